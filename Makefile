@@ -1,0 +1,41 @@
+# Nattlys: `make run` starts the service with demo data at http://127.0.0.1:5000,
+# `make test` runs the whole test suite. Both set everything up first.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PY_STAMP := $(VENV)/.installed
+NODE_STAMP := pwa/node_modules/.installed
+RUN_DATABASE_URL ?= sqlite:///$(CURDIR)/instance/nattlys.db
+
+.PHONY: setup run test lint serve-only clean
+
+setup: $(PY_STAMP) $(NODE_STAMP)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(PY_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(NODE_STAMP): pwa/package.json pwa/package-lock.json
+	cd pwa && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+run: setup
+	NATTLYS_ENV=development DATABASE_URL=$(RUN_DATABASE_URL) $(BIN)/nattlys db upgrade
+	NATTLYS_ENV=development DATABASE_URL=$(RUN_DATABASE_URL) $(BIN)/nattlys demo
+	@echo "Nattlys: http://127.0.0.1:5000  (demo users: README.md)"
+	NATTLYS_ENV=development DATABASE_URL=$(RUN_DATABASE_URL) $(BIN)/nattlys serve --host 127.0.0.1 --port 5000
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) pwa/node_modules instance .pytest_cache .ruff_cache

@@ -1,0 +1,55 @@
+"""Nattlys: evening and night self-support. `create_app` is the app factory."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from server.config import Settings
+
+
+def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
+    """Build the app. `config` overrides environment variables (tests pass a dict)."""
+    settings = config if isinstance(config, Settings) else Settings.from_env(**(config or {}))
+
+    app = Flask(__name__, static_folder=None)
+    app.config.from_mapping(settings.flask_config())
+    app.config["SETTINGS"] = settings
+    if settings.PROXY_COUNT:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app,
+            x_for=settings.PROXY_COUNT,
+            x_proto=settings.PROXY_COUNT,
+            x_host=settings.PROXY_COUNT,
+        )
+    logging.basicConfig(level=logging.INFO)
+
+    from server import db, realtime
+    from server.accounts import passwords, sessions, throttle
+    from server.api import errors
+    from server.web import security
+
+    db.init_app(app)
+    errors.init_app(app)
+    passwords.init_app(app)
+    throttle.init_app(app)
+    sessions.init_app(app)
+    security.init_app(app)
+    realtime.init_app(app)
+
+    from server.accounts.routes import bp as accounts_bp
+    from server.api.routes import bp as api_bp
+    from server.audit.routes import bp as audit_bp
+    from server.care_circles.routes import bp as care_circles_bp
+    from server.web.routes import bp as web_bp
+
+    for blueprint in (api_bp, accounts_bp, care_circles_bp, audit_bp, web_bp):
+        app.register_blueprint(blueprint)
+
+    from server import cli
+
+    cli.init_app(app)
+    return app

@@ -1,0 +1,127 @@
+"""The one place that answers "may this user see or do this, now?".
+
+Every route and socket event asks this module. Rules (PRODUCT.md, Security):
+- a patient reaches only their own data;
+- a supporter reaches a patient only while the patient is in their care circle
+  (a member of a team in one of the circle's tiers, or a named primary contact);
+- an administrator manages users, teams, care circles and rosters, never
+  clinical content.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlmodel import Session, col, select
+
+from server.accounts.models import Role, User
+from server.api.errors import forbidden, not_found, unauthorized
+from server.care_circles.models import CareTier, CareTierTeam, PrimaryContact, TeamMembership
+
+
+class Need(StrEnum):
+    """What the caller wants to do with a patient's data."""
+
+    profile = "profile"  # name and account status
+    care_circle = "care_circle"  # who is in the circle
+    manage_care_circle = "manage_care_circle"
+    enrol = "enrol"  # issue a new invitation link
+    clinical = "clinical"  # plan, check-ins, chat
+
+
+_ADMIN_NEEDS = frozenset({Need.profile, Need.care_circle, Need.manage_care_circle, Need.enrol})
+_SUPPORTER_NEEDS = frozenset({Need.profile, Need.care_circle, Need.enrol, Need.clinical})
+_PATIENT_SELF_NEEDS = frozenset({Need.profile, Need.care_circle, Need.clinical})
+
+
+def require_login(user: User | None) -> User:
+    if user is None:
+        raise unauthorized()
+    return user
+
+
+def require_role(user: User | None, *roles: Role) -> User:
+    user = require_login(user)
+    if user.role not in roles:
+        raise forbidden()
+    return user
+
+
+def supporter_team_ids(db: Session, supporter_id: int) -> list[int]:
+    return list(db.exec(select(TeamMembership.team_id).where(TeamMembership.user_id == supporter_id)).all())
+
+
+def care_circle_team_ids(db: Session, patient_id: int) -> list[int]:
+    return list(
+        db.exec(
+            select(CareTierTeam.team_id)
+            .join(CareTier, col(CareTier.id) == col(CareTierTeam.tier_id))
+            .where(CareTier.patient_id == patient_id)
+        ).all()
+    )
+
+
+def is_in_care_circle(db: Session, *, supporter_id: int, patient_id: int) -> bool:
+    via_team = db.exec(
+        select(CareTier.id)
+        .join(CareTierTeam, col(CareTierTeam.tier_id) == col(CareTier.id))
+        .join(TeamMembership, col(TeamMembership.team_id) == col(CareTierTeam.team_id))
+        .where(CareTier.patient_id == patient_id, TeamMembership.user_id == supporter_id)
+        .limit(1)
+    ).first()
+    if via_team is not None:
+        return True
+    named = db.get(PrimaryContact, (patient_id, supporter_id))
+    return named is not None
+
+
+def patient_ids_in_circles_of(db: Session, supporter_id: int) -> set[int]:
+    via_team = db.exec(
+        select(CareTier.patient_id)
+        .join(CareTierTeam, col(CareTierTeam.tier_id) == col(CareTier.id))
+        .join(TeamMembership, col(TeamMembership.team_id) == col(CareTierTeam.team_id))
+        .where(TeamMembership.user_id == supporter_id)
+    ).all()
+    named = db.exec(
+        select(PrimaryContact.patient_id).where(PrimaryContact.supporter_id == supporter_id)
+    ).all()
+    return set(via_team) | set(named)
+
+
+def may_access_patient(db: Session, user: User, patient: User, need: Need) -> bool:
+    if not user.is_active or patient.role != Role.patient:
+        return False
+    if user.role == Role.patient:
+        return user.id == patient.id and need in _PATIENT_SELF_NEEDS
+    if user.role == Role.admin:
+        return need in _ADMIN_NEEDS
+    if user.role == Role.supporter:
+        return need in _SUPPORTER_NEEDS and is_in_care_circle(
+            db,
+            supporter_id=user.id,
+            patient_id=patient.id,  # type: ignore[arg-type]
+        )
+    return False
+
+
+def require_patient(db: Session, user: User | None, patient_id: int, need: Need) -> User:
+    """The patient, if this user may have `need` of their data now; else 401/403/404."""
+    user = require_login(user)
+    patient = db.get(User, patient_id)
+    if patient is None or patient.role != Role.patient:
+        # Staff may learn that an id is not a patient; patients only ever see 403
+        # for ids other than their own.
+        if user.role == Role.patient:
+            raise forbidden()
+        raise not_found("No such patient.")
+    if not may_access_patient(db, user, patient, need):
+        raise forbidden()
+    return patient
+
+
+def may_create_patient_in_team(db: Session, user: User, team_id: int | None) -> bool:
+    if user.role == Role.admin:
+        return True
+    if user.role == Role.supporter:
+        return team_id is not None and team_id in supporter_team_ids(db, user.id)  # type: ignore[arg-type]
+    return False

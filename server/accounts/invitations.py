@@ -1,0 +1,108 @@
+"""One-time invitation links with which a person chooses their own password."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+import segno
+from flask import current_app, request
+from sqlmodel import Session, col, select, update
+
+from server.accounts.models import Invitation, InvitationIssued, Role, User
+from server.accounts.services import set_password
+from server.accounts.sessions import end_all_sessions, token_digest
+from server.api.errors import ApiError, not_found
+from server.audit import writer as audit
+
+INVITATION_PATH = "/#/invitasjon/"
+
+
+def issue(db: Session, *, user: User, created_by: User, at: datetime) -> tuple[str, Invitation]:
+    """A new link for `user`; any earlier unused link stops working."""
+    db.exec(  # type: ignore[call-overload]
+        update(Invitation)
+        .where(
+            col(Invitation.user_id) == user.id,
+            col(Invitation.used_at).is_(None),
+            col(Invitation.revoked_at).is_(None),
+        )
+        .values(revoked_at=at)
+    )
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        token_hash=token_digest(token),
+        user_id=user.id,  # type: ignore[arg-type]
+        created_by_id=created_by.id,
+        created_at=at,
+        expires_at=at + timedelta(hours=current_app.config["INVITATION_HOURS"]),
+    )
+    db.add(invitation)
+    db.flush()
+    audit.record(
+        db,
+        actor=created_by,
+        action="invitation.issue",
+        object_type="invitation",
+        object_id=invitation.id,
+        patient_id=user.id if user.role == Role.patient else None,
+    )
+    return token, invitation
+
+
+def link(token: str) -> str:
+    # The token sits in the fragment, which browsers never send to servers or
+    # write to access logs.
+    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
+    return base.rstrip("/") + INVITATION_PATH + token
+
+
+def issued(token: str, invitation: Invitation) -> InvitationIssued:
+    url = link(token)
+    qr = segno.make(url, error="m")
+    return InvitationIssued(
+        url=url,
+        expires_at=invitation.expires_at,
+        qr_svg=qr.svg_inline(scale=4, border=2, dark="#000", light="#fff", omitsize=True),
+    )
+
+
+def find(db: Session, *, token: str, at: datetime) -> tuple[Invitation, User]:
+    """The invitation for a token, or a clear 404 / 410."""
+    invitation = db.exec(select(Invitation).where(Invitation.token_hash == token_digest(token))).first()
+    if invitation is None:
+        raise not_found("This invitation link is not valid. Ask for a new one.")
+    if invitation.used_at is not None:
+        raise ApiError(410, "invitation_used", "This invitation link has already been used.")
+    if invitation.revoked_at is not None:
+        raise ApiError(410, "invitation_replaced", "A newer invitation link has replaced this one.")
+    if invitation.expires_at <= at:
+        raise ApiError(410, "invitation_expired", "This invitation link has expired. Ask for a new one.")
+    user = db.get(User, invitation.user_id)
+    if user is None or not user.is_active:
+        raise ApiError(410, "invitation_expired", "This invitation link has expired. Ask for a new one.")
+    return invitation, user
+
+
+def accept(db: Session, *, token: str, password: str, at: datetime) -> User:
+    invitation, user = find(db, token=token, at=at)
+    set_password(db, user=user, password=password, at=at)
+    # Conditional, so two devices racing with the same link cannot both win.
+    claimed = db.exec(  # type: ignore[call-overload]
+        update(Invitation)
+        .where(col(Invitation.id) == invitation.id, col(Invitation.used_at).is_(None))
+        .values(used_at=at)
+    )
+    if claimed.rowcount != 1:
+        raise ApiError(410, "invitation_used", "This invitation link has already been used.")
+    # A new password ends any session that might be using the old one.
+    end_all_sessions(db, user_id=user.id, at=at)  # type: ignore[arg-type]
+    audit.record(
+        db,
+        actor=user,
+        action="invitation.accept",
+        object_type="invitation",
+        object_id=invitation.id,
+        patient_id=user.id if user.role == Role.patient else None,
+    )
+    return user

@@ -1,0 +1,148 @@
+"""Accounts: users, server-side sessions, invitations and login counters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import field_validator
+from sqlalchemy import Column, String
+from sqlmodel import Field, SQLModel
+
+from server.clock import now
+from server.db import UTCDateTime
+
+
+class Role(StrEnum):
+    patient = "patient"
+    supporter = "supporter"
+    admin = "admin"
+
+
+USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{1,38}[a-z0-9]$"
+
+
+class UserBase(SQLModel):
+    username: str = Field(min_length=3, max_length=40, regex=USERNAME_PATTERN)
+    display_name: str = Field(min_length=1, max_length=80)
+    role: Role = Field(sa_type=String(16))  # type: ignore[call-overload]
+
+    @field_validator("username", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("display_name")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        value = " ".join(value.split())
+        if not value:
+            raise ValueError("must not be blank")
+        return value
+
+
+class User(UserBase, table=True):
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=40, unique=True, index=True)
+    password_hash: str | None = Field(default=None, max_length=255)
+    is_active: bool = Field(default=True)
+    created_at: datetime = Field(default_factory=now, sa_type=UTCDateTime)  # type: ignore[call-overload]
+    password_changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in (Role.supporter, Role.admin)
+
+    @property
+    def has_password(self) -> bool:
+        return self.password_hash is not None
+
+
+class UserCreate(UserBase):
+    """An administrator creating a staff account or a patient; the person sets
+    their own password through the invitation link."""
+
+
+class UserUpdate(SQLModel):
+    display_name: str | None = Field(default=None, min_length=1, max_length=80)
+    is_active: bool | None = None
+
+
+class UserPublic(UserBase):
+    id: int
+    is_active: bool
+    has_password: bool
+
+
+class AuthSession(SQLModel, table=True):
+    """A server-side login session. The cookie holds a random token; only its
+    SHA-256 is stored, so a database leak does not hand out live sessions."""
+
+    __tablename__ = "auth_sessions"
+
+    id: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    csrf_token: str = Field(max_length=64)
+    created_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
+    last_seen_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)  # type: ignore[call-overload]
+    # Staff sessions end 12 hours after login whatever happens; patients slide.
+    absolute_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
+
+
+class Invitation(SQLModel, table=True):
+    """A one-time link with which a person chooses their own password."""
+
+    __tablename__ = "invitations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    created_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    created_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
+    expires_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
+
+
+class RateCounter(SQLModel, table=True):
+    """Fixed-window counters shared by every server process (when no Redis)."""
+
+    __tablename__ = "rate_counters"
+
+    key: str = Field(sa_column=Column(String(200), primary_key=True))
+    window_start: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
+    count: int = Field(default=0)
+
+
+class LoginRequest(SQLModel):
+    username: str = Field(min_length=1, max_length=200)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class SessionPublic(SQLModel):
+    user: UserPublic
+    csrf_token: str
+
+
+class InvitationToken(SQLModel):
+    token: str = Field(min_length=10, max_length=200)
+
+
+class InvitationAccept(InvitationToken):
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class InvitationStatus(SQLModel):
+    display_name: str
+    role: Role
+    expires_at: datetime
+
+
+class InvitationIssued(SQLModel):
+    url: str
+    expires_at: datetime
+    qr_svg: str

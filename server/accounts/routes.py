@@ -1,0 +1,180 @@
+"""/api/auth, /api/invitations and /api/users."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, g, jsonify, request
+from pydantic import BaseModel
+from sqlmodel import SQLModel
+
+from server import access, clock
+from server.accounts import invitations, services, sessions
+from server.accounts.models import (
+    InvitationAccept,
+    InvitationIssued,
+    InvitationStatus,
+    InvitationToken,
+    LoginRequest,
+    Role,
+    SessionPublic,
+    User,
+    UserCreate,
+    UserPublic,
+    UserUpdate,
+)
+from server.api.endpoints import endpoint
+from server.api.errors import not_found
+from server.db import get_db
+
+bp = Blueprint("accounts", __name__, url_prefix="/api")
+
+
+def _logged_in(user: User) -> object:
+    """Start a fresh session for `user` and answer with it and its cookie."""
+    db = get_db()
+    old = g.get("auth_session")
+    if old is not None:
+        sessions.end_session(db, old, at=clock.now())
+    token, auth_session = sessions.start_session(db, user=user, at=clock.now())
+    db.commit()
+    body = SessionPublic(user=services.public_user(user), csrf_token=auth_session.csrf_token)
+    response = jsonify(body.model_dump(mode="json"))
+    sessions.set_session_cookie(response, token, auth_session)
+    return response
+
+
+@bp.post("/auth/login")
+@endpoint(
+    "Log in with username and password", tag="auth", body=LoginRequest, response=SessionPublic, public=True
+)
+def login(body: LoginRequest) -> object:
+    user = services.authenticate(
+        get_db(),
+        username=body.username,
+        password=body.password,
+        ip=request.remote_addr or "unknown",
+        at=clock.now(),
+    )
+    return _logged_in(user)
+
+
+@bp.post("/auth/logout")
+@endpoint("Log out and end this session", tag="auth", status=204)
+def logout() -> object:
+    sessions.end_session(get_db(), g.auth_session, at=clock.now())
+    get_db().commit()
+    response = Response(status=204)
+    sessions.clear_session_cookie(response)
+    g.session_cookie_set = True
+    return response
+
+
+@bp.get("/auth/session")
+@endpoint("The logged-in user and the CSRF token", tag="auth", response=SessionPublic)
+def current_session() -> SessionPublic:
+    return SessionPublic(user=services.public_user(g.user), csrf_token=g.auth_session.csrf_token)
+
+
+@bp.post("/invitations/lookup")
+@endpoint(
+    "Check an invitation link before choosing a password",
+    tag="auth",
+    body=InvitationToken,
+    response=InvitationStatus,
+    public=True,
+    errors=(410,),
+)
+def lookup_invitation(body: InvitationToken) -> InvitationStatus:
+    invitation, user = invitations.find(get_db(), token=body.token, at=clock.now())
+    return InvitationStatus(
+        display_name=user.display_name, role=Role(user.role), expires_at=invitation.expires_at
+    )
+
+
+@bp.post("/invitations/accept")
+@endpoint(
+    "Choose a password with an invitation link and log in",
+    tag="auth",
+    body=InvitationAccept,
+    response=SessionPublic,
+    public=True,
+    errors=(410,),
+)
+def accept_invitation(body: InvitationAccept) -> object:
+    user = invitations.accept(get_db(), token=body.token, password=body.password, at=clock.now())
+    return _logged_in(user)
+
+
+class UserListQuery(SQLModel):
+    role: Role | None = None
+
+
+@bp.get("/users")
+@endpoint(
+    "All users (administrators)",
+    tag="users",
+    query=UserListQuery,
+    response=list[UserPublic],
+    roles=(Role.admin,),
+)
+def list_users(query: UserListQuery) -> list[UserPublic]:
+    return [services.public_user(u) for u in services.list_users(get_db(), role=query.role)]
+
+
+class UserCreated(BaseModel):
+    user: UserPublic
+    invitation: InvitationIssued
+
+
+@bp.post("/users")
+@endpoint(
+    "Create a user and an invitation link (administrators)",
+    tag="users",
+    body=UserCreate,
+    response=UserCreated,
+    status=201,
+    roles=(Role.admin,),
+    errors=(409,),
+)
+def create_user(body: UserCreate) -> UserCreated:
+    db = get_db()
+    user = services.create_user(db, actor=g.user, data=body)
+    token, invitation = invitations.issue(db, user=user, created_by=g.user, at=clock.now())
+    return UserCreated(user=services.public_user(user), invitation=invitations.issued(token, invitation))
+
+
+def _user_or_404(user_id: int) -> User:
+    user = get_db().get(User, user_id)
+    if user is None:
+        raise not_found("No such user.")
+    return user
+
+
+@bp.patch("/users/<int:user_id>")
+@endpoint(
+    "Rename, disable or re-enable a user (administrators)",
+    tag="users",
+    body=UserUpdate,
+    response=UserPublic,
+    roles=(Role.admin,),
+)
+def update_user(user_id: int, body: UserUpdate) -> UserPublic:
+    user = services.update_user(get_db(), actor=g.user, user=_user_or_404(user_id), data=body, at=clock.now())
+    return services.public_user(user)
+
+
+@bp.post("/users/<int:user_id>/invitation")
+@endpoint(
+    "A new invitation link for a user; earlier links stop working",
+    tag="users",
+    response=InvitationIssued,
+    status=201,
+)
+def reissue_invitation(user_id: int) -> InvitationIssued:
+    db = get_db()
+    target = _user_or_404(user_id)
+    if target.role == Role.patient:
+        access.require_patient(db, g.user, target.id, access.Need.enrol)  # type: ignore[arg-type]
+    else:
+        access.require_role(g.user, Role.admin)
+    token, invitation = invitations.issue(db, user=target, created_by=g.user, at=clock.now())
+    return invitations.issued(token, invitation)

@@ -1,0 +1,175 @@
+"""Server-side sessions: created at login, revocable, with role-specific lifetimes.
+
+Staff: 30 minutes idle, 12 hours absolute. Patients: 30 days sliding.
+The cookie carries a random token; the database stores only its SHA-256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import Flask, Response, current_app, g, request
+from sqlmodel import Session, col, select, update
+
+from server import clock
+from server.accounts.models import AuthSession, Role, User
+
+COOKIE_NAME = "nattlys_session"
+SECURE_COOKIE_NAME = "__Host-nattlys_session"
+# Sliding sessions touch the row at most this often, not on every request.
+TOUCH_INTERVAL = timedelta(seconds=60)
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Lifetime:
+    idle: timedelta
+    absolute: timedelta | None
+
+
+def lifetime_for(role: str) -> Lifetime:
+    cfg = current_app.config
+    if role == Role.patient:
+        return Lifetime(idle=timedelta(days=cfg["PATIENT_SLIDING_DAYS"]), absolute=None)
+    return Lifetime(
+        idle=timedelta(minutes=cfg["STAFF_IDLE_MINUTES"]),
+        absolute=timedelta(hours=cfg["STAFF_ABSOLUTE_HOURS"]),
+    )
+
+
+def _expiry(last_seen: datetime, absolute: datetime | None, life: Lifetime) -> datetime:
+    idle_end = last_seen + life.idle
+    return min(idle_end, absolute) if absolute else idle_end
+
+
+def start_session(db: Session, *, user: User, at: datetime) -> tuple[str, AuthSession]:
+    """A new session with a new id: any id the client held before is useless."""
+    token = secrets.token_urlsafe(32)
+    life = lifetime_for(user.role)
+    absolute = at + life.absolute if life.absolute else None
+    auth_session = AuthSession(
+        id=token_digest(token),
+        user_id=user.id,  # type: ignore[arg-type]
+        csrf_token=secrets.token_urlsafe(32),
+        created_at=at,
+        last_seen_at=at,
+        expires_at=_expiry(at, absolute, life),
+        absolute_expires_at=absolute,
+    )
+    db.add(auth_session)
+    return token, auth_session
+
+
+def resolve_session(db: Session, token: str, *, at: datetime) -> tuple[AuthSession, User] | None:
+    """The live session and active user for a cookie token, sliding it forward."""
+    if not token or len(token) > 200:
+        return None
+    row = db.exec(
+        select(AuthSession, User)
+        .join(User, col(User.id) == col(AuthSession.user_id))
+        .where(AuthSession.id == token_digest(token))
+    ).first()
+    if row is None:
+        return None
+    auth_session, user = row
+    if auth_session.revoked_at is not None or auth_session.expires_at <= at or not user.is_active:
+        return None
+    if at - auth_session.last_seen_at >= TOUCH_INTERVAL:
+        life = lifetime_for(user.role)
+        auth_session.last_seen_at = at
+        auth_session.expires_at = _expiry(at, auth_session.absolute_expires_at, life)
+        db.add(auth_session)
+        g.session_touched = True
+    return auth_session, user
+
+
+def end_session(db: Session, auth_session: AuthSession, *, at: datetime) -> None:
+    auth_session.revoked_at = at
+    db.add(auth_session)
+
+
+def end_all_sessions(db: Session, *, user_id: int, at: datetime) -> int:
+    result = db.exec(  # type: ignore[call-overload]
+        update(AuthSession)
+        .where(col(AuthSession.user_id) == user_id, col(AuthSession.revoked_at).is_(None))
+        .values(revoked_at=at)
+    )
+    return int(result.rowcount or 0)
+
+
+def csrf_matches(auth_session: AuthSession, presented: str | None) -> bool:
+    return bool(presented) and hmac.compare_digest(auth_session.csrf_token, presented or "")
+
+
+def cookie_name() -> str:
+    return SECURE_COOKIE_NAME if request.is_secure else COOKIE_NAME
+
+
+def set_session_cookie(response: Response, token: str, auth_session: AuthSession) -> None:
+    # Staff get a browser-session cookie; patients stay logged in on their own
+    # phone for the sliding period and the server decides when it ends.
+    max_age = (
+        int(lifetime_for(Role.patient).idle.total_seconds())
+        if auth_session.absolute_expires_at is None
+        else None
+    )
+    response.set_cookie(
+        cookie_name(),
+        token,
+        max_age=max_age,
+        path="/",
+        secure=request.is_secure,
+        httponly=True,
+        samesite="Lax",
+    )
+    g.session_cookie_set = True
+
+
+def clear_session_cookie(response: Response) -> None:
+    response.delete_cookie(cookie_name(), path="/", secure=request.is_secure, httponly=True, samesite="Lax")
+
+
+def presented_token() -> str | None:
+    return request.cookies.get(cookie_name())
+
+
+def load_current_user(db: Session) -> None:
+    """Resolve the cookie once per request into g.user and g.auth_session."""
+    g.user = None
+    g.auth_session = None
+    token = presented_token()
+    if not token:
+        return
+    found = resolve_session(db, token, at=clock.now())
+    # The look-up and the touch (if any) are their own short transaction.
+    db.commit()
+    if found is None:
+        g.stale_session_cookie = True
+        return
+    g.auth_session, g.user = found
+
+
+def current_user() -> User | None:
+    return g.get("user")
+
+
+def init_app(app: Flask) -> None:
+    @app.after_request
+    def _refresh_cookie(response: Response) -> Response:
+        if g.get("session_cookie_set"):
+            return response
+        auth_session = g.get("auth_session")
+        if g.get("stale_session_cookie"):
+            clear_session_cookie(response)
+        elif g.get("session_touched") and auth_session is not None:
+            token = presented_token()
+            if token:
+                set_session_cookie(response, token, auth_session)
+        return response

@@ -1,0 +1,152 @@
+"""Login attempt limits, per account and per IP, shared by every server process.
+
+Counts live in Redis when REDIS_URL is set, otherwise in the database. Windows
+are fixed: once a window has passed, the account owner can log in again.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from flask import Flask, current_app
+from sqlalchemy import case
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col, delete
+
+from server.accounts.models import RateCounter
+from server.db import standalone_session
+
+
+class CounterStore(Protocol):
+    def hit(self, key: str, *, at: datetime, window: timedelta) -> tuple[int, datetime]:
+        """Add one to the key's window; return the count and when the window started."""
+
+    def peek(self, key: str, *, at: datetime, window: timedelta) -> tuple[int, datetime]:
+        """The current count and window start without adding."""
+
+    def reset(self, key: str) -> None: ...
+
+
+class DatabaseCounters:
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+
+    def hit(self, key: str, *, at: datetime, window: timedelta) -> tuple[int, datetime]:
+        cutoff = at - window
+        with standalone_session(self.app) as db:
+            dialect = db.get_bind().dialect.name
+            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+            table = RateCounter.__table__  # type: ignore[attr-defined]
+            stmt = insert(table).values(key=key, window_start=at, count=1)
+            expired = table.c.window_start <= cutoff
+            stmt = stmt.on_conflict_do_update(
+                index_elements=[table.c.key],
+                set_={
+                    "count": case((expired, 1), else_=table.c.count + 1),
+                    "window_start": case((expired, at), else_=table.c.window_start),
+                },
+            ).returning(table.c.count, table.c.window_start)
+            count, started = db.exec(stmt).one()  # type: ignore[call-overload]
+            db.commit()
+        from server.clock import as_utc
+
+        return int(count), as_utc(started)
+
+    def peek(self, key: str, *, at: datetime, window: timedelta) -> tuple[int, datetime]:
+        with standalone_session(self.app) as db:
+            row = db.get(RateCounter, key)
+            if row is None or row.window_start <= at - window:
+                return 0, at
+            return row.count, row.window_start
+
+    def reset(self, key: str) -> None:
+        with standalone_session(self.app) as db:
+            db.exec(delete(RateCounter).where(col(RateCounter.key) == key))  # type: ignore[call-overload]
+            db.commit()
+
+
+class RedisCounters:
+    def __init__(self, url: str) -> None:
+        import redis
+
+        self.redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+
+    def _key(self, key: str) -> str:
+        return f"nattlys:rate:{key}"
+
+    def hit(self, key: str, *, at: datetime, window: timedelta) -> tuple[int, datetime]:
+        name = self._key(key)
+        pipe = self.redis.pipeline()
+        pipe.incr(name)
+        pipe.ttl(name)
+        count, ttl = pipe.execute()
+        seconds = int(window.total_seconds())
+        if ttl is None or ttl < 0:
+            self.redis.expire(name, seconds)
+            ttl = seconds
+        return int(count), at - timedelta(seconds=seconds - int(ttl))
+
+    def peek(self, key: str, *, at: datetime, window: timedelta) -> tuple[int, datetime]:
+        name = self._key(key)
+        pipe = self.redis.pipeline()
+        pipe.get(name)
+        pipe.ttl(name)
+        raw, ttl = pipe.execute()
+        if raw is None or ttl is None or ttl < 0:
+            return 0, at
+        seconds = int(window.total_seconds())
+        return int(raw), at - timedelta(seconds=seconds - int(ttl))
+
+    def reset(self, key: str) -> None:
+        self.redis.delete(self._key(key))
+
+
+@dataclass
+class LoginThrottle:
+    store: CounterStore
+    max_per_account: int
+    max_per_ip: int
+    window: timedelta
+
+    def _keys(self, username: str, ip: str) -> list[tuple[str, int]]:
+        return [
+            (f"login:account:{username.strip().lower()}", self.max_per_account),
+            (f"login:ip:{ip}", self.max_per_ip),
+        ]
+
+    def retry_after(self, username: str, ip: str, *, at: datetime) -> int | None:
+        """Seconds until another attempt is allowed, or None when allowed now."""
+        waits = []
+        for key, limit in self._keys(username, ip):
+            count, started = self.store.peek(key, at=at, window=self.window)
+            if count >= limit:
+                waits.append(math.ceil((started + self.window - at).total_seconds()))
+        return max(1, max(waits)) if waits else None
+
+    def record_failure(self, username: str, ip: str, *, at: datetime) -> None:
+        for key, _limit in self._keys(username, ip):
+            self.store.hit(key, at=at, window=self.window)
+
+    def record_success(self, username: str) -> None:
+        self.store.reset(f"login:account:{username.strip().lower()}")
+
+
+_KEY = "nattlys_login_throttle"
+
+
+def init_app(app: Flask) -> None:
+    store: CounterStore
+    store = RedisCounters(app.config["REDIS_URL"]) if app.config.get("REDIS_URL") else DatabaseCounters(app)
+    app.extensions[_KEY] = LoginThrottle(
+        store=store,
+        max_per_account=int(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]),
+        max_per_ip=int(app.config["LOGIN_MAX_FAILURES_PER_IP"]),
+        window=timedelta(seconds=int(app.config["LOGIN_WINDOW_SECONDS"])),
+    )
+
+
+def login_throttle() -> LoginThrottle:
+    return current_app.extensions[_KEY]

@@ -1,0 +1,136 @@
+"""Declaring an API endpoint: its request and response schemas, who may call
+it, and one unit of work.
+
+The schemas given here both validate the request and feed /api/openapi.json,
+so the document cannot drift from what the server accepts.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any
+
+from flask import Response, g, jsonify, request
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from server import access
+from server.accounts.models import Role
+from server.api.errors import ApiError, bad_request, from_validation_error
+from server.db import get_db
+
+# Statuses every authenticated endpoint may answer, documented for each.
+_COMMON_ERRORS = (400, 401, 403, 404, 413, 429)
+
+
+@dataclass(frozen=True)
+class EndpointSpec:
+    summary: str
+    tag: str
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    response: Any = None
+    status: int = 200
+    roles: tuple[Role, ...] | None = None
+    public: bool = False
+    errors: tuple[int, ...] = field(default=_COMMON_ERRORS)
+
+
+def _parse_body(model: type[BaseModel]) -> BaseModel:
+    raw = request.get_data(cache=False)
+    if not raw:
+        raise bad_request("malformed_json", "The request body must be a JSON object.")
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise bad_request("malformed_json", "The request body is not valid JSON.") from exc
+    if not isinstance(data, dict):
+        raise bad_request("malformed_json", "The request body must be a JSON object.")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise from_validation_error(exc) from exc
+
+
+def _parse_query(model: type[BaseModel]) -> BaseModel:
+    try:
+        return model.model_validate(request.args.to_dict())
+    except ValidationError as exc:
+        raise from_validation_error(exc) from exc
+
+
+def _serialise(result: Any, spec: EndpointSpec) -> Response:
+    if isinstance(result, Response):
+        return result
+    if result is None or spec.status == 204:
+        return Response(status=204)
+    if spec.response is not None:
+        payload = TypeAdapter(spec.response).dump_python(result, mode="json")
+    elif isinstance(result, BaseModel):
+        payload = result.model_dump(mode="json")
+    else:
+        payload = result
+    response = jsonify(payload)
+    response.status_code = spec.status
+    return response
+
+
+def endpoint(
+    summary: str,
+    *,
+    tag: str,
+    body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    response: Any = None,
+    status: int = 200,
+    roles: tuple[Role, ...] | None = None,
+    public: bool = False,
+    errors: tuple[int, ...] = (),
+) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
+    """Wrap a view: authenticate (unless public), check the role, validate the
+    body and query, commit on success and roll back on any error."""
+    spec = EndpointSpec(
+        summary=summary,
+        tag=tag,
+        body=body,
+        query=query,
+        response=response,
+        status=status,
+        roles=roles,
+        public=public,
+        errors=tuple(sorted(set(_COMMON_ERRORS) | set(errors))),
+    )
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Response]:
+        @wraps(view)
+        def wrapper(**kwargs: Any) -> Response:
+            db = get_db()
+            try:
+                if not public:
+                    if roles:
+                        access.require_role(g.get("user"), *roles)
+                    else:
+                        access.require_login(g.get("user"))
+                if body is not None:
+                    kwargs["body"] = _parse_body(body)
+                if query is not None:
+                    kwargs["query"] = _parse_query(query)
+                result = view(**kwargs)
+                db.commit()
+            except ApiError as err:
+                if err.commit:
+                    db.commit()
+                else:
+                    db.rollback()
+                raise
+            except BaseException:
+                db.rollback()
+                raise
+            return _serialise(result, spec)
+
+        wrapper.endpoint_spec = spec  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate

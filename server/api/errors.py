@@ -1,0 +1,134 @@
+"""JSON errors: every failure under /api answers {"error": code, "message": text}."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, g, jsonify, request
+from pydantic import ValidationError
+from sqlmodel import SQLModel
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class ErrorPublic(SQLModel):
+    error: str
+    message: str
+    fields: list[dict[str, Any]] | None = None
+
+
+class ApiError(Exception):
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        fields: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+        commit: bool = False,
+    ) -> None:
+        super().__init__(message)
+        # Keep what the request wrote so far (e.g. a counted failed login).
+        self.commit = commit
+        self.status = status
+        self.code = code
+        self.message = message
+        self.fields = fields
+        self.headers = headers or {}
+
+
+def bad_request(code: str, message: str, **kw: Any) -> ApiError:
+    return ApiError(400, code, message, **kw)
+
+
+def unauthorized(message: str = "Please log in.") -> ApiError:
+    return ApiError(401, "unauthorized", message)
+
+
+def forbidden(message: str = "You do not have access to this.") -> ApiError:
+    return ApiError(403, "forbidden", message)
+
+
+def not_found(message: str = "Not found.") -> ApiError:
+    return ApiError(404, "not_found", message)
+
+
+def conflict(code: str, message: str) -> ApiError:
+    return ApiError(409, code, message)
+
+
+def from_validation_error(exc: ValidationError) -> ApiError:
+    fields = [
+        {
+            "loc": [str(part) for part in err.get("loc", ())],
+            "type": err.get("type", "invalid"),
+            "message": err.get("msg", ""),
+        }
+        for err in exc.errors(include_url=False, include_input=False)
+    ]
+    return ApiError(400, "invalid_input", "Some fields are not valid.", fields=fields)
+
+
+def error_response(err: ApiError) -> Response:
+    payload: dict[str, Any] = {"error": err.code, "message": err.message}
+    if err.fields:
+        payload["fields"] = err.fields
+    response = jsonify(payload)
+    response.status_code = err.status
+    for key, value in err.headers.items():
+        response.headers[key] = value
+    return response
+
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/api"
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def _api_error(err: ApiError) -> Response:
+        return error_response(err)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Response | HTTPException:
+        if not _wants_json():
+            return exc
+        status = exc.code or 500
+        message = {
+            404: "Not found.",
+            405: "This method is not allowed here.",
+            413: "The request body is too large.",
+        }.get(status, exc.description or "Request failed.")
+        response = error_response(ApiError(status, _HTTP_CODES.get(status, "error"), message))
+        if status == 405 and exc.response is None:
+            allow = getattr(exc, "valid_methods", None)
+            if allow:
+                response.headers["Allow"] = ", ".join(allow)
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        # Never log request bodies: they may hold health content.
+        log.exception(
+            "unhandled error",
+            extra={
+                "request_id": g.get("request_id"),
+                "path": request.url_rule.rule if request.url_rule else None,
+            },
+        )
+        return error_response(ApiError(500, "internal_error", "Something went wrong on our side."))

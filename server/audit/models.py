@@ -1,0 +1,39 @@
+"""The audit log: who did what to which patient's data, when and why."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import String
+from sqlmodel import Field, SQLModel
+
+from server.db import UTCDateTime
+
+
+class AuditEntry(SQLModel, table=True):
+    __tablename__ = "audit_entries"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_type=UTCDateTime, index=True)  # type: ignore[call-overload]
+    actor_id: int | None = Field(default=None, foreign_key="users.id", index=True, ondelete="SET NULL")
+    actor_role: str = Field(sa_type=String(16))  # type: ignore[call-overload]
+    patient_id: int | None = Field(default=None, foreign_key="users.id", index=True)
+    action: str = Field(max_length=60)
+    object_type: str = Field(max_length=40)
+    object_id: str | None = Field(default=None, max_length=64)
+    request_id: str | None = Field(default=None, max_length=64)
+    reason: str | None = Field(default=None, max_length=200)
+
+
+class AuditEntryPublic(SQLModel):
+    id: int
+    at: datetime
+    actor_id: int | None
+    actor_name: str | None
+    actor_role: str
+    actor_team_kinds: list[str]
+    patient_id: int | None
+    action: str
+    object_type: str
+    object_id: str | None
+    reason: str | None

@@ -1,0 +1,62 @@
+"""Reading the audit log: the patient's "who has seen my data" and admin review."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from server.accounts.models import User
+from server.audit.models import AuditEntry, AuditEntryPublic
+from server.care_circles.models import Team, TeamMembership
+
+
+def _team_kinds(db: Session, user_ids: set[int]) -> dict[int, list[str]]:
+    if not user_ids:
+        return {}
+    rows = db.exec(
+        select(TeamMembership.user_id, Team.kind)
+        .join(Team, col(Team.id) == col(TeamMembership.team_id))
+        .where(col(TeamMembership.user_id).in_(user_ids))
+    ).all()
+    kinds: dict[int, list[str]] = {}
+    for user_id, kind in rows:
+        if kind not in kinds.setdefault(user_id, []):
+            kinds[user_id].append(kind)
+    return kinds
+
+
+def entries(
+    db: Session,
+    *,
+    patient_id: int | None = None,
+    exclude_actor_id: int | None = None,
+    actor_id: int | None = None,
+    limit: int = 100,
+    before_id: int | None = None,
+) -> list[AuditEntryPublic]:
+    stmt = select(AuditEntry, User).join(User, col(User.id) == col(AuditEntry.actor_id), isouter=True)
+    if patient_id is not None:
+        stmt = stmt.where(AuditEntry.patient_id == patient_id)
+    if exclude_actor_id is not None:
+        stmt = stmt.where(col(AuditEntry.actor_id) != exclude_actor_id)
+    if actor_id is not None:
+        stmt = stmt.where(AuditEntry.actor_id == actor_id)
+    if before_id is not None:
+        stmt = stmt.where(col(AuditEntry.id) < before_id)
+    rows = db.exec(stmt.order_by(col(AuditEntry.id).desc()).limit(limit)).all()
+    kinds = _team_kinds(db, {e.actor_id for e, _ in rows if e.actor_id is not None})
+    return [
+        AuditEntryPublic(
+            id=entry.id,  # type: ignore[arg-type]
+            at=entry.at,
+            actor_id=entry.actor_id,
+            actor_name=actor.display_name if actor else None,
+            actor_role=entry.actor_role,
+            actor_team_kinds=kinds.get(entry.actor_id, []) if entry.actor_id else [],
+            patient_id=entry.patient_id,
+            action=entry.action,
+            object_type=entry.object_type,
+            object_id=entry.object_id,
+            reason=entry.reason,
+        )
+        for entry, actor in rows
+    ]

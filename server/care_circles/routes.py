@@ -1,0 +1,170 @@
+"""/api/teams and /api/patients (profiles and care circles)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g
+from pydantic import BaseModel
+
+from server import access, clock
+from server.access import Need
+from server.accounts import invitations
+from server.accounts.models import InvitationIssued, Role
+from server.api.endpoints import endpoint
+from server.audit import writer as audit
+from server.care_circles import services
+from server.care_circles.models import (
+    CareCirclePublic,
+    CareCircleUpdate,
+    PatientCreate,
+    PatientPublic,
+    TeamCreate,
+    TeamMembersUpdate,
+    TeamPublic,
+    TeamUpdate,
+)
+from server.db import get_db
+
+bp = Blueprint("care_circles", __name__, url_prefix="/api")
+
+
+@bp.get("/teams")
+@endpoint(
+    "Teams: all for administrators, their own for supporters",
+    tag="teams",
+    response=list[TeamPublic],
+    roles=(Role.admin, Role.supporter),
+)
+def list_teams() -> list[TeamPublic]:
+    db = get_db()
+    only = None if g.user.role == Role.admin else access.supporter_team_ids(db, g.user.id)
+    return [services.team_public(db, t) for t in services.list_teams(db, only_ids=only)]
+
+
+@bp.post("/teams")
+@endpoint(
+    "Create a team",
+    tag="teams",
+    body=TeamCreate,
+    response=TeamPublic,
+    status=201,
+    roles=(Role.admin,),
+    errors=(409,),
+)
+def create_team(body: TeamCreate) -> TeamPublic:
+    db = get_db()
+    return services.team_public(db, services.create_team(db, actor=g.user, data=body))
+
+
+@bp.patch("/teams/<int:team_id>")
+@endpoint(
+    "Rename a team", tag="teams", body=TeamUpdate, response=TeamPublic, roles=(Role.admin,), errors=(409,)
+)
+def update_team(team_id: int, body: TeamUpdate) -> TeamPublic:
+    db = get_db()
+    team = services.update_team(db, actor=g.user, team=services.get_team(db, team_id), data=body)
+    return services.team_public(db, team)
+
+
+@bp.put("/teams/<int:team_id>/members")
+@endpoint(
+    "Set a team's supporters", tag="teams", body=TeamMembersUpdate, response=TeamPublic, roles=(Role.admin,)
+)
+def set_team_members(team_id: int, body: TeamMembersUpdate) -> TeamPublic:
+    db = get_db()
+    team = services.set_members(db, actor=g.user, team=services.get_team(db, team_id), user_ids=body.user_ids)
+    return services.team_public(db, team)
+
+
+@bp.get("/patients")
+@endpoint(
+    "Patients: all for administrators, those in their care circles for supporters",
+    tag="patients",
+    response=list[PatientPublic],
+    roles=(Role.admin, Role.supporter),
+)
+def list_patients() -> list[PatientPublic]:
+    db = get_db()
+    only = None if g.user.role == Role.admin else access.patient_ids_in_circles_of(db, g.user.id)
+    patients = services.list_patients(db, only_ids=only)
+    for patient in patients:
+        audit.record(
+            db,
+            actor=g.user,
+            action="patient.list",
+            object_type="patient",
+            object_id=patient.id,
+            patient_id=patient.id,
+        )
+    return [services.patient_public(p) for p in patients]
+
+
+class PatientCreated(BaseModel):
+    patient: PatientPublic
+    invitation: InvitationIssued
+
+
+@bp.post("/patients")
+@endpoint(
+    "Create a patient and a one-time invitation link with QR code",
+    tag="patients",
+    body=PatientCreate,
+    response=PatientCreated,
+    status=201,
+    roles=(Role.admin, Role.supporter),
+    errors=(409,),
+)
+def create_patient(body: PatientCreate) -> PatientCreated:
+    db = get_db()
+    patient = services.create_patient(db, actor=g.user, data=body)
+    token, invitation = invitations.issue(db, user=patient, created_by=g.user, at=clock.now())
+    return PatientCreated(
+        patient=services.patient_public(patient), invitation=invitations.issued(token, invitation)
+    )
+
+
+@bp.get("/patients/<int:patient_id>")
+@endpoint("A patient's profile", tag="patients", response=PatientPublic)
+def get_patient(patient_id: int) -> PatientPublic:
+    db = get_db()
+    patient = access.require_patient(db, g.user, patient_id, Need.profile)
+    if g.user.id != patient.id:
+        audit.record(
+            db,
+            actor=g.user,
+            action="patient.read",
+            object_type="patient",
+            object_id=patient.id,
+            patient_id=patient.id,
+        )
+    return services.patient_public(patient)
+
+
+@bp.get("/patients/<int:patient_id>/care-circle")
+@endpoint("Who is in a patient's care circle, tier by tier", tag="patients", response=CareCirclePublic)
+def get_care_circle(patient_id: int) -> CareCirclePublic:
+    db = get_db()
+    patient = access.require_patient(db, g.user, patient_id, Need.care_circle)
+    if g.user.id != patient.id:
+        audit.record(
+            db,
+            actor=g.user,
+            action="care_circle.read",
+            object_type="care_circle",
+            object_id=patient.id,
+            patient_id=patient.id,
+        )
+    return services.care_circle(db, patient=patient)
+
+
+@bp.put("/patients/<int:patient_id>/care-circle")
+@endpoint(
+    "Replace a patient's care circle (administrators)",
+    tag="patients",
+    body=CareCircleUpdate,
+    response=CareCirclePublic,
+)
+def put_care_circle(patient_id: int, body: CareCircleUpdate) -> CareCirclePublic:
+    db = get_db()
+    patient = access.require_patient(db, g.user, patient_id, Need.manage_care_circle)
+    services.replace_care_circle(db, actor=g.user, patient=patient, data=body)
+    return services.care_circle(db, patient=patient)

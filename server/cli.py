@@ -1,0 +1,120 @@
+"""The `nattlys` command: database, demo data and serving."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from server.config import PROJECT_ROOT, ConfigError
+
+
+def alembic_config(database_url: str):  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    cfg = Config(str(PROJECT_ROOT / "migrations" / "alembic.ini"))
+    cfg.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    cfg.attributes["database_url"] = database_url
+    return cfg
+
+
+def upgrade_database(database_url: str, *, wait_seconds: float = 0) -> None:
+    """`alembic upgrade head`, retried until the database answers."""
+    from alembic import command
+    from sqlalchemy.exc import OperationalError
+
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            command.upgrade(alembic_config(database_url), "head")
+            return
+        except OperationalError as exc:
+            if time.monotonic() >= deadline:
+                raise click.ClickException(f"database not reachable: {exc.orig}") from exc
+            click.echo("database not reachable yet; retrying in 2 s", err=True)
+            time.sleep(2)
+
+
+@click.group("db")
+def db_group() -> None:
+    """Database schema commands."""
+
+
+@db_group.command("upgrade")
+@click.option("--wait", default=0.0, help="Seconds to keep retrying while the database is down.")
+@with_appcontext
+def db_upgrade(wait: float) -> None:
+    """Bring the schema to the newest migration."""
+    upgrade_database(current_app.config["DATABASE_URL"], wait_seconds=wait)
+    click.echo("database is at the newest schema")
+
+
+@click.command("demo")
+@click.option(
+    "--password",
+    envvar="NATTLYS_DEMO_PASSWORD",
+    default=None,
+    help="Password for every demo account (default: the local-only demo password).",
+)
+@with_appcontext
+def demo_command(password: str | None) -> None:
+    """Create (or refresh) the demo teams, users and care circles."""
+    from server.demo import DEFAULT_DEMO_PASSWORD, load_demo
+
+    if password is None:
+        if not current_app.config["SETTINGS"].is_development:
+            raise click.ClickException("outside development, give --password or NATTLYS_DEMO_PASSWORD")
+        password = DEFAULT_DEMO_PASSWORD
+    summary = load_demo(password=password)
+    click.echo(summary)
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+def serve_command(host: str, port: int) -> None:
+    """Serve HTTP and Socket.IO with gunicorn's gevent worker (one process)."""
+    args = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--worker-class",
+        "gevent",
+        "--workers",
+        "1",
+        "--bind",
+        f"{host}:{port}",
+        "--graceful-timeout",
+        "10",
+        "--access-logfile",
+        "-",
+        "--access-logformat",
+        '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
+        "server.wsgi:app",
+    ]
+    os.execv(sys.executable, args)  # noqa: S606 - fixed argv, no shell
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(db_group)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(serve_command)
+
+
+def _create_app() -> Flask:
+    from server import create_app
+
+    try:
+        return create_app()
+    except ConfigError as exc:
+        click.echo(f"nattlys: {exc}", err=True)
+        sys.exit(2)
+
+
+def main() -> None:
+    cli = FlaskGroup(create_app=_create_app, add_default_commands=False, add_version_option=False)
+    cli.main(prog_name="nattlys")

@@ -1,0 +1,122 @@
+"""Settings, read from environment variables.
+
+Outside development and testing the app refuses to start with a missing or
+well-known SECRET_KEY: a forged session cookie would expose health data.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_PATH = PROJECT_ROOT / "instance" / "nattlys.db"
+
+# Secrets that appear in docs, examples or tests; never acceptable in production.
+KNOWN_DEFAULT_SECRETS = frozenset(
+    {"", "dev", "development", "secret", "changeme", "change-me", "nattlys-dev-secret-key", "test-secret-key"}
+)
+ENVIRONMENTS = ("development", "testing", "production")
+
+
+class ConfigError(RuntimeError):
+    """Raised at start-up with one line that says what to fix."""
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whatever spelling the operator chose."""
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass
+class Settings:
+    ENV: str = "production"
+    SECRET_KEY: str = ""
+    DATABASE_URL: str = f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    REDIS_URL: str = ""
+    # Comma-separated origins allowed to open a Socket.IO connection or send
+    # state-changing requests; empty means "the origin the request was made to".
+    ALLOWED_ORIGINS: str = ""
+    PUBLIC_BASE_URL: str = ""
+    SQLITE_BUSY_TIMEOUT_MS: int = 5000
+    MAX_CONTENT_LENGTH: int = 256 * 1024
+    STAFF_IDLE_MINUTES: int = 30
+    STAFF_ABSOLUTE_HOURS: int = 12
+    PATIENT_SLIDING_DAYS: int = 30
+    INVITATION_HOURS: int = 72
+    LOGIN_MAX_FAILURES_PER_ACCOUNT: int = 5
+    LOGIN_MAX_FAILURES_PER_IP: int = 30
+    LOGIN_WINDOW_SECONDS: int = 900
+    MAX_CONCURRENT_PASSWORD_HASHES: int = 2
+    # Trust X-Forwarded-* from this many proxies (nginx in front: 1).
+    PROXY_COUNT: int = 0
+    SOCKETIO_ASYNC_MODE: str = "gevent"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name == "extra":
+                continue
+            raw = env.get(f"NATTLYS_{f.name}", env.get(f.name))
+            if raw is None:
+                continue
+            if f.type in ("int", int):
+                try:
+                    values[f.name] = int(raw)
+                except ValueError as exc:
+                    raise ConfigError(f"{f.name} must be a whole number, got {raw!r}") from exc
+            else:
+                values[f.name] = raw
+        values.update({k: v for k, v in overrides.items() if k in {f.name for f in fields(cls)}})
+        settings = cls(**values)
+        settings.extra = {k: v for k, v in overrides.items() if k not in values}
+        settings.DATABASE_URL = normalise_database_url(settings.DATABASE_URL)
+        settings.validate()
+        return settings
+
+    @property
+    def is_development(self) -> bool:
+        return self.ENV in ("development", "testing")
+
+    @property
+    def allowed_origins(self) -> list[str]:
+        return [o.strip().rstrip("/") for o in self.ALLOWED_ORIGINS.split(",") if o.strip()]
+
+    def validate(self) -> None:
+        if self.ENV not in ENVIRONMENTS:
+            raise ConfigError(f"NATTLYS_ENV must be one of {', '.join(ENVIRONMENTS)}, got {self.ENV!r}")
+        if not self.is_development:
+            if self.SECRET_KEY in KNOWN_DEFAULT_SECRETS:
+                raise ConfigError(
+                    "SECRET_KEY is missing or a known default; set SECRET_KEY to a long random "
+                    "value (python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+                )
+            if len(self.SECRET_KEY) < 32:
+                raise ConfigError("SECRET_KEY is too short; use at least 32 random characters")
+        elif not self.SECRET_KEY:
+            self.SECRET_KEY = "nattlys-dev-secret-key"  # noqa: S105 - development only
+        if not self.DATABASE_URL.startswith(("sqlite", "postgresql+psycopg://")):
+            raise ConfigError(
+                f"DATABASE_URL must start with sqlite:/// or postgresql://, got {self.DATABASE_URL.split(':')[0]!r}"
+            )
+        if self.SOCKETIO_ASYNC_MODE not in ("gevent", "threading"):
+            raise ConfigError("SOCKETIO_ASYNC_MODE must be gevent or threading")
+
+    def flask_config(self) -> dict[str, Any]:
+        cfg: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}
+        cfg["TESTING"] = self.ENV == "testing"
+        cfg["JSON_SORT_KEYS"] = False
+        cfg.update(self.extra)
+        return cfg

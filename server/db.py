@@ -1,0 +1,149 @@
+"""Database engine and the one session per request or socket event.
+
+SQLite (the single-machine default) gets WAL, foreign keys, a busy timeout and
+BEGIN IMMEDIATE transactions, so a transaction that reads and then writes can
+never fail half-way with SQLITE_BUSY. Under gevent the busy timeout would sleep
+inside C and freeze every greenlet, so writers in one process also queue on a
+cooperative lock before they touch SQLite.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, current_app, g
+from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Session, SQLModel
+
+_ENGINE_KEY = "nattlys_engine"
+
+
+class DatabaseBusy(RuntimeError):
+    pass
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    write_lock = threading.Lock()
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy (not pysqlite) decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        if not write_lock.acquire(timeout=busy_timeout_ms / 1000):
+            raise DatabaseBusy("the database stayed busy; try again")
+        conn.info["nattlys_write_lock"] = True
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            conn.info.pop("nattlys_write_lock", None)
+            write_lock.release()
+            raise
+
+    def _release(conn: Any) -> None:
+        if conn.info.pop("nattlys_write_lock", None):
+            write_lock.release()
+
+    event.listen(engine, "commit", _release)
+    event.listen(engine, "rollback", _release)
+
+
+def make_engine(database_url: str, *, busy_timeout_ms: int = 5000) -> Engine:
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        database = url.database or ""
+        if database and database != ":memory:":
+            from pathlib import Path
+
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        # One connection per checkout keeps the WAL + lock dance simple and is
+        # cheap for a local file.
+        engine = create_engine(
+            url,
+            poolclass=NullPool,
+            connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
+        )
+        _configure_sqlite(engine, busy_timeout_ms)
+        return engine
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=10,
+        pool_timeout=10,
+        connect_args={"connect_timeout": 5},
+    )
+
+
+def init_app(app: Flask) -> None:
+    engine = make_engine(app.config["DATABASE_URL"], busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    app.extensions[_ENGINE_KEY] = engine
+    app.teardown_appcontext(_close_session)
+
+
+def get_engine(app: Flask | None = None) -> Engine:
+    return (app or current_app).extensions[_ENGINE_KEY]
+
+
+def get_db() -> Session:
+    """The session of the current request, socket event or CLI command."""
+    if "db" not in g:
+        g.db = Session(get_engine(), expire_on_commit=False)
+    return g.db
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    db: Session | None = g.pop("db", None)
+    if db is not None:
+        db.close()
+
+
+@contextmanager
+def standalone_session(app: Flask | None = None) -> Iterator[Session]:
+    """A session outside any request (scheduler jobs, CLI helpers)."""
+    with Session(get_engine(app), expire_on_commit=False) as session:
+        yield session
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores naive UTC (portable to SQLite) and always returns aware UTC."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; use server.clock.now()")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+SQLModel.metadata.naming_convention = NAMING_CONVENTION

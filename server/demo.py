@@ -1,0 +1,113 @@
+"""Demo data for trying Nattlys locally. Idempotent: running it again brings the
+demo accounts back to this state without duplicating anything."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from server import clock
+from server.accounts import passwords
+from server.accounts.models import Role, User
+from server.care_circles.models import (
+    CareCirclePublic,
+    CareCircleUpdate,
+    CareTierIn,
+    Team,
+    TeamKind,
+    TeamMembership,
+)
+from server.care_circles.services import care_circle, replace_care_circle
+from server.db import get_db
+
+# Local-only: `nattlys demo` refuses it outside development.
+DEFAULT_DEMO_PASSWORD = "nattlys-demo"  # noqa: S105 - documented local-only default
+
+TEAMS = (
+    ("Bolig Askøy", TeamKind.bolig, ("bolig1", "bolig2")),
+    ("Psykisk helse Askøy kommune", TeamKind.kommune, ("kommune1", "kommune2")),
+    ("Øyane DPS akutt", TeamKind.dps, ("dps1", "dps2")),
+)
+STAFF = (
+    ("admin", "Administrator", Role.admin),
+    ("bolig1", "Kari", Role.supporter),
+    ("bolig2", "Ola", Role.supporter),
+    ("kommune1", "Ingrid", Role.supporter),
+    ("kommune2", "Lars", Role.supporter),
+    ("dps1", "Silje", Role.supporter),
+    ("dps2", "Jonas", Role.supporter),
+)
+PATIENTS = (
+    ("pasient1", "Mona", "bolig1"),
+    ("pasient2", "Per", "bolig2"),
+    ("pasient3", "Anne", None),
+    ("pasient4", "Tor", None),
+    ("pasient5", "Hanne", "bolig1"),
+)
+
+
+def _user(db: Session, username: str, display_name: str, role: Role, password_hash: str) -> User:
+    user = db.exec(select(User).where(User.username == username)).first()
+    if user is None:
+        user = User(username=username, display_name=display_name, role=role)
+    user.display_name = display_name
+    user.role = role
+    user.is_active = True
+    user.password_hash = password_hash
+    user.password_changed_at = clock.now()
+    db.add(user)
+    db.flush()
+    return user
+
+
+def _circle_shape(circle: CareCirclePublic) -> tuple[object, ...]:
+    return (
+        tuple(
+            (tuple(sorted(t.id for t in tier.teams)), tier.escalate_after_minutes) for tier in circle.tiers
+        ),
+        tuple(sorted(c.id for c in circle.primary_contacts)),
+    )
+
+
+def _wanted_shape(update: CareCircleUpdate) -> tuple[object, ...]:
+    return (
+        tuple((tuple(sorted(tier.team_ids)), tier.escalate_after_minutes) for tier in update.tiers),
+        tuple(sorted(update.primary_contact_ids)),
+    )
+
+
+def load_demo(*, password: str) -> str:
+    passwords.check_policy(password)
+    db = get_db()
+    password_hash = passwords.hash_password(password)
+    users = {u: _user(db, u, name, role, password_hash) for u, name, role in STAFF}
+    admin = users["admin"]
+
+    teams: dict[TeamKind, Team] = {}
+    for name, kind, members in TEAMS:
+        team = db.exec(select(Team).where(Team.name == name)).first()
+        if team is None:
+            team = Team(name=name, kind=kind)
+            db.add(team)
+            db.flush()
+        teams[kind] = team
+        for username in members:
+            if db.get(TeamMembership, (team.id, users[username].id)) is None:
+                db.add(TeamMembership(team_id=team.id, user_id=users[username].id))  # type: ignore[arg-type]
+
+    for username, name, contact in PATIENTS:
+        patient = _user(db, username, name, Role.patient, password_hash)
+        wanted = CareCircleUpdate(
+            tiers=[
+                CareTierIn(team_ids=[teams[TeamKind.bolig].id], escalate_after_minutes=3),  # type: ignore[list-item]
+                CareTierIn(team_ids=[teams[TeamKind.kommune].id], escalate_after_minutes=3),  # type: ignore[list-item]
+                CareTierIn(team_ids=[teams[TeamKind.dps].id], escalate_after_minutes=3),  # type: ignore[list-item]
+            ],
+            primary_contact_ids=[users[contact].id] if contact else [],  # type: ignore[list-item]
+        )
+        if _circle_shape(care_circle(db, patient=patient)) != _wanted_shape(wanted):
+            replace_care_circle(db, actor=admin, patient=patient, data=wanted)
+    db.commit()
+    return (
+        "demo ready: admin; supporters bolig1 bolig2 kommune1 kommune2 dps1 dps2; "
+        "patients pasient1-pasient5 (care circles bolig -> kommune -> dps)"
+    )

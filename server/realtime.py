@@ -1,0 +1,69 @@
+"""Socket.IO: one server instance, bound in create_app; connections authenticate
+with the same server-side session as HTTP, and the origin must be our own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, g, request
+from flask_socketio import SocketIO, join_room
+
+from server import clock
+from server.accounts import sessions
+from server.db import get_db
+
+socketio = SocketIO()
+
+
+def user_room(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+def origin_allowed(origin: str | None) -> bool:
+    from server.web.security import origin_allowed as _allowed
+
+    return _allowed(origin)
+
+
+def init_app(app: Flask) -> None:
+    allowed = app.config["ALLOWED_ORIGINS"]
+    # Several web instances share events through Redis; tests may turn it off.
+    message_queue = app.config.get("SOCKETIO_MESSAGE_QUEUE", app.config.get("REDIS_URL")) or None
+    socketio.init_app(
+        app,
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+        message_queue=message_queue,
+        # The origin is checked in the connect handler against the request's
+        # own host (or the configured list); never a wildcard.
+        cors_allowed_origins=[o.strip() for o in allowed.split(",") if o.strip()] or None,
+        manage_session=False,
+        ping_interval=20,
+        ping_timeout=20,
+        max_http_buffer_size=64 * 1024,
+    )
+
+
+def authenticate_socket() -> Any:
+    """The user behind this socket event, re-read from the session every time,
+    so a disabled user or an ended session is refused at once."""
+    token = sessions.presented_token()
+    if not token:
+        return None
+    found = sessions.resolve_session(get_db(), token, at=clock.now())
+    if found is None:
+        return None
+    get_db().commit()
+    _auth_session, user = found
+    g.user = user
+    return user
+
+
+@socketio.on("connect")
+def on_connect(auth: Any = None) -> bool:
+    if not origin_allowed(request.headers.get("Origin")):
+        return False
+    user = authenticate_socket()
+    if user is None:
+        return False
+    join_room(user_room(user.id))
+    return True

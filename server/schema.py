@@ -1,0 +1,23 @@
+"""Every table model, imported so SQLModel.metadata is complete (Alembic, tests)."""
+
+from sqlmodel import SQLModel
+
+from server.accounts.models import AuthSession, Invitation, RateCounter, User
+from server.audit.models import AuditEntry
+from server.care_circles.models import CareTier, CareTierTeam, PrimaryContact, Team, TeamMembership
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "AuditEntry",
+    "AuthSession",
+    "CareTier",
+    "CareTierTeam",
+    "Invitation",
+    "PrimaryContact",
+    "RateCounter",
+    "Team",
+    "TeamMembership",
+    "User",
+    "metadata",
+]

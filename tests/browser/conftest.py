@@ -1,0 +1,148 @@
+"""A real `nattlys serve` on a free port with demo data, and Debian's Chromium
+driven by Playwright. Outside CI the browser tests skip when Chromium is not
+installed; under CI=true they fail instead, since .ci/run installs it."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = os.environ.get("NATTLYS_CHROMIUM", "/usr/bin/chromium")
+DEMO_PASSWORD = "nattlys-browser-demo"
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
+DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    if not (os.path.exists(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        if os.environ.get("CI") == "true":
+            pytest.fail(
+                f"CI=true but Chromium is not installed at {CHROMIUM} (.ci/run installs it)", pytrace=False
+            )
+        pytest.skip(f"Chromium not installed at {CHROMIUM}: apt-get install -y chromium")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The service as `make run` starts it, on SQLite with demo data."""
+    workdir = tmp_path_factory.mktemp("live")
+    env = {
+        **os.environ,
+        "NATTLYS_ENV": "development",
+        "DATABASE_URL": f"sqlite:///{workdir / 'nattlys.db'}",
+        "NATTLYS_DEMO_PASSWORD": DEMO_PASSWORD,
+        "REDIS_URL": "",
+    }
+    nattlys = [sys.executable, "-m", "server"]
+    subprocess.run([*nattlys, "db", "upgrade"], env=env, cwd=PROJECT_ROOT, check=True, capture_output=True)
+    subprocess.run([*nattlys, "demo"], env=env, cwd=PROJECT_ROOT, check=True, capture_output=True)
+    port = _free_port()
+    log = open(workdir / "server.log", "wb")  # noqa: SIM115 - kept open for the server's lifetime
+    proc = subprocess.Popen(
+        [*nattlys, "serve", "--port", str(port)], env=env, cwd=PROJECT_ROOT, stdout=log, stderr=log
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=1) as r:  # noqa: S310 - loopback only
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            log.close()
+            pytest.fail("nattlys serve did not start:\n" + (workdir / "server.log").read_text()[-3000:])
+        time.sleep(0.2)
+    yield base
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser: Any, live_server: str) -> Iterator[Any]:
+    """Pages in fresh contexts; any page error or CSP violation fails the test."""
+    contexts: list[Any] = []
+    problems: list[str] = []
+
+    def make(device: dict[str, Any] = PHONE, locale: str = "nb-NO") -> Any:
+        context = browser.new_context(
+            base_url=live_server, locale=locale, timezone_id="Europe/Oslo", **device
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+        page.on(
+            "console",
+            lambda msg: (
+                problems.append(f"console {msg.type}: {msg.text}")
+                if msg.type == "error" and "Content Security Policy" in msg.text
+                else None
+            ),
+        )
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert not problems, problems
+
+
+def login(page: Any, username: str, password: str = DEMO_PASSWORD) -> None:
+    page.goto("/")
+    page.locator("#username").fill(username)
+    page.locator("#password").fill(password)
+    page.locator("form#login-form [type=submit]").click()

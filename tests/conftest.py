@@ -1,0 +1,244 @@
+"""Fixtures: app, client, runner, auth, clock, factories and a Socket.IO client.
+
+The suite runs on a temporary SQLite file by default and on PostgreSQL when
+TEST_DATABASE_URL is set (TEST_REDIS_URL adds Redis for shared counters). The
+schema always comes from the Alembic migrations, never from create_all.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlmodel import Session
+
+from server import clock as app_clock
+from server import create_app
+from server.cli import upgrade_database
+from server.config import normalise_database_url
+from server.schema import metadata
+from tests.factories import Factories
+
+IN_CI = os.environ.get("CI") == "true"
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
+PASSWORD = "riktig-hest-batteri"
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    backend = "PostgreSQL" if TEST_DATABASE_URL else "SQLite"
+    redis = "Redis counters" if TEST_REDIS_URL else "database counters"
+    return [f"nattlys test database: {backend}; login throttle: {redis}"]
+
+
+class MovableClock:
+    """A clock the test sets and moves; every service reads it via server.clock."""
+
+    def __init__(self, start: datetime) -> None:
+        self.current = start
+
+    def __call__(self) -> datetime:
+        return self.current
+
+    def set(self, moment: datetime) -> None:
+        self.current = moment.astimezone(UTC)
+
+    def advance(self, **delta: float) -> None:
+        self.current += timedelta(**delta)
+
+
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    if TEST_DATABASE_URL:
+        url = normalise_database_url(TEST_DATABASE_URL)
+        try:
+            _reset_postgres(url)
+        except Exception as exc:  # a configured database that is down is a failure, not a skip
+            pytest.fail(f"TEST_DATABASE_URL is set but PostgreSQL is not reachable: {exc}", pytrace=False)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'nattlys-test.db'}"
+    upgrade_database(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    if not TEST_REDIS_URL:
+        return ""
+    import redis
+
+    try:
+        redis.Redis.from_url(TEST_REDIS_URL, socket_timeout=2).ping()
+    except Exception as exc:
+        pytest.fail(f"TEST_REDIS_URL is set but Redis is not reachable: {exc}", pytrace=False)
+    return TEST_REDIS_URL
+
+
+def _empty_tables(engine: Any) -> None:
+    tables = list(reversed(metadata.sorted_tables))
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(t.name for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+def _flush_redis(url: str) -> None:
+    if not url:
+        return
+    import redis
+
+    client = redis.Redis.from_url(url)
+    keys = list(client.scan_iter("nattlys:*"))
+    if keys:
+        client.delete(*keys)
+
+
+def test_config(database_url: str, redis_url: str, **overrides: Any) -> dict[str, Any]:
+    config: dict[str, Any] = {
+        "ENV": "testing",
+        "SECRET_KEY": "test-secret-key",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "SOCKETIO_MESSAGE_QUEUE": "",
+        "SOCKETIO_ASYNC_MODE": "threading",
+        "PASSWORD_HASH_PROFILE": "fast_for_tests",
+    }
+    config.update(overrides)
+    return config
+
+
+test_config.__test__ = False  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def clock() -> MovableClock:
+    # A Monday evening in November, Oslo time (UTC+1).
+    return MovableClock(datetime(2026, 11, 23, 20, 30, tzinfo=UTC))
+
+
+@pytest.fixture
+def make_app(database_url: str, redis_url: str, clock: MovableClock) -> Iterator[Any]:
+    """Build extra app instances (e.g. a second "server process") on the same database."""
+    apps: list[Flask] = []
+
+    def build(**overrides: Any) -> Flask:
+        app = create_app(test_config(database_url, redis_url, **overrides))
+        app.test_client_class = ApiClient
+        app_clock.install(app, clock)
+        apps.append(app)
+        return app
+
+    yield build
+    from server.db import get_engine
+
+    if apps:
+        _empty_tables(get_engine(apps[0]))
+        _flush_redis(redis_url)
+    for app in apps:
+        get_engine(app).dispose()
+
+
+@pytest.fixture
+def app(make_app: Any) -> Flask:
+    return make_app()
+
+
+class ApiClient(FlaskClient):
+    """A test client that sends the CSRF token of its session, like the PWA does."""
+
+    csrf_token: str | None = None
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        headers = dict(kwargs.pop("headers", None) or {})
+        if self.csrf_token and "X-CSRF-Token" not in headers:
+            headers["X-CSRF-Token"] = self.csrf_token
+        kwargs["headers"] = headers
+        response = super().open(*args, **kwargs)
+        if response.is_json and isinstance(response.json, dict) and "csrf_token" in response.json:
+            self.csrf_token = response.json["csrf_token"]
+        return response
+
+
+@pytest.fixture
+def client(app: Flask) -> ApiClient:
+    return app.test_client()  # type: ignore[return-value]
+
+
+@pytest.fixture
+def runner(app: Flask) -> Any:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db(app: Flask) -> Iterator[Session]:
+    """A session for arranging and inspecting data directly."""
+    from server.db import get_engine
+
+    with Session(get_engine(app), expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
+def factories(app: Flask, db: Session, clock: MovableClock) -> Factories:
+    return Factories(app=app, db=db, password=PASSWORD)
+
+
+class AuthActions:
+    def __init__(self, app: Flask, factories: Factories) -> None:
+        self.app = app
+        self.factories = factories
+
+    def login(self, client: ApiClient, username: str, password: str = PASSWORD) -> Any:
+        response = client.post("/api/auth/login", json={"username": username, "password": password})
+        assert response.status_code == 200, response.json
+        return response
+
+    def client_for(self, username: str, password: str = PASSWORD) -> ApiClient:
+        client: ApiClient = self.app.test_client()  # type: ignore[assignment]
+        self.login(client, username, password)
+        return client
+
+    def logout(self, client: ApiClient) -> Any:
+        return client.post("/api/auth/logout")
+
+
+@pytest.fixture
+def auth(app: Flask, factories: Factories) -> AuthActions:
+    return AuthActions(app, factories)
+
+
+@pytest.fixture
+def socket_client(app: Flask) -> Any:
+    """Socket.IO test clients that share a Flask test client's cookies."""
+    from server.realtime import socketio
+
+    made: list[Any] = []
+
+    def connect(flask_client: ApiClient, **kwargs: Any) -> Any:
+        sio = socketio.test_client(app, flask_test_client=flask_client, **kwargs)
+        made.append(sio)
+        return sio
+
+    yield connect
+    for sio in made:
+        if sio.is_connected():
+            sio.disconnect()

@@ -1,0 +1,82 @@
+"""Factories for users, teams and care circles, written straight to the database."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask
+from sqlmodel import Session
+
+from server.accounts.models import Role, User
+from server.care_circles.models import (
+    CareTier,
+    CareTierTeam,
+    PrimaryContact,
+    Team,
+    TeamKind,
+    TeamMembership,
+)
+
+_counter = itertools.count(1)
+
+
+@dataclass
+class Factories:
+    app: Flask
+    db: Session
+    password: str
+    _hash: str | None = field(default=None, repr=False)
+
+    def _password_hash(self) -> str:
+        if self._hash is None:
+            with self.app.app_context():
+                from server.accounts.passwords import hash_password
+
+                self._hash = hash_password(self.password)
+        return self._hash
+
+    def user(self, role: Role, username: str | None = None, **fields: Any) -> User:
+        n = next(_counter)
+        user = User(
+            username=username or f"{role.value}{n}",
+            display_name=fields.pop("display_name", f"{role.value.title()} {n}"),
+            role=role,
+            password_hash=fields.pop("password_hash", self._password_hash()),
+            **fields,
+        )
+        self.db.add(user)
+        self.db.commit()
+        return user
+
+    def patient(self, username: str | None = None, **fields: Any) -> User:
+        return self.user(Role.patient, username, **fields)
+
+    def supporter(self, username: str | None = None, **fields: Any) -> User:
+        return self.user(Role.supporter, username, **fields)
+
+    def admin(self, username: str | None = None, **fields: Any) -> User:
+        return self.user(Role.admin, username, **fields)
+
+    def team(
+        self, kind: TeamKind = TeamKind.bolig, *, members: list[User] = (), name: str | None = None
+    ) -> Team:  # type: ignore[assignment]
+        team = Team(name=name or f"Team {kind.value} {next(_counter)}", kind=kind)
+        self.db.add(team)
+        self.db.flush()
+        for member in members:
+            self.db.add(TeamMembership(team_id=team.id, user_id=member.id))  # type: ignore[arg-type]
+        self.db.commit()
+        return team
+
+    def care_circle(self, patient: User, tiers: list[list[Team]], contacts: list[User] = ()) -> None:  # type: ignore[assignment]
+        for position, teams in enumerate(tiers):
+            tier = CareTier(patient_id=patient.id, position=position)  # type: ignore[arg-type]
+            self.db.add(tier)
+            self.db.flush()
+            for team in teams:
+                self.db.add(CareTierTeam(tier_id=tier.id, team_id=team.id))  # type: ignore[arg-type]
+        for contact in contacts:
+            self.db.add(PrimaryContact(patient_id=patient.id, supporter_id=contact.id))  # type: ignore[arg-type]
+        self.db.commit()

@@ -1,0 +1,196 @@
+"""Every API route × every kind of caller, with the status each must get.
+
+A route added without an entry here fails `test_every_route_has_an_entry`, so
+nobody can ship an endpoint whose access rules were never written down.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from server.care_circles.models import TeamKind
+
+CALLERS = (
+    "anonymous",
+    "patient_self",
+    "patient_other",
+    "supporter_in_circle",
+    "supporter_outside",
+    "admin",
+)
+
+
+@dataclass
+class World:
+    patient: Any
+    other_patient: Any
+    supporter_in: Any
+    supporter_out: Any
+    admin: Any
+    team_in: Any
+    team_out: Any
+
+
+def ok_for(status: int, *callers: str, default: int = 403) -> dict[str, int]:
+    expected = {caller: default for caller in CALLERS}
+    expected["anonymous"] = 401
+    for caller in callers:
+        expected[caller] = status
+    return expected
+
+
+def everyone(status: int) -> dict[str, int]:
+    return dict.fromkeys(CALLERS, status)
+
+
+# (method, rule) -> (path params, body, {caller: status})
+MATRIX: dict[tuple[str, str], tuple[dict[str, str], Any, dict[str, int]]] = {
+    ("GET", "/api/openapi.json"): ({}, None, everyone(200)),
+    ("GET", "/healthz"): ({}, None, everyone(200)),
+    ("GET", "/readyz"): ({}, None, everyone(200)),
+    # Public endpoints: the answer does not depend on who asks.
+    ("POST", "/api/auth/login"): ({}, {"username": "nobody", "password": "wrong-password"}, everyone(401)),
+    ("POST", "/api/invitations/lookup"): ({}, {"token": "x" * 43}, everyone(404)),
+    ("POST", "/api/invitations/accept"): (
+        {},
+        {"token": "x" * 43, "password": "lang-nok-passord"},
+        everyone(404),
+    ),
+    ("POST", "/api/auth/logout"): ({}, None, ok_for(204, *CALLERS[1:])),
+    ("GET", "/api/auth/session"): ({}, None, ok_for(200, *CALLERS[1:])),
+    ("GET", "/api/users"): ({}, None, ok_for(200, "admin")),
+    ("POST", "/api/users"): (
+        {},
+        {"username": "ny.kollega", "display_name": "Nina", "role": "supporter"},
+        ok_for(201, "admin"),
+    ),
+    ("PATCH", "/api/users/<int:user_id>"): (
+        {"user_id": "patient"},
+        {"display_name": "Mona B."},
+        ok_for(200, "admin"),
+    ),
+    ("POST", "/api/users/<int:user_id>/invitation"): (
+        {"user_id": "patient"},
+        None,
+        ok_for(201, "admin", "supporter_in_circle"),
+    ),
+    ("GET", "/api/teams"): ({}, None, ok_for(200, "admin", "supporter_in_circle", "supporter_outside")),
+    ("POST", "/api/teams"): ({}, {"name": "Nytt team", "kind": "kommune"}, ok_for(201, "admin")),
+    ("PATCH", "/api/teams/<int:team_id>"): (
+        {"team_id": "team_in"},
+        {"name": "Nytt navn"},
+        ok_for(200, "admin"),
+    ),
+    ("PUT", "/api/teams/<int:team_id>/members"): (
+        {"team_id": "team_in"},
+        {"user_ids": ["supporter_in"]},
+        ok_for(200, "admin"),
+    ),
+    ("GET", "/api/patients"): ({}, None, ok_for(200, "admin", "supporter_in_circle", "supporter_outside")),
+    ("POST", "/api/patients"): (
+        {},
+        {"username": "ny.pasient", "display_name": "Siri", "team_id": "team_in"},
+        ok_for(201, "admin", "supporter_in_circle"),
+    ),
+    ("GET", "/api/patients/<int:patient_id>"): (
+        {"patient_id": "patient"},
+        None,
+        ok_for(200, "patient_self", "supporter_in_circle", "admin"),
+    ),
+    ("GET", "/api/patients/<int:patient_id>/care-circle"): (
+        {"patient_id": "patient"},
+        None,
+        ok_for(200, "patient_self", "supporter_in_circle", "admin"),
+    ),
+    ("PUT", "/api/patients/<int:patient_id>/care-circle"): (
+        {"patient_id": "patient"},
+        {"tiers": [{"team_ids": ["team_in"]}], "primary_contact_ids": []},
+        ok_for(200, "admin"),
+    ),
+    ("GET", "/api/me/audit"): ({}, None, ok_for(200, "patient_self", "patient_other")),
+    ("GET", "/api/audit"): ({}, None, ok_for(200, "admin")),
+}
+
+
+def _api_routes(app: Flask) -> set[tuple[str, str]]:
+    routes = set()
+    for rule in app.url_map.iter_rules():
+        if not (rule.rule.startswith("/api") or rule.rule in ("/healthz", "/readyz")):
+            continue
+        for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}:
+            routes.add((method, rule.rule))
+    return routes
+
+
+def test_every_route_has_an_entry(app: Flask) -> None:
+    missing = sorted(_api_routes(app) - set(MATRIX))
+    assert not missing, f"add these routes to the authorization matrix: {missing}"
+    stale = sorted(set(MATRIX) - _api_routes(app))
+    assert not stale, f"these matrix entries name routes that no longer exist: {stale}"
+
+
+@pytest.fixture
+def world(factories: Any) -> World:
+    supporter_in = factories.supporter()
+    supporter_out = factories.supporter()
+    team_in = factories.team(TeamKind.bolig, members=[supporter_in])
+    team_out = factories.team(TeamKind.kommune, members=[supporter_out])
+    patient = factories.patient()
+    other_patient = factories.patient()
+    factories.care_circle(patient, [[team_in]])
+    factories.care_circle(other_patient, [[team_out]])
+    return World(
+        patient=patient,
+        other_patient=other_patient,
+        supporter_in=supporter_in,
+        supporter_out=supporter_out,
+        admin=factories.admin(),
+        team_in=team_in,
+        team_out=team_out,
+    )
+
+
+def _resolve(value: Any, world: World) -> Any:
+    """Replace world object names ("patient", "team_in", ...) by their ids."""
+    if isinstance(value, str) and hasattr(world, value):
+        return getattr(world, value).id
+    if isinstance(value, list):
+        return [_resolve(v, world) for v in value]
+    if isinstance(value, dict):
+        return {k: _resolve(v, world) for k, v in value.items()}
+    return value
+
+
+_CALLER_USER = {
+    "patient_self": "patient",
+    "patient_other": "other_patient",
+    "supporter_in_circle": "supporter_in",
+    "supporter_outside": "supporter_out",
+    "admin": "admin",
+}
+
+
+@pytest.mark.parametrize("route", sorted(MATRIX), ids=lambda r: f"{r[0]} {r[1]}")
+@pytest.mark.parametrize("caller", CALLERS)
+def test_route_answers_each_caller_as_designed(
+    route: tuple[str, str], caller: str, app: Flask, world: World, auth: Any
+) -> None:
+    method, rule = route
+    params, body, expected = MATRIX[route]
+    path = rule
+    for name, ref in params.items():
+        path = path.replace(f"<int:{name}>", str(_resolve(ref, world)))
+    client = (
+        app.test_client()
+        if caller == "anonymous"
+        else auth.client_for(getattr(world, _CALLER_USER[caller]).username)
+    )
+    kwargs: dict[str, Any] = {}
+    if body is not None:
+        kwargs["json"] = _resolve(body, world)
+    response = client.open(path, method=method, **kwargs)
+    assert response.status_code == expected[caller], (caller, method, path, response.get_json(silent=True))
