@@ -90,6 +90,8 @@ def serve_command(host: str, port: int) -> None:
         f"{host}:{port}",
         "--graceful-timeout",
         "10",
+        # Several instances run side by side (tests, the local cluster).
+        "--no-control-socket",
         "--access-logfile",
         "-",
         "--access-logformat",
