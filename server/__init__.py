@@ -40,13 +40,18 @@ def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
     security.init_app(app)
     realtime.init_app(app)
 
+    from server.rosters import service as rosters
+
+    rosters.init_app(app)
+
     from server.accounts.routes import bp as accounts_bp
     from server.api.routes import bp as api_bp
     from server.audit.routes import bp as audit_bp
     from server.care_circles.routes import bp as care_circles_bp
+    from server.rosters.routes import bp as rosters_bp
     from server.web.routes import bp as web_bp
 
-    for blueprint in (api_bp, accounts_bp, care_circles_bp, audit_bp, web_bp):
+    for blueprint in (api_bp, accounts_bp, care_circles_bp, rosters_bp, audit_bp, web_bp):
         app.register_blueprint(blueprint)
 
     from server import cli

@@ -27,11 +27,12 @@ class Need(StrEnum):
     manage_care_circle = "manage_care_circle"
     enrol = "enrol"  # issue a new invitation link
     clinical = "clinical"  # plan, check-ins, chat
+    on_duty = "on_duty"  # who is on duty for the patient now
 
 
-_ADMIN_NEEDS = frozenset({Need.profile, Need.care_circle, Need.manage_care_circle, Need.enrol})
-_SUPPORTER_NEEDS = frozenset({Need.profile, Need.care_circle, Need.enrol, Need.clinical})
-_PATIENT_SELF_NEEDS = frozenset({Need.profile, Need.care_circle, Need.clinical})
+_ADMIN_NEEDS = frozenset({Need.profile, Need.care_circle, Need.manage_care_circle, Need.enrol, Need.on_duty})
+_SUPPORTER_NEEDS = frozenset({Need.profile, Need.care_circle, Need.enrol, Need.clinical, Need.on_duty})
+_PATIENT_SELF_NEEDS = frozenset({Need.profile, Need.care_circle, Need.clinical, Need.on_duty})
 
 
 def require_login(user: User | None) -> User:
@@ -117,6 +118,14 @@ def require_patient(db: Session, user: User | None, patient_id: int, need: Need)
     if not may_access_patient(db, user, patient, need):
         raise forbidden()
     return patient
+
+
+def require_team_view(db: Session, user: User | None, team_id: int) -> User:
+    """Administrators see every team's roster; supporters their own teams'."""
+    user = require_role(user, Role.admin, Role.supporter)
+    if user.role == Role.supporter and team_id not in supporter_team_ids(db, user.id):  # type: ignore[arg-type]
+        raise forbidden()
+    return user
 
 
 def may_create_patient_in_team(db: Session, user: User, team_id: int | None) -> bool:

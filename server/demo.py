@@ -3,6 +3,8 @@ demo accounts back to this state without duplicating anything."""
 
 from __future__ import annotations
 
+from datetime import date, time
+
 from sqlmodel import Session, select
 
 from server import clock
@@ -75,6 +77,63 @@ def _wanted_shape(update: CareCircleUpdate) -> tuple[object, ...]:
     )
 
 
+# Weekly rotations from a fixed Monday, so who is on duty is predictable.
+ROSTER_START = date(2026, 1, 5)
+EVERY_DAY = [0, 1, 2, 3, 4, 5, 6]
+
+
+def _demo_rosters(db: Session, *, admin: User, teams: dict[TeamKind, Team], users: dict[str, User]) -> None:
+    """Rosters covering every hour of the week, with one deliberate evening gap:
+    Bolig Askøy is not staffed on Wednesdays 18:00-22:00, when the municipal
+    evening service covers."""
+    from server.rosters import service as rosters
+    from server.rosters.schemas import RosterDraftIn, RotationIn, ShiftIn
+
+    def rotation(name: str, members: list[str], shifts: list[ShiftIn]) -> RotationIn:
+        return RotationIn(
+            name=name,
+            start_date=ROSTER_START,
+            period_days=7,
+            member_ids=[users[m].id for m in members],  # type: ignore[misc]
+            shifts=shifts,
+        )
+
+    plans = {
+        TeamKind.bolig: [
+            rotation(
+                "Dag og kveld",
+                ["bolig1", "bolig2"],
+                [
+                    ShiftIn(weekdays=[0, 1, 3, 4, 5, 6], start=time(8), end=time(22)),
+                    ShiftIn(weekdays=[2], start=time(8), end=time(18)),
+                ],
+            ),
+        ],
+        TeamKind.kommune: [
+            rotation(
+                "Kveld",
+                ["kommune1", "kommune2"],
+                [ShiftIn(weekdays=EVERY_DAY, start=time(15, 30), end=time(23))],
+            ),
+        ],
+        TeamKind.dps: [
+            rotation("Dag", ["dps1", "dps2"], [ShiftIn(weekdays=EVERY_DAY, start=time(8), end=time(20))]),
+            rotation(
+                "Natt",
+                ["dps2", "dps1"],
+                [ShiftIn(weekdays=EVERY_DAY, start=time(20), end=time(8), ends_next_day=True)],
+            ),
+        ],
+    }
+    now = clock.now()
+    for kind, rotations in plans.items():
+        team = teams[kind]
+        if rosters.published_version(db, team.id) is not None:  # type: ignore[arg-type]
+            continue
+        rosters.replace_draft(db, actor=admin, team=team, data=RosterDraftIn(rotations=rotations), at=now)
+        rosters.publish(db, actor=admin, team=team, confirm_uncovered=True, at=now)
+
+
 def load_demo(*, password: str) -> str:
     passwords.check_policy(password)
     db = get_db()
@@ -106,6 +165,7 @@ def load_demo(*, password: str) -> str:
         )
         if _circle_shape(care_circle(db, patient=patient)) != _wanted_shape(wanted):
             replace_care_circle(db, actor=admin, patient=patient, data=wanted)
+    _demo_rosters(db, admin=admin, teams=teams, users=users)
     db.commit()
     return (
         "demo ready: admin; supporters bolig1 bolig2 kommune1 kommune2 dps1 dps2; "

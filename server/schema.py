@@ -5,17 +5,33 @@ from sqlmodel import SQLModel
 from server.accounts.models import AuthSession, Invitation, RateCounter, User
 from server.audit.models import AuditEntry
 from server.care_circles.models import CareTier, CareTierTeam, PrimaryContact, Team, TeamMembership
+from server.rosters.models import (
+    CalendarFeed,
+    RosterGeneration,
+    RosterOverride,
+    RosterVersion,
+    Rotation,
+    RotationMember,
+    RotationShift,
+)
 
 metadata = SQLModel.metadata
 
 __all__ = [
     "AuditEntry",
     "AuthSession",
+    "CalendarFeed",
     "CareTier",
     "CareTierTeam",
     "Invitation",
     "PrimaryContact",
     "RateCounter",
+    "RosterGeneration",
+    "RosterOverride",
+    "RosterVersion",
+    "Rotation",
+    "RotationMember",
+    "RotationShift",
     "Team",
     "TeamMembership",
     "User",

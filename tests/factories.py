@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask
 from sqlmodel import Session
 
+from server import clock
 from server.accounts.models import Role, User
 from server.care_circles.models import (
     CareTier,
@@ -18,6 +20,8 @@ from server.care_circles.models import (
     TeamKind,
     TeamMembership,
 )
+from server.rosters.generation import bump_generation
+from server.rosters.models import RosterOverride, RosterStatus, RosterVersion
 
 _counter = itertools.count(1)
 
@@ -80,3 +84,34 @@ class Factories:
         for contact in contacts:
             self.db.add(PrimaryContact(patient_id=patient.id, supporter_id=contact.id))  # type: ignore[arg-type]
         self.db.commit()
+
+    def draft_roster(self, team: Team) -> RosterVersion:
+        version = RosterVersion(team_id=team.id, status=RosterStatus.draft, created_at=clock.now())  # type: ignore[arg-type]
+        self.db.add(version)
+        self.db.commit()
+        return version
+
+    def override(
+        self,
+        team: Team,
+        user: User,
+        *,
+        kind: str = "add",
+        starts_at: datetime,
+        hours: float = 4,
+        replaces: User | None = None,
+    ) -> RosterOverride:
+        override = RosterOverride(
+            team_id=team.id,  # type: ignore[arg-type]
+            kind=kind,
+            user_id=user.id,  # type: ignore[arg-type]
+            replaces_user_id=replaces.id if replaces else None,
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(hours=hours),
+            reason="other",
+            created_at=clock.now(),
+        )
+        self.db.add(override)
+        bump_generation(self.db)
+        self.db.commit()
+        return override

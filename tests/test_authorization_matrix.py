@@ -7,6 +7,7 @@ nobody can ship an endpoint whose access rules were never written down.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -33,6 +34,7 @@ class World:
     admin: Any
     team_in: Any
     team_out: Any
+    override: Any
 
 
 def ok_for(status: int, *callers: str, default: int = 403) -> dict[str, int]:
@@ -112,6 +114,76 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], Any, dict[str, int]]] = {
         ok_for(200, "admin"),
     ),
     ("GET", "/api/me/audit"): ({}, None, ok_for(200, "patient_self", "patient_other")),
+    # Rosters
+    ("GET", "/api/teams/<int:team_id>/roster"): (
+        {"team_id": "team_in"},
+        None,
+        ok_for(200, "admin", "supporter_in_circle"),
+    ),
+    ("POST", "/api/teams/<int:team_id>/roster/draft"): ({"team_id": "team_in"}, None, ok_for(201, "admin")),
+    ("PUT", "/api/teams/<int:team_id>/roster/draft"): (
+        {"team_id": "team_in"},
+        {
+            "rotations": [
+                {
+                    "name": "Dag",
+                    "start_date": "2026-11-23",
+                    "member_ids": ["supporter_in"],
+                    "shifts": [{"weekdays": [0, 1, 2, 3, 4, 5, 6], "start": "08:00", "end": "22:00"}],
+                }
+            ]
+        },
+        ok_for(200, "admin"),
+    ),
+    ("DELETE", "/api/teams/<int:team_id>/roster/draft"): ({"team_id": "team_in"}, None, ok_for(204, "admin")),
+    ("POST", "/api/teams/<int:team_id>/roster/publish"): (
+        {"team_id": "team_in"},
+        {"confirm_uncovered": True},
+        ok_for(200, "admin"),
+    ),
+    ("GET", "/api/teams/<int:team_id>/overrides"): (
+        {"team_id": "team_in"},
+        None,
+        ok_for(200, "admin", "supporter_in_circle"),
+    ),
+    ("POST", "/api/teams/<int:team_id>/overrides"): (
+        {"team_id": "team_in"},
+        {
+            "kind": "add",
+            "user_id": "supporter_in",
+            "starts_at": "2026-11-24T18:00:00",
+            "ends_at": "2026-11-24T22:00:00",
+            "reason": "swap",
+        },
+        ok_for(201, "admin"),
+    ),
+    ("DELETE", "/api/teams/<int:team_id>/overrides/<int:override_id>"): (
+        {"team_id": "team_in", "override_id": "override"},
+        None,
+        ok_for(204, "admin"),
+    ),
+    ("GET", "/api/teams/<int:team_id>/on-duty"): (
+        {"team_id": "team_in"},
+        None,
+        ok_for(200, "admin", "supporter_in_circle"),
+    ),
+    ("GET", "/api/teams/<int:team_id>/shifts"): (
+        {"team_id": "team_in"},
+        None,
+        ok_for(200, "admin", "supporter_in_circle"),
+    ),
+    ("GET", "/api/on-duty"): ({}, None, ok_for(200, "admin", "supporter_in_circle", "supporter_outside")),
+    ("GET", "/api/patients/<int:patient_id>/on-duty"): (
+        {"patient_id": "patient"},
+        None,
+        ok_for(200, "patient_self", "supporter_in_circle", "admin"),
+    ),
+    ("GET", "/api/coverage"): ({}, None, ok_for(200, "admin")),
+    ("GET", "/api/me/shifts"): ({}, None, ok_for(200, "supporter_in_circle", "supporter_outside")),
+    ("POST", "/api/me/calendar-feed"): ({}, None, ok_for(201, "supporter_in_circle", "supporter_outside")),
+    ("DELETE", "/api/me/calendar-feed"): ({}, None, ok_for(204, "supporter_in_circle", "supporter_outside")),
+    # The feed token is its own credential: a wrong one opens nothing for anyone.
+    ("GET", "/calendar/<token>.ics"): ({"token": "not-a-real-token"}, None, everyone(404)),
     ("GET", "/api/audit"): ({}, None, ok_for(200, "admin")),
 }
 
@@ -119,7 +191,7 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], Any, dict[str, int]]] = {
 def _api_routes(app: Flask) -> set[tuple[str, str]]:
     routes = set()
     for rule in app.url_map.iter_rules():
-        if not (rule.rule.startswith("/api") or rule.rule in ("/healthz", "/readyz")):
+        if not (rule.rule.startswith(("/api", "/calendar")) or rule.rule in ("/healthz", "/readyz")):
             continue
         for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}:
             routes.add((method, rule.rule))
@@ -143,6 +215,10 @@ def world(factories: Any) -> World:
     other_patient = factories.patient()
     factories.care_circle(patient, [[team_in]])
     factories.care_circle(other_patient, [[team_out]])
+    factories.draft_roster(team_in)
+    override = factories.override(
+        team_in, supporter_in, kind="remove", starts_at=datetime(2027, 1, 10, tzinfo=UTC)
+    )
     return World(
         patient=patient,
         other_patient=other_patient,
@@ -151,6 +227,7 @@ def world(factories: Any) -> World:
         admin=factories.admin(),
         team_in=team_in,
         team_out=team_out,
+        override=override,
     )
 
 
@@ -183,7 +260,7 @@ def test_route_answers_each_caller_as_designed(
     params, body, expected = MATRIX[route]
     path = rule
     for name, ref in params.items():
-        path = path.replace(f"<int:{name}>", str(_resolve(ref, world)))
+        path = path.replace(f"<int:{name}>", str(_resolve(ref, world))).replace(f"<{name}>", str(ref))
     client = (
         app.test_client()
         if caller == "anonymous"

@@ -14,6 +14,7 @@ from server.accounts.sessions import end_all_sessions
 from server.accounts.throttle import login_throttle
 from server.api.errors import ApiError, conflict
 from server.audit import writer as audit
+from server.rosters.generation import bump_generation
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,8 @@ def update_user(db: Session, *, actor: User, user: User, data: UserUpdate, at: d
         if not data.is_active:
             end_all_sessions(db, user_id=user.id, at=at)  # type: ignore[arg-type]
     db.add(user)
+    # Names and who is active feed the on-duty snapshot.
+    bump_generation(db)
     audit.record(
         db,
         actor=actor,

@@ -27,6 +27,7 @@ from server.care_circles.models import (
     TeamRef,
     TeamUpdate,
 )
+from server.rosters.generation import bump_generation
 
 
 def member_public(user: User) -> MemberPublic:
@@ -71,6 +72,7 @@ def create_team(db: Session, *, actor: User, data: TeamCreate) -> Team:
         db.flush()
     except IntegrityError as exc:
         raise conflict("team_name_taken", "A team with that name already exists.") from exc
+    bump_generation(db)
     audit.record(db, actor=actor, action="team.create", object_type="team", object_id=team.id)
     return team
 
@@ -83,6 +85,7 @@ def update_team(db: Session, *, actor: User, team: Team, data: TeamUpdate) -> Te
             raise conflict("team_name_taken", "A team with that name already exists.")
         team.name = name
     db.add(team)
+    bump_generation(db)
     audit.record(db, actor=actor, action="team.update", object_type="team", object_id=team.id)
     return team
 
@@ -109,6 +112,7 @@ def set_members(db: Session, *, actor: User, team: Team, user_ids: list[int]) ->
     db.exec(delete(TeamMembership).where(col(TeamMembership.team_id) == team.id))  # type: ignore[call-overload]
     for user in members:
         db.add(TeamMembership(team_id=team.id, user_id=user.id))  # type: ignore[arg-type]
+    bump_generation(db)
     audit.record(db, actor=actor, action="team.members", object_type="team", object_id=team.id)
     return team
 
@@ -179,6 +183,7 @@ def replace_care_circle(db: Session, *, actor: User, patient: User, data: CareCi
             db.add(CareTierTeam(tier_id=tier.id, team_id=team_id))  # type: ignore[arg-type]
     for contact in contacts:
         db.add(PrimaryContact(patient_id=patient.id, supporter_id=contact.id))  # type: ignore[arg-type]
+    bump_generation(db)
     audit.record(
         db,
         actor=actor,

@@ -1,0 +1,1 @@
+"""On-call rosters and "who is on duty now"."""

@@ -1,0 +1,159 @@
+"""Coverage: where a patient has nobody on duty in any tier (a gap), and where
+the first tier is empty but a later tier covers (a fallback).
+
+Computed on merged intervals per team, then per distinct care-circle shape, so
+scanning every patient for four weeks costs about as much as the teams do.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from server.clock import OSLO
+from server.rosters.schedule import TeamRoster
+from server.rosters.service import EVENING_STARTS, MORNING_ENDS, RosterSnapshot, Tier
+
+Intervals = list[tuple[datetime, datetime]]
+
+
+def union(*sets: Intervals) -> Intervals:
+    items = sorted(i for s in sets for i in s)
+    merged: Intervals = []
+    for s, e in items:
+        if merged and s <= merged[-1][1]:
+            if e > merged[-1][1]:
+                merged[-1] = (merged[-1][0], e)
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def complement(covered: Intervals, start: datetime, end: datetime) -> Intervals:
+    out: Intervals = []
+    cursor = start
+    for s, e in covered:
+        if e <= cursor:
+            continue
+        if s > cursor:
+            out.append((cursor, min(s, end)))
+        cursor = max(cursor, e)
+        if cursor >= end:
+            break
+    if cursor < end:
+        out.append((cursor, end))
+    return [(s, e) for s, e in out if s < e]
+
+
+def intersect(a: Intervals, b: Intervals) -> Intervals:
+    out: Intervals = []
+    i = j = 0
+    while i < len(a) and j < len(b):
+        s = max(a[i][0], b[j][0])
+        e = min(a[i][1], b[j][1])
+        if s < e:
+            out.append((s, e))
+        if a[i][1] < b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return out
+
+
+def window(start_day: date, days: int, tz: ZoneInfo = OSLO) -> tuple[datetime, datetime]:
+    start = datetime.combine(start_day, time(0), tzinfo=tz).astimezone(UTC)
+    end = datetime.combine(start_day + timedelta(days=days), time(0), tzinfo=tz).astimezone(UTC)
+    return start, end
+
+
+def hour_starts(start: datetime, end: datetime) -> list[datetime]:
+    """Local hour slots as UTC instants. Oslo's offsets are whole hours, so UTC
+    hour steps are local hour boundaries; DST days have 23 or 25 slots."""
+    out = []
+    cursor = start
+    while cursor < end:
+        out.append(cursor)
+        cursor += timedelta(hours=1)
+    return out
+
+
+def evening_windows(start_day: date, days: int, tz: ZoneInfo = OSLO) -> Intervals:
+    """16:00 to 08:00 next morning, local time, for each day in the period."""
+    out = []
+    for n in range(-1, days):
+        day = start_day + timedelta(days=n)
+        s = datetime.combine(day, EVENING_STARTS, tzinfo=tz).astimezone(UTC)
+        e = datetime.combine(day + timedelta(days=1), MORNING_ENDS, tzinfo=tz).astimezone(UTC)
+        out.append((s, e))
+    return out
+
+
+class CoverageScan:
+    """Covered intervals per team and per care-circle shape over one period."""
+
+    def __init__(self, snap: RosterSnapshot, start: datetime, end: datetime) -> None:
+        self.snap = snap
+        self.start = start
+        self.end = end
+        self._teams: dict[int, Intervals] = {}
+        self._shapes: dict[tuple[tuple[int, ...], ...], tuple[Intervals, Intervals]] = {}
+
+    def team(self, team_id: int) -> Intervals:
+        if team_id not in self._teams:
+            roster = self.snap.teams.get(team_id) or TeamRoster(team_id=team_id)
+            self._teams[team_id] = roster.covered_intervals(self.start, self.end)
+        return self._teams[team_id]
+
+    def patient(self, tiers: tuple[Tier, ...]) -> tuple[Intervals, Intervals]:
+        """(gaps, fallbacks) for a care circle of these tiers."""
+        shape = tuple(t.team_ids for t in tiers)
+        if shape not in self._shapes:
+            tier_cover = [union(*(self.team(tid) for tid in team_ids)) for team_ids in shape]
+            anyone = union(*tier_cover) if tier_cover else []
+            gaps = complement(anyone, self.start, self.end)
+            first = tier_cover[0] if tier_cover else []
+            fallbacks = intersect(complement(first, self.start, self.end), anyone)
+            self._shapes[shape] = (gaps, fallbacks)
+        return self._shapes[shape]
+
+
+def grid(hours: list[datetime], gaps: Intervals, fallbacks: Intervals) -> str:
+    """One letter per hour: g if any moment has nobody, else f if a later tier
+    covers any moment, else c."""
+    letters = []
+    for h in hours:
+        slot = [(h, h + timedelta(hours=1))]
+        if intersect(slot, gaps):
+            letters.append("g")
+        elif intersect(slot, fallbacks):
+            letters.append("f")
+        else:
+            letters.append("c")
+    return "".join(letters)
+
+
+def team_grid(hours: list[datetime], covered: Intervals) -> str:
+    letters = []
+    for h in hours:
+        slot_end = h + timedelta(hours=1)
+        inside = intersect([(h, slot_end)], covered)
+        total = sum(((e - s) for s, e in inside), timedelta())
+        letters.append("c" if total == timedelta(hours=1) else ("p" if inside else "-"))
+    return "".join(letters)
+
+
+def evening_gaps(
+    snap: RosterSnapshot, *, start: date, days: int, team_id: int | None = None
+) -> list[tuple[int, datetime, datetime]]:
+    """(patient, from, to) for every stretch between 16:00 and 08:00 with nobody
+    on duty, for the patients whose care circle includes `team_id` (or all)."""
+    begin, end = window(start, days)
+    scan = CoverageScan(snap, begin, end)
+    evenings = intersect(evening_windows(start, days), [(begin, end)])
+    out = []
+    for patient_id, tiers in sorted(snap.circles.items()):
+        if team_id is not None and not any(team_id in t.team_ids for t in tiers):
+            continue
+        gaps, _ = scan.patient(tiers)
+        out.extend((patient_id, s, e) for s, e in intersect(gaps, evenings))
+    return out

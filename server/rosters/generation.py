@@ -1,0 +1,23 @@
+"""The roster generation: bumped in the same transaction as every change that
+can alter who is on duty (rosters, overrides, teams, care circles, users), so
+each server process knows when its in-memory snapshot is stale."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, update
+
+from server.rosters.models import RosterGeneration
+
+
+def bump_generation(db: Session) -> None:
+    result = db.exec(  # type: ignore[call-overload]
+        update(RosterGeneration).where(col(RosterGeneration.id) == 1).values(value=RosterGeneration.value + 1)
+    )
+    if result.rowcount == 0:
+        db.add(RosterGeneration(id=1, value=1))
+        db.flush()
+
+
+def current_generation(db: Session) -> int:
+    row = db.get(RosterGeneration, 1, populate_existing=True)
+    return row.value if row else 0

@@ -1,0 +1,368 @@
+"""/api rosters: drafts, publishing, overrides, on duty, coverage, own shifts, iCal."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, request
+from sqlmodel import col, select, update
+
+from server import access, clock
+from server.access import Need
+from server.accounts.models import Role
+from server.api.endpoints import endpoint
+from server.api.errors import not_found
+from server.audit import writer as audit
+from server.care_circles.models import Team, TeamKind, TeamRef
+from server.care_circles.services import get_team, list_patients
+from server.clock import OSLO
+from server.db import get_db
+from server.rosters import coverage, ical, service
+from server.rosters.models import CalendarFeed
+from server.rosters.schemas import (
+    AtQuery,
+    CalendarFeedPublic,
+    CoveragePublic,
+    CoverageQuery,
+    Interval,
+    MyShiftPublic,
+    OverrideIn,
+    OverridePublic,
+    PatientCoverage,
+    PatientOnDutyPublic,
+    PeriodQuery,
+    PublishIn,
+    RosterDraftIn,
+    RosterVersionPublic,
+    TeamCoverage,
+    TeamOnDutyPublic,
+    TeamRosterPublic,
+    TeamShiftPublic,
+)
+
+bp = Blueprint("rosters", __name__)
+
+KIND_ORDER = [k.value for k in TeamKind]  # bolig, kommune, dps: the usual order of tiers
+# How long before a shift the supporter is reminded, and sees the handoff.
+HANDOFF_NOTICE = timedelta(minutes=60)
+
+
+def _at(query: AtQuery) -> datetime:
+    return clock.as_utc(query.at) if query.at else clock.now()
+
+
+def _period(query: PeriodQuery) -> tuple[datetime, datetime]:
+    start = clock.as_utc(query.start) if query.start else clock.now()
+    return start, start + timedelta(days=query.days)
+
+
+def _team_ref(team: Team) -> TeamRef:
+    return TeamRef(id=team.id, name=team.name, kind=TeamKind(team.kind))  # type: ignore[arg-type]
+
+
+@bp.get("/api/teams/<int:team_id>/roster")
+@endpoint("A team's published roster and its draft", tag="rosters", response=TeamRosterPublic)
+def get_roster(team_id: int) -> TeamRosterPublic:
+    db = get_db()
+    access.require_team_view(db, g.user, team_id)
+    team = get_team(db, team_id)
+    return TeamRosterPublic(
+        team=_team_ref(team),
+        published=service.version_public(db, service.published_version(db, team_id)),
+        draft=service.version_public(db, service.draft_version(db, team_id)),
+    )
+
+
+@bp.post("/api/teams/<int:team_id>/roster/draft")
+@endpoint(
+    "Start a draft (a copy of the published roster)",
+    tag="rosters",
+    response=RosterVersionPublic,
+    status=201,
+    roles=(Role.admin,),
+)
+def create_draft(team_id: int) -> RosterVersionPublic | None:
+    db = get_db()
+    draft = service.start_draft(db, actor=g.user, team=get_team(db, team_id), at=clock.now())
+    return service.version_public(db, draft)
+
+
+@bp.put("/api/teams/<int:team_id>/roster/draft")
+@endpoint(
+    "Replace the draft's rotations",
+    tag="rosters",
+    body=RosterDraftIn,
+    response=RosterVersionPublic,
+    roles=(Role.admin,),
+)
+def put_draft(team_id: int, body: RosterDraftIn) -> RosterVersionPublic | None:
+    db = get_db()
+    draft = service.replace_draft(db, actor=g.user, team=get_team(db, team_id), data=body, at=clock.now())
+    return service.version_public(db, draft)
+
+
+@bp.delete("/api/teams/<int:team_id>/roster/draft")
+@endpoint("Discard the draft", tag="rosters", status=204, roles=(Role.admin,))
+def delete_draft(team_id: int) -> None:
+    db = get_db()
+    service.discard_draft(db, actor=g.user, team=get_team(db, team_id))
+
+
+@bp.post("/api/teams/<int:team_id>/roster/publish")
+@endpoint(
+    "Publish the draft; evening or night gaps need confirm_uncovered",
+    tag="rosters",
+    body=PublishIn,
+    response=RosterVersionPublic,
+    roles=(Role.admin,),
+    errors=(409,),
+)
+def publish_roster(team_id: int, body: PublishIn) -> RosterVersionPublic | None:
+    db = get_db()
+    version = service.publish(
+        db, actor=g.user, team=get_team(db, team_id), confirm_uncovered=body.confirm_uncovered, at=clock.now()
+    )
+    return service.version_public(db, version)
+
+
+@bp.get("/api/teams/<int:team_id>/overrides")
+@endpoint("Overrides in a period", tag="rosters", query=PeriodQuery, response=list[OverridePublic])
+def get_overrides(team_id: int, query: PeriodQuery) -> list[OverridePublic]:
+    db = get_db()
+    access.require_team_view(db, g.user, team_id)
+    get_team(db, team_id)
+    start, end = _period(query)
+    return [
+        service.override_public(db, o)
+        for o in service.list_overrides(db, team_id=team_id, start=start, end=end)
+    ]
+
+
+@bp.post("/api/teams/<int:team_id>/overrides")
+@endpoint(
+    "Add an override (sickness, leave, swap) for a period",
+    tag="rosters",
+    body=OverrideIn,
+    response=OverridePublic,
+    status=201,
+    roles=(Role.admin,),
+)
+def post_override(team_id: int, body: OverrideIn) -> OverridePublic:
+    db = get_db()
+    override = service.add_override(db, actor=g.user, team=get_team(db, team_id), data=body, at=clock.now())
+    return service.override_public(db, override)
+
+
+@bp.delete("/api/teams/<int:team_id>/overrides/<int:override_id>")
+@endpoint("Remove an override", tag="rosters", status=204, roles=(Role.admin,))
+def delete_override(team_id: int, override_id: int) -> None:
+    db = get_db()
+    service.remove_override(db, actor=g.user, team=get_team(db, team_id), override_id=override_id)
+
+
+@bp.get("/api/teams/<int:team_id>/on-duty")
+@endpoint("Who is on duty for a team at an instant", tag="rosters", query=AtQuery, response=TeamOnDutyPublic)
+def team_on_duty(team_id: int, query: AtQuery) -> TeamOnDutyPublic:
+    db = get_db()
+    access.require_team_view(db, g.user, team_id)
+    return service.on_duty_team(db, team_id=team_id, at=_at(query))
+
+
+@bp.get("/api/teams/<int:team_id>/shifts")
+@endpoint(
+    "Who is on duty when, for a period (calendar view)",
+    tag="rosters",
+    query=PeriodQuery,
+    response=list[TeamShiftPublic],
+)
+def team_shifts(team_id: int, query: PeriodQuery) -> list[TeamShiftPublic]:
+    db = get_db()
+    access.require_team_view(db, g.user, team_id)
+    get_team(db, team_id)
+    start, end = _period(query)
+    snap = service.snapshot(db)
+    spans = service.duty_spans(snap.roster(team_id), start, end)
+    out = [
+        TeamShiftPublic(user_id=uid, display_name=snap.names.get(uid, ""), starts_at=s, ends_at=e)
+        for uid, periods in spans.items()
+        for s, e in periods
+    ]
+    return sorted(out, key=lambda x: (x.starts_at, x.display_name))
+
+
+@bp.get("/api/on-duty")
+@endpoint(
+    "Who is on duty now in every team (administrators) or in my teams",
+    tag="rosters",
+    query=AtQuery,
+    response=list[TeamOnDutyPublic],
+    roles=(Role.admin, Role.supporter),
+)
+def all_on_duty(query: AtQuery) -> list[TeamOnDutyPublic]:
+    db = get_db()
+    snap = service.snapshot(db)
+    team_ids = sorted(snap.team_info, key=lambda t: (KIND_ORDER.index(snap.team_info[t].kind), snap.team_info[t].name))
+    if g.user.role == Role.supporter:
+        mine = set(access.supporter_team_ids(db, g.user.id))
+        team_ids = [t for t in team_ids if t in mine]
+    at = _at(query)
+    return [service.on_duty_team(db, team_id=t, at=at, snap=snap) for t in team_ids]
+
+
+@bp.get("/api/patients/<int:patient_id>/on-duty")
+@endpoint(
+    "Who is on duty for a patient, tier by tier", tag="rosters", query=AtQuery, response=PatientOnDutyPublic
+)
+def patient_on_duty(patient_id: int, query: AtQuery) -> PatientOnDutyPublic:
+    db = get_db()
+    patient = access.require_patient(db, g.user, patient_id, Need.on_duty)
+    if g.user.id != patient.id:
+        audit.record(
+            db,
+            actor=g.user,
+            action="on_duty.read",
+            object_type="care_circle",
+            object_id=patient.id,
+            patient_id=patient.id,
+        )
+    return service.on_duty(db, patient_id=patient_id, at=_at(query))
+
+
+@bp.get("/api/coverage")
+@endpoint(
+    "Hours where patients have nobody on duty, or only a later tier",
+    tag="rosters",
+    query=CoverageQuery,
+    response=CoveragePublic,
+    roles=(Role.admin,),
+)
+def get_coverage(query: CoverageQuery) -> CoveragePublic:
+    db = get_db()
+    start_day = query.start or clock.now().astimezone(OSLO).date()
+    if query.team_id is not None:
+        get_team(db, query.team_id)
+        if service.draft_version(db, query.team_id) is None:
+            raise not_found("This team has no draft roster.")
+        snap = service.load_snapshot(db, draft_team_id=query.team_id)
+    else:
+        snap = service.snapshot(db)
+    begin, end = coverage.window(start_day, query.days)
+    scan = coverage.CoverageScan(snap, begin, end)
+    hours = coverage.hour_starts(begin, end)
+    patients = []
+    for patient in list_patients(db):
+        gaps, fallbacks = scan.patient(snap.circles.get(patient.id, ()))  # type: ignore[arg-type]
+        patients.append(
+            PatientCoverage(
+                patient_id=patient.id,  # type: ignore[arg-type]
+                display_name=patient.display_name,
+                grid=coverage.grid(hours, gaps, fallbacks),
+                gaps=[Interval(starts_at=s, ends_at=e) for s, e in gaps],
+                fallbacks=[Interval(starts_at=s, ends_at=e) for s, e in fallbacks],
+            )
+        )
+    teams = [
+        TeamCoverage(team=info.ref(), grid=coverage.team_grid(hours, scan.team(team_id)))
+        for team_id, info in sorted(snap.team_info.items(), key=lambda kv: (KIND_ORDER.index(kv[1].kind), kv[1].name))
+    ]
+    return CoveragePublic(starts_at=begin, ends_at=end, hours=hours, patients=patients, teams=teams)
+
+
+@bp.get("/api/me/shifts")
+@endpoint(
+    "My coming shifts, and whom I take over from",
+    tag="rosters",
+    query=PeriodQuery,
+    response=list[MyShiftPublic],
+    roles=(Role.supporter,),
+)
+def my_shifts(query: PeriodQuery) -> list[MyShiftPublic]:
+    db = get_db()
+    start, end = _period(query)
+    now = clock.now()
+    return [
+        MyShiftPublic(
+            team=s.team.ref(),
+            starts_at=s.starts_at,
+            ends_at=s.ends_at,
+            takes_over_from=list(s.takes_over_from),
+            starts_soon=now <= s.starts_at <= now + HANDOFF_NOTICE,
+        )
+        for s in service.shifts_of(db, user_id=g.user.id, start=start, end=end)
+    ]
+
+
+def _feed_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@bp.post("/api/me/calendar-feed")
+@endpoint(
+    "A new private iCal feed URL of my shifts; the old one stops working",
+    tag="rosters",
+    response=CalendarFeedPublic,
+    status=201,
+    roles=(Role.supporter,),
+)
+def new_calendar_feed() -> CalendarFeedPublic:
+    db = get_db()
+    now = clock.now()
+    db.exec(  # type: ignore[call-overload]
+        update(CalendarFeed)
+        .where(col(CalendarFeed.user_id) == g.user.id, col(CalendarFeed.revoked_at).is_(None))
+        .values(revoked_at=now)
+    )
+    token = secrets.token_urlsafe(32)
+    db.add(CalendarFeed(user_id=g.user.id, token_hash=_feed_digest(token), created_at=now))
+    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
+    return CalendarFeedPublic(url=f"{base.rstrip('/')}/calendar/{token}.ics")
+
+
+@bp.delete("/api/me/calendar-feed")
+@endpoint("Turn off my iCal feed", tag="rosters", status=204, roles=(Role.supporter,))
+def revoke_calendar_feed() -> None:
+    db = get_db()
+    db.exec(  # type: ignore[call-overload]
+        update(CalendarFeed)
+        .where(col(CalendarFeed.user_id) == g.user.id, col(CalendarFeed.revoked_at).is_(None))
+        .values(revoked_at=clock.now())
+    )
+
+
+@bp.get("/calendar/<token>.ics")
+def calendar_feed(token: str) -> Any:
+    """The feed token is the only credential here, and it opens nothing else."""
+    from server.accounts.models import User
+
+    db = get_db()
+    feed = db.exec(
+        select(CalendarFeed).where(
+            CalendarFeed.token_hash == _feed_digest(token), col(CalendarFeed.revoked_at).is_(None)
+        )
+    ).first()
+    user = db.get(User, feed.user_id) if feed else None
+    if feed is None or user is None or not user.is_active:
+        db.rollback()
+        return Response("Not found\n", status=404, mimetype="text/plain")
+    now = clock.now()
+    shifts = service.shifts_of(
+        db, user_id=user.id, start=now - timedelta(days=14), end=now + timedelta(days=56)
+    )  # type: ignore[arg-type]
+    db.rollback()
+    events = [
+        (
+            f"{s.team.id}-{s.starts_at.strftime('%Y%m%dT%H%M%SZ')}-{user.id}@nattlys",
+            f"Vakt: {s.team.name}",
+            s.starts_at,
+            s.ends_at,
+            "Overtar fra: " + ", ".join(s.takes_over_from) if s.takes_over_from else "",
+        )
+        for s in shifts
+    ]
+    body = ical.calendar(name=f"Nattlys vakter – {user.display_name}", events=events, stamp=now)
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response

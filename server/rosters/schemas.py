@@ -1,0 +1,232 @@
+"""Request and response schemas for rosters, on-duty look-ups and coverage."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import field_validator, model_validator
+from sqlmodel import Field, SQLModel
+
+from server.care_circles.models import MemberPublic, TeamKind, TeamRef
+from server.rosters.models import OverrideKind, OverrideReason
+
+
+class ShiftIn(SQLModel):
+    weekdays: list[int] = Field(min_length=1, max_length=7, description="0 = Monday … 6 = Sunday")
+    start: time
+    end: time
+    ends_next_day: bool = False
+
+    @field_validator("weekdays")
+    @classmethod
+    def _days(cls, value: list[int]) -> list[int]:
+        if any(d < 0 or d > 6 for d in value):
+            raise ValueError("weekdays are 0 (Monday) to 6 (Sunday)")
+        if len(set(value)) != len(value):
+            raise ValueError("a weekday is repeated")
+        return sorted(value)
+
+    @model_validator(mode="after")
+    def _order(self) -> ShiftIn:
+        if not self.ends_next_day and self.end <= self.start:
+            raise ValueError("end: the shift ends before it starts; set ends_next_day for a night shift")
+        if self.ends_next_day and self.end > self.start:
+            raise ValueError("end: a shift can last at most 24 hours")
+        return self
+
+
+class RotationIn(SQLModel):
+    name: str = Field(min_length=1, max_length=80)
+    timezone: str = Field(default="Europe/Oslo", max_length=64)
+    start_date: date
+    period_days: int = Field(
+        default=7, ge=1, le=84, description="1 = daily, 7 = weekly, 14 = every other week"
+    )
+    member_ids: list[int] = Field(min_length=1, max_length=50)
+    shifts: list[ShiftIn] = Field(min_length=1, max_length=14)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("name")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        value = " ".join(value.split())
+        if not value:
+            raise ValueError("must not be blank")
+        return value
+
+
+class RosterDraftIn(SQLModel):
+    rotations: list[RotationIn] = Field(default_factory=list, max_length=20)
+
+
+class ShiftPublic(SQLModel):
+    weekdays: list[int]
+    start: time
+    end: time
+    ends_next_day: bool
+
+
+class RotationPublic(SQLModel):
+    id: int
+    name: str
+    timezone: str
+    start_date: date
+    period_days: int
+    members: list[MemberPublic]
+    shifts: list[ShiftPublic]
+
+
+class RosterVersionPublic(SQLModel):
+    id: int
+    status: str
+    created_at: datetime
+    published_at: datetime | None
+    rotations: list[RotationPublic]
+
+
+class TeamRosterPublic(SQLModel):
+    team: TeamRef
+    published: RosterVersionPublic | None
+    draft: RosterVersionPublic | None
+
+
+class PublishIn(SQLModel):
+    confirm_uncovered: bool = False
+
+
+class OverrideIn(SQLModel):
+    kind: OverrideKind
+    user_id: int
+    replaces_user_id: int | None = None
+    starts_at: datetime = Field(description="ISO 8601; without an offset it is read as the team's local time")
+    ends_at: datetime
+    reason: OverrideReason = OverrideReason.other
+    note: str | None = Field(default=None, max_length=500)
+
+    @model_validator(mode="after")
+    def _shape(self) -> OverrideIn:
+        if self.kind == OverrideKind.replace and self.replaces_user_id is None:
+            raise ValueError("replaces_user_id: say whom this person replaces")
+        if self.kind != OverrideKind.replace and self.replaces_user_id is not None:
+            raise ValueError("replaces_user_id: only a replacement names whom it replaces")
+        if self.replaces_user_id is not None and self.replaces_user_id == self.user_id:
+            raise ValueError("replaces_user_id: a person cannot replace themselves")
+        return self
+
+
+class OverridePublic(SQLModel):
+    id: int
+    team_id: int
+    kind: OverrideKind
+    user_id: int
+    user_name: str
+    replaces_user_id: int | None
+    replaces_name: str | None
+    starts_at: datetime
+    ends_at: datetime
+    reason: OverrideReason
+    note: str | None
+
+
+class PeriodQuery(SQLModel):
+    start: datetime | None = Field(default=None, description="default: now")
+    days: int = Field(default=28, ge=1, le=62)
+
+
+class AtQuery(SQLModel):
+    at: datetime | None = Field(default=None, description="ISO 8601 instant; default: now")
+
+
+class DutyPublic(SQLModel):
+    user_id: int
+    display_name: str
+    team_id: int
+    team_name: str
+    team_kind: TeamKind
+    shift_starts_at: datetime
+    shift_ends_at: datetime
+    source: str
+    rotation_name: str | None
+    replaces_user_id: int | None
+    replaces_name: str | None
+
+
+class TeamOnDutyPublic(SQLModel):
+    team: TeamRef
+    at: datetime
+    on_duty: list[DutyPublic]
+
+
+class TierOnDutyPublic(SQLModel):
+    position: int
+    teams: list[TeamRef]
+    on_duty: list[DutyPublic]
+
+
+class PatientOnDutyPublic(SQLModel):
+    patient_id: int
+    at: datetime
+    tiers: list[TierOnDutyPublic]
+    first_tier_on_duty: int | None
+
+
+class CoverageQuery(SQLModel):
+    start: date | None = Field(default=None, description="first local day (Europe/Oslo); default today")
+    days: int = Field(default=7, ge=1, le=42)
+    team_id: int | None = Field(default=None, description="preview this team's draft as if published")
+
+
+class Interval(SQLModel):
+    starts_at: datetime
+    ends_at: datetime
+
+
+class PatientCoverage(SQLModel):
+    patient_id: int
+    display_name: str
+    grid: str = Field(
+        description="one letter per hour: c covered by the first tier, f a later tier covers, g nobody"
+    )
+    gaps: list[Interval]
+    fallbacks: list[Interval]
+
+
+class TeamCoverage(SQLModel):
+    team: TeamRef
+    grid: str = Field(description="one letter per hour: c covered, p partly, - nobody")
+
+
+class CoveragePublic(SQLModel):
+    starts_at: datetime
+    ends_at: datetime
+    hours: list[datetime]
+    patients: list[PatientCoverage]
+    teams: list[TeamCoverage]
+
+
+class MyShiftPublic(SQLModel):
+    team: TeamRef
+    starts_at: datetime
+    ends_at: datetime
+    takes_over_from: list[str]
+    starts_soon: bool
+
+
+class CalendarFeedPublic(SQLModel):
+    url: str
+
+
+class TeamShiftPublic(SQLModel):
+    user_id: int
+    display_name: str
+    starts_at: datetime
+    ends_at: datetime
