@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from datetime import date, time
 
+import click
 from sqlmodel import Session, select
 
 from server import clock
 from server.accounts import passwords
 from server.accounts.models import Role, User
+from server.api.errors import ApiError
 from server.care_circles.models import (
     CareCirclePublic,
     CareCircleUpdate,
@@ -135,7 +137,11 @@ def _demo_rosters(db: Session, *, admin: User, teams: dict[TeamKind, Team], user
 
 
 def load_demo(*, password: str) -> str:
-    passwords.check_policy(password)
+    try:
+        passwords.check_policy(password)
+    except ApiError as err:
+        # A clear one-line refusal for the operator, not a traceback.
+        raise click.ClickException(f"demo password refused: {err.message}") from err
     db = get_db()
     password_hash = passwords.hash_password(password)
     users = {u: _user(db, u, name, role, password_hash) for u, name, role in STAFF}

@@ -117,19 +117,26 @@ class CoverageScan:
         return self._shapes[shape]
 
 
+def _touching(hours: list[datetime], intervals: Intervals) -> list[bool]:
+    """For each one-hour slot, whether any interval overlaps it (one sweep)."""
+    out = [False] * len(hours)
+    i = 0
+    for s, e in intervals:
+        while i < len(hours) and hours[i] + timedelta(hours=1) <= s:
+            i += 1
+        j = i
+        while j < len(hours) and hours[j] < e:
+            out[j] = True
+            j += 1
+    return out
+
+
 def grid(hours: list[datetime], gaps: Intervals, fallbacks: Intervals) -> str:
     """One letter per hour: g if any moment has nobody, else f if a later tier
     covers any moment, else c."""
-    letters = []
-    for h in hours:
-        slot = [(h, h + timedelta(hours=1))]
-        if intersect(slot, gaps):
-            letters.append("g")
-        elif intersect(slot, fallbacks):
-            letters.append("f")
-        else:
-            letters.append("c")
-    return "".join(letters)
+    gap = _touching(hours, gaps)
+    fallback = _touching(hours, fallbacks)
+    return "".join("g" if g else ("f" if f else "c") for g, f in zip(gap, fallback, strict=True))
 
 
 def team_grid(hours: list[datetime], covered: Intervals) -> str:

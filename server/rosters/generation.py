@@ -4,6 +4,7 @@ each server process knows when its in-memory snapshot is stale."""
 
 from __future__ import annotations
 
+from sqlalchemy import text
 from sqlmodel import Session, col, update
 
 from server.rosters.models import RosterGeneration
@@ -19,5 +20,6 @@ def bump_generation(db: Session) -> None:
 
 
 def current_generation(db: Session) -> int:
-    row = db.get(RosterGeneration, 1, populate_existing=True)
-    return row.value if row else 0
+    # Runs before every on-duty look-up: plain SQL, no ORM identity map.
+    value = db.execute(text("SELECT value FROM roster_generation WHERE id = 1")).scalar()  # type: ignore[call-overload]
+    return int(value or 0)

@@ -204,7 +204,9 @@ def team_shifts(team_id: int, query: PeriodQuery) -> list[TeamShiftPublic]:
 def all_on_duty(query: AtQuery) -> list[TeamOnDutyPublic]:
     db = get_db()
     snap = service.snapshot(db)
-    team_ids = sorted(snap.team_info, key=lambda t: (KIND_ORDER.index(snap.team_info[t].kind), snap.team_info[t].name))
+    team_ids = sorted(
+        snap.team_info, key=lambda t: (KIND_ORDER.index(snap.team_info[t].kind), snap.team_info[t].name)
+    )
     if g.user.role == Role.supporter:
         mine = set(access.supporter_team_ids(db, g.user.id))
         team_ids = [t for t in team_ids if t in mine]
@@ -266,7 +268,9 @@ def get_coverage(query: CoverageQuery) -> CoveragePublic:
         )
     teams = [
         TeamCoverage(team=info.ref(), grid=coverage.team_grid(hours, scan.team(team_id)))
-        for team_id, info in sorted(snap.team_info.items(), key=lambda kv: (KIND_ORDER.index(kv[1].kind), kv[1].name))
+        for team_id, info in sorted(
+            snap.team_info.items(), key=lambda kv: (KIND_ORDER.index(kv[1].kind), kv[1].name)
+        )
     ]
     return CoveragePublic(starts_at=begin, ends_at=end, hours=hours, patients=patients, teams=teams)
 

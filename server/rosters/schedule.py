@@ -18,6 +18,7 @@ import bisect
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 WEEKDAY_BITS = tuple(1 << i for i in range(7))  # Monday .. Sunday
@@ -40,8 +41,17 @@ class ShiftRule:
         return bool(self.weekdays & WEEKDAY_BITS[day.weekday()])
 
     def bounds(self, day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
-        end_day = day + timedelta(days=1) if self.ends_next_day else day
-        return local_instant(day, self.start, tz), local_instant(end_day, self.end, tz)
+        return _bounds(day, self.start, self.end, self.ends_next_day, tz)
+
+
+@lru_cache(maxsize=200_000)
+def _bounds(
+    day: date, start: time, end: time, ends_next_day: bool, tz: ZoneInfo
+) -> tuple[datetime, datetime]:
+    # Time-zone conversion dominates a look-up; the same few shift rules are
+    # expanded for the same days over and over, so remember them.
+    end_day = day + timedelta(days=1) if ends_next_day else day
+    return local_instant(day, start, tz), local_instant(end_day, end, tz)
 
 
 @dataclass(frozen=True)

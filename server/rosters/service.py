@@ -67,7 +67,7 @@ class TeamInfo:
     kind: str
 
     def ref(self) -> TeamRef:
-        return TeamRef(id=self.id, name=self.name, kind=TeamKind(self.kind))
+        return TeamRef.model_construct(id=self.id, name=self.name, kind=TeamKind(self.kind))
 
 
 @dataclass(frozen=True)
@@ -217,8 +217,10 @@ def snapshot(db: Session) -> RosterSnapshot:
 
 
 def _duty_public(snap: RosterSnapshot, duty: Duty) -> DutyPublic:
+    # model_construct: the values come from our own snapshot, already valid, and
+    # this runs for every supporter of every tier of every look-up.
     info = snap.team_info[duty.team_id]
-    return DutyPublic(
+    return DutyPublic.model_construct(
         user_id=duty.user_id,
         display_name=snap.names.get(duty.user_id, ""),
         team_id=duty.team_id,
@@ -259,13 +261,15 @@ def on_duty(
         if duties and first is None:
             first = tier.position
         tiers.append(
-            TierOnDutyPublic(
+            TierOnDutyPublic.model_construct(
                 position=tier.position,
                 teams=[snap.team_info[t].ref() for t in tier.team_ids],
                 on_duty=duties,
             )
         )
-    return PatientOnDutyPublic(patient_id=patient_id, at=at, tiers=tiers, first_tier_on_duty=first)
+    return PatientOnDutyPublic.model_construct(
+        patient_id=patient_id, at=at, tiers=tiers, first_tier_on_duty=first
+    )
 
 
 def is_on_duty_for(db: Session, *, supporter_id: int, patient_id: int, at: datetime) -> bool:
