@@ -28,7 +28,7 @@ run: setup
 	NATTLYS_ENV=development DATABASE_URL=$(RUN_DATABASE_URL) $(BIN)/nattlys db upgrade
 	NATTLYS_ENV=development DATABASE_URL=$(RUN_DATABASE_URL) $(BIN)/nattlys demo
 	@echo "Nattlys: http://127.0.0.1:5000  (demo users: README.md)"
-	NATTLYS_ENV=development DATABASE_URL=$(RUN_DATABASE_URL) $(BIN)/nattlys serve --host 127.0.0.1 --port 5000
+	NATTLYS_ENV=development SCHEDULER=embedded DATABASE_URL=$(RUN_DATABASE_URL) $(BIN)/nattlys serve --host 127.0.0.1 --port 5000
 
 lint: setup
 	$(BIN)/ruff check .

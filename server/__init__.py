@@ -38,23 +38,33 @@ def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
     throttle.init_app(app)
     sessions.init_app(app)
     security.init_app(app)
+    # Event modules register their handlers before the first init_app, so every
+    # app built in this process (tests build many) gets them.
+    import server.chat.events  # noqa: F401
+
     realtime.init_app(app)
 
+    from server.chat import presence
     from server.rosters import service as rosters
 
     rosters.init_app(app)
-
+    presence.init_app(app)
     from server.accounts.routes import bp as accounts_bp
     from server.api.routes import bp as api_bp
     from server.audit.routes import bp as audit_bp
     from server.care_circles.routes import bp as care_circles_bp
+    from server.chat.routes import bp as chat_bp
     from server.rosters.routes import bp as rosters_bp
     from server.web.routes import bp as web_bp
 
-    for blueprint in (api_bp, accounts_bp, care_circles_bp, rosters_bp, audit_bp, web_bp):
+    for blueprint in (api_bp, accounts_bp, care_circles_bp, rosters_bp, chat_bp, audit_bp, web_bp):
         app.register_blueprint(blueprint)
 
     from server import cli
 
     cli.init_app(app)
+    if settings.SCHEDULER == "embedded":
+        from server.scheduler import start_embedded
+
+        start_embedded(app)
     return app

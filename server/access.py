@@ -10,7 +10,9 @@ Every route and socket event asks this module. Rules (PRODUCT.md, Security):
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -28,11 +30,17 @@ class Need(StrEnum):
     enrol = "enrol"  # issue a new invitation link
     clinical = "clinical"  # plan, check-ins, chat
     on_duty = "on_duty"  # who is on duty for the patient now
+    own_clinical = "own_clinical"  # only the patient: write their own plan, its versions, sharing
+    propose_clinical = "propose_clinical"  # a supporter in the circle: propose changes to the plan
 
 
 _ADMIN_NEEDS = frozenset({Need.profile, Need.care_circle, Need.manage_care_circle, Need.enrol, Need.on_duty})
-_SUPPORTER_NEEDS = frozenset({Need.profile, Need.care_circle, Need.enrol, Need.clinical, Need.on_duty})
-_PATIENT_SELF_NEEDS = frozenset({Need.profile, Need.care_circle, Need.clinical, Need.on_duty})
+_SUPPORTER_NEEDS = frozenset(
+    {Need.profile, Need.care_circle, Need.enrol, Need.clinical, Need.on_duty, Need.propose_clinical}
+)
+_PATIENT_SELF_NEEDS = frozenset(
+    {Need.profile, Need.care_circle, Need.clinical, Need.on_duty, Need.own_clinical}
+)
 
 
 def require_login(user: User | None) -> User:
@@ -134,3 +142,68 @@ def may_create_patient_in_team(db: Session, user: User, team_id: int | None) -> 
     if user.role == Role.supporter:
         return team_id is not None and team_id in supporter_team_ids(db, user.id)  # type: ignore[arg-type]
     return False
+
+
+def team_kinds_in_circle(db: Session, *, supporter_id: int, patient_id: int) -> list[str]:
+    """The team kinds through which a supporter sees this patient, in tier
+    order: their teams in the circle; a named primary contact also gets the
+    kinds of all their teams."""
+    from server.care_circles.models import Team
+
+    rows = db.exec(
+        select(CareTier.position, Team.kind)
+        .join(CareTierTeam, col(CareTierTeam.tier_id) == col(CareTier.id))
+        .join(Team, col(Team.id) == col(CareTierTeam.team_id))
+        .join(TeamMembership, col(TeamMembership.team_id) == col(Team.id))
+        .where(CareTier.patient_id == patient_id, TeamMembership.user_id == supporter_id)
+        .order_by(col(CareTier.position))
+    ).all()
+    kinds = list(dict.fromkeys(kind for _, kind in rows))
+    if db.get(PrimaryContact, (patient_id, supporter_id)) is not None:
+        own = db.exec(
+            select(Team.kind)
+            .join(TeamMembership, col(TeamMembership.team_id) == col(Team.id))
+            .where(TeamMembership.user_id == supporter_id)
+        ).all()
+        kinds += [k for k in own if k not in kinds]
+    return kinds
+
+
+def require_chat_action(
+    db: Session, user: User, conversation: Any, *, at: datetime, reading: bool = False
+) -> None:
+    """A patient acts only in their own conversation. A supporter must be in the
+    patient's care circle and on duty for them right now, and (unless only
+    reading) hold the conversation or have it offered to them."""
+    from server.rosters.service import is_on_duty_for
+
+    if not user.is_active:
+        raise forbidden()
+    if user.role == Role.patient:
+        if conversation.patient_id != user.id:
+            raise forbidden()
+        return
+    if user.role != Role.supporter:
+        raise forbidden()
+    if not is_in_care_circle(db, supporter_id=user.id, patient_id=conversation.patient_id):  # type: ignore[arg-type]
+        raise forbidden("This patient is not in your care circle.")
+    involved = conversation.holder_id == user.id or user.id in (conversation.offered_to or [])
+    if not is_on_duty_for(db, supporter_id=user.id, patient_id=conversation.patient_id, at=at):  # type: ignore[arg-type]
+        raise forbidden("You are not on duty for this patient now.")
+    if not reading and not involved:
+        raise forbidden("This conversation is not offered to you.")
+
+
+def visible_plan_sections(
+    db: Session, user: User, patient_id: int, sharing: dict[str, list[str]], sections: list[str]
+) -> list[str]:
+    """Which crisis-plan sections this user may see now, given the patient's
+    sharing choices ({section: [team kinds]}). The patient sees every section;
+    a supporter those shared with a kind through which they see the patient;
+    everyone else none. Call after require_patient(..., Need.clinical)."""
+    if user.role == Role.patient:
+        return list(sections) if user.id == patient_id else []
+    if user.role != Role.supporter:
+        return []
+    kinds = set(team_kinds_in_circle(db, supporter_id=user.id, patient_id=patient_id))  # type: ignore[arg-type]
+    return [key for key in sections if kinds & set(sharing.get(key, []))]

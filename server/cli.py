@@ -101,7 +101,17 @@ def serve_command(host: str, port: int) -> None:
     os.execv(sys.executable, args)  # noqa: S606 - fixed argv, no shell
 
 
+@click.command("scheduler")
+@with_appcontext
+def scheduler_command() -> None:
+    """Run the scheduled jobs (escalations, reminders) in this process only."""
+    from server.scheduler import run_forever
+
+    run_forever(current_app._get_current_object())  # type: ignore[attr-defined]
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(scheduler_command)
     app.cli.add_command(db_group)
     app.cli.add_command(demo_command)
     app.cli.add_command(serve_command)

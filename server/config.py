@@ -60,6 +60,9 @@ class Settings:
     # Trust X-Forwarded-* from this many proxies (nginx in front: 1).
     PROXY_COUNT: int = 0
     SOCKETIO_ASYNC_MODE: str = "gevent"
+    # "embedded": this server process also runs the scheduled jobs (the
+    # single-machine default); "off": a separate `nattlys scheduler` does.
+    SCHEDULER: str = "off"
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -111,6 +114,8 @@ class Settings:
             raise ConfigError(
                 f"DATABASE_URL must start with sqlite:/// or postgresql://, got {self.DATABASE_URL.split(':')[0]!r}"
             )
+        if self.SCHEDULER not in ("embedded", "off"):
+            raise ConfigError("SCHEDULER must be embedded or off")
         if self.SOCKETIO_ASYNC_MODE not in ("gevent", "threading"):
             raise ConfigError("SOCKETIO_ASYNC_MODE must be gevent or threading")
 

@@ -10,7 +10,7 @@ cooperative lock before they touch SQLite.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -147,3 +147,19 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run `callback` once the current unit of work has committed (e.g. emit a
+    Socket.IO event only for data that is really stored); dropped on rollback."""
+    g.setdefault("after_commit", []).append(callback)
+
+
+def run_after_commit() -> None:
+    callbacks: list[Callable[[], None]] = g.pop("after_commit", [])
+    for callback in callbacks:
+        callback()
+
+
+def discard_after_commit() -> None:
+    g.pop("after_commit", None)

@@ -13,6 +13,8 @@ from server.accounts import sessions
 from server.db import get_db
 
 socketio = SocketIO()
+# Which user each of this process's Socket.IO connections belongs to.
+session_users: dict[str, int] = {}
 
 
 def user_room(user_id: int) -> str:
@@ -66,4 +68,17 @@ def on_connect(auth: Any = None) -> bool:
     if user is None:
         return False
     join_room(user_room(user.id))
+    from server.chat.presence import presence
+
+    presence().connected(user.id)
+    session_users[request.sid] = user.id  # type: ignore[attr-defined]
     return True
+
+
+@socketio.on("disconnect")
+def on_disconnect(*_args: Any) -> None:
+    user_id = session_users.pop(request.sid, None)  # type: ignore[attr-defined]
+    if user_id is not None:
+        from server.chat.presence import presence
+
+        presence().disconnected(user_id)

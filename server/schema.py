@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 from server.accounts.models import AuthSession, Invitation, RateCounter, User
 from server.audit.models import AuditEntry
 from server.care_circles.models import CareTier, CareTierTeam, PrimaryContact, Team, TeamMembership
+from server.chat.models import Conversation, Message, RoutingDecision
 from server.rosters.models import (
     CalendarFeed,
     RosterGeneration,
@@ -23,7 +24,9 @@ __all__ = [
     "CalendarFeed",
     "CareTier",
     "CareTierTeam",
+    "Conversation",
     "Invitation",
+    "Message",
     "PrimaryContact",
     "RateCounter",
     "RosterGeneration",
@@ -32,6 +35,7 @@ __all__ = [
     "Rotation",
     "RotationMember",
     "RotationShift",
+    "RoutingDecision",
     "Team",
     "TeamMembership",
     "User",

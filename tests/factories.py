@@ -115,3 +115,57 @@ class Factories:
         bump_generation(self.db)
         self.db.commit()
         return override
+
+    def published_roster(
+        self, team: Team, rotations: list[tuple[list[User], list[tuple[str, str, bool]]]]
+    ) -> None:
+        """A published roster: each rotation is (members, [(start, end, ends_next_day)]), every day,
+        weekly turns from Monday 2 November 2026."""
+        from datetime import date, time
+
+        from server.rosters.models import Rotation, RotationMember, RotationShift
+
+        version = RosterVersion(
+            team_id=team.id,  # type: ignore[arg-type]
+            status=RosterStatus.published,
+            created_at=clock.now(),
+            published_at=clock.now(),
+        )
+        self.db.add(version)
+        self.db.flush()
+        for n, (members, shifts) in enumerate(rotations):
+            rotation = Rotation(
+                version_id=version.id, name=f"R{n}", start_date=date(2026, 11, 2), period_days=7
+            )  # type: ignore[arg-type]
+            self.db.add(rotation)
+            self.db.flush()
+            for position, member in enumerate(members):
+                self.db.add(RotationMember(rotation_id=rotation.id, position=position, user_id=member.id))  # type: ignore[arg-type]
+            for start, end, next_day in shifts:
+                self.db.add(
+                    RotationShift(
+                        rotation_id=rotation.id,  # type: ignore[arg-type]
+                        weekdays=0b1111111,
+                        start_time=time.fromisoformat(start),
+                        end_time=time.fromisoformat(end),
+                        ends_next_day=next_day,
+                    )
+                )
+        bump_generation(self.db)
+        self.db.commit()
+
+    def conversation(self, patient: User, *, holder: User | None = None) -> Any:
+        from server.chat.models import Conversation, ConversationState
+
+        now = clock.now()
+        conv = Conversation(
+            patient_id=patient.id,  # type: ignore[arg-type]
+            state=ConversationState.held if holder else ConversationState.idle,
+            holder_id=holder.id if holder else None,
+            offered_to=[],
+            created_at=now,
+            updated_at=now,
+        )
+        self.db.add(conv)
+        self.db.commit()
+        return conv

@@ -35,6 +35,7 @@ class World:
     team_in: Any
     team_out: Any
     override: Any
+    conversation: Any
 
 
 def ok_for(status: int, *callers: str, default: int = 403) -> dict[str, int]:
@@ -182,6 +183,45 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], Any, dict[str, int]]] = {
     ("GET", "/api/me/shifts"): ({}, None, ok_for(200, "supporter_in_circle", "supporter_outside")),
     ("POST", "/api/me/calendar-feed"): ({}, None, ok_for(201, "supporter_in_circle", "supporter_outside")),
     ("DELETE", "/api/me/calendar-feed"): ({}, None, ok_for(204, "supporter_in_circle", "supporter_outside")),
+    # Chat
+    ("GET", "/api/chat/conversation"): ({}, None, ok_for(200, "patient_self", "patient_other")),
+    ("POST", "/api/chat/messages"): (
+        {},
+        {"client_id": "matrix-0001", "body": "Hei"},
+        ok_for(201, "patient_self", "patient_other"),
+    ),
+    ("GET", "/api/chat/inbox"): ({}, None, ok_for(200, "supporter_in_circle", "supporter_outside")),
+    ("GET", "/api/chat/conversations/<int:conversation_id>"): (
+        {"conversation_id": "conversation"},
+        None,
+        ok_for(200, "supporter_in_circle"),
+    ),
+    ("POST", "/api/chat/conversations/<int:conversation_id>/messages"): (
+        {"conversation_id": "conversation"},
+        {"client_id": "matrix-0002", "body": "Jeg er her"},
+        ok_for(201, "supporter_in_circle"),
+    ),
+    ("POST", "/api/chat/conversations/<int:conversation_id>/take"): (
+        {"conversation_id": "conversation"},
+        None,
+        ok_for(204, "supporter_in_circle"),
+    ),
+    ("POST", "/api/chat/conversations/<int:conversation_id>/handover"): (
+        {"conversation_id": "conversation"},
+        {"to_tier": 0, "note": "Overtar du?"},
+        ok_for(204, "supporter_in_circle"),
+    ),
+    ("POST", "/api/chat/conversations/<int:conversation_id>/close"): (
+        {"conversation_id": "conversation"},
+        None,
+        ok_for(204, "supporter_in_circle"),
+    ),
+    ("POST", "/api/chat/conversations/<int:conversation_id>/read"): (
+        {"conversation_id": "conversation"},
+        {"upto_id": 0},
+        ok_for(204, "patient_self", "supporter_in_circle"),
+    ),
+    ("GET", "/api/chat/gaps"): ({}, None, ok_for(200, "admin")),
     # The feed token is its own credential: a wrong one opens nothing for anyone.
     ("GET", "/calendar/<token>.ics"): ({"token": "not-a-real-token"}, None, everyone(404)),
     ("GET", "/api/audit"): ({}, None, ok_for(200, "admin")),
@@ -216,6 +256,8 @@ def world(factories: Any) -> World:
     factories.care_circle(patient, [[team_in]])
     factories.care_circle(other_patient, [[team_out]])
     factories.draft_roster(team_in)
+    factories.published_roster(team_in, [([supporter_in], [("00:00", "00:00", True)])])
+    conversation = factories.conversation(patient, holder=supporter_in)
     override = factories.override(
         team_in, supporter_in, kind="remove", starts_at=datetime(2027, 1, 10, tzinfo=UTC)
     )
@@ -228,6 +270,7 @@ def world(factories: Any) -> World:
         team_in=team_in,
         team_out=team_out,
         override=override,
+        conversation=conversation,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import secrets
 from datetime import datetime, timedelta
 
@@ -59,12 +60,21 @@ def link(token: str) -> str:
 
 def issued(token: str, invitation: Invitation) -> InvitationIssued:
     url = link(token)
-    qr = segno.make(url, error="m")
-    return InvitationIssued(
-        url=url,
-        expires_at=invitation.expires_at,
-        qr_svg=qr.svg_inline(scale=4, border=2, dark="#000", light="#fff", omitsize=True),
+    buffer = io.BytesIO()
+    # A standalone SVG (with its namespace) so browsers draw it as an image;
+    # the standard four-module quiet zone so phone cameras read it.
+    segno.make(url, error="m").save(
+        buffer,
+        kind="svg",
+        scale=4,
+        border=4,
+        dark="#000",
+        light="#fff",
+        xmldecl=False,
+        svgns=True,
+        omitsize=True,
     )
+    return InvitationIssued(url=url, expires_at=invitation.expires_at, qr_svg=buffer.getvalue().decode())
 
 
 def find(db: Session, *, token: str, at: datetime) -> tuple[Invitation, User]:

@@ -138,6 +138,9 @@ class InvitationAccept(InvitationToken):
 
 class InvitationStatus(SQLModel):
     display_name: str
+    # Shown while choosing a password, so the person (and their password
+    # manager) knows what to log in with.
+    username: str
     role: Role
     expires_at: datetime
 

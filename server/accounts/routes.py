@@ -86,7 +86,10 @@ def current_session() -> SessionPublic:
 def lookup_invitation(body: InvitationToken) -> InvitationStatus:
     invitation, user = invitations.find(get_db(), token=body.token, at=clock.now())
     return InvitationStatus(
-        display_name=user.display_name, role=Role(user.role), expires_at=invitation.expires_at
+        display_name=user.display_name,
+        username=user.username,
+        role=Role(user.role),
+        expires_at=invitation.expires_at,
     )
 
 

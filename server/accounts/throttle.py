@@ -6,6 +6,7 @@ are fixed: once a window has passed, the account owner can log in again.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,9 +15,10 @@ from typing import Protocol
 from flask import Flask, current_app
 from sqlalchemy import case
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import col, delete
+from sqlmodel import Session, col, delete
 
 from server.accounts.models import RateCounter
+from server.clock import as_utc
 from server.db import standalone_session
 
 
@@ -35,24 +37,27 @@ class DatabaseCounters:
         self.app = app
 
     def hit(self, key: str, *, at: datetime, window: timedelta) -> tuple[int, datetime]:
-        cutoff = at - window
         with standalone_session(self.app) as db:
-            dialect = db.get_bind().dialect.name
-            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-            table = RateCounter.__table__  # type: ignore[attr-defined]
-            stmt = insert(table).values(key=key, window_start=at, count=1)
-            expired = table.c.window_start <= cutoff
-            stmt = stmt.on_conflict_do_update(
-                index_elements=[table.c.key],
-                set_={
-                    "count": case((expired, 1), else_=table.c.count + 1),
-                    "window_start": case((expired, at), else_=table.c.window_start),
-                },
-            ).returning(table.c.count, table.c.window_start)
-            count, started = db.exec(stmt).one()  # type: ignore[call-overload]
+            result = self.hit_in(db, key, at=at, window=window)
             db.commit()
-        from server.clock import as_utc
+        return result
 
+    def hit_in(self, db: Session, key: str, *, at: datetime, window: timedelta) -> tuple[int, datetime]:
+        """Count within the caller's transaction (kept only if it commits)."""
+        cutoff = at - window
+        dialect = db.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        table = RateCounter.__table__  # type: ignore[attr-defined]
+        stmt = insert(table).values(key=key, window_start=at, count=1)
+        expired = table.c.window_start <= cutoff
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[table.c.key],
+            set_={
+                "count": case((expired, 1), else_=table.c.count + 1),
+                "window_start": case((expired, at), else_=table.c.window_start),
+            },
+        ).returning(table.c.count, table.c.window_start)
+        count, started = db.exec(stmt).one()  # type: ignore[call-overload]
         return int(count), as_utc(started)
 
     def peek(self, key: str, *, at: datetime, window: timedelta) -> tuple[int, datetime]:
@@ -104,6 +109,13 @@ class RedisCounters:
         self.redis.delete(self._key(key))
 
 
+def _counter_key(kind: str, value: str) -> str:
+    """A key that fits rate_counters.key (200 characters) whatever the client sent."""
+    if len(value) > 64:
+        value = "sha256:" + hashlib.sha256(value.encode()).hexdigest()
+    return f"login:{kind}:{value}"
+
+
 @dataclass
 class LoginThrottle:
     store: CounterStore
@@ -113,8 +125,8 @@ class LoginThrottle:
 
     def _keys(self, username: str, ip: str) -> list[tuple[str, int]]:
         return [
-            (f"login:account:{username.strip().lower()}", self.max_per_account),
-            (f"login:ip:{ip}", self.max_per_ip),
+            (_counter_key("account", username.strip().lower()), self.max_per_account),
+            (_counter_key("ip", ip), self.max_per_ip),
         ]
 
     def retry_after(self, username: str, ip: str, *, at: datetime) -> int | None:
@@ -131,7 +143,7 @@ class LoginThrottle:
             self.store.hit(key, at=at, window=self.window)
 
     def record_success(self, username: str) -> None:
-        self.store.reset(f"login:account:{username.strip().lower()}")
+        self.store.reset(_counter_key("account", username.strip().lower()))
 
 
 _KEY = "nattlys_login_throttle"
@@ -150,3 +162,13 @@ def init_app(app: Flask) -> None:
 
 def login_throttle() -> LoginThrottle:
     return current_app.extensions[_KEY]
+
+
+def count_hit(db: Session, key: str, *, at: datetime, window: timedelta) -> tuple[int, datetime]:
+    """One more in the shared counter `key` (e.g. chat messages per user). With
+    database counters it joins the caller's transaction: a second connection
+    would wait on SQLite's write lock that this request already holds."""
+    store = login_throttle().store
+    if isinstance(store, DatabaseCounters):
+        return store.hit_in(db, key, at=at, window=window)
+    return store.hit(key, at=at, window=window)

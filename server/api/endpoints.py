@@ -19,7 +19,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from server import access
 from server.accounts.models import Role
 from server.api.errors import ApiError, bad_request, from_validation_error
-from server.db import get_db
+from server.db import discard_after_commit, get_db, run_after_commit
 
 # Statuses every authenticated endpoint may answer, documented for each.
 _COMMON_ERRORS = (400, 401, 403, 404, 413, 429)
@@ -124,10 +124,13 @@ def endpoint(
                     db.commit()
                 else:
                     db.rollback()
+                discard_after_commit()
                 raise
             except BaseException:
                 db.rollback()
+                discard_after_commit()
                 raise
+            run_after_commit()
             return _serialise(result, spec)
 
         wrapper.endpoint_spec = spec  # type: ignore[attr-defined]

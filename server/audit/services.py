@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from server.accounts.models import User
 from server.audit.models import AuditEntry, AuditEntryPublic
@@ -37,7 +37,10 @@ def entries(
     if patient_id is not None:
         stmt = stmt.where(AuditEntry.patient_id == patient_id)
     if exclude_actor_id is not None:
-        stmt = stmt.where(col(AuditEntry.actor_id) != exclude_actor_id)
+        # Keep rows whose actor account is gone (actor_id NULL): `!=` alone drops them.
+        stmt = stmt.where(
+            or_(col(AuditEntry.actor_id).is_(None), col(AuditEntry.actor_id) != exclude_actor_id)
+        )
     if actor_id is not None:
         stmt = stmt.where(AuditEntry.actor_id == actor_id)
     if before_id is not None:

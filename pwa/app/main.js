@@ -1,0 +1,247 @@
+// Boot: load the message catalogue, ask the server who is logged in, route.
+import { h, clear } from './dom.js';
+import { loadLanguage, savedLanguage, t } from './i18n.js';
+import { api, setCsrfToken, setUnauthorizedHandler } from './api.js';
+import { createRouter } from './router.js';
+import { emergencyBar, languageSwitch } from './ui.js';
+import * as realtime from './realtime.js';
+
+const HOME_VIEW = { patient: 'patient-home', supporter: 'supporter-home', admin: 'admin-home' };
+
+const ROUTES = [
+  { pattern: /^\/logg-inn$/, view: 'login', public: true },
+  { pattern: /^\/invitasjon\/([A-Za-z0-9_-]{10,200})$/, view: 'enrol', public: true, params: ['token'] },
+  { pattern: /^\/$/, view: (user) => HOME_VIEW[user.role] || 'not-found' },
+  { pattern: /^\/hvem-hjelper-meg$/, view: 'care-circle', roles: ['patient'] },
+  { pattern: /^\/hvem-har-sett$/, view: 'my-audit', roles: ['patient'] },
+  { pattern: /^\/admin\/(brukere|team|pasienter|logg)$/, view: 'admin-home', roles: ['admin'], params: ['section'] },
+  {
+    pattern: /^\/admin\/pasienter\/(\d+)$/,
+    view: 'admin-home',
+    roles: ['admin'],
+    params: ['patientId'],
+    fixed: { section: 'pasienter' },
+  },
+];
+
+const state = { user: null, offline: false, flash: null, renders: 0, firstRender: true };
+
+let shell;
+let router;
+
+// A click outside the open menu closes it.
+document.addEventListener('click', (event) => {
+  const open = document.querySelector('details.menu[open]');
+  if (open && !open.contains(event.target)) open.open = false;
+});
+
+function buildShell() {
+  const skip = h('a', { class: 'skip-link', href: '#main' });
+  const header = h('header', { class: 'site-header' });
+  const notice = h('p', { class: 'notice is-empty', role: 'status', 'aria-live': 'polite' });
+  const main = h('main', { id: 'main', tabindex: '-1' });
+  const footer = h('div', { class: 'emergency-slot' });
+  skip.addEventListener('click', (event) => {
+    event.preventDefault();
+    main.focus();
+  });
+  clear(document.getElementById('app'), skip, header, h('div', { class: 'page' }, notice, main), footer);
+  shell = { skip, header, notice, main, footer };
+}
+
+function showsEmergencyNumbers() {
+  return !state.user || state.user.role === 'patient';
+}
+
+function renderChrome() {
+  shell.skip.textContent = t('common.skip_to_content');
+  const brand = h(
+    'a',
+    { class: 'brand', href: '#/' },
+    h('img', { src: '/app/icons/icon.svg', alt: '', width: 28, height: 28, class: 'brand-icon' }),
+    h('span', null, t('app.name')),
+  );
+  const menu = state.user
+    ? h(
+        'details',
+        { class: 'menu' },
+        h('summary', { class: 'menu-button' }, t('menu.title')),
+        h(
+          'div',
+          { class: 'menu-panel' },
+          h('p', { class: 'menu-user' }, t('menu.logged_in_as', { name: state.user.display_name })),
+          h('button', { type: 'button', class: 'button-secondary', onclick: logout }, t('menu.log_out')),
+        ),
+      )
+    : null;
+  if (menu) {
+    menu.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape' && menu.open) {
+        menu.open = false;
+        menu.querySelector('summary').focus();
+      }
+    });
+  }
+  clear(shell.header, h('div', { class: 'header-inner' }, brand, h('div', { class: 'header-tools' }, languageSwitch(changeLanguage), menu)));
+  clear(shell.footer, showsEmergencyNumbers() ? emergencyBar() : null);
+  document.body.classList.toggle('with-emergency', showsEmergencyNumbers());
+}
+
+function setNotice(text) {
+  shell.notice.textContent = text || '';
+  shell.notice.classList.toggle('is-empty', !text);
+}
+
+/** Show `text` in the notice area after the next screen change. */
+function flash(text) {
+  state.flash = text;
+}
+
+function setSession(session) {
+  state.user = session.user;
+  setCsrfToken(session.csrf_token);
+  realtime.connect();
+}
+
+function forgetSession() {
+  state.user = null;
+  setCsrfToken(null);
+  realtime.disconnect();
+}
+
+async function logout() {
+  try {
+    await api('POST', '/api/auth/logout', undefined, { quiet401: true });
+  } catch {
+    /* already logged out on the server, or offline: forget it here anyway */
+  }
+  forgetSession();
+  flash(t('auth.logged_out'));
+  router.go('/logg-inn');
+}
+
+function sessionLost() {
+  if (!state.user) return;
+  forgetSession();
+  flash(t('auth.session_ended'));
+  router.go('/logg-inn');
+}
+
+async function changeLanguage(code) {
+  try {
+    await loadLanguage(code);
+  } catch {
+    return;
+  }
+  await render(router.current(), { focusLanguage: code });
+}
+
+function match(path) {
+  for (const route of ROUTES) {
+    const found = route.pattern.exec(path);
+    if (found) {
+      const params = { ...(route.fixed || {}) };
+      (route.params || []).forEach((name, i) => {
+        params[name] = decodeURIComponent(found[i + 1]);
+      });
+      return { route, params };
+    }
+  }
+  return null;
+}
+
+async function render(path, { focusLanguage = null } = {}) {
+  const seq = ++state.renders;
+  const found = match(path);
+  let viewName = 'not-found';
+  let params = {};
+  if (state.offline && !(found && found.route.public)) {
+    viewName = 'offline';
+  } else if (found) {
+    const { route } = found;
+    params = found.params;
+    if (!route.public && !state.user) {
+      router.go('/logg-inn', { replace: true });
+      return;
+    }
+    if (route.view === 'login' && state.user) {
+      router.go('/', { replace: true });
+      return;
+    }
+    if (route.roles && !route.roles.includes(state.user.role)) {
+      router.go('/', { replace: true });
+      return;
+    }
+    viewName = typeof route.view === 'function' ? route.view(state.user) : route.view;
+  }
+
+  renderChrome();
+  setNotice(state.flash);
+  state.flash = null;
+
+  let node;
+  try {
+    const module = await import(`./views/${viewName}.js`);
+    if (seq !== state.renders) return;
+    node = await module.default({
+      user: state.user,
+      params,
+      path,
+      navigate: (to, options) => router.go(to, options),
+      setSession,
+      flash,
+      retry: () => router.refresh(),
+      recheck: async () => {
+        await checkSession();
+        router.refresh();
+      },
+    });
+  } catch (error) {
+    if (error && error.code === 'unauthorized') return;
+    node = h('div', null, h('h1', { tabindex: '-1' }, t('errors.page_title')), h('p', { role: 'alert' }, t('errors.generic')));
+  }
+  if (seq !== state.renders) return;
+  clear(shell.main, node);
+  const heading = shell.main.querySelector('h1');
+  document.title = heading ? `${heading.textContent} – ${t('app.name')}` : t('app.name');
+  if (focusLanguage) {
+    shell.header.querySelector(`[data-lang="${focusLanguage}"]`)?.focus();
+  } else {
+    if (!state.firstRender && heading) heading.focus({ preventScroll: false });
+    window.scrollTo(0, 0);
+  }
+  state.firstRender = false;
+}
+
+async function checkSession() {
+  try {
+    setSession(await api('GET', '/api/auth/session', undefined, { quiet401: true }));
+    state.offline = false;
+  } catch (error) {
+    state.user = null;
+    state.offline = error && error.code === 'network';
+  }
+}
+
+async function boot() {
+  try {
+    await loadLanguage(savedLanguage());
+  } catch {
+    await loadLanguage('nb');
+  }
+  buildShell();
+  setUnauthorizedHandler(sessionLost);
+  await checkSession();
+  router = createRouter(render);
+  window.addEventListener('online', async () => {
+    if (!state.offline) return;
+    await checkSession();
+    router.refresh();
+  });
+  router.start();
+  if ('serviceWorker' in navigator) {
+    navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {});
+  }
+}
+
+boot();

@@ -1,0 +1,30 @@
+// #/ and #/admin/<section> for administrators.
+import { h } from '../dom.js';
+import { t } from '../i18n.js';
+import { pageTitle } from '../ui.js';
+
+const SECTIONS = [
+  { slug: 'brukere', key: 'users', module: './admin-users.js' },
+  { slug: 'team', key: 'teams', module: './admin-teams.js' },
+  { slug: 'pasienter', key: 'patients', module: './admin-patients.js' },
+  { slug: 'logg', key: 'audit', module: './admin-audit.js' },
+];
+
+export default async function adminHome(ctx) {
+  const slug = ctx.params.section || 'brukere';
+  const section = SECTIONS.find((s) => s.slug === slug) || SECTIONS[0];
+  const nav = h(
+    'nav',
+    { class: 'tabs', 'aria-label': t('admin.sections') },
+    h(
+      'ul',
+      null,
+      SECTIONS.map((s) =>
+        h('li', null, h('a', { href: `#/admin/${s.slug}`, class: 'tab', 'aria-current': s === section ? 'page' : null }, t(`admin.${s.key}.title`))),
+      ),
+    ),
+  );
+  const module = await import(section.module);
+  const content = await module.default(ctx);
+  return h('div', { class: 'wide admin', 'data-testid': 'admin-home' }, pageTitle(t('admin.title')), nav, content);
+}

@@ -1,0 +1,36 @@
+// #/ for patients. The home screen is a list of tiles; later features
+// (check-in, crisis plan, chat) add their tile to TILES.
+import { h } from '../dom.js';
+import { t } from '../i18n.js';
+import { firstName, partOfDay } from '../format.js';
+import { pageTitle } from '../ui.js';
+
+const TILES = [
+  { href: '#/hvem-hjelper-meg', key: 'circle' },
+  { href: '#/hvem-har-sett', key: 'audit' },
+];
+
+function tile({ href, key }) {
+  return h(
+    'li',
+    { class: 'tile' },
+    h(
+      'a',
+      { href, class: 'tile-link', 'data-tile': key },
+      h('span', { class: ['tile-icon', `tile-icon-${key}`], 'aria-hidden': 'true' }),
+      h('span', { class: 'tile-text' }, h('span', { class: 'tile-title' }, t(`home.tiles.${key}.title`)), h('span', { class: 'tile-desc' }, t(`home.tiles.${key}.text`))),
+    ),
+  );
+}
+
+export default function patientHome(ctx) {
+  const when = partOfDay();
+  return h(
+    'div',
+    { class: 'patient-home', 'data-testid': 'patient-home' },
+    pageTitle(t(`home.greeting.${when}`, { name: firstName(ctx.user.display_name) })),
+    h('p', { class: 'lead' }, t(`home.sub.${when}`)),
+    h('h2', { class: 'visually-hidden' }, t('home.tiles_heading')),
+    h('ul', { class: 'tiles' }, TILES.map(tile)),
+  );
+}

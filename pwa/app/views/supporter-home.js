@@ -1,0 +1,81 @@
+// #/ for supporters: my patients, and a form for a new patient.
+import { h } from '../dom.js';
+import { t } from '../i18n.js';
+import { api } from '../api.js';
+import { firstName } from '../format.js';
+import { newPatientForm } from '../patient-form.js';
+import { errorText, invitationPanel, loadFailed, messageArea, pageTitle, showMessage, withBusy } from '../ui.js';
+
+function patientItem(patient) {
+  const extra = h('div', { class: 'item-extra' });
+  const status = messageArea('error');
+  const item = h(
+    'li',
+    { class: 'item', 'data-testid': 'patient-row' },
+    h('div', { class: 'item-main' }, h('p', { class: 'item-title' }, patient.display_name), h('p', { class: 'muted' }, patient.username)),
+  );
+  const badges = h('p', { class: 'badges' });
+  if (!patient.is_active) badges.append(h('span', { class: 'badge' }, t('users.inactive')));
+  if (!patient.has_password) badges.append(h('span', { class: 'badge badge-warm' }, t('users.not_enrolled')));
+  item.append(badges);
+  if (!patient.has_password && patient.is_active) {
+    const button = h('button', { type: 'button', class: 'button-secondary' }, t('patients.new_link'));
+    button.addEventListener('click', async () => {
+      showMessage(status, '');
+      try {
+        const invitation = await withBusy(button, t('common.saving'), () => api('POST', `/api/users/${patient.id}/invitation`));
+        extra.replaceChildren(invitationPanel(invitation, { name: patient.display_name, headingLevel: 3 }));
+      } catch (err) {
+        showMessage(status, errorText(err));
+      }
+    });
+    item.append(h('div', { class: 'actions' }, button), status);
+  }
+  item.append(extra);
+  return item;
+}
+
+export default async function supporterHome(ctx) {
+  const page = h('div', { class: 'wide', 'data-testid': 'supporter-home' }, pageTitle(t('supporter.title', { name: firstName(ctx.user.display_name) })));
+  let patients;
+  let teams;
+  try {
+    [patients, teams] = await Promise.all([api('GET', '/api/patients'), api('GET', '/api/teams')]);
+  } catch (err) {
+    page.append(loadFailed(err, ctx.retry));
+    return page;
+  }
+
+  const list = h('ul', { class: 'items', 'data-testid': 'patient-list' });
+  function fill(rows) {
+    list.replaceChildren(...rows.map(patientItem));
+    empty.hidden = rows.length > 0;
+  }
+  const empty = h('p', { class: 'panel' }, t('supporter.no_patients'));
+  fill(patients);
+
+  const newSection = h('section', { class: 'section', 'aria-labelledby': 'new-patient-heading' }, h('h2', { id: 'new-patient-heading' }, t('patients.new_title')));
+  if (teams.length) {
+    newSection.append(
+      h('p', null, t('supporter.new_intro')),
+      newPatientForm({
+        teams,
+        onCreated: async () => {
+          try {
+            fill(await api('GET', '/api/patients'));
+          } catch {
+            /* the list refreshes next time */
+          }
+        },
+      }),
+    );
+  } else {
+    newSection.append(h('p', { class: 'panel' }, t('supporter.no_teams')));
+  }
+
+  page.append(
+    h('section', { class: 'section', 'aria-labelledby': 'my-patients-heading' }, h('h2', { id: 'my-patients-heading' }, t('supporter.patients_title')), empty, list),
+    newSection,
+  );
+  return page;
+}

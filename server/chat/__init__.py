@@ -1,0 +1,1 @@
+"""Secure chat routed by the roster."""

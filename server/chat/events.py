@@ -1,0 +1,191 @@
+"""Socket.IO events for the chat. Thin: each re-authenticates the session,
+asks the access module through the service, runs one unit of work, and answers
+through the acknowledgement callback ({"ok": ...} or {"error": code})."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask_socketio import disconnect
+from pydantic import BaseModel, ValidationError
+
+from server import clock
+from server.accounts.models import Role, User
+from server.api.errors import ApiError
+from server.chat import service
+from server.chat.schemas import HandoverIn, MessageIn, ReadIn
+from server.db import discard_after_commit, get_db, run_after_commit
+from server.realtime import authenticate_socket, socketio, user_room
+
+log = logging.getLogger(__name__)
+
+
+class ConversationRef(BaseModel):
+    conversation_id: int | None = None
+
+
+class SendIn(MessageIn):
+    conversation_id: int | None = None
+
+
+class SyncIn(ConversationRef):
+    after_id: int = 0
+
+
+class MarkIn(ReadIn):
+    conversation_id: int | None = None
+
+
+class HandoverEventIn(HandoverIn):
+    conversation_id: int
+
+
+def _error(code: str, message: str) -> dict[str, Any]:
+    return {"error": code, "message": message}
+
+
+def chat_event(name: str, schema: type[BaseModel] | None = None) -> Callable[[Callable[..., Any]], Any]:
+    def decorate(handler: Callable[..., Any]) -> Any:
+        @wraps(handler)
+        def wrapper(data: Any = None) -> dict[str, Any]:
+            user = authenticate_socket()
+            if user is None:
+                disconnect()
+                return _error("unauthorized", "Please log in again.")
+            payload: Any = None
+            if schema is not None:
+                try:
+                    payload = schema.model_validate(data if isinstance(data, dict) else {})
+                except ValidationError:
+                    return _error("invalid_input", "The event's data is not valid.")
+            db = get_db()
+            try:
+                result = handler(user, payload)
+                db.commit()
+            except ApiError as err:
+                db.rollback()
+                discard_after_commit()
+                return _error(err.code, err.message)
+            except Exception:
+                db.rollback()
+                discard_after_commit()
+                log.exception("chat event failed", extra={"event": name})
+                return _error("internal_error", "Something went wrong on our side.")
+            run_after_commit()
+            return {"ok": result}
+
+        socketio.on_event(name, wrapper)
+        return wrapper
+
+    return decorate
+
+
+def _conversation_of(user: User, conversation_id: int | None) -> Any:
+    db = get_db()
+    if user.role == Role.patient:
+        return service.conversation_for(db, patient_id=user.id, at=clock.now())  # type: ignore[arg-type]
+    if conversation_id is None:
+        raise ApiError(400, "invalid_input", "Say which conversation.")
+    return service.get_conversation(db, conversation_id)
+
+
+@chat_event("chat:send", SendIn)
+def on_send(user: User, data: SendIn) -> Any:
+    db = get_db()
+    if user.role == Role.patient:
+        message = service.send_from_patient(
+            db, patient=user, client_id=data.client_id, body=data.body, at=clock.now()
+        )
+    elif user.role == Role.supporter and data.conversation_id is not None:
+        message = service.send_from_supporter(
+            db,
+            supporter=user,
+            conversation_id=data.conversation_id,
+            client_id=data.client_id,
+            body=data.body,
+            at=clock.now(),
+        )
+    else:
+        raise ApiError(403, "forbidden", "You cannot write here.")
+    return message.model_dump(mode="json")
+
+
+@chat_event("chat:sync", SyncIn)
+def on_sync(user: User, data: SyncIn) -> Any:
+    conv = _conversation_of(user, data.conversation_id)
+    view = service.conversation_view(get_db(), user=user, conv=conv, after_id=data.after_id, at=clock.now())
+    return view.model_dump(mode="json")
+
+
+@chat_event("chat:read", MarkIn)
+def on_read(user: User, data: MarkIn) -> Any:
+    conv = _conversation_of(user, data.conversation_id)
+    service.mark_read(get_db(), user=user, conversation_id=conv.id, upto_id=data.upto_id, at=clock.now())
+    return True
+
+
+@chat_event("chat:delivered", MarkIn)
+def on_delivered(user: User, data: MarkIn) -> Any:
+    if user.role != Role.supporter or data.conversation_id is None:
+        raise ApiError(403, "forbidden", "Only supporters confirm delivery.")
+    service.mark_delivered(
+        get_db(), user=user, conversation_id=data.conversation_id, upto_id=data.upto_id, at=clock.now()
+    )
+    return True
+
+
+@chat_event("chat:typing", ConversationRef)
+def on_typing(user: User, data: ConversationRef) -> Any:
+    from server import access
+
+    conv = _conversation_of(user, data.conversation_id)
+    access.require_chat_action(get_db(), user, conv, at=clock.now(), reading=True)
+    if user.role == Role.patient:
+        targets = [conv.holder_id] if conv.holder_id else []
+        payload = {"conversation_id": conv.id, "who": "patient"}
+    else:
+        if conv.holder_id != user.id:
+            return False
+        targets = [conv.patient_id]
+        payload = {"conversation_id": conv.id, "who": user.display_name}
+    if targets:
+        socketio.emit("chat:typing", payload, to=[user_room(t) for t in targets])
+    return True
+
+
+@chat_event("chat:take", ConversationRef)
+def on_take(user: User, data: ConversationRef) -> Any:
+    if data.conversation_id is None:
+        raise ApiError(400, "invalid_input", "Say which conversation.")
+    conv = service.take(get_db(), supporter=user, conversation_id=data.conversation_id, at=clock.now())
+    return {"conversation_id": conv.id, "state": conv.state}
+
+
+@chat_event("chat:handover", HandoverEventIn)
+def on_handover(user: User, data: HandoverEventIn) -> Any:
+    conv = service.handover(
+        get_db(),
+        supporter=user,
+        conversation_id=data.conversation_id,
+        to_user_id=data.to_user_id,
+        to_tier=data.to_tier,
+        note=data.note,
+        at=clock.now(),
+    )
+    return {"conversation_id": conv.id, "state": conv.state}
+
+
+@chat_event("chat:close", ConversationRef)
+def on_close(user: User, data: ConversationRef) -> Any:
+    if data.conversation_id is None:
+        raise ApiError(400, "invalid_input", "Say which conversation.")
+    conv = service.close(get_db(), supporter=user, conversation_id=data.conversation_id, at=clock.now())
+    return {"conversation_id": conv.id, "state": conv.state}
+
+
+@socketio.on("*")
+def on_unknown(event: str, data: Any = None) -> dict[str, Any]:
+    return _error("unknown_event", "This event does not exist.")

@@ -1,0 +1,72 @@
+"""One conversation per patient, its messages, and every routing decision."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Column, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from server.db import UTCDateTime
+
+
+class ConversationState(StrEnum):
+    idle = "idle"  # nobody needs to answer
+    offered = "offered"  # waiting for a supporter of the current tier to take it
+    held = "held"  # a supporter is answering
+    unstaffed = "unstaffed"  # nobody on duty in any tier; re-checked every tick
+
+
+class Conversation(SQLModel, table=True):
+    __tablename__ = "conversations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="users.id", unique=True)
+    state: str = Field(default=ConversationState.idle, sa_type=String(16), index=True)  # type: ignore[call-overload]
+    holder_id: int | None = Field(default=None, foreign_key="users.id", index=True)
+    tier_position: int | None = None
+    # Supporter ids the conversation is offered to now (JSON list).
+    offered_to: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    offered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
+    escalate_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)  # type: ignore[call-overload]
+    handover_note: str | None = Field(default=None, max_length=1000)
+    last_supporter_id: int | None = Field(default=None, foreign_key="users.id")
+    last_message_id: int = Field(default=0)
+    delivered_upto_id: int = Field(default=0)
+    read_upto_id: int = Field(default=0)
+    read_by_id: int | None = Field(default=None, foreign_key="users.id")
+    patient_read_upto_id: int = Field(default=0)
+    waiting_since: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
+    created_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
+    updated_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
+
+
+class Message(SQLModel, table=True):
+    __tablename__ = "messages"
+    __table_args__ = (UniqueConstraint("conversation_id", "sender_id", "client_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = Field(foreign_key="conversations.id", index=True)
+    sender_id: int | None = Field(default=None, foreign_key="users.id")
+    sender_role: str = Field(sa_type=String(16))  # type: ignore[call-overload]
+    # Chosen by the sending device, so a resend after a lost ack is stored once.
+    client_id: str = Field(max_length=64)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
+
+
+class RoutingDecision(SQLModel, table=True):
+    """Why the conversation went where it went, for review."""
+
+    __tablename__ = "routing_decisions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = Field(foreign_key="conversations.id", index=True)
+    patient_id: int = Field(foreign_key="users.id", index=True)
+    at: datetime = Field(sa_type=UTCDateTime, index=True)  # type: ignore[call-overload]
+    action: str = Field(max_length=32)
+    tier_position: int | None = None
+    supporter_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    actor_id: int | None = Field(default=None, foreign_key="users.id")
+    reason: str = Field(max_length=300)

@@ -1,0 +1,83 @@
+"""What chat clients send and receive."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+MAX_MESSAGE_LENGTH = 4000
+
+
+class MessageIn(SQLModel):
+    client_id: str = Field(min_length=8, max_length=64, regex=r"^[A-Za-z0-9_-]+$")
+    body: str = Field(min_length=1, max_length=MAX_MESSAGE_LENGTH * 2)
+
+
+class MessagePublic(SQLModel):
+    id: int
+    conversation_id: int
+    client_id: str
+    body: str
+    sender_role: str
+    sender_id: int | None
+    sender_name: str | None
+    sender_team_kind: str | None
+    created_at: datetime
+
+
+class ChatStatus(SQLModel):
+    """What the patient is told, as codes the PWA turns into plain Norwegian."""
+
+    state: str  # idle | offered | held | unstaffed
+    code: str  # sent | delivered | waiting | passed_on | read | answering | nobody_on_duty | still_trying
+    tier_kind: str | None = None
+    supporter_name: str | None = None
+    supporter_team_kind: str | None = None
+    expected_wait_seconds: int | None = None
+    delivered_upto_id: int = 0
+    read_upto_id: int = 0
+
+
+class ConversationPublic(SQLModel):
+    id: int
+    patient_id: int
+    status: ChatStatus
+    messages: list[MessagePublic]
+
+
+class InboxItem(SQLModel):
+    conversation_id: int
+    patient_id: int
+    patient_name: str
+    state: str
+    mine: bool  # held by me (else offered to me)
+    tier_position: int | None
+    waiting_since: datetime | None
+    waiting_seconds: int | None
+    handover_note: str | None
+    last_message_id: int
+    read_upto_id: int
+
+
+class SyncQuery(SQLModel):
+    after_id: int = Field(default=0, ge=0)
+    limit: int = Field(default=200, ge=1, le=500)
+
+
+class HandoverIn(SQLModel):
+    to_user_id: int | None = None
+    to_tier: int | None = Field(default=None, ge=0, le=10)
+    note: str = Field(default="", max_length=1000)
+
+
+class ReadIn(SQLModel):
+    upto_id: int = Field(ge=0)
+
+
+class GapPublic(SQLModel):
+    at: datetime
+    patient_id: int
+    patient_name: str
+    action: str
+    reason: str

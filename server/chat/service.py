@@ -1,0 +1,725 @@
+"""The chat service: storing messages, routing by the roster, escalating,
+handing over, and telling the patient honestly what is happening.
+
+Routing asks the roster service (`on_duty`) tier by tier. Deadlines are stored
+on the conversation, and `tick` (run by the one scheduler) escalates what is
+due, so timers survive restarts. Events are emitted only after commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from server import access
+from server.accounts.models import Role, User
+from server.accounts.throttle import count_hit
+from server.api.errors import ApiError, forbidden, not_found
+from server.audit import writer as audit
+from server.chat.models import Conversation, ConversationState, Message, RoutingDecision
+from server.chat.presence import presence
+from server.chat.schemas import (
+    MAX_MESSAGE_LENGTH,
+    ChatStatus,
+    ConversationPublic,
+    InboxItem,
+    MessagePublic,
+)
+from server.db import after_commit
+from server.realtime import socketio, user_room
+from server.rosters import service as rosters
+
+log = logging.getLogger(__name__)
+# When every tier has been tried, the conversation stays offered to everyone on
+# duty; the patient keeps seeing the emergency numbers.
+MESSAGES_PER_MINUTE = 30
+
+
+# --- helpers -------------------------------------------------------------------------
+
+
+def _emit(event: str, payload: dict[str, Any], user_ids: list[int] | set[int]) -> None:
+    rooms = [user_room(u) for u in sorted(set(user_ids))]
+    if rooms:
+        after_commit(lambda: socketio.emit(event, payload, to=rooms))
+
+
+def _decide(
+    db: Session,
+    conv: Conversation,
+    *,
+    action: str,
+    at: datetime,
+    reason: str,
+    tier: int | None = None,
+    supporters: list[int] | None = None,
+    actor: User | None = None,
+) -> None:
+    db.add(
+        RoutingDecision(
+            conversation_id=conv.id,  # type: ignore[arg-type]
+            patient_id=conv.patient_id,
+            at=at,
+            action=action,
+            tier_position=tier,
+            supporter_ids=supporters or [],
+            actor_id=actor.id if actor else None,
+            reason=reason[:300],
+        )
+    )
+
+
+def _team_kind_of(db: Session, supporter_id: int, patient_id: int) -> str | None:
+    kinds = access.team_kinds_in_circle(db, supporter_id=supporter_id, patient_id=patient_id)
+    return kinds[0] if kinds else None
+
+
+def check_body(body: str) -> str:
+    text = body.strip()
+    if not text:
+        raise ApiError(400, "empty_message", "The message is empty.")
+    if len(text) > MAX_MESSAGE_LENGTH:
+        raise ApiError(
+            400, "message_too_long", f"A message can have at most {MAX_MESSAGE_LENGTH} characters."
+        )
+    return text
+
+
+def _rate_limit(db: Session, user: User, at: datetime) -> None:
+    count, started = count_hit(db, f"chat:user:{user.id}", at=at, window=timedelta(minutes=1))
+    if count > MESSAGES_PER_MINUTE:
+        retry = max(1, int((started + timedelta(minutes=1) - at).total_seconds()))
+        raise ApiError(
+            429, "rate_limited", "Too many messages in a short time.", headers={"Retry-After": str(retry)}
+        )
+
+
+def conversation_for(db: Session, *, patient_id: int, at: datetime, lock: bool = False) -> Conversation:
+    stmt = select(Conversation).where(Conversation.patient_id == patient_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    conv = db.exec(stmt).first()
+    if conv is None:
+        conv = Conversation(patient_id=patient_id, created_at=at, updated_at=at, offered_to=[])
+        db.add(conv)
+        try:
+            with db.begin_nested():
+                db.flush()
+        except IntegrityError:
+            conv = db.exec(stmt).one()
+    return conv
+
+
+def get_conversation(db: Session, conversation_id: int, *, lock: bool = False) -> Conversation:
+    stmt = select(Conversation).where(Conversation.id == conversation_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    conv = db.exec(stmt).first()
+    if conv is None:
+        raise not_found("No such conversation.")
+    return conv
+
+
+# --- what the patient is told ---------------------------------------------------------
+
+
+def patient_status(db: Session, conv: Conversation, *, at: datetime) -> ChatStatus:
+    base: dict[str, Any] = {
+        "state": conv.state,
+        "delivered_upto_id": conv.delivered_upto_id,
+        "read_upto_id": conv.read_upto_id,
+    }
+    if conv.state == ConversationState.unstaffed:
+        return ChatStatus(code="nobody_on_duty", **base)
+    if conv.state == ConversationState.held and conv.holder_id:
+        holder = db.get(User, conv.holder_id)
+        kind = _team_kind_of(db, conv.holder_id, conv.patient_id)
+        code = (
+            "read"
+            if conv.read_upto_id >= conv.last_message_id and conv.read_by_id == conv.holder_id
+            else "answering"
+        )
+        return ChatStatus(
+            code=code,
+            supporter_name=holder.display_name if holder else None,
+            supporter_team_kind=kind,
+            **base,
+        )
+    if conv.state == ConversationState.offered:
+        tier_kind = None
+        snap = rosters.snapshot(db)
+        tiers = snap.circles.get(conv.patient_id, ())
+        if conv.tier_position is not None and conv.tier_position < len(tiers):
+            team_ids = tiers[conv.tier_position].team_ids
+            tier_kind = snap.team_info[team_ids[0]].kind if team_ids else None
+        wait = int((conv.escalate_at - at).total_seconds()) if conv.escalate_at else None
+        if conv.escalate_at is None:
+            code = "still_trying"
+        elif conv.tier_position:
+            code = "passed_on"
+        elif conv.delivered_upto_id >= conv.last_message_id:
+            code = "delivered"
+        else:
+            code = "sent"
+        return ChatStatus(
+            code=code,
+            tier_kind=tier_kind,
+            expected_wait_seconds=max(0, wait) if wait is not None else None,
+            **base,
+        )
+    return ChatStatus(code="sent" if conv.last_message_id else "idle", **base)
+
+
+def _tell_patient(db: Session, conv: Conversation, at: datetime) -> None:
+    status = patient_status(db, conv, at=at)
+    _emit("chat:status", {"conversation_id": conv.id, **status.model_dump(mode="json")}, [conv.patient_id])
+
+
+# --- routing ---------------------------------------------------------------------------
+
+
+def _order_candidates(db: Session, conv: Conversation, supporter_ids: list[int]) -> list[int]:
+    """The supporter the patient last talked to first, then those online."""
+    online = presence().online(supporter_ids)
+    return sorted(
+        supporter_ids,
+        key=lambda s: (s != conv.last_supporter_id, s not in online, s),
+    )
+
+
+def _offer(
+    db: Session, conv: Conversation, *, tier: int, supporters: list[int], minutes: int, at: datetime
+) -> None:
+    conv.state = ConversationState.offered
+    conv.holder_id = None
+    conv.tier_position = tier
+    conv.offered_to = _order_candidates(db, conv, supporters)
+    conv.offered_at = at
+    conv.escalate_at = at + timedelta(minutes=minutes)
+    conv.updated_at = at
+    db.add(conv)
+    _emit("chat:offer", {"conversation_id": conv.id, "patient_id": conv.patient_id, "tier": tier}, supporters)
+
+
+def route(db: Session, conv: Conversation, *, from_tier: int, at: datetime, action: str, reason: str) -> None:
+    """Offer the conversation to the first tier, from `from_tier` on, that has
+    anyone on duty now; if none has, say so at once and record the gap."""
+    duty = rosters.on_duty(db, patient_id=conv.patient_id, at=at)
+    snap = rosters.snapshot(db)
+    tiers = snap.circles.get(conv.patient_id, ())
+    for tier in duty.tiers:
+        if tier.position < from_tier:
+            continue
+        ids = [d.user_id for d in tier.on_duty]
+        if ids:
+            minutes = tiers[tier.position].escalate_after_minutes if tier.position < len(tiers) else 3
+            _offer(db, conv, tier=tier.position, supporters=ids, minutes=minutes, at=at)
+            _decide(
+                db, conv, action=action, at=at, reason=reason, tier=tier.position, supporters=conv.offered_to
+            )
+            _tell_patient(db, conv, at)
+            return
+    if from_tier > 0:
+        everyone = sorted({d.user_id for t in duty.tiers for d in t.on_duty})
+        if everyone:
+            # Every tier was tried: keep it open to all on duty, with no deadline.
+            _offer(db, conv, tier=conv.tier_position or 0, supporters=everyone, minutes=0, at=at)
+            conv.escalate_at = None
+            _decide(
+                db,
+                conv,
+                action="nobody_answered",
+                at=at,
+                reason="every tier tried; offered to all on duty",
+                supporters=everyone,
+            )
+            _tell_patient(db, conv, at)
+            return
+    conv.state = ConversationState.unstaffed
+    conv.holder_id = None
+    conv.offered_to = []
+    conv.escalate_at = None
+    conv.updated_at = at
+    db.add(conv)
+    _decide(db, conv, action="no_one_on_duty", at=at, reason="nobody on duty in any tier of the care circle")
+    _tell_patient(db, conv, at)
+
+
+# --- sending ---------------------------------------------------------------------------
+
+
+def message_public(
+    db: Session, message: Message, names: dict[int, tuple[str, str | None]] | None = None
+) -> MessagePublic:
+    name = kind = None
+    if message.sender_id is not None and message.sender_role == Role.supporter:
+        if names is not None and message.sender_id in names:
+            name, kind = names[message.sender_id]
+        else:
+            sender = db.get(User, message.sender_id)
+            conv = db.get(Conversation, message.conversation_id)
+            name = sender.display_name if sender else None
+            kind = _team_kind_of(db, message.sender_id, conv.patient_id) if conv else None
+            if names is not None:
+                names[message.sender_id] = (name or "", kind)
+    return MessagePublic(
+        id=message.id,  # type: ignore[arg-type]
+        conversation_id=message.conversation_id,
+        client_id=message.client_id,
+        body=message.body,
+        sender_role=message.sender_role,
+        sender_id=message.sender_id,
+        sender_name=name,
+        sender_team_kind=kind,
+        created_at=message.created_at,
+    )
+
+
+def _store(
+    db: Session, conv: Conversation, *, sender: User, client_id: str, body: str, at: datetime
+) -> tuple[Message, bool]:
+    existing = db.exec(
+        select(Message).where(
+            Message.conversation_id == conv.id, Message.sender_id == sender.id, Message.client_id == client_id
+        )
+    ).first()
+    if existing is not None:
+        return existing, False
+    message = Message(
+        conversation_id=conv.id,  # type: ignore[arg-type]
+        sender_id=sender.id,
+        sender_role=sender.role,
+        client_id=client_id,
+        body=body,
+        created_at=at,
+    )
+    db.add(message)
+    db.flush()
+    conv.last_message_id = message.id  # type: ignore[assignment]
+    conv.updated_at = at
+    return message, True
+
+
+def _recipients(conv: Conversation) -> set[int]:
+    if conv.state == ConversationState.held and conv.holder_id:
+        return {conv.holder_id}
+    if conv.state == ConversationState.offered:
+        return set(conv.offered_to or [])
+    return set()
+
+
+def send_from_patient(
+    db: Session, *, patient: User, client_id: str, body: str, at: datetime
+) -> MessagePublic:
+    text = check_body(body)
+    conv = conversation_for(db, patient_id=patient.id, at=at, lock=True)  # type: ignore[arg-type]
+    message, created = _store(db, conv, sender=patient, client_id=client_id, body=text, at=at)
+    public = message_public(db, message)
+    if not created:
+        return public  # a resend: stored once, routed once
+    _rate_limit(db, patient, at)
+    if conv.waiting_since is None:
+        conv.waiting_since = at
+    db.add(conv)
+    if conv.state in (ConversationState.idle, ConversationState.unstaffed):
+        route(
+            db, conv, from_tier=0, at=at, action="offer", reason="patient wrote; nobody held the conversation"
+        )
+    else:
+        _tell_patient(db, conv, at)
+    payload = public.model_dump(mode="json")
+    _emit("chat:message", payload, _recipients(conv) | {patient.id})  # type: ignore[operator]
+    return public
+
+
+def send_from_supporter(
+    db: Session, *, supporter: User, conversation_id: int, client_id: str, body: str, at: datetime
+) -> MessagePublic:
+    text = check_body(body)
+    conv = get_conversation(db, conversation_id, lock=True)
+    access.require_chat_action(db, supporter, conv, at=at)
+    if conv.state == ConversationState.offered and supporter.id in (conv.offered_to or []):
+        _take(db, conv, supporter=supporter, at=at, reason="answered the offer")
+    elif conv.holder_id != supporter.id:
+        raise forbidden("Take the conversation before answering.")
+    message, created = _store(db, conv, sender=supporter, client_id=client_id, body=text, at=at)
+    public = message_public(db, message)
+    if created:
+        _rate_limit(db, supporter, at)
+        conv.waiting_since = None
+        conv.last_supporter_id = supporter.id
+        conv.read_upto_id = max(conv.read_upto_id, message.id)  # type: ignore[type-var]
+        conv.read_by_id = supporter.id
+        db.add(conv)
+        audit.record(
+            db,
+            actor=supporter,
+            action="chat.write",
+            object_type="message",
+            object_id=message.id,
+            patient_id=conv.patient_id,
+        )
+        _emit("chat:message", public.model_dump(mode="json"), {conv.patient_id, supporter.id})
+        _tell_patient(db, conv, at)
+    return public
+
+
+# --- supporters' actions ------------------------------------------------------------
+
+
+def _take(db: Session, conv: Conversation, *, supporter: User, at: datetime, reason: str) -> None:
+    others = [s for s in (conv.offered_to or []) if s != supporter.id]
+    conv.state = ConversationState.held
+    conv.holder_id = supporter.id
+    conv.last_supporter_id = supporter.id
+    conv.escalate_at = None
+    conv.offered_to = []
+    conv.updated_at = at
+    db.add(conv)
+    _decide(
+        db,
+        conv,
+        action="take",
+        at=at,
+        reason=reason,
+        tier=conv.tier_position,
+        supporters=[supporter.id],  # type: ignore[list-item]
+        actor=supporter,
+    )
+    _emit("chat:taken", {"conversation_id": conv.id, "by": supporter.display_name}, others)
+    _tell_patient(db, conv, at)
+
+
+def take(db: Session, *, supporter: User, conversation_id: int, at: datetime) -> Conversation:
+    conv = get_conversation(db, conversation_id, lock=True)
+    access.require_chat_action(db, supporter, conv, at=at)
+    if conv.state == ConversationState.held and conv.holder_id == supporter.id:
+        return conv
+    if conv.state != ConversationState.offered or supporter.id not in (conv.offered_to or []):
+        raise ApiError(409, "not_offered_to_you", "Someone else has this conversation, or it is not waiting.")
+    _take(db, conv, supporter=supporter, at=at, reason="took the offer")
+    return conv
+
+
+def handover(
+    db: Session,
+    *,
+    supporter: User,
+    conversation_id: int,
+    to_user_id: int | None,
+    to_tier: int | None,
+    note: str,
+    at: datetime,
+) -> Conversation:
+    conv = get_conversation(db, conversation_id, lock=True)
+    access.require_chat_action(db, supporter, conv, at=at)
+    if conv.holder_id != supporter.id:
+        raise forbidden("Only the supporter holding the conversation can hand it over.")
+    if (to_user_id is None) == (to_tier is None):
+        raise ApiError(
+            400,
+            "invalid_input",
+            "Hand over to one colleague or to one tier.",
+            fields=[{"loc": ["to_user_id"], "type": "one_of", "message": "give to_user_id or to_tier"}],
+        )
+    conv.handover_note = note.strip() or None
+    if to_user_id is not None:
+        colleague = db.get(User, to_user_id)
+        if colleague is None or colleague.role != Role.supporter or not colleague.is_active:
+            raise ApiError(
+                400,
+                "invalid_input",
+                "Choose an active supporter.",
+                fields=[{"loc": ["to_user_id"], "type": "not_supporter", "message": str(to_user_id)}],
+            )
+        if not access.is_in_care_circle(db, supporter_id=to_user_id, patient_id=conv.patient_id):
+            raise ApiError(
+                400,
+                "not_in_care_circle",
+                "That colleague is not in this patient's care circle.",
+                fields=[{"loc": ["to_user_id"], "type": "not_in_circle", "message": str(to_user_id)}],
+            )
+        _offer(
+            db,
+            conv,
+            tier=conv.tier_position or 0,
+            supporters=[to_user_id],
+            minutes=_tier_minutes(db, conv),
+            at=at,
+        )
+        _decide(
+            db,
+            conv,
+            action="handover",
+            at=at,
+            reason="handed to a colleague",
+            supporters=[to_user_id],
+            actor=supporter,
+        )
+        _tell_patient(db, conv, at)
+    else:
+        route(db, conv, from_tier=to_tier or 0, at=at, action="handover", reason=f"handed to tier {to_tier}")
+    audit.record(
+        db,
+        actor=supporter,
+        action="chat.handover",
+        object_type="conversation",
+        object_id=conv.id,
+        patient_id=conv.patient_id,
+    )
+    return conv
+
+
+def _tier_minutes(db: Session, conv: Conversation) -> int:
+    tiers = rosters.snapshot(db).circles.get(conv.patient_id, ())
+    if conv.tier_position is not None and conv.tier_position < len(tiers):
+        return tiers[conv.tier_position].escalate_after_minutes
+    return 3
+
+
+def close(db: Session, *, supporter: User, conversation_id: int, at: datetime) -> Conversation:
+    conv = get_conversation(db, conversation_id, lock=True)
+    access.require_chat_action(db, supporter, conv, at=at)
+    if conv.holder_id != supporter.id:
+        raise forbidden("Only the supporter holding the conversation can close it.")
+    conv.state = ConversationState.idle
+    conv.holder_id = None
+    conv.offered_to = []
+    conv.escalate_at = None
+    conv.waiting_since = None
+    conv.handover_note = None
+    conv.updated_at = at
+    db.add(conv)
+    _decide(db, conv, action="close", at=at, reason="closed by the supporter", actor=supporter)
+    _tell_patient(db, conv, at)
+    return conv
+
+
+def mark_read(db: Session, *, user: User, conversation_id: int, upto_id: int, at: datetime) -> None:
+    conv = get_conversation(db, conversation_id, lock=True)
+    if user.role == Role.patient:
+        if conv.patient_id != user.id:
+            raise forbidden()
+        conv.patient_read_upto_id = max(conv.patient_read_upto_id, min(upto_id, conv.last_message_id))
+        db.add(conv)
+        return
+    access.require_chat_action(db, user, conv, at=at)
+    if conv.holder_id != user.id:
+        return  # only the one answering marks the patient's words as read
+    conv.read_upto_id = max(conv.read_upto_id, min(upto_id, conv.last_message_id))
+    conv.read_by_id = user.id
+    db.add(conv)
+    _tell_patient(db, conv, at)
+
+
+def mark_delivered(db: Session, *, user: User, conversation_id: int, upto_id: int, at: datetime) -> None:
+    conv = get_conversation(db, conversation_id, lock=True)
+    access.require_chat_action(db, user, conv, at=at)
+    upto = min(upto_id, conv.last_message_id)
+    if upto > conv.delivered_upto_id:
+        conv.delivered_upto_id = upto
+        db.add(conv)
+        _tell_patient(db, conv, at)
+
+
+# --- reading ------------------------------------------------------------------------
+
+
+def messages_after(
+    db: Session, conv: Conversation, *, after_id: int, limit: int = 200
+) -> list[MessagePublic]:
+    rows = db.exec(
+        select(Message)
+        .where(Message.conversation_id == conv.id, col(Message.id) > after_id)
+        .order_by(col(Message.id))
+        .limit(limit)
+    ).all()
+    names: dict[int, tuple[str, str | None]] = {}
+    return [message_public(db, m, names) for m in rows]
+
+
+def conversation_view(
+    db: Session, *, user: User, conv: Conversation, after_id: int, at: datetime
+) -> ConversationPublic:
+    if user.role != Role.patient:
+        access.require_chat_action(db, user, conv, at=at, reading=True)
+        audit.record(
+            db,
+            actor=user,
+            action="chat.read",
+            object_type="conversation",
+            object_id=conv.id,
+            patient_id=conv.patient_id,
+        )
+    elif conv.patient_id != user.id:
+        raise forbidden()
+    return ConversationPublic(
+        id=conv.id,  # type: ignore[arg-type]
+        patient_id=conv.patient_id,
+        status=patient_status(db, conv, at=at),
+        messages=messages_after(db, conv, after_id=after_id),
+    )
+
+
+def inbox(db: Session, *, supporter: User, at: datetime) -> list[InboxItem]:
+    rows = db.exec(
+        select(Conversation, User)
+        .join(User, col(User.id) == col(Conversation.patient_id))
+        .where(col(Conversation.state).in_([ConversationState.offered, ConversationState.held]))
+        .order_by(col(Conversation.waiting_since))
+    ).all()
+    out = []
+    for conv, patient in rows:
+        mine = conv.holder_id == supporter.id
+        if not mine and supporter.id not in (conv.offered_to or []):
+            continue
+        out.append(
+            InboxItem(
+                conversation_id=conv.id,  # type: ignore[arg-type]
+                patient_id=patient.id,  # type: ignore[arg-type]
+                patient_name=patient.display_name,
+                state=conv.state,
+                mine=mine,
+                tier_position=conv.tier_position,
+                waiting_since=conv.waiting_since,
+                waiting_seconds=int((at - conv.waiting_since).total_seconds())
+                if conv.waiting_since
+                else None,
+                handover_note=conv.handover_note,
+                last_message_id=conv.last_message_id,
+                read_upto_id=conv.read_upto_id,
+            )
+        )
+    return out
+
+
+# --- the scheduler's tick ------------------------------------------------------------
+
+
+def tick(db: Session, *, at: datetime) -> dict[str, int]:
+    """Escalate offers past their deadline, re-route unstaffed conversations
+    when someone comes on duty, and hand over conversations whose supporter's
+    shift has ended. Safe to run in several processes at once."""
+    counts = {"escalated": 0, "rerouted": 0, "handed_over": 0}
+    due = db.exec(
+        select(Conversation.id).where(
+            Conversation.state == ConversationState.offered,
+            col(Conversation.escalate_at).is_not(None),
+            col(Conversation.escalate_at) <= at,
+        )
+    ).all()
+    for conversation_id in due:
+        conv = get_conversation(db, conversation_id, lock=True)
+        if conv.state != ConversationState.offered or conv.escalate_at is None or conv.escalate_at > at:
+            continue
+        route(
+            db,
+            conv,
+            from_tier=(conv.tier_position or 0) + 1,
+            at=at,
+            action="escalate",
+            reason=f"nobody took it within the time limit of tier {conv.tier_position}",
+        )
+        counts["escalated"] += 1
+        db.commit()
+        _flush()
+    open_ids = db.exec(
+        select(Conversation.id).where(
+            col(Conversation.state).in_(
+                [ConversationState.unstaffed, ConversationState.offered, ConversationState.held]
+            )
+        )
+    ).all()
+    for conversation_id in open_ids:
+        conv = get_conversation(db, conversation_id, lock=True)
+        if conv.state == ConversationState.unstaffed:
+            duty = rosters.on_duty(db, patient_id=conv.patient_id, at=at)
+            if duty.first_tier_on_duty is not None:
+                route(db, conv, from_tier=0, at=at, action="offer", reason="someone came on duty")
+                counts["rerouted"] += 1
+        elif conv.state == ConversationState.held and conv.holder_id is not None:
+            if not rosters.is_on_duty_for(db, supporter_id=conv.holder_id, patient_id=conv.patient_id, at=at):
+                _shift_change(db, conv, at=at)
+                counts["handed_over"] += 1
+        elif conv.state == ConversationState.offered:
+            still = [
+                s
+                for s in conv.offered_to or []
+                if rosters.is_on_duty_for(db, supporter_id=s, patient_id=conv.patient_id, at=at)
+            ]
+            if not still:
+                route(
+                    db,
+                    conv,
+                    from_tier=conv.tier_position or 0,
+                    at=at,
+                    action="reroute",
+                    reason="everyone it was offered to went off duty",
+                )
+                counts["rerouted"] += 1
+        db.commit()
+        _flush()
+    return counts
+
+
+def _shift_change(db: Session, conv: Conversation, *, at: datetime) -> None:
+    """The holder's shift ended: offer to whoever is on duty now in the same
+    team first, then tier by tier, with the handover note."""
+    leaving = db.get(User, conv.holder_id) if conv.holder_id else None
+    note = conv.handover_note or ""
+    summary = f"Automatisk overlevering ved vaktskifte fra {leaving.display_name if leaving else 'ukjent'}."
+    conv.handover_note = (summary + (" " + note if note else ""))[:1000]
+    snap = rosters.snapshot(db)
+    same_team: list[int] = []
+    if leaving is not None:
+        teams = set(access.supporter_team_ids(db, leaving.id))  # type: ignore[arg-type]
+        for tier in snap.circles.get(conv.patient_id, ()):
+            for team_id in tier.team_ids:
+                if team_id in teams:
+                    same_team += [
+                        d.user_id for d in snap.roster(team_id).on_duty(at) if d.user_id != leaving.id
+                    ]
+    if same_team:
+        _offer(
+            db,
+            conv,
+            tier=conv.tier_position or 0,
+            supporters=sorted(set(same_team)),
+            minutes=_tier_minutes(db, conv),
+            at=at,
+        )
+        _decide(
+            db,
+            conv,
+            action="shift_change",
+            at=at,
+            reason="holder's shift ended; offered to the incoming colleague",
+            supporters=conv.offered_to,
+        )
+        _tell_patient(db, conv, at)
+    else:
+        route(db, conv, from_tier=0, at=at, action="shift_change", reason="holder's shift ended")
+
+
+def _flush() -> None:
+    from server.db import run_after_commit
+
+    run_after_commit()
+
+
+def gaps(db: Session, *, since: datetime) -> list[tuple[RoutingDecision, User]]:
+    return list(
+        db.exec(
+            select(RoutingDecision, User)
+            .join(User, col(User.id) == col(RoutingDecision.patient_id))
+            .where(
+                col(RoutingDecision.action).in_(["no_one_on_duty", "nobody_answered"]),
+                RoutingDecision.at >= since,
+            )
+            .order_by(col(RoutingDecision.at).desc())
+        ).all()
+    )

@@ -1,0 +1,80 @@
+"""The one scheduler (APScheduler 3). In the single-machine default it runs
+inside the server process (SCHEDULER=embedded); when scaled out it runs as its
+own process (`nattlys scheduler`) and the web instances set SCHEDULER=off.
+Every job is idempotent, so a restart or a stray second scheduler neither
+skips nor doubles anything."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from apscheduler.schedulers.base import BaseScheduler
+from flask import Flask
+
+from server import clock
+from server.db import get_db
+
+log = logging.getLogger(__name__)
+CHAT_TICK_SECONDS = 5
+
+
+def _in_app(app: Flask, job: Callable[[], Any], name: str) -> Callable[[], None]:
+    def run() -> None:
+        with app.app_context():
+            try:
+                job()
+            except Exception:
+                log.exception("scheduled job failed", extra={"job": name})
+
+    return run
+
+
+def chat_tick() -> None:
+    from server.chat import service
+
+    counts = service.tick(get_db(), at=clock.now())
+    if any(counts.values()):
+        log.info("chat tick", extra=counts)
+
+
+def add_jobs(app: Flask, scheduler: BaseScheduler) -> None:
+    scheduler.add_job(
+        _in_app(app, chat_tick, "chat.tick"),
+        "interval",
+        seconds=CHAT_TICK_SECONDS,
+        id="chat.tick",
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=30,
+    )
+
+
+def start_embedded(app: Flask) -> BaseScheduler:
+    """Run the jobs inside this process: under gevent as greenlets."""
+    from gevent.monkey import is_module_patched
+
+    if is_module_patched("threading"):
+        from apscheduler.schedulers.gevent import GeventScheduler
+
+        scheduler: BaseScheduler = GeventScheduler(timezone="UTC")
+    else:
+        from apscheduler.schedulers.background import BackgroundScheduler
+
+        scheduler = BackgroundScheduler(timezone="UTC", daemon=True)
+    add_jobs(app, scheduler)
+    scheduler.start()
+    app.extensions["nattlys_scheduler"] = scheduler
+    return scheduler
+
+
+def run_forever(app: Flask) -> None:
+    """`nattlys scheduler`: this process runs the jobs and nothing else."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    scheduler = BlockingScheduler(timezone="UTC")
+    add_jobs(app, scheduler)
+    log.info("scheduler running")
+    scheduler.start()

@@ -1,0 +1,190 @@
+"""Server-side sessions: new ids at login, revocation, lifetimes and cookie flags."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from server.accounts.sessions import COOKIE_NAME, SECURE_COOKIE_NAME
+from tests.conftest import PASSWORD
+
+
+def _token(client: Any, name: str = COOKIE_NAME) -> str | None:
+    cookie = client.get_cookie(name)
+    return cookie.value if cookie is not None else None
+
+
+def _client_with_token(app: Flask, token: str) -> Any:
+    client = app.test_client()
+    client.set_cookie(COOKIE_NAME, token)
+    return client
+
+
+def _alive(client: Any) -> bool:
+    response = client.get("/api/auth/session")
+    assert response.status_code in (200, 401), response.json
+    if response.status_code == 401:
+        assert response.json["error"] == "unauthorized"
+    return response.status_code == 200
+
+
+def test_login_issues_a_new_session_id_and_the_previous_one_stops_working(
+    app: Flask, factories: Any, auth: Any
+) -> None:
+    user = factories.supporter()
+    client = app.test_client()
+    auth.login(client, user.username)
+    first = _token(client)
+    assert first
+
+    auth.login(client, user.username)
+    second = _token(client)
+    assert second and second != first
+    assert _alive(client)
+    assert not _alive(_client_with_token(app, first))
+
+
+def test_a_cookie_planted_before_login_is_not_adopted(app: Flask, factories: Any, auth: Any) -> None:
+    user = factories.patient()
+    client = app.test_client()
+    planted = "planted-by-an-attacker-0123456789abcdef"
+    client.set_cookie(COOKIE_NAME, planted)
+    auth.login(client, user.username)
+    assert _token(client) != planted
+    assert not _alive(_client_with_token(app, planted))
+
+
+def test_logout_invalidates_the_session_on_the_server(app: Flask, factories: Any, auth: Any) -> None:
+    user = factories.patient()
+    client = auth.client_for(user.username)
+    copy = _token(client)
+    assert copy and _alive(_client_with_token(app, copy))
+
+    response = auth.logout(client)
+    assert response.status_code == 204
+    assert _token(client) is None, "the browser is told to drop the cookie"
+    assert not _alive(client)
+    assert not _alive(_client_with_token(app, copy)), "a copied cookie is useless after logout"
+
+
+def test_disabling_a_user_ends_all_their_sessions(app: Flask, factories: Any, auth: Any) -> None:
+    admin = factories.admin()
+    supporter = factories.supporter()
+    phone = auth.client_for(supporter.username)
+    laptop = auth.client_for(supporter.username)
+    assert _alive(phone) and _alive(laptop)
+
+    response = auth.client_for(admin.username).patch(f"/api/users/{supporter.id}", json={"is_active": False})
+    assert response.status_code == 200
+    assert response.json["is_active"] is False
+
+    assert not _alive(phone)
+    assert not _alive(laptop)
+    # Nor can they log in again.
+    again = app.test_client().post(
+        "/api/auth/login", json={"username": supporter.username, "password": PASSWORD}
+    )
+    assert again.status_code == 401
+
+
+def test_re_enabling_does_not_bring_old_sessions_back(app: Flask, factories: Any, auth: Any) -> None:
+    admin_client = auth.client_for(factories.admin().username)
+    supporter = factories.supporter()
+    phone = auth.client_for(supporter.username)
+    assert admin_client.patch(f"/api/users/{supporter.id}", json={"is_active": False}).status_code == 200
+    assert admin_client.patch(f"/api/users/{supporter.id}", json={"is_active": True}).status_code == 200
+    assert not _alive(phone)
+    assert _alive(auth.client_for(supporter.username))
+
+
+def test_staff_session_ends_after_30_idle_minutes(factories: Any, auth: Any, clock: Any) -> None:
+    client = auth.client_for(factories.supporter().username)
+    clock.advance(minutes=29)
+    assert _alive(client)
+    clock.advance(minutes=31)
+    assert not _alive(client)
+
+
+def test_staff_activity_keeps_the_session_alive_up_to_12_hours(factories: Any, auth: Any, clock: Any) -> None:
+    client = auth.client_for(factories.admin().username)
+    for _ in range(35):  # 35 x 20 min = 11 h 40 min
+        clock.advance(minutes=20)
+        assert _alive(client)
+    clock.advance(minutes=19)  # 11 h 59 min
+    assert _alive(client)
+    clock.advance(minutes=2)  # 12 h 1 min, idle only 2 minutes
+    assert not _alive(client)
+
+
+def test_patient_session_slides_for_30_days(factories: Any, auth: Any, clock: Any) -> None:
+    client = auth.client_for(factories.patient().username)
+    for _ in range(4):  # 80 days in all, never 30 idle
+        clock.advance(days=20)
+        assert _alive(client)
+    clock.advance(days=29)
+    assert _alive(client)
+    clock.advance(days=30, minutes=1)
+    assert not _alive(client)
+
+
+def test_patient_session_ends_after_31_idle_days(factories: Any, auth: Any, clock: Any) -> None:
+    client = auth.client_for(factories.patient().username)
+    clock.advance(days=31)
+    assert not _alive(client)
+
+
+def _set_cookie_header(response: Any, name: str) -> str:
+    headers = [h for h in response.headers.getlist("Set-Cookie") if h.startswith(name + "=")]
+    assert len(headers) == 1, response.headers.getlist("Set-Cookie")
+    return headers[0]
+
+
+def _attributes(header: str) -> dict[str, str]:
+    parts = [p.strip() for p in header.split(";")[1:]]
+    return {p.split("=", 1)[0].lower(): (p.split("=", 1)[1] if "=" in p else "") for p in parts}
+
+
+def test_cookie_flags_over_http(app: Flask, factories: Any, auth: Any) -> None:
+    staff = factories.supporter()
+    response = auth.login(app.test_client(), staff.username)
+    attrs = _attributes(_set_cookie_header(response, COOKIE_NAME))
+    assert "httponly" in attrs
+    assert attrs["samesite"] == "Lax"
+    assert attrs["path"] == "/"
+    assert "secure" not in attrs, "a Secure cookie would never come back over plain http"
+    assert "domain" not in attrs
+    # Staff cookies last only as long as the browser session.
+    assert "max-age" not in attrs and "expires" not in attrs
+
+
+def test_patient_cookie_lasts_30_days_on_their_phone(app: Flask, factories: Any, auth: Any) -> None:
+    patient = factories.patient()
+    response = auth.login(app.test_client(), patient.username)
+    attrs = _attributes(_set_cookie_header(response, COOKIE_NAME))
+    assert attrs["max-age"] == str(30 * 24 * 3600)
+    assert "httponly" in attrs
+
+
+def test_cookie_over_https_is_a_secure_host_cookie(app: Flask, factories: Any) -> None:
+    user = factories.supporter()
+    client = app.test_client()
+    response = client.post(
+        "/api/auth/login",
+        json={"username": user.username, "password": PASSWORD},
+        base_url="https://localhost",
+    )
+    assert response.status_code == 200
+    header = _set_cookie_header(response, SECURE_COOKIE_NAME)
+    attrs = _attributes(header)
+    assert "secure" in attrs
+    assert attrs["path"] == "/"
+    assert "domain" not in attrs
+    assert "httponly" in attrs
+    assert attrs["samesite"] == "Lax"
+    assert not any(h.startswith(COOKIE_NAME + "=") for h in response.headers.getlist("Set-Cookie"))
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+    session = client.get("/api/auth/session", base_url="https://localhost")
+    assert session.status_code == 200
+    assert session.json["user"]["id"] == user.id
