@@ -27,7 +27,12 @@ def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
         )
     logging.basicConfig(level=logging.INFO)
 
-    from server import db, realtime
+    from server import clock, db, realtime
+
+    if settings.CLOCK_START:
+        from datetime import datetime
+
+        clock.install(app, clock.running_from(datetime.fromisoformat(settings.CLOCK_START)))
     from server.accounts import passwords, sessions, throttle
     from server.api import errors
     from server.web import security

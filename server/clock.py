@@ -33,3 +33,18 @@ def as_utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
+
+
+def running_from(start: datetime) -> Callable[[], datetime]:
+    """A clock that starts at `start` and then runs at real speed."""
+    import time
+
+    origin = time.monotonic()
+    start_utc = as_utc(start)
+
+    def now_() -> datetime:
+        from datetime import timedelta
+
+        return start_utc + timedelta(seconds=time.monotonic() - origin)
+
+    return now_

@@ -63,6 +63,9 @@ class Settings:
     # "embedded": this server process also runs the scheduled jobs (the
     # single-machine default); "off": a separate `nattlys scheduler` does.
     SCHEDULER: str = "off"
+    # Development and tests only: the app's clock starts at this ISO instant
+    # and runs on from there (browser tests pick "Wednesday 21:30").
+    CLOCK_START: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -114,6 +117,8 @@ class Settings:
             raise ConfigError(
                 f"DATABASE_URL must start with sqlite:/// or postgresql://, got {self.DATABASE_URL.split(':')[0]!r}"
             )
+        if self.CLOCK_START and not self.is_development:
+            raise ConfigError("CLOCK_START is for development and tests only; unset it in production")
         if self.SCHEDULER not in ("embedded", "off"):
             raise ConfigError("SCHEDULER must be embedded or off")
         if self.SOCKETIO_ASYNC_MODE not in ("gevent", "threading"):

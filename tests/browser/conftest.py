@@ -18,6 +18,10 @@ import pytest
 
 CHROMIUM = os.environ.get("NATTLYS_CHROMIUM", "/usr/bin/chromium")
 DEMO_PASSWORD = "nattlys-browser-demo"
+# The live server's clock starts here and runs on: Monday evening of a week in
+# which the demo roster has bolig1 (Kari) on duty until 22:00 and kommune1
+# (Ingrid) until 23:00.
+CLOCK_START = "2026-11-23T21:30:00+01:00"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -70,6 +74,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "DATABASE_URL": f"sqlite:///{workdir / 'nattlys.db'}",
         "NATTLYS_DEMO_PASSWORD": DEMO_PASSWORD,
         "REDIS_URL": "",
+        "CLOCK_START": CLOCK_START,
+        "SCHEDULER": "embedded",
     }
     nattlys = [sys.executable, "-m", "server"]
     subprocess.run([*nattlys, "db", "upgrade"], env=env, cwd=PROJECT_ROOT, check=True, capture_output=True)
