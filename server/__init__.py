@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from flask import Flask
@@ -25,9 +24,8 @@ def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
             x_proto=settings.PROXY_COUNT,
             x_host=settings.PROXY_COUNT,
         )
-    logging.basicConfig(level=logging.INFO)
 
-    from server import clock, db, realtime
+    from server import clock, db, observability, realtime
 
     if settings.CLOCK_START:
         from datetime import datetime
@@ -37,6 +35,7 @@ def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
     from server.api import errors
     from server.web import security
 
+    observability.init_app(app)
     db.init_app(app)
     errors.init_app(app)
     passwords.init_app(app)
