@@ -1,0 +1,141 @@
+"""Real server processes on loopback against PostgreSQL and Redis.
+
+These tests need TEST_DATABASE_URL and TEST_REDIS_URL (the PostgreSQL + Redis
+run of .ci/run sets both). Each session gets its own database, created next to
+the test database and dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from server.config import normalise_database_url
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEMO_PASSWORD = "nattlys-cluster-demo"
+CLOCK_START = "2026-11-23T21:30:00+01:00"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def cluster_database() -> Iterator[str]:
+    base = os.environ.get("TEST_DATABASE_URL", "")
+    redis_url = os.environ.get("TEST_REDIS_URL", "")
+    if not base or not redis_url:
+        pytest.skip("scale-out tests run on PostgreSQL + Redis (set TEST_DATABASE_URL and TEST_REDIS_URL)")
+    url = make_url(normalise_database_url(base))
+    name = f"{url.database}_cluster"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@dataclass
+class Server:
+    port: int
+    env: dict[str, str]
+    log: Path
+    proc: subprocess.Popen[bytes] | None = None
+    handles: list[Any] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> Server:
+        out = open(self.log, "ab")  # noqa: SIM115 - closed in stop()
+        self.handles.append(out)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "server", "serve", "--port", str(self.port)],
+            env=self.env,
+            cwd=PROJECT_ROOT,
+            stdout=out,
+            stderr=out,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.url + "/readyz", timeout=1) as r:  # noqa: S310 - loopback
+                    if r.status == 200:
+                        return self
+            except OSError:
+                pass
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.2)
+        raise RuntimeError("server did not start:\n" + self.log.read_text()[-3000:])
+
+    def stop(self, *, kill: bool = False) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            if kill:
+                self.proc.kill()
+            else:
+                self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        for handle in self.handles:
+            handle.close()
+        self.handles.clear()
+
+
+@pytest.fixture(scope="session")
+def cluster_env(cluster_database: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "NATTLYS_ENV": "development",
+        "DATABASE_URL": cluster_database,
+        "REDIS_URL": os.environ["TEST_REDIS_URL"],
+        "NATTLYS_DEMO_PASSWORD": DEMO_PASSWORD,
+        "CLOCK_START": CLOCK_START,
+        "SCHEDULER": "off",
+    }
+    for args in (["db", "upgrade"], ["demo"]):
+        subprocess.run(
+            [sys.executable, "-m", "server", *args],
+            env=env,
+            cwd=PROJECT_ROOT,
+            check=True,
+            capture_output=True,
+        )
+    return env
+
+
+@pytest.fixture
+def start_server(cluster_env: dict[str, str], tmp_path: Path) -> Iterator[Any]:
+    servers: list[Server] = []
+
+    def start(**extra_env: str) -> Server:
+        server = Server(
+            port=_free_port(), env={**cluster_env, **extra_env}, log=tmp_path / f"server-{len(servers)}.log"
+        )
+        servers.append(server)
+        return server.start()
+
+    yield start
+    for server in servers:
+        server.stop()
