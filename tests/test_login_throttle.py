@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.conftest import IN_CI, PASSWORD, TEST_REDIS_URL
+from tests.conftest import PASSWORD, TEST_REDIS_URL
 
 WRONG = "feil passord igjen"
 WINDOW = 900
@@ -95,9 +95,9 @@ def test_a_refused_attempt_does_not_extend_the_window(make_app: Any, factories: 
 
 def test_redis_counters_expire_with_the_window(make_app: Any, factories: Any) -> None:
     if not TEST_REDIS_URL:
-        if IN_CI:
-            pytest.fail("CI must run the Redis tests: set TEST_REDIS_URL")
-        pytest.skip("TEST_REDIS_URL is not set")
+        # .ci/run's second pass (PostgreSQL + Redis) sets it; a Redis that is
+        # configured but down fails in conftest's redis_url fixture.
+        pytest.skip("runs in the PostgreSQL + Redis pass (TEST_REDIS_URL is not set)")
     app = make_app(LOGIN_WINDOW_SECONDS=2)
     assert app.config["REDIS_URL"]
     user = factories.supporter()
