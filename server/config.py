@@ -63,9 +63,21 @@ class Settings:
     # "embedded": this server process also runs the scheduled jobs (the
     # single-machine default); "off": a separate `nattlys scheduler` does.
     SCHEDULER: str = "off"
+    # Chat messages one person may send per minute (flood protection).
+    CHAT_MESSAGES_PER_MINUTE: int = 30
+    # How long before a shift the supporter gets the handoff notice.
+    HANDOFF_NOTICE_MINUTES: int = 60
     # Development and tests only: the app's clock starts at this ISO instant
     # and runs on from there (browser tests pick "Wednesday 21:30").
     CLOCK_START: str = ""
+    # Web push (VAPID). Generate with `nattlys vapid generate` and keep them in
+    # the environment file, never in the repository. Without keys push is off
+    # and check-in reminders show in the app only.
+    VAPID_PUBLIC_KEY: str = ""
+    VAPID_PRIVATE_KEY: str = ""
+    VAPID_SUBJECT: str = ""  # mailto:drift@example.no or https://... (who runs this server)
+    PUSH_WORKERS: int = 16
+    PUSH_TIMEOUT_MS: int = 5000
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -121,6 +133,16 @@ class Settings:
             raise ConfigError("CLOCK_START is for development and tests only; unset it in production")
         if self.SCHEDULER not in ("embedded", "off"):
             raise ConfigError("SCHEDULER must be embedded or off")
+        if bool(self.VAPID_PUBLIC_KEY) != bool(self.VAPID_PRIVATE_KEY):
+            raise ConfigError(
+                "set both VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY (nattlys vapid generate), or neither"
+            )
+        if (
+            self.VAPID_PRIVATE_KEY
+            and not self.is_development
+            and not self.VAPID_SUBJECT.startswith(("mailto:", "https://"))
+        ):
+            raise ConfigError("VAPID_SUBJECT must be a mailto: or https:// contact for the push services")
         if self.SOCKETIO_ASYNC_MODE not in ("gevent", "threading"):
             raise ConfigError("SOCKETIO_ASYNC_MODE must be gevent or threading")
 

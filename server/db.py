@@ -18,7 +18,7 @@ from typing import Any
 from flask import Flask, current_app, g
 from sqlalchemy import DateTime, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import QueuePool
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
 
@@ -71,11 +71,14 @@ def make_engine(database_url: str, *, busy_timeout_ms: int = 5000) -> Engine:
             from pathlib import Path
 
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        # One connection per checkout keeps the WAL + lock dance simple and is
-        # cheap for a local file.
+        # Pooled: opening a SQLite connection (and setting its pragmas) costs
+        # more than most queries.
         engine = create_engine(
             url,
-            poolclass=NullPool,
+            poolclass=QueuePool,
+            pool_size=8,
+            max_overflow=24,
+            pool_timeout=busy_timeout_ms / 1000,
             connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
         )
         _configure_sqlite(engine, busy_timeout_ms)

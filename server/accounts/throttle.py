@@ -37,13 +37,14 @@ class DatabaseCounters:
         self.app = app
 
     def hit(self, key: str, *, at: datetime, window: timedelta) -> tuple[int, datetime]:
+        # Its own transaction: a failed login is counted even though the
+        # request answers 401 and rolls back.
         with standalone_session(self.app) as db:
-            result = self.hit_in(db, key, at=at, window=window)
+            result = self._upsert(db, key, at=at, window=window)
             db.commit()
         return result
 
-    def hit_in(self, db: Session, key: str, *, at: datetime, window: timedelta) -> tuple[int, datetime]:
-        """Count within the caller's transaction (kept only if it commits)."""
+    def _upsert(self, db: Session, key: str, *, at: datetime, window: timedelta) -> tuple[int, datetime]:
         cutoff = at - window
         dialect = db.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -164,11 +165,36 @@ def login_throttle() -> LoginThrottle:
     return current_app.extensions[_KEY]
 
 
-def count_hit(db: Session, key: str, *, at: datetime, window: timedelta) -> tuple[int, datetime]:
-    """One more in the shared counter `key` (e.g. chat messages per user). With
-    database counters it joins the caller's transaction: a second connection
-    would wait on SQLite's write lock that this request already holds."""
+class LocalCounters:
+    """Fixed windows in this process's memory: for limits that only need to
+    hold per process (chat flood control on a single machine)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self._windows: dict[str, tuple[datetime, int]] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, key: str, *, at: datetime, window: timedelta) -> tuple[int, datetime]:
+        with self._lock:
+            started, count = self._windows.get(key, (at, 0))
+            if at - started >= window:
+                started, count = at, 0
+            count += 1
+            self._windows[key] = (started, count)
+            if len(self._windows) > 100_000:  # forget windows that have ended
+                self._windows = {k: v for k, v in self._windows.items() if at - v[0] < window}
+            return count, started
+
+
+_FLOOD_KEY = "nattlys_flood_counters"
+
+
+def flood_hit(key: str, *, at: datetime, window: timedelta) -> tuple[int, datetime]:
+    """One more in a flood-control counter: shared through Redis when several
+    processes serve, else in this process (no database write per message)."""
     store = login_throttle().store
-    if isinstance(store, DatabaseCounters):
-        return store.hit_in(db, key, at=at, window=window)
-    return store.hit(key, at=at, window=window)
+    if isinstance(store, RedisCounters):
+        return store.hit(key, at=at, window=window)
+    local = current_app.extensions.setdefault(_FLOOD_KEY, LocalCounters())
+    return local.hit(key, at=at, window=window)

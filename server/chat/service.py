@@ -12,12 +12,13 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from server import access
 from server.accounts.models import Role, User
-from server.accounts.throttle import count_hit
+from server.accounts.throttle import flood_hit
 from server.api.errors import ApiError, forbidden, not_found
 from server.audit import writer as audit
 from server.chat.models import Conversation, ConversationState, Message, RoutingDecision
@@ -34,9 +35,6 @@ from server.realtime import socketio, user_room
 from server.rosters import service as rosters
 
 log = logging.getLogger(__name__)
-# When every tier has been tried, the conversation stays offered to everyone on
-# duty; the patient keeps seeing the emergency numbers.
-MESSAGES_PER_MINUTE = 30
 
 
 # --- helpers -------------------------------------------------------------------------
@@ -90,8 +88,8 @@ def check_body(body: str) -> str:
 
 
 def _rate_limit(db: Session, user: User, at: datetime) -> None:
-    count, started = count_hit(db, f"chat:user:{user.id}", at=at, window=timedelta(minutes=1))
-    if count > MESSAGES_PER_MINUTE:
+    count, started = flood_hit(f"chat:user:{user.id}", at=at, window=timedelta(minutes=1))
+    if count > current_app.config["CHAT_MESSAGES_PER_MINUTE"]:
         retry = max(1, int((started + timedelta(minutes=1) - at).total_seconds()))
         raise ApiError(
             429, "rate_limited", "Too many messages in a short time.", headers={"Retry-After": str(retry)}

@@ -46,8 +46,6 @@ from server.rosters.schemas import (
 bp = Blueprint("rosters", __name__)
 
 KIND_ORDER = [k.value for k in TeamKind]  # bolig, kommune, dps: the usual order of tiers
-# How long before a shift the supporter is reminded, and sees the handoff.
-HANDOFF_NOTICE = timedelta(minutes=60)
 
 
 def _at(query: AtQuery) -> datetime:
@@ -287,13 +285,14 @@ def my_shifts(query: PeriodQuery) -> list[MyShiftPublic]:
     db = get_db()
     start, end = _period(query)
     now = clock.now()
+    notice = timedelta(minutes=current_app.config["HANDOFF_NOTICE_MINUTES"])
     return [
         MyShiftPublic(
             team=s.team.ref(),
             starts_at=s.starts_at,
             ends_at=s.ends_at,
             takes_over_from=list(s.takes_over_from),
-            starts_soon=now <= s.starts_at <= now + HANDOFF_NOTICE,
+            starts_soon=now <= s.starts_at <= now + notice,
         )
         for s in service.shifts_of(db, user_id=g.user.id, start=start, end=end)
     ]
