@@ -2,7 +2,7 @@
 // /socket.io/ responses, so health data never lands in the cache.
 // Bump VERSION whenever a file in SHELL changes.
 
-const VERSION = 'nattlys-shell-v1';
+const VERSION = 'nattlys-shell-v4';
 
 const SHELL = [
   '/',
@@ -11,24 +11,34 @@ const SHELL = [
   '/app/main.js',
   '/app/api.js',
   '/app/audit-text.js',
+  '/app/chat-ui.js',
   '/app/dom.js',
   '/app/format.js',
   '/app/i18n.js',
+  '/app/outbox.js',
   '/app/patient-form.js',
   '/app/realtime.js',
+  '/app/roster-editor.js',
+  '/app/roster-time.js',
   '/app/router.js',
   '/app/ui.js',
   '/app/i18n/nb.json',
   '/app/i18n/en.json',
   '/app/views/admin-audit.js',
+  '/app/views/admin-coverage.js',
   '/app/views/admin-home.js',
   '/app/views/admin-patients.js',
+  '/app/views/admin-rosters.js',
   '/app/views/admin-teams.js',
   '/app/views/admin-users.js',
   '/app/views/care-circle.js',
+  '/app/views/chat.js',
+  '/app/views/conversation.js',
   '/app/views/enrol.js',
+  '/app/views/inbox.js',
   '/app/views/login.js',
   '/app/views/my-audit.js',
+  '/app/views/my-shifts.js',
   '/app/views/not-found.js',
   '/app/views/offline.js',
   '/app/views/patient-home.js',
@@ -109,4 +119,63 @@ self.addEventListener('fetch', (event) => {
   if (url.pathname.startsWith('/app/') || url.pathname.startsWith('/vendor/') || url.pathname === '/manifest.webmanifest') {
     event.respondWith(staleWhileRevalidate(event));
   }
+});
+
+// Web push. The payload is one of a few fixed, discreet texts ("Tid for
+// kveldssjekk", "Ny melding", "Noen trenger deg"): never anything clinical,
+// since a lock screen may show it. The tag collapses repeats; data.url is the
+// app route a tap opens.
+function pushPayload(event) {
+  try {
+    return event.data ? event.data.json() : {};
+  } catch {
+    return {};
+  }
+}
+
+function sameOriginPath(url) {
+  try {
+    const target = new URL(url || '/', self.location.origin);
+    return target.origin === self.location.origin ? target.pathname + target.search + target.hash : '/';
+  } catch {
+    return '/';
+  }
+}
+
+self.addEventListener('push', (event) => {
+  const data = pushPayload(event);
+  const title = typeof data.title === 'string' && data.title ? data.title : 'Nattlys';
+  event.waitUntil(
+    self.registration.showNotification(title, {
+      body: typeof data.body === 'string' ? data.body : '',
+      tag: typeof data.tag === 'string' && data.tag ? data.tag : 'nattlys',
+      renotify: true,
+      icon: '/app/icons/icon-192.png',
+      badge: '/app/icons/icon-192.png',
+      data: { url: sameOriginPath(data.url) },
+    }),
+  );
+});
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const path = sameOriginPath(event.notification.data && event.notification.data.url);
+  event.waitUntil(
+    (async () => {
+      const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+      for (const client of windows) {
+        if (new URL(client.url).origin !== self.location.origin) continue;
+        await client.focus();
+        if ('navigate' in client) {
+          try {
+            await client.navigate(path);
+          } catch {
+            client.postMessage({ type: 'navigate', url: path });
+          }
+        }
+        return;
+      }
+      await self.clients.openWindow(path);
+    })(),
+  );
 });

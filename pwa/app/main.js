@@ -5,6 +5,7 @@ import { api, setCsrfToken, setUnauthorizedHandler } from './api.js';
 import { createRouter } from './router.js';
 import { emergencyBar, languageSwitch } from './ui.js';
 import * as realtime from './realtime.js';
+import * as outbox from './outbox.js';
 
 const HOME_VIEW = { patient: 'patient-home', supporter: 'supporter-home', admin: 'admin-home' };
 
@@ -14,7 +15,12 @@ const ROUTES = [
   { pattern: /^\/$/, view: (user) => HOME_VIEW[user.role] || 'not-found' },
   { pattern: /^\/hvem-hjelper-meg$/, view: 'care-circle', roles: ['patient'] },
   { pattern: /^\/hvem-har-sett$/, view: 'my-audit', roles: ['patient'] },
-  { pattern: /^\/admin\/(brukere|team|pasienter|logg)$/, view: 'admin-home', roles: ['admin'], params: ['section'] },
+  { pattern: /^\/chat$/, view: 'chat', roles: ['patient'] },
+  { pattern: /^\/innboks$/, view: 'inbox', roles: ['supporter'] },
+  { pattern: /^\/samtale\/(\d+)$/, view: 'conversation', roles: ['supporter'], params: ['conversationId'] },
+  { pattern: /^\/admin\/(brukere|team|pasienter|logg|vaktplan|dekning)$/, view: 'admin-home', roles: ['admin'], params: ['section'] },
+  { pattern: /^\/admin\/vaktplan\/(\d+)$/, view: 'admin-home', roles: ['admin'], params: ['teamId'], fixed: { section: 'vaktplan' } },
+  { pattern: /^\/mine-vakter$/, view: 'my-shifts', roles: ['supporter'] },
   {
     pattern: /^\/admin\/pasienter\/(\d+)$/,
     view: 'admin-home',
@@ -101,12 +107,14 @@ function setSession(session) {
   state.user = session.user;
   setCsrfToken(session.csrf_token);
   realtime.connect();
+  outbox.start(session.user);
 }
 
 function forgetSession() {
   state.user = null;
   setCsrfToken(null);
   realtime.disconnect();
+  outbox.stop();
 }
 
 async function logout() {
@@ -115,6 +123,7 @@ async function logout() {
   } catch {
     /* already logged out on the server, or offline: forget it here anyway */
   }
+  outbox.stop({ forget: true });
   forgetSession();
   flash(t('auth.logged_out'));
   router.go('/logg-inn');

@@ -1,5 +1,6 @@
-// Socket.IO connection, opened after login. No screen depends on it yet: if
-// the library or the connection is unavailable the app works as before.
+// Socket.IO connection, opened after login. Screens use it when it is there
+// (the chat); if the library or the connection is unavailable they fall back
+// to HTTP.
 
 export const events = new EventTarget();
 let socket = null;
@@ -17,6 +18,29 @@ export async function connect() {
     socket = null;
     events.dispatchEvent(new Event('unavailable'));
   }
+}
+
+/** True while the socket is connected. */
+export function isConnected() {
+  return Boolean(socket && socket.connected);
+}
+
+/**
+ * Emit an event and wait for the server's acknowledgement ({ok} or {error}).
+ * Rejects with {code: 'network'} when not connected or no answer in time, so
+ * callers can fall back to HTTP.
+ */
+export function request(name, data, timeoutMs = 8000) {
+  return new Promise((resolve, reject) => {
+    if (!isConnected()) {
+      reject(Object.assign(new Error('network'), { code: 'network', status: 0 }));
+      return;
+    }
+    socket.timeout(timeoutMs).emit(name, data, (err, answer) => {
+      if (err) reject(Object.assign(new Error('network'), { code: 'network', status: 0 }));
+      else resolve(answer);
+    });
+  });
 }
 
 export function disconnect() {

@@ -7,6 +7,8 @@ const SECTIONS = [
   { slug: 'brukere', key: 'users', module: './admin-users.js' },
   { slug: 'team', key: 'teams', module: './admin-teams.js' },
   { slug: 'pasienter', key: 'patients', module: './admin-patients.js' },
+  { slug: 'vaktplan', title: 'roster.tab', module: './admin-rosters.js' },
+  { slug: 'dekning', title: 'roster.coverage.tab', module: './admin-coverage.js' },
   { slug: 'logg', key: 'audit', module: './admin-audit.js' },
 ];
 
@@ -20,7 +22,7 @@ export default async function adminHome(ctx) {
       'ul',
       null,
       SECTIONS.map((s) =>
-        h('li', null, h('a', { href: `#/admin/${s.slug}`, class: 'tab', 'aria-current': s === section ? 'page' : null }, t(`admin.${s.key}.title`))),
+        h('li', null, h('a', { href: `#/admin/${s.slug}`, class: 'tab', 'aria-current': s === section ? 'page' : null }, t(s.title || `admin.${s.key}.title`))),
       ),
     ),
   );

@@ -6,11 +6,12 @@ import { firstName, partOfDay } from '../format.js';
 import { pageTitle } from '../ui.js';
 
 const TILES = [
+  { href: '#/chat', key: 'chat', title: 'chat.tile_title', text: 'chat.tile_text' },
   { href: '#/hvem-hjelper-meg', key: 'circle' },
   { href: '#/hvem-har-sett', key: 'audit' },
 ];
 
-function tile({ href, key }) {
+function tile({ href, key, title, text }) {
   return h(
     'li',
     { class: 'tile' },
@@ -18,7 +19,7 @@ function tile({ href, key }) {
       'a',
       { href, class: 'tile-link', 'data-tile': key },
       h('span', { class: ['tile-icon', `tile-icon-${key}`], 'aria-hidden': 'true' }),
-      h('span', { class: 'tile-text' }, h('span', { class: 'tile-title' }, t(`home.tiles.${key}.title`)), h('span', { class: 'tile-desc' }, t(`home.tiles.${key}.text`))),
+      h('span', { class: 'tile-text' }, h('span', { class: 'tile-title' }, t(title || `home.tiles.${key}.title`)), h('span', { class: 'tile-desc' }, t(text || `home.tiles.${key}.text`))),
     ),
   );
 }

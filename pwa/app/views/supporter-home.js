@@ -4,6 +4,8 @@ import { t } from '../i18n.js';
 import { api } from '../api.js';
 import { firstName } from '../format.js';
 import { newPatientForm } from '../patient-form.js';
+import { inboxLink } from './inbox.js';
+import { myShiftsLink, shiftNotice } from './my-shifts.js';
 import { errorText, invitationPanel, loadFailed, messageArea, pageTitle, showMessage, withBusy } from '../ui.js';
 
 function patientItem(patient) {
@@ -36,7 +38,7 @@ function patientItem(patient) {
 }
 
 export default async function supporterHome(ctx) {
-  const page = h('div', { class: 'wide', 'data-testid': 'supporter-home' }, pageTitle(t('supporter.title', { name: firstName(ctx.user.display_name) })));
+  const page = h('div', { class: 'wide', 'data-testid': 'supporter-home' }, pageTitle(t('supporter.title', { name: firstName(ctx.user.display_name) })), shiftNotice(), inboxLink(), myShiftsLink());
   let patients;
   let teams;
   try {

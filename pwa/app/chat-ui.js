@@ -1,0 +1,195 @@
+// Pieces shared by the patient's chat and the supporters' inbox and
+// conversation screens. Message text always goes in as text (h()), never markup.
+import { h } from './dom.js';
+import { t, has, locale } from './i18n.js';
+import { firstName, TIME_ZONE } from './format.js';
+import { errorText } from './ui.js';
+import { api } from './api.js';
+import * as realtime from './realtime.js';
+
+export const MAX_LENGTH = 4000;
+const WARN_FROM = 3600;
+
+/** "bolig" → "bolig", "kommune" → "kommunen" (as in "Kari (kommunen)"). */
+export function kindWord(kind) {
+  return kind && has(`chat.kind.${kind}`) ? t(`chat.kind.${kind}`) : kind || '';
+}
+
+/** "Kari (bolig)", or just "Kari" when the team kind is unknown. */
+export function supporterLabel(name, kind) {
+  const first = firstName(name) || t('chat.someone');
+  return kind ? t('chat.sender', { name: first, kind: kindWord(kind) }) : t('chat.sender_plain', { name: first });
+}
+
+export function chatErrorText(error) {
+  const code = error && error.code ? error.code : 'unknown';
+  if (has(`chat.errors.${code}`)) return t(`chat.errors.${code}`);
+  return errorText(error);
+}
+
+export function timeOf(iso) {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return '';
+  return new Intl.DateTimeFormat(locale(), { timeZone: TIME_ZONE, hour: '2-digit', minute: '2-digit' }).format(date);
+}
+
+/**
+ * Ask through the socket when it is connected, else over HTTP.
+ * Resolves with the result; rejects with {code} like api() does.
+ */
+export async function ask(event, data, http) {
+  if (realtime.isConnected()) {
+    let answer;
+    try {
+      answer = await realtime.request(event, data);
+    } catch {
+      answer = null; // no answer in time: try HTTP
+    }
+    if (answer && 'ok' in answer) return answer.ok;
+    if (answer && answer.error && answer.error !== 'internal_error') {
+      throw Object.assign(new Error(answer.error), { code: answer.error, status: 400 });
+    }
+  }
+  if (!http) throw Object.assign(new Error('network'), { code: 'network', status: 0 });
+  return http();
+}
+
+/**
+ * Run `cleanup` once `node` has been shown and then taken off the page (the
+ * router replaces the screen; views have no unmount hook).
+ */
+export function whileShown(node, cleanup) {
+  let seen = false;
+  let ticks = 0;
+  const timer = setInterval(() => {
+    ticks += 1;
+    if (node.isConnected) seen = true;
+    else if (seen || ticks > 120) {
+      clearInterval(timer);
+      cleanup();
+    }
+  }, 500);
+}
+
+/** Listen to server pushes ({name, args}) while `node` is shown. */
+export function onPush(node, handler) {
+  const listener = (event) => {
+    if (event.type === 'message') handler(event.detail.name, event.detail.args[0] || {});
+    else handler(event.type, null);
+  };
+  realtime.events.addEventListener('message', listener);
+  realtime.events.addEventListener('connect', listener);
+  whileShown(node, () => {
+    realtime.events.removeEventListener('message', listener);
+    realtime.events.removeEventListener('connect', listener);
+  });
+}
+
+/** A message bubble. `mine` for the viewer's own messages. */
+export function bubble({ who, body, time, mine, extra = null, testid = 'chat-message', dataset = {} }) {
+  return h(
+    'li',
+    { class: ['chat-msg', mine ? 'chat-msg-me' : 'chat-msg-them'], 'data-testid': testid, dataset },
+    h('p', { class: 'chat-who' }, who),
+    h('p', { class: 'chat-body' }, body),
+    h('p', { class: 'chat-meta' }, time ? h('time', null, time) : null, extra),
+  );
+}
+
+/**
+ * A labelled textarea with a Send button: Enter sends, Shift+Enter breaks the
+ * line, and a kind counter near the 4000 character limit.
+ */
+export function composer({ id, label, hint, sendLabel = t('chat.send'), onSend, onTyping }) {
+  const hintId = `${id}-hint`;
+  const countId = `${id}-count`;
+  const input = h('textarea', {
+    id,
+    name: id,
+    rows: 2,
+    class: 'chat-input',
+    'aria-describedby': `${hintId} ${countId}`,
+    autocomplete: 'off',
+    'data-testid': 'chat-input',
+  });
+  const count = h('p', { class: 'chat-count', id: countId, 'aria-live': 'polite' });
+  const send = h('button', { type: 'submit', class: 'button-primary chat-send', 'data-testid': 'chat-send' }, sendLabel);
+  const form = h(
+    'form',
+    { class: 'chat-composer', novalidate: true },
+    h('label', { for: id, class: 'chat-label' }, label),
+    h('p', { class: 'hint', id: hintId }, hint),
+    h('div', { class: 'chat-compose-row' }, input, send),
+    count,
+  );
+  function tooLong() {
+    return input.value.trim().length > MAX_LENGTH;
+  }
+  function updateCount() {
+    const length = input.value.trim().length;
+    count.classList.toggle('chat-count-over', length > MAX_LENGTH);
+    if (length > MAX_LENGTH) count.textContent = t('chat.too_long', { count: length });
+    else if (length >= WARN_FROM) count.textContent = t('chat.chars_left', { count: MAX_LENGTH - length });
+    else count.textContent = '';
+    input.setAttribute('aria-invalid', length > MAX_LENGTH ? 'true' : 'false');
+  }
+  async function submit() {
+    const text = input.value.trim();
+    if (!text) {
+      input.focus();
+      return;
+    }
+    if (tooLong()) {
+      updateCount();
+      input.focus();
+      return;
+    }
+    const ok = await onSend(text);
+    if (ok !== false) {
+      input.value = '';
+      updateCount();
+    }
+    input.focus();
+  }
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    submit();
+  });
+  input.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      submit();
+    }
+  });
+  input.addEventListener('input', () => {
+    updateCount();
+    if (onTyping && input.value.trim()) onTyping();
+  });
+  return { form, input, send };
+}
+
+/** Call `fn` at most once every `ms`. */
+export function throttle(fn, ms) {
+  let last = 0;
+  return (...args) => {
+    const now = Date.now();
+    if (now - last >= ms) {
+      last = now;
+      fn(...args);
+    }
+  };
+}
+
+/** All messages after `afterId`, page by page (the server sends at most 200 at a time). */
+export async function fetchAll(path, afterId = 0) {
+  let after = afterId;
+  let view = null;
+  const messages = [];
+  for (let page = 0; page < 50; page += 1) {
+    view = await api('GET', `${path}?after_id=${after}`);
+    messages.push(...view.messages);
+    if (view.messages.length < 200) break;
+    after = view.messages[view.messages.length - 1].id;
+  }
+  return { ...view, messages };
+}

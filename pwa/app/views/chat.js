@@ -1,0 +1,304 @@
+// #/chat for patients: one conversation with whoever is on duty, an honest
+// status line, and an outbox so nothing written is lost when the network is.
+import { h } from '../dom.js';
+import { t } from '../i18n.js';
+import { api } from '../api.js';
+import * as realtime from '../realtime.js';
+import * as outbox from '../outbox.js';
+import { EMERGENCY_NUMBERS, pageTitle } from '../ui.js';
+import { firstName } from '../format.js';
+import {
+  ask,
+  bubble,
+  chatErrorText,
+  composer,
+  fetchAll,
+  onPush,
+  supporterLabel,
+  throttle,
+  timeOf,
+  whileShown,
+} from '../chat-ui.js';
+
+const POLL_MS = 15000;
+
+function statusText(status) {
+  if (!status) return '';
+  const who = supporterLabel(status.supporter_name, status.supporter_team_kind);
+  switch (status.code) {
+    case 'passed_on':
+      return status.tier_kind
+        ? t('chat.status.passed_on', { where: t(`chat.to_kind.${status.tier_kind}`) })
+        : t('chat.status.passed_on_plain');
+    case 'answering':
+    case 'read':
+      return t(`chat.status.${status.code}`, { who });
+    case 'sent':
+    case 'delivered':
+    case 'waiting':
+    case 'still_trying':
+    case 'nobody_on_duty':
+    case 'idle':
+      return t(`chat.status.${status.code}`);
+    default:
+      return '';
+  }
+}
+
+function nobodyPanel() {
+  return h(
+    'section',
+    { class: 'chat-nobody', 'data-testid': 'nobody-on-duty', 'aria-labelledby': 'chat-nobody-title', hidden: true },
+    h('h2', { id: 'chat-nobody-title' }, t('chat.nobody.title')),
+    h('p', null, t('chat.nobody.text')),
+    h(
+      'ul',
+      { class: 'chat-nobody-numbers' },
+      EMERGENCY_NUMBERS.map((n) =>
+        h(
+          'li',
+          null,
+          h(
+            'a',
+            { href: `tel:${n.tel}`, class: ['chat-big-call', n.key === 'ambulance' && 'chat-big-call-first'] },
+            h('span', { class: 'visually-hidden' }, t('chat.nobody.call'), ' '),
+            h('span', { class: 'chat-big-number' }, n.shown),
+            h('span', { class: 'chat-big-name' }, t(`emergency.${n.key}`)),
+          ),
+        ),
+      ),
+    ),
+    h('p', null, h('a', { href: '#/kriseplan', class: 'button-link' }, t('chat.nobody.plan'))),
+  );
+}
+
+export default async function chatView(ctx) {
+  const root = h('div', { class: 'narrow chat chat-patient', 'data-testid': 'chat' });
+  const statusLine = h('p', { class: 'chat-status-line', 'data-testid': 'chat-status' });
+  const waitLine = h('p', { class: 'chat-wait', 'data-testid': 'chat-wait', hidden: true });
+  const offlineLine = h('p', { class: 'chat-offline', hidden: true }, t('chat.offline'));
+  const problem = h('p', { class: 'message message-status', role: 'status', hidden: true });
+  const nobody = nobodyPanel();
+  const list = h('ol', { class: 'chat-messages', role: 'log', 'aria-live': 'polite', 'aria-label': t('chat.messages_label'), 'data-testid': 'chat-messages' });
+  const empty = h('p', { class: 'chat-empty muted' }, t('chat.empty'));
+  const typing = h('p', { class: 'chat-typing', 'data-testid': 'chat-typing', 'aria-live': 'polite' });
+
+  const state = {
+    conversationId: null,
+    messages: new Map(), // id → message
+    status: null,
+    statusAt: 0,
+    readSent: 0,
+    typingTimer: null,
+  };
+
+  function lastId() {
+    let max = 0;
+    for (const id of state.messages.keys()) max = Math.max(max, id);
+    return max;
+  }
+
+  function merge(messages) {
+    for (const m of messages || []) {
+      if (m && typeof m.id === 'number') state.messages.set(m.id, m);
+    }
+  }
+
+  function renderStatus() {
+    const status = state.status;
+    statusLine.textContent = statusText(status);
+    statusLine.hidden = !statusLine.textContent;
+    let waitText = '';
+    if (status && status.state === 'offered' && typeof status.expected_wait_seconds === 'number' && status.code !== 'still_trying') {
+      const left = status.expected_wait_seconds - (Date.now() - state.statusAt) / 1000;
+      const minutes = Math.max(1, Math.ceil(left / 60));
+      waitText = t('chat.wait', { count: minutes });
+    }
+    waitLine.textContent = waitText;
+    waitLine.hidden = !waitText;
+    nobody.hidden = !(status && status.code === 'nobody_on_duty');
+    offlineLine.hidden = navigator.onLine !== false;
+  }
+
+  function pendingBubble(item) {
+    const extra = item.error
+      ? h(
+          'span',
+          { class: 'chat-failed', 'data-testid': 'not-sent' },
+          h('span', null, t('chat.failed'), ' ', chatErrorText({ code: item.error })),
+          h('button', { type: 'button', class: 'button-secondary chat-small', onclick: () => outbox.retry(item.client_id) }, t('chat.try_again')),
+          h('button', { type: 'button', class: 'button-secondary chat-small', onclick: () => outbox.discard(item.client_id) }, t('chat.remove')),
+        )
+      : h('span', { class: 'chat-pending', 'data-testid': 'not-sent', title: t('chat.not_sent_explain') }, t('chat.not_sent'));
+    return bubble({
+      who: t('chat.you'),
+      body: item.body,
+      time: null, // the phone's clock may differ from the server's
+      mine: true,
+      extra,
+      dataset: { clientId: item.client_id, pending: 'true' },
+    });
+  }
+
+  function renderMessages() {
+    const nearBottom = window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 120;
+    const sorted = [...state.messages.values()].sort((a, b) => a.id - b.id);
+    const known = new Set(sorted.map((m) => m.client_id));
+    const waiting = outbox.pending().filter((item) => !known.has(item.client_id));
+    list.replaceChildren(
+      ...sorted.map((m) => {
+        const mine = m.sender_role === 'patient';
+        return bubble({
+          who: mine ? t('chat.you') : supporterLabel(m.sender_name, m.sender_team_kind),
+          body: m.body,
+          time: timeOf(m.created_at),
+          mine,
+          dataset: { id: String(m.id), clientId: m.client_id },
+        });
+      }),
+      ...waiting.map(pendingBubble),
+    );
+    empty.hidden = sorted.length + waiting.length > 0;
+    if (nearBottom && root.isConnected) window.scrollTo(0, document.documentElement.scrollHeight);
+    markRead();
+  }
+
+  function markRead() {
+    if (!state.conversationId || document.visibilityState !== 'visible' || !root.isConnected) return;
+    let upto = 0;
+    for (const m of state.messages.values()) if (m.sender_role !== 'patient') upto = Math.max(upto, m.id);
+    if (upto <= state.readSent) return;
+    state.readSent = upto;
+    const id = state.conversationId;
+    ask('chat:read', { upto_id: upto }, () => api('POST', `/api/chat/conversations/${id}/read`, { upto_id: upto })).catch(() => {
+      state.readSent = 0; // try again next time
+    });
+  }
+
+  function applyView(view) {
+    state.conversationId = view.id;
+    merge(view.messages);
+    state.status = view.status;
+    state.statusAt = Date.now();
+    renderStatus();
+    renderMessages();
+  }
+
+  let syncing = false;
+  async function sync() {
+    if (syncing || navigator.onLine === false) return;
+    syncing = true;
+    try {
+      const after = lastId();
+      const view = await ask('chat:sync', { after_id: after }, () => fetchAll('/api/chat/conversation', after));
+      problem.hidden = true;
+      applyView(view);
+    } catch {
+      /* the next reconnect, online event or poll tries again */
+    } finally {
+      syncing = false;
+    }
+  }
+
+  const sendTyping = throttle(() => {
+    if (realtime.isConnected()) realtime.request('chat:typing', {}).catch(() => {});
+  }, 3000);
+
+  const input = composer({
+    id: 'chat-input',
+    label: t('chat.input_label'),
+    hint: t('chat.input_hint'),
+    onSend: (text) => {
+      outbox.add(text);
+      return true;
+    },
+    onTyping: sendTyping,
+  });
+
+  root.append(
+    pageTitle(t('chat.title')),
+    h('p', { class: 'lead' }, t('chat.intro')),
+    h('p', { class: 'chat-plan-link' }, h('a', { href: '#/kriseplan', class: 'button-link', 'data-testid': 'crisis-plan-link' }, t('chat.crisis_plan'))),
+    h('div', { class: 'chat-status', role: 'status', 'aria-live': 'polite' }, statusLine, waitLine, offlineLine),
+    nobody,
+    problem,
+    empty,
+    list,
+    typing,
+    input.form,
+  );
+
+  try {
+    applyView(await fetchAll('/api/chat/conversation', 0));
+  } catch (err) {
+    problem.textContent = err && err.code === 'network' ? t('chat.load_failed') : chatErrorText(err);
+    problem.hidden = false;
+    renderStatus();
+    renderMessages();
+  }
+
+  // Live updates.
+  onPush(root, (name, data) => {
+    if (name === 'connect') {
+      sync();
+      return;
+    }
+    if (name === 'chat:message') {
+      if (state.conversationId && data.conversation_id !== state.conversationId) return;
+      state.conversationId = data.conversation_id;
+      merge([data]);
+      if (data.sender_role !== 'patient') typing.textContent = '';
+      renderMessages();
+    } else if (name === 'chat:status') {
+      if (state.conversationId && data.conversation_id !== state.conversationId) return;
+      state.status = data;
+      state.statusAt = Date.now();
+      renderStatus();
+    } else if (name === 'chat:typing') {
+      if (!data.who || data.who === 'patient') return;
+      typing.textContent = t('chat.typing', { name: firstName(data.who) });
+      clearTimeout(state.typingTimer);
+      state.typingTimer = setTimeout(() => {
+        typing.textContent = '';
+      }, 5000);
+    }
+  });
+
+  const onOutboxChange = () => renderMessages();
+  const onSent = (event) => {
+    merge([event.detail.message]);
+    renderMessages();
+  };
+  const onOnline = () => {
+    renderStatus();
+    sync();
+  };
+  const onVisible = () => {
+    if (document.visibilityState === 'visible') {
+      markRead();
+      sync();
+    }
+  };
+  outbox.outboxEvents.addEventListener('change', onOutboxChange);
+  outbox.outboxEvents.addEventListener('sent', onSent);
+  window.addEventListener('online', onOnline);
+  window.addEventListener('offline', renderStatus);
+  document.addEventListener('visibilitychange', onVisible);
+  // A safety net when the socket is down, and the expected wait counts down.
+  const poll = setInterval(() => {
+    renderStatus();
+    if (!realtime.isConnected()) sync();
+  }, POLL_MS);
+  whileShown(root, () => {
+    outbox.outboxEvents.removeEventListener('change', onOutboxChange);
+    outbox.outboxEvents.removeEventListener('sent', onSent);
+    window.removeEventListener('online', onOnline);
+    window.removeEventListener('offline', renderStatus);
+    document.removeEventListener('visibilitychange', onVisible);
+    clearInterval(poll);
+    clearTimeout(state.typingTimer);
+  });
+  outbox.flush();
+  return root;
+}
+

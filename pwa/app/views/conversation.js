@@ -1,0 +1,464 @@
+// #/samtale/<id> for supporters: the history, a reply box, take, hand over
+// (to a named colleague or a tier, with a note) and close; the patient's
+// crisis plan beside it on wide screens.
+import { h } from '../dom.js';
+import { t, has } from '../i18n.js';
+import { api } from '../api.js';
+import * as realtime from '../realtime.js';
+import { backLink, confirmStep, loadFailed, messageArea, pageTitle, showMessage, withBusy } from '../ui.js';
+import { firstName } from '../format.js';
+import { newClientId } from '../outbox.js';
+import {
+  ask,
+  bubble,
+  chatErrorText,
+  composer,
+  fetchAll,
+  onPush,
+  supporterLabel,
+  throttle,
+  timeOf,
+  whileShown,
+} from '../chat-ui.js';
+import { inboxList, waitingText } from './inbox.js';
+
+const POLL_MS = 30000;
+
+// --- the crisis plan beside the conversation ------------------------------------
+
+function planValue(value) {
+  if (value === null || value === undefined || value === '') return null;
+  if (typeof value === 'boolean') return t(value ? 'chat.plan.yes' : 'chat.plan.no');
+  if (typeof value === 'string' || typeof value === 'number') return h('p', { class: 'plan-text' }, String(value));
+  if (Array.isArray(value)) {
+    const items = value.map((item) => planItem(item)).filter(Boolean);
+    return items.length ? h('ul', { class: 'plan-list' }, items.map((node) => h('li', null, node))) : null;
+  }
+  if (typeof value === 'object') {
+    const rows = Object.entries(value)
+      .filter(([, v]) => v !== null && v !== undefined && v !== '' && !(Array.isArray(v) && !v.length))
+      .map(([k, v]) => [has(`chat.plan.fields.${k}`) ? t(`chat.plan.fields.${k}`) : k, typeof v === 'boolean' ? t(v ? 'chat.plan.yes' : 'chat.plan.no') : String(v)]);
+    return rows.length ? h('dl', { class: 'plan-fields' }, rows.map(([k, v]) => [h('dt', null, k), h('dd', null, v)])) : null;
+  }
+  return null;
+}
+
+function planItem(item) {
+  if (item === null || item === undefined || item === '') return null;
+  if (typeof item !== 'object') return String(item);
+  const parts = Object.values(item).filter((v) => v !== null && v !== undefined && v !== '' && typeof v !== 'boolean');
+  return parts.length ? parts.map(String).join(' · ') : null;
+}
+
+function planAside(patientId) {
+  const aside = h('aside', { class: 'conv-plan panel', 'data-testid': 'plan-aside', 'aria-labelledby': 'plan-aside-title', hidden: true });
+  (async () => {
+    let plan;
+    try {
+      plan = await api('GET', `/api/patients/${patientId}/crisis-plan`);
+    } catch {
+      return; // no plan yet, not shared with me, or not built yet: the aside stays hidden
+    }
+    if (!plan || !plan.sections) return;
+    const keys = Array.isArray(plan.visible_sections) && plan.visible_sections.length ? [...plan.visible_sections] : Object.keys(plan.sections);
+    keys.sort((a, b) => (a === 'meeting' ? -1 : b === 'meeting' ? 1 : 0));
+    const sections = keys
+      .map((key) => {
+        const body = planValue(plan.sections[key]);
+        if (!body) return null;
+        const title = has(`chat.plan.sections.${key}`) ? t(`chat.plan.sections.${key}`) : key;
+        return h('section', { class: 'plan-section', dataset: { section: key } }, h('h3', null, title), body);
+      })
+      .filter(Boolean);
+    if (!sections.length) return;
+    aside.append(h('h2', { id: 'plan-aside-title' }, t('chat.plan.title')), h('p', { class: 'muted' }, t('chat.plan.intro')), ...sections);
+    aside.hidden = false;
+  })();
+  return aside;
+}
+
+// --- hand over ---------------------------------------------------------------------
+
+function handoverForm({ user, patientId, conversationId, currentTier, onDone }) {
+  const select = h('select', { id: 'handover-to', name: 'handover-to', required: true, 'data-testid': 'handover-to' });
+  const note = h('textarea', { id: 'handover-note', name: 'handover-note', rows: 3, maxlength: 1000, 'aria-describedby': 'handover-note-hint', 'data-testid': 'handover-note' });
+  const error = messageArea('error');
+  const submit = h('button', { type: 'submit', class: 'button-primary', 'data-testid': 'handover-submit' }, t('chat.conv.handover_submit'));
+  const form = h(
+    'form',
+    { class: 'form conv-handover-form', novalidate: true },
+    h('div', { class: 'field' }, h('label', { for: 'handover-to' }, t('chat.conv.handover_to')), select),
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: 'handover-note' }, t('chat.conv.handover_note')),
+      h('p', { class: 'hint', id: 'handover-note-hint' }, t('chat.conv.handover_note_hint')),
+      note,
+    ),
+    error,
+    h('div', { class: 'actions' }, submit),
+  );
+  const details = h('details', { class: 'conv-handover', 'data-testid': 'handover' }, h('summary', { class: 'button-secondary' }, t('chat.conv.handover')), form);
+
+  (async () => {
+    const [teams, circle] = await Promise.all([
+      api('GET', '/api/teams').catch(() => []),
+      api('GET', `/api/patients/${patientId}/care-circle`).catch(() => null),
+    ]);
+    const colleagues = new Map();
+    for (const team of teams) {
+      for (const member of team.members || []) {
+        if (member.id !== user.id && !colleagues.has(member.id)) colleagues.set(member.id, member.display_name);
+      }
+    }
+    const tiers = circle && Array.isArray(circle.tiers) ? circle.tiers : [0, 1, 2].map((position) => ({ position, teams: [] }));
+    const next = (currentTier ?? 0) + 1;
+    const tierOptions = tiers.map((tier) => {
+      const names = (tier.teams || []).map((team) => team.name).join(', ');
+      let label = names ? t('chat.conv.handover_tier', { n: tier.position + 1, teams: names }) : t('chat.conv.handover_tier_plain', { n: tier.position + 1 });
+      if (tier.position === next) label = t('chat.conv.handover_next', { label });
+      return h('option', { value: `tier:${tier.position}`, selected: tier.position === next }, label);
+    });
+    select.replaceChildren(
+      colleagues.size
+        ? h(
+            'optgroup',
+            { label: t('chat.conv.handover_colleagues') },
+            [...colleagues].sort((a, b) => a[1].localeCompare(b[1])).map(([id, name]) => h('option', { value: `user:${id}` }, name)),
+          )
+        : null,
+      h('optgroup', { label: t('chat.conv.handover_tiers') }, tierOptions),
+    );
+  })();
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    showMessage(error, '');
+    const [kind, value] = select.value.split(':');
+    const body = { note: note.value.trim() };
+    if (kind === 'user') body.to_user_id = Number(value);
+    else body.to_tier = Number(value);
+    try {
+      await withBusy(submit, t('common.saving'), () =>
+        ask('chat:handover', { conversation_id: conversationId, ...body }, () => api('POST', `/api/chat/conversations/${conversationId}/handover`, body)),
+      );
+      onDone(t('chat.conv.handover_done'));
+    } catch (err) {
+      showMessage(error, chatErrorText(err));
+    }
+  });
+  return details;
+}
+
+// --- the screen ----------------------------------------------------------------------
+
+export default async function conversationView(ctx) {
+  const conversationId = Number(ctx.params.conversationId);
+  const me = ctx.user;
+  const root = h('div', { class: 'wide chat chat-conv', 'data-testid': 'conversation', dataset: { conversationId: String(conversationId) } });
+  const path = `/api/chat/conversations/${conversationId}`;
+
+  let view;
+  let rows;
+  try {
+    [view, rows] = await Promise.all([fetchAll(path, 0), api('GET', '/api/chat/inbox')]);
+  } catch (err) {
+    root.append(backLink('#/innboks', t('chat.conv.back')), pageTitle(t('chat.conv.title_plain')), err && err.code !== 'network' ? h('p', { class: 'panel panel-problem', role: 'alert' }, chatErrorText(err)) : loadFailed(err, ctx.retry));
+    return root;
+  }
+  const patientId = view.patient_id;
+  let row = rows.find((r) => r.conversation_id === conversationId) || null;
+  let patientName = row ? row.patient_name : '';
+  if (!patientName) {
+    try {
+      patientName = (await api('GET', `/api/patients/${patientId}`)).display_name;
+    } catch {
+      patientName = '';
+    }
+  }
+  const patientFirst = firstName(patientName) || patientName;
+
+  const state = {
+    messages: new Map(),
+    sending: new Map(), // client_id → body, while waiting for the server
+    deliveredSent: 0,
+    readSent: 0,
+    typingTimer: null,
+  };
+  const relation = h('p', { class: 'conv-relation', 'data-testid': 'conv-relation', role: 'status', 'aria-live': 'polite' });
+  const noteBox = h('p', { class: 'conv-note panel', 'data-testid': 'conv-note', hidden: true });
+  const actionError = messageArea('error');
+  const takeButton = h('button', { type: 'button', class: 'button-primary', 'data-testid': 'take', hidden: true }, t('chat.conv.take'));
+  const closeButton = h('button', { type: 'button', class: 'button-secondary', 'data-testid': 'close', hidden: true }, t('chat.conv.close'));
+  const confirmSlot = h('div');
+  const list = h('ol', { class: 'chat-messages', role: 'log', 'aria-live': 'polite', 'aria-label': t('chat.messages_label'), 'data-testid': 'chat-messages' });
+  const typing = h('p', { class: 'chat-typing', 'data-testid': 'chat-typing', 'aria-live': 'polite' });
+  const sendError = messageArea('error');
+
+  function lastId() {
+    let max = 0;
+    for (const id of state.messages.keys()) max = Math.max(max, id);
+    return max;
+  }
+
+  function lastPatientId() {
+    let max = 0;
+    for (const m of state.messages.values()) if (m.sender_role === 'patient') max = Math.max(max, m.id);
+    return max;
+  }
+
+  function merge(messages) {
+    for (const m of messages || []) if (m && typeof m.id === 'number') state.messages.set(m.id, m);
+  }
+
+  function mine() {
+    return Boolean(row && row.mine);
+  }
+
+  function offered() {
+    return Boolean(row && !row.mine);
+  }
+
+  function renderRelation() {
+    let text;
+    if (mine()) text = t('chat.conv.held_by_you');
+    else if (offered()) text = t('chat.conv.offered');
+    else text = t('chat.conv.not_yours');
+    const waiting = row ? waitingText(row, row.fetchedAt || Date.now()) : '';
+    relation.textContent = waiting ? `${text} ${t('chat.conv.waiting', { name: patientFirst, waiting })}` : text;
+    takeButton.hidden = !offered();
+    closeButton.hidden = !mine();
+    handover.hidden = !mine();
+    reply.form.hidden = !(mine() || offered());
+    noteBox.hidden = !(row && row.handover_note);
+    noteBox.textContent = row && row.handover_note ? t('chat.inbox.note', { note: row.handover_note }) : '';
+  }
+
+  function renderMessages() {
+    const nearBottom = window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 160;
+    const sorted = [...state.messages.values()].sort((a, b) => a.id - b.id);
+    const known = new Set(sorted.map((m) => m.client_id));
+    list.replaceChildren(
+      ...sorted.map((m) => {
+        const isPatient = m.sender_role === 'patient';
+        const isMe = m.sender_id === me.id;
+        return bubble({
+          who: isPatient ? patientName : isMe ? t('chat.you') : supporterLabel(m.sender_name, m.sender_team_kind),
+          body: m.body,
+          time: timeOf(m.created_at),
+          mine: !isPatient,
+          dataset: { id: String(m.id) },
+        });
+      }),
+      ...[...state.sending]
+        .filter(([clientId]) => !known.has(clientId))
+        .map(([clientId, body]) => bubble({ who: t('chat.you'), body, mine: true, extra: h('span', { class: 'chat-pending' }, t('chat.conv.sending')), dataset: { clientId } })),
+    );
+    if (nearBottom && root.isConnected) window.scrollTo(0, document.documentElement.scrollHeight);
+    confirmDelivery();
+    markRead();
+  }
+
+  function confirmDelivery() {
+    const upto = lastPatientId();
+    if (upto <= state.deliveredSent || !realtime.isConnected()) return;
+    state.deliveredSent = upto;
+    realtime.request('chat:delivered', { conversation_id: conversationId, upto_id: upto }).then(
+      (answer) => {
+        if (!answer || !('ok' in answer)) state.deliveredSent = 0;
+      },
+      () => {
+        state.deliveredSent = 0;
+      },
+    );
+  }
+
+  function markRead() {
+    if (!mine() || document.visibilityState !== 'visible' || !root.isConnected) return;
+    const upto = lastPatientId();
+    if (upto <= state.readSent || (row && upto <= row.read_upto_id)) return;
+    state.readSent = upto;
+    ask('chat:read', { conversation_id: conversationId, upto_id: upto }, () => api('POST', `${path}/read`, { upto_id: upto })).catch(() => {
+      state.readSent = 0;
+    });
+  }
+
+  async function refreshRelation() {
+    try {
+      const fresh = await api('GET', '/api/chat/inbox');
+      row = fresh.find((r) => r.conversation_id === conversationId) || null;
+      if (row) row.fetchedAt = Date.now();
+      renderRelation();
+      markRead();
+    } catch {
+      /* the next event or poll tries again */
+    }
+  }
+
+  let syncing = false;
+  async function sync() {
+    if (syncing) return;
+    syncing = true;
+    try {
+      const after = lastId();
+      const fresh = await ask('chat:sync', { conversation_id: conversationId, after_id: after }, () => fetchAll(path, after));
+      merge(fresh.messages);
+      renderMessages();
+    } catch {
+      /* try again on the next event or poll */
+    } finally {
+      syncing = false;
+    }
+  }
+
+  const sendTyping = throttle(() => {
+    if (mine() && realtime.isConnected()) realtime.request('chat:typing', { conversation_id: conversationId }).catch(() => {});
+  }, 3000);
+
+  const reply = composer({
+    id: 'reply-input',
+    label: t('chat.conv.reply_label', { name: patientFirst }),
+    hint: t('chat.conv.reply_hint'),
+    onTyping: sendTyping,
+    onSend: async (text) => {
+      showMessage(sendError, '');
+      const clientId = newClientId();
+      state.sending.set(clientId, text);
+      renderMessages();
+      try {
+        const message = await ask('chat:send', { conversation_id: conversationId, client_id: clientId, body: text }, () =>
+          api('POST', `${path}/messages`, { client_id: clientId, body: text }),
+        );
+        merge([message]);
+        return true;
+      } catch (err) {
+        showMessage(sendError, chatErrorText(err));
+        reply.input.value = text;
+        return false;
+      } finally {
+        state.sending.delete(clientId);
+        renderMessages();
+        if (!mine()) refreshRelation(); // answering an offer takes it
+      }
+    },
+  });
+
+  takeButton.addEventListener('click', async () => {
+    showMessage(actionError, '');
+    try {
+      await withBusy(takeButton, t('chat.conv.taking'), () =>
+        ask('chat:take', { conversation_id: conversationId }, () => api('POST', `${path}/take`)),
+      );
+    } catch (err) {
+      showMessage(actionError, chatErrorText(err));
+    }
+    await refreshRelation();
+    if (mine()) reply.input.focus();
+  });
+
+  closeButton.addEventListener('click', () => {
+    const step = confirmStep({
+      question: t('chat.conv.close_question'),
+      confirmLabel: t('chat.conv.close_confirm'),
+      onCancel: () => {
+        confirmSlot.replaceChildren();
+        closeButton.focus();
+      },
+      onConfirm: async (yes) => {
+        try {
+          await withBusy(yes, t('common.saving'), () => ask('chat:close', { conversation_id: conversationId }, () => api('POST', `${path}/close`)));
+          ctx.flash(t('chat.conv.closed'));
+          ctx.navigate('/innboks');
+        } catch (err) {
+          confirmSlot.replaceChildren();
+          showMessage(actionError, chatErrorText(err));
+        }
+      },
+    });
+    confirmSlot.replaceChildren(step.box);
+    step.focus();
+  });
+
+  const handover = handoverForm({
+    user: me,
+    patientId,
+    conversationId,
+    currentTier: row ? row.tier_position : 0,
+    onDone: (text) => {
+      ctx.flash(text);
+      ctx.navigate('/innboks');
+    },
+  });
+
+  const main = h(
+    'section',
+    { class: 'conv-main', 'aria-labelledby': 'conv-title' },
+    relation,
+    noteBox,
+    h('div', { class: 'actions' }, takeButton, closeButton),
+    actionError,
+    confirmSlot,
+    list,
+    typing,
+    reply.form,
+    sendError,
+    handover,
+  );
+  const title = pageTitle(patientName ? t('chat.conv.title', { name: patientName }) : t('chat.conv.title_plain'));
+  title.id = 'conv-title';
+  const others = inboxList({ currentId: conversationId });
+  others.load();
+  const side = h(
+    'div',
+    { class: 'conv-side' },
+    planAside(patientId),
+    h('section', { class: 'conv-inbox', 'aria-labelledby': 'conv-inbox-title' }, h('h2', { id: 'conv-inbox-title' }, t('chat.inbox.title')), others.node),
+  );
+  root.append(backLink('#/innboks', t('chat.conv.back')), title, h('div', { class: 'conv-grid' }, main, side));
+
+  if (row) row.fetchedAt = Date.now();
+  merge(view.messages);
+  renderRelation();
+  renderMessages();
+
+  onPush(root, (name, data) => {
+    if (name === 'connect') {
+      sync();
+      refreshRelation();
+      return;
+    }
+    if (!data || data.conversation_id !== conversationId) return;
+    if (name === 'chat:message') {
+      merge([data]);
+      if (data.sender_role === 'patient') typing.textContent = '';
+      renderMessages();
+      if (data.sender_role === 'patient') refreshRelation();
+    } else if (name === 'chat:taken') {
+      showMessage(actionError, '');
+      relation.textContent = t('chat.conv.taken_by', { name: firstName(data.by) });
+      refreshRelation();
+    } else if (name === 'chat:offer') {
+      refreshRelation();
+    } else if (name === 'chat:typing' && data.who === 'patient') {
+      typing.textContent = t('chat.typing', { name: patientFirst });
+      clearTimeout(state.typingTimer);
+      state.typingTimer = setTimeout(() => {
+        typing.textContent = '';
+      }, 5000);
+    }
+  });
+  const onVisible = () => {
+    if (document.visibilityState === 'visible') markRead();
+  };
+  document.addEventListener('visibilitychange', onVisible);
+  const poll = setInterval(() => {
+    sync();
+    refreshRelation();
+  }, POLL_MS);
+  whileShown(root, () => {
+    clearInterval(poll);
+    clearTimeout(state.typingTimer);
+    document.removeEventListener('visibilitychange', onVisible);
+  });
+  return root;
+}
