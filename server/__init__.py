@@ -53,16 +53,25 @@ def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
 
     rosters.init_app(app)
     presence.init_app(app)
+    from server.push import service as push
+
+    push.init_app(app)
     from server.accounts.routes import bp as accounts_bp
     from server.api.routes import bp as api_bp
     from server.audit.routes import bp as audit_bp
     from server.care_circles.routes import bp as care_circles_bp
     from server.chat.routes import bp as chat_bp
+    from server.plans.routes import bp as plans_bp
     from server.rosters.routes import bp as rosters_bp
     from server.web.routes import bp as web_bp
 
-    for blueprint in (api_bp, accounts_bp, care_circles_bp, rosters_bp, chat_bp, audit_bp, web_bp):
+    for blueprint in (api_bp, accounts_bp, care_circles_bp, rosters_bp, chat_bp, plans_bp, audit_bp, web_bp):
         app.register_blueprint(blueprint)
+    from server.checkins.routes import bp as checkins_bp
+    from server.push.routes import bp as push_bp
+
+    app.register_blueprint(checkins_bp)
+    app.register_blueprint(push_bp)
 
     from server import cli
 

@@ -207,3 +207,15 @@ def visible_plan_sections(
         return []
     kinds = set(team_kinds_in_circle(db, supporter_id=user.id, patient_id=patient_id))  # type: ignore[arg-type]
     return [key for key in sections if kinds & set(sharing.get(key, []))]
+
+
+def on_duty_patient_ids(db: Session, *, supporter_id: int, at: datetime) -> set[int]:
+    """The patients in this supporter's care circles whom they are on duty for
+    now (check-in lists, alerts): in the circle AND on duty in one of its tiers."""
+    from server.rosters.service import is_on_duty_for
+
+    return {
+        patient_id
+        for patient_id in patient_ids_in_circles_of(db, supporter_id)
+        if is_on_duty_for(db, supporter_id=supporter_id, patient_id=patient_id, at=at)
+    }

@@ -108,11 +108,31 @@ def scheduler_command() -> None:
     run_forever(current_app._get_current_object())  # type: ignore[attr-defined]
 
 
+@click.group("vapid")
+def vapid_group() -> None:
+    """Web push (VAPID) keys."""
+
+
+@vapid_group.command("generate")
+@click.option(
+    "--subject", default="mailto:drift@example.no", help="Who runs this server (mailto: or https:)."
+)
+def vapid_generate(subject: str) -> None:
+    """Print a new VAPID key pair as lines for the environment file (never commit them)."""
+    from server.push.vapid import generate
+
+    keys = generate()
+    click.echo(f"VAPID_PUBLIC_KEY={keys.public_key}")
+    click.echo(f"VAPID_PRIVATE_KEY={keys.private_key}")
+    click.echo(f"VAPID_SUBJECT={subject}")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(scheduler_command)
     app.cli.add_command(db_group)
     app.cli.add_command(demo_command)
     app.cli.add_command(serve_command)
+    app.cli.add_command(vapid_group)
 
 
 def _create_app() -> Flask:

@@ -22,6 +22,7 @@ from server.care_circles.models import (
 )
 from server.care_circles.services import care_circle, replace_care_circle
 from server.db import get_db
+from server.plans.demo import ensure_demo_plan
 
 # Local-only: `nattlys demo` refuses it outside development.
 DEFAULT_DEMO_PASSWORD = "nattlys-demo"  # noqa: S105 - documented local-only default
@@ -171,7 +172,11 @@ def load_demo(*, password: str) -> str:
         )
         if _circle_shape(care_circle(db, patient=patient)) != _wanted_shape(wanted):
             replace_care_circle(db, actor=admin, patient=patient, data=wanted)
+        ensure_demo_plan(db, patient)  # only if the patient has no crisis plan yet
     _demo_rosters(db, admin=admin, teams=teams, users=users)
+    from server.checkins.demo import ensure_demo_checkins
+
+    ensure_demo_checkins(db)  # schedules and four weeks of check-ins, if none yet
     db.commit()
     return (
         "demo ready: admin; supporters bolig1 bolig2 kommune1 kommune2 dps1 dps2; "

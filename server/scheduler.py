@@ -18,6 +18,7 @@ from server.db import get_db
 
 log = logging.getLogger(__name__)
 CHAT_TICK_SECONDS = 5
+REMINDER_TICK_SECONDS = 60
 
 
 def _in_app(app: Flask, job: Callable[[], Any], name: str) -> Callable[[], None]:
@@ -39,6 +40,12 @@ def chat_tick() -> None:
         log.info("chat tick", extra=counts)
 
 
+def checkin_reminders() -> None:
+    from server.checkins import reminders
+
+    reminders.run(get_db(), at=clock.now())
+
+
 def add_jobs(app: Flask, scheduler: BaseScheduler) -> None:
     scheduler.add_job(
         _in_app(app, chat_tick, "chat.tick"),
@@ -49,6 +56,18 @@ def add_jobs(app: Flask, scheduler: BaseScheduler) -> None:
         coalesce=True,
         max_instances=1,
         misfire_grace_time=30,
+    )
+    # Every minute; each reminder step is recorded under a unique key, so a
+    # restart or a second scheduler neither doubles nor skips one.
+    scheduler.add_job(
+        _in_app(app, checkin_reminders, "checkins.reminders"),
+        "interval",
+        seconds=REMINDER_TICK_SECONDS,
+        id="checkins.reminders",
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=60,
     )
 
 

@@ -6,6 +6,9 @@ from server.accounts.models import AuthSession, Invitation, RateCounter, User
 from server.audit.models import AuditEntry
 from server.care_circles.models import CareTier, CareTierTeam, PrimaryContact, Team, TeamMembership
 from server.chat.models import Conversation, Message, RoutingDecision
+from server.checkins.models import Checkin, CheckinAlert, CheckinSchedule, Discharge, ReminderSent
+from server.plans.models import CrisisPlan, CrisisPlanProposal, CrisisPlanVersion
+from server.push.models import PushSubscription
 from server.rosters.models import (
     CalendarFeed,
     RosterGeneration,
@@ -24,11 +27,20 @@ __all__ = [
     "CalendarFeed",
     "CareTier",
     "CareTierTeam",
+    "Checkin",
+    "CheckinAlert",
+    "CheckinSchedule",
     "Conversation",
+    "CrisisPlan",
+    "CrisisPlanProposal",
+    "CrisisPlanVersion",
+    "Discharge",
     "Invitation",
     "Message",
     "PrimaryContact",
+    "PushSubscription",
     "RateCounter",
+    "ReminderSent",
     "RosterGeneration",
     "RosterOverride",
     "RosterVersion",

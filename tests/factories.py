@@ -169,3 +169,72 @@ class Factories:
         self.db.add(conv)
         self.db.commit()
         return conv
+
+    def discharge(self, patient: User, discharge_date: Any, *, by: User | None = None) -> Any:
+        from server.checkins.models import Discharge
+
+        row = Discharge(
+            patient_id=patient.id,  # type: ignore[arg-type]
+            discharge_date=discharge_date,
+            recorded_by_id=by.id if by else None,
+            recorded_at=clock.now(),
+        )
+        self.db.add(row)
+        self.db.commit()
+        return row
+
+    def checkin_schedule(self, patient: User, **fields: Any) -> Any:
+        """A saved check-in schedule; fields as in CheckinSchedule (times as datetime.time)."""
+        from server.checkins.models import CheckinSchedule
+
+        row = CheckinSchedule(patient_id=patient.id, updated_at=clock.now(), **fields)  # type: ignore[arg-type]
+        self.db.add(row)
+        self.db.commit()
+        return row
+
+    def crisis_plan(
+        self,
+        patient: User,
+        sections: dict[str, Any] | None = None,
+        *,
+        sharing: dict[str, list[str]] | None = None,
+    ) -> Any:
+        """A crisis plan; with `sections`, version 1 written by the patient."""
+        from server.plans.models import CrisisPlan, CrisisPlanVersion, VersionKind
+        from server.plans.schemas import PlanSections
+
+        plan = CrisisPlan(patient_id=patient.id, created_at=clock.now(), sharing=sharing or {})  # type: ignore[arg-type]
+        self.db.add(plan)
+        self.db.flush()
+        if sections is not None:
+            content = PlanSections.model_validate(sections).model_dump(mode="json")
+            self.db.add(
+                CrisisPlanVersion(
+                    plan_id=plan.id,  # type: ignore[arg-type]
+                    number=1,
+                    content=content,
+                    kind=VersionKind.edit,
+                    author_id=patient.id,
+                    author_role=patient.role,
+                    created_at=clock.now(),
+                )
+            )
+            plan.current_version = 1
+        self.db.commit()
+        return plan
+
+    def crisis_proposal(self, plan: Any, supporter: User, changes: dict[str, Any]) -> Any:
+        """A pending proposal on the plan's current version."""
+        from server.plans.models import CrisisPlanProposal
+        from server.plans.schemas import SectionsPatch
+
+        proposal = CrisisPlanProposal(
+            plan_id=plan.id,
+            author_id=supporter.id,
+            base_version=plan.current_version,
+            changes=SectionsPatch.model_validate(changes).changes(),
+            created_at=clock.now(),
+        )
+        self.db.add(proposal)
+        self.db.commit()
+        return proposal

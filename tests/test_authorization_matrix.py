@@ -7,7 +7,7 @@ nobody can ship an endpoint whose access rules were never written down.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -36,6 +36,7 @@ class World:
     team_out: Any
     override: Any
     conversation: Any
+    proposal: Any = None  # a pending crisis-plan proposal by supporter_in
 
 
 def ok_for(status: int, *callers: str, default: int = 403) -> dict[str, int]:
@@ -49,6 +50,14 @@ def ok_for(status: int, *callers: str, default: int = 403) -> dict[str, int]:
 def everyone(status: int) -> dict[str, int]:
     return dict.fromkeys(CALLERS, status)
 
+
+PUSH_SUBSCRIPTION = {
+    "endpoint": "https://push.example.net/send/matrix",
+    "keys": {
+        "p256dh": "BAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0-P0A",
+        "auth": "AAECAwQFBgcICQoLDA0ODw",
+    },
+}
 
 # (method, rule) -> (path params, body, {caller: status})
 MATRIX: dict[tuple[str, str], tuple[dict[str, str], Any, dict[str, int]]] = {
@@ -182,6 +191,7 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], Any, dict[str, int]]] = {
     ("GET", "/api/coverage"): ({}, None, ok_for(200, "admin")),
     ("GET", "/api/me/shifts"): ({}, None, ok_for(200, "supporter_in_circle", "supporter_outside")),
     ("POST", "/api/me/calendar-feed"): ({}, None, ok_for(201, "supporter_in_circle", "supporter_outside")),
+    ("GET", "/api/me/calendar-feed"): ({}, None, ok_for(200, "supporter_in_circle", "supporter_outside")),
     ("DELETE", "/api/me/calendar-feed"): ({}, None, ok_for(204, "supporter_in_circle", "supporter_outside")),
     # Chat
     ("GET", "/api/chat/conversation"): ({}, None, ok_for(200, "patient_self", "patient_other")),
@@ -221,10 +231,125 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], Any, dict[str, int]]] = {
         {"upto_id": 0},
         ok_for(204, "patient_self", "supporter_in_circle"),
     ),
+    ("POST", "/api/chat/conversations/<int:conversation_id>/delivered"): (
+        {"conversation_id": "conversation"},
+        {"upto_id": 0},
+        ok_for(204, "supporter_in_circle"),
+    ),
     ("GET", "/api/chat/gaps"): ({}, None, ok_for(200, "admin")),
+    # Check-ins
+    ("POST", "/api/checkins"): (
+        {},
+        {
+            "idempotency_key": "matrix-checkin-1",
+            "pressure": 3,
+            "mood": 3,
+            "sleep": "ok",
+            "self_harm_urge": "none",
+            "suicidal_thoughts": "none",
+        },
+        ok_for(201, "patient_self", "patient_other"),
+    ),
+    ("GET", "/api/checkins/state"): ({}, None, ok_for(200, "patient_self", "patient_other")),
+    ("GET", "/api/checkins/tonight"): ({}, None, ok_for(200, "supporter_in_circle", "supporter_outside")),
+    ("GET", "/api/checkins/recently-discharged"): (
+        {},
+        None,
+        ok_for(200, "supporter_in_circle", "supporter_outside"),
+    ),
+    ("GET", "/api/patients/<int:patient_id>/checkins"): (
+        {"patient_id": "patient"},
+        None,
+        ok_for(200, "patient_self", "supporter_in_circle"),
+    ),
+    ("GET", "/api/patients/<int:patient_id>/checkin-schedule"): (
+        {"patient_id": "patient"},
+        None,
+        ok_for(200, "patient_self", "supporter_in_circle"),
+    ),
+    ("PUT", "/api/patients/<int:patient_id>/checkin-schedule"): (
+        {"patient_id": "patient"},
+        {"evening_time": "20:30", "after_missed": "tell_on_duty"},
+        ok_for(200, "patient_self", "supporter_in_circle"),
+    ),
+    ("POST", "/api/patients/<int:patient_id>/discharges"): (
+        {"patient_id": "patient"},
+        {"discharge_date": "2026-11-22"},
+        ok_for(201, "supporter_in_circle"),
+    ),
+    ("POST", "/api/patients/<int:patient_id>/discharges/contact"): (
+        {"patient_id": "patient"},
+        None,
+        ok_for(200, "supporter_in_circle"),
+    ),
+    # Web push: every signed-in user may subscribe their own browser.
+    ("GET", "/api/push/key"): ({}, None, ok_for(200, *CALLERS[1:])),
+    ("POST", "/api/push/subscriptions"): ({}, PUSH_SUBSCRIPTION, ok_for(201, *CALLERS[1:])),
+    ("DELETE", "/api/push/subscriptions"): (
+        {},
+        {"endpoint": PUSH_SUBSCRIPTION["endpoint"]},
+        ok_for(204, *CALLERS[1:]),
+    ),
     # The feed token is its own credential: a wrong one opens nothing for anyone.
     ("GET", "/calendar/<token>.ics"): ({"token": "not-a-real-token"}, None, everyone(404)),
     ("GET", "/api/audit"): ({}, None, ok_for(200, "admin")),
+    # Crisis plans: the patient owns the plan; a supporter in the circle reads
+    # shared sections and proposes; administrators never see plan content.
+    ("GET", "/api/patients/<int:patient_id>/crisis-plan"): (
+        {"patient_id": "patient"},
+        None,
+        ok_for(200, "patient_self", "supporter_in_circle"),
+    ),
+    ("PUT", "/api/patients/<int:patient_id>/crisis-plan"): (
+        {"patient_id": "patient"},
+        {"base_version": 1, "sections": {"self_help": ["Gå en tur langs sjøen"]}},
+        ok_for(200, "patient_self"),
+    ),
+    ("PUT", "/api/patients/<int:patient_id>/crisis-plan/sharing"): (
+        {"patient_id": "patient"},
+        {"sharing": {"contacts": ["bolig"]}, "offline_enabled": False},
+        ok_for(200, "patient_self"),
+    ),
+    ("GET", "/api/patients/<int:patient_id>/crisis-plan/versions"): (
+        {"patient_id": "patient"},
+        None,
+        ok_for(200, "patient_self"),
+    ),
+    ("GET", "/api/patients/<int:patient_id>/crisis-plan/versions/<int:number>"): (
+        {"patient_id": "patient", "number": "1"},
+        None,
+        ok_for(200, "patient_self"),
+    ),
+    ("POST", "/api/patients/<int:patient_id>/crisis-plan/versions/<int:number>/restore"): (
+        {"patient_id": "patient", "number": "1"},
+        {"base_version": 1},
+        ok_for(200, "patient_self"),
+    ),
+    ("GET", "/api/patients/<int:patient_id>/crisis-plan/proposals"): (
+        {"patient_id": "patient"},
+        None,
+        ok_for(200, "patient_self", "supporter_in_circle"),
+    ),
+    ("POST", "/api/patients/<int:patient_id>/crisis-plan/proposals"): (
+        {"patient_id": "patient"},
+        {"base_version": 1, "sections": {"warning_signs": ["Sover dårlig"]}, "note": "Fra samtalen i går"},
+        ok_for(201, "supporter_in_circle"),
+    ),
+    ("POST", "/api/patients/<int:patient_id>/crisis-plan/proposals/<int:proposal_id>/approve"): (
+        {"patient_id": "patient", "proposal_id": "proposal"},
+        {"base_version": 1},
+        ok_for(200, "patient_self"),
+    ),
+    ("POST", "/api/patients/<int:patient_id>/crisis-plan/proposals/<int:proposal_id>/reject"): (
+        {"patient_id": "patient", "proposal_id": "proposal"},
+        None,
+        ok_for(200, "patient_self"),
+    ),
+    ("POST", "/api/patients/<int:patient_id>/crisis-plan/proposals/<int:proposal_id>/agree-in-meeting"): (
+        {"patient_id": "patient", "proposal_id": "proposal"},
+        {"base_version": 1, "note": "Ansvarsgruppemøte"},
+        ok_for(200, "supporter_in_circle"),
+    ),
 }
 
 
@@ -258,10 +383,16 @@ def world(factories: Any) -> World:
     factories.draft_roster(team_in)
     factories.published_roster(team_in, [([supporter_in], [("00:00", "00:00", True)])])
     conversation = factories.conversation(patient, holder=supporter_in)
+    factories.discharge(patient, date(2026, 11, 20), by=supporter_in)
     override = factories.override(
         team_in, supporter_in, kind="remove", starts_at=datetime(2027, 1, 10, tzinfo=UTC)
     )
+    plan = factories.crisis_plan(patient, {"warning_signs": ["Jeg sover dårlig"]})
+    proposal = factories.crisis_proposal(
+        plan, supporter_in, {"warning_signs": ["Jeg sover dårlig", "Jeg trekker meg unna"]}
+    )
     return World(
+        proposal=proposal,
         patient=patient,
         other_patient=other_patient,
         supporter_in=supporter_in,

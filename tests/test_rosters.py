@@ -349,3 +349,19 @@ def test_overrides_without_offset_are_read_in_oslo_time(setting: dict[str, Any])
         created.json["starts_at"]
     ) == timedelta(hours=12)
     assert created.json["starts_at"] != datetime(2026, 7, 1, 20, tzinfo=UTC).isoformat()
+
+
+def test_a_shift_in_progress_reports_its_real_start_and_handoff(
+    setting: dict[str, Any], auth: Any, clock: Any
+) -> None:
+    s = setting
+    night = rotation("Natt", [s["ola"]], [shift("20:00", "08:00", next_day=True)])
+    day = rotation("Dag", [s["kari"]], [shift("08:00", "20:00")])
+    publish(s["admin"], s["bolig"], [day, night])
+    clock.set(oslo(2026, 11, 25, 23, 10))
+    s["admin"] = auth.client_for("admin")
+    shifts = auth.client_for("ola").get("/api/me/shifts", query_string={"days": 1}).json
+    assert shifts[0]["starts_at"] == "2026-11-25T19:00:00Z"
+    assert shifts[0]["takes_over_from"] == ["Kari"]
+    calendar = s["admin"].get(f"/api/teams/{s['bolig'].id}/shifts", query_string={"days": 1}).json
+    assert calendar[0]["display_name"] == "Ola" and calendar[0]["starts_at"] == "2026-11-25T19:00:00Z"

@@ -126,6 +126,9 @@ class LoginRequest(SQLModel):
 class SessionPublic(SQLModel):
     user: UserPublic
     csrf_token: str
+    # The server's clock, so screens can say "now" and "in 40 minutes" right
+    # even when the phone's clock is off.
+    server_time: datetime
 
 
 class InvitationToken(SQLModel):

@@ -36,7 +36,9 @@ def _logged_in(user: User) -> object:
         sessions.end_session(db, old, at=clock.now())
     token, auth_session = sessions.start_session(db, user=user, at=clock.now())
     db.commit()
-    body = SessionPublic(user=services.public_user(user), csrf_token=auth_session.csrf_token)
+    body = SessionPublic(
+        user=services.public_user(user), csrf_token=auth_session.csrf_token, server_time=clock.now()
+    )
     response = jsonify(body.model_dump(mode="json"))
     sessions.set_session_cookie(response, token, auth_session)
     return response
@@ -71,7 +73,9 @@ def logout() -> object:
 @bp.get("/auth/session")
 @endpoint("The logged-in user and the CSRF token", tag="auth", response=SessionPublic)
 def current_session() -> SessionPublic:
-    return SessionPublic(user=services.public_user(g.user), csrf_token=g.auth_session.csrf_token)
+    return SessionPublic(
+        user=services.public_user(g.user), csrf_token=g.auth_session.csrf_token, server_time=clock.now()
+    )
 
 
 @bp.post("/invitations/lookup")

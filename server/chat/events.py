@@ -43,8 +43,11 @@ class HandoverEventIn(HandoverIn):
     conversation_id: int
 
 
-def _error(code: str, message: str) -> dict[str, Any]:
-    return {"error": code, "message": message}
+def _error(code: str, message: str, retry_after: str | None = None) -> dict[str, Any]:
+    answer: dict[str, Any] = {"error": code, "message": message}
+    if retry_after is not None:
+        answer["retry_after"] = int(retry_after)
+    return answer
 
 
 def chat_event(name: str, schema: type[BaseModel] | None = None) -> Callable[[Callable[..., Any]], Any]:
@@ -68,7 +71,7 @@ def chat_event(name: str, schema: type[BaseModel] | None = None) -> Callable[[Ca
             except ApiError as err:
                 db.rollback()
                 discard_after_commit()
-                return _error(err.code, err.message)
+                return _error(err.code, err.message, err.headers.get("Retry-After"))
             except Exception:
                 db.rollback()
                 discard_after_commit()

@@ -140,6 +140,20 @@ def read(conversation_id: int, body: ReadIn) -> None:
     )
 
 
+@bp.post("/conversations/<int:conversation_id>/delivered")
+@endpoint(
+    "Confirm that the patient's messages reached my screen (supporters)",
+    tag="chat",
+    body=ReadIn,
+    status=204,
+    roles=(Role.supporter,),
+)
+def delivered(conversation_id: int, body: ReadIn) -> None:
+    service.mark_delivered(
+        get_db(), user=g.user, conversation_id=conversation_id, upto_id=body.upto_id, at=clock.now()
+    )
+
+
 @bp.get("/gaps")
 @endpoint(
     "Times when a patient wrote and nobody was on duty, or nobody answered (administrators)",

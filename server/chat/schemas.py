@@ -42,8 +42,15 @@ class ChatStatus(SQLModel):
 class ConversationPublic(SQLModel):
     id: int
     patient_id: int
+    state: str
     status: ChatStatus
     messages: list[MessagePublic]
+    # For supporters only: who the patient is and where the conversation stands for me.
+    patient_name: str | None = None
+    mine: bool | None = None
+    offered_to_me: bool | None = None
+    tier_position: int | None = None
+    handover_note: str | None = None
 
 
 class InboxItem(SQLModel):

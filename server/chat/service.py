@@ -189,9 +189,18 @@ def _order_candidates(db: Session, conv: Conversation, supporter_ids: list[int])
     )
 
 
+def _withdraw_from(conv: Conversation, keep: set[int]) -> None:
+    """Tell supporters who had the offer (or held it) that it is no longer theirs."""
+    gone = [s for s in (conv.offered_to or []) if s not in keep]
+    if conv.state == ConversationState.held and conv.holder_id and conv.holder_id not in keep:
+        gone.append(conv.holder_id)
+    _emit("chat:withdrawn", {"conversation_id": conv.id}, gone)
+
+
 def _offer(
     db: Session, conv: Conversation, *, tier: int, supporters: list[int], minutes: int, at: datetime
 ) -> None:
+    _withdraw_from(conv, set(supporters))
     conv.state = ConversationState.offered
     conv.holder_id = None
     conv.tier_position = tier
@@ -237,6 +246,7 @@ def route(db: Session, conv: Conversation, *, from_tier: int, at: datetime, acti
             )
             _tell_patient(db, conv, at)
             return
+    _withdraw_from(conv, set())
     conv.state = ConversationState.unstaffed
     conv.holder_id = None
     conv.offered_to = []
@@ -555,11 +565,23 @@ def conversation_view(
         )
     elif conv.patient_id != user.id:
         raise forbidden()
+    staff_view: dict[str, object] = {}
+    if user.role != Role.patient:
+        patient = db.get(User, conv.patient_id)
+        staff_view = {
+            "patient_name": patient.display_name if patient else None,
+            "mine": conv.holder_id == user.id,
+            "offered_to_me": user.id in (conv.offered_to or []),
+            "tier_position": conv.tier_position,
+            "handover_note": conv.handover_note,
+        }
     return ConversationPublic(
         id=conv.id,  # type: ignore[arg-type]
         patient_id=conv.patient_id,
+        state=conv.state,
         status=patient_status(db, conv, at=at),
         messages=messages_after(db, conv, after_id=after_id),
+        **staff_view,  # type: ignore[arg-type]
     )
 
 

@@ -25,6 +25,7 @@ from server.rosters.models import CalendarFeed
 from server.rosters.schemas import (
     AtQuery,
     CalendarFeedPublic,
+    CalendarFeedStatus,
     CoveragePublic,
     CoverageQuery,
     Interval,
@@ -322,6 +323,26 @@ def new_calendar_feed() -> CalendarFeedPublic:
     db.add(CalendarFeed(user_id=g.user.id, token_hash=_feed_digest(token), created_at=now))
     base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
     return CalendarFeedPublic(url=f"{base.rstrip('/')}/calendar/{token}.ics")
+
+
+@bp.get("/api/me/calendar-feed")
+@endpoint(
+    "Whether my iCal feed is on (the URL itself is shown only when made)",
+    tag="rosters",
+    response=CalendarFeedStatus,
+    roles=(Role.supporter,),
+)
+def calendar_feed_status() -> CalendarFeedStatus:
+    feed = (
+        get_db()
+        .exec(
+            select(CalendarFeed).where(
+                CalendarFeed.user_id == g.user.id, col(CalendarFeed.revoked_at).is_(None)
+            )
+        )
+        .first()
+    )
+    return CalendarFeedStatus(active=feed is not None, created_at=feed.created_at if feed else None)
 
 
 @bp.delete("/api/me/calendar-feed")

@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import field_validator, model_validator
+from pydantic_core import PydanticCustomError
 from sqlmodel import Field, SQLModel
 
 from server.care_circles.models import MemberPublic, TeamKind, TeamRef
@@ -22,17 +23,20 @@ class ShiftIn(SQLModel):
     @classmethod
     def _days(cls, value: list[int]) -> list[int]:
         if any(d < 0 or d > 6 for d in value):
-            raise ValueError("weekdays are 0 (Monday) to 6 (Sunday)")
+            raise PydanticCustomError("weekday_out_of_range", "weekdays are 0 (Monday) to 6 (Sunday)")
         if len(set(value)) != len(value):
-            raise ValueError("a weekday is repeated")
+            raise PydanticCustomError("weekday_repeated", "a weekday is repeated")
         return sorted(value)
 
     @model_validator(mode="after")
     def _order(self) -> ShiftIn:
         if not self.ends_next_day and self.end <= self.start:
-            raise ValueError("end: the shift ends before it starts; set ends_next_day for a night shift")
+            raise PydanticCustomError(
+                "shift_ends_before_start",
+                "end: the shift ends before it starts; set ends_next_day for a night shift",
+            )
         if self.ends_next_day and self.end > self.start:
-            raise ValueError("end: a shift can last at most 24 hours")
+            raise PydanticCustomError("shift_too_long", "end: a shift can last at most 24 hours")
         return self
 
 
@@ -52,7 +56,9 @@ class RotationIn(SQLModel):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
+            raise PydanticCustomError(
+                "unknown_time_zone", "unknown time zone {zone}", {"zone": value}
+            ) from exc
         return value
 
     @field_validator("name")
@@ -115,11 +121,13 @@ class OverrideIn(SQLModel):
     @model_validator(mode="after")
     def _shape(self) -> OverrideIn:
         if self.kind == OverrideKind.replace and self.replaces_user_id is None:
-            raise ValueError("replaces_user_id: say whom this person replaces")
+            raise PydanticCustomError("replaces_missing", "replaces_user_id: say whom this person replaces")
         if self.kind != OverrideKind.replace and self.replaces_user_id is not None:
-            raise ValueError("replaces_user_id: only a replacement names whom it replaces")
+            raise PydanticCustomError(
+                "replaces_not_allowed", "replaces_user_id: only a replacement names whom it replaces"
+            )
         if self.replaces_user_id is not None and self.replaces_user_id == self.user_id:
-            raise ValueError("replaces_user_id: a person cannot replace themselves")
+            raise PydanticCustomError("replaces_self", "replaces_user_id: a person cannot replace themselves")
         return self
 
 
@@ -223,6 +231,11 @@ class MyShiftPublic(SQLModel):
 
 class CalendarFeedPublic(SQLModel):
     url: str
+
+
+class CalendarFeedStatus(SQLModel):
+    active: bool
+    created_at: datetime | None
 
 
 class TeamShiftPublic(SQLModel):

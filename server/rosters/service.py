@@ -656,22 +656,33 @@ class MyShift:
     takes_over_from: tuple[str, ...]
 
 
+# Shifts last at most 24 hours; looking this far past the window's edges finds
+# where a shift cut by the window really starts and ends.
+SPAN_LOOKAROUND = timedelta(hours=36)
+
+
 def duty_spans(
     roster: TeamRoster, start: datetime, end: datetime
 ) -> dict[int, list[tuple[datetime, datetime]]]:
-    """Per supporter, the merged periods in [start, end) when they are on duty
-    for this team, overrides included."""
-    points = roster.boundaries(start, end)
+    """Per supporter, the merged periods when they are on duty for this team
+    that overlap [start, end), overrides included, with their real start and
+    end even when the window cuts them."""
+    outer_start, outer_end = start - SPAN_LOOKAROUND, end + SPAN_LOOKAROUND
+    points = roster.boundaries(outer_start, outer_end)
     spans: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
     for i, point in enumerate(points):
-        segment_end = points[i + 1] if i + 1 < len(points) else end
+        segment_end = points[i + 1] if i + 1 < len(points) else outer_end
         for duty in roster.on_duty(point):
             mine = spans[duty.user_id]
             if mine and mine[-1][1] == point:
                 mine[-1] = (mine[-1][0], segment_end)
             else:
                 mine.append((point, segment_end))
-    return spans
+    return {
+        user_id: kept
+        for user_id, periods in spans.items()
+        if (kept := [(s, e) for s, e in periods if s < end and e > start])
+    }
 
 
 def shifts_of(db: Session, *, user_id: int, start: datetime, end: datetime) -> list[MyShift]:
@@ -683,12 +694,6 @@ def shifts_of(db: Session, *, user_id: int, start: datetime, end: datetime) -> l
     for team_id in team_ids:
         roster = snap.roster(team_id)
         for s, e in duty_spans(roster, start, end).get(user_id, []):
-            if e == end:
-                # Cut by the window: report when the shift really ends.
-                later = [
-                    d.ends_at for d in roster.on_duty(e - timedelta(microseconds=1)) if d.user_id == user_id
-                ]
-                e = max(later, default=e)
             before = roster.on_duty(s - timedelta(microseconds=1))
             names = tuple(sorted(snap.names.get(d.user_id, "") for d in before if d.user_id != user_id))
             out.append(MyShift(team=snap.team_info[team_id], starts_at=s, ends_at=e, takes_over_from=names))

@@ -1,0 +1,181 @@
+"""The reminder job (run every minute by the one scheduler).
+
+For every patient with a check-in schedule, and every patient in the 14 days
+after a discharge, each check-in (slot) has three steps:
+
+    reminder  at the chosen local time      push "Tid for kveldssjekk" (in the app if no push)
+    gentle    60 minutes later, if not done push "Kveldssjekken venter": the ONE gentle reminder
+    missed    120 minutes later, if not done if the patient chose tell_on_duty: alert the
+                                            supporters on duty (staff push, nothing clinical)
+
+A check-in made up to 2 hours before the chosen time counts. A step is taken
+at most once: it is recorded in checkin_reminders under the unique key
+(patient, local date, kind, step) in the same transaction that decides to
+send, and the push is queued only after that commit. A restart, a late run or
+a second scheduler process therefore neither doubles nor skips a step (a step
+more than 30 minutes overdue is not sent late; the app still shows it).
+Patient-facing pushes are not sent in the patient's quiet hours.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
+
+from server.accounts.models import Role, User
+from server.checkins import timing
+from server.checkins.alerts import alert_on_duty
+from server.checkins.models import AfterMissed, Checkin, CheckinSchedule, ReminderSent, ReminderStep, SlotKind
+from server.checkins.service import GENTLE_TITLES, REMINDER_TITLES, active_discharges, view_of
+from server.clock import OSLO
+from server.db import discard_after_commit, run_after_commit
+from server.push import service as push
+
+log = logging.getLogger(__name__)
+CHECKIN_URL = "/#/kveldssjekk"
+
+
+def _due_steps(
+    views: dict[int, timing.ScheduleView], follow_up: dict[tuple[int, object], bool], at: datetime
+) -> list[tuple[timing.Slot, ReminderStep]]:
+    today = at.astimezone(OSLO).date()
+    out = []
+    for patient_id, view in views.items():
+        for day in (today - timedelta(days=1), today):
+            for slot in timing.slots_on(view, day, follow_up=follow_up.get((patient_id, day), False)):
+                for step in ReminderStep:
+                    when = slot.step_at(step)
+                    if when <= at < when + timing.CATCH_UP:
+                        out.append((slot, step))
+    return out
+
+
+def run(db: Session, *, at: datetime) -> Counter[str]:
+    """Take every reminder step due now. Safe to run in several processes at once."""
+    counts: Counter[str] = Counter()
+    today = at.astimezone(OSLO).date()
+    rows = {s.patient_id: s for s in db.exec(select(CheckinSchedule)).all()}
+    follow_up: dict[tuple[int, object], bool] = {}
+    for day in (today - timedelta(days=1), today):
+        for patient_id in active_discharges(db, None, day):
+            follow_up[(patient_id, day)] = True
+    patient_ids = set(rows) | {p for p, _ in follow_up}
+    active: set[int] = (
+        set(
+            db.exec(  # type: ignore[arg-type]
+                select(User.id).where(
+                    col(User.id).in_(patient_ids), User.role == Role.patient, col(User.is_active).is_(True)
+                )
+            ).all()
+        )
+        if patient_ids
+        else set()
+    )
+    views = {p: view_of(p, rows.get(p)) for p in active}
+    steps = _due_steps(views, follow_up, at)  # type: ignore[arg-type]
+    if not steps:
+        db.commit()
+        return counts
+    # The newest check-in of each patient concerned, in one query.
+    concerned = sorted({slot.patient_id for slot, _ in steps})
+    latest = dict(
+        db.exec(
+            select(Checkin.patient_id, func.max(Checkin.created_at))
+            .where(col(Checkin.patient_id).in_(concerned))
+            .group_by(col(Checkin.patient_id))
+        ).all()
+    )
+    taken = {
+        (r.patient_id, r.local_date, r.kind, r.step)
+        for r in db.exec(
+            select(ReminderSent).where(
+                col(ReminderSent.patient_id).in_(concerned),
+                col(ReminderSent.local_date) >= today - timedelta(days=1),
+            )
+        ).all()
+    }
+    reachable = push.users_with_push(db, concerned, at=at)
+    db.commit()  # end the reads; each step below is its own short transaction
+
+    batches: dict[push.PushMessage, list[int]] = defaultdict(list)
+    for slot, step in sorted(steps, key=lambda s: (s[0].due_at, s[0].patient_id)):
+        key = (slot.patient_id, slot.local_date, str(slot.kind), str(step))
+        if key in taken:
+            continue
+        last = latest.get(slot.patient_id)
+        last = last.replace(tzinfo=at.tzinfo) if last is not None and last.tzinfo is None else last
+        done = last is not None and last >= slot.due_at - timing.EARLY_WINDOW
+        outcome, message = _decide(
+            db, slot, step, views[slot.patient_id], rows.get(slot.patient_id), done, reachable, at
+        )
+        record = ReminderSent(
+            patient_id=slot.patient_id,
+            local_date=slot.local_date,
+            kind=slot.kind,
+            step=step,
+            due_at=slot.step_at(step),
+            sent_at=at,
+            outcome=outcome,
+        )
+        try:
+            with db.begin_nested():
+                db.add(record)
+                db.flush()
+        except IntegrityError:
+            # Another process took this step first.
+            db.rollback()
+            counts["already_taken"] += 1
+            continue
+        if outcome == "tell":
+            patient = db.get(User, slot.patient_id)
+            alert, _kind = alert_on_duty(db, patient=patient, reason="missed", slot_kind=slot.kind, at=at)  # type: ignore[arg-type]
+            record.outcome = "told_on_duty" if alert.outcome == "alerted" else "no_one_on_duty"
+            db.add(record)
+        try:
+            db.commit()
+        except IntegrityError:
+            db.rollback()
+            discard_after_commit()  # the alert was not stored: do not send it
+            counts["already_taken"] += 1
+            continue
+        run_after_commit()  # the alert's live event and staff push
+        counts[f"{step}:{record.outcome}"] += 1
+        if message is not None:
+            batches[message].append(slot.patient_id)
+    for message, user_ids in batches.items():
+        push.dispatcher().submit(sorted(set(user_ids)), message)
+    if counts:
+        log.info("check-in reminders", extra=dict(counts))
+    return counts
+
+
+def _decide(
+    db: Session,
+    slot: timing.Slot,
+    step: ReminderStep,
+    view: timing.ScheduleView,
+    row: CheckinSchedule | None,
+    done: bool,
+    reachable: set[int],
+    at: datetime,
+) -> tuple[str, push.PushMessage | None]:
+    """What this step does: (outcome, push to the patient or None)."""
+    if done:
+        return "done", None
+    if step == ReminderStep.missed:
+        chose = row is not None and row.after_missed == AfterMissed.tell_on_duty
+        return ("tell", None) if chose else ("not_chosen", None)
+    if timing.is_quiet(view, at):
+        return "quiet", None
+    if slot.patient_id not in reachable:
+        return "in_app", None
+    # Dropped by the push service if it cannot be delivered before the next step.
+    ttl = int(timing.GENTLE_AFTER.total_seconds())
+    titles = REMINDER_TITLES if step == ReminderStep.reminder else GENTLE_TITLES
+    kind = SlotKind(slot.kind)
+    message = push.PushMessage(title=titles[kind], tag=f"checkin-{kind}", url=CHECKIN_URL, ttl=ttl)
+    return "pushed", message

@@ -1,0 +1,139 @@
+"""/api/checkins and the check-in routes under /api/patients/<id>."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g
+
+from server import access, clock
+from server.access import Need
+from server.accounts.models import Role
+from server.api.endpoints import endpoint
+from server.checkins import service
+from server.checkins.schemas import (
+    CheckinIn,
+    CheckinResult,
+    CheckinState,
+    DischargeIn,
+    DischargePublic,
+    RecentlyDischargedItem,
+    ScheduleIn,
+    SchedulePublic,
+    TonightItem,
+    TrendPublic,
+    TrendQuery,
+)
+from server.db import get_db
+
+bp = Blueprint("checkins", __name__, url_prefix="/api")
+
+
+@bp.post("/checkins")
+@endpoint(
+    "Send my check-in (patients); a resend with the same idempotency key returns the first",
+    tag="checkins",
+    body=CheckinIn,
+    response=CheckinResult,
+    status=201,
+    roles=(Role.patient,),
+)
+def submit(body: CheckinIn) -> CheckinResult:
+    return service.submit(get_db(), patient=g.user, data=body, at=clock.now())
+
+
+@bp.get("/checkins/state")
+@endpoint(
+    "What my app needs on opening: a pending reminder, my warning signs, emergency numbers (patients)",
+    tag="checkins",
+    response=CheckinState,
+    roles=(Role.patient,),
+)
+def my_state() -> CheckinState:
+    return service.state(get_db(), g.user, at=clock.now())
+
+
+@bp.get("/checkins/tonight")
+@endpoint(
+    "Tonight's check-ins (since 16:00) of the patients I am on duty for, red first (supporters)",
+    tag="checkins",
+    response=list[TonightItem],
+    roles=(Role.supporter,),
+)
+def tonight() -> list[TonightItem]:
+    return service.tonight(get_db(), supporter=g.user, at=clock.now())
+
+
+@bp.get("/checkins/recently-discharged")
+@endpoint(
+    "Patients I am on duty for in their 14 days after discharge, with no contact recorded yet (supporters)",
+    tag="checkins",
+    response=list[RecentlyDischargedItem],
+    roles=(Role.supporter,),
+)
+def recently_discharged() -> list[RecentlyDischargedItem]:
+    return service.recently_discharged(get_db(), supporter=g.user, at=clock.now())
+
+
+@bp.get("/patients/<int:patient_id>/checkins")
+@endpoint(
+    "A patient's check-ins of the last days, with chart points (the patient; supporters in the circle)",
+    tag="checkins",
+    query=TrendQuery,
+    response=TrendPublic,
+)
+def trend(patient_id: int, query: TrendQuery) -> TrendPublic:
+    db = get_db()
+    patient = access.require_patient(db, g.user, patient_id, Need.clinical)
+    return service.trend(db, viewer=g.user, patient=patient, days=query.days, at=clock.now())
+
+
+@bp.get("/patients/<int:patient_id>/checkin-schedule")
+@endpoint(
+    "A patient's check-in schedule (the patient; supporters in the circle)",
+    tag="checkins",
+    response=SchedulePublic,
+)
+def get_schedule(patient_id: int) -> SchedulePublic:
+    db = get_db()
+    patient = access.require_patient(db, g.user, patient_id, Need.clinical)
+    return service.schedule_public(db, patient, at=clock.now())
+
+
+@bp.put("/patients/<int:patient_id>/checkin-schedule")
+@endpoint(
+    "Set the check-in schedule (the patient, or a supporter in the circle together with the patient)",
+    tag="checkins",
+    body=ScheduleIn,
+    response=SchedulePublic,
+)
+def put_schedule(patient_id: int, body: ScheduleIn) -> SchedulePublic:
+    db = get_db()
+    patient = access.require_patient(db, g.user, patient_id, Need.clinical)
+    return service.put_schedule(db, actor=g.user, patient=patient, data=body, at=clock.now())
+
+
+@bp.post("/patients/<int:patient_id>/discharges")
+@endpoint(
+    "Record a discharge date: 14 days of daily check-ins and follow-up (supporters in the circle)",
+    tag="checkins",
+    body=DischargeIn,
+    response=DischargePublic,
+    status=201,
+    roles=(Role.supporter,),
+)
+def record_discharge(patient_id: int, body: DischargeIn) -> DischargePublic:
+    db = get_db()
+    patient = access.require_patient(db, g.user, patient_id, Need.clinical)
+    return service.record_discharge(db, supporter=g.user, patient=patient, data=body, at=clock.now())
+
+
+@bp.post("/patients/<int:patient_id>/discharges/contact")
+@endpoint(
+    "Record that someone has been in contact after the discharge (supporters in the circle)",
+    tag="checkins",
+    response=DischargePublic,
+    roles=(Role.supporter,),
+)
+def record_contact(patient_id: int) -> DischargePublic:
+    db = get_db()
+    patient = access.require_patient(db, g.user, patient_id, Need.clinical)
+    return service.record_contact(db, supporter=g.user, patient=patient, at=clock.now())

@@ -1,0 +1,570 @@
+"""Check-ins: schedules, submitting, levels and what follows from them,
+trends, tonight's list, and the follow-up after a discharge.
+
+Services never commit; the endpoint (or the scheduler job) does. Live events
+and pushes are queued to run after the commit.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from server import access
+from server.accounts.models import Role, User
+from server.api.errors import ApiError, forbidden, not_found
+from server.audit import writer as audit
+from server.checkins import timing
+from server.checkins.alerts import alert_on_duty
+from server.checkins.levels import Answers, Level, assess, worst_first
+from server.checkins.models import (
+    AfterMissed,
+    Checkin,
+    CheckinAlert,
+    CheckinSchedule,
+    Discharge,
+    ReminderSent,
+    ReminderStep,
+    SlotKind,
+)
+from server.checkins.plan_link import PlanBits, plan_bits
+from server.checkins.schemas import (
+    AlertStatus,
+    CheckinIn,
+    CheckinPublic,
+    CheckinResult,
+    CheckinState,
+    DischargeIn,
+    DischargePublic,
+    EmergencyNumber,
+    PendingReminder,
+    RecentlyDischargedItem,
+    ScheduleIn,
+    SchedulePublic,
+    TonightItem,
+    TrendPoint,
+    TrendPublic,
+)
+from server.clock import OSLO
+
+EMERGENCY_NUMBERS = [
+    EmergencyNumber(name="Medisinsk nødtelefon", phone="113"),
+    EmergencyNumber(name="Legevakt", phone="116 117"),
+    EmergencyNumber(name="Mental Helse hjelpetelefonen", phone="116 123"),
+]
+CONTACT_MESSAGE = "Jeg ønsker at noen tar kontakt i kveld"
+REMINDER_TITLES = {SlotKind.evening: "Tid for kveldssjekk", SlotKind.night: "Tid for nattsjekk"}
+GENTLE_TITLES = {SlotKind.evening: "Kveldssjekken venter", SlotKind.night: "Nattsjekken venter"}
+# A reminder stays pending in the app this long after it was due.
+PENDING_FOR = timedelta(hours=4)
+TONIGHT_STARTS = time(16, 0)
+DISCHARGE_MAX_AGE_DAYS = 30
+
+
+# --- schedules -------------------------------------------------------------------------
+
+
+def schedule_row(db: Session, patient_id: int) -> CheckinSchedule | None:
+    return db.get(CheckinSchedule, patient_id)
+
+
+def view_of(patient_id: int, row: CheckinSchedule | None) -> timing.ScheduleView:
+    if row is None:
+        # Nothing chosen yet: no reminders, except the daily ones after a discharge.
+        return timing.ScheduleView(
+            patient_id=patient_id, tz=OSLO, evening_time=time(20), night_time=None, enabled=False
+        )
+    return timing.ScheduleView(
+        patient_id=patient_id,
+        tz=ZoneInfo(row.timezone),
+        evening_time=row.evening_time,
+        night_time=row.night_time,
+        weekdays=row.weekdays,
+        quiet_start=row.quiet_start,
+        quiet_end=row.quiet_end,
+        enabled=row.enabled,
+    )
+
+
+def active_discharges(db: Session, patient_ids: list[int] | None, day: date) -> dict[int, Discharge]:
+    """The newest discharge per patient whose follow-up period includes `day`."""
+    stmt = select(Discharge).where(
+        col(Discharge.discharge_date) <= day,
+        col(Discharge.discharge_date) >= day - timedelta(days=timing.DISCHARGE_FOLLOW_UP_DAYS),
+    )
+    if patient_ids is not None:
+        stmt = stmt.where(col(Discharge.patient_id).in_(patient_ids))
+    out: dict[int, Discharge] = {}
+    for d in db.exec(stmt.order_by(col(Discharge.discharge_date), col(Discharge.id))).all():
+        out[d.patient_id] = d
+    return out
+
+
+def schedule_public(db: Session, patient: User, *, at: datetime) -> SchedulePublic:
+    row = schedule_row(db, patient.id)  # type: ignore[arg-type]
+    today = at.astimezone(OSLO).date()
+    follow_up = patient.id in active_discharges(db, [patient.id], today)  # type: ignore[list-item]
+    if row is None:
+        defaults = ScheduleIn()
+        return SchedulePublic(
+            patient_id=patient.id,  # type: ignore[arg-type]
+            saved=False,
+            enabled=defaults.enabled,
+            timezone="Europe/Oslo",
+            evening_time=defaults.evening_time,
+            night_time=None,
+            weekdays=defaults.weekdays,
+            quiet_start=None,
+            quiet_end=None,
+            after_missed=defaults.after_missed,
+            updated_at=None,
+            in_discharge_follow_up=follow_up,
+        )
+    return SchedulePublic(
+        patient_id=patient.id,  # type: ignore[arg-type]
+        saved=True,
+        enabled=row.enabled,
+        timezone=row.timezone,
+        evening_time=row.evening_time,
+        night_time=row.night_time,
+        weekdays=timing.days_from_mask(row.weekdays),
+        quiet_start=row.quiet_start,
+        quiet_end=row.quiet_end,
+        after_missed=row.after_missed,
+        updated_at=row.updated_at,
+        in_discharge_follow_up=follow_up,
+    )
+
+
+def _field_error(loc: list[str | int], code: str, message: str) -> ApiError:
+    return ApiError(
+        400,
+        "invalid_input",
+        "Some fields are not valid.",
+        fields=[{"loc": [str(p) for p in loc], "type": code, "message": message}],
+    )
+
+
+def put_schedule(
+    db: Session, *, actor: User, patient: User, data: ScheduleIn, at: datetime
+) -> SchedulePublic:
+    if data.enabled and not data.weekdays:
+        raise _field_error(["weekdays"], "empty", "choose at least one day, or turn check-ins off")
+    for name in ("evening_time", "night_time"):
+        wall = getattr(data, name)
+        if wall is not None and timing.in_quiet_hours(wall, data.quiet_start, data.quiet_end):
+            raise _field_error([name], "in_quiet_hours", "the check-in time is inside the quiet hours")
+    row = schedule_row(db, patient.id) or CheckinSchedule(patient_id=patient.id, updated_at=at)  # type: ignore[arg-type]
+    row.enabled = data.enabled
+    row.evening_time = data.evening_time
+    row.night_time = data.night_time
+    row.weekdays = timing.mask_from_days(data.weekdays)
+    row.quiet_start = data.quiet_start
+    row.quiet_end = data.quiet_end
+    row.after_missed = AfterMissed(data.after_missed)
+    row.updated_at = at
+    row.updated_by_id = actor.id
+    db.add(row)
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        action="checkin_schedule.write",
+        object_type="checkin_schedule",
+        object_id=patient.id,
+        patient_id=patient.id,
+    )
+    return schedule_public(db, patient, at=at)
+
+
+# --- showing check-ins -----------------------------------------------------------------
+
+
+def _sees_warning_signs(db: Session, viewer: User, patient_id: int, bits: PlanBits) -> bool:
+    if viewer.role == Role.patient:
+        return viewer.id == patient_id
+    if not bits.exists:
+        # No plan yet: the signs could only have come from a plan; show nothing.
+        return False
+    return "warning_signs" in access.visible_plan_sections(
+        db, viewer, patient_id, bits.sharing, ["warning_signs"]
+    )
+
+
+def checkin_public(c: Checkin, *, show_signs: bool) -> CheckinPublic:
+    return CheckinPublic(
+        id=c.id,  # type: ignore[arg-type]
+        patient_id=c.patient_id,
+        created_at=c.created_at,
+        pressure=c.pressure,
+        mood=c.mood,
+        sleep=c.sleep,
+        warning_signs=list(c.warning_signs) if show_signs else None,
+        warning_sign_count=len(c.warning_signs),
+        self_harm_urge=c.self_harm_urge,
+        suicidal_thoughts=c.suicidal_thoughts,
+        wants_contact=c.wants_contact,
+        note=c.note,
+        level=c.level,
+        reasons=list(c.reasons),
+    )
+
+
+def _audit_read(db: Session, viewer: User, patient_id: int, what: str) -> None:
+    if viewer.role != Role.patient:
+        audit.record(db, actor=viewer, action="checkin.read", object_type=what, patient_id=patient_id)
+
+
+# --- submitting ------------------------------------------------------------------------
+
+
+def _resolve_signs(chosen: list[int | str], plan_signs: list[str]) -> list[str]:
+    out: list[str] = []
+    for i, item in enumerate(chosen):
+        if isinstance(item, int):
+            if 0 <= item < len(plan_signs):
+                text = plan_signs[item]
+            else:
+                raise _field_error(
+                    ["warning_signs", i], "unknown_warning_sign", "not one of the warning signs in your plan"
+                )
+        else:
+            matches = [s for s in plan_signs if s.strip().casefold() == item.casefold()]
+            if not matches:
+                raise _field_error(
+                    ["warning_signs", i], "unknown_warning_sign", "not one of the warning signs in your plan"
+                )
+            text = matches[0]
+        if text not in out:
+            out.append(text)
+    return out
+
+
+def _find(db: Session, patient_id: int, key: str) -> Checkin | None:
+    return db.exec(
+        select(Checkin).where(Checkin.patient_id == patient_id, Checkin.idempotency_key == key)
+    ).first()
+
+
+def _result(
+    db: Session, c: Checkin, *, bits: PlanBits, duplicate: bool, alert: AlertStatus | None
+) -> CheckinResult:
+    level = Level(c.level)
+    if duplicate and level == Level.red:
+        row = db.exec(select(CheckinAlert).where(CheckinAlert.checkin_id == c.id)).first()
+        alert = AlertStatus(status=row.outcome) if row else None
+    return CheckinResult(
+        checkin=checkin_public(c, show_signs=True),
+        duplicate=duplicate,
+        level=level,
+        reasons=list(c.reasons),
+        self_help=list(bits.self_help) if level in (Level.yellow, Level.red) else [],
+        show_plan=level == Level.red,
+        emergency_numbers=EMERGENCY_NUMBERS if level == Level.red else [],
+        offer_chat=level == Level.red or c.wants_contact,
+        alert=alert if level == Level.red else None,
+        conversation_id=c.conversation_id,
+    )
+
+
+def submit(db: Session, *, patient: User, data: CheckinIn, at: datetime) -> CheckinResult:
+    if patient.role != Role.patient:
+        raise forbidden("Only patients make check-ins.")
+    if data.patient_id is not None and data.patient_id != patient.id:
+        raise forbidden("You can only check in for yourself.")
+    bits = plan_bits(db, patient.id)  # type: ignore[arg-type]
+    existing = _find(db, patient.id, data.idempotency_key)  # type: ignore[arg-type]
+    if existing is not None:
+        return _result(db, existing, bits=bits, duplicate=True, alert=None)
+    signs = _resolve_signs(list(data.warning_signs), bits.warning_signs)
+    assessment = assess(
+        Answers(
+            pressure=data.pressure,
+            mood=data.mood,
+            sleep=data.sleep,
+            warning_signs=signs,
+            self_harm_urge=data.self_harm_urge,
+            suicidal_thoughts=data.suicidal_thoughts,
+        )
+    )
+    checkin = Checkin(
+        patient_id=patient.id,  # type: ignore[arg-type]
+        idempotency_key=data.idempotency_key,
+        created_at=at,
+        pressure=data.pressure,
+        mood=data.mood,
+        sleep=data.sleep,
+        warning_signs=signs,
+        self_harm_urge=data.self_harm_urge,
+        suicidal_thoughts=data.suicidal_thoughts,
+        wants_contact=data.wants_contact,
+        note=data.note or None,
+        level=assessment.level,
+        reasons=list(assessment.reasons),
+    )
+    try:
+        with db.begin_nested():
+            db.add(checkin)
+            db.flush()
+    except IntegrityError:
+        # The same submission, a moment ago, from a retry on another connection.
+        first = _find(db, patient.id, data.idempotency_key)  # type: ignore[arg-type]
+        if first is None:
+            raise
+        return _result(db, first, bits=bits, duplicate=True, alert=None)
+    audit.record(
+        db,
+        actor=patient,
+        action="checkin.write",
+        object_type="checkin",
+        object_id=checkin.id,
+        patient_id=patient.id,
+    )
+    alert: AlertStatus | None = None
+    if assessment.level == Level.red:
+        row, kind = alert_on_duty(
+            db, patient=patient, reason="red", level="red", checkin_id=checkin.id, at=at
+        )
+        alert = AlertStatus(status=row.outcome, team_kind=kind)
+    if data.wants_contact:
+        from server.chat import service as chat
+
+        message = chat.send_from_patient(
+            db, patient=patient, client_id=f"checkin-{checkin.id}", body=CONTACT_MESSAGE, at=at
+        )
+        checkin.conversation_id = message.conversation_id
+        db.add(checkin)
+    return _result(db, checkin, bits=bits, duplicate=False, alert=alert)
+
+
+# --- the patient's app -------------------------------------------------------------------
+
+
+def _done_since(db: Session, patient_id: int, since: datetime) -> bool:
+    return (
+        db.exec(
+            select(Checkin.id)
+            .where(Checkin.patient_id == patient_id, col(Checkin.created_at) >= since)
+            .limit(1)
+        ).first()
+        is not None
+    )
+
+
+def pending_reminder(db: Session, patient: User, *, at: datetime) -> PendingReminder | None:
+    """The check-in the patient is asked for now and has not done: shown in the
+    app when it opens (the fallback when push is off or did not arrive)."""
+    row = schedule_row(db, patient.id)  # type: ignore[arg-type]
+    view = view_of(patient.id, row)  # type: ignore[arg-type]
+    today = at.astimezone(view.tz).date()
+    follow = active_discharges(db, [patient.id], today)  # type: ignore[list-item]
+    slots = []
+    for day in (today - timedelta(days=1), today):
+        in_follow_up = bool(active_discharges(db, [patient.id], day)) if day != today else bool(follow)  # type: ignore[list-item]
+        slots += timing.slots_on(view, day, follow_up=in_follow_up)
+    due = [s for s in slots if s.due_at <= at < s.due_at + PENDING_FOR]
+    if not due:
+        return None
+    slot = max(due, key=lambda s: s.due_at)
+    if _done_since(db, patient.id, slot.due_at - timing.EARLY_WINDOW):  # type: ignore[arg-type]
+        return None
+    sent = db.exec(
+        select(ReminderSent).where(
+            ReminderSent.patient_id == patient.id,
+            ReminderSent.local_date == slot.local_date,
+            ReminderSent.kind == slot.kind,
+            ReminderSent.step == ReminderStep.reminder,
+        )
+    ).first()
+    return PendingReminder(
+        kind=slot.kind,
+        local_date=slot.local_date,
+        due_at=slot.due_at,
+        title=REMINDER_TITLES[slot.kind],
+        pushed=bool(sent and sent.outcome == "pushed"),
+    )
+
+
+def state(db: Session, patient: User, *, at: datetime) -> CheckinState:
+    bits = plan_bits(db, patient.id)  # type: ignore[arg-type]
+    last = db.exec(
+        select(Checkin.created_at)
+        .where(Checkin.patient_id == patient.id)
+        .order_by(col(Checkin.created_at).desc())
+        .limit(1)
+    ).first()
+    return CheckinState(
+        pending_reminder=pending_reminder(db, patient, at=at),
+        warning_signs=bits.warning_signs,
+        last_checkin_at=last,
+        emergency_numbers=EMERGENCY_NUMBERS,
+    )
+
+
+# --- trends and lists ------------------------------------------------------------------
+
+
+def trend(db: Session, *, viewer: User, patient: User, days: int, at: datetime) -> TrendPublic:
+    rows = db.exec(
+        select(Checkin)
+        .where(Checkin.patient_id == patient.id, col(Checkin.created_at) >= at - timedelta(days=days))
+        .order_by(col(Checkin.created_at).desc(), col(Checkin.id).desc())
+    ).all()
+    bits = plan_bits(db, patient.id)  # type: ignore[arg-type]
+    show = _sees_warning_signs(db, viewer, patient.id, bits)  # type: ignore[arg-type]
+    _audit_read(db, viewer, patient.id, "checkins")  # type: ignore[arg-type]
+    return TrendPublic(
+        patient_id=patient.id,  # type: ignore[arg-type]
+        days=days,
+        items=[checkin_public(c, show_signs=show) for c in rows],
+        points=[TrendPoint(at=c.created_at, pressure=c.pressure, level=c.level) for c in reversed(rows)],
+    )
+
+
+def tonight_start(at: datetime) -> datetime:
+    """The most recent 16:00 in Oslo at or before `at`."""
+    local = at.astimezone(OSLO)
+    day = local.date() if local.time() >= TONIGHT_STARTS else local.date() - timedelta(days=1)
+    return timing.local_instant(day, TONIGHT_STARTS, OSLO)
+
+
+def tonight(db: Session, *, supporter: User, at: datetime) -> list[TonightItem]:
+    patient_ids = access.on_duty_patient_ids(db, supporter_id=supporter.id, at=at)  # type: ignore[arg-type]
+    if not patient_ids:
+        return []
+    rows = db.exec(
+        select(Checkin, User)
+        .join(User, col(User.id) == col(Checkin.patient_id))
+        .where(col(Checkin.patient_id).in_(patient_ids), col(Checkin.created_at) >= tonight_start(at))
+    ).all()
+    ordered = sorted(rows, key=lambda r: (worst_first(r[0].level), -r[0].created_at.timestamp()))
+    bits: dict[int, bool] = {}
+    out = []
+    for c, patient in ordered:
+        if c.patient_id not in bits:
+            bits[c.patient_id] = _sees_warning_signs(db, supporter, c.patient_id, plan_bits(db, c.patient_id))
+            _audit_read(db, supporter, c.patient_id, "tonight")
+        out.append(
+            TonightItem(
+                patient_id=patient.id,  # type: ignore[arg-type]
+                patient_name=patient.display_name,
+                checkin=checkin_public(c, show_signs=bits[c.patient_id]),
+            )
+        )
+    return out
+
+
+# --- discharge follow-up ---------------------------------------------------------------
+
+
+def _names(db: Session, ids: set[int | None]) -> dict[int, str]:
+    wanted = [i for i in ids if i is not None]
+    if not wanted:
+        return {}
+    return {u.id: u.display_name for u in db.exec(select(User).where(col(User.id).in_(wanted)))}  # type: ignore[misc]
+
+
+def discharge_public(db: Session, d: Discharge) -> DischargePublic:
+    names = _names(db, {d.recorded_by_id, d.contact_by_id})
+    return DischargePublic(
+        id=d.id,  # type: ignore[arg-type]
+        patient_id=d.patient_id,
+        discharge_date=d.discharge_date,
+        follow_up_until=d.discharge_date + timedelta(days=timing.DISCHARGE_FOLLOW_UP_DAYS),
+        recorded_at=d.recorded_at,
+        recorded_by_name=names.get(d.recorded_by_id) if d.recorded_by_id else None,
+        contact_at=d.contact_at,
+        contact_by_name=names.get(d.contact_by_id) if d.contact_by_id else None,
+    )
+
+
+def record_discharge(
+    db: Session, *, supporter: User, patient: User, data: DischargeIn, at: datetime
+) -> DischargePublic:
+    today = at.astimezone(OSLO).date()
+    if data.discharge_date > today:
+        raise _field_error(["discharge_date"], "in_future", "a discharge date cannot be in the future")
+    if data.discharge_date < today - timedelta(days=DISCHARGE_MAX_AGE_DAYS):
+        raise _field_error(["discharge_date"], "too_old", f"at most {DISCHARGE_MAX_AGE_DAYS} days ago")
+    same = db.exec(
+        select(Discharge).where(
+            Discharge.patient_id == patient.id, Discharge.discharge_date == data.discharge_date
+        )
+    ).first()
+    if same is None:
+        same = Discharge(
+            patient_id=patient.id,  # type: ignore[arg-type]
+            discharge_date=data.discharge_date,
+            recorded_by_id=supporter.id,
+            recorded_at=at,
+        )
+        db.add(same)
+        db.flush()
+    audit.record(
+        db,
+        actor=supporter,
+        action="discharge.write",
+        object_type="discharge",
+        object_id=same.id,
+        patient_id=patient.id,
+    )
+    return discharge_public(db, same)
+
+
+def record_contact(db: Session, *, supporter: User, patient: User, at: datetime) -> DischargePublic:
+    today = at.astimezone(OSLO).date()
+    current = active_discharges(db, [patient.id], today).get(patient.id)  # type: ignore[list-item, arg-type]
+    if current is None:
+        raise not_found("This patient is not in a follow-up period after discharge.")
+    if current.contact_at is None:
+        current.contact_at = at
+        current.contact_by_id = supporter.id
+        db.add(current)
+        audit.record(
+            db,
+            actor=supporter,
+            action="discharge.contact",
+            object_type="discharge",
+            object_id=current.id,
+            patient_id=patient.id,
+        )
+    return discharge_public(db, current)
+
+
+def recently_discharged(db: Session, *, supporter: User, at: datetime) -> list[RecentlyDischargedItem]:
+    """Patients in their 14 days after discharge whom nobody has recorded
+    contact with yet, among those this supporter is on duty for now."""
+    patient_ids = access.on_duty_patient_ids(db, supporter_id=supporter.id, at=at)  # type: ignore[arg-type]
+    if not patient_ids:
+        return []
+    today = at.astimezone(OSLO).date()
+    current = {
+        p: d for p, d in active_discharges(db, sorted(patient_ids), today).items() if d.contact_at is None
+    }
+    out = []
+    for patient_id, d in sorted(current.items(), key=lambda kv: kv[1].discharge_date):
+        patient = db.get(User, patient_id)
+        if patient is None:
+            continue
+        last = db.exec(
+            select(Checkin)
+            .where(Checkin.patient_id == patient_id)
+            .order_by(col(Checkin.created_at).desc())
+            .limit(1)
+        ).first()
+        _audit_read(db, supporter, patient_id, "recently_discharged")
+        out.append(
+            RecentlyDischargedItem(
+                patient_id=patient_id,
+                patient_name=patient.display_name,
+                discharge_id=d.id,  # type: ignore[arg-type]
+                discharge_date=d.discharge_date,
+                day=(today - d.discharge_date).days,
+                last_checkin_at=last.created_at if last else None,
+                last_level=last.level if last else None,
+            )
+        )
+    return out

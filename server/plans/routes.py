@@ -1,0 +1,171 @@
+"""/api/patients/<id>/crisis-plan: the patient's own plan, versions, sharing and proposals.
+
+Who may call what:
+- the patient: everything about their own plan except proposing and
+  recording a meeting agreement;
+- a supporter while the patient is in their care circle: read the sections
+  shared with their team kinds, propose changes to those sections, record a
+  proposal as agreed in a meeting;
+- administrators: nothing (plans are clinical content).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, g
+
+from server import access
+from server.access import Need
+from server.api.endpoints import endpoint
+from server.db import get_db
+from server.plans import service
+from server.plans.schemas import (
+    AgreedInMeetingIn,
+    BaseVersionIn,
+    CrisisPlanPublic,
+    PlanUpdate,
+    ProposalIn,
+    ProposalPublic,
+    ProposalQuery,
+    SharingPublic,
+    SharingUpdate,
+    VersionDetail,
+    VersionSummary,
+)
+
+bp = Blueprint("plans", __name__, url_prefix="/api/patients/<int:patient_id>/crisis-plan")
+TAG = "crisis plan"
+
+
+@bp.get("")
+@endpoint(
+    "The crisis plan as the caller may see it (supporters: shared sections, 'meeting' first; audited)",
+    tag=TAG,
+    response=CrisisPlanPublic,
+)
+def get_plan(patient_id: int) -> CrisisPlanPublic:
+    db = get_db()
+    patient = access.require_patient(db, g.user, patient_id, Need.clinical)
+    return service.read_plan(db, viewer=g.user, patient=patient)
+
+
+@bp.put("")
+@endpoint(
+    "Change sections of one's own plan (a new version); a stale base_version answers 409",
+    tag=TAG,
+    body=PlanUpdate,
+    response=CrisisPlanPublic,
+    errors=(409,),
+)
+def put_plan(patient_id: int, body: PlanUpdate) -> CrisisPlanPublic:
+    db = get_db()
+    patient = access.require_patient(db, g.user, patient_id, Need.own_clinical)
+    return service.update_plan(db, patient=patient, data=body)
+
+
+@bp.put("/sharing")
+@endpoint(
+    "Choose which team kinds see each section, and the offline copy",
+    tag=TAG,
+    body=SharingUpdate,
+    response=SharingPublic,
+)
+def put_sharing(patient_id: int, body: SharingUpdate) -> SharingPublic:
+    db = get_db()
+    patient = access.require_patient(db, g.user, patient_id, Need.own_clinical)
+    return service.update_sharing(db, patient=patient, data=body)
+
+
+@bp.get("/versions")
+@endpoint("Every version of one's own plan, newest first", tag=TAG, response=list[VersionSummary])
+def list_versions(patient_id: int) -> list[VersionSummary]:
+    db = get_db()
+    patient = access.require_patient(db, g.user, patient_id, Need.own_clinical)
+    return service.list_versions(db, patient=patient)
+
+
+@bp.get("/versions/<int:number>")
+@endpoint("One version, with what changed from the version before", tag=TAG, response=VersionDetail)
+def get_version(patient_id: int, number: int) -> VersionDetail:
+    db = get_db()
+    patient = access.require_patient(db, g.user, patient_id, Need.own_clinical)
+    return service.version_detail(db, patient=patient, number=number)
+
+
+@bp.post("/versions/<int:number>/restore")
+@endpoint(
+    "Bring back an older version (as a new version)",
+    tag=TAG,
+    body=BaseVersionIn,
+    response=CrisisPlanPublic,
+    errors=(409,),
+)
+def restore_version(patient_id: int, number: int, body: BaseVersionIn) -> CrisisPlanPublic:
+    db = get_db()
+    patient = access.require_patient(db, g.user, patient_id, Need.own_clinical)
+    return service.restore_version(db, patient=patient, number=number, base_version=body.base_version)
+
+
+@bp.get("/proposals")
+@endpoint(
+    "Proposed changes (supporters: those on sections shared with them; audited)",
+    tag=TAG,
+    query=ProposalQuery,
+    response=list[ProposalPublic],
+)
+def list_proposals(patient_id: int, query: ProposalQuery) -> list[ProposalPublic]:
+    db = get_db()
+    patient = access.require_patient(db, g.user, patient_id, Need.clinical)
+    return service.list_proposals(db, viewer=g.user, patient=patient, status=query.status)
+
+
+@bp.post("/proposals")
+@endpoint(
+    "Propose a change (supporters); it takes effect when the patient approves",
+    tag=TAG,
+    body=ProposalIn,
+    response=ProposalPublic,
+    status=201,
+    errors=(409,),
+)
+def create_proposal(patient_id: int, body: ProposalIn) -> ProposalPublic:
+    db = get_db()
+    patient = access.require_patient(db, g.user, patient_id, Need.propose_clinical)
+    return service.create_proposal(db, supporter=g.user, patient=patient, data=body)
+
+
+@bp.post("/proposals/<int:proposal_id>/approve")
+@endpoint(
+    "Approve a proposal (the patient): a new version",
+    tag=TAG,
+    body=BaseVersionIn,
+    response=ProposalPublic,
+    errors=(409,),
+)
+def approve_proposal(patient_id: int, proposal_id: int, body: BaseVersionIn) -> ProposalPublic:
+    db = get_db()
+    patient = access.require_patient(db, g.user, patient_id, Need.own_clinical)
+    return service.approve_proposal(
+        db, patient=patient, proposal_id=proposal_id, base_version=body.base_version
+    )
+
+
+@bp.post("/proposals/<int:proposal_id>/reject")
+@endpoint("Reject a proposal (the patient)", tag=TAG, response=ProposalPublic, errors=(409,))
+def reject_proposal(patient_id: int, proposal_id: int) -> ProposalPublic:
+    db = get_db()
+    patient = access.require_patient(db, g.user, patient_id, Need.own_clinical)
+    return service.reject_proposal(db, patient=patient, proposal_id=proposal_id)
+
+
+@bp.post("/proposals/<int:proposal_id>/agree-in-meeting")
+@endpoint(
+    "Record a proposal as agreed together with the patient in a meeting (supporters): a new version",
+    tag=TAG,
+    body=AgreedInMeetingIn,
+    response=ProposalPublic,
+    errors=(409,),
+)
+def agree_in_meeting(patient_id: int, proposal_id: int, body: AgreedInMeetingIn) -> ProposalPublic:
+    db = get_db()
+    patient = access.require_patient(db, g.user, patient_id, Need.propose_clinical)
+    return service.agree_in_meeting(db, supporter=g.user, patient=patient, proposal_id=proposal_id, data=body)

@@ -1,0 +1,636 @@
+"""Crisis plans: reading (filtered per viewer, audited), versioned writes,
+sharing, and supporters' proposals. Services never commit; the endpoint does.
+
+Writes lock the plan row (PostgreSQL: SELECT ... FOR UPDATE; SQLite
+serialises writers anyway) and check the caller's base_version, so two
+devices can never silently overwrite each other. The unique (plan, number)
+constraint is the last line of defence.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
+
+from server import access, clock
+from server.accounts.models import Role, User
+from server.api.errors import ApiError, conflict, forbidden, not_found
+from server.audit import writer as audit
+from server.plans import diff as plan_diff
+from server.plans.models import (
+    CrisisPlan,
+    CrisisPlanProposal,
+    CrisisPlanVersion,
+    ProposalStatus,
+    VersionKind,
+)
+from server.plans.schemas import (
+    DEFAULT_SHARING,
+    SECTION_KEYS,
+    AgreedInMeetingIn,
+    CrisisPlanPublic,
+    PersonRef,
+    PlanSections,
+    PlanUpdate,
+    ProposalIn,
+    ProposalPublic,
+    SectionKey,
+    SectionsView,
+    SharingPublic,
+    SharingUpdate,
+    VersionDetail,
+    VersionSummary,
+)
+
+MAX_PENDING_PROPOSALS = 20
+_REASON_CHARS = 200  # AuditEntry.reason
+
+
+# Plan rows and content
+
+
+def empty_content() -> dict[str, Any]:
+    return PlanSections().model_dump(mode="json")
+
+
+def _normalised(content: dict[str, Any]) -> dict[str, Any]:
+    """Every section present (a version written before a section existed gets its empty value)."""
+    base = empty_content()
+    base.update({k: v for k, v in content.items() if k in base})
+    return base
+
+
+def find_plan(db: Session, patient_id: int, *, lock: bool = False) -> CrisisPlan | None:
+    stmt = select(CrisisPlan).where(CrisisPlan.patient_id == patient_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    return db.exec(stmt).first()
+
+
+def get_or_create_plan(db: Session, patient: User, *, lock: bool = False) -> CrisisPlan:
+    """The patient's plan, created empty (version 0, default sharing) on first use."""
+    plan = find_plan(db, patient.id, lock=lock)  # type: ignore[arg-type]
+    if plan is not None:
+        return plan
+    plan = CrisisPlan(patient_id=patient.id, created_at=clock.now())  # type: ignore[arg-type]
+    try:
+        with db.begin_nested():
+            db.add(plan)
+    except IntegrityError:
+        # Another request created it a moment ago.
+        plan = find_plan(db, patient.id, lock=lock)  # type: ignore[arg-type]
+        if plan is None:
+            raise
+    return plan
+
+
+def _version_row(db: Session, plan: CrisisPlan, number: int) -> CrisisPlanVersion | None:
+    return db.exec(
+        select(CrisisPlanVersion).where(
+            CrisisPlanVersion.plan_id == plan.id, CrisisPlanVersion.number == number
+        )
+    ).first()
+
+
+def content_at(db: Session, plan: CrisisPlan, number: int) -> dict[str, Any]:
+    if number == 0:
+        return empty_content()
+    row = _version_row(db, plan, number)
+    if row is None:
+        raise not_found("No such version.")
+    return _normalised(row.content)
+
+
+def current_content(db: Session, plan: CrisisPlan) -> dict[str, Any]:
+    return content_at(db, plan, plan.current_version)
+
+
+def effective_sharing(plan: CrisisPlan) -> dict[str, list[str]]:
+    sharing = {key: list(kinds) for key, kinds in DEFAULT_SHARING.items()}
+    sharing.update({k: list(v) for k, v in (plan.sharing or {}).items() if k in sharing})
+    return sharing
+
+
+def _require_base(plan: CrisisPlan, base_version: int) -> None:
+    if base_version != plan.current_version:
+        raise ApiError(
+            409,
+            "stale_version",
+            f"The plan was changed elsewhere: you started from version {base_version}, "
+            f"the current version is {plan.current_version}. Reload the plan and try again.",
+            fields=[{"loc": ["base_version"], "type": "stale_version", "message": str(plan.current_version)}],
+        )
+
+
+def _write_version(
+    db: Session,
+    plan: CrisisPlan,
+    *,
+    content: dict[str, Any],
+    author: User | None,
+    kind: VersionKind,
+    note: str | None = None,
+    proposal_id: int | None = None,
+    restored_from: int | None = None,
+) -> CrisisPlanVersion:
+    number = plan.current_version + 1
+    version = CrisisPlanVersion(
+        plan_id=plan.id,  # type: ignore[arg-type]
+        number=number,
+        content=content,
+        kind=kind,
+        author_id=author.id if author else None,
+        author_role=str(author.role) if author else "unknown",
+        created_at=clock.now(),
+        note=note or None,
+        proposal_id=proposal_id,
+        restored_from=restored_from,
+    )
+    plan.current_version = number
+    db.add(version)
+    db.add(plan)
+    try:
+        with db.begin_nested():
+            db.flush()
+    except IntegrityError as exc:
+        raise conflict(
+            "stale_version", "The plan was changed elsewhere. Reload the plan and try again."
+        ) from exc
+    return version
+
+
+def _reason(prefix: str, keys: list[str]) -> str:
+    text = f"{prefix}: {', '.join(keys) if keys else '(none)'}"
+    return text if len(text) <= _REASON_CHARS else text[: _REASON_CHARS - 1] + "…"
+
+
+def _person(user: User | None) -> PersonRef | None:
+    return PersonRef(id=user.id, display_name=user.display_name) if user else None  # type: ignore[arg-type]
+
+
+def _users(db: Session, ids: set[int | None]) -> dict[int, User]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return {u.id: u for u in db.exec(select(User).where(col(User.id).in_(wanted))).all()}  # type: ignore[misc]
+
+
+def _view(content: dict[str, Any], keys: list[str]) -> SectionsView:
+    return SectionsView.model_validate({k: content[k] for k in keys})
+
+
+# Reading
+
+
+def display_order(keys: list[str], *, for_supporter: bool) -> list[str]:
+    """Plan order; for supporters "how I want to be met" comes first."""
+    if for_supporter and SectionKey.meeting in keys:
+        return [SectionKey.meeting.value, *[k for k in keys if k != SectionKey.meeting]]
+    return list(keys)
+
+
+def read_plan(
+    db: Session, *, viewer: User, patient: User, purpose: str = "crisis_plan.read"
+) -> CrisisPlanPublic:
+    """The plan as this viewer may see it. Call after
+    access.require_patient(db, viewer, patient.id, Need.clinical). A
+    supporter's read is audited with the sections shown (chat may pass its
+    own `purpose`)."""
+    plan = get_or_create_plan(db, patient)
+    content = current_content(db, plan)
+    sharing = effective_sharing(plan)
+    is_patient = viewer.id == patient.id
+    keys = access.visible_plan_sections(db, viewer, patient.id, sharing, list(SECTION_KEYS))  # type: ignore[arg-type]
+    keys = display_order(keys, for_supporter=not is_patient)
+    current = _version_row(db, plan, plan.current_version) if plan.current_version else None
+    author = db.get(User, current.author_id) if current and current.author_id else None
+    pending = db.exec(
+        select(CrisisPlanProposal).where(
+            CrisisPlanProposal.plan_id == plan.id, CrisisPlanProposal.status == ProposalStatus.pending
+        )
+    ).all()
+    extra: dict[str, Any]
+    if is_patient:
+        extra = {
+            "sharing": sharing,
+            "default_sharing": DEFAULT_SHARING,
+            "offline_enabled": plan.offline_enabled,
+        }
+    else:
+        kinds = access.team_kinds_in_circle(db, supporter_id=viewer.id, patient_id=patient.id)  # type: ignore[arg-type]
+        extra = {"your_team_kinds": kinds}
+        audit.record(
+            db,
+            actor=viewer,
+            action=purpose,
+            object_type="crisis_plan",
+            object_id=plan.id,
+            patient_id=patient.id,
+            reason=_reason(f"version {plan.current_version}; sections shown", keys),
+        )
+    return CrisisPlanPublic(
+        patient_id=patient.id,  # type: ignore[arg-type]
+        viewer="patient" if is_patient else "supporter",
+        version=plan.current_version,
+        updated_at=current.created_at if current else None,
+        updated_by=_person(author),
+        updated_kind=VersionKind(current.kind) if current else None,
+        sections=_view(content, keys),
+        visible_sections=keys,  # type: ignore[arg-type]
+        pending_proposals=len([p for p in pending if is_patient or set(p.changes) <= set(keys)]),
+        **extra,
+    )
+
+
+# The patient's writes
+
+
+def update_plan(db: Session, *, patient: User, data: PlanUpdate) -> CrisisPlanPublic:
+    plan = get_or_create_plan(db, patient, lock=True)
+    _require_base(plan, data.base_version)
+    changes = data.sections.changes()
+    before = current_content(db, plan)
+    after = {**before, **changes}
+    if after != before:
+        version = _write_version(
+            db, plan, content=after, author=patient, kind=VersionKind.edit, note=data.note
+        )
+        changed = [d["section"] for d in plan_diff.diff(before, after)]
+        audit.record(
+            db,
+            actor=patient,
+            action="crisis_plan.edit",
+            object_type="crisis_plan",
+            object_id=plan.id,
+            patient_id=patient.id,
+            reason=_reason(f"version {version.number}; sections changed", changed),
+        )
+    return read_plan(db, viewer=patient, patient=patient)
+
+
+def restore_version(db: Session, *, patient: User, number: int, base_version: int) -> CrisisPlanPublic:
+    plan = get_or_create_plan(db, patient, lock=True)
+    if number < 1 or _version_row(db, plan, number) is None:
+        raise not_found("No such version.")
+    _require_base(plan, base_version)
+    before = current_content(db, plan)
+    after = content_at(db, plan, number)
+    if after != before:
+        version = _write_version(
+            db, plan, content=after, author=patient, kind=VersionKind.restore, restored_from=number
+        )
+        audit.record(
+            db,
+            actor=patient,
+            action="crisis_plan.restore",
+            object_type="crisis_plan",
+            object_id=plan.id,
+            patient_id=patient.id,
+            reason=f"version {version.number} restores version {number}",
+        )
+    return read_plan(db, viewer=patient, patient=patient)
+
+
+def sharing_public(plan: CrisisPlan) -> SharingPublic:
+    return SharingPublic(
+        sharing=effective_sharing(plan),  # type: ignore[arg-type]
+        default_sharing=DEFAULT_SHARING,  # type: ignore[arg-type]
+        offline_enabled=plan.offline_enabled,
+    )
+
+
+def update_sharing(db: Session, *, patient: User, data: SharingUpdate) -> SharingPublic:
+    """Who may see which section, and the offline copy. Not a content version."""
+    plan = get_or_create_plan(db, patient, lock=True)
+    before = effective_sharing(plan)
+    after = dict(before)
+    for key, kinds in (data.sharing or {}).items():
+        after[str(key)] = [str(k) for k in kinds]
+    changed = [k for k in SECTION_KEYS if before[k] != after[k]]
+    notes = [f"{k}={'+'.join(after[k]) or 'private'}" for k in changed]
+    if data.offline_enabled is not None and data.offline_enabled != plan.offline_enabled:
+        plan.offline_enabled = data.offline_enabled
+        notes.append(f"offline copy {'on' if data.offline_enabled else 'off'}")
+    if notes:
+        # Store only what differs from the defaults, so better defaults reach old plans.
+        plan.sharing = {k: v for k, v in after.items() if v != DEFAULT_SHARING[k]}
+        plan.sharing_changed_at = clock.now()
+        db.add(plan)
+        audit.record(
+            db,
+            actor=patient,
+            action="crisis_plan.sharing",
+            object_type="crisis_plan",
+            object_id=plan.id,
+            patient_id=patient.id,
+            reason=_reason("changed", notes),
+        )
+    return sharing_public(plan)
+
+
+# Versions (the patient only)
+
+
+def _summaries(db: Session, rows: list[CrisisPlanVersion]) -> list[VersionSummary]:
+    proposals = {
+        p.id: p
+        for p in db.exec(
+            select(CrisisPlanProposal).where(col(CrisisPlanProposal.id).in_({r.proposal_id for r in rows}))
+        ).all()
+    }
+    users = _users(db, {r.author_id for r in rows} | {p.decided_by_id for p in proposals.values()})
+    out = []
+    for row in rows:
+        proposal = proposals.get(row.proposal_id)
+        out.append(
+            VersionSummary(
+                number=row.number,
+                kind=VersionKind(row.kind),
+                author=_person(users.get(row.author_id)),  # type: ignore[arg-type]
+                author_role=row.author_role,
+                created_at=row.created_at,
+                note=row.note,
+                proposal_id=row.proposal_id,
+                decided_by=_person(users.get(proposal.decided_by_id)) if proposal else None,  # type: ignore[arg-type]
+                restored_from=row.restored_from,
+            )
+        )
+    return out
+
+
+def list_versions(db: Session, *, patient: User) -> list[VersionSummary]:
+    plan = get_or_create_plan(db, patient)
+    rows = db.exec(
+        select(CrisisPlanVersion)
+        .where(CrisisPlanVersion.plan_id == plan.id)
+        .order_by(col(CrisisPlanVersion.number).desc())
+    ).all()
+    return _summaries(db, list(rows))
+
+
+def version_detail(db: Session, *, patient: User, number: int) -> VersionDetail:
+    plan = get_or_create_plan(db, patient)
+    row = _version_row(db, plan, number) if number >= 1 else None
+    if row is None:
+        raise not_found("No such version.")
+    content = _normalised(row.content)
+    previous = content_at(db, plan, number - 1)
+    summary = _summaries(db, [row])[0]
+    return VersionDetail(
+        **summary.model_dump(),
+        sections=PlanSections.model_validate(content),
+        previous_number=number - 1 if number > 1 else None,
+        diff=plan_diff.diff(previous, content),  # type: ignore[arg-type]
+    )
+
+
+# Proposals
+
+
+def _proposal_public(
+    db: Session, plan: CrisisPlan, proposal: CrisisPlanProposal, current: dict[str, Any]
+) -> ProposalPublic:
+    keys = [k for k in SECTION_KEYS if k in proposal.changes]
+    pending = proposal.status == ProposalStatus.pending
+    diff = None
+    conflicts: list[str] = []
+    if pending:
+        diff = plan_diff.diff(current, {**current, **proposal.changes}, keys)
+        if proposal.base_version != plan.current_version:
+            base = content_at(db, plan, proposal.base_version)
+            conflicts = [k for k in keys if base[k] != current[k]]
+    users = _users(db, {proposal.author_id, proposal.decided_by_id})
+    author = users.get(proposal.author_id)  # type: ignore[arg-type]
+    kinds = (
+        access.team_kinds_in_circle(db, supporter_id=author.id, patient_id=plan.patient_id)  # type: ignore[arg-type]
+        if author
+        else []
+    )
+    return ProposalPublic(
+        id=proposal.id,  # type: ignore[arg-type]
+        status=ProposalStatus(proposal.status),
+        author=_person(author),
+        author_team_kinds=kinds,  # type: ignore[arg-type]
+        created_at=proposal.created_at,
+        base_version=proposal.base_version,
+        note=proposal.note,
+        sections=_view(proposal.changes, keys),
+        diff=diff,  # type: ignore[arg-type]
+        conflicts=conflicts,  # type: ignore[arg-type]
+        decided_at=proposal.decided_at,
+        decided_by=_person(users.get(proposal.decided_by_id)),  # type: ignore[arg-type]
+        decision_note=proposal.decision_note,
+        resulting_version=proposal.resulting_version,
+    )
+
+
+def _visible_keys(db: Session, viewer: User, patient: User, plan: CrisisPlan) -> list[str]:
+    return access.visible_plan_sections(db, viewer, patient.id, effective_sharing(plan), list(SECTION_KEYS))  # type: ignore[arg-type]
+
+
+def _require_shared(db: Session, supporter: User, patient: User, plan: CrisisPlan, keys: list[str]) -> None:
+    hidden = [k for k in keys if k not in _visible_keys(db, supporter, patient, plan)]
+    if hidden:
+        raise ApiError(
+            403,
+            "section_not_shared",
+            "The patient has not shared these sections with your team: " + ", ".join(hidden),
+            fields=[
+                {"loc": ["sections", k], "type": "not_shared", "message": "not shared with you"}
+                for k in hidden
+            ],
+        )
+
+
+def list_proposals(
+    db: Session, *, viewer: User, patient: User, status: ProposalStatus | None = None
+) -> list[ProposalPublic]:
+    """The patient sees every proposal; a supporter those whose sections are
+    all shared with them (audited, like any read of the plan)."""
+    plan = get_or_create_plan(db, patient)
+    stmt = select(CrisisPlanProposal).where(CrisisPlanProposal.plan_id == plan.id)
+    if status is not None:
+        stmt = stmt.where(CrisisPlanProposal.status == status)
+    rows = list(db.exec(stmt.order_by(col(CrisisPlanProposal.id).desc()).limit(200)).all())
+    if viewer.id != patient.id:
+        visible = set(_visible_keys(db, viewer, patient, plan))
+        rows = [p for p in rows if set(p.changes) <= visible]
+        audit.record(
+            db,
+            actor=viewer,
+            action="crisis_plan.proposals_read",
+            object_type="crisis_plan",
+            object_id=plan.id,
+            patient_id=patient.id,
+            reason=_reason("proposals shown", [str(p.id) for p in rows]),
+        )
+    current = current_content(db, plan)
+    return [_proposal_public(db, plan, p, current) for p in rows]
+
+
+def create_proposal(db: Session, *, supporter: User, patient: User, data: ProposalIn) -> ProposalPublic:
+    plan = get_or_create_plan(db, patient, lock=True)
+    changes = data.sections.changes()
+    _require_shared(db, supporter, patient, plan, list(changes))
+    _require_base(plan, data.base_version)
+    current = current_content(db, plan)
+    if all(current[k] == v for k, v in changes.items()):
+        raise ApiError(
+            400,
+            "no_change",
+            "The proposal is the same as the plan.",
+            fields=[{"loc": ["sections"], "type": "no_change", "message": "nothing would change"}],
+        )
+    pending = db.exec(
+        select(func.count())
+        .select_from(CrisisPlanProposal)
+        .where(CrisisPlanProposal.plan_id == plan.id, CrisisPlanProposal.status == ProposalStatus.pending)
+    ).one()
+    if pending >= MAX_PENDING_PROPOSALS:
+        raise conflict(
+            "too_many_proposals",
+            "This plan already has many open proposals; agree on those with the patient first.",
+        )
+    proposal = CrisisPlanProposal(
+        plan_id=plan.id,  # type: ignore[arg-type]
+        author_id=supporter.id,
+        base_version=plan.current_version,
+        changes=changes,
+        note=data.note or None,
+        created_at=clock.now(),
+    )
+    db.add(proposal)
+    db.flush()
+    audit.record(
+        db,
+        actor=supporter,
+        action="crisis_plan.propose",
+        object_type="crisis_plan_proposal",
+        object_id=proposal.id,
+        patient_id=patient.id,
+        reason=_reason("sections proposed", list(changes)),
+    )
+    return _proposal_public(db, plan, proposal, current)
+
+
+def _pending_proposal(db: Session, plan: CrisisPlan, proposal_id: int) -> CrisisPlanProposal:
+    proposal = db.exec(
+        select(CrisisPlanProposal)
+        .where(CrisisPlanProposal.id == proposal_id, CrisisPlanProposal.plan_id == plan.id)
+        .with_for_update()
+    ).first()
+    if proposal is None:
+        raise not_found("No such proposal.")
+    if proposal.status != ProposalStatus.pending:
+        raise conflict("proposal_closed", f"This proposal is already {proposal.status}.")
+    return proposal
+
+
+def _apply(
+    db: Session,
+    *,
+    plan: CrisisPlan,
+    proposal: CrisisPlanProposal,
+    decider: User,
+    kind: VersionKind,
+    status: ProposalStatus,
+    note: str | None,
+) -> None:
+    before = current_content(db, plan)
+    after = {**before, **proposal.changes}
+    resulting = plan.current_version
+    if after != before:
+        author = db.get(User, proposal.author_id) if proposal.author_id else None
+        version = _write_version(
+            db,
+            plan,
+            content=after,
+            author=author,
+            kind=kind,
+            note=note if kind == VersionKind.agreed_in_meeting else proposal.note,
+            proposal_id=proposal.id,
+        )
+        resulting = version.number
+    proposal.status = status
+    proposal.decided_at = clock.now()
+    proposal.decided_by_id = decider.id
+    proposal.decision_note = note
+    proposal.resulting_version = resulting
+    db.add(proposal)
+
+
+def approve_proposal(db: Session, *, patient: User, proposal_id: int, base_version: int) -> ProposalPublic:
+    plan = get_or_create_plan(db, patient, lock=True)
+    proposal = _pending_proposal(db, plan, proposal_id)
+    _require_base(plan, base_version)
+    _apply(
+        db,
+        plan=plan,
+        proposal=proposal,
+        decider=patient,
+        kind=VersionKind.approved_proposal,
+        status=ProposalStatus.approved,
+        note=None,
+    )
+    audit.record(
+        db,
+        actor=patient,
+        action="crisis_plan.proposal_approve",
+        object_type="crisis_plan_proposal",
+        object_id=proposal.id,
+        patient_id=patient.id,
+        reason=f"version {proposal.resulting_version}",
+    )
+    return _proposal_public(db, plan, proposal, current_content(db, plan))
+
+
+def reject_proposal(db: Session, *, patient: User, proposal_id: int) -> ProposalPublic:
+    plan = get_or_create_plan(db, patient, lock=True)
+    proposal = _pending_proposal(db, plan, proposal_id)
+    proposal.status = ProposalStatus.rejected
+    proposal.decided_at = clock.now()
+    proposal.decided_by_id = patient.id
+    db.add(proposal)
+    audit.record(
+        db,
+        actor=patient,
+        action="crisis_plan.proposal_reject",
+        object_type="crisis_plan_proposal",
+        object_id=proposal.id,
+        patient_id=patient.id,
+    )
+    return _proposal_public(db, plan, proposal, current_content(db, plan))
+
+
+def agree_in_meeting(
+    db: Session, *, supporter: User, patient: User, proposal_id: int, data: AgreedInMeetingIn
+) -> ProposalPublic:
+    """A supporter records that the patient agreed to the proposal together
+    with them in a meeting. It takes effect at once, recorded as such."""
+    if supporter.role != Role.supporter:
+        raise forbidden()
+    plan = get_or_create_plan(db, patient, lock=True)
+    proposal = _pending_proposal(db, plan, proposal_id)
+    _require_shared(db, supporter, patient, plan, list(proposal.changes))
+    _require_base(plan, data.base_version)
+    _apply(
+        db,
+        plan=plan,
+        proposal=proposal,
+        decider=supporter,
+        kind=VersionKind.agreed_in_meeting,
+        status=ProposalStatus.agreed_in_meeting,
+        note=data.note,
+    )
+    audit.record(
+        db,
+        actor=supporter,
+        action="crisis_plan.agreed_in_meeting",
+        object_type="crisis_plan_proposal",
+        object_id=proposal.id,
+        patient_id=patient.id,
+        reason=f"version {proposal.resulting_version}",
+    )
+    return _proposal_public(db, plan, proposal, current_content(db, plan))

@@ -1,0 +1,370 @@
+"""Web push: subscriptions, and sending off the request path.
+
+A push never says anything clinical: the payload is one of a few fixed,
+discreet texts (a lock screen may show it). `queue` runs after the caller's
+unit of work commits; the dispatcher then loads the users' subscriptions and
+POSTs each encrypted message from a bounded worker pool (greenlets under
+gevent, threads otherwise), reusing connections and the signed VAPID header.
+
+Answers from push services: 2xx sent; 404/410 the subscription is gone and is
+deleted; 429 the subscription is skipped until Retry-After; anything else,
+timeouts included, is logged (status and host only, never the payload) and
+counted. Nothing here ever raises into a job or a request.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+import re
+import threading
+from collections import Counter, deque
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app
+from sqlmodel import Session, col, delete, select
+
+from server import clock
+from server.accounts.models import User
+from server.api.errors import ApiError
+from server.db import after_commit, standalone_session
+from server.push.models import PushSubscription
+
+log = logging.getLogger(__name__)
+_KEY = "nattlys_push"
+
+# Every text a push may carry. Nothing else can be sent, so nothing clinical can.
+TITLES = frozenset(
+    {
+        "Tid for kveldssjekk",
+        "Tid for nattsjekk",
+        "Kveldssjekken venter",
+        "Nattsjekken venter",
+        "Ny melding",
+        "Noen trenger deg",
+        "Kveldssjekken er ikke gjort",
+        "Nattsjekken er ikke gjort",
+    }
+)
+BODIES = frozenset({"", "Åpne Nattlys"})
+URGENCIES = ("very-low", "low", "normal", "high")
+_TOPIC = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+DEFAULT_RETRY_AFTER = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class PushMessage:
+    title: str
+    tag: str  # the notification tag: a newer one replaces an older one
+    url: str  # where a tap opens the app (a hash route)
+    ttl: int  # seconds: dropped by the push service if not delivered by then
+    urgency: str = "normal"
+    body: str = "Åpne Nattlys"
+
+    def __post_init__(self) -> None:
+        if self.title not in TITLES or self.body not in BODIES:
+            raise ValueError("push texts must be one of the fixed, non-clinical texts")
+        if self.urgency not in URGENCIES:
+            raise ValueError("unknown push urgency")
+        if not self.url.startswith("/") or self.ttl < 0:
+            raise ValueError("push url must be app-relative and ttl non-negative")
+
+    def payload(self) -> bytes:
+        data = {"title": self.title, "body": self.body, "tag": self.tag, "url": self.url}
+        return json.dumps(data, ensure_ascii=False).encode("utf-8")
+
+
+# --- subscriptions ---------------------------------------------------------------------
+
+
+def _b64decode(value: str) -> bytes | None:
+    try:
+        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _invalid(loc: list[str], message: str) -> ApiError:
+    return ApiError(
+        400,
+        "invalid_subscription",
+        "The push subscription is not valid.",
+        fields=[{"loc": loc, "type": "invalid", "message": message}],
+    )
+
+
+def check_subscription(endpoint: str, p256dh: str, auth: str, *, allow_loopback_http: bool) -> None:
+    parts = urlsplit(endpoint)
+    host = (parts.hostname or "").lower()
+    loopback = host in ("127.0.0.1", "localhost", "::1")
+    if not host or parts.username or parts.password:
+        raise _invalid(["endpoint"], "an https URL of the browser's push service")
+    if parts.scheme != "https" and not (parts.scheme == "http" and loopback and allow_loopback_http):
+        raise _invalid(["endpoint"], "an https URL of the browser's push service")
+    key = _b64decode(p256dh)
+    if key is None or len(key) != 65 or key[0] != 4:
+        raise _invalid(["keys", "p256dh"], "a base64url P-256 public key (65 bytes)")
+    secret = _b64decode(auth)
+    if secret is None or len(secret) != 16:
+        raise _invalid(["keys", "auth"], "a base64url authentication secret (16 bytes)")
+
+
+def subscribe(db: Session, *, user: User, endpoint: str, p256dh: str, auth: str) -> PushSubscription:
+    """Store (or move to this user) the browser's subscription."""
+    settings = current_app.config["SETTINGS"]
+    check_subscription(endpoint, p256dh, auth, allow_loopback_http=settings.is_development)
+    sub = db.exec(select(PushSubscription).where(PushSubscription.endpoint == endpoint)).first()
+    now = clock.now()
+    if sub is None:
+        sub = PushSubscription(
+            user_id=user.id,  # type: ignore[arg-type]
+            endpoint=endpoint,
+            p256dh=p256dh,
+            auth=auth,
+            created_at=now,
+        )
+    else:
+        # The same browser, perhaps after another user logged in on it.
+        sub.user_id = user.id  # type: ignore[assignment]
+        sub.p256dh, sub.auth = p256dh, auth
+        sub.retry_after, sub.failures = None, 0
+    db.add(sub)
+    db.flush()
+    return sub
+
+
+def unsubscribe(db: Session, *, user: User, endpoint: str) -> None:
+    db.exec(  # type: ignore[call-overload]
+        delete(PushSubscription).where(
+            col(PushSubscription.user_id) == user.id, col(PushSubscription.endpoint) == endpoint
+        )
+    )
+
+
+def usable_subscriptions(db: Session, user_ids: Iterable[int], *, at: datetime) -> list[PushSubscription]:
+    ids = sorted(set(user_ids))
+    if not ids:
+        return []
+    rows = db.exec(select(PushSubscription).where(col(PushSubscription.user_id).in_(ids))).all()
+    return [s for s in rows if s.retry_after is None or s.retry_after <= at]
+
+
+def users_with_push(db: Session, user_ids: Iterable[int], *, at: datetime) -> set[int]:
+    """Which of these users can be reached by push now (push on, a usable subscription)."""
+    if not dispatcher().enabled:
+        return set()
+    return {s.user_id for s in usable_subscriptions(db, user_ids, at=at)}
+
+
+def queue(user_ids: Iterable[int], message: PushMessage) -> None:
+    """Send `message` to every subscription of these users once the current
+    unit of work has committed (dropped on rollback)."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return
+    push = dispatcher()
+    after_commit(lambda: push.submit(ids, message))
+
+
+# --- sending ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Target:
+    id: int
+    user_id: int
+    endpoint: str
+    p256dh: str
+    auth: str
+
+
+def _retry_after(value: str | None, now: datetime) -> datetime:
+    if value:
+        value = value.strip()
+        if value.isdigit():
+            return now + timedelta(seconds=min(int(value), 86400))
+        try:
+            return max(now, parsedate_to_datetime(value))
+        except (TypeError, ValueError):
+            pass
+    return now + DEFAULT_RETRY_AFTER
+
+
+class PushDispatcher:
+    def __init__(self, app: Flask) -> None:
+        settings = app.config["SETTINGS"]
+        self.app = app
+        self.public_key: str = settings.VAPID_PUBLIC_KEY
+        self.enabled = bool(settings.VAPID_PUBLIC_KEY and settings.VAPID_PRIVATE_KEY)
+        self.timeout = settings.PUSH_TIMEOUT_MS / 1000
+        self.workers = max(1, settings.PUSH_WORKERS)
+        self.counts: Counter[str] = Counter()
+        # What was queued (user id, message): fixed non-clinical texts only.
+        self.history: deque[tuple[int, PushMessage]] = deque(maxlen=5000)
+        self._headers: Any = None
+        if self.enabled:
+            from server.push.vapid import HeaderCache
+
+            self._headers = HeaderCache(
+                settings.VAPID_PRIVATE_KEY, settings.VAPID_SUBJECT or "mailto:drift@nattlys.invalid"
+            )
+        self._lock = threading.Condition()
+        self._pending = 0
+        self._spawn: Callable[..., Any] | None = None
+        self._spawn_loader: Callable[..., Any] | None = None
+        self._http: Any = None
+
+    # The pool and the HTTP session are made on first use, in the process
+    # that sends (gunicorn forks after create_app).
+    def _start(self) -> None:
+        if self._spawn is not None:
+            return
+        import requests
+        from gevent.monkey import is_module_patched
+
+        session = requests.Session()
+        adapter = requests.adapters.HTTPAdapter(pool_connections=16, pool_maxsize=self.workers)
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        self._http = session
+        if is_module_patched("threading"):
+            import gevent
+            from gevent.pool import Pool
+
+            pool = Pool(self.workers)
+            self._spawn_loader = gevent.spawn
+            self._spawn = pool.spawn
+        else:
+            from concurrent.futures import ThreadPoolExecutor
+
+            loader = ThreadPoolExecutor(max_workers=2, thread_name_prefix="push-load")
+            senders = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="push")
+            self._spawn_loader = loader.submit
+            self._spawn = senders.submit
+
+    def _track(self, fn: Callable[..., None], *args: Any, loader: bool = False) -> None:
+        with self._lock:
+            self._pending += 1
+
+        def run() -> None:
+            try:
+                with self.app.app_context():
+                    fn(*args)
+            except Exception:
+                self.counts["error"] += 1
+                log.exception("push task failed")
+            finally:
+                with self._lock:
+                    self._pending -= 1
+                    self._lock.notify_all()
+
+        self._start()
+        # Loading subscriptions runs beside the bounded pool of senders, so a
+        # burst of fan-outs can never fill the pool and wait on itself.
+        spawn = self._spawn_loader if loader else self._spawn
+        spawn(run)  # type: ignore[misc]
+
+    def submit(self, user_ids: list[int], message: PushMessage) -> None:
+        for user_id in user_ids:
+            self.history.append((user_id, message))
+        if not self.enabled:
+            self.counts["disabled"] += len(user_ids)
+            return
+        self._track(self._fan_out, user_ids, message, loader=True)
+
+    def drain(self, timeout: float = 30) -> bool:
+        """Wait until everything queued so far has been sent (tests, shutdown)."""
+        with self._lock:
+            return self._lock.wait_for(lambda: self._pending == 0, timeout=timeout)
+
+    def _fan_out(self, user_ids: list[int], message: PushMessage) -> None:
+        with standalone_session(self.app) as db:
+            subs = usable_subscriptions(db, user_ids, at=clock.now())
+            targets = [_Target(s.id, s.user_id, s.endpoint, s.p256dh, s.auth) for s in subs]  # type: ignore[arg-type]
+            db.commit()
+        if not targets:
+            self.counts["no_subscription"] += len(user_ids)
+        payload = message.payload()
+        for target in targets:
+            self._track(self._send_one, target, message, payload)
+
+    def _send_one(self, target: _Target, message: PushMessage, payload: bytes) -> None:
+        from pywebpush import WebPusher
+
+        headers = dict(self._headers.headers_for(target.endpoint))
+        headers["Urgency"] = message.urgency
+        if _TOPIC.match(message.tag):
+            headers["Topic"] = message.tag
+        info = {"endpoint": target.endpoint, "keys": {"p256dh": target.p256dh, "auth": target.auth}}
+        host = urlsplit(target.endpoint).netloc
+        try:
+            response = WebPusher(info, requests_session=self._http).send(
+                payload, headers=headers, ttl=message.ttl, timeout=self.timeout
+            )
+        except Exception as exc:
+            import requests
+
+            kind = "timeout" if isinstance(exc, requests.Timeout) else "failed"
+            self.counts[kind] += 1
+            log.warning("push not sent", extra={"outcome": kind, "host": host, "error": type(exc).__name__})
+            self._record_failure(target.id)
+            return
+        status = response.status_code
+        if status in (200, 201, 202):
+            self.counts["sent"] += 1
+        elif status in (404, 410):
+            self.counts["gone"] += 1
+            log.info("push subscription gone; deleted", extra={"host": host, "status": status})
+            self._delete(target.id)
+        elif status == 429:
+            self.counts["deferred"] += 1
+            until = _retry_after(response.headers.get("Retry-After"), clock.now())
+            log.warning("push service asked us to wait", extra={"host": host, "until": until.isoformat()})
+            self._defer(target.id, until)
+        else:
+            self.counts["failed"] += 1
+            log.warning("push not sent", extra={"outcome": "failed", "host": host, "status": status})
+            self._record_failure(target.id)
+
+    def _delete(self, sub_id: int) -> None:
+        with standalone_session(self.app) as db:
+            db.exec(delete(PushSubscription).where(col(PushSubscription.id) == sub_id))  # type: ignore[call-overload]
+            db.commit()
+
+    def _defer(self, sub_id: int, until: datetime) -> None:
+        with standalone_session(self.app) as db:
+            sub = db.get(PushSubscription, sub_id)
+            if sub is not None:
+                sub.retry_after = until
+                db.add(sub)
+            db.commit()
+
+    def _record_failure(self, sub_id: int) -> None:
+        with standalone_session(self.app) as db:
+            sub = db.get(PushSubscription, sub_id)
+            if sub is not None:
+                sub.failures += 1
+                db.add(sub)
+            db.commit()
+
+    def stats(self) -> dict[str, Any]:
+        return {"enabled": self.enabled, "pending": self._pending, **dict(self.counts)}
+
+
+def init_app(app: Flask) -> None:
+    app.extensions[_KEY] = PushDispatcher(app)
+
+
+def dispatcher(app: Flask | None = None) -> PushDispatcher:
+    return (app or current_app).extensions[_KEY]
+
+
+def message_dict(message: PushMessage) -> dict[str, Any]:
+    return asdict(message)
