@@ -137,6 +137,56 @@ def _demo_rosters(db: Session, *, admin: User, teams: dict[TeamKind, Team], user
         rosters.publish(db, actor=admin, team=team, confirm_uncovered=True, at=now)
 
 
+def _demo_evening_chat(db: Session) -> None:
+    """Per wrote at 22:30 yesterday evening; the roster routed it to whoever was
+    on duty then (Bolig Askøy has gone home at 22:00, so the municipality's
+    evening service), who answered and closed the conversation."""
+    from datetime import datetime, timedelta
+
+    from server.chat import service as chat
+    from server.chat.models import Message
+    from server.clock import OSLO
+
+    per = db.exec(select(User).where(User.username == "pasient2")).first()
+    if per is None:
+        return
+    if db.exec(select(Message).where(Message.client_id == "demo-2230-per")).first() is not None:
+        return
+    yesterday = clock.now().astimezone(OSLO).date() - timedelta(days=1)
+    wrote = datetime.combine(yesterday, time(22, 30), tzinfo=OSLO)
+    chat.send_from_patient(
+        db,
+        patient=per,
+        client_id="demo-2230-per",
+        body="Hei. Det er vanskelig å roe seg ned i kveld.",
+        at=wrote,
+    )
+    db.flush()
+    conv = chat.conversation_for(db, patient_id=per.id, at=wrote)  # type: ignore[arg-type]
+    if not conv.offered_to:
+        return
+    supporter = db.get(User, conv.offered_to[0])
+    if supporter is None:
+        return
+    answered = wrote + timedelta(minutes=2)
+    chat.send_from_supporter(
+        db,
+        supporter=supporter,
+        conversation_id=conv.id,
+        client_id="demo-2230-reply",  # type: ignore[arg-type]
+        body="Hei Per, jeg er her. Vil du fortelle litt om hva som skjer?",
+        at=answered,
+    )
+    chat.send_from_patient(
+        db,
+        patient=per,
+        client_id="demo-2230-per-2",
+        body="Det hjelper å skrive. Jeg tror jeg går en tur.",
+        at=answered + timedelta(minutes=6),
+    )
+    chat.close(db, supporter=supporter, conversation_id=conv.id, at=answered + timedelta(minutes=20))  # type: ignore[arg-type]
+
+
 def load_demo(*, password: str) -> str:
     try:
         passwords.check_policy(password)
@@ -177,6 +227,7 @@ def load_demo(*, password: str) -> str:
     from server.checkins.demo import ensure_demo_checkins
 
     ensure_demo_checkins(db)  # schedules and four weeks of check-ins, if none yet
+    _demo_evening_chat(db)
     db.commit()
     return (
         "demo ready: admin; supporters bolig1 bolig2 kommune1 kommune2 dps1 dps2; "

@@ -46,6 +46,24 @@ def checkin_reminders() -> None:
     reminders.run(get_db(), at=clock.now())
 
 
+def handoff_notices() -> None:
+    from datetime import timedelta
+
+    from flask import current_app
+
+    from server.rosters.service import send_handoff_notices
+
+    db = get_db()
+    notice = timedelta(minutes=current_app.config["HANDOFF_NOTICE_MINUTES"])
+    sent = send_handoff_notices(db, at=clock.now(), notice=notice)
+    db.commit()
+    from server.db import run_after_commit
+
+    run_after_commit()
+    if sent:
+        log.info("handoff notices", extra={"sent": sent})
+
+
 def add_jobs(app: Flask, scheduler: BaseScheduler) -> None:
     scheduler.add_job(
         _in_app(app, chat_tick, "chat.tick"),
@@ -64,6 +82,16 @@ def add_jobs(app: Flask, scheduler: BaseScheduler) -> None:
         "interval",
         seconds=REMINDER_TICK_SECONDS,
         id="checkins.reminders",
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=60,
+    )
+    scheduler.add_job(
+        _in_app(app, handoff_notices, "rosters.handoff_notices"),
+        "interval",
+        seconds=60,
+        id="rosters.handoff_notices",
         replace_existing=True,
         coalesce=True,
         max_instances=1,

@@ -11,6 +11,7 @@ from server.plans.models import CrisisPlan, CrisisPlanProposal, CrisisPlanVersio
 from server.push.models import PushSubscription
 from server.rosters.models import (
     CalendarFeed,
+    HandoffNotice,
     RosterGeneration,
     RosterOverride,
     RosterVersion,
@@ -35,6 +36,7 @@ __all__ = [
     "CrisisPlanProposal",
     "CrisisPlanVersion",
     "Discharge",
+    "HandoffNotice",
     "Invitation",
     "Message",
     "PrimaryContact",

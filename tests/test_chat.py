@@ -301,3 +301,43 @@ def test_socket_events_send_refuse_strangers_and_unknown_events(
     refused = outsider.emit("chat:sync", {"conversation_id": 1}, callback=True)
     assert refused["error"] == "forbidden"
     assert messages_in_db(db) == 1
+
+
+def test_push_says_only_new_message(
+    app: Any, auth: Any, factories: Any, circle: dict[str, Any], monkeypatch: Any
+) -> None:
+    import server.push.service as push
+
+    sent: list[tuple[list[int], Any]] = []
+    monkeypatch.setattr(push, "queue", lambda ids, message: sent.append((sorted(ids), message)))
+    staff_rosters(factories, circle)
+    mona = auth.client_for("mona")
+    mona.post("/api/chat/messages", json={"client_id": cid(), "body": "Jeg har det vondt i kveld"})
+    assert sent and sent[0][0] == [circle["kari"].id]
+    kari = auth.client_for("kari")
+    kari.post("/api/chat/conversations/1/messages", json={"client_id": cid(), "body": "Jeg er her, Mona."})
+    assert sent[-1][0] == [circle["mona"].id]  # Mona has no socket open: she gets a push
+    for _ids, message in sent:
+        payload = message.payload().decode()
+        assert message.title == "Ny melding"
+        assert "vondt" not in payload and "Mona" not in payload and "Kari" not in payload
+
+
+def test_inbox_shows_the_patients_latest_checkin_level(
+    app: Any, auth: Any, factories: Any, circle: dict[str, Any]
+) -> None:
+    staff_rosters(factories, circle)
+    mona = auth.client_for("mona")
+    checkin = {
+        "idempotency_key": cid(),
+        "pressure": 9,
+        "mood": 1,
+        "sleep": "none",
+        "warning_signs": [],
+        "self_harm_urge": "none",
+        "suicidal_thoughts": "strong",
+        "wants_contact": True,
+    }
+    assert mona.post("/api/checkins", json=checkin).status_code == 201
+    item = auth.client_for("kari").get("/api/chat/inbox").json[0]
+    assert item["patient_name"] == "Mona" and item["latest_checkin_level"] == "red"

@@ -365,3 +365,33 @@ def test_a_shift_in_progress_reports_its_real_start_and_handoff(
     assert shifts[0]["takes_over_from"] == ["Kari"]
     calendar = s["admin"].get(f"/api/teams/{s['bolig'].id}/shifts", query_string={"days": 1}).json
     assert calendar[0]["display_name"] == "Ola" and calendar[0]["starts_at"] == "2026-11-25T19:00:00Z"
+
+
+def test_handoff_push_is_sent_once_per_shift_before_it_starts(
+    setting: dict[str, Any], auth: Any, clock: Any, app: Any, make_app: Any, monkeypatch: Any
+) -> None:
+    import server.push.service as push
+    from server.db import get_db
+    from server.rosters.service import send_handoff_notices
+
+    s = setting
+    publish(s["admin"], s["bolig"], [rotation("Natt", [s["ola"]], [shift("20:00", "08:00", next_day=True)])])
+    sent: list[tuple[list[int], Any]] = []
+    monkeypatch.setattr(push, "queue", lambda ids, message: sent.append((sorted(ids), message)))
+
+    def run(on_app: Any) -> int:
+        with on_app.app_context():
+            db = get_db()
+            count = send_handoff_notices(db, at=clock(), notice=timedelta(minutes=60))
+            db.commit()
+            return count
+
+    clock.set(oslo(2026, 11, 25, 18, 50))  # 70 minutes before: too early
+    assert run(app) == 0
+    clock.set(oslo(2026, 11, 25, 19, 5))
+    assert run(app) == 1
+    assert run(make_app()) == 0  # a restarted (or second) scheduler sends nothing again
+    clock.set(oslo(2026, 11, 25, 19, 30))
+    assert run(app) == 0
+    assert [ids for ids, _ in sent] == [[s["ola"].id]]
+    assert sent[0][1].title == "Vakten din begynner snart"

@@ -65,6 +65,9 @@ class InboxItem(SQLModel):
     handover_note: str | None
     last_message_id: int
     read_upto_id: int
+    # The patient's most recent check-in (level only), to see who may need most.
+    latest_checkin_level: str | None = None
+    latest_checkin_at: datetime | None = None
 
 
 class SyncQuery(SQLModel):

@@ -189,6 +189,22 @@ def _order_candidates(db: Session, conv: Conversation, supporter_ids: list[int])
     )
 
 
+def _push_new_message(user_ids: list[int] | set[int], *, conv: Conversation, for_patient: bool) -> None:
+    """Web push "Ny melding": never the text, never who wrote."""
+    from server.push.service import PushMessage, queue
+
+    queue(
+        user_ids,
+        PushMessage(
+            title="Ny melding",
+            tag=f"chat-{conv.id}",
+            url="/#/chat" if for_patient else f"/#/samtale/{conv.id}",
+            ttl=15 * 60 if not for_patient else 6 * 3600,
+            urgency="high",
+        ),
+    )
+
+
 def _withdraw_from(conv: Conversation, keep: set[int]) -> None:
     """Tell supporters who had the offer (or held it) that it is no longer theirs."""
     gone = [s for s in (conv.offered_to or []) if s not in keep]
@@ -200,7 +216,9 @@ def _withdraw_from(conv: Conversation, keep: set[int]) -> None:
 def _offer(
     db: Session, conv: Conversation, *, tier: int, supporters: list[int], minutes: int, at: datetime
 ) -> None:
+    newly_offered = [u for u in supporters if u not in (conv.offered_to or []) and u != conv.holder_id]
     _withdraw_from(conv, set(supporters))
+    _push_new_message(newly_offered, conv=conv, for_patient=False)
     conv.state = ConversationState.offered
     conv.holder_id = None
     conv.tier_position = tier
@@ -373,6 +391,8 @@ def send_from_supporter(
         )
         _emit("chat:message", public.model_dump(mode="json"), {conv.patient_id, supporter.id})
         _tell_patient(db, conv, at)
+        if not presence().online([conv.patient_id]):
+            _push_new_message([conv.patient_id], conv=conv, for_patient=True)
     return public
 
 
@@ -592,11 +612,16 @@ def inbox(db: Session, *, supporter: User, at: datetime) -> list[InboxItem]:
         .where(col(Conversation.state).in_([ConversationState.offered, ConversationState.held]))
         .order_by(col(Conversation.waiting_since))
     ).all()
+    visible = [
+        (conv, patient)
+        for conv, patient in rows
+        if conv.holder_id == supporter.id or supporter.id in (conv.offered_to or [])
+    ]
+    latest = _latest_checkins(db, [patient.id for _, patient in visible])  # type: ignore[misc]
     out = []
-    for conv, patient in rows:
+    for conv, patient in visible:
         mine = conv.holder_id == supporter.id
-        if not mine and supporter.id not in (conv.offered_to or []):
-            continue
+        level, level_at = latest.get(patient.id, (None, None))  # type: ignore[arg-type]
         out.append(
             InboxItem(
                 conversation_id=conv.id,  # type: ignore[arg-type]
@@ -612,9 +637,32 @@ def inbox(db: Session, *, supporter: User, at: datetime) -> list[InboxItem]:
                 handover_note=conv.handover_note,
                 last_message_id=conv.last_message_id,
                 read_upto_id=conv.read_upto_id,
+                latest_checkin_level=level,
+                latest_checkin_at=level_at,
             )
         )
     return out
+
+
+def _latest_checkins(db: Session, patient_ids: list[int]) -> dict[int, tuple[str, datetime]]:
+    from sqlalchemy import func
+
+    from server.checkins.models import Checkin
+
+    if not patient_ids:
+        return {}
+    newest = (
+        select(Checkin.patient_id, func.max(Checkin.created_at).label("at"))
+        .where(col(Checkin.patient_id).in_(patient_ids))
+        .group_by(col(Checkin.patient_id))
+        .subquery()
+    )
+    rows = db.exec(
+        select(Checkin.patient_id, Checkin.level, Checkin.created_at).join(
+            newest, (newest.c.patient_id == Checkin.patient_id) & (newest.c.at == Checkin.created_at)
+        )
+    ).all()
+    return {pid: (level, at) for pid, level, at in rows}
 
 
 # --- the scheduler's tick ------------------------------------------------------------

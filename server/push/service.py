@@ -51,6 +51,7 @@ TITLES = frozenset(
         "Noen trenger deg",
         "Kveldssjekken er ikke gjort",
         "Nattsjekken er ikke gjort",
+        "Vakten din begynner snart",
     }
 )
 BODIES = frozenset({"", "Åpne Nattlys"})

@@ -127,3 +127,17 @@ class CalendarFeed(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
+
+
+class HandoffNotice(SQLModel, table=True):
+    """One row per shift a supporter was told about ahead of time, so a
+    restarted or second scheduler never sends the notice twice."""
+
+    __tablename__ = "handoff_notices"
+    __table_args__ = (UniqueConstraint("user_id", "team_id", "shift_starts_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    team_id: int = Field(foreign_key="teams.id", ondelete="CASCADE")
+    shift_starts_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
+    sent_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]

@@ -698,3 +698,42 @@ def shifts_of(db: Session, *, user_id: int, start: datetime, end: datetime) -> l
             names = tuple(sorted(snap.names.get(d.user_id, "") for d in before if d.user_id != user_id))
             out.append(MyShift(team=snap.team_info[team_id], starts_at=s, ends_at=e, takes_over_from=names))
     return sorted(out, key=lambda m: (m.starts_at, m.team.name))
+
+
+def send_handoff_notices(db: Session, *, at: datetime, notice: timedelta) -> int:
+    """Push "Vakten din begynner snart" once per shift, `notice` before it
+    starts (the in-app notice on the supporter's home shows the same). A shift
+    already started, or a notice already recorded, is skipped."""
+    from sqlalchemy.exc import IntegrityError
+
+    from server.push.service import PushMessage, queue
+    from server.rosters.models import HandoffNotice
+
+    snap = snapshot(db)
+    sent = 0
+    for team_id, roster in snap.teams.items():
+        for user_id, periods in duty_spans(roster, at, at + notice).items():
+            for starts_at, _ends_at in periods:
+                if starts_at <= at:
+                    continue
+                try:
+                    with db.begin_nested():
+                        db.add(
+                            HandoffNotice(
+                                user_id=user_id, team_id=team_id, shift_starts_at=starts_at, sent_at=at
+                            )
+                        )
+                        db.flush()
+                except IntegrityError:
+                    continue
+                queue(
+                    [user_id],
+                    PushMessage(
+                        title="Vakten din begynner snart",
+                        tag=f"shift-{team_id}",
+                        url="/#/mine-vakter",
+                        ttl=int(notice.total_seconds()),
+                    ),
+                )
+                sent += 1
+    return sent
