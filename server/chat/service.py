@@ -72,8 +72,25 @@ def _decide(
 
 
 def _team_kind_of(db: Session, supporter_id: int, patient_id: int) -> str | None:
+    """The team kind the patient knows this supporter by: the first tier of the
+    care circle with a team the supporter is in. Read from the roster snapshot
+    (in memory); a primary contact outside the circle's teams falls back to the
+    database."""
+    snap = rosters.snapshot(db)
+    for tier in snap.circles.get(patient_id, ()):
+        for team_id in tier.team_ids:
+            if supporter_id in snap.roster(team_id).members:
+                return snap.team_info[team_id].kind
     kinds = access.team_kinds_in_circle(db, supporter_id=supporter_id, patient_id=patient_id)
     return kinds[0] if kinds else None
+
+
+def _supporter_name(db: Session, supporter_id: int) -> str | None:
+    name = rosters.snapshot(db).names.get(supporter_id)
+    if name is None:
+        user = db.get(User, supporter_id)
+        name = user.display_name if user else None
+    return name
 
 
 def check_body(body: str) -> str:
@@ -134,7 +151,7 @@ def patient_status(db: Session, conv: Conversation, *, at: datetime) -> ChatStat
     if conv.state == ConversationState.unstaffed:
         return ChatStatus(code="nobody_on_duty", **base)
     if conv.state == ConversationState.held and conv.holder_id:
-        holder = db.get(User, conv.holder_id)
+        holder_name = _supporter_name(db, conv.holder_id)
         kind = _team_kind_of(db, conv.holder_id, conv.patient_id)
         code = (
             "read"
@@ -143,7 +160,7 @@ def patient_status(db: Session, conv: Conversation, *, at: datetime) -> ChatStat
         )
         return ChatStatus(
             code=code,
-            supporter_name=holder.display_name if holder else None,
+            supporter_name=holder_name,
             supporter_team_kind=kind,
             **base,
         )
@@ -286,9 +303,8 @@ def message_public(
         if names is not None and message.sender_id in names:
             name, kind = names[message.sender_id]
         else:
-            sender = db.get(User, message.sender_id)
             conv = db.get(Conversation, message.conversation_id)
-            name = sender.display_name if sender else None
+            name = _supporter_name(db, message.sender_id)
             kind = _team_kind_of(db, message.sender_id, conv.patient_id) if conv else None
             if names is not None:
                 names[message.sender_id] = (name or "", kind)

@@ -11,6 +11,10 @@ from server.rosters.models import RosterGeneration
 
 
 def bump_generation(db: Session) -> None:
+    from flask import g, has_app_context
+
+    if has_app_context():
+        g.pop("roster_snapshot", None)  # this unit of work must see its own change
     result = db.exec(  # type: ignore[call-overload]
         update(RosterGeneration).where(col(RosterGeneration.id) == 1).values(value=RosterGeneration.value + 1)
     )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g, has_app_context
 from sqlmodel import Session, col, delete, select
 
 from server.accounts.models import Role, User
@@ -203,6 +203,7 @@ class SnapshotCache:
 
 
 _CACHE_KEY = "nattlys_roster_cache"
+_REQUEST_KEY = "roster_snapshot"
 
 
 def init_app(app: Flask) -> None:
@@ -210,7 +211,14 @@ def init_app(app: Flask) -> None:
 
 
 def snapshot(db: Session) -> RosterSnapshot:
-    return current_app.extensions[_CACHE_KEY].get(db)
+    """The roster snapshot, checked against the database once per unit of work
+    (request, socket event or job run)."""
+    if has_app_context() and (cached := g.get(_REQUEST_KEY)) is not None:
+        return cached  # type: ignore[no-any-return]
+    snap = current_app.extensions[_CACHE_KEY].get(db)
+    if has_app_context():
+        setattr(g, _REQUEST_KEY, snap)
+    return snap
 
 
 # --- who is on duty -----------------------------------------------------------
