@@ -278,6 +278,7 @@ class SectionDiff(SQLModel):
 
 class CrisisPlanPublic(SQLModel):
     patient_id: int
+    patient_name: str
     viewer: Literal["patient", "supporter"]
     version: int = Field(description="0 until the plan is first saved")
     updated_at: datetime | None

@@ -232,6 +232,7 @@ def read_plan(
         )
     return CrisisPlanPublic(
         patient_id=patient.id,  # type: ignore[arg-type]
+        patient_name=patient.display_name,
         viewer="patient" if is_patient else "supporter",
         version=plan.current_version,
         updated_at=current.created_at if current else None,
@@ -457,6 +458,7 @@ def list_proposals(
     if viewer.id != patient.id:
         visible = set(_visible_keys(db, viewer, patient, plan))
         rows = [p for p in rows if set(p.changes) <= visible]
+    if viewer.id != patient.id and rows:  # nothing shown, nothing read
         audit.record(
             db,
             actor=viewer,
