@@ -1,5 +1,8 @@
 # Nattlys: `make run` starts the service with demo data at http://127.0.0.1:5000,
 # `make test` runs the whole test suite. Both set everything up first.
+# `make cluster` starts the production shape on loopback: nginx on
+# http://127.0.0.1:8080, two web instances and the scheduler, on PostgreSQL and
+# Redis (DATABASE_URL / REDIS_URL; see deploy/README.md).
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -8,7 +11,7 @@ PY_STAMP := $(VENV)/.installed
 NODE_STAMP := pwa/node_modules/.installed
 RUN_DATABASE_URL ?= sqlite:///$(CURDIR)/instance/nattlys.db
 
-.PHONY: setup run test lint serve-only clean
+.PHONY: setup run test lint serve-only clean cluster
 
 setup: $(PY_STAMP) $(NODE_STAMP)
 
@@ -25,10 +28,14 @@ $(NODE_STAMP): pwa/package.json pwa/package-lock.json
 	touch $@
 
 run: setup
+	mkdir -p instance
 	NATTLYS_ENV=development DATABASE_URL=$(RUN_DATABASE_URL) $(BIN)/nattlys db upgrade
 	NATTLYS_ENV=development DATABASE_URL=$(RUN_DATABASE_URL) $(BIN)/nattlys demo
 	@echo "Nattlys: http://127.0.0.1:5000  (demo users: README.md)"
 	NATTLYS_ENV=development SCHEDULER=embedded DATABASE_URL=$(RUN_DATABASE_URL) $(BIN)/nattlys serve --host 127.0.0.1 --port 5000
+
+cluster: setup
+	$(BIN)/python deploy/local_cluster.py --demo $(CLUSTER_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

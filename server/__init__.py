@@ -7,12 +7,16 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from server.config import Settings
+from server.config import Settings, check_services
 
 
 def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
-    """Build the app. `config` overrides environment variables (tests pass a dict)."""
+    """Build the app. `config` overrides environment variables (tests pass a dict).
+    A process built from its environment alone (gunicorn, `nattlys ...`) first
+    checks that its database and Redis answer (STARTUP_CHECKS)."""
     settings = config if isinstance(config, Settings) else Settings.from_env(**(config or {}))
+    if config is None and settings.STARTUP_CHECKS == "on" and settings.ENV != "testing":
+        check_services(settings)
 
     app = Flask(__name__, static_folder=None)
     app.config.from_mapping(settings.flask_config())
@@ -36,6 +40,8 @@ def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
     from server.web import security
 
     observability.init_app(app)
+    if settings.METRICS_PORT:
+        observability.serve_metrics(app, settings.METRICS_PORT)
     db.init_app(app)
     errors.init_app(app)
     passwords.init_app(app)

@@ -78,6 +78,19 @@ class Settings:
     VAPID_SUBJECT: str = ""  # mailto:drift@example.no or https://... (who runs this server)
     PUSH_WORKERS: int = 16
     PUSH_TIMEOUT_MS: int = 5000
+    # Serve Prometheus metrics on this loopback port as well (0: off). For a
+    # process that serves no HTTP: `nattlys scheduler`. Web instances answer
+    # GET /metrics on their own port.
+    METRICS_PORT: int = 0
+    # "on": a process started from its environment (gunicorn, `nattlys ...`)
+    # checks at start that the database and Redis answer, and in production
+    # that push keys are set, and refuses to start with one line otherwise.
+    # `nattlys db upgrade --wait` waits for the database itself: the migrate
+    # unit sets it "off".
+    STARTUP_CHECKS: str = "on"
+    # How long the start-up check waits for a database or Redis that refuses
+    # connections (still starting) before giving up.
+    STARTUP_WAIT_SECONDS: int = 20
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -145,6 +158,14 @@ class Settings:
             raise ConfigError("VAPID_SUBJECT must be a mailto: or https:// contact for the push services")
         if self.SOCKETIO_ASYNC_MODE not in ("gevent", "threading"):
             raise ConfigError("SOCKETIO_ASYNC_MODE must be gevent or threading")
+        if self.STARTUP_CHECKS not in ("on", "off"):
+            raise ConfigError("STARTUP_CHECKS must be on or off")
+        if not 0 <= self.METRICS_PORT <= 65535:
+            raise ConfigError("METRICS_PORT must be a port number (or 0 for off)")
+        if self.REDIS_URL and not self.REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+            raise ConfigError(
+                f"REDIS_URL must start with redis://, rediss:// or unix://, got {self.REDIS_URL.split(':')[0]!r}"
+            )
 
     def flask_config(self) -> dict[str, Any]:
         cfg: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}
@@ -152,3 +173,102 @@ class Settings:
         cfg["JSON_SORT_KEYS"] = False
         cfg.update(self.extra)
         return cfg
+
+
+# --- start-up checks ---------------------------------------------------------------------
+
+_TRANSIENT = ("connection refused", "timeout expired", "timed out", "the database system is starting up")
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[-1].strip() if text else type(exc).__name__
+
+
+def _database_problem(url: str, exc: BaseException) -> str:
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    where = f"{parsed.host or 'localhost'}:{parsed.port or 5432}"
+    detail = str(getattr(exc, "orig", None) or exc).lower()
+    if any(t in detail for t in ("password authentication failed", "no password supplied", 'role "')):
+        return f"DATABASE_URL: PostgreSQL at {where} refused user {parsed.username!r}; fix the user or password in DATABASE_URL"
+    if "does not exist" in detail and 'database "' in detail:
+        return f"DATABASE_URL: database {parsed.database!r} does not exist on {where}; create it (createdb) or fix DATABASE_URL"
+    if "could not translate host name" in detail or "name or service not known" in detail:
+        return f"DATABASE_URL: unknown host {parsed.host!r}; fix the host in DATABASE_URL"
+    if any(t in detail for t in _TRANSIENT):
+        return f"DATABASE_URL: nobody answers at {where}; start PostgreSQL or fix the host and port in DATABASE_URL"
+    if url.startswith("sqlite"):
+        return f"DATABASE_URL: cannot open the SQLite file ({_first_line(exc)}); check the path and its directory"
+    return f"DATABASE_URL: cannot connect ({_first_line(exc)}); fix DATABASE_URL"
+
+
+def check_services(settings: Settings, *, sleep: Any = None) -> None:
+    """Refuse to start, with one line, when the database or Redis does not
+    answer or production lacks push keys. Connections that are refused are
+    retried for STARTUP_WAIT_SECONDS (the service may still be starting)."""
+    import time
+
+    sleep = sleep or time.sleep
+    if not settings.is_development and not (settings.VAPID_PUBLIC_KEY and settings.VAPID_PRIVATE_KEY):
+        raise ConfigError(
+            "VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY are missing: reminders and alerts need web push; "
+            "run `nattlys vapid generate` and put its three lines in the environment file"
+        )
+    deadline = time.monotonic() + settings.STARTUP_WAIT_SECONDS
+    while True:
+        problem = _database_check(settings.DATABASE_URL) or _redis_check(settings.REDIS_URL)
+        if problem is None:
+            return
+        message, transient = problem
+        if not transient or time.monotonic() >= deadline:
+            raise ConfigError(message)
+        sleep(1)
+
+
+def _database_check(url: str) -> tuple[str, bool] | None:
+    from sqlalchemy import create_engine, text
+
+    args: dict[str, Any] = {"connect_timeout": 3} if url.startswith("postgresql") else {}
+    if url.startswith("sqlite"):
+        from sqlalchemy.engine import make_url
+
+        path = make_url(url).database
+        if path and Path(path).resolve() == DEFAULT_SQLITE_PATH.resolve():
+            # The single-machine default keeps its database in instance/,
+            # which a fresh checkout does not have yet.
+            DEFAULT_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
+        if path and path != ":memory:" and not Path(path).parent.is_dir():
+            return (
+                f"DATABASE_URL: the directory {str(Path(path).parent)!r} does not exist; create it or fix the path",
+                False,
+            )
+    engine = create_engine(url, connect_args=args)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:
+        message = _database_problem(url, exc)
+        return message, "nobody answers" in message
+    finally:
+        engine.dispose()
+    return None
+
+
+def _redis_check(url: str) -> tuple[str, bool] | None:
+    if not url:
+        return None
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_timeout=3, socket_connect_timeout=3).ping()
+    except redis.AuthenticationError:
+        return "REDIS_URL: Redis refused the password; fix the password in REDIS_URL", False
+    except redis.RedisError as exc:
+        where = url.split("@")[-1]
+        return (
+            f"REDIS_URL: Redis at {where} does not answer ({type(exc).__name__}); start Redis or fix REDIS_URL",
+            True,
+        )
+    return None

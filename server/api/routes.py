@@ -1,10 +1,10 @@
-"""/api/openapi.json and the health probes."""
+"""/api/openapi.json, the health probes and the Prometheus metrics."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, Response, current_app, jsonify
 from sqlalchemy import text
 
 from server.db import get_db
@@ -50,4 +50,17 @@ def readyz() -> Any:
             ok = False
     response = jsonify(status="ok" if ok else "unavailable", checks=checks)
     response.status_code = 200 if ok else 503
+    return response
+
+
+@bp.get("/metrics")
+def metrics() -> Any:
+    """Prometheus text format, this instance's view (see server/observability.py).
+    The web instances listen on loopback; nginx answers 404 for /metrics."""
+    from prometheus_client import CONTENT_TYPE_LATEST
+
+    from server.observability import render_metrics
+
+    response = Response(render_metrics(current_app._get_current_object()), content_type=CONTENT_TYPE_LATEST)  # type: ignore[attr-defined]
+    response.headers["Cache-Control"] = "no-store"
     return response

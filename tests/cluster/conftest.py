@@ -139,3 +139,41 @@ def start_server(cluster_env: dict[str, str], tmp_path: Path) -> Iterator[Any]:
     yield start
     for server in servers:
         server.stop()
+
+
+def load_local_cluster() -> Any:
+    """deploy/local_cluster.py (a script, not a package), imported for its LocalCluster."""
+    import importlib.util
+
+    name = "nattlys_local_cluster"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, PROJECT_ROOT / "deploy" / "local_cluster.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def nginx_cluster(cluster_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """nginx in front of two web instances, as `make cluster` starts them (the
+    scheduler is started by the tests that need it)."""
+    local = load_local_cluster()
+    nginx = local.find_nginx()
+    if nginx is None:
+        pytest.skip("nginx is not installed (apt-get install nginx; .ci/run installs it)")
+    workdir = tmp_path_factory.mktemp("nginx-cluster")
+    workdir.chmod(0o755)
+    cluster = local.LocalCluster(
+        env={**cluster_env, "PROXY_COUNT": "1"},
+        workdir=workdir,
+        listen_port=_free_port(),
+        web_ports=[_free_port(), _free_port()],
+        nginx=nginx,
+        say=lambda _line: None,
+    )
+    cluster.start(scheduler=False)
+    yield cluster
+    cluster.stop()

@@ -1,0 +1,404 @@
+"""The production shape on loopback, with one command (`make cluster`):
+
+    .venv/bin/python deploy/local_cluster.py [--demo] [--port 8080] [--web-ports 8001,8002]
+
+nginx (Debian's package, installed with apt-get when missing and we are root)
+in front of two web instances (gunicorn with deploy/gunicorn.conf.py, exactly
+as the systemd units run them) and the one scheduler, on PostgreSQL and Redis:
+
+    DATABASE_URL  default postgresql://postgres@127.0.0.1:5432/nattlys (created if missing)
+    REDIS_URL     default redis://127.0.0.1:6379/0
+
+nginx gets a generated config under a temporary directory (plain HTTP on
+loopback, no TLS, its own pid, logs and temp paths; no system nginx service)
+that includes deploy/nginx/nattlys-maps.conf and nattlys-locations.conf, the
+same files the production site includes. Migrations run once before anything
+serves. Ctrl-C stops everything: each process runs in its own process group,
+and the whole group is stopped (gunicorn's master and its worker together).
+
+The tests in tests/cluster/test_nginx_cluster.py start the same LocalCluster.
+"""
+
+# A launcher: every subprocess argv is fixed here (nginx, apt-get, this venv's python).
+# ruff: noqa: S603, S607
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEPLOY = PROJECT_ROOT / "deploy"
+DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/nattlys"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+class ClusterError(RuntimeError):
+    """Something the operator has to fix; one line."""
+
+
+def find_nginx() -> str | None:
+    return shutil.which("nginx") or next(
+        (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(p, os.X_OK)), None
+    )
+
+
+def ensure_nginx(*, install: bool = True, say: Callable[[str], None] = print) -> str:
+    """nginx's path; installs Debian's package when missing and we may."""
+    found = find_nginx()
+    if found or not install:
+        if not found:
+            raise ClusterError("nginx is not installed (apt-get install nginx)")
+        return found
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        raise ClusterError("nginx is not installed; run `sudo apt-get install -y nginx` and try again")
+    say("nattlys cluster: installing nginx from Debian's packages (apt-get install -y nginx)")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "nginx"],
+        check=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    # The package may start its own service on port 80; we run our own nginx.
+    found = find_nginx()
+    if not found:
+        raise ClusterError("apt-get install nginx did not install nginx")
+    return found
+
+
+def ensure_database(database_url: str) -> None:
+    """Create the PostgreSQL database when it does not exist yet."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import OperationalError
+
+    from server.config import normalise_database_url
+
+    url = make_url(normalise_database_url(database_url))
+    if not url.drivername.startswith("postgresql"):
+        return
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": url.database}
+            ).first()
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{url.database}"'))
+    except OperationalError as exc:
+        raise ClusterError(
+            f"PostgreSQL at {url.host}:{url.port or 5432} is not reachable; start it or set DATABASE_URL"
+        ) from exc
+    finally:
+        admin.dispose()
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def nginx_conf(*, listen_port: int, web_ports: list[int], workdir: Path) -> str:
+    """nginx.conf for loopback: the production maps and locations, plain HTTP."""
+    servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;" for p in web_ports)
+    temp = "\n".join(
+        f"    {kind}_temp_path {workdir / ('nginx-' + kind)};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    user = "    user root;\n" if os.geteuid() == 0 else ""
+    return f"""# Generated by deploy/local_cluster.py; loopback only, no TLS.
+daemon off;
+worker_processes 1;
+{user}pid {workdir / "nginx.pid"};
+error_log {workdir / "nginx-error.log"} warn;
+events {{
+    worker_connections 8192;
+}}
+http {{
+{temp}
+    include {DEPLOY / "nginx" / "nattlys-maps.conf"};
+    access_log {workdir / "nginx-access.log"} nattlys_noquery;
+    upstream nattlys {{
+        hash $nattlys_sticky consistent;
+{servers}
+        keepalive 32;
+    }}
+    server {{
+        listen 127.0.0.1:{listen_port};
+        server_name _;
+        # Loopback only: which instance answered (tests steer by it).
+        add_header X-Nattlys-Upstream $upstream_addr always;
+        include {DEPLOY / "nginx" / "nattlys-locations.conf"};
+    }}
+}}
+"""
+
+
+def wait_http(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1) as r:  # noqa: S310 - loopback
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        if proc.poll() is not None:
+            break
+        time.sleep(0.2)
+    tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+    raise ClusterError(f"{url} did not become ready; see {log}\n{tail}")
+
+
+def stop_group(proc: subprocess.Popen[bytes], *, kill: bool = False, timeout: float = 15) -> None:
+    """Stop a process and everything it started (its own process group)."""
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGKILL if kill else signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=5)
+    # Children of a killed master (the gevent worker) go with the group.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+@dataclass
+class LocalCluster:
+    env: dict[str, str]
+    workdir: Path
+    listen_port: int = 8080
+    web_ports: list[int] = field(default_factory=lambda: [8001, 8002])
+    nginx: str = ""
+    python: str = sys.executable
+    say: Callable[[str], None] = print
+    procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.listen_port}"
+
+    def web_url(self, port: int) -> str:
+        return f"http://127.0.0.1:{port}"
+
+    def _spawn(self, name: str, argv: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+        log = self.workdir / f"{name}.log"
+        with open(log, "ab") as out:
+            proc = subprocess.Popen(
+                argv,
+                env=env,
+                cwd=PROJECT_ROOT,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,  # its own process group, stopped as one
+            )
+        self.procs[name] = proc
+        return proc
+
+    def run_once(self, *args: str) -> str:
+        done = subprocess.run(
+            [self.python, "-m", "server", *args],
+            env=self.env,
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise ClusterError(f"nattlys {' '.join(args)} failed: {(done.stderr or done.stdout).strip()}")
+        return done.stdout.strip()
+
+    def migrate(self, *, demo: bool = False) -> None:
+        self.run_once("db", "upgrade", "--wait", "30")
+        if demo:
+            self.say(self.run_once("demo"))
+
+    def start_web(self, port: int) -> None:
+        env = {**self.env, "NATTLYS_BIND": f"127.0.0.1:{port}", "SCHEDULER": "off", "PROXY_COUNT": "1"}
+        argv = [
+            self.python,
+            "-m",
+            "gunicorn",
+            "-c",
+            str(DEPLOY / "gunicorn.conf.py"),
+            "server.wsgi:app",
+        ]
+        proc = self._spawn(f"web-{port}", argv, env)
+        wait_http(self.web_url(port) + "/readyz", proc, self.workdir / f"web-{port}.log")
+
+    def stop_web(self, port: int, *, kill: bool = False) -> None:
+        proc = self.procs.pop(f"web-{port}", None)
+        if proc is not None:
+            stop_group(proc, kill=kill)
+
+    def start_scheduler(self, **extra_env: str) -> subprocess.Popen[bytes]:
+        env = {**self.env, "SCHEDULER": "off", **extra_env}
+        proc = self._spawn("scheduler", [self.python, "-m", "server", "scheduler"], env)
+        time.sleep(0.5)
+        if proc.poll() is not None:
+            raise ClusterError(f"the scheduler exited; see {self.workdir / 'scheduler.log'}")
+        return proc
+
+    def stop_scheduler(self) -> None:
+        proc = self.procs.pop("scheduler", None)
+        if proc is not None:
+            stop_group(proc)
+
+    def start_nginx(self) -> None:
+        conf = self.workdir / "nginx.conf"
+        conf.write_text(
+            nginx_conf(listen_port=self.listen_port, web_ports=self.web_ports, workdir=self.workdir)
+        )
+        nginx = self.nginx or ensure_nginx(say=self.say)
+        test = subprocess.run(
+            [
+                nginx,
+                "-t",
+                "-q",
+                "-c",
+                str(conf),
+                "-p",
+                str(self.workdir),
+                "-e",
+                str(self.workdir / "nginx-error.log"),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if test.returncode != 0:
+            raise ClusterError(f"nginx refused the generated config: {test.stderr.strip()}")
+        proc = self._spawn(
+            "nginx",
+            [nginx, "-c", str(conf), "-p", str(self.workdir), "-e", str(self.workdir / "nginx-error.log")],
+            self.env,
+        )
+        wait_http(self.url + "/healthz", proc, self.workdir / "nginx-error.log")
+
+    def start(self, *, demo: bool = False, scheduler: bool = True) -> LocalCluster:
+        busy = [p for p in (self.listen_port, *self.web_ports) if not port_free(p)]
+        if busy:
+            raise ClusterError(
+                f"port(s) {', '.join(map(str, busy))} already in use; choose others (--port, --web-ports)"
+            )
+        self.migrate(demo=demo)
+        try:
+            for port in self.web_ports:
+                self.start_web(port)
+            if scheduler:
+                self.start_scheduler()
+            self.start_nginx()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        # nginx first (no new requests), then the web instances and the scheduler.
+        for name in sorted(self.procs, key=lambda n: n != "nginx"):
+            stop_group(self.procs[name])
+        self.procs.clear()
+
+
+def cluster_env(database_url: str, redis_url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("NATTLYS_ENV", "development")
+    env.update({"DATABASE_URL": database_url, "REDIS_URL": redis_url, "PROXY_COUNT": "1", "SCHEDULER": "off"})
+    return env
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description="Nattlys on loopback: nginx, two web instances, the scheduler"
+    )
+    parser.add_argument("--port", type=int, default=int(os.environ.get("CLUSTER_PORT", "8080")))
+    parser.add_argument("--web-ports", default=os.environ.get("CLUSTER_WEB_PORTS", "8001,8002"))
+    parser.add_argument("--demo", action="store_true", help="load the demo teams and users (development)")
+    parser.add_argument("--workdir", default="", help="nginx config, pid and logs (default: a new temp dir)")
+    args = parser.parse_args()
+
+    database_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    redis_url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
+    workdir = Path(args.workdir or tempfile.mkdtemp(prefix="nattlys-cluster-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    os.chmod(workdir, 0o755)  # noqa: S103 - nginx's workers read their temp paths
+    try:
+        nginx = ensure_nginx()
+        ensure_database(database_url)
+        import redis
+
+        try:
+            redis.Redis.from_url(redis_url, socket_connect_timeout=2).ping()
+        except redis.RedisError as exc:
+            raise ClusterError(
+                f"Redis at {redis_url} is not reachable; start redis-server or set REDIS_URL"
+            ) from exc
+        cluster = LocalCluster(
+            env=cluster_env(database_url, redis_url),
+            workdir=workdir,
+            listen_port=args.port,
+            web_ports=[int(p) for p in args.web_ports.split(",")],
+            nginx=nginx,
+        )
+        print(f"nattlys cluster: starting (logs in {workdir})", flush=True)
+        cluster.start(demo=args.demo)
+    except ClusterError as exc:
+        print(f"nattlys cluster: {exc}", file=sys.stderr)
+        sys.exit(2)
+
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    print(
+        f"nattlys cluster: {cluster.url}  (nginx -> web {', '.join(map(str, cluster.web_ports))}, "
+        "one scheduler; Ctrl-C stops everything)",
+        flush=True,
+    )
+    try:
+        while True:
+            time.sleep(1)
+            for name, proc in list(cluster.procs.items()):
+                if proc.poll() is not None:
+                    print(
+                        f"nattlys cluster: {name} exited ({proc.returncode}); see {workdir / name}.log",
+                        flush=True,
+                    )
+                    cluster.procs.pop(name)
+    except KeyboardInterrupt:
+        print("\nnattlys cluster: stopping", flush=True)
+    finally:
+        cluster.stop()
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(PROJECT_ROOT))
+    main()
