@@ -54,7 +54,8 @@ def authenticate_socket() -> Any:
     found = sessions.resolve_session(get_db(), token, at=clock.now())
     if found is None:
         return None
-    get_db().commit()
+    if g.get("session_touched"):
+        get_db().commit()
     _auth_session, user = found
     g.user = user
     return user

@@ -42,6 +42,9 @@ def _rate_limited(retry_after: int) -> ApiError:
 def authenticate(db: Session, *, username: str, password: str, ip: str, at: datetime) -> User:
     """The user for these credentials, or 401/429. Unknown usernames cost the
     same time as wrong passwords."""
+    # The counters below use their own connection; on SQLite this request must
+    # not hold the write lock meanwhile.
+    db.commit()
     throttle = login_throttle()
     retry_after = throttle.retry_after(username, ip, at=at)
     if retry_after is not None:

@@ -148,8 +148,11 @@ def load_current_user(db: Session) -> None:
     if not token:
         return
     found = resolve_session(db, token, at=clock.now())
-    # The look-up and the touch (if any) are their own short transaction.
-    db.commit()
+    if g.get("session_touched"):
+        # The sliding expiry is kept even if the request itself fails.
+        db.commit()
+    # Otherwise the look-up stays in the request's own transaction: one
+    # transaction per request, not two.
     if found is None:
         g.stale_session_cookie = True
         return

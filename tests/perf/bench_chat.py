@@ -213,9 +213,7 @@ async def hold_idle(base: str, tokens: list[str]) -> list[socketio.AsyncClient]:
     for chunk in range(0, len(tokens), 100):
         batch = []
         for token in tokens[chunk : chunk + 100]:
-            client = socketio.AsyncClient(
-                reconnection=False, websocket_extra_options={"suppress_origin": True}
-            )
+            client = socketio.AsyncClient(reconnection=False)
             batch.append(
                 client.connect(
                     base,
