@@ -2,12 +2,14 @@
 // /socket.io/ responses, so health data never lands in the cache.
 // Bump VERSION whenever a file in SHELL changes.
 
-const VERSION = 'nattlys-shell-v4';
+const VERSION = 'nattlys-shell-v7';
 
 const SHELL = [
   '/',
   '/manifest.webmanifest',
   '/app/styles.css',
+  '/app/plan.css',
+  '/app/checkin.css',
   '/app/main.js',
   '/app/api.js',
   '/app/audit-text.js',
@@ -22,6 +24,11 @@ const SHELL = [
   '/app/roster-time.js',
   '/app/router.js',
   '/app/ui.js',
+  '/app/checkin-chart.js',
+  '/app/checkin-ui.js',
+  '/app/push.js',
+  '/app/plan-store.js',
+  '/app/plan-ui.js',
   '/app/i18n/nb.json',
   '/app/i18n/en.json',
   '/app/views/admin-audit.js',
@@ -43,13 +50,24 @@ const SHELL = [
   '/app/views/offline.js',
   '/app/views/patient-home.js',
   '/app/views/supporter-home.js',
+  '/app/views/checkin.js',
+  '/app/views/checkin-schedule.js',
+  '/app/views/checkin-trend.js',
+  '/app/views/supporter-patient.js',
+  '/app/views/tonight.js',
+  '/app/views/plan.js',
+  '/app/views/plan-edit.js',
+  '/app/views/plan-versions.js',
+  '/app/views/plan-sharing.js',
+  '/app/views/plan-proposals.js',
+  '/app/views/patient-plan.js',
   '/app/icons/icon.svg',
   '/app/icons/icon-192.png',
   '/app/icons/icon-512.png',
   '/app/icons/icon-maskable-512.png',
 ];
 // Vendored npm files: cached if present, but a missing one must not stop install.
-const OPTIONAL = ['/vendor/socket.io.esm.min.js'];
+const OPTIONAL = ['/vendor/socket.io.esm.min.js', '/vendor/uPlot.esm.js', '/vendor/uPlot.min.css'];
 
 function neverCache(url) {
   return url.pathname.startsWith('/api/') || url.pathname === '/api' || url.pathname.startsWith('/socket.io/');

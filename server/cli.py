@@ -147,4 +147,6 @@ def _create_app() -> Flask:
 
 def main() -> None:
     cli = FlaskGroup(create_app=_create_app, add_default_commands=False, add_version_option=False)
+    # Making keys needs no configuration (it is how the configuration gets them).
+    cli.add_command(vapid_group)
     cli.main(prog_name="nattlys")

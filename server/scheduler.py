@@ -64,6 +64,12 @@ def handoff_notices() -> None:
         log.info("handoff notices", extra={"sent": sent})
 
 
+def _now() -> Any:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC)
+
+
 def add_jobs(app: Flask, scheduler: BaseScheduler) -> None:
     scheduler.add_job(
         _in_app(app, chat_tick, "chat.tick"),
@@ -71,6 +77,7 @@ def add_jobs(app: Flask, scheduler: BaseScheduler) -> None:
         seconds=CHAT_TICK_SECONDS,
         id="chat.tick",
         replace_existing=True,
+        next_run_time=_now(),  # first run at start-up, not one interval later
         coalesce=True,
         max_instances=1,
         misfire_grace_time=30,
@@ -83,6 +90,7 @@ def add_jobs(app: Flask, scheduler: BaseScheduler) -> None:
         seconds=REMINDER_TICK_SECONDS,
         id="checkins.reminders",
         replace_existing=True,
+        next_run_time=_now(),  # first run at start-up, not one interval later
         coalesce=True,
         max_instances=1,
         misfire_grace_time=60,
@@ -93,6 +101,7 @@ def add_jobs(app: Flask, scheduler: BaseScheduler) -> None:
         seconds=60,
         id="rosters.handoff_notices",
         replace_existing=True,
+        next_run_time=_now(),  # first run at start-up, not one interval later
         coalesce=True,
         max_instances=1,
         misfire_grace_time=60,

@@ -6,6 +6,8 @@ import { createRouter } from './router.js';
 import { emergencyBar, languageSwitch } from './ui.js';
 import * as realtime from './realtime.js';
 import * as outbox from './outbox.js';
+import { forgetOnLogout as forgetPush } from './push.js';
+import * as planStore from './plan-store.js';
 
 const HOME_VIEW = { patient: 'patient-home', supporter: 'supporter-home', admin: 'admin-home' };
 
@@ -21,6 +23,19 @@ const ROUTES = [
   { pattern: /^\/admin\/(brukere|team|pasienter|logg|vaktplan|dekning)$/, view: 'admin-home', roles: ['admin'], params: ['section'] },
   { pattern: /^\/admin\/vaktplan\/(\d+)$/, view: 'admin-home', roles: ['admin'], params: ['teamId'], fixed: { section: 'vaktplan' } },
   { pattern: /^\/mine-vakter$/, view: 'my-shifts', roles: ['supporter'] },
+  // Check-ins (kveldssjekk): the push reminder opens #/kveldssjekk, a supporter's alert #/i-kveld.
+  { pattern: /^\/kveldssjekk$/, view: 'checkin', roles: ['patient'] },
+  { pattern: /^\/kveldssjekk\/innstillinger$/, view: 'checkin-schedule', roles: ['patient'] },
+  { pattern: /^\/kveldssjekk\/utvikling$/, view: 'checkin-trend', roles: ['patient'] },
+  { pattern: /^\/i-kveld$/, view: 'tonight', roles: ['supporter'] },
+  { pattern: /^\/pasient\/(\d+)$/, view: 'supporter-patient', roles: ['supporter'], params: ['patientId'] },
+  // The crisis plan; `offline: true` routes also open with no network, from the copy on the phone.
+  { pattern: /^\/kriseplan(?:\/del\/([a-z_]+))?$/, view: 'plan', roles: ['patient'], params: ['section'], offline: true },
+  { pattern: /^\/kriseplan\/endre\/([a-z_]+)$/, view: 'plan-edit', roles: ['patient'], params: ['section'] },
+  { pattern: /^\/kriseplan\/versjoner(?:\/(\d+))?$/, view: 'plan-versions', roles: ['patient'], params: ['number'] },
+  { pattern: /^\/kriseplan\/deling$/, view: 'plan-sharing', roles: ['patient'] },
+  { pattern: /^\/kriseplan\/forslag$/, view: 'plan-proposals', roles: ['patient'] },
+  { pattern: /^\/pasient\/(\d+)\/kriseplan$/, view: 'patient-plan', roles: ['supporter'], params: ['patientId'] },
   {
     pattern: /^\/admin\/pasienter\/(\d+)$/,
     view: 'admin-home',
@@ -108,6 +123,7 @@ function setSession(session) {
   setCsrfToken(session.csrf_token);
   realtime.connect();
   outbox.start(session.user);
+  planStore.start(session.user);
 }
 
 function forgetSession() {
@@ -118,12 +134,14 @@ function forgetSession() {
 }
 
 async function logout() {
+  await forgetPush(); // while still logged in: this browser stops getting this person's reminders
   try {
     await api('POST', '/api/auth/logout', undefined, { quiet401: true });
   } catch {
     /* already logged out on the server, or offline: forget it here anyway */
   }
   outbox.stop({ forget: true });
+  planStore.forgetAll();
   forgetSession();
   flash(t('auth.logged_out'));
   router.go('/logg-inn');
@@ -164,7 +182,10 @@ async function render(path, { focusLanguage = null } = {}) {
   const found = match(path);
   let viewName = 'not-found';
   let params = {};
-  if (state.offline && !(found && found.route.public)) {
+  if (state.offline && found && found.route.offline && planStore.hasOfflineCopy()) {
+    viewName = found.route.view;
+    params = found.params;
+  } else if (state.offline && !(found && found.route.public)) {
     viewName = 'offline';
   } else if (found) {
     const { route } = found;

@@ -1,13 +1,14 @@
 // #/samtale/<id> for supporters: the history, a reply box, take, hand over
 // (to a named colleague or a tier, with a note) and close; the patient's
 // crisis plan beside it on wide screens.
-import { h } from '../dom.js';
-import { t, has } from '../i18n.js';
+import { append, h } from '../dom.js';
+import { t } from '../i18n.js';
 import { api } from '../api.js';
 import * as realtime from '../realtime.js';
 import { backLink, confirmStep, loadFailed, messageArea, pageTitle, showMessage, withBusy } from '../ui.js';
 import { firstName } from '../format.js';
 import { newClientId } from '../outbox.js';
+import { compactSections, kindsText, planPath } from '../plan-ui.js';
 import {
   ask,
   bubble,
@@ -26,52 +27,26 @@ const POLL_MS = 30000;
 
 // --- the crisis plan beside the conversation ------------------------------------
 
-function planValue(value) {
-  if (value === null || value === undefined || value === '') return null;
-  if (typeof value === 'boolean') return t(value ? 'chat.plan.yes' : 'chat.plan.no');
-  if (typeof value === 'string' || typeof value === 'number') return h('p', { class: 'plan-text' }, String(value));
-  if (Array.isArray(value)) {
-    const items = value.map((item) => planItem(item)).filter(Boolean);
-    return items.length ? h('ul', { class: 'plan-list' }, items.map((node) => h('li', null, node))) : null;
-  }
-  if (typeof value === 'object') {
-    const rows = Object.entries(value)
-      .filter(([, v]) => v !== null && v !== undefined && v !== '' && !(Array.isArray(v) && !v.length))
-      .map(([k, v]) => [has(`chat.plan.fields.${k}`) ? t(`chat.plan.fields.${k}`) : k, typeof v === 'boolean' ? t(v ? 'chat.plan.yes' : 'chat.plan.no') : String(v)]);
-    return rows.length ? h('dl', { class: 'plan-fields' }, rows.map(([k, v]) => [h('dt', null, k), h('dd', null, v)])) : null;
-  }
-  return null;
-}
-
-function planItem(item) {
-  if (item === null || item === undefined || item === '') return null;
-  if (typeof item !== 'object') return String(item);
-  const parts = Object.values(item).filter((v) => v !== null && v !== undefined && v !== '' && typeof v !== 'boolean');
-  return parts.length ? parts.map(String).join(' · ') : null;
-}
-
-function planAside(patientId) {
+function planAside(patientId, patientName) {
   const aside = h('aside', { class: 'conv-plan panel', 'data-testid': 'plan-aside', 'aria-labelledby': 'plan-aside-title', hidden: true });
   (async () => {
     let plan;
     try {
-      plan = await api('GET', `/api/patients/${patientId}/crisis-plan`);
+      plan = await api('GET', planPath(patientId));
     } catch {
-      return; // no plan yet, not shared with me, or not built yet: the aside stays hidden
+      return; // not in my care circle any more, or no network: the aside stays hidden
     }
     if (!plan || !plan.sections) return;
-    const keys = Array.isArray(plan.visible_sections) && plan.visible_sections.length ? [...plan.visible_sections] : Object.keys(plan.sections);
-    keys.sort((a, b) => (a === 'meeting' ? -1 : b === 'meeting' ? 1 : 0));
-    const sections = keys
-      .map((key) => {
-        const body = planValue(plan.sections[key]);
-        if (!body) return null;
-        const title = has(`chat.plan.sections.${key}`) ? t(`chat.plan.sections.${key}`) : key;
-        return h('section', { class: 'plan-section', dataset: { section: key } }, h('h3', null, title), body);
-      })
-      .filter(Boolean);
-    if (!sections.length) return;
-    aside.append(h('h2', { id: 'plan-aside-title' }, t('chat.plan.title')), h('p', { class: 'muted' }, t('chat.plan.intro')), ...sections);
+    const sections = compactSections(plan, { headingLevel: 3 }); // "how I want to be met" first
+    const words = { name: patientName || t('plan.supporter.the_patient'), kinds: kindsText(plan.your_team_kinds) || t('plan.supporter.your_team') };
+    append(
+      aside,
+      h('h2', { id: 'plan-aside-title' }, t('plan.supporter.aside_title')),
+      h('p', { class: 'muted' }, t('plan.supporter.shared_note', words)),
+      ...sections,
+      sections.length ? null : h('p', null, t('plan.supporter.nothing_shared', words)),
+      h('p', null, h('a', { href: `#/pasient/${patientId}/kriseplan`, 'data-testid': 'plan-aside-open' }, t('plan.supporter.open_full'))),
+    );
     aside.hidden = false;
   })();
   return aside;
@@ -411,7 +386,7 @@ export default async function conversationView(ctx) {
   const side = h(
     'div',
     { class: 'conv-side' },
-    planAside(patientId),
+    planAside(patientId, patientFirst),
     h('section', { class: 'conv-inbox', 'aria-labelledby': 'conv-inbox-title' }, h('h2', { id: 'conv-inbox-title' }, t('chat.inbox.title')), others.node),
   );
   root.append(backLink('#/innboks', t('chat.conv.back')), title, h('div', { class: 'conv-grid' }, main, side));

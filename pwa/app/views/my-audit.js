@@ -14,7 +14,7 @@ function row(entry) {
     { class: 'audit-row', 'data-testid': 'audit-row' },
     h('p', { class: 'audit-when' }, h('time', { datetime: entry.at }, formatDateTime(entry.at))),
     h('p', { class: 'audit-what' }, h('strong', null, actorText(entry)), ' ', actionForPatient(entry.action)),
-    entry.reason ? h('p', { class: 'audit-reason' }, t('audit.reason', { reason: entry.reason })) : null,
+    // reason is for administrators' review (it names internal sections); patients see the action in words.
   );
 }
 

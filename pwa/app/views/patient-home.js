@@ -4,17 +4,21 @@ import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { firstName, partOfDay } from '../format.js';
 import { pageTitle } from '../ui.js';
+import { pendingReminderBanner } from '../checkin-ui.js';
 
 const TILES = [
+  // The crisis plan first and larger: one tap in a crisis (opens at "Dette kan jeg gjøre selv").
+  { href: '#/kriseplan', key: 'plan', title: 'plan.tile_title', text: 'plan.tile_text', prominent: true },
+  { href: '#/kveldssjekk', key: 'checkin', title: 'checkin.home.tile_title', text: 'checkin.home.tile_text' },
   { href: '#/chat', key: 'chat', title: 'chat.tile_title', text: 'chat.tile_text' },
   { href: '#/hvem-hjelper-meg', key: 'circle' },
   { href: '#/hvem-har-sett', key: 'audit' },
 ];
 
-function tile({ href, key, title, text }) {
+function tile({ href, key, title, text, prominent = false }) {
   return h(
     'li',
-    { class: 'tile' },
+    { class: ['tile', prominent && 'tile-prominent'] },
     h(
       'a',
       { href, class: 'tile-link', 'data-tile': key },
@@ -31,6 +35,7 @@ export default function patientHome(ctx) {
     { class: 'patient-home', 'data-testid': 'patient-home' },
     pageTitle(t(`home.greeting.${when}`, { name: firstName(ctx.user.display_name) })),
     h('p', { class: 'lead' }, t(`home.sub.${when}`)),
+    pendingReminderBanner(),
     h('h2', { class: 'visually-hidden' }, t('home.tiles_heading')),
     h('ul', { class: 'tiles' }, TILES.map(tile)),
   );

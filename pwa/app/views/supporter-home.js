@@ -6,6 +6,8 @@ import { firstName } from '../format.js';
 import { newPatientForm } from '../patient-form.js';
 import { inboxLink } from './inbox.js';
 import { myShiftsLink, shiftNotice } from './my-shifts.js';
+import { tonightLink } from './tonight.js';
+import { alertBanner } from '../checkin-ui.js';
 import { errorText, invitationPanel, loadFailed, messageArea, pageTitle, showMessage, withBusy } from '../ui.js';
 
 function patientItem(patient) {
@@ -14,7 +16,10 @@ function patientItem(patient) {
   const item = h(
     'li',
     { class: 'item', 'data-testid': 'patient-row' },
-    h('div', { class: 'item-main' }, h('p', { class: 'item-title' }, patient.display_name), h('p', { class: 'muted' }, patient.username)),
+    h('div', { class: 'item-main' }, h('p', { class: 'item-title' }, h('a', { href: `#/pasient/${patient.id}`, 'data-testid': 'patient-link' }, patient.display_name)), h('p', { class: 'muted' }, patient.username)),
+  );
+  item.append(
+    h('p', { class: 'item-links' }, h('a', { href: `#/pasient/${patient.id}/kriseplan`, class: 'button-link button-small', 'data-testid': 'patient-plan-link', 'aria-label': t('plan.supporter.open_plan_for', { name: patient.display_name }) }, t('plan.supporter.open_plan'))),
   );
   const badges = h('p', { class: 'badges' });
   if (!patient.is_active) badges.append(h('span', { class: 'badge' }, t('users.inactive')));
@@ -38,7 +43,7 @@ function patientItem(patient) {
 }
 
 export default async function supporterHome(ctx) {
-  const page = h('div', { class: 'wide', 'data-testid': 'supporter-home' }, pageTitle(t('supporter.title', { name: firstName(ctx.user.display_name) })), shiftNotice(), inboxLink(), myShiftsLink());
+  const page = h('div', { class: 'wide', 'data-testid': 'supporter-home' }, pageTitle(t('supporter.title', { name: firstName(ctx.user.display_name) })), alertBanner(), shiftNotice(), inboxLink(), tonightLink(), myShiftsLink());
   let patients;
   let teams;
   try {
