@@ -4,6 +4,7 @@ installed; under CI=true they fail instead, since .ci/run installs it."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -11,6 +12,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from http.cookiejar import CookieJar
 from pathlib import Path
 from typing import Any
 
@@ -152,3 +154,28 @@ def login(page: Any, username: str, password: str = DEMO_PASSWORD) -> None:
     page.locator("#username").fill(username)
     page.locator("#password").fill(password)
     page.locator("form#login-form [type=submit]").click()
+
+
+class Api:
+    """A logged-in HTTP client for arranging things beside the browser (as an
+    administrator, or as "another device" of the same user)."""
+
+    def __init__(self, base: str, username: str, password: str = DEMO_PASSWORD) -> None:
+        self.base = base
+        self.csrf: str | None = None
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+        session = self.call("POST", "/api/auth/login", {"username": username, "password": password})
+        self.csrf = session["csrf_token"]
+        self.user = session["user"]
+
+    def call(self, method: str, path: str, body: Any = None) -> Any:
+        headers = {"Accept": "application/json", "Content-Type": "application/json", "Origin": self.base}
+        if self.csrf:
+            headers["X-CSRF-Token"] = self.csrf
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(  # noqa: S310 - loopback only
+            self.base + path, data=data, method=method, headers=headers
+        )
+        with self.opener.open(request, timeout=10) as response:
+            text = response.read()
+        return json.loads(text) if text else None

@@ -10,7 +10,6 @@ mid-conversation and nothing is lost.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import signal
@@ -20,7 +19,6 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
-from http.cookiejar import CookieJar
 from pathlib import Path
 from typing import Any
 
@@ -33,34 +31,12 @@ from tests.browser.conftest import (
     DESKTOP,
     PHONE,
     PROJECT_ROOT,
+    Api,
     _free_port,
     login,
 )
 
 NOT_SENT = "Ikke sendt ennå"
-
-
-class Api:
-    """A logged-in HTTP client for arranging things as the administrator."""
-
-    def __init__(self, base: str, username: str) -> None:
-        self.base = base
-        self.csrf: str | None = None
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
-        session = self.call("POST", "/api/auth/login", {"username": username, "password": DEMO_PASSWORD})
-        self.csrf = session["csrf_token"]
-
-    def call(self, method: str, path: str, body: Any = None) -> Any:
-        headers = {"Accept": "application/json", "Content-Type": "application/json", "Origin": self.base}
-        if self.csrf:
-            headers["X-CSRF-Token"] = self.csrf
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(  # noqa: S310 - loopback only
-            self.base + path, data=data, method=method, headers=headers
-        )
-        with self.opener.open(request, timeout=10) as response:
-            text = response.read()
-        return json.loads(text) if text else None
 
 
 def patient_id(api: Api, username: str) -> int:

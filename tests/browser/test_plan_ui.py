@@ -9,46 +9,19 @@ approves it; every supporter view is in Mona's "Hvem har sett mine data".
 
 from __future__ import annotations
 
-import json
 import re
-import urllib.request
 import uuid
-from http.cookiejar import CookieJar
 from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DEMO_PASSWORD, DESKTOP, PHONE, login
+from tests.browser.conftest import DESKTOP, PHONE, Api, login
 
 SHARED_WITH_BOLIG = ["meeting", "warning_signs", "self_help"]  # the demo's choice for Mona
 
 
 def _tag() -> str:
     return uuid.uuid4().hex[:6]
-
-
-class Api:
-    """A logged-in HTTP client: "another device" saving the plan."""
-
-    def __init__(self, base: str, username: str) -> None:
-        self.base = base
-        self.csrf: str | None = None
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
-        session = self.call("POST", "/api/auth/login", {"username": username, "password": DEMO_PASSWORD})
-        self.csrf = session["csrf_token"]
-        self.user = session["user"]
-
-    def call(self, method: str, path: str, body: Any = None) -> Any:
-        headers = {"Accept": "application/json", "Content-Type": "application/json", "Origin": self.base}
-        if self.csrf:
-            headers["X-CSRF-Token"] = self.csrf
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(  # noqa: S310 - loopback only
-            self.base + path, data=data, method=method, headers=headers
-        )
-        with self.opener.open(request, timeout=10) as response:
-            text = response.read()
-        return json.loads(text) if text else None
 
 
 def _open_plan(page: Any) -> None:
