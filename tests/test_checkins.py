@@ -572,3 +572,15 @@ def test_demo_gives_schedules_history_and_a_red_for_pasient2(
     assert body["self_help"], "the demo plan has self-help steps"
     chart = client.get(f"/api/patients/{body['checkin']['patient_id']}/checkins").json
     assert chart["points"][-1]["level"] == "yellow"
+
+
+def test_a_resent_red_checkin_tells_the_patient_the_same_as_the_first(
+    auth: Any, factories: Any, circle: Any, plan: Any
+) -> None:
+    staff(factories, circle)
+    mona = auth.client_for("mona")
+    red = answers(suicidal_thoughts="strong")
+    first = mona.post("/api/checkins", json=red).json
+    again = mona.post("/api/checkins", json=red).json
+    assert again["duplicate"] is True
+    assert again["alert"] == first["alert"] == {"status": "alerted", "team_kind": "bolig"}

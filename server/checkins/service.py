@@ -249,13 +249,30 @@ def _find(db: Session, patient_id: int, key: str) -> Checkin | None:
     ).first()
 
 
+def _tier_kind(db: Session, patient_id: int, tier_position: int | None) -> str | None:
+    """The team kind of the care-circle tier an alert went to (for a resend's answer)."""
+    from server.rosters.service import snapshot
+
+    if tier_position is None:
+        return None
+    snap = snapshot(db)
+    tiers = snap.circles.get(patient_id, ())
+    if tier_position >= len(tiers) or not tiers[tier_position].team_ids:
+        return None
+    return snap.team_info[tiers[tier_position].team_ids[0]].kind
+
+
 def _result(
     db: Session, c: Checkin, *, bits: PlanBits, duplicate: bool, alert: AlertStatus | None
 ) -> CheckinResult:
     level = Level(c.level)
     if duplicate and level == Level.red:
         row = db.exec(select(CheckinAlert).where(CheckinAlert.checkin_id == c.id)).first()
-        alert = AlertStatus(status=row.outcome) if row else None
+        alert = (
+            AlertStatus(status=row.outcome, team_kind=_tier_kind(db, c.patient_id, row.tier_position))
+            if row
+            else None
+        )
     return CheckinResult(
         checkin=checkin_public(c, show_signs=True),
         duplicate=duplicate,
