@@ -212,10 +212,8 @@ def visible_plan_sections(
 def on_duty_patient_ids(db: Session, *, supporter_id: int, at: datetime) -> set[int]:
     """The patients in this supporter's care circles whom they are on duty for
     now (check-in lists, alerts): in the circle AND on duty in one of its tiers."""
-    from server.rosters.service import is_on_duty_for
+    from server.rosters.service import patients_on_duty_for
 
-    return {
-        patient_id
-        for patient_id in patient_ids_in_circles_of(db, supporter_id)
-        if is_on_duty_for(db, supporter_id=supporter_id, patient_id=patient_id, at=at)
-    }
+    return patient_ids_in_circles_of(db, supporter_id) & patients_on_duty_for(
+        db, supporter_id=supporter_id, at=at
+    )

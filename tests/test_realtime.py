@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-import inspect
 from typing import Any
 
-import pytest
 from flask import Flask
-
-from server.realtime import socketio
-
-
-def _supports_headers() -> bool:
-    return "headers" in inspect.signature(socketio.test_client).parameters
 
 
 def test_a_logged_in_client_connects(factories: Any, auth: Any, socket_client: Any) -> None:
@@ -32,8 +24,6 @@ def test_a_made_up_session_cookie_is_refused(app: Flask, socket_client: Any) -> 
 
 
 def test_a_foreign_origin_is_refused(factories: Any, auth: Any, socket_client: Any) -> None:
-    if not _supports_headers():
-        pytest.skip("this Flask-SocketIO test client cannot send headers")
     client = auth.client_for(factories.supporter().username)
     assert not socket_client(client, headers={"Origin": "https://evil.example"}).is_connected()
     # The control: the same client from our own origin is accepted.
@@ -41,8 +31,6 @@ def test_a_foreign_origin_is_refused(factories: Any, auth: Any, socket_client: A
 
 
 def test_a_cross_site_fetch_without_origin_is_refused(factories: Any, auth: Any, socket_client: Any) -> None:
-    if not _supports_headers():
-        pytest.skip("this Flask-SocketIO test client cannot send headers")
     client = auth.client_for(factories.supporter().username)
     assert not socket_client(client, headers={"Sec-Fetch-Site": "cross-site"}).is_connected()
 

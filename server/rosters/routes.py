@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,6 +12,7 @@ from sqlmodel import col, select, update
 from server import access, clock
 from server.access import Need
 from server.accounts.models import Role
+from server.accounts.sessions import token_digest
 from server.api.endpoints import endpoint
 from server.api.errors import not_found
 from server.audit import writer as audit
@@ -299,10 +299,6 @@ def my_shifts(query: PeriodQuery) -> list[MyShiftPublic]:
     ]
 
 
-def _feed_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 @bp.post("/api/me/calendar-feed")
 @endpoint(
     "A new private iCal feed URL of my shifts; the old one stops working",
@@ -320,7 +316,7 @@ def new_calendar_feed() -> CalendarFeedPublic:
         .values(revoked_at=now)
     )
     token = secrets.token_urlsafe(32)
-    db.add(CalendarFeed(user_id=g.user.id, token_hash=_feed_digest(token), created_at=now))
+    db.add(CalendarFeed(user_id=g.user.id, token_hash=token_digest(token), created_at=now))
     base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
     return CalendarFeedPublic(url=f"{base.rstrip('/')}/calendar/{token}.ics")
 
@@ -364,7 +360,7 @@ def calendar_feed(token: str) -> Any:
     db = get_db()
     feed = db.exec(
         select(CalendarFeed).where(
-            CalendarFeed.token_hash == _feed_digest(token), col(CalendarFeed.revoked_at).is_(None)
+            CalendarFeed.token_hash == token_digest(token), col(CalendarFeed.revoked_at).is_(None)
         )
     ).first()
     user = db.get(User, feed.user_id) if feed else None

@@ -290,6 +290,22 @@ def is_on_duty_for(db: Session, *, supporter_id: int, patient_id: int, at: datet
     return False
 
 
+def patients_on_duty_for(db: Session, *, supporter_id: int, at: datetime) -> set[int]:
+    """Every patient this supporter is on duty for now: each team is asked
+    once, not once per patient."""
+    snap = snapshot(db)
+    duty_teams = {
+        team_id
+        for team_id, roster in snap.teams.items()
+        if supporter_id in roster.members and any(d.user_id == supporter_id for d in roster.on_duty(at))
+    }
+    return {
+        patient_id
+        for patient_id, tiers in snap.circles.items()
+        if any(team_id in duty_teams for tier in tiers for team_id in tier.team_ids)
+    }
+
+
 # --- reading and editing rosters ------------------------------------------------
 
 

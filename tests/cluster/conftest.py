@@ -163,6 +163,8 @@ def nginx_cluster(cluster_env: dict[str, str], tmp_path_factory: pytest.TempPath
     local = load_local_cluster()
     nginx = local.find_nginx()
     if nginx is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but nginx is not installed (.ci/run installs it)", pytrace=False)
         pytest.skip("nginx is not installed (apt-get install nginx; .ci/run installs it)")
     workdir = tmp_path_factory.mktemp("nginx-cluster")
     workdir.chmod(0o755)
