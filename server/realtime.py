@@ -3,6 +3,7 @@ with the same server-side session as HTTP, and the origin must be our own."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from flask import Flask, g, request
@@ -27,6 +28,17 @@ def origin_allowed(origin: str | None) -> bool:
     return _allowed(origin)
 
 
+def event_channel(database_url: str) -> str:
+    """The Redis pub/sub channel for Socket.IO events. Pub/sub ignores Redis
+    database numbers, so two deployments (or test runs) sharing one Redis
+    would see each other's events on the default channel; the instances of one
+    deployment share a database, so the channel is named after it."""
+    from sqlalchemy.engine import make_url
+
+    address = make_url(database_url).render_as_string(hide_password=True)
+    return "nattlys-" + hashlib.sha256(address.encode()).hexdigest()[:16]
+
+
 def init_app(app: Flask) -> None:
     allowed = app.config["ALLOWED_ORIGINS"]
     # Several web instances share events through Redis; tests may turn it off.
@@ -35,6 +47,7 @@ def init_app(app: Flask) -> None:
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=message_queue,
+        channel=event_channel(app.config["DATABASE_URL"]),
         # The origin is checked in the connect handler against the request's
         # own host (or the configured list); never a wildcard.
         cors_allowed_origins=[o.strip() for o in allowed.split(",") if o.strip()] or None,
