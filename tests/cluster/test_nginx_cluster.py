@@ -181,6 +181,43 @@ def test_an_escalation_by_the_scheduler_process_reaches_a_supporters_socket(ngin
             client.disconnect()
 
 
+def test_a_missed_checkin_alert_by_the_scheduler_process_reaches_the_on_duty_supporters_socket(
+    nginx_cluster: Any,
+) -> None:
+    """Pasient2 moves her evening check-in to 19:30 and asks that the supporter
+    on duty be told when she misses it (the missed step, 120 minutes later:
+    21:30). The scheduler process takes that step and its alert reaches Kari's
+    socket on a web instance through Redis. Only the first tier with anyone on
+    duty (bolig, until 22:00) is told: Ingrid in the kommune tier is not."""
+    base = nginx_cluster.url
+    patient_http = login(base, "pasient2")
+    patient_id = patient_http.get(f"{base}/api/auth/session", timeout=10).json()["user"]["id"]
+    changed = patient_http.put(
+        f"{base}/api/patients/{patient_id}/checkin-schedule",
+        json={"evening_time": "19:30", "after_missed": "tell_on_duty"},
+        timeout=10,
+    )
+    assert changed.status_code == 200, changed.text
+    kari, kari_events = connect(base, login(base, "bolig1"))
+    ingrid, ingrid_events = connect(base, login(base, "kommune1"))
+    try:
+        nginx_cluster.start_scheduler(METRICS_PORT=str(_free_port()))
+        alert = wait_for(
+            kari_events,
+            "checkin:alert",
+            lambda d: d["patient_id"] == patient_id and d["reason"] == "missed",
+            timeout=30,
+        )
+        assert alert["level"] is None and "note" not in alert, "a missed check-in carries no answers"
+        time.sleep(1)  # time for a wrongly addressed alert to arrive
+        stray = [data for name, data in list(ingrid_events.queue) if name == "checkin:alert"]
+        assert stray == [], "only the first tier with someone on duty is told"
+    finally:
+        nginx_cluster.stop_scheduler()
+        kari.disconnect()
+        ingrid.disconnect()
+
+
 def test_killing_an_instance_moves_its_clients_to_the_other_with_no_message_lost(nginx_cluster: Any) -> None:
     base = nginx_cluster.url
     patient_http, doomed = login_on(base, "pasient1")
