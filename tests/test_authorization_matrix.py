@@ -1,28 +1,39 @@
 """Every API route × every kind of caller, with the status each must get.
 
 A route added without an entry here fails `test_every_route_has_an_entry`, so
-nobody can ship an endpoint whose access rules were never written down.
+nobody can ship an endpoint whose access rules were never written down. Where
+two callers get the same status but must see different things (an off-duty
+supporter's inbox and tonight's list), BODY_CHECKS says what each must see.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
+from sqlmodel import Session
 
 from server.care_circles.models import TeamKind
+from server.checkins.models import Checkin
 
 CALLERS = (
     "anonymous",
     "patient_self",
     "patient_other",
-    "supporter_in_circle",
+    "supporter_in_circle",  # in the patient's circle and on duty round the clock
+    # A colleague in the same team of the patient's circle who works days
+    # (08:00-16:00); the frozen clock says 21:30 on a Monday evening in Oslo.
+    "supporter_in_circle_off_duty",
     "supporter_outside",
     "admin",
 )
+# Care-circle membership, not duty, opens the patient's plan, check-ins and
+# profile (PRODUCT.md, Security); chat actions also need the supporter on duty.
+IN_CIRCLE = ("supporter_in_circle", "supporter_in_circle_off_duty")
 
 
 @dataclass
@@ -30,6 +41,7 @@ class World:
     patient: Any
     other_patient: Any
     supporter_in: Any
+    supporter_off: Any
     supporter_out: Any
     admin: Any
     team_in: Any
@@ -37,6 +49,7 @@ class World:
     override: Any
     conversation: Any
     proposal: Any = None  # a pending crisis-plan proposal by supporter_in
+    now: datetime = datetime(2026, 11, 23, 20, 30, tzinfo=UTC)  # the frozen clock
 
 
 def ok_for(status: int, *callers: str, default: int = 403) -> dict[str, int]:
@@ -88,9 +101,9 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], Any, dict[str, int]]] = {
     ("POST", "/api/users/<int:user_id>/invitation"): (
         {"user_id": "patient"},
         None,
-        ok_for(201, "admin", "supporter_in_circle"),
+        ok_for(201, "admin", *IN_CIRCLE),
     ),
-    ("GET", "/api/teams"): ({}, None, ok_for(200, "admin", "supporter_in_circle", "supporter_outside")),
+    ("GET", "/api/teams"): ({}, None, ok_for(200, "admin", *IN_CIRCLE, "supporter_outside")),
     ("POST", "/api/teams"): ({}, {"name": "Nytt team", "kind": "kommune"}, ok_for(201, "admin")),
     ("PATCH", "/api/teams/<int:team_id>"): (
         {"team_id": "team_in"},
@@ -102,21 +115,21 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], Any, dict[str, int]]] = {
         {"user_ids": ["supporter_in"]},
         ok_for(200, "admin"),
     ),
-    ("GET", "/api/patients"): ({}, None, ok_for(200, "admin", "supporter_in_circle", "supporter_outside")),
+    ("GET", "/api/patients"): ({}, None, ok_for(200, "admin", *IN_CIRCLE, "supporter_outside")),
     ("POST", "/api/patients"): (
         {},
         {"username": "ny.pasient", "display_name": "Siri", "team_id": "team_in"},
-        ok_for(201, "admin", "supporter_in_circle"),
+        ok_for(201, "admin", *IN_CIRCLE),
     ),
     ("GET", "/api/patients/<int:patient_id>"): (
         {"patient_id": "patient"},
         None,
-        ok_for(200, "patient_self", "supporter_in_circle", "admin"),
+        ok_for(200, "patient_self", *IN_CIRCLE, "admin"),
     ),
     ("GET", "/api/patients/<int:patient_id>/care-circle"): (
         {"patient_id": "patient"},
         None,
-        ok_for(200, "patient_self", "supporter_in_circle", "admin"),
+        ok_for(200, "patient_self", *IN_CIRCLE, "admin"),
     ),
     ("PUT", "/api/patients/<int:patient_id>/care-circle"): (
         {"patient_id": "patient"},
@@ -128,7 +141,7 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], Any, dict[str, int]]] = {
     ("GET", "/api/teams/<int:team_id>/roster"): (
         {"team_id": "team_in"},
         None,
-        ok_for(200, "admin", "supporter_in_circle"),
+        ok_for(200, "admin", *IN_CIRCLE),
     ),
     ("POST", "/api/teams/<int:team_id>/roster/draft"): ({"team_id": "team_in"}, None, ok_for(201, "admin")),
     ("PUT", "/api/teams/<int:team_id>/roster/draft"): (
@@ -154,7 +167,7 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], Any, dict[str, int]]] = {
     ("GET", "/api/teams/<int:team_id>/overrides"): (
         {"team_id": "team_in"},
         None,
-        ok_for(200, "admin", "supporter_in_circle"),
+        ok_for(200, "admin", *IN_CIRCLE),
     ),
     ("POST", "/api/teams/<int:team_id>/overrides"): (
         {"team_id": "team_in"},
@@ -175,32 +188,33 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], Any, dict[str, int]]] = {
     ("GET", "/api/teams/<int:team_id>/on-duty"): (
         {"team_id": "team_in"},
         None,
-        ok_for(200, "admin", "supporter_in_circle"),
+        ok_for(200, "admin", *IN_CIRCLE),
     ),
     ("GET", "/api/teams/<int:team_id>/shifts"): (
         {"team_id": "team_in"},
         None,
-        ok_for(200, "admin", "supporter_in_circle"),
+        ok_for(200, "admin", *IN_CIRCLE),
     ),
-    ("GET", "/api/on-duty"): ({}, None, ok_for(200, "admin", "supporter_in_circle", "supporter_outside")),
+    ("GET", "/api/on-duty"): ({}, None, ok_for(200, "admin", *IN_CIRCLE, "supporter_outside")),
     ("GET", "/api/patients/<int:patient_id>/on-duty"): (
         {"patient_id": "patient"},
         None,
-        ok_for(200, "patient_self", "supporter_in_circle", "admin"),
+        ok_for(200, "patient_self", *IN_CIRCLE, "admin"),
     ),
     ("GET", "/api/coverage"): ({}, None, ok_for(200, "admin")),
-    ("GET", "/api/me/shifts"): ({}, None, ok_for(200, "supporter_in_circle", "supporter_outside")),
-    ("POST", "/api/me/calendar-feed"): ({}, None, ok_for(201, "supporter_in_circle", "supporter_outside")),
-    ("GET", "/api/me/calendar-feed"): ({}, None, ok_for(200, "supporter_in_circle", "supporter_outside")),
-    ("DELETE", "/api/me/calendar-feed"): ({}, None, ok_for(204, "supporter_in_circle", "supporter_outside")),
-    # Chat
+    ("GET", "/api/me/shifts"): ({}, None, ok_for(200, *IN_CIRCLE, "supporter_outside")),
+    ("POST", "/api/me/calendar-feed"): ({}, None, ok_for(201, *IN_CIRCLE, "supporter_outside")),
+    ("GET", "/api/me/calendar-feed"): ({}, None, ok_for(200, *IN_CIRCLE, "supporter_outside")),
+    ("DELETE", "/api/me/calendar-feed"): ({}, None, ok_for(204, *IN_CIRCLE, "supporter_outside")),
+    # Chat: reading or acting in a conversation also needs the supporter on duty
+    # now, so the off-duty colleague is refused there (see BODY_CHECKS).
     ("GET", "/api/chat/conversation"): ({}, None, ok_for(200, "patient_self", "patient_other")),
     ("POST", "/api/chat/messages"): (
         {},
         {"client_id": "matrix-0001", "body": "Hei"},
         ok_for(201, "patient_self", "patient_other"),
     ),
-    ("GET", "/api/chat/inbox"): ({}, None, ok_for(200, "supporter_in_circle", "supporter_outside")),
+    ("GET", "/api/chat/inbox"): ({}, None, ok_for(200, *IN_CIRCLE, "supporter_outside")),
     ("GET", "/api/chat/conversations/<int:conversation_id>"): (
         {"conversation_id": "conversation"},
         None,
@@ -251,36 +265,36 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], Any, dict[str, int]]] = {
         ok_for(201, "patient_self", "patient_other"),
     ),
     ("GET", "/api/checkins/state"): ({}, None, ok_for(200, "patient_self", "patient_other")),
-    ("GET", "/api/checkins/tonight"): ({}, None, ok_for(200, "supporter_in_circle", "supporter_outside")),
+    ("GET", "/api/checkins/tonight"): ({}, None, ok_for(200, *IN_CIRCLE, "supporter_outside")),
     ("GET", "/api/checkins/recently-discharged"): (
         {},
         None,
-        ok_for(200, "supporter_in_circle", "supporter_outside"),
+        ok_for(200, *IN_CIRCLE, "supporter_outside"),
     ),
     ("GET", "/api/patients/<int:patient_id>/checkins"): (
         {"patient_id": "patient"},
         None,
-        ok_for(200, "patient_self", "supporter_in_circle"),
+        ok_for(200, "patient_self", *IN_CIRCLE),
     ),
     ("GET", "/api/patients/<int:patient_id>/checkin-schedule"): (
         {"patient_id": "patient"},
         None,
-        ok_for(200, "patient_self", "supporter_in_circle"),
+        ok_for(200, "patient_self", *IN_CIRCLE),
     ),
     ("PUT", "/api/patients/<int:patient_id>/checkin-schedule"): (
         {"patient_id": "patient"},
         {"evening_time": "20:30", "after_missed": "tell_on_duty"},
-        ok_for(200, "patient_self", "supporter_in_circle"),
+        ok_for(200, "patient_self", *IN_CIRCLE),
     ),
     ("POST", "/api/patients/<int:patient_id>/discharges"): (
         {"patient_id": "patient"},
         {"discharge_date": "2026-11-22"},
-        ok_for(201, "supporter_in_circle"),
+        ok_for(201, *IN_CIRCLE),
     ),
     ("POST", "/api/patients/<int:patient_id>/discharges/contact"): (
         {"patient_id": "patient"},
         None,
-        ok_for(200, "supporter_in_circle"),
+        ok_for(200, *IN_CIRCLE),
     ),
     # Web push: every signed-in user may subscribe their own browser.
     ("GET", "/api/push/key"): ({}, None, ok_for(200, *CALLERS[1:])),
@@ -298,7 +312,7 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], Any, dict[str, int]]] = {
     ("GET", "/api/patients/<int:patient_id>/crisis-plan"): (
         {"patient_id": "patient"},
         None,
-        ok_for(200, "patient_self", "supporter_in_circle"),
+        ok_for(200, "patient_self", *IN_CIRCLE),
     ),
     ("PUT", "/api/patients/<int:patient_id>/crisis-plan"): (
         {"patient_id": "patient"},
@@ -328,12 +342,12 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], Any, dict[str, int]]] = {
     ("GET", "/api/patients/<int:patient_id>/crisis-plan/proposals"): (
         {"patient_id": "patient"},
         None,
-        ok_for(200, "patient_self", "supporter_in_circle"),
+        ok_for(200, "patient_self", *IN_CIRCLE),
     ),
     ("POST", "/api/patients/<int:patient_id>/crisis-plan/proposals"): (
         {"patient_id": "patient"},
         {"base_version": 1, "sections": {"warning_signs": ["Sover dårlig"]}, "note": "Fra samtalen i går"},
-        ok_for(201, "supporter_in_circle"),
+        ok_for(201, *IN_CIRCLE),
     ),
     ("POST", "/api/patients/<int:patient_id>/crisis-plan/proposals/<int:proposal_id>/approve"): (
         {"patient_id": "patient", "proposal_id": "proposal"},
@@ -348,8 +362,120 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], Any, dict[str, int]]] = {
     ("POST", "/api/patients/<int:patient_id>/crisis-plan/proposals/<int:proposal_id>/agree-in-meeting"): (
         {"patient_id": "patient", "proposal_id": "proposal"},
         {"base_version": 1, "note": "Ansvarsgruppemøte"},
-        ok_for(200, "supporter_in_circle"),
+        ok_for(200, *IN_CIRCLE),
     ),
+}
+
+
+# --- what each caller must see, where the status alone does not say it ----------------
+
+PRIVATE_REASON = "Barnebarna mine"  # in a section the patient has not shared
+NOT_ON_DUTY = "You are not on duty for this patient now."
+BodyCheck = Callable[[str, Any, World], None]
+
+
+def _only_on_duty_sees(ids_of: Callable[[Any], list[int]], wanted: Callable[[World], int]) -> BodyCheck:
+    """An on-duty list: the supporter on duty sees the patient, nobody else does."""
+
+    def check(caller: str, response: Any, w: World) -> None:
+        if response.status_code != 200:
+            return
+        expected = [wanted(w)] if caller == "supporter_in_circle" else []
+        assert ids_of(response.json) == expected, response.json
+
+    return check
+
+
+def _on_duty_is_the_night_supporter(on_duty_of: Callable[[Any, World], list[dict[str, Any]]]) -> BodyCheck:
+    """Who-is-on-duty answers name the supporter on duty, never the day colleague."""
+
+    def check(caller: str, response: Any, w: World) -> None:
+        if response.status_code != 200:
+            return
+        assert [d["user_id"] for d in on_duty_of(response.json, w)] == [w.supporter_in.id], response.json
+
+    return check
+
+
+def _refused_off_duty(caller: str, response: Any, w: World) -> None:
+    """The off-duty colleague is refused because of the roster, not by accident."""
+    if caller == "supporter_in_circle_off_duty":
+        assert response.json["message"] == NOT_ON_DUTY, response.json
+
+
+def _plan_shows_shared_sections_only(caller: str, response: Any, w: World) -> None:
+    if response.status_code != 200:
+        return
+    visible = response.json["visible_sections"]
+    assert "warning_signs" in visible
+    if caller == "patient_self":
+        assert PRIVATE_REASON in response.get_data(as_text=True)
+    else:  # on duty or not, a supporter sees only what the patient shared
+        assert "reasons_to_live" not in visible
+        assert PRIVATE_REASON not in response.get_data(as_text=True)
+
+
+def _own_conversation_only(caller: str, response: Any, w: World) -> None:
+    """A patient's chat is always their own, whatever they ask for."""
+    if response.status_code not in (200, 201):
+        return
+    body = response.json
+    conversation_id = body.get("conversation_id", body.get("id"))
+    if caller == "patient_self":
+        assert conversation_id == w.conversation.id, body
+    else:
+        assert conversation_id != w.conversation.id, body
+
+
+def _my_shifts_cover_now(caller: str, response: Any, w: World) -> None:
+    if response.status_code != 200:
+        return
+    now = w.now
+    covering = [
+        s
+        for s in response.json
+        if datetime.fromisoformat(s["starts_at"]) <= now < datetime.fromisoformat(s["ends_at"])
+    ]
+    assert bool(covering) == (caller == "supporter_in_circle"), response.json
+
+
+def _duty_in_my_teams(caller: str, response: Any, w: World) -> None:
+    """A supporter sees who is on duty in their own teams only."""
+    if response.status_code != 200:
+        return
+    teams = {t["team"]["id"]: [d["user_id"] for d in t["on_duty"]] for t in response.json}
+    if caller == "supporter_outside":
+        assert w.team_in.id not in teams, response.json
+    else:
+        assert teams[w.team_in.id] == [w.supporter_in.id], response.json
+
+
+BODY_CHECKS: dict[tuple[str, str], BodyCheck] = {
+    ("GET", "/api/chat/inbox"): _only_on_duty_sees(
+        lambda body: [i["conversation_id"] for i in body], lambda w: w.conversation.id
+    ),
+    ("GET", "/api/checkins/tonight"): _only_on_duty_sees(
+        lambda body: [i["patient_id"] for i in body], lambda w: w.patient.id
+    ),
+    ("GET", "/api/checkins/recently-discharged"): _only_on_duty_sees(
+        lambda body: [i["patient_id"] for i in body], lambda w: w.patient.id
+    ),
+    ("GET", "/api/teams/<int:team_id>/on-duty"): _on_duty_is_the_night_supporter(
+        lambda body, w: body["on_duty"]
+    ),
+    ("GET", "/api/patients/<int:patient_id>/on-duty"): _on_duty_is_the_night_supporter(
+        lambda body, w: body["tiers"][0]["on_duty"]
+    ),
+    ("GET", "/api/on-duty"): _duty_in_my_teams,
+    ("GET", "/api/me/shifts"): _my_shifts_cover_now,
+    ("GET", "/api/patients/<int:patient_id>/crisis-plan"): _plan_shows_shared_sections_only,
+    ("GET", "/api/chat/conversation"): _own_conversation_only,
+    ("POST", "/api/chat/messages"): _own_conversation_only,
+    ("GET", "/api/chat/conversations/<int:conversation_id>"): _refused_off_duty,
+    **{
+        ("POST", f"/api/chat/conversations/<int:conversation_id>/{action}"): _refused_off_duty
+        for action in ("messages", "take", "handover", "close", "read", "delivered")
+    },
 }
 
 
@@ -370,24 +496,47 @@ def test_every_route_has_an_entry(app: Flask) -> None:
     assert not stale, f"these matrix entries name routes that no longer exist: {stale}"
 
 
-@pytest.fixture
-def world(factories: Any) -> World:
+def build_world(factories: Any, db: Session, clock: Any) -> World:
+    """A fresh world per case, so no case can hide another's failure."""
     supporter_in = factories.supporter()
+    supporter_off = factories.supporter()
     supporter_out = factories.supporter()
-    team_in = factories.team(TeamKind.bolig, members=[supporter_in])
+    team_in = factories.team(TeamKind.bolig, members=[supporter_in, supporter_off])
     team_out = factories.team(TeamKind.kommune, members=[supporter_out])
     patient = factories.patient()
     other_patient = factories.patient()
     factories.care_circle(patient, [[team_in]])
     factories.care_circle(other_patient, [[team_out]])
     factories.draft_roster(team_in)
-    factories.published_roster(team_in, [([supporter_in], [("00:00", "00:00", True)])])
+    factories.published_roster(
+        team_in,
+        [([supporter_in], [("00:00", "00:00", True)]), ([supporter_off], [("08:00", "16:00", False)])],
+    )
     conversation = factories.conversation(patient, holder=supporter_in)
     factories.discharge(patient, date(2026, 11, 20), by=supporter_in)
+    # Tonight's check-in (after 16:00 Oslo), for the on-duty lists.
+    db.add(
+        Checkin(
+            patient_id=patient.id,
+            idempotency_key="matrix-tonight",
+            created_at=clock() - timedelta(minutes=30),
+            pressure=4,
+            mood=4,
+            sleep="ok",
+            self_harm_urge="none",
+            suicidal_thoughts="none",
+            level="green",
+        )
+    )
+    db.commit()
     override = factories.override(
         team_in, supporter_in, kind="remove", starts_at=datetime(2027, 1, 10, tzinfo=UTC)
     )
-    plan = factories.crisis_plan(patient, {"warning_signs": ["Jeg sover dårlig"]})
+    # warning_signs is shared with every team kind by default; reasons_to_live
+    # stays private until the patient shares it.
+    plan = factories.crisis_plan(
+        patient, {"warning_signs": ["Jeg sover dårlig"], "reasons_to_live": [PRIVATE_REASON]}
+    )
     proposal = factories.crisis_proposal(
         plan, supporter_in, {"warning_signs": ["Jeg sover dårlig", "Jeg trekker meg unna"]}
     )
@@ -396,33 +545,60 @@ def world(factories: Any) -> World:
         patient=patient,
         other_patient=other_patient,
         supporter_in=supporter_in,
+        supporter_off=supporter_off,
         supporter_out=supporter_out,
         admin=factories.admin(),
         team_in=team_in,
         team_out=team_out,
         override=override,
         conversation=conversation,
+        now=clock(),
     )
 
 
-def _resolve(value: Any, world: World) -> Any:
+@pytest.fixture
+def world(factories: Any, db: Session, clock: Any) -> World:
+    return build_world(factories, db, clock)
+
+
+def resolve(value: Any, world: World) -> Any:
     """Replace world object names ("patient", "team_in", ...) by their ids."""
     if isinstance(value, str) and hasattr(world, value):
         return getattr(world, value).id
     if isinstance(value, list):
-        return [_resolve(v, world) for v in value]
+        return [resolve(v, world) for v in value]
     if isinstance(value, dict):
-        return {k: _resolve(v, world) for k, v in value.items()}
+        return {k: resolve(v, world) for k, v in value.items()}
     return value
 
 
-_CALLER_USER = {
+CALLER_USER = {
     "patient_self": "patient",
     "patient_other": "other_patient",
     "supporter_in_circle": "supporter_in",
+    "supporter_in_circle_off_duty": "supporter_off",
     "supporter_outside": "supporter_out",
     "admin": "admin",
 }
+
+
+def client_of(caller: str, app: Flask, world: World, auth: Any) -> Any:
+    """A test client logged in as the caller (anonymous: not logged in)."""
+    if caller == "anonymous":
+        return app.test_client()
+    return auth.client_for(getattr(world, CALLER_USER[caller]).username)
+
+
+def call(route: tuple[str, str], client: Any, world: World) -> Any:
+    method, rule = route
+    params, body, _expected = MATRIX[route]
+    path = rule
+    for name, ref in params.items():
+        path = path.replace(f"<int:{name}>", str(resolve(ref, world))).replace(f"<{name}>", str(ref))
+    kwargs: dict[str, Any] = {}
+    if body is not None:
+        kwargs["json"] = resolve(body, world)
+    return client.open(path, method=method, **kwargs)
 
 
 @pytest.mark.parametrize("route", sorted(MATRIX), ids=lambda r: f"{r[0]} {r[1]}")
@@ -430,18 +606,25 @@ _CALLER_USER = {
 def test_route_answers_each_caller_as_designed(
     route: tuple[str, str], caller: str, app: Flask, world: World, auth: Any
 ) -> None:
-    method, rule = route
-    params, body, expected = MATRIX[route]
-    path = rule
-    for name, ref in params.items():
-        path = path.replace(f"<int:{name}>", str(_resolve(ref, world))).replace(f"<{name}>", str(ref))
-    client = (
-        app.test_client()
-        if caller == "anonymous"
-        else auth.client_for(getattr(world, _CALLER_USER[caller]).username)
-    )
-    kwargs: dict[str, Any] = {}
-    if body is not None:
-        kwargs["json"] = _resolve(body, world)
-    response = client.open(path, method=method, **kwargs)
-    assert response.status_code == expected[caller], (caller, method, path, response.get_json(silent=True))
+    response = call(route, client_of(caller, app, world, auth), world)
+    expected = MATRIX[route][2][caller]
+    assert response.status_code == expected, (caller, route, response.get_json(silent=True))
+    if route in BODY_CHECKS:
+        BODY_CHECKS[route](caller, response, world)
+
+
+SUPPORTER_CHAT_ROUTES = sorted(r for r in MATRIX if r[1].startswith("/api/chat/conversations/"))
+
+
+@pytest.mark.parametrize("route", SUPPORTER_CHAT_ROUTES, ids=lambda r: f"{r[0]} {r[1]}")
+def test_a_supporter_whose_shift_ended_cannot_go_on_in_the_conversation_she_holds(
+    route: tuple[str, str], app: Flask, world: World, auth: Any, db: Session
+) -> None:
+    # Her day shift ended at 16:00 and the scheduler has not handed the
+    # conversation over yet: she still holds it, but the roster says no.
+    world.conversation.holder_id = world.supporter_off.id
+    db.add(world.conversation)
+    db.commit()
+    response = call(route, client_of("supporter_in_circle_off_duty", app, world, auth), world)
+    assert response.status_code == 403, response.get_json(silent=True)
+    assert response.json["message"] == NOT_ON_DUTY
