@@ -69,6 +69,11 @@ class UserUpdate(SQLModel):
     display_name: str | None = Field(default=None, min_length=1, max_length=80)
     is_active: bool | None = None
 
+    @field_validator("display_name")
+    @classmethod
+    def _strip(cls, value: str | None) -> str | None:
+        return None if value is None else UserBase._strip(value)
+
 
 class UserPublic(UserBase):
     id: int

@@ -18,7 +18,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from server import access
 from server.accounts.models import Role
-from server.api.errors import ApiError, bad_request, from_validation_error
+from server.api.errors import ApiError, bad_request, check_storable_text, from_validation_error
 from server.db import discard_after_commit, get_db, run_after_commit
 
 # Statuses every authenticated endpoint may answer, documented for each.
@@ -48,6 +48,7 @@ def _parse_body(model: type[BaseModel]) -> BaseModel:
         raise bad_request("malformed_json", "The request body is not valid JSON.") from exc
     if not isinstance(data, dict):
         raise bad_request("malformed_json", "The request body must be a JSON object.")
+    check_storable_text(data)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -55,8 +56,10 @@ def _parse_body(model: type[BaseModel]) -> BaseModel:
 
 
 def _parse_query(model: type[BaseModel]) -> BaseModel:
+    args = request.args.to_dict()
+    check_storable_text(args)
     try:
-        return model.model_validate(request.args.to_dict())
+        return model.model_validate(args)
     except ValidationError as exc:
         raise from_validation_error(exc) from exc
 

@@ -72,6 +72,37 @@ def from_validation_error(exc: ValidationError) -> ApiError:
     return ApiError(400, "invalid_input", "Some fields are not valid.", fields=fields)
 
 
+def _unstorable(value: Any, loc: list[str], found: list[dict[str, Any]]) -> None:
+    if isinstance(value, str):
+        if "\x00" in value:
+            found.append(
+                {"loc": loc, "type": "nul_character", "message": "Text must not contain a NUL character."}
+            )
+        elif not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                found.append({"loc": loc, "type": "string_unicode", "message": "Text must be valid Unicode."})
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            # A key can be the bad text itself: name it in escaped form.
+            where = [*loc, str(key).encode("unicode_escape", "backslashreplace").decode("ascii")]
+            _unstorable(key, where, found)
+            _unstorable(item, where, found)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _unstorable(item, [*loc, str(index)], found)
+
+
+def check_storable_text(data: Any) -> None:
+    """Refuse a NUL character or a lone surrogate anywhere in decoded JSON:
+    PostgreSQL cannot store either, and no person types them."""
+    found: list[dict[str, Any]] = []
+    _unstorable(data, [], found)
+    if found:
+        raise ApiError(400, "invalid_input", "Some fields are not valid.", fields=found)
+
+
 def error_response(err: ApiError) -> Response:
     payload: dict[str, Any] = {"error": err.code, "message": err.message}
     if err.fields:

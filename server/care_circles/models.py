@@ -9,6 +9,7 @@ from pydantic import field_validator
 from sqlalchemy import String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from server.accounts.models import UserBase
 from server.clock import now
 from server.db import UTCDateTime
 
@@ -46,6 +47,11 @@ class TeamCreate(TeamBase):
 
 class TeamUpdate(SQLModel):
     name: str | None = Field(default=None, min_length=2, max_length=120)
+
+    @field_validator("name")
+    @classmethod
+    def _strip(cls, value: str | None) -> str | None:
+        return None if value is None else TeamBase._strip(value)
 
 
 class TeamMembership(SQLModel, table=True):
@@ -133,6 +139,11 @@ class PatientCreate(SQLModel):
     # A supporter must name one of their own teams: the new patient starts
     # with a care circle of that team. An administrator may leave it empty.
     team_id: int | None = None
+
+    @field_validator("display_name")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        return UserBase._strip(value)
 
 
 class PatientPublic(SQLModel):

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from server import clock
 from server.accounts.models import Role, User
-from server.api.errors import ApiError
+from server.api.errors import ApiError, check_storable_text
 from server.chat import service
 from server.chat.schemas import HandoverIn, MessageIn, ReadIn
 from server.db import discard_after_commit, get_db, run_after_commit
@@ -61,8 +61,9 @@ def chat_event(name: str, schema: type[BaseModel] | None = None) -> Callable[[Ca
             payload: Any = None
             if schema is not None:
                 try:
+                    check_storable_text(data)
                     payload = schema.model_validate(data if isinstance(data, dict) else {})
-                except ValidationError:
+                except (ApiError, ValidationError):
                     return _error("invalid_input", "The event's data is not valid.")
             db = get_db()
             try:

@@ -98,8 +98,12 @@ def check_body(body: str) -> str:
     if not text:
         raise ApiError(400, "empty_message", "The message is empty.")
     if len(text) > MAX_MESSAGE_LENGTH:
+        message = f"A message can have at most {MAX_MESSAGE_LENGTH} characters."
         raise ApiError(
-            400, "message_too_long", f"A message can have at most {MAX_MESSAGE_LENGTH} characters."
+            400,
+            "message_too_long",
+            message,
+            fields=[{"loc": ["body"], "type": "string_too_long", "message": message}],
         )
     return text
 
