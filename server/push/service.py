@@ -7,9 +7,12 @@ POSTs each encrypted message from a bounded worker pool (greenlets under
 gevent, threads otherwise), reusing connections and the signed VAPID header.
 
 Answers from push services: 2xx sent; 404/410 the subscription is gone and is
-deleted; 429 the subscription is skipped until Retry-After; anything else,
-timeouts included, is logged (status and host only, never the payload) and
-counted. Nothing here ever raises into a job or a request.
+deleted; 429 the subscription is skipped until Retry-After, and the message is
+tried once more then if that is soon (at most a minute, and within its TTL); a
+5xx, a timeout or a refused connection is tried again after 0.5 s and 1 s and
+then given up; any other answer is given up at once. What is given up is logged
+(status and host only, never the payload) and counted once. Nothing here ever
+raises into a job or a request.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, col, delete, select, update
 
 from server import clock
 from server.accounts.models import User
@@ -199,6 +202,13 @@ def _retry_after(value: str | None, now: datetime) -> datetime:
 
 
 class PushDispatcher:
+    # Attempts for a push service that fails (5xx, timeout, connection error),
+    # the first retry after `retry_backoff` seconds, each next one twice as late.
+    max_attempts = 3
+    retry_backoff = 0.5
+    # A 429's Retry-After up to this many seconds is waited out in memory.
+    max_retry_after = 60.0
+
     def __init__(self, app: Flask) -> None:
         settings = app.config["SETTINGS"]
         self.app = app
@@ -220,6 +230,7 @@ class PushDispatcher:
         self._pending = 0
         self._spawn: Callable[..., Any] | None = None
         self._spawn_loader: Callable[..., Any] | None = None
+        self._later: Callable[..., Any] | None = None
         self._http: Any = None
 
     # The pool and the HTTP session are made on first use, in the process
@@ -242,6 +253,7 @@ class PushDispatcher:
             pool = Pool(self.workers)
             self._spawn_loader = gevent.spawn
             self._spawn = pool.spawn
+            self._later = gevent.spawn_later
         else:
             from concurrent.futures import ThreadPoolExecutor
 
@@ -250,7 +262,14 @@ class PushDispatcher:
             self._spawn_loader = loader.submit
             self._spawn = senders.submit
 
-    def _track(self, fn: Callable[..., None], *args: Any, loader: bool = False) -> None:
+            def later(delay: float, fn: Callable[..., Any], *args: Any) -> None:
+                timer = threading.Timer(delay, fn, args=args)
+                timer.daemon = True
+                timer.start()
+
+            self._later = later
+
+    def _track(self, fn: Callable[..., None], *args: Any, loader: bool = False, delay: float = 0) -> None:
         with self._lock:
             self._pending += 1
 
@@ -270,7 +289,11 @@ class PushDispatcher:
         # Loading subscriptions runs beside the bounded pool of senders, so a
         # burst of fan-outs can never fill the pool and wait on itself.
         spawn = self._spawn_loader if loader else self._spawn
-        spawn(run)  # type: ignore[misc]
+        if delay > 0:
+            # A retry waits on a timer, not in the bounded pool of senders.
+            self._later(delay, spawn, run)  # type: ignore[misc]
+        else:
+            spawn(run)  # type: ignore[misc]
 
     def submit(self, user_ids: list[int], message: PushMessage) -> None:
         for user_id in user_ids:
@@ -296,9 +319,14 @@ class PushDispatcher:
         for target in targets:
             self._track(self._send_one, target, message, payload)
 
-    def _send_one(self, target: _Target, message: PushMessage, payload: bytes) -> None:
+    def _send_one(
+        self, target: _Target, message: PushMessage, payload: bytes, attempt: int = 1, after_429: bool = False
+    ) -> None:
         from pywebpush import WebPusher
 
+        if (attempt > 1 or after_429) and not self._still_subscribed(target):
+            self.counts["dropped"] += 1  # unsubscribed (or moved) since the first attempt
+            return
         headers = dict(self._headers.headers_for(target.endpoint))
         headers["Urgency"] = message.urgency
         if _TOPIC.match(message.tag):
@@ -313,6 +341,8 @@ class PushDispatcher:
             import requests
 
             kind = "timeout" if isinstance(exc, requests.Timeout) else "failed"
+            if self._retry(target, message, payload, attempt, after_429):
+                return
             self.counts[kind] += 1
             log.warning("push not sent", extra={"outcome": kind, "host": host, "error": type(exc).__name__})
             self._record_failure(target.id)
@@ -326,13 +356,36 @@ class PushDispatcher:
             self._delete(target.id)
         elif status == 429:
             self.counts["deferred"] += 1
-            until = _retry_after(response.headers.get("Retry-After"), clock.now())
+            now = clock.now()
+            until = _retry_after(response.headers.get("Retry-After"), now)
             log.warning("push service asked us to wait", extra={"host": host, "until": until.isoformat()})
             self._defer(target.id, until)
+            wait = (until - now).total_seconds()
+            if not after_429 and wait <= min(self.max_retry_after, message.ttl):
+                self.counts["retried"] += 1
+                self._track(self._send_one, target, message, payload, attempt, True, delay=wait)
         else:
+            if status >= 500 and self._retry(target, message, payload, attempt, after_429):
+                return
             self.counts["failed"] += 1
             log.warning("push not sent", extra={"outcome": "failed", "host": host, "status": status})
             self._record_failure(target.id)
+
+    def _retry(
+        self, target: _Target, message: PushMessage, payload: bytes, attempt: int, after_429: bool
+    ) -> bool:
+        if attempt >= self.max_attempts:
+            return False
+        self.counts["retried"] += 1
+        delay = self.retry_backoff * 2 ** (attempt - 1)
+        self._track(self._send_one, target, message, payload, attempt + 1, after_429, delay=delay)
+        return True
+
+    def _still_subscribed(self, target: _Target) -> bool:
+        with standalone_session(self.app) as db:
+            sub = db.get(PushSubscription, target.id)
+            db.commit()
+            return sub is not None and sub.user_id == target.user_id and sub.endpoint == target.endpoint
 
     def _delete(self, sub_id: int) -> None:
         with standalone_session(self.app) as db:
@@ -348,11 +401,13 @@ class PushDispatcher:
             db.commit()
 
     def _record_failure(self, sub_id: int) -> None:
+        # One UPDATE: two sends failing at once must both be counted.
         with standalone_session(self.app) as db:
-            sub = db.get(PushSubscription, sub_id)
-            if sub is not None:
-                sub.failures += 1
-                db.add(sub)
+            db.exec(  # type: ignore[call-overload]
+                update(PushSubscription)
+                .where(col(PushSubscription.id) == sub_id)
+                .values(failures=col(PushSubscription.failures) + 1)
+            )
             db.commit()
 
     def stats(self) -> dict[str, Any]:
