@@ -16,6 +16,8 @@ from server.db import get_db
 socketio = SocketIO()
 # Which user each of this process's Socket.IO connections belongs to.
 session_users: dict[str, int] = {}
+# Which server-side session (its digest) each of them was opened with.
+socket_sessions: dict[str, str] = {}
 
 
 def user_room(user_id: int) -> str:
@@ -69,8 +71,9 @@ def authenticate_socket() -> Any:
         return None
     if g.get("session_touched"):
         get_db().commit()
-    _auth_session, user = found
+    auth_session, user = found
     g.user = user
+    g.socket_session_id = auth_session.id
     return user
 
 
@@ -86,12 +89,33 @@ def on_connect(auth: Any = None) -> bool:
 
     presence().connected(user.id)
     session_users[request.sid] = user.id  # type: ignore[attr-defined]
+    socket_sessions[request.sid] = g.socket_session_id  # type: ignore[attr-defined]
     return True
+
+
+def drop_sockets(user_id: int, *, session_id: str | None = None) -> None:
+    """Stop live events to sockets whose session has ended: those of one
+    session, or (session_id None) all of the user's. Every event handler
+    re-checks the session anyway; this is about what the server pushes.
+
+    Sockets on this process are disconnected. For all of a user's sockets the
+    user's room is also closed on every process (through the message queue), so
+    a socket held on another process receives nothing more either."""
+    doomed = [
+        sid
+        for sid, uid in list(session_users.items())
+        if uid == user_id and (session_id is None or socket_sessions.get(sid) == session_id)
+    ]
+    for sid in doomed:
+        socketio.server.disconnect(sid, namespace="/")
+    if session_id is None:
+        socketio.close_room(user_room(user_id))
 
 
 @socketio.on("disconnect")
 def on_disconnect(*_args: Any) -> None:
     user_id = session_users.pop(request.sid, None)  # type: ignore[attr-defined]
+    socket_sessions.pop(request.sid, None)  # type: ignore[attr-defined]
     if user_id is not None:
         from server.chat.presence import presence
 

@@ -11,8 +11,9 @@ from flask import current_app, request
 from sqlmodel import Session, col, select, update
 
 from server.accounts.models import Invitation, InvitationIssued, Role, User
-from server.accounts.services import set_password
+from server.accounts.services import _rate_limited, set_password
 from server.accounts.sessions import end_all_sessions, token_digest
+from server.accounts.throttle import login_throttle
 from server.api.errors import ApiError, not_found
 from server.audit import writer as audit
 
@@ -78,9 +79,20 @@ def issued(token: str, invitation: Invitation) -> InvitationIssued:
 
 
 def find(db: Session, *, token: str, at: datetime) -> tuple[Invitation, User]:
-    """The invitation for a token, or a clear 404 / 410."""
+    """The invitation for a token, or a clear 404 / 410; 429 after too many
+    wrong tokens from one IP (guessing links is throttled like passwords)."""
+    throttle = login_throttle()
+    ip = request.remote_addr or "unknown"
+    # The counters use their own connection; on SQLite this request must not
+    # hold the write lock meanwhile.
+    db.commit()
+    retry_after = throttle.token_retry_after(ip, at=at)
+    if retry_after is not None:
+        raise _rate_limited(retry_after)
     invitation = db.exec(select(Invitation).where(Invitation.token_hash == token_digest(token))).first()
     if invitation is None:
+        db.commit()  # as above: end the read before the counter's own write
+        throttle.record_token_failure(ip, at=at)
         raise not_found("This invitation link is not valid. Ask for a new one.")
     if invitation.used_at is not None:
         raise ApiError(410, "invitation_used", "This invitation link has already been used.")

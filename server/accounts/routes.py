@@ -23,7 +23,8 @@ from server.accounts.models import (
 )
 from server.api.endpoints import endpoint
 from server.api.errors import not_found
-from server.db import get_db
+from server.db import after_commit, get_db
+from server.realtime import drop_sockets
 
 bp = Blueprint("accounts", __name__, url_prefix="/api")
 
@@ -34,6 +35,7 @@ def _logged_in(user: User) -> object:
     old = g.get("auth_session")
     if old is not None:
         sessions.end_session(db, old, at=clock.now())
+        after_commit(lambda: drop_sockets(old.user_id, session_id=old.id))
     token, auth_session = sessions.start_session(db, user=user, at=clock.now())
     db.commit()
     body = SessionPublic(
@@ -62,7 +64,9 @@ def login(body: LoginRequest) -> object:
 @bp.post("/auth/logout")
 @endpoint("Log out and end this session", tag="auth", status=204)
 def logout() -> object:
-    sessions.end_session(get_db(), g.auth_session, at=clock.now())
+    ended = g.auth_session
+    sessions.end_session(get_db(), ended, at=clock.now())
+    after_commit(lambda: drop_sockets(ended.user_id, session_id=ended.id))
     get_db().commit()
     response = Response(status=204)
     sessions.clear_session_cookie(response)

@@ -96,11 +96,17 @@ def end_session(db: Session, auth_session: AuthSession, *, at: datetime) -> None
 
 
 def end_all_sessions(db: Session, *, user_id: int, at: datetime) -> int:
+    from server.db import after_commit
+    from server.realtime import drop_sockets
+
     result = db.exec(  # type: ignore[call-overload]
         update(AuthSession)
         .where(col(AuthSession.user_id) == user_id, col(AuthSession.revoked_at).is_(None))
         .values(revoked_at=at)
     )
+    # Sockets opened with these sessions must not keep receiving live events
+    # (a disabled supporter must not go on seeing patients' messages).
+    after_commit(lambda: drop_sockets(user_id))
     return int(result.rowcount or 0)
 
 

@@ -132,8 +132,11 @@ class LoginThrottle:
 
     def retry_after(self, username: str, ip: str, *, at: datetime) -> int | None:
         """Seconds until another attempt is allowed, or None when allowed now."""
+        return self._wait(self._keys(username, ip), at=at)
+
+    def _wait(self, keys: list[tuple[str, int]], *, at: datetime) -> int | None:
         waits = []
-        for key, limit in self._keys(username, ip):
+        for key, limit in keys:
             count, started = self.store.peek(key, at=at, window=self.window)
             if count >= limit:
                 waits.append(math.ceil((started + self.window - at).total_seconds()))
@@ -145,6 +148,18 @@ class LoginThrottle:
 
     def record_success(self, username: str) -> None:
         self.store.reset(_counter_key("account", username.strip().lower()))
+
+    # Invitation links are credentials too: wrong tokens from one IP count
+    # against the same per-IP limit as wrong passwords, in their own counter.
+    def _token_keys(self, ip: str) -> list[tuple[str, int]]:
+        return [(f"token:ip:{ip}"[:200], self.max_per_ip)]
+
+    def token_retry_after(self, ip: str, *, at: datetime) -> int | None:
+        return self._wait(self._token_keys(ip), at=at)
+
+    def record_token_failure(self, ip: str, *, at: datetime) -> None:
+        for key, _limit in self._token_keys(ip):
+            self.store.hit(key, at=at, window=self.window)
 
 
 _KEY = "nattlys_login_throttle"
