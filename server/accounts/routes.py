@@ -128,7 +128,7 @@ class UserListQuery(SQLModel):
     roles=(Role.admin,),
 )
 def list_users(query: UserListQuery) -> list[UserPublic]:
-    return [services.public_user(u) for u in services.list_users(get_db(), role=query.role)]
+    return [services.public_user(u) for u in services.list_users(get_db(), actor=g.user, role=query.role)]
 
 
 class UserCreated(BaseModel):

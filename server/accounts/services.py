@@ -114,11 +114,22 @@ def update_user(db: Session, *, actor: User, user: User, data: UserUpdate, at: d
     return user
 
 
-def list_users(db: Session, *, role: Role | None = None) -> list[User]:
+def list_users(db: Session, *, actor: User, role: Role | None = None) -> list[User]:
     stmt = select(User).order_by(col(User.role), col(User.username))
     if role is not None:
         stmt = stmt.where(User.role == role)
-    return list(db.exec(stmt).all())
+    users = list(db.exec(stmt).all())
+    for user in users:
+        if user.role == Role.patient:
+            audit.record(
+                db,
+                actor=actor,
+                action="patient.list",
+                object_type="user",
+                object_id=user.id,
+                patient_id=user.id,
+            )
+    return users
 
 
 def set_password(db: Session, *, user: User, password: str, at: datetime) -> None:

@@ -51,8 +51,9 @@ def my_audit(query: AuditPage) -> list[AuditEntryPublic]:
     roles=(Role.admin,),
 )
 def review_audit(query: AuditQuery) -> list[AuditEntryPublic]:
-    return services.entries(
+    return services.review(
         get_db(),
+        viewer=g.user,
         patient_id=query.patient_id,
         actor_id=query.actor_id,
         limit=query.limit,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, or_, select
 
 from server.accounts.models import User
+from server.audit import writer
 from server.audit.models import AuditEntry, AuditEntryPublic
 from server.care_circles.models import Team, TeamMembership
 
@@ -63,3 +64,20 @@ def entries(
         )
         for entry, actor in rows
     ]
+
+
+def review(
+    db: Session,
+    *,
+    viewer: User,
+    patient_id: int | None = None,
+    actor_id: int | None = None,
+    limit: int = 100,
+    before_id: int | None = None,
+) -> list[AuditEntryPublic]:
+    """An administrator's look at the log: who saw a patient's data is itself
+    the patient's data, so each patient shown gets a row."""
+    shown = entries(db, patient_id=patient_id, actor_id=actor_id, limit=limit, before_id=before_id)
+    for pid in sorted({e.patient_id for e in shown if e.patient_id is not None}):
+        writer.record(db, actor=viewer, action="audit.read", object_type="audit_log", patient_id=pid)
+    return shown

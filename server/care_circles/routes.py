@@ -85,16 +85,7 @@ def set_team_members(team_id: int, body: TeamMembersUpdate) -> TeamPublic:
 def list_patients() -> list[PatientPublic]:
     db = get_db()
     only = None if g.user.role == Role.admin else access.patient_ids_in_circles_of(db, g.user.id)
-    patients = services.list_patients(db, only_ids=only)
-    for patient in patients:
-        audit.record(
-            db,
-            actor=g.user,
-            action="patient.list",
-            object_type="patient",
-            object_id=patient.id,
-            patient_id=patient.id,
-        )
+    patients = services.list_patients(db, viewer=g.user, only_ids=only)
     return [services.patient_public(p) for p in patients]
 
 

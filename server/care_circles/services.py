@@ -228,8 +228,21 @@ def patient_public(user: User) -> PatientPublic:
     )
 
 
-def list_patients(db: Session, *, only_ids: set[int] | None = None) -> list[User]:
+def list_patients(
+    db: Session, *, viewer: User, only_ids: set[int] | None = None, action: str = "patient.list"
+) -> list[User]:
+    """Patients, each listing audited under `action` (their name is their data)."""
     stmt = select(User).where(User.role == Role.patient).order_by(col(User.display_name))
     if only_ids is not None:
         stmt = stmt.where(col(User.id).in_(only_ids))
-    return list(db.exec(stmt).all())
+    patients = list(db.exec(stmt).all())
+    for patient in patients:
+        audit.record(
+            db,
+            actor=viewer,
+            action=action,
+            object_type="patient",
+            object_id=patient.id,
+            patient_id=patient.id,
+        )
+    return patients

@@ -167,5 +167,5 @@ def coverage_gaps() -> list[GapPublic]:
         GapPublic(
             at=d.at, patient_id=d.patient_id, patient_name=p.display_name, action=d.action, reason=d.reason
         )
-        for d, p in service.gaps(get_db(), since=since)
+        for d, p in service.gaps(get_db(), viewer=g.user, since=since)
     ]

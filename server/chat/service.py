@@ -368,6 +368,14 @@ def send_from_patient(
     if not created:
         return public  # a resend: stored once, routed once
     _rate_limit(db, patient, at)
+    audit.record(
+        db,
+        actor=patient,
+        action="chat.write",
+        object_type="message",
+        object_id=message.id,
+        patient_id=patient.id,
+    )
     if conv.waiting_since is None:
         conv.waiting_since = at
     db.add(conv)
@@ -437,6 +445,15 @@ def _take(db: Session, conv: Conversation, *, supporter: User, at: datetime, rea
         tier=conv.tier_position,
         supporters=[supporter.id],  # type: ignore[list-item]
         actor=supporter,
+    )
+    audit.record(
+        db,
+        actor=supporter,
+        action="chat.take",
+        object_type="conversation",
+        object_id=conv.id,
+        patient_id=conv.patient_id,
+        reason=reason,
     )
     _emit("chat:taken", {"conversation_id": conv.id, "by": supporter.display_name}, others)
     _tell_patient(db, conv, at)
@@ -543,6 +560,14 @@ def close(db: Session, *, supporter: User, conversation_id: int, at: datetime) -
     conv.updated_at = at
     db.add(conv)
     _decide(db, conv, action="close", at=at, reason="closed by the supporter", actor=supporter)
+    audit.record(
+        db,
+        actor=supporter,
+        action="chat.close",
+        object_type="conversation",
+        object_id=conv.id,
+        patient_id=conv.patient_id,
+    )
     _tell_patient(db, conv, at)
     return conv
 
@@ -558,7 +583,10 @@ def mark_read(db: Session, *, user: User, conversation_id: int, upto_id: int, at
     access.require_chat_action(db, user, conv, at=at)
     if conv.holder_id != user.id:
         return  # only the one answering marks the patient's words as read
-    conv.read_upto_id = max(conv.read_upto_id, min(upto_id, conv.last_message_id))
+    upto = min(upto_id, conv.last_message_id)
+    if upto > conv.read_upto_id:
+        _audit_marker(db, user, conv, action="chat.mark_read", upto=upto)
+    conv.read_upto_id = max(conv.read_upto_id, upto)
     conv.read_by_id = user.id
     db.add(conv)
     _tell_patient(db, conv, at)
@@ -569,9 +597,24 @@ def mark_delivered(db: Session, *, user: User, conversation_id: int, upto_id: in
     access.require_chat_action(db, user, conv, at=at)
     upto = min(upto_id, conv.last_message_id)
     if upto > conv.delivered_upto_id:
+        _audit_marker(db, user, conv, action="chat.mark_delivered", upto=upto)
         conv.delivered_upto_id = upto
         db.add(conv)
         _tell_patient(db, conv, at)
+
+
+def _audit_marker(db: Session, user: User, conv: Conversation, *, action: str, upto: int) -> None:
+    """A supporter's screen got (or showed) the patient's messages: only a
+    marker that moves is recorded, so repeated acknowledgements add nothing."""
+    audit.record(
+        db,
+        actor=user,
+        action=action,
+        object_type="conversation",
+        object_id=conv.id,
+        patient_id=conv.patient_id,
+        reason=f"up to message {upto}",
+    )
 
 
 # --- reading ------------------------------------------------------------------------
@@ -641,6 +684,14 @@ def inbox(db: Session, *, supporter: User, at: datetime) -> list[InboxItem]:
     out = []
     for conv, patient in visible:
         mine = conv.holder_id == supporter.id
+        audit.record(
+            db,
+            actor=supporter,
+            action="chat.inbox",
+            object_type="conversation",
+            object_id=conv.id,
+            patient_id=patient.id,
+        )
         level, level_at = latest.get(patient.id, (None, None))  # type: ignore[arg-type]
         out.append(
             InboxItem(
@@ -799,8 +850,8 @@ def _flush() -> None:
     run_after_commit()
 
 
-def gaps(db: Session, *, since: datetime) -> list[tuple[RoutingDecision, User]]:
-    return list(
+def gaps(db: Session, *, viewer: User, since: datetime) -> list[tuple[RoutingDecision, User]]:
+    rows = list(
         db.exec(
             select(RoutingDecision, User)
             .join(User, col(User.id) == col(RoutingDecision.patient_id))
@@ -811,3 +862,6 @@ def gaps(db: Session, *, since: datetime) -> list[tuple[RoutingDecision, User]]:
             .order_by(col(RoutingDecision.at).desc())
         ).all()
     )
+    for patient_id in sorted({d.patient_id for d, _ in rows}):
+        audit.record(db, actor=viewer, action="chat.gaps_read", object_type="gaps", patient_id=patient_id)
+    return rows

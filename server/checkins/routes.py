@@ -95,7 +95,7 @@ def trend(patient_id: int, query: TrendQuery) -> TrendPublic:
 def get_schedule(patient_id: int) -> SchedulePublic:
     db = get_db()
     patient = access.require_patient(db, g.user, patient_id, Need.clinical)
-    return service.schedule_public(db, patient, at=clock.now())
+    return service.read_schedule(db, viewer=g.user, patient=patient, at=clock.now())
 
 
 @bp.put("/patients/<int:patient_id>/checkin-schedule")

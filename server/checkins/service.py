@@ -139,6 +139,19 @@ def schedule_public(db: Session, patient: User, *, at: datetime) -> SchedulePubl
     )
 
 
+def read_schedule(db: Session, *, viewer: User, patient: User, at: datetime) -> SchedulePublic:
+    if viewer.id != patient.id:
+        audit.record(
+            db,
+            actor=viewer,
+            action="checkin_schedule.read",
+            object_type="checkin_schedule",
+            object_id=patient.id,
+            patient_id=patient.id,
+        )
+    return schedule_public(db, patient, at=at)
+
+
 def _field_error(loc: list[str | int], code: str, message: str) -> ApiError:
     return ApiError(
         400,

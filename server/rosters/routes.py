@@ -254,7 +254,7 @@ def get_coverage(query: CoverageQuery) -> CoveragePublic:
     scan = coverage.CoverageScan(snap, begin, end)
     hours = coverage.hour_starts(begin, end)
     patients = []
-    for patient in list_patients(db):
+    for patient in list_patients(db, viewer=g.user, action="coverage.read"):
         gaps, fallbacks = scan.patient(snap.circles.get(patient.id, ()))  # type: ignore[arg-type]
         patients.append(
             PatientCoverage(
