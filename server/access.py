@@ -172,15 +172,17 @@ def team_kinds_in_circle(db: Session, *, supporter_id: int, patient_id: int) -> 
 def require_chat_action(
     db: Session, user: User, conversation: Any, *, at: datetime, reading: bool = False
 ) -> None:
-    """A patient acts only in their own conversation. A supporter must be in the
-    patient's care circle and on duty for them right now, and (unless only
+    """A patient only reads (and types in) their own conversation here: taking,
+    answering as staff, handing over, closing and confirming delivery are
+    supporters' actions, over HTTP and Socket.IO alike. A supporter must be in
+    the patient's care circle and on duty for them right now, and (unless only
     reading) hold the conversation or have it offered to them."""
     from server.rosters.service import is_on_duty_for
 
     if not user.is_active:
         raise forbidden()
     if user.role == Role.patient:
-        if conversation.patient_id != user.id:
+        if conversation.patient_id != user.id or not reading:
             raise forbidden()
         return
     if user.role != Role.supporter:
