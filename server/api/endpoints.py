@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import Response, g, jsonify, request
 from pydantic import BaseModel, TypeAdapter, ValidationError
+from sqlalchemy.exc import DataError
 
 from server import access
 from server.accounts.models import Role
@@ -129,6 +130,12 @@ def endpoint(
                     db.rollback()
                 discard_after_commit()
                 raise
+            except (OverflowError, DataError) as exc:
+                # A number the database cannot hold (an id of 10**30, say) is the
+                # request's fault, not the server's.
+                db.rollback()
+                discard_after_commit()
+                raise bad_request("out_of_range", "A value in the request is out of range.") from exc
             except BaseException:
                 db.rollback()
                 discard_after_commit()

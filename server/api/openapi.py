@@ -26,6 +26,23 @@ _ERROR_TEXT = {
 }
 
 
+# pydantic documents datetime.time as JSON Schema's "time", which needs a UTC
+# offset (RFC 3339). The API's times are local wall-clock times without one.
+_LOCAL_TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$"
+
+
+def _local_times(node: Any) -> None:
+    if isinstance(node, dict):
+        if node.get("format") == "time":
+            del node["format"]
+            node["pattern"] = _LOCAL_TIME_PATTERN
+        for value in node.values():
+            _local_times(value)
+    elif isinstance(node, list):
+        for value in node:
+            _local_times(value)
+
+
 def _models_in(annotation: Any) -> list[type[BaseModel]]:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return [annotation]
@@ -107,7 +124,7 @@ def build_openapi(app: Flask) -> dict[str, Any]:
             operation["security"] = [{"sessionCookie": []}]
         paths.setdefault(path, {})[method] = operation
 
-    return {
+    document = {
         "openapi": "3.1.0",
         "info": {"title": "Nattlys API", "version": "1"},
         "paths": paths,
@@ -118,3 +135,5 @@ def build_openapi(app: Flask) -> dict[str, Any]:
             },
         },
     }
+    _local_times(document)
+    return document
