@@ -1,18 +1,20 @@
-"""Login throttling across two real `nattlys serve` processes on PostgreSQL +
+"""Account attacks across two real `nattlys serve` processes on PostgreSQL +
 Redis: an attacker who spreads wrong passwords over the processes behind the
-load balancer gets no more tries than against one."""
+load balancer gets no more tries than against one, and a supporter disabled on
+one process stops hearing patients on a socket held by the other."""
 
 from __future__ import annotations
 
 import os
 import secrets
+import threading
 import uuid
 from typing import Any
 
 import redis
 import requests
 
-from tests.cluster.test_two_processes import login
+from tests.cluster.test_two_processes import connect, login, wait_for
 
 PASSWORD = "et eget langt passord"
 WRONG = "feil passord igjen"
@@ -72,3 +74,108 @@ def test_wrong_passwords_alternating_between_two_processes_share_one_limit(start
         store.delete(f"nattlys:rate:login:account:{username}", f"nattlys:rate:login:ip:{ip}")
     # The lock was the only thing in the way: the same password works once it is lifted.
     assert _attempt(one.url, username, PASSWORD, ip).status_code == 200
+
+
+def _enrol(admin: requests.Session, base: str, path: str, body: dict[str, Any]) -> str:
+    """Create a user through the API and choose their password with the link."""
+    created = admin.post(f"{base}{path}", json=body, timeout=10)
+    assert created.status_code == 201, created.text
+    token = created.json()["invitation"]["url"].rsplit("/", 1)[1]
+    accepted = requests.post(
+        f"{base}/api/invitations/accept", json={"token": token, "password": PASSWORD}, timeout=10
+    )
+    assert accepted.status_code == 200, accepted.text
+    return body["username"]
+
+
+def _login(base: str, username: str) -> requests.Session:
+    session = requests.Session()
+    response = session.post(
+        f"{base}/api/auth/login", json={"username": username, "password": PASSWORD}, timeout=10
+    )
+    assert response.status_code == 200, response.text
+    session.headers["X-CSRF-Token"] = response.json()["csrf_token"]
+    return session
+
+
+def _chat_bodies(received: Any) -> list[str]:
+    bodies = []
+    while not received.empty():
+        name, data = received.get_nowait()
+        if name == "chat:message":
+            bodies.append(data["body"])
+    return bodies
+
+
+def test_a_supporter_disabled_on_one_process_hears_nothing_on_a_socket_held_by_the_other(
+    start_server: Any,
+) -> None:
+    one = start_server()
+    two = start_server()
+    suffix = uuid.uuid4().hex[:8]
+    admin = login(one.url, "admin")
+    supporter = _enrol(
+        admin,
+        one.url,
+        "/api/users",
+        {"username": f"vakt-{suffix}", "display_name": "Vakt", "role": "supporter"},
+    )
+    supporter_id = admin.get(f"{one.url}/api/users", timeout=10).json()
+    supporter_id = next(u["id"] for u in supporter_id if u["username"] == supporter)
+    team = admin.post(f"{one.url}/api/teams", json={"name": f"Bolig {suffix}", "kind": "bolig"}, timeout=10)
+    assert team.status_code == 201, team.text
+    team_id = team.json()["id"]
+    assert admin.put(
+        f"{one.url}/api/teams/{team_id}/members", json={"user_ids": [supporter_id]}, timeout=10
+    ).ok
+    rotation = {
+        "name": "Døgn",
+        "start_date": "2026-11-16",
+        "member_ids": [supporter_id],
+        "shifts": [{"weekdays": list(range(7)), "start": "00:00", "end": "00:00", "ends_next_day": True}],
+    }
+    draft = admin.put(
+        f"{one.url}/api/teams/{team_id}/roster/draft", json={"rotations": [rotation]}, timeout=10
+    )
+    assert draft.status_code == 200, draft.text
+    published = admin.post(
+        f"{one.url}/api/teams/{team_id}/roster/publish", json={"confirm_uncovered": True}, timeout=10
+    )
+    assert published.status_code == 200, published.text
+    patient = _enrol(
+        admin,
+        one.url,
+        "/api/patients",
+        {"username": f"pas-{suffix}", "display_name": "Pasient", "team_id": team_id},
+    )
+
+    supporter_socket, supporter_events = connect(two.url, _login(two.url, supporter))
+    patient_http = _login(one.url, patient)
+    # The patient's own echo comes through process two as well: once it has
+    # arrived there, process two has handled the event meant for the supporter.
+    patient_socket, patient_events = connect(two.url, _login(two.url, patient))
+    try:
+
+        def write(text: str) -> None:
+            sent = patient_http.post(
+                f"{one.url}/api/chat/messages", json={"client_id": uuid.uuid4().hex, "body": text}, timeout=10
+            )
+            assert sent.status_code == 201, sent.text
+            wait_for(patient_events, "chat:message", lambda d: d["body"] == text)
+
+        write("Er det noen der?")
+        wait_for(supporter_events, "chat:message", lambda d: d["body"] == "Er det noen der?")
+
+        disabled = admin.patch(f"{one.url}/api/users/{supporter_id}", json={"is_active": False}, timeout=10)
+        assert disabled.status_code == 200, disabled.text
+        write("Hallo?")
+        assert "Hallo?" not in _chat_bodies(supporter_events)
+
+        # Its next event is refused: the server ends the connection.
+        gone = threading.Event()
+        supporter_socket.on("disconnect", lambda *_args: gone.set())
+        supporter_socket.emit("chat:sync", {"conversation_id": 0})
+        assert gone.wait(10), "the disabled supporter's socket is still open"
+    finally:
+        supporter_socket.disconnect()
+        patient_socket.disconnect()
