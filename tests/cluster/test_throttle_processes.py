@@ -14,9 +14,10 @@ from typing import Any
 import redis
 import requests
 
+from tests.cluster.conftest import DEMO_PASSWORD
 from tests.cluster.test_two_processes import connect, login, wait_for
 
-PASSWORD = "et eget langt passord"
+PASSWORD = DEMO_PASSWORD  # so that login() from the two-process test serves these users too
 WRONG = "feil passord igjen"
 MAX_FAILURES = 5  # LOGIN_MAX_FAILURES_PER_ACCOUNT's default
 
@@ -39,18 +40,9 @@ def test_wrong_passwords_alternating_between_two_processes_share_one_limit(start
     username = f"sperret-{uuid.uuid4().hex[:8]}"
 
     admin = login(one.url, "admin")
-    created = admin.post(
-        f"{one.url}/api/users",
-        json={"username": username, "display_name": "Sperret Testbruker", "role": "supporter"},
-        headers={"X-Forwarded-For": ip},
-        timeout=10,
+    _enrol(
+        admin, two.url, "/api/users", {"username": username, "display_name": "Sperret", "role": "supporter"}
     )
-    assert created.status_code == 201, created.text
-    token = created.json()["invitation"]["url"].rsplit("/", 1)[1]
-    accepted = requests.post(
-        f"{two.url}/api/invitations/accept", json={"token": token, "password": PASSWORD}, timeout=10
-    )
-    assert accepted.status_code == 200, accepted.text
 
     store = redis.Redis.from_url(os.environ["TEST_REDIS_URL"])
     try:
@@ -76,7 +68,7 @@ def test_wrong_passwords_alternating_between_two_processes_share_one_limit(start
     assert _attempt(one.url, username, PASSWORD, ip).status_code == 200
 
 
-def _enrol(admin: requests.Session, base: str, path: str, body: dict[str, Any]) -> str:
+def _enrol(admin: requests.Session, base: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
     """Create a user through the API and choose their password with the link."""
     created = admin.post(f"{base}{path}", json=body, timeout=10)
     assert created.status_code == 201, created.text
@@ -85,17 +77,7 @@ def _enrol(admin: requests.Session, base: str, path: str, body: dict[str, Any]) 
         f"{base}/api/invitations/accept", json={"token": token, "password": PASSWORD}, timeout=10
     )
     assert accepted.status_code == 200, accepted.text
-    return body["username"]
-
-
-def _login(base: str, username: str) -> requests.Session:
-    session = requests.Session()
-    response = session.post(
-        f"{base}/api/auth/login", json={"username": username, "password": PASSWORD}, timeout=10
-    )
-    assert response.status_code == 200, response.text
-    session.headers["X-CSRF-Token"] = response.json()["csrf_token"]
-    return session
+    return accepted.json()["user"]
 
 
 def _chat_bodies(received: Any) -> list[str]:
@@ -120,8 +102,7 @@ def test_a_supporter_disabled_on_one_process_hears_nothing_on_a_socket_held_by_t
         "/api/users",
         {"username": f"vakt-{suffix}", "display_name": "Vakt", "role": "supporter"},
     )
-    supporter_id = admin.get(f"{one.url}/api/users", timeout=10).json()
-    supporter_id = next(u["id"] for u in supporter_id if u["username"] == supporter)
+    supporter_id = supporter["id"]
     team = admin.post(f"{one.url}/api/teams", json={"name": f"Bolig {suffix}", "kind": "bolig"}, timeout=10)
     assert team.status_code == 201, team.text
     team_id = team.json()["id"]
@@ -149,11 +130,11 @@ def test_a_supporter_disabled_on_one_process_hears_nothing_on_a_socket_held_by_t
         {"username": f"pas-{suffix}", "display_name": "Pasient", "team_id": team_id},
     )
 
-    supporter_socket, supporter_events = connect(two.url, _login(two.url, supporter))
-    patient_http = _login(one.url, patient)
+    supporter_socket, supporter_events = connect(two.url, login(two.url, supporter["username"]))
+    patient_http = login(one.url, patient["username"])
     # The patient's own echo comes through process two as well: once it has
     # arrived there, process two has handled the event meant for the supporter.
-    patient_socket, patient_events = connect(two.url, _login(two.url, patient))
+    patient_socket, patient_events = connect(two.url, login(two.url, patient["username"]))
     try:
 
         def write(text: str) -> None:
