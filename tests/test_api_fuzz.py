@@ -11,6 +11,7 @@ Examples are bounded and derandomised so both CI passes run the same cases.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -145,17 +146,24 @@ def api_schema(app: Flask, fuzz_world: FuzzWorld, caller: Caller) -> Any:
 
     # Random integers seldom name a real row: mix in the ids that exist, the
     # other patient's most often (first, so also in the simplest examples),
-    # so that every access check meets a row it must refuse.
-    @schema.hook("flatmap_path_parameters")
-    def _real_ids(_context: Any, path_parameters: dict[str, Any]) -> Any:
-        ints = [
-            k for k, v in (path_parameters or {}).items() if isinstance(v, int) and not isinstance(v, bool)
-        ]
+    # so that every access check meets a row it must refuse. The same for
+    # "…_id" fields of a JSON body (a check-in's patient_id, say).
+    def real_ids(values: dict[str, Any], wanted: Callable[[str], bool]) -> Any:
+        ints = [k for k, v in values.items() if wanted(k) and isinstance(v, int) and not isinstance(v, bool)]
         if not ints:
-            return st.just(path_parameters)
-        return st.fixed_dictionaries(
-            {k: st.one_of(other, known, st.just(path_parameters[k])) for k in ints}
-        ).map(lambda chosen: {**path_parameters, **chosen})
+            return st.just(values)
+        chosen = st.fixed_dictionaries({k: st.one_of(other, known, st.just(values[k])) for k in ints})
+        return chosen.map(lambda ids: {**values, **ids})
+
+    @schema.hook("flatmap_path_parameters")
+    def _path_ids(_context: Any, path_parameters: dict[str, Any]) -> Any:
+        return real_ids(path_parameters or {}, lambda _name: True)
+
+    @schema.hook("flatmap_body")
+    def _body_ids(_context: Any, body: Any) -> Any:
+        if not isinstance(body, dict):
+            return st.just(body)
+        return real_ids(body, lambda name: name.endswith("_id"))
 
     return schema
 
