@@ -271,3 +271,26 @@ def test_openapi_documents_local_times_as_the_server_sends_them(fuzz_world: Fuzz
     assert re.search(evening["pattern"], "20:30")
     assert not re.search(evening["pattern"], "20:00:00Z")
     assert not re.search(evening["pattern"], "24:00")
+
+
+def test_a_number_the_database_cannot_hold_is_a_400_on_either_database(make_app: Any) -> None:
+    # SQLite raises OverflowError binding it, PostgreSQL a DataError (integer
+    # out of range); both reached the client as 500 before.
+    from sqlalchemy import text
+
+    from server.api.endpoints import endpoint
+    from server.db import get_db
+
+    app = make_app()
+
+    @app.get("/api/fuzz-probe/<int:number>")
+    @endpoint("probe", tag="test", public=True)
+    def probe(number: int) -> dict[str, Any]:
+        get_db().exec(text("SELECT CAST(:n AS INTEGER)").bindparams(n=number))  # type: ignore[call-overload]
+        return {"ok": True}
+
+    client = app.test_client()
+    assert client.get("/api/fuzz-probe/7").status_code == 200
+    response = client.get(f"/api/fuzz-probe/{10**30}")
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "out_of_range"
