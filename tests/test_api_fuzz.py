@@ -294,3 +294,20 @@ def test_a_number_the_database_cannot_hold_is_a_400_on_either_database(make_app:
     response = client.get(f"/api/fuzz-probe/{10**30}")
     assert response.status_code == 400
     assert response.get_json()["error"] == "out_of_range"
+
+
+@pytest.mark.parametrize(("start", "end"), [("08:00:00+01:00", "22:00"), ("22:00", "07:00Z")])
+def test_a_shift_time_with_an_offset_is_a_clear_400(
+    start: str, end: str, fuzz_world: FuzzWorld, auth: Any
+) -> None:
+    # Found next to the local-times fix: one time with an offset and one
+    # without broke the start/end comparison (500), and a lone offset was dropped.
+    admin = auth.client_for(fuzz_world.admin.username)
+    team_id = admin.get("/api/teams").get_json()[0]["id"]
+    shift = {"weekdays": [0], "start": start, "end": end, "ends_next_day": start > end}
+    rotation = {"name": "Dag", "start_date": "2026-11-23", "member_ids": [fuzz_world.supporter.id]}
+    response = admin.put(
+        f"/api/teams/{team_id}/roster/draft", json={"rotations": [{**rotation, "shifts": [shift]}]}
+    )
+    assert response.status_code == 400, response.get_json()
+    assert "time_has_offset" in {field["type"] for field in response.get_json()["fields"]}

@@ -28,6 +28,16 @@ class ShiftIn(SQLModel):
             raise PydanticCustomError("weekday_repeated", "a weekday is repeated")
         return sorted(value)
 
+    @field_validator("start", "end")
+    @classmethod
+    def _local(cls, value: time) -> time:
+        # Shifts are wall-clock times in the rotation's time zone; an offset
+        # would be dropped on saving (and one time with, one without, broke the
+        # comparison below).
+        if value.tzinfo is not None:
+            raise PydanticCustomError("time_has_offset", "a local wall-clock time, without a time zone")
+        return value
+
     @model_validator(mode="after")
     def _order(self) -> ShiftIn:
         if not self.ends_next_day and self.end <= self.start:
