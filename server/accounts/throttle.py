@@ -7,10 +7,11 @@ are fixed: once a window has passed, the account owner can log in again.
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from flask import Flask, current_app
 from sqlalchemy import case
@@ -20,6 +21,8 @@ from sqlmodel import Session, col, delete
 from server.accounts.models import RateCounter
 from server.clock import as_utc
 from server.db import standalone_session
+
+log = logging.getLogger(__name__)
 
 
 class CounterStore(Protocol):
@@ -110,6 +113,36 @@ class RedisCounters:
         self.redis.delete(self._key(key))
 
 
+class RedisOrDatabaseCounters:
+    """Login counters in Redis; while Redis does not answer, in the database.
+    Logging in keeps working (and wrong passwords keep counting) through a
+    Redis outage; the two stores' counts are not added up meanwhile."""
+
+    def __init__(self, redis_store: RedisCounters, database: DatabaseCounters) -> None:
+        self.redis_store = redis_store
+        self.database = database
+
+    def _store(self, call: str, *args: Any, **kwargs: Any) -> Any:
+        import redis
+
+        try:
+            return getattr(self.redis_store, call)(*args, **kwargs)
+        except redis.RedisError as exc:
+            log.warning(
+                "login counters in the database: Redis is unreachable", extra={"error": type(exc).__name__}
+            )
+            return getattr(self.database, call)(*args, **kwargs)
+
+    def hit(self, key: str, *, at: datetime, window: timedelta) -> tuple[int, datetime]:
+        return self._store("hit", key, at=at, window=window)  # type: ignore[no-any-return]
+
+    def peek(self, key: str, *, at: datetime, window: timedelta) -> tuple[int, datetime]:
+        return self._store("peek", key, at=at, window=window)  # type: ignore[no-any-return]
+
+    def reset(self, key: str) -> None:
+        self._store("reset", key)
+
+
 def _counter_key(kind: str, value: str) -> str:
     """A key that fits rate_counters.key (200 characters) whatever the client sent."""
     if len(value) > 64:
@@ -167,7 +200,10 @@ _KEY = "nattlys_login_throttle"
 
 def init_app(app: Flask) -> None:
     store: CounterStore
-    store = RedisCounters(app.config["REDIS_URL"]) if app.config.get("REDIS_URL") else DatabaseCounters(app)
+    if app.config.get("REDIS_URL"):
+        store = RedisOrDatabaseCounters(RedisCounters(app.config["REDIS_URL"]), DatabaseCounters(app))
+    else:
+        store = DatabaseCounters(app)
     app.extensions[_KEY] = LoginThrottle(
         store=store,
         max_per_account=int(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]),
@@ -209,7 +245,9 @@ def flood_hit(key: str, *, at: datetime, window: timedelta) -> tuple[int, dateti
     """One more in a flood-control counter: shared through Redis when several
     processes serve, else in this process (no database write per message)."""
     store = login_throttle().store
-    if isinstance(store, RedisCounters):
-        return store.hit(key, at=at, window=window)
+    if isinstance(store, RedisOrDatabaseCounters):
+        # Redis only: a message that cannot be counted waits in the outbox
+        # rather than being stored while no other instance can show it live.
+        return store.redis_store.hit(key, at=at, window=window)
     local = current_app.extensions.setdefault(_FLOOD_KEY, LocalCounters())
     return local.hit(key, at=at, window=window)

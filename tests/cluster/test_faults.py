@@ -376,3 +376,124 @@ def report(fault: str, writers: list[Writer]) -> None:
             for w in writers
         )
     )
+
+
+def ready(base: str) -> tuple[int, dict[str, str]]:
+    response = requests.get(base + "/readyz", timeout=5)
+    return response.status_code, response.json()["checks"]
+
+
+def test_postgresql_restart_under_load_recovers_by_itself(faults: Faults) -> None:
+    mona, kari = pair(faults, faults.a, faults.b)
+    stop = threading.Event()
+    per_writer = 30
+    try:
+        threads = keep_writing([mona, kari], per_writer, stop)
+        _wait(lambda: len(mona.acked) >= 8 and len(kari.acked) >= 8, 30, "the first messages acknowledged")
+        faults.postgres.stop()
+        outage = time.monotonic()
+        for base in (faults.a, faults.b):
+            _wait(
+                lambda b=base: ready(b) == (503, {"database": "unreachable", "redis": "ok"}), 10, "readyz 503"
+            )
+        # An API call in the outage gets a clear JSON error, not a hang.
+        answer = mona.session.get(faults.a + "/api/chat/conversation", timeout=10)
+        assert answer.status_code in (500, 503) and answer.json()["error"], answer.text
+        acked_in_outage = sum(len(w.acked) for w in (mona, kari))
+        time.sleep(1)
+        assert sum(len(w.acked) for w in (mona, kari)) == acked_in_outage, "nothing acknowledged unstored"
+        faults.postgres.start()
+        # Nobody restarts the web instances: their pools reconnect by themselves.
+        for base in (faults.a, faults.b):
+            _wait(lambda b=base: ready(b)[0] == 200, 30, "readyz 200 again")
+        recovered = time.monotonic() - outage
+        for thread in threads:
+            thread.join(timeout=120)
+        assert not any(t.is_alive() for t in threads)
+        assert mona.retries + kari.retries >= 1, "the outage was felt by the writers"
+        assert_every_acknowledged_message_stored_once(faults, [mona, kari], sent=2 * (per_writer + 1))
+        report(f"PostgreSQL restart (ready again {recovered:.1f} s after the stop)", [mona, kari])
+    finally:
+        stop.set()
+        mona.close()
+        kari.close()
+        with contextlib.suppress(subprocess.CalledProcessError):
+            faults.postgres.start()
+        faults.restore()
+
+
+def test_redis_restart_cross_instance_delivery_resumes_by_itself(faults: Faults) -> None:
+    mona, kari = pair(faults, faults.a, faults.b)
+    try:
+        faults.redis.kill()
+        for base in (faults.a, faults.b):
+            _wait(
+                lambda b=base: ready(b) == (503, {"database": "ok", "redis": "unreachable"}), 10, "readyz 503"
+            )
+        # Logging in while Redis is away: the login counters move to the
+        # database, so a patient can still log in and guessing still stops.
+        right = requests.post(
+            faults.b + "/api/auth/login", json={"username": "pasient5", "password": DEMO_PASSWORD}, timeout=10
+        )
+        assert right.status_code == 200, right.text
+        wrong = [
+            requests.post(
+                faults.b + "/api/auth/login", json={"username": "pasient4", "password": "feil"}, timeout=10
+            ).status_code
+            for _ in range(6)
+        ]
+        assert wrong == [401] * 5 + [429]
+        # Mona writes through the outage; her outbox keeps what is not acknowledged.
+        writing = threading.Thread(
+            target=lambda: [mona.write(f"Under brudd {i}") for i in range(5)], daemon=True
+        )
+        writing.start()
+        time.sleep(2)
+        faults.redis.start()
+        back = time.monotonic()
+        for base in (faults.a, faults.b):
+            _wait(lambda b=base: ready(b)[0] == 200, 30, "readyz 200 again")
+        writing.join(timeout=90)
+        assert not writing.is_alive()
+        # Kari's socket on the other instance gets Mona's messages live again.
+        # Each instance listens to Redis again by itself (the Socket.IO queue's
+        # listener retries with backoff); until then nothing crosses instances.
+        subscribed = listening_instances(faults)
+        _wait(lambda: subscribed() == 2, 30, "both instances subscribed to Redis again")
+        print(f"\nboth instances listening to Redis again {time.monotonic() - back:.1f} s after it came back")
+        drain_events(kari.events)
+        mona.write("Etter brudd")
+        wait_for(kari.events, "chat:message", lambda d: d["body"] == "Etter brudd", timeout=30)
+        kari.write("Fikk den")
+        wait_for(mona.events, "chat:message", lambda d: d["body"] == "Fikk den", timeout=30)
+        assert_every_acknowledged_message_stored_once(faults, [mona, kari], sent=1 + 5 + 1 + 2)
+        report("Redis kill -9 and restart", [mona, kari])
+    finally:
+        mona.close()
+        kari.close()
+        if faults.redis.proc is None or faults.redis.proc.poll() is not None:
+            faults.redis.start()
+        faults.restore()
+
+
+def listening_instances(faults: Faults) -> Any:
+    import redis
+
+    from server.config import normalise_database_url
+    from server.realtime import event_channel
+
+    channel = event_channel(normalise_database_url(faults.postgres.url))
+
+    def count() -> int:
+        client = redis.Redis(port=faults.redis.port, socket_timeout=2)
+        try:
+            return int(dict(client.pubsub_numsub(channel))[channel.encode()])
+        finally:
+            client.close()
+
+    return count
+
+
+def drain_events(received: Events) -> None:
+    while not received.empty():
+        received.get_nowait()
