@@ -23,7 +23,8 @@ from tests.browser.conftest import DEMO_PASSWORD, DESKTOP, PHONE, Api
 
 PASSWORD = "hostile-browser-passord"
 
-PATIENT_NAME = "<img src=x onerror=alert(1)>"
+# "Å" first: listed after the demo patients (the coverage test reads the first row).
+PATIENT_NAME = "Åse <img src=x onerror=alert(1)>"
 SUPPORTER_NAME = '"><svg/onload=alert(1)>'  # one word: the patient sees first names
 TEAM_NAME = "<script>alert(1)</script> Natt"
 PATIENT_MESSAGE = "\u202eRTL-overstyring\u202c 👨\u200d👩\u200d👧\u200d👦 <img src=x onerror=alert(1)>"
