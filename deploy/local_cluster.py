@@ -270,10 +270,10 @@ class LocalCluster:
             raise ClusterError(f"the scheduler exited; see {self.workdir / 'scheduler.log'}")
         return proc
 
-    def stop_scheduler(self) -> None:
+    def stop_scheduler(self, *, kill: bool = False) -> None:
         proc = self.procs.pop("scheduler", None)
         if proc is not None:
-            stop_group(proc)
+            stop_group(proc, kill=kill)
 
     def start_nginx(self) -> None:
         conf = self.workdir / "nginx.conf"

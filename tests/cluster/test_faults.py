@@ -231,6 +231,8 @@ class Writer:
     reconnects: int = 0
     client: socketio.Client | None = None
     events: Events = field(default_factory=queue.Queue)
+    # Client ids start with name and tag: one writer's messages among all the module's.
+    tag: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
 
     def connect(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
@@ -250,7 +252,7 @@ class Writer:
         self.connect()
 
     def write(self, body: str) -> None:
-        self.outbox.append((f"{self.name}-{uuid.uuid4().hex[:12]}", body))
+        self.outbox.append((f"{self.name}-{self.tag}-{uuid.uuid4().hex[:12]}", body))
         self.flush()
 
     def flush(self, timeout: float = 90) -> None:
@@ -315,7 +317,7 @@ def keep_writing(writers: list[Writer], count: int, stop: threading.Event) -> li
 
 def stored(faults: Faults, writers: list[Writer]) -> dict[str, int]:
     """How many rows each client id of these writers has in messages."""
-    prefixes = {f"{w.name}-%" for w in writers}
+    prefixes = {f"{w.name}-{w.tag}-%" for w in writers}
     rows: dict[str, int] = {}
     for prefix in prefixes:
         for client_id, n in faults.sql(
@@ -497,3 +499,97 @@ def listening_instances(faults: Faults) -> Any:
 def drain_events(received: Events) -> None:
     while not received.empty():
         received.get_nowait()
+
+
+# The scheduler's clock: 22:05 the same evening. Due then (demo schedules):
+# the missed step of the 20:00 check-ins of pasient1, 2 and 4 (Monday is one of
+# pasient4's days) and pasient5's gentle reminder for 21:00. The bolig shift
+# ended at 22:00, and every 3-minute offer made since 21:30 is past its deadline.
+SCHEDULER_CLOCK = "2026-11-23T22:05:00+01:00"
+SCHEDULER_CLOCK_UTC = "2026-11-23 21:05:00"  # as stored
+DUE_STEPS = {("pasient1", "missed"), ("pasient2", "missed"), ("pasient4", "missed"), ("pasient5", "gentle")}
+
+
+def test_kill_9_of_the_scheduler_skips_and_doubles_nothing(faults: Faults) -> None:
+    cluster = faults.cluster
+    # Four patients write: each conversation is offered to tier 0 with a deadline.
+    writers = [Writer(name, login(faults.a, name), [faults.a, faults.b]) for name in ("pasient2", "pasient3", "pasient4", "pasient5")]  # fmt: skip
+    try:
+        for writer in writers:
+            writer.connect()
+            writer.write("Kan noen svare meg?")
+    finally:
+        for writer in writers:
+            writer.close()
+    due_offers = {
+        row[0]
+        for row in faults.sql(
+            "SELECT id FROM conversations WHERE state = 'offered' AND escalate_at <= :at",
+            at=SCHEDULER_CLOCK_UTC,
+        )
+    }
+    held = {row[0] for row in faults.sql("SELECT id FROM conversations WHERE state = 'held'")}
+    assert len(due_offers) >= 3, "offers to escalate"
+    before = faults.sql("SELECT max(id) FROM routing_decisions")[0][0] or 0
+
+    def decisions() -> list[tuple[int, str]]:
+        return [
+            (c, a)
+            for c, a in faults.sql(
+                "SELECT conversation_id, action FROM routing_decisions WHERE id > :id ORDER BY id", id=before
+            )
+        ]
+
+    def steps() -> list[tuple[str, str, str]]:
+        return [
+            tuple(r)
+            for r in faults.sql(
+                "SELECT u.username, r.step, r.outcome FROM checkin_reminders r JOIN users u ON u.id = r.patient_id"
+            )
+        ]
+
+    # kill -9 as soon as the first job's first decision is committed: mid-run.
+    cluster.start_scheduler(CLOCK_START=SCHEDULER_CLOCK)
+    _wait(lambda: decisions() or steps(), 30, "the scheduler at work")
+    cluster.stop_scheduler(kill=True)
+    done_before_kill = (len(decisions()), len(steps()))
+
+    cluster.start_scheduler(CLOCK_START=SCHEDULER_CLOCK)
+    try:
+
+        def all_due_done() -> bool:
+            made = decisions()
+            return (
+                {c for c, a in made if a == "escalate"} >= due_offers
+                and {c for c, a in made if a == "shift_change"} >= held
+                and len(steps()) >= len(DUE_STEPS)
+            )
+
+        _wait(all_due_done, 60, "every due escalation, handover and reminder step taken")
+        # One more chat tick (every 5 s) must not add anything.
+        settled = (decisions(), steps())
+        time.sleep(6)
+        assert (decisions(), steps()) == settled
+    finally:
+        cluster.stop_scheduler()
+
+    made = decisions()
+    assert sorted(c for c, a in made if a == "escalate") == sorted(due_offers), (
+        "each due offer escalated once"
+    )
+    assert sorted(c for c, a in made if a == "shift_change") == sorted(held), (
+        "each held chat handed over once"
+    )
+    taken = steps()
+    assert {(u, s) for u, s, _ in taken} == DUE_STEPS and len(taken) == len(DUE_STEPS)
+    told = [u for u, _, outcome in taken if outcome == "told_on_duty"]
+    alerts = faults.sql(
+        "SELECT u.username FROM checkin_alerts a JOIN users u ON u.id = a.patient_id WHERE a.reason = 'missed'"
+    )
+    assert sorted(r[0] for r in alerts) == sorted(told), "one alert per missed step told on duty"
+    print(
+        f"\nkill -9 scheduler: {len(due_offers)} offers due, {len(held)} held; before the kill "
+        f"{done_before_kill[0]} decisions and {done_before_kill[1]} steps; after the restart "
+        f"{len(made)} decisions ({', '.join(sorted({a for _, a in made}))}), {len(taken)} steps "
+        f"({', '.join(sorted(o for _, _, o in taken))})"
+    )
