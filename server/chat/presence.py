@@ -36,7 +36,14 @@ class RedisPresence:
     def __init__(self, url: str) -> None:
         import redis
 
-        self.redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        # A blocking pool: when more sockets connect or disconnect at once than
+        # the pool holds (every client of a restarted instance), the surplus waits
+        # for a connection instead of failing, which would leave a closed app
+        # counted as open for good (and its pushes never sent).
+        pool = redis.BlockingConnectionPool.from_url(
+            url, max_connections=100, timeout=10, socket_timeout=2, socket_connect_timeout=2
+        )
+        self.redis = redis.Redis(connection_pool=pool)
 
     def connected(self, user_id: int) -> None:
         self.redis.hincrby("nattlys:presence", str(user_id), 1)
