@@ -130,6 +130,13 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/api"
 
 
+def database_unreachable(exc: BaseException) -> bool:
+    """The database did not answer (down, restarting, connection cut)."""
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    return isinstance(exc, OperationalError) or (isinstance(exc, DBAPIError) and exc.connection_invalidated)
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(err: ApiError) -> Response:
@@ -154,6 +161,17 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
+        if database_unreachable(exc):
+            # PostgreSQL restarting or gone: say so, and when to try again.
+            log.warning("database unreachable", extra={"request_id": g.get("request_id")})
+            return error_response(
+                ApiError(
+                    503,
+                    "unavailable",
+                    "The service is briefly unavailable. Try again in a moment.",
+                    headers={"Retry-After": "5"},
+                )
+            )
         # Never log request bodies: they may hold health content.
         log.exception(
             "unhandled error",

@@ -4,6 +4,7 @@ through the acknowledgement callback ({"ok": ...} or {"error": code})."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from functools import wraps
@@ -54,7 +55,15 @@ def chat_event(name: str, schema: type[BaseModel] | None = None) -> Callable[[Ca
     def decorate(handler: Callable[..., Any]) -> Any:
         @wraps(handler)
         def wrapper(data: Any = None) -> dict[str, Any]:
-            user = authenticate_socket()
+            try:
+                user = authenticate_socket()
+            except Exception:
+                # The database did not answer: an answer the outbox retries,
+                # not silence until the client's timeout.
+                with contextlib.suppress(Exception):
+                    get_db().rollback()
+                log.exception("chat event failed", extra={"event": name})
+                return _error("internal_error", "Something went wrong on our side.")
             if user is None:
                 disconnect()
                 return _error("unauthorized", "Please log in again.")
