@@ -450,10 +450,49 @@ def main() -> None:
     cluster.start(scheduler=True)
     try:
         rows, stats = asyncio.run(drive(cluster, tokens, args))
-        summary(rows, stats, args.minutes * 60, database_url)
+        still_online = presence_left(args.redis_url)
     finally:
         cluster.stop()
+    summary(rows, stats, args.minutes * 60, database_url)
+    print(f"users still counted online after every client left: {still_online}")
+    logged = server_errors(workdir)
+    print(f"errors the servers logged: {sum(logged.values())}", logged or "")
     sys.stdout.flush()
+
+
+def presence_left(redis_url: str, wait: float = 15) -> int:
+    """Users the presence hash still counts online once every client has gone."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    deadline = time.monotonic() + wait
+    # The servers run the disconnect handlers after the clients have gone.
+    while (left := client.hlen("nattlys:presence")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return left
+
+
+def server_errors(workdir: Path) -> Counter[str]:
+    """Error lines in the web instances' and the scheduler's logs, by message."""
+    found: Counter[str] = Counter()
+    for log in sorted(workdir.glob("*.log")):
+        if log.name.startswith("nginx-access"):
+            continue
+        for line in log.read_text(errors="replace").splitlines():
+            if '"level": "error"' in line or '"level": "critical"' in line or "[ERROR]" in line:
+                found[f"{log.stem}: {_msg(line)}"] += 1
+    return found
+
+
+def _msg(line: str) -> str:
+    import json
+
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return line[:160]
+    last = (record.get("exc") or "").strip().splitlines()[-1:]
+    return f"{record.get('logger')}: {record.get('msg')} {' '.join(last)}".strip()
 
 
 if __name__ == "__main__":
