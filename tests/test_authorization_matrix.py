@@ -48,8 +48,8 @@ class World:
     team_out: Any
     override: Any
     conversation: Any
+    now: datetime  # the frozen clock
     proposal: Any = None  # a pending crisis-plan proposal by supporter_in
-    now: datetime = datetime(2026, 11, 23, 20, 30, tzinfo=UTC)  # the frozen clock
 
 
 def ok_for(status: int, *callers: str, default: int = 403) -> dict[str, int]:
@@ -386,13 +386,13 @@ def _only_on_duty_sees(ids_of: Callable[[Any], list[int]], wanted: Callable[[Wor
     return check
 
 
-def _on_duty_is_the_night_supporter(on_duty_of: Callable[[Any, World], list[dict[str, Any]]]) -> BodyCheck:
+def _on_duty_is_the_night_supporter(on_duty_of: Callable[[Any], list[dict[str, Any]]]) -> BodyCheck:
     """Who-is-on-duty answers name the supporter on duty, never the day colleague."""
 
     def check(caller: str, response: Any, w: World) -> None:
         if response.status_code != 200:
             return
-        assert [d["user_id"] for d in on_duty_of(response.json, w)] == [w.supporter_in.id], response.json
+        assert [d["user_id"] for d in on_duty_of(response.json)] == [w.supporter_in.id], response.json
 
     return check
 
@@ -430,11 +430,10 @@ def _own_conversation_only(caller: str, response: Any, w: World) -> None:
 def _my_shifts_cover_now(caller: str, response: Any, w: World) -> None:
     if response.status_code != 200:
         return
-    now = w.now
     covering = [
         s
         for s in response.json
-        if datetime.fromisoformat(s["starts_at"]) <= now < datetime.fromisoformat(s["ends_at"])
+        if datetime.fromisoformat(s["starts_at"]) <= w.now < datetime.fromisoformat(s["ends_at"])
     ]
     assert bool(covering) == (caller == "supporter_in_circle"), response.json
 
@@ -461,10 +460,10 @@ BODY_CHECKS: dict[tuple[str, str], BodyCheck] = {
         lambda body: [i["patient_id"] for i in body], lambda w: w.patient.id
     ),
     ("GET", "/api/teams/<int:team_id>/on-duty"): _on_duty_is_the_night_supporter(
-        lambda body, w: body["on_duty"]
+        lambda body: body["on_duty"]
     ),
     ("GET", "/api/patients/<int:patient_id>/on-duty"): _on_duty_is_the_night_supporter(
-        lambda body, w: body["tiers"][0]["on_duty"]
+        lambda body: body["tiers"][0]["on_duty"]
     ),
     ("GET", "/api/on-duty"): _duty_in_my_teams,
     ("GET", "/api/me/shifts"): _my_shifts_cover_now,
