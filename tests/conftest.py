@@ -242,3 +242,40 @@ def socket_client(app: Flask) -> Any:
     for sio in made:
         if sio.is_connected():
             sio.disconnect()
+
+
+# --- Chromium, for the browser tests and the PWA-through-nginx cluster test ---------------
+# One Playwright per test session: a second sync_playwright() in the same
+# process fails, so both folders share these session fixtures.
+
+CHROMIUM = os.environ.get("NATTLYS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    if not (os.path.exists(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        if os.environ.get("CI") == "true":
+            pytest.fail(
+                f"CI=true but Chromium is not installed at {CHROMIUM} (.ci/run installs it)", pytrace=False
+            )
+        pytest.skip(f"Chromium not installed at {CHROMIUM}: apt-get install -y chromium")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

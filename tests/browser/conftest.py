@@ -18,22 +18,12 @@ from typing import Any
 
 import pytest
 
-CHROMIUM = os.environ.get("NATTLYS_CHROMIUM", "/usr/bin/chromium")
 DEMO_PASSWORD = "nattlys-browser-demo"
 # The live server's clock starts here and runs on: Monday evening of a week in
 # which the demo roster has bolig1 (Kari) on duty until 22:00 and kommune1
 # (Ingrid) until 23:00.
 CLOCK_START = "2026-11-23T21:30:00+01:00"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
 PHONE = {
     "viewport": {"width": 390, "height": 844},
     "device_scale_factor": 2,
@@ -53,17 +43,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def chromium_path() -> str:
-    if not (os.path.exists(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
-        if os.environ.get("CI") == "true":
-            pytest.fail(
-                f"CI=true but Chromium is not installed at {CHROMIUM} (.ci/run installs it)", pytrace=False
-            )
-        pytest.skip(f"Chromium not installed at {CHROMIUM}: apt-get install -y chromium")
-    return CHROMIUM
 
 
 @pytest.fixture(scope="session")
@@ -108,16 +87,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     except subprocess.TimeoutExpired:
         proc.kill()
     log.close()
-
-
-@pytest.fixture(scope="session")
-def browser(chromium_path: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

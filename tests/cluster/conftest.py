@@ -23,7 +23,6 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from server.config import normalise_database_url
-from tests.browser.conftest import chromium_path  # noqa: F401 - a fixture, for the PWA-through-nginx test
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEMO_PASSWORD = "nattlys-cluster-demo"

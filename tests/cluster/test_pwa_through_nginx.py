@@ -13,20 +13,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import CHROMIUM_ARGS, DESKTOP, PHONE, login
+from tests.browser.conftest import DESKTOP, PHONE, login
 from tests.cluster.conftest import DEMO_PASSWORD
 
 UPSTREAM = "x-nattlys-upstream"
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
