@@ -46,13 +46,13 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-def _wait(check: Any, timeout: float, what: str) -> None:
+def _wait(check: Any, timeout: float, what: str, poll: float = 0.1) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with contextlib.suppress(Exception):
             if check():
                 return
-        time.sleep(0.1)
+        time.sleep(poll)
     raise AssertionError(f"{what} within {timeout} s")
 
 
@@ -137,6 +137,7 @@ class Faults:
     cluster: Any  # deploy/local_cluster.LocalCluster
     postgres: PrivatePostgres
     redis: PrivateRedis
+    _engine: Any = None
 
     @property
     def a(self) -> str:
@@ -147,14 +148,12 @@ class Faults:
         return self.cluster.web_url(self.cluster.web_ports[1])
 
     def sql(self, query: str, **params: Any) -> list[Any]:
-        from server.config import normalise_database_url
+        if self._engine is None:
+            from server.config import normalise_database_url
 
-        engine = create_engine(normalise_database_url(self.postgres.url))
-        try:
-            with engine.connect() as conn:
-                return list(conn.execute(text(query), params).all())
-        finally:
-            engine.dispose()
+            self._engine = create_engine(normalise_database_url(self.postgres.url), pool_pre_ping=True)
+        with self._engine.connect() as conn:
+            return list(conn.execute(text(query), params).all())
 
     def restore(self) -> None:
         """Whatever a test broke, running again for the next one."""
@@ -205,6 +204,8 @@ def faults(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Faults]:
         print(f"\nfault cluster ready in {time.monotonic() - started:.1f} s")
         yield faults
     finally:
+        if faults._engine is not None:
+            faults._engine.dispose()
         cluster.stop()
         redis_server.kill()
         postgres.drop()
@@ -557,7 +558,7 @@ def test_kill_9_of_the_scheduler_skips_and_doubles_nothing(faults: Faults) -> No
 
     # kill -9 as soon as the first job's first decision is committed: mid-run.
     cluster.start_scheduler(CLOCK_START=SCHEDULER_CLOCK)
-    _wait(lambda: decisions() or steps(), 30, "the scheduler at work")
+    _wait(lambda: decisions() or steps(), 30, "the scheduler at work", poll=0.005)
     cluster.stop_scheduler(kill=True)
     done_before_kill = (len(decisions()), len(steps()))
 
