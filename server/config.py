@@ -67,6 +67,9 @@ class Settings:
     CHAT_MESSAGES_PER_MINUTE: int = 30
     # How long before a shift the supporter gets the handoff notice.
     HANDOFF_NOTICE_MINUTES: int = 60
+    # How often each web process disconnects sockets whose session has ended
+    # (expired, logged out elsewhere, user disabled); 0 turns it off.
+    SOCKET_SESSION_SWEEP_SECONDS: int = 60
     # Development and tests only: the app's clock starts at this ISO instant
     # and runs on from there (browser tests pick "Wednesday 21:30").
     CLOCK_START: str = ""

@@ -4,20 +4,26 @@ with the same server-side session as HTTP, and the origin must be our own."""
 from __future__ import annotations
 
 import hashlib
+import logging
+from collections import defaultdict
+from datetime import datetime
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask_socketio import SocketIO, join_room
+from sqlmodel import Session
 
 from server import clock
 from server.accounts import sessions
-from server.db import get_db
+from server.db import get_db, standalone_session
 
 socketio = SocketIO()
 # Which user each of this process's Socket.IO connections belongs to.
 session_users: dict[str, int] = {}
 # Which server-side session (its digest) each of them was opened with.
 socket_sessions: dict[str, str] = {}
+_sweeper_started = False
+log = logging.getLogger(__name__)
 
 
 def user_room(user_id: int) -> str:
@@ -90,6 +96,7 @@ def on_connect(auth: Any = None) -> bool:
     presence().connected(user.id)
     session_users[request.sid] = user.id  # type: ignore[attr-defined]
     socket_sessions[request.sid] = g.socket_session_id  # type: ignore[attr-defined]
+    _start_sweeper_once(current_app._get_current_object())  # type: ignore[attr-defined]
     return True
 
 
@@ -110,6 +117,45 @@ def drop_sockets(user_id: int, *, session_id: str | None = None) -> None:
         socketio.server.disconnect(sid, namespace="/")
     if session_id is None:
         socketio.close_room(user_room(user_id))
+
+
+def sweep_ended_sessions(db: Session, *, at: datetime) -> int:
+    """Disconnect this process's sockets whose session has ended since they
+    connected: expired while idle, logged out on another process, or the user
+    disabled. Events re-check the session anyway; this stops what the server
+    pushes (chat messages, alerts) to a socket nobody is logged in on any more.
+    Returns how many sockets were disconnected."""
+    by_session: dict[str, list[str]] = defaultdict(list)
+    for sid, session_id in list(socket_sessions.items()):
+        by_session[session_id].append(sid)
+    if not by_session:
+        return 0
+    live = sessions.live_session_ids(db, list(by_session), at=at)
+    ended = [sid for session_id, sids in by_session.items() if session_id not in live for sid in sids]
+    for sid in ended:
+        socketio.server.disconnect(sid, namespace="/")
+    return len(ended)
+
+
+def _sweep_forever(app: Flask, interval: float) -> None:
+    while True:
+        socketio.sleep(interval)
+        try:
+            with app.app_context(), standalone_session(app) as db:
+                dropped = sweep_ended_sessions(db, at=clock.now())
+            if dropped:
+                log.info("sockets of ended sessions disconnected", extra={"sockets": dropped})
+        except Exception:  # the sweep must outlive a database hiccup
+            log.exception("socket session sweep failed")
+
+
+def _start_sweeper_once(app: Flask) -> None:
+    global _sweeper_started
+    interval = app.config["SOCKET_SESSION_SWEEP_SECONDS"]
+    if _sweeper_started or interval <= 0:
+        return
+    _sweeper_started = True
+    socketio.start_background_task(_sweep_forever, app, interval)
 
 
 @socketio.on("disconnect")

@@ -121,6 +121,8 @@ def test_config(database_url: str, redis_url: str, **overrides: Any) -> dict[str
         "SOCKETIO_MESSAGE_QUEUE": "",
         "SOCKETIO_ASYNC_MODE": "threading",
         "PASSWORD_HASH_PROFILE": "fast_for_tests",
+        # Tests call realtime.sweep_ended_sessions themselves, at a frozen time.
+        "SOCKET_SESSION_SWEEP_SECONDS": 0,
     }
     config.update(overrides)
     return config

@@ -33,7 +33,8 @@ from sqlmodel import Session
 
 from server.accounts.sessions import COOKIE_NAME, token_digest
 from server.care_circles.models import TeamKind
-from server.realtime import session_users
+from server.db import get_engine
+from server.realtime import session_users, sweep_ended_sessions
 from server.schema import metadata
 from tests.conftest import PASSWORD
 from tests.test_authorization_matrix import CALLERS, MATRIX, World, build_world, call, client_of
@@ -194,6 +195,44 @@ def test_an_open_socket_whose_session_expired_is_refused_at_its_next_event(
     answer = sio.emit("chat:sync", ref, callback=True)
     assert answer["error"] == "unauthorized"
     assert not sio.is_connected()
+
+
+def test_the_sweep_drops_an_idle_staff_socket_and_it_hears_no_more_patient_messages(
+    app: Flask, auth: Any, held: dict[str, Any], socket_client: Any, clock: Any
+) -> None:
+    """An idle supporter's socket sends nothing, so no event of hers notices
+    that her session ended: the per-process sweep does, and disconnects it,
+    while the patient's (30 days sliding) stays."""
+    kari_socket = socket_client(auth.client_for(held["kari"].username))
+    mona = auth.client_for(held["mona"].username)
+    mona_socket = socket_client(mona)
+    clock.advance(minutes=31)
+
+    with app.app_context(), Session(get_engine(app)) as db:
+        assert sweep_ended_sessions(db, at=clock()) == 1
+
+    assert not kari_socket.is_connected()
+    assert mona_socket.is_connected()
+    _write(mona, "Er det noen der?")
+    assert _heard(kari_socket) == []
+
+
+def test_the_sweep_drops_a_copied_cookies_socket_after_logout_on_another_process(
+    app: Flask, auth: Any, held: dict[str, Any], socket_client: Any, clock: Any
+) -> None:
+    laptop = auth.client_for(held["mona"].username)
+    known = set(session_users)
+    thief_socket = socket_client(_client_with_token(app, _token(laptop)))
+    (sid,) = set(session_users) - known
+    # As if the copied cookie's socket were held by another server process:
+    # logging out here cannot disconnect it.
+    session_users.pop(sid)
+    assert auth.logout(laptop).status_code == 204
+    assert thief_socket.is_connected()
+
+    with app.app_context(), Session(get_engine(app)) as db:
+        assert sweep_ended_sessions(db, at=clock()) == 1
+    assert not thief_socket.is_connected()
 
 
 # --- a user disabled mid-session ---------------------------------------------------------

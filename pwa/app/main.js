@@ -154,6 +154,18 @@ function sessionLost() {
   router.go('/logg-inn');
 }
 
+/** The server ended the live connection: if the session has ended, a 401
+ * here shows the login screen; if not, connect again. */
+async function socketEnded() {
+  if (!state.user) return;
+  try {
+    await api('GET', '/api/auth/session');
+    realtime.reconnect();
+  } catch {
+    /* a 401 has already led to the login screen; offline: the socket retries later */
+  }
+}
+
 async function changeLanguage(code) {
   try {
     await loadLanguage(code);
@@ -261,6 +273,7 @@ async function boot() {
   }
   buildShell();
   setUnauthorizedHandler(sessionLost);
+  realtime.events.addEventListener('ended', socketEnded);
   await checkSession();
   router = createRouter(render);
   window.addEventListener('online', async () => {

@@ -11,7 +11,12 @@ export async function connect() {
     const { io } = await import('/vendor/socket.io.esm.min.js');
     socket = io({ transports: ['websocket', 'polling'], withCredentials: true });
     socket.on('connect', () => events.dispatchEvent(new Event('connect')));
-    socket.on('disconnect', () => events.dispatchEvent(new Event('disconnect')));
+    socket.on('disconnect', (reason) => {
+      events.dispatchEvent(new Event('disconnect'));
+      // The server ends the socket of a session that has ended (timed out,
+      // logged out elsewhere); the client does not reconnect by itself then.
+      if (reason === 'io server disconnect') events.dispatchEvent(new Event('ended'));
+    });
     socket.on('connect_error', () => events.dispatchEvent(new Event('unavailable')));
     socket.onAny((name, ...args) => events.dispatchEvent(new CustomEvent('message', { detail: { name, args } })));
   } catch {
@@ -41,6 +46,11 @@ export function request(name, data, timeoutMs = 8000) {
       else resolve(answer);
     });
   });
+}
+
+/** Connect again after the server ended the socket (the session is still live). */
+export function reconnect() {
+  if (socket && !socket.connected) socket.connect();
 }
 
 export function disconnect() {

@@ -90,6 +90,27 @@ def resolve_session(db: Session, token: str, *, at: datetime) -> tuple[AuthSessi
     return auth_session, user
 
 
+def live_session_ids(db: Session, session_ids: list[str], *, at: datetime) -> set[str]:
+    """Which of these sessions are still live now: not revoked, not expired,
+    their user still active."""
+    live: set[str] = set()
+    for start in range(0, len(session_ids), 500):
+        chunk = session_ids[start : start + 500]
+        live.update(
+            db.exec(
+                select(AuthSession.id)
+                .join(User, col(User.id) == col(AuthSession.user_id))
+                .where(
+                    col(AuthSession.id).in_(chunk),
+                    col(AuthSession.revoked_at).is_(None),
+                    col(AuthSession.expires_at) > at,
+                    col(User.is_active).is_(True),
+                )
+            ).all()
+        )
+    return live
+
+
 def end_session(db: Session, auth_session: AuthSession, *, at: datetime) -> None:
     auth_session.revoked_at = at
     db.add(auth_session)

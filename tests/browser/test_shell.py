@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DESKTOP, PHONE, login
+from tests.browser.conftest import DESKTOP, PHONE, Api, login
+from tests.browser.test_hostile_content import PASSWORD, _user
 
 
 def test_patient_logs_in_on_a_phone_and_sees_a_norwegian_home(new_page: Any) -> None:
@@ -45,3 +47,24 @@ def test_language_switch_to_english(new_page: Any) -> None:
     page.goto("/")
     page.locator('[data-lang="en"]').first.click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+def test_a_supporter_disabled_while_the_app_is_open_is_shown_the_login_screen(
+    new_page: Any, live_server: str
+) -> None:
+    """The server ends the disabled supporter's socket; the app asks whether
+    the session still stands and, told it does not, shows the login screen
+    instead of sitting on a screen that no longer gets live messages."""
+    admin = Api(live_server, "admin")
+    username = f"vikar.{uuid.uuid4().hex[:6]}"
+    user_id = _user(admin, live_server, username, "Vera Vikar", "supporter")
+    page = new_page(DESKTOP)
+    with page.expect_websocket() as opened:
+        login(page, username, PASSWORD)
+    expect(page.locator('[data-testid="inbox-link"]')).to_be_visible()
+    opened.value.wait_for_event("framereceived")  # the Socket.IO handshake is done
+
+    admin.call("PATCH", f"/api/users/{user_id}", {"is_active": False})
+
+    expect(page.locator("#username")).to_be_visible(timeout=10_000)
+    expect(page.locator("body")).to_contain_text("Du er logget ut. Logg inn igjen når du er klar.")
