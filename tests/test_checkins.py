@@ -584,3 +584,33 @@ def test_a_resent_red_checkin_tells_the_patient_the_same_as_the_first(
     again = mona.post("/api/checkins", json=red).json
     assert again["duplicate"] is True
     assert again["alert"] == first["alert"] == {"status": "alerted", "team_kind": "bolig"}
+
+
+def test_a_reminder_push_lost_with_its_process_is_sent_again_once(
+    app: Any, auth: Any, factories: Any, circle: Any, clock: Any, db: Any, monkeypatch: Any
+) -> None:
+    """The scheduler records the 20:00 step and is killed before the push goes
+    out. The next scheduler sends it again, once; a confirmed one never."""
+    factories.checkin_schedule(circle["mona"], evening_time=time(20, 0))
+    subscribe(auth.client_for("mona"), "https://push.example.net/send/mona")
+    clock.set(datetime(2026, 11, 25, 20, 0, tzinfo=OSLO))
+    with monkeypatch.context() as died:
+        died.setattr(push.PushDispatcher, "submit", lambda *args, **kwargs: None)
+        assert dict(run_job(app, clock)) == {"reminder:pushed": 1}
+    reminders._in_flight.clear()  # a new process: nothing of the old one's is under way
+    assert db.exec(select(ReminderSent.outcome)).all() == ["pushing"]
+    db.commit()
+    assert pushed(app) == []
+
+    clock.advance(minutes=4)
+    assert dict(run_job(app, clock)) == {}, "the first sender may still be at it"
+    clock.advance(minutes=1)
+    assert dict(run_job(app, clock)) == {"resent": 1}
+    assert push.dispatcher(app).drain()
+    assert [m.title for _, m in pushed(app)] == ["Tid for kveldssjekk"]
+    assert db.exec(select(ReminderSent.outcome)).all() == ["pushed"]
+    db.commit()
+
+    clock.advance(minutes=10)
+    run_job(app, clock)
+    assert len(pushed(app)) == 1, "sent once more, not twice"

@@ -87,7 +87,8 @@ class ReminderSent(SQLModel, table=True):
     step: str = Field(sa_type=String(8))  # type: ignore[call-overload]
     due_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
     sent_at: datetime = Field(sa_type=UTCDateTime, index=True)  # type: ignore[call-overload]
-    # pushed | in_app | quiet | done | told_on_duty | no_one_on_duty | not_chosen
+    # pushing (recorded, send not yet confirmed) | pushed | in_app | quiet | done
+    # | told_on_duty | no_one_on_duty | not_chosen
     outcome: str = Field(max_length=24)
 
 

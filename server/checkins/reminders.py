@@ -13,18 +13,23 @@ at most once: it is recorded in checkin_reminders under the unique key
 (patient, local date, kind, step) in the same transaction that decides to
 send, and the push is queued only after that commit. A restart, a late run or
 a second scheduler process therefore neither doubles nor skips a step (a step
-more than 30 minutes overdue is not sent late; the app still shows it).
+more than 30 minutes overdue is not sent late; the app still shows it). A
+push step is recorded as "pushing" and becomes "pushed" once the sends are
+made; one still "pushing" five minutes later (its process was killed in
+between) is sent again, with the same notification tag.
 Patient-facing pushes are not sent in the patient's quiet hours.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, func, select, update
 
 from server.accounts.models import Role, User
 from server.checkins import timing
@@ -32,11 +37,18 @@ from server.checkins.alerts import alert_on_duty
 from server.checkins.models import AfterMissed, Checkin, CheckinSchedule, ReminderSent, ReminderStep, SlotKind
 from server.checkins.service import GENTLE_TITLES, REMINDER_TITLES, active_discharges, view_of
 from server.clock import OSLO
-from server.db import discard_after_commit, run_after_commit
+from server.db import discard_after_commit, run_after_commit, standalone_session
 from server.push import service as push
 
 log = logging.getLogger(__name__)
 CHECKIN_URL = "/#/kveldssjekk"
+# A reminder push recorded but not yet confirmed sent; after this long its
+# sender is taken to have died (sending gives up within about a minute).
+PUSHING = "pushing"
+UNCONFIRMED_AFTER = timedelta(minutes=5)
+# Steps whose sends this process has under way: never "unconfirmed" here.
+_in_flight: set[int] = set()
+_in_flight_lock = threading.Lock()
 
 
 def _due_steps(
@@ -57,6 +69,8 @@ def _due_steps(
 def run(db: Session, *, at: datetime) -> Counter[str]:
     """Take every reminder step due now. Safe to run in several processes at once."""
     counts: Counter[str] = Counter()
+    if resent := resend_unconfirmed(db, at=at):
+        counts["resent"] = resent
     today = at.astimezone(OSLO).date()
     rows = {s.patient_id: s for s in db.exec(select(CheckinSchedule)).all()}
     follow_up: dict[tuple[int, object], bool] = {}
@@ -101,7 +115,7 @@ def run(db: Session, *, at: datetime) -> Counter[str]:
     reachable = push.users_with_push(db, concerned, at=at)
     db.commit()  # end the reads; each step below is its own short transaction
 
-    batches: dict[push.PushMessage, list[int]] = defaultdict(list)
+    batches: dict[push.PushMessage, list[tuple[int, int]]] = defaultdict(list)
     for slot, step in sorted(steps, key=lambda s: (s[0].due_at, s[0].patient_id)):
         key = (slot.patient_id, slot.local_date, str(slot.kind), str(step))
         if key in taken:
@@ -119,7 +133,7 @@ def run(db: Session, *, at: datetime) -> Counter[str]:
             step=step,
             due_at=slot.step_at(step),
             sent_at=at,
-            outcome=outcome,
+            outcome=PUSHING if outcome == "pushed" else outcome,
         )
         try:
             with db.begin_nested():
@@ -143,11 +157,11 @@ def run(db: Session, *, at: datetime) -> Counter[str]:
             counts["already_taken"] += 1
             continue
         run_after_commit()  # the alert's live event and staff push
-        counts[f"{step}:{record.outcome}"] += 1
+        counts[f"{step}:{outcome if record.outcome == PUSHING else record.outcome}"] += 1
         if message is not None:
-            batches[message].append(slot.patient_id)
-    for message, user_ids in batches.items():
-        push.dispatcher().submit(sorted(set(user_ids)), message)
+            batches[message].append((slot.patient_id, record.id))  # type: ignore[arg-type]
+    for message, taken_steps in batches.items():
+        _push_then_confirm([p for p, _ in taken_steps], message, [r for _, r in taken_steps])
     if counts:
         log.info("check-in reminders", extra=dict(counts))
     return counts
@@ -173,9 +187,73 @@ def _decide(
         return "quiet", None
     if slot.patient_id not in reachable:
         return "in_app", None
+    return "pushed", _reminder_push(slot.kind, step)
+
+
+def _reminder_push(kind: str, step: str) -> push.PushMessage:
     # Dropped by the push service if it cannot be delivered before the next step.
     ttl = int(timing.GENTLE_AFTER.total_seconds())
     titles = REMINDER_TITLES if step == ReminderStep.reminder else GENTLE_TITLES
-    kind = SlotKind(slot.kind)
-    message = push.PushMessage(title=titles[kind], tag=f"checkin-{kind}", url=CHECKIN_URL, ttl=ttl)
-    return "pushed", message
+    slot_kind = SlotKind(kind)
+    return push.PushMessage(title=titles[slot_kind], tag=f"checkin-{slot_kind}", url=CHECKIN_URL, ttl=ttl)
+
+
+def _push_then_confirm(user_ids: list[int], message: push.PushMessage, record_ids: list[int]) -> None:
+    """Send, and mark the steps "pushed" once the sends are made. A step left
+    "pushing" (the process died first) is sent again by a later run."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    with _in_flight_lock:
+        _in_flight.update(record_ids)
+
+    def confirm() -> None:
+        try:
+            with standalone_session(app) as db:
+                db.exec(  # type: ignore[call-overload]
+                    update(ReminderSent)
+                    .where(col(ReminderSent.id).in_(record_ids), ReminderSent.outcome == PUSHING)
+                    .values(outcome="pushed")
+                )
+                db.commit()
+        finally:
+            with _in_flight_lock:
+                _in_flight.difference_update(record_ids)
+
+    push.dispatcher().submit(sorted(set(user_ids)), message, on_done=confirm)
+
+
+def resend_unconfirmed(db: Session, *, at: datetime) -> int:
+    """Send again the reminder pushes whose sending was never confirmed (the
+    process taking the step died between recording it and sending), while the
+    push is still worth sending. Each is claimed with a compare-and-set on its
+    time, so two scheduler runs never both resend it. The push carries the
+    same tag as the first, so a device that did get it shows one notification."""
+    stale = db.exec(
+        select(ReminderSent).where(
+            ReminderSent.outcome == PUSHING,
+            col(ReminderSent.sent_at) > at - timing.GENTLE_AFTER,  # implied; keeps to the index
+            col(ReminderSent.sent_at) <= at - UNCONFIRMED_AFTER,
+            col(ReminderSent.due_at) > at - timing.GENTLE_AFTER,
+        )
+    ).all()
+    with _in_flight_lock:
+        under_way = set(_in_flight)
+    resent = 0
+    for row in stale:
+        if row.id in under_way:
+            continue
+        claimed = db.exec(  # type: ignore[call-overload]
+            update(ReminderSent)
+            .where(
+                col(ReminderSent.id) == row.id,
+                ReminderSent.outcome == PUSHING,
+                ReminderSent.sent_at == row.sent_at,
+            )
+            .values(sent_at=at)
+        )
+        db.commit()
+        if claimed.rowcount == 1:
+            _push_then_confirm([row.patient_id], _reminder_push(row.kind, row.step), [row.id])  # type: ignore[list-item]
+            resent += 1
+    if resent:
+        log.warning("reminder pushes sent again after an unconfirmed send", extra={"steps": resent})
+    return resent

@@ -414,7 +414,7 @@ def pending_reminder(db: Session, patient: User, *, at: datetime) -> PendingRemi
         local_date=slot.local_date,
         due_at=slot.due_at,
         title=REMINDER_TITLES[slot.kind],
-        pushed=bool(sent and sent.outcome == "pushed"),
+        pushed=bool(sent and sent.outcome in ("pushed", "pushing")),
     )
 
 

@@ -201,6 +201,28 @@ def _retry_after(value: str | None, now: datetime) -> datetime:
     return now + DEFAULT_RETRY_AFTER
 
 
+class _Batch:
+    """The tasks of one submit(), with a callback once all are finished
+    (sent, given up or dropped): a task's follow-ups (fan-out to sends, retries)
+    join before the task itself leaves, so the count only reaches zero once."""
+
+    def __init__(self, on_done: Callable[[], None]) -> None:
+        self.on_done = on_done
+        self.open = 0
+        self.lock = threading.Lock()
+
+    def join(self) -> None:
+        with self.lock:
+            self.open += 1
+
+    def leave(self) -> None:
+        with self.lock:
+            self.open -= 1
+            finished = self.open == 0
+        if finished:
+            self.on_done()
+
+
 class PushDispatcher:
     # Attempts for a push service that fails (5xx, timeout, connection error),
     # the first retry after `retry_backoff` seconds, each next one twice as late.
@@ -269,14 +291,25 @@ class PushDispatcher:
 
             self._later = later
 
-    def _track(self, fn: Callable[..., None], *args: Any, loader: bool = False, delay: float = 0) -> None:
+    def _track(
+        self,
+        fn: Callable[..., None],
+        *args: Any,
+        loader: bool = False,
+        delay: float = 0,
+        batch: _Batch | None = None,
+    ) -> None:
         with self._lock:
             self._pending += 1
+        if batch is not None:
+            batch.join()
 
         def run() -> None:
             try:
                 with self.app.app_context():
-                    fn(*args)
+                    fn(*args, batch=batch)
+                    if batch is not None:
+                        batch.leave()
             except Exception:
                 self.counts["error"] += 1
                 log.exception("push task failed")
@@ -295,20 +328,28 @@ class PushDispatcher:
         else:
             spawn(run)  # type: ignore[misc]
 
-    def submit(self, user_ids: list[int], message: PushMessage) -> None:
+    def submit(
+        self, user_ids: list[int], message: PushMessage, *, on_done: Callable[[], None] | None = None
+    ) -> None:
+        """Send `message` to every push subscription of these users, in the
+        background. `on_done` runs (in an app context) once every send has
+        been made, given up or dropped; a task that crashed leaves it uncalled."""
         for user_id in user_ids:
             self.history.append((user_id, message))
         if not self.enabled:
             self.counts["disabled"] += len(user_ids)
+            if on_done is not None:
+                on_done()
             return
-        self._track(self._fan_out, user_ids, message, loader=True)
+        batch = _Batch(on_done) if on_done is not None else None
+        self._track(self._fan_out, user_ids, message, loader=True, batch=batch)
 
     def drain(self, timeout: float = 30) -> bool:
         """Wait until everything queued so far has been sent (tests, shutdown)."""
         with self._lock:
             return self._lock.wait_for(lambda: self._pending == 0, timeout=timeout)
 
-    def _fan_out(self, user_ids: list[int], message: PushMessage) -> None:
+    def _fan_out(self, user_ids: list[int], message: PushMessage, *, batch: _Batch | None = None) -> None:
         with standalone_session(self.app) as db:
             subs = usable_subscriptions(db, user_ids, at=clock.now())
             targets = [_Target(s.id, s.user_id, s.endpoint, s.p256dh, s.auth) for s in subs]  # type: ignore[arg-type]
@@ -317,10 +358,17 @@ class PushDispatcher:
             self.counts["no_subscription"] += len(user_ids)
         payload = message.payload()
         for target in targets:
-            self._track(self._send_one, target, message, payload)
+            self._track(self._send_one, target, message, payload, batch=batch)
 
     def _send_one(
-        self, target: _Target, message: PushMessage, payload: bytes, attempt: int = 1, after_429: bool = False
+        self,
+        target: _Target,
+        message: PushMessage,
+        payload: bytes,
+        attempt: int = 1,
+        after_429: bool = False,
+        *,
+        batch: _Batch | None = None,
     ) -> None:
         from pywebpush import WebPusher
 
@@ -341,7 +389,7 @@ class PushDispatcher:
             import requests
 
             kind = "timeout" if isinstance(exc, requests.Timeout) else "failed"
-            if self._retry(target, message, payload, attempt, after_429):
+            if self._retry(target, message, payload, attempt, after_429, batch):
                 return
             self.counts[kind] += 1
             log.warning("push not sent", extra={"outcome": kind, "host": host, "error": type(exc).__name__})
@@ -363,22 +411,30 @@ class PushDispatcher:
             wait = (until - now).total_seconds()
             if not after_429 and wait <= min(self.max_retry_after, message.ttl):
                 self.counts["retried"] += 1
-                self._track(self._send_one, target, message, payload, attempt, True, delay=wait)
+                self._track(self._send_one, target, message, payload, attempt, True, delay=wait, batch=batch)
         else:
-            if status >= 500 and self._retry(target, message, payload, attempt, after_429):
+            if status >= 500 and self._retry(target, message, payload, attempt, after_429, batch):
                 return
             self.counts["failed"] += 1
             log.warning("push not sent", extra={"outcome": "failed", "host": host, "status": status})
             self._record_failure(target.id)
 
     def _retry(
-        self, target: _Target, message: PushMessage, payload: bytes, attempt: int, after_429: bool
+        self,
+        target: _Target,
+        message: PushMessage,
+        payload: bytes,
+        attempt: int,
+        after_429: bool,
+        batch: _Batch | None,
     ) -> bool:
         if attempt >= self.max_attempts:
             return False
         self.counts["retried"] += 1
         delay = self.retry_backoff * 2 ** (attempt - 1)
-        self._track(self._send_one, target, message, payload, attempt + 1, after_429, delay=delay)
+        self._track(
+            self._send_one, target, message, payload, attempt + 1, after_429, delay=delay, batch=batch
+        )
         return True
 
     def _still_subscribed(self, target: _Target) -> bool:
