@@ -89,16 +89,14 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log.close()
 
 
-@pytest.fixture
-def new_page(browser: Any, live_server: str) -> Iterator[Any]:
-    """Pages in fresh contexts; any page error or CSP violation fails the test."""
+def watched_pages(browser: Any, base_url: str) -> Iterator[Any]:
+    """Make pages in fresh contexts on `base_url`; on leaving, fail if any page
+    had an error or a CSP violation. Used as a fixture body (yield from)."""
     contexts: list[Any] = []
     problems: list[str] = []
 
     def make(device: dict[str, Any] = PHONE, locale: str = "nb-NO") -> Any:
-        context = browser.new_context(
-            base_url=live_server, locale=locale, timezone_id="Europe/Oslo", **device
-        )
+        context = browser.new_context(base_url=base_url, locale=locale, timezone_id="Europe/Oslo", **device)
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
@@ -116,6 +114,12 @@ def new_page(browser: Any, live_server: str) -> Iterator[Any]:
     for context in contexts:
         context.close()
     assert not problems, problems
+
+
+@pytest.fixture
+def new_page(browser: Any, live_server: str) -> Iterator[Any]:
+    """Pages in fresh contexts; any page error or CSP violation fails the test."""
+    yield from watched_pages(browser, live_server)
 
 
 def login(page: Any, username: str, password: str = DEMO_PASSWORD) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DESKTOP, PHONE, login
+from tests.browser.conftest import DESKTOP, PHONE, login, watched_pages
 from tests.cluster.conftest import DEMO_PASSWORD
 
 UPSTREAM = "x-nattlys-upstream"
@@ -21,32 +21,8 @@ UPSTREAM = "x-nattlys-upstream"
 
 @pytest.fixture
 def cluster_page(browser: Any, nginx_cluster: Any) -> Iterator[Any]:
-    """Pages in fresh contexts pointed at nginx; a page error or a CSP
-    violation fails the test."""
-    contexts: list[Any] = []
-    problems: list[str] = []
-
-    def make(device: dict[str, Any]) -> Any:
-        context = browser.new_context(
-            base_url=nginx_cluster.url, locale="nb-NO", timezone_id="Europe/Oslo", **device
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-        page.on(
-            "console",
-            lambda msg: (
-                problems.append(f"console: {msg.text}")
-                if msg.type == "error" and "Content Security Policy" in msg.text
-                else None
-            ),
-        )
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-    assert not problems, problems
+    """Pages pointed at nginx; a page error or a CSP violation fails the test."""
+    yield from watched_pages(browser, nginx_cluster.url)
 
 
 def instance_of(page: Any) -> str:
