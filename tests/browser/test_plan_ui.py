@@ -223,3 +223,23 @@ def test_supporter_records_a_proposal_agreed_in_a_meeting(new_page: Any) -> None
     pending.locator('[data-testid="plan-agree-send"]').click()
     expect(kari.locator(".notice")).to_contain_text(f"Planen er nå versjon {before + 1}")
     expect(kari.locator('[data-testid="plan-section"][data-section="self_help"]')).to_contain_text(step)
+
+
+def test_repeated_looks_by_one_supporter_are_one_line_in_who_has_seen_my_data(
+    new_page: Any, live_server: str
+) -> None:
+    """A supporter's screen may read a plan many times in an evening; Anne
+    sees that as one line with how many times and from when to when."""
+    anne = Api(live_server, "pasient3")
+    ingrid = Api(live_server, "kommune2")
+    for _ in range(3):
+        ingrid.call("GET", f"/api/patients/{anne.user['id']}/crisis-plan")
+
+    page = new_page(PHONE)
+    login(page, "pasient3")
+    expect(page.locator('[data-testid="patient-home"]')).to_be_visible()
+    page.goto("/#/hvem-har-sett")
+    newest = page.locator('[data-testid="audit-row"]').first
+    expect(newest).to_contain_text("så kriseplanen din")
+    expect(newest).to_contain_text("3 ganger,")
+    expect(newest.locator("time")).to_have_count(2)

@@ -1,5 +1,5 @@
 // #/hvem-har-sett: who has seen or changed my data, newest first.
-import { h } from '../dom.js';
+import { clear, h } from '../dom.js';
 import { t } from '../i18n.js';
 import { api, query } from '../api.js';
 import { formatDateTime } from '../format.js';
@@ -7,15 +7,44 @@ import { actionForPatient, actorText } from '../audit-text.js';
 import { backLink, errorText, loadFailed, messageArea, pageTitle, showMessage, withBusy } from '../ui.js';
 
 const PAGE = 30;
+// The same person doing the same thing again within this long (a supporter's
+// open inbox reads every half minute) is one line: "12 ganger, fra ... til ...".
+const SAME_VISIT_MS = 60 * 60 * 1000;
 
-function row(entry) {
+function row(group) {
+  const newest = group.newest.at;
+  const when =
+    group.count === 1
+      ? h('time', { datetime: newest }, formatDateTime(newest))
+      : [
+          t('my_audit.times', { count: group.count }),
+          ' ',
+          h('time', { datetime: group.oldest }, formatDateTime(group.oldest)),
+          ' – ',
+          h('time', { datetime: newest }, formatDateTime(newest)),
+        ];
   return h(
     'li',
     { class: 'audit-row', 'data-testid': 'audit-row' },
-    h('p', { class: 'audit-when' }, h('time', { datetime: entry.at }, formatDateTime(entry.at))),
-    h('p', { class: 'audit-what' }, h('strong', null, actorText(entry)), ' ', actionForPatient(entry.action)),
+    h('p', { class: 'audit-when' }, when),
+    h('p', { class: 'audit-what' }, h('strong', null, actorText(group.newest)), ' ', actionForPatient(group.newest.action)),
     // reason is for administrators' review (it names internal sections); patients see the action in words.
   );
+}
+
+/** Entries come newest first; fold each into the last line when it is the
+ * same person doing the same thing shortly before. */
+function groupInto(groups, entries) {
+  for (const entry of entries) {
+    const last = groups[groups.length - 1];
+    const close = last && new Date(last.oldest).getTime() - new Date(entry.at).getTime() <= SAME_VISIT_MS;
+    if (last && close && last.newest.actor_id === entry.actor_id && last.newest.action === entry.action) {
+      last.count += 1;
+      last.oldest = entry.at;
+    } else {
+      groups.push({ newest: entry, oldest: entry.at, count: 1 });
+    }
+  }
 }
 
 export default async function myAuditView(ctx) {
@@ -28,7 +57,10 @@ export default async function myAuditView(ctx) {
     return page;
   }
   page.append(h('p', { class: 'lead' }, t('my_audit.intro')));
-  const list = h('ol', { class: 'audit-list', 'data-testid': 'audit-list' }, entries.map(row));
+  const groups = [];
+  groupInto(groups, entries);
+  const list = h('ol', { class: 'audit-list', 'data-testid': 'audit-list' }, groups.map(row));
+  const redraw = () => clear(list, ...groups.map(row));
   const status = messageArea('status');
   const more = h('button', { type: 'button', class: 'button-secondary' }, t('common.load_more'));
   let lastId = entries.length ? entries[entries.length - 1].id : null;
@@ -38,7 +70,8 @@ export default async function myAuditView(ctx) {
       const next = await withBusy(more, t('common.loading'), () =>
         api('GET', `/api/me/audit${query({ limit: PAGE, before_id: lastId })}`),
       );
-      next.forEach((entry) => list.append(row(entry)));
+      groupInto(groups, next);
+      redraw();
       if (next.length) lastId = next[next.length - 1].id;
       more.hidden = next.length < PAGE;
       showMessage(status, next.length ? t('common.loaded_more', { count: next.length }) : t('my_audit.no_more'));
