@@ -323,6 +323,10 @@ def test_my_shifts_show_whom_i_take_over_from(setting: dict[str, Any], auth: Any
     assert shifts[0]["takes_over_from"] == ["Kari"]
     assert shifts[0]["starts_soon"] is True
     assert shifts[1]["starts_soon"] is False
+    assert [x["on_duty_now"] for x in shifts] == [False, False]
+    clock.set(oslo(2026, 11, 25, 20, 0))  # the night shift has begun
+    shifts = auth.client_for("ola").get("/api/me/shifts", query_string={"days": 2}).json
+    assert [x["on_duty_now"] for x in shifts] == [True, False]
 
 
 def test_supporters_see_only_their_own_teams_rosters(setting: dict[str, Any], auth: Any) -> None:

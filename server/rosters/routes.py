@@ -294,6 +294,7 @@ def my_shifts(query: PeriodQuery) -> list[MyShiftPublic]:
             ends_at=s.ends_at,
             takes_over_from=list(s.takes_over_from),
             starts_soon=now <= s.starts_at <= now + notice,
+            on_duty_now=s.starts_at <= now < s.ends_at,
         )
         for s in service.shifts_of(db, user_id=g.user.id, start=start, end=end)
     ]

@@ -237,6 +237,7 @@ class MyShiftPublic(SQLModel):
     ends_at: datetime
     takes_over_from: list[str]
     starts_soon: bool
+    on_duty_now: bool
 
 
 class CalendarFeedPublic(SQLModel):

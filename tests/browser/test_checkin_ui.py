@@ -298,6 +298,19 @@ def test_supporter_records_a_discharge_sees_the_trend_and_records_contact(new_pa
     expect(kari.get_by_test_id("discharged-item").filter(has=anne)).to_have_count(0)
 
 
+def test_tonight_tells_a_supporter_who_is_off_duty_why_the_list_is_empty(new_page: Any) -> None:
+    """Monday 21:30: the bolig rotation has Kari on, Lise (bolig2) off. Her list
+    is empty because she is not on duty, and she is told so, with her next shift."""
+    page = new_page(DESKTOP)
+    login(page, "bolig2")
+    expect(page.locator('[data-testid="supporter-home"]')).to_be_visible()
+    page.goto("/#/i-kveld")
+    empty = page.locator('[data-testid="tonight-empty"]')
+    expect(empty).to_contain_text("Du er ikke på vakt nå, så det kommer ingen kveldssjekker hit.")
+    expect(empty).to_contain_text("Neste vakt:")
+    expect(page.locator('[data-testid="tonight-item"]')).to_have_count(0)
+
+
 # --- web push with a server of our own ------------------------------------------------------
 
 

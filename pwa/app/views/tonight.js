@@ -3,7 +3,7 @@
 // live "someone needs you" banner. Push taps for alerts open this screen.
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { api } from '../api.js';
+import { api, query } from '../api.js';
 import { errorText, loadFailed, messageArea, pageTitle, showMessage, withBusy } from '../ui.js';
 import { alertBanner, clockTime, levelBadge, longDate, onCheckinAlert, reasonText, shortDateTime } from '../checkin-ui.js';
 import { pushSwitch } from '../push.js';
@@ -57,6 +57,20 @@ function dischargedItem(item, onDone) {
   );
 }
 
+/** Why the list is empty: no check-ins yet, or I am not on duty now (then
+ * nothing comes here until my next shift). */
+async function emptyText() {
+  let shifts;
+  try {
+    shifts = await api('GET', `/api/me/shifts${query({ days: 7 })}`);
+  } catch {
+    return t('checkin.tonight.empty');
+  }
+  if (shifts.some((s) => s.on_duty_now)) return t('checkin.tonight.empty');
+  const next = shifts[0];
+  return next ? t('checkin.tonight.off_duty_next', { when: shortDateTime(next.starts_at) }) : t('checkin.tonight.off_duty');
+}
+
 export default async function tonightView() {
   const list = h('ul', { class: 'items tonight-list', 'data-testid': 'tonight-list' });
   const empty = h('p', { class: 'panel', 'data-testid': 'tonight-empty', hidden: true }, t('checkin.tonight.empty'));
@@ -105,6 +119,7 @@ export default async function tonightView() {
       problem.replaceChildren();
       list.replaceChildren(...tonight.map(tonightItem));
       empty.hidden = tonight.length > 0;
+      if (!tonight.length) empty.textContent = await emptyText();
       drawDischarged(recent);
     } catch (err) {
       problem.replaceChildren(loadFailed(err, load));
