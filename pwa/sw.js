@@ -2,7 +2,7 @@
 // /socket.io/ responses, so health data never lands in the cache.
 // Bump VERSION whenever a file in SHELL changes.
 
-const VERSION = 'nattlys-shell-v7';
+const VERSION = 'nattlys-shell-v8';
 
 const SHELL = [
   '/',
@@ -163,15 +163,23 @@ function sameOriginPath(url) {
 self.addEventListener('push', (event) => {
   const data = pushPayload(event);
   const title = typeof data.title === 'string' && data.title ? data.title : 'Nattlys';
+  const options = {
+    body: typeof data.body === 'string' ? data.body : '',
+    tag: typeof data.tag === 'string' && data.tag ? data.tag : 'nattlys',
+    renotify: true,
+    icon: '/app/icons/icon-192.png',
+    badge: '/app/icons/icon-192.png',
+    data: { url: sameOriginPath(data.url) },
+  };
   event.waitUntil(
-    self.registration.showNotification(title, {
-      body: typeof data.body === 'string' ? data.body : '',
-      tag: typeof data.tag === 'string' && data.tag ? data.tag : 'nattlys',
-      renotify: true,
-      icon: '/app/icons/icon-192.png',
-      badge: '/app/icons/icon-192.png',
-      data: { url: sameOriginPath(data.url) },
-    }),
+    (async () => {
+      await self.registration.showNotification(title, options);
+      // Open windows of the app hear what was just shown (the same discreet text).
+      const windows = await self.clients.matchAll({ type: 'window' });
+      for (const client of windows) {
+        client.postMessage({ type: 'push-shown', title, body: options.body, url: options.data.url });
+      }
+    })(),
   );
 });
 

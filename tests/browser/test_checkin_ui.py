@@ -453,19 +453,18 @@ FAKE_PUSH_MANAGER = """
 })();
 """
 
-# Notifications are read every few milliseconds from just before the push is delivered.
+# The service worker tells open windows what it has just shown (headless
+# Chromium has no notification centre and soon closes the notification itself).
 WATCH_NOTIFICATIONS = """
-() => navigator.serviceWorker.ready.then((registration) => {
+() => {
   window.__shown = null;
-  const timer = setInterval(async () => {
-    const shown = await registration.getNotifications();
-    if (shown.length && !window.__shown) {
-      window.__shown = shown.map((n) => ({ title: n.title, body: n.body, url: n.data && n.data.url }));
-      clearInterval(timer);
+  navigator.serviceWorker.addEventListener('message', (event) => {
+    const m = event.data;
+    if (m && m.type === 'push-shown' && !window.__shown) {
+      window.__shown = [{ title: m.title, body: m.body, url: m.url }];
     }
-  }, 5);
-  setTimeout(() => clearInterval(timer), 10000);
-})
+  });
+}
 """
 
 RUN_REMINDERS_ONCE = """
@@ -541,7 +540,6 @@ def test_reminder_is_pushed_at_the_scheduled_time_and_shown_by_the_service_worke
             "ServiceWorker.deliverPushMessage",
             {"origin": base, "registrationId": registration["registrationId"], "data": payload.decode()},
         )
-        # (Headless Chromium has no notification centre and soon closes it: read it at once.)
         shown = poll(
             mona,
             "() => window.__shown",
