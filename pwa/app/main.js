@@ -160,10 +160,11 @@ async function socketEnded() {
   if (!state.user) return;
   try {
     await api('GET', '/api/auth/session');
-    realtime.reconnect();
   } catch {
-    /* a 401 has already led to the login screen; offline: the socket retries later */
+    /* a 401 has led to the login screen (and dropped the socket); any other
+       failure: try the socket again, the server refuses it if the session ended */
   }
+  realtime.reconnect();
 }
 
 async function changeLanguage(code) {
