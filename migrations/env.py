@@ -9,6 +9,7 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 
 from server.config import DEFAULT_SQLITE_PATH, normalise_database_url
+from server.db import private_sqlite_file
 from server.schema import metadata
 
 config = context.config
@@ -36,6 +37,7 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
+    private_sqlite_file(_url())
     engine = create_engine(_url(), poolclass=pool.NullPool)
     with engine.connect() as conn:
         _run(conn)

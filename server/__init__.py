@@ -37,12 +37,14 @@ def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
         clock.install(app, clock.running_from(datetime.fromisoformat(settings.CLOCK_START)))
     from server.accounts import passwords, sessions, throttle
     from server.api import errors
+    from server.crypto import keys as data_keys
     from server.web import security
 
     observability.init_app(app)
     if settings.METRICS_PORT:
         observability.serve_metrics(app, settings.METRICS_PORT)
     db.init_app(app)
+    data_keys.init_app(app, settings.data_keys())
     errors.init_app(app)
     passwords.init_app(app)
     throttle.init_app(app)

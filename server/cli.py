@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from server.config import PROJECT_ROOT, ConfigError
+from server.crypto.cli import keys_group
 
 
 def alembic_config(database_url: str):  # type: ignore[no-untyped-def]
@@ -133,6 +134,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(serve_command)
     app.cli.add_command(vapid_group)
+    app.cli.add_command(keys_group)
 
 
 def _create_app() -> Flask:
@@ -149,4 +151,5 @@ def main() -> None:
     cli = FlaskGroup(create_app=_create_app, add_default_commands=False, add_version_option=False)
     # Making keys needs no configuration (it is how the configuration gets them).
     cli.add_command(vapid_group)
+    cli.add_command(keys_group)
     cli.main(prog_name="nattlys")

@@ -9,7 +9,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from server.crypto.keys import KeyRing
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "instance" / "nattlys.db"
@@ -94,6 +97,12 @@ class Settings:
     # How long the start-up check waits for a database or Redis that refuses
     # connections (still starting) before giving up.
     STARTUP_WAIT_SECONDS: int = 20
+    # Keys that encrypt clinical text at rest (chat, plans, check-in notes,
+    # handover notes): `id:key` entries, newest first (`nattlys keys generate`).
+    # Or DATA_KEY_FILE: a file outside the database with one entry a line.
+    # Production refuses to start without one; development uses a fixed key.
+    DATA_KEYS: str = ""
+    DATA_KEY_FILE: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -141,6 +150,7 @@ class Settings:
                 raise ConfigError("SECRET_KEY is too short; use at least 32 random characters")
         elif not self.SECRET_KEY:
             self.SECRET_KEY = "nattlys-dev-secret-key"  # noqa: S105 - development only
+        self.data_keys()
         if not self.DATABASE_URL.startswith(("sqlite", "postgresql+psycopg://")):
             raise ConfigError(
                 f"DATABASE_URL must start with sqlite:/// or postgresql://, got {self.DATABASE_URL.split(':')[0]!r}"
@@ -170,8 +180,19 @@ class Settings:
                 f"REDIS_URL must start with redis://, rediss:// or unix://, got {self.REDIS_URL.split(':')[0]!r}"
             )
 
+    def data_keys(self) -> KeyRing:
+        from server.crypto import keys
+
+        try:
+            return keys.load(
+                data_keys=self.DATA_KEYS, key_file=self.DATA_KEY_FILE, development=self.is_development
+            )
+        except keys.DataKeyError as exc:
+            raise ConfigError(str(exc)) from exc
+
     def flask_config(self) -> dict[str, Any]:
-        cfg: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}
+        hidden = {"extra", "DATA_KEYS"}
+        cfg: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in hidden}
         cfg["TESTING"] = self.ENV == "testing"
         cfg["JSON_SORT_KEYS"] = False
         cfg.update(self.extra)
@@ -241,7 +262,7 @@ def _database_check(url: str) -> tuple[str, bool] | None:
         if path and Path(path).resolve() == DEFAULT_SQLITE_PATH.resolve():
             # The single-machine default keeps its database in instance/,
             # which a fresh checkout does not have yet.
-            DEFAULT_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
+            DEFAULT_SQLITE_PATH.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         if path and path != ":memory:" and not Path(path).parent.is_dir():
             return (
                 f"DATABASE_URL: the directory {str(Path(path).parent)!r} does not exist; create it or fix the path",

@@ -9,10 +9,12 @@ cooperative lock before they touch SQLite.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, g
@@ -63,14 +65,25 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     event.listen(engine, "rollback", _release)
 
 
+def private_sqlite_file(database_url: str) -> None:
+    """Health data: a SQLite database's folder is made 0700 when it is created
+    here, and the file is created 0600 (its WAL and shm files follow the file's
+    mode) or narrowed to 0600 if it is readable by others."""
+    url = make_url(database_url)
+    database = url.database or ""
+    if url.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return
+    path = Path(database)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)
+
+
 def make_engine(database_url: str, *, busy_timeout_ms: int = 5000) -> Engine:
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
-        database = url.database or ""
-        if database and database != ":memory:":
-            from pathlib import Path
-
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        private_sqlite_file(database_url)
         # Pooled: opening a SQLite connection (and setting its pragmas) costs
         # more than most queries.
         engine = create_engine(

@@ -123,6 +123,9 @@ def test_config(database_url: str, redis_url: str, **overrides: Any) -> dict[str
         "PASSWORD_HASH_PROFILE": "fast_for_tests",
         # Tests call realtime.sweep_ended_sessions themselves, at a frozen time.
         "SOCKET_SESSION_SWEEP_SECONDS": 0,
+        # The fixed development data key, whatever the outer environment says.
+        "DATA_KEYS": "",
+        "DATA_KEY_FILE": "",
     }
     config.update(overrides)
     return config

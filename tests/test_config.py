@@ -7,12 +7,19 @@ import secrets
 import pytest
 
 from server.config import KNOWN_DEFAULT_SECRETS, ConfigError, Settings
+from server.crypto import keys
 
 GOOD_KEY = "k3" + secrets.token_urlsafe(40)
+DATA_KEYS = keys.generate("t1")
 
 
 def _production(**env: str) -> dict[str, str]:
-    return {"NATTLYS_ENV": "production", "DATABASE_URL": "sqlite:///tmp/nattlys.db", **env}
+    return {
+        "NATTLYS_ENV": "production",
+        "DATABASE_URL": "sqlite:///tmp/nattlys.db",
+        "DATA_KEYS": DATA_KEYS,
+        **env,
+    }
 
 
 def _refusal(environ: dict[str, str]) -> str:
@@ -48,9 +55,11 @@ def test_production_accepts_a_long_random_secret_key() -> None:
 
 
 def test_plain_environment_names_work_as_well_as_prefixed_ones() -> None:
-    settings = Settings.from_env(environ={"ENV": "production", "SECRET_KEY": GOOD_KEY})
+    settings = Settings.from_env(
+        environ={"ENV": "production", "SECRET_KEY": GOOD_KEY, "DATA_KEYS": DATA_KEYS}
+    )
     assert settings.ENV == "production"
-    _refusal({"ENV": "production", "SECRET_KEY": "changeme"})
+    _refusal({"ENV": "production", "SECRET_KEY": "changeme", "DATA_KEYS": DATA_KEYS})
 
 
 @pytest.mark.parametrize("env", ["development", "testing"])
@@ -97,7 +106,7 @@ def test_an_unsupported_database_url_is_refused(url: str) -> None:
 
 
 def test_create_app_in_production_with_a_good_key(make_app) -> None:
-    app = make_app(ENV="production", SECRET_KEY=GOOD_KEY)
+    app = make_app(ENV="production", SECRET_KEY=GOOD_KEY, DATA_KEYS=DATA_KEYS)
     assert app.config["ENV"] == "production"
     assert app.config["SECRET_KEY"] == GOOD_KEY
     assert app.config["TESTING"] is False

@@ -11,6 +11,7 @@ from sqlmodel import Session, col
 
 from server.accounts.models import User
 from server.care_circles.models import CareTier, CareTierTeam, Team, TeamMembership
+from server.crypto import keys
 from server.schema import metadata
 
 DEMO_PASSWORD = "demo-passord-123"
@@ -119,7 +120,7 @@ def test_the_demo_refuses_a_common_password(runner: Any, db: Session) -> None:
 
 
 def test_outside_development_the_demo_needs_a_password(make_app: Any, db: Session) -> None:
-    app = make_app(ENV="production", SECRET_KEY=secrets.token_urlsafe(40)[:40])
+    app = make_app(ENV="production", SECRET_KEY=secrets.token_urlsafe(40)[:40], DATA_KEYS=keys.generate("t1"))
     result = app.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code != 0
     assert "--password" in result.output

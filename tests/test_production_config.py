@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from server.config import ConfigError, Settings, check_services
+from server.crypto import keys
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 GOOD_KEY = "k3" + secrets.token_urlsafe(40)
@@ -36,6 +37,7 @@ def _production(tmp_path: Path, **env: str) -> dict[str, str]:
         "SECRET_KEY": GOOD_KEY,
         "DATABASE_URL": f"sqlite:///{tmp_path}/nattlys.db",
         "STARTUP_WAIT_SECONDS": "0",
+        "DATA_KEYS": keys.generate("t1"),
         **PUSH,
         **env,
     }

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from server.crypto.columns import EncryptedText
 from server.db import UTCDateTime
 
 
@@ -30,7 +31,7 @@ class Conversation(SQLModel, table=True):
     offered_to: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     offered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
     escalate_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)  # type: ignore[call-overload]
-    handover_note: str | None = Field(default=None, max_length=1000)
+    handover_note: str | None = Field(default=None, sa_column=Column(EncryptedText, nullable=True))
     last_supporter_id: int | None = Field(default=None, foreign_key="users.id")
     last_message_id: int = Field(default=0)
     delivered_upto_id: int = Field(default=0)
@@ -52,7 +53,7 @@ class Message(SQLModel, table=True):
     sender_role: str = Field(sa_type=String(16))  # type: ignore[call-overload]
     # Chosen by the sending device, so a resend after a lost ack is stored once.
     client_id: str = Field(max_length=64)
-    body: str = Field(sa_column=Column(Text, nullable=False))
+    body: str = Field(sa_column=Column(EncryptedText, nullable=False))
     created_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
 
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from server.crypto.columns import EncryptedJSON, EncryptedText
 from server.db import UTCDateTime
 
 ALL_WEEKDAYS = 0b1111111  # bit 0 = Monday
@@ -62,11 +63,11 @@ class Checkin(SQLModel, table=True):
     mood: int
     sleep: str = Field(sa_type=String(8))  # type: ignore[call-overload]
     # The texts of the plan's warning signs ticked, as they read that day.
-    warning_signs: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    warning_signs: list[str] = Field(default_factory=list, sa_column=Column(EncryptedJSON, nullable=False))
     self_harm_urge: str = Field(sa_type=String(8))  # type: ignore[call-overload]
     suicidal_thoughts: str = Field(sa_type=String(8))  # type: ignore[call-overload]
     wants_contact: bool = Field(default=False)
-    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    note: str | None = Field(default=None, sa_column=Column(EncryptedText, nullable=True))
     level: str = Field(sa_type=String(8), index=True)  # type: ignore[call-overload]
     # Which rules of server/checkins/levels.py matched (codes).
     reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from server.crypto.columns import EncryptedJSON, EncryptedText
 from server.db import UTCDateTime
 
 
@@ -54,12 +55,12 @@ class CrisisPlanVersion(SQLModel, table=True):
     plan_id: int = Field(foreign_key="crisis_plans.id", ondelete="CASCADE")  # indexed by the unique key
     number: int
     # The full content, every section, as validated when written.
-    content: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    content: dict[str, Any] = Field(sa_column=Column(EncryptedJSON, nullable=False))
     kind: str = Field(sa_type=String(24))  # type: ignore[call-overload]
     author_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     author_role: str = Field(sa_type=String(16))  # type: ignore[call-overload]
     created_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
-    note: str | None = Field(default=None, max_length=500)
+    note: str | None = Field(default=None, sa_column=Column(EncryptedText, nullable=True))
     proposal_id: int | None = Field(default=None, foreign_key="crisis_plan_proposals.id", ondelete="SET NULL")
     restored_from: int | None = Field(default=None)
 
@@ -73,11 +74,11 @@ class CrisisPlanProposal(SQLModel, table=True):
     plan_id: int = Field(foreign_key="crisis_plans.id", index=True, ondelete="CASCADE")
     author_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     base_version: int
-    changes: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    note: str | None = Field(default=None, max_length=500)
+    changes: dict[str, Any] = Field(sa_column=Column(EncryptedJSON, nullable=False))
+    note: str | None = Field(default=None, sa_column=Column(EncryptedText, nullable=True))
     status: str = Field(default=ProposalStatus.pending, sa_type=String(24))  # type: ignore[call-overload]
     created_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
     decided_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
-    decision_note: str | None = Field(default=None, max_length=500)
+    decision_note: str | None = Field(default=None, sa_column=Column(EncryptedText, nullable=True))
     resulting_version: int | None = Field(default=None)

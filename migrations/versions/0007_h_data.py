@@ -1,0 +1,58 @@
+"""clinical text encrypted at rest
+
+Revision ID: 0007_h_data
+Revises: 0006
+
+The encrypted columns hold text (``nl1.<key id>....``). Rows written before
+keep their plain text, which the app still reads; `nattlys keys rotate`
+encrypts them in small batches while the service runs.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0007_h_data"
+down_revision: str | None = "0006"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+# table -> [(column, type before, nullable)]
+_TO_TEXT = {
+    "conversations": [("handover_note", sa.String(length=1000), True)],
+    "crisis_plan_versions": [("content", sa.JSON(), False), ("note", sa.String(length=500), True)],
+    "crisis_plan_proposals": [
+        ("changes", sa.JSON(), False),
+        ("note", sa.String(length=500), True),
+        ("decision_note", sa.String(length=500), True),
+    ],
+    "checkins": [("warning_signs", sa.JSON(), False)],
+}
+
+
+def upgrade() -> None:
+    for table, columns in _TO_TEXT.items():
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            for name, before, nullable in columns:
+                batch_op.alter_column(
+                    name,
+                    existing_type=before,
+                    type_=sa.Text(),
+                    existing_nullable=nullable,
+                    postgresql_using=f"{name}::text",
+                )
+
+
+def downgrade() -> None:
+    for table, columns in _TO_TEXT.items():
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            for name, before, nullable in columns:
+                using = f"{name}::json" if isinstance(before, sa.JSON) else None
+                batch_op.alter_column(
+                    name,
+                    existing_type=sa.Text(),
+                    type_=before,
+                    existing_nullable=nullable,
+                    postgresql_using=using,
+                )
