@@ -2,7 +2,7 @@
 // /socket.io/ responses, so health data never lands in the cache.
 // Bump VERSION whenever a file in SHELL changes.
 
-const VERSION = 'nattlys-shell-v8';
+const VERSION = 'nattlys-shell-v9';
 
 const SHELL = [
   '/',
@@ -45,6 +45,8 @@ const SHELL = [
   '/app/views/inbox.js',
   '/app/views/login.js',
   '/app/views/my-audit.js',
+  '/app/views/my-data.js',
+  '/app/views/statement.js',
   '/app/views/my-shifts.js',
   '/app/views/not-found.js',
   '/app/views/offline.js',

@@ -80,6 +80,9 @@ def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
 
     app.register_blueprint(checkins_bp)
     app.register_blueprint(push_bp)
+    from server.privacy.routes import bp as privacy_bp
+
+    app.register_blueprint(privacy_bp)
 
     from server import cli
 

@@ -64,6 +64,14 @@ def handoff_notices() -> None:
         log.info("handoff notices", extra={"sent": sent})
 
 
+def privacy_deletions() -> None:
+    from server.privacy.deletion import carry_out_due
+
+    erased = carry_out_due(get_db(), at=clock.now())
+    if erased:
+        log.info("deletion requests carried out", extra={"patients": erased})
+
+
 def _now() -> Any:
     from datetime import UTC, datetime
 
@@ -105,6 +113,18 @@ def add_jobs(app: Flask, scheduler: BaseScheduler) -> None:
         coalesce=True,
         max_instances=1,
         misfire_grace_time=60,
+    )
+    # Patients' deletion requests whose waiting period is over (days, so ten minutes late is fine).
+    scheduler.add_job(
+        _in_app(app, privacy_deletions, "privacy.deletions"),
+        "interval",
+        seconds=600,
+        id="privacy.deletions",
+        replace_existing=True,
+        next_run_time=_now(),  # first run at start-up, not one interval later
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=600,
     )
 
 

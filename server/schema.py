@@ -8,6 +8,7 @@ from server.care_circles.models import CareTier, CareTierTeam, PrimaryContact, T
 from server.chat.models import Conversation, Message, RoutingDecision
 from server.checkins.models import Checkin, CheckinAlert, CheckinSchedule, Discharge, ReminderSent
 from server.plans.models import CrisisPlan, CrisisPlanProposal, CrisisPlanVersion
+from server.privacy.models import DeletionRequest
 from server.push.models import PushSubscription
 from server.rosters.models import (
     CalendarFeed,
@@ -35,6 +36,7 @@ __all__ = [
     "CrisisPlan",
     "CrisisPlanProposal",
     "CrisisPlanVersion",
+    "DeletionRequest",
     "Discharge",
     "HandoffNotice",
     "Invitation",

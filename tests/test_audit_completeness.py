@@ -111,6 +111,11 @@ def _someone_read_the_profile(ctx: Ctx) -> dict[str, Any]:
     return {}
 
 
+def _deletion_requested(ctx: Ctx) -> dict[str, Any]:
+    assert ctx.as_("patient").post("/api/me/deletion", json={"confirm": True}).status_code == 201
+    return {}
+
+
 def one(action: str, patient: str = "patient") -> tuple[Row, ...]:
     return ((action, patient),)
 
@@ -148,6 +153,12 @@ AUDITED: dict[tuple[str, str], Audited] = {
         (("coverage.read", "patient"), ("coverage.read", "other_patient")), caller="admin"
     ),
     ("GET", "/api/audit"): Audited(one("audit.read"), caller="admin", prepare=_someone_read_the_profile),
+    # The patient's rights
+    ("POST", "/api/me/export"): Audited(one("patient.export"), caller="patient_self"),
+    ("POST", "/api/me/deletion"): Audited(one("patient.deletion_request"), caller="patient_self"),
+    ("DELETE", "/api/me/deletion"): Audited(
+        one("patient.deletion_withdraw"), caller="patient_self", prepare=_deletion_requested
+    ),
     # Chat
     ("POST", "/api/chat/messages"): Audited(one("chat.write"), caller="patient_self"),
     ("GET", "/api/chat/inbox"): Audited(one("chat.inbox")),
@@ -218,6 +229,7 @@ NOT_AUDITED: dict[tuple[str, str], str] = {
     ("PATCH", "/api/teams/<int:team_id>"): "staff",
     ("PUT", "/api/teams/<int:team_id>/members"): "staff",
     ("GET", "/api/me/audit"): "own",
+    ("GET", "/api/me/deletion"): "own",
     ("GET", "/api/teams/<int:team_id>/roster"): "roster",
     ("POST", "/api/teams/<int:team_id>/roster/draft"): "roster",
     ("PUT", "/api/teams/<int:team_id>/roster/draft"): "roster",

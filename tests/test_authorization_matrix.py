@@ -137,6 +137,11 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], Any, dict[str, int]]] = {
         ok_for(200, "admin"),
     ),
     ("GET", "/api/me/audit"): ({}, None, ok_for(200, "patient_self", "patient_other")),
+    # The patient's own copy and erasure: only ever about the caller, never staff.
+    ("POST", "/api/me/export"): ({}, {"format": "json"}, ok_for(200, "patient_self", "patient_other")),
+    ("GET", "/api/me/deletion"): ({}, None, ok_for(200, "patient_self", "patient_other")),
+    ("POST", "/api/me/deletion"): ({}, {"confirm": True}, ok_for(201, "patient_self", "patient_other")),
+    ("DELETE", "/api/me/deletion"): ({}, None, ok_for(204, "patient_self", "patient_other")),
     # Rosters
     ("GET", "/api/teams/<int:team_id>/roster"): (
         {"team_id": "team_in"},

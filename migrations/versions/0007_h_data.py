@@ -1,4 +1,4 @@
-"""clinical text encrypted at rest
+"""clinical text encrypted at rest; patients' deletion requests
 
 Revision ID: 0007_h_data
 Revises: 0006
@@ -12,6 +12,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+import server.db
 
 revision: str = "0007_h_data"
 down_revision: str | None = "0006"
@@ -32,6 +34,22 @@ _TO_TEXT = {
 
 
 def upgrade() -> None:
+    op.create_table(
+        "deletion_requests",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("patient_id", sa.Integer(), nullable=False),
+        sa.Column("requested_at", server.db.UTCDateTime(), nullable=False),
+        sa.Column("due_at", server.db.UTCDateTime(), nullable=False),
+        sa.Column("cancelled_at", server.db.UTCDateTime(), nullable=True),
+        sa.Column("carried_out_at", server.db.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["patient_id"], ["users.id"], name=op.f("fk_deletion_requests_patient_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_deletion_requests")),
+    )
+    with op.batch_alter_table("deletion_requests", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_deletion_requests_patient_id"), ["patient_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_deletion_requests_due_at"), ["due_at"], unique=False)
     for table, columns in _TO_TEXT.items():
         with op.batch_alter_table(table, schema=None) as batch_op:
             for name, before, nullable in columns:
@@ -45,6 +63,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("deletion_requests")
     for table, columns in _TO_TEXT.items():
         with op.batch_alter_table(table, schema=None) as batch_op:
             for name, before, nullable in columns:

@@ -29,6 +29,7 @@ export class ApiError extends Error {
 /**
  * api('GET', '/api/teams') or api('POST', '/api/teams', {name, kind}).
  * options.quiet401: do not treat a 401 as "logged out" (the boot session check).
+ * options.blob: answer the response body as a Blob (downloads).
  */
 export async function api(method, path, body, options = {}) {
   const headers = { Accept: 'application/json' };
@@ -45,6 +46,7 @@ export async function api(method, path, body, options = {}) {
     throw new ApiError(0, 'network');
   }
   if (response.status === 204) return null;
+  if (options.blob && response.ok) return response.blob();
   let data = null;
   try {
     data = await response.json();

@@ -2,6 +2,7 @@
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { api } from '../api.js';
+import { statementLinks } from './statement.js';
 import { errorText, field, messageArea, pageTitle, passwordField, showMessage, withBusy } from '../ui.js';
 
 export default function loginView(ctx) {
@@ -60,5 +61,6 @@ export default function loginView(ctx) {
     h('p', { class: 'lead' }, t('login.intro')),
     form,
     h('p', { class: 'hint' }, t('login.forgot')),
+    statementLinks(),
   );
 }

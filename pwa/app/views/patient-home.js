@@ -13,6 +13,7 @@ const TILES = [
   { href: '#/chat', key: 'chat', title: 'chat.tile_title', text: 'chat.tile_text' },
   { href: '#/hvem-hjelper-meg', key: 'circle' },
   { href: '#/hvem-har-sett', key: 'audit' },
+  { href: '#/mine-data', key: 'my_data', title: 'my_data.tile_title', text: 'my_data.tile_text' },
 ];
 
 function tile({ href, key, title, text, prominent = false }) {
