@@ -78,6 +78,9 @@ def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
 
     app.register_blueprint(checkins_bp)
     app.register_blueprint(push_bp)
+    from server.break_glass.routes import bp as break_glass_bp
+
+    app.register_blueprint(break_glass_bp)
 
     from server import cli
 

@@ -508,6 +508,13 @@ def handover(
                 "That colleague is not in this patient's care circle.",
                 fields=[{"loc": ["to_user_id"], "type": "not_in_circle", "message": str(to_user_id)}],
             )
+        if not rosters.is_on_duty_for(db, supporter_id=to_user_id, patient_id=conv.patient_id, at=at):
+            raise ApiError(
+                400,
+                "not_on_duty",
+                "That colleague is not on duty for this patient now.",
+                fields=[{"loc": ["to_user_id"], "type": "not_on_duty", "message": str(to_user_id)}],
+            )
         _offer(
             db,
             conv,
