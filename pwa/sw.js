@@ -2,7 +2,7 @@
 // /socket.io/ responses, so health data never lands in the cache.
 // Bump VERSION whenever a file in SHELL changes.
 
-const VERSION = 'nattlys-shell-v8';
+const VERSION = 'nattlys-shell-v9';
 
 const SHELL = [
   '/',
@@ -13,6 +13,7 @@ const SHELL = [
   '/app/main.js',
   '/app/api.js',
   '/app/audit-text.js',
+  '/app/break-glass-ui.js',
   '/app/chat-ui.js',
   '/app/dom.js',
   '/app/format.js',
@@ -32,6 +33,7 @@ const SHELL = [
   '/app/i18n/nb.json',
   '/app/i18n/en.json',
   '/app/views/admin-audit.js',
+  '/app/views/admin-break-glass.js',
   '/app/views/admin-coverage.js',
   '/app/views/admin-home.js',
   '/app/views/admin-patients.js',
