@@ -181,3 +181,15 @@ def test_administrators_review_every_break_glass(auth: Any, circle: dict[str, An
     rows = db.exec(select(AuditEntry.action).where(col(AuditEntry.action).like("break_glass.%"))).all()
     db.commit()
     assert sorted(set(rows)) == ["break_glass.list", "break_glass.open", "break_glass.review"]
+
+
+def test_a_chat_still_held_after_the_shift_ended_shows_no_check_in_level(
+    auth: Any, factories: Any, circle: dict[str, Any]
+) -> None:
+    """Ola's night shift ended at 08:00; until the scheduler hands the chat on,
+    his inbox still lists it, but without Mona's latest check-in level."""
+    factories.conversation(circle["mona"], holder=circle["ola"])
+    _checked_in(auth)
+    (item,) = auth.client_for("ola").get("/api/chat/inbox").json
+    assert item["patient_name"] == "Mona"
+    assert item["latest_checkin_level"] is None and item["latest_checkin_at"] is None
