@@ -83,6 +83,9 @@ def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
     from server.privacy.routes import bp as privacy_bp
 
     app.register_blueprint(privacy_bp)
+    from server.break_glass.routes import bp as break_glass_bp
+
+    app.register_blueprint(break_glass_bp)
 
     from server import cli
 

@@ -1,11 +1,21 @@
 """The one place that answers "may this user see or do this, now?".
 
-Every route and socket event asks this module. Rules (PRODUCT.md, Security):
+Every route and socket event asks this module. Need to know (README, "Who may
+see what, when"):
 - a patient reaches only their own data;
 - a supporter reaches a patient only while the patient is in their care circle
   (a member of a team in one of the circle's tiers, or a named primary contact);
+- check-in answers and the check-in schedule: only the supporters on duty for
+  the patient now (the roster's answer) and the named primary contacts; any
+  other supporter in the circle only through break-glass access (a stated
+  reason, a time limit, shown to the patient at once, reviewed by an
+  administrator), and then only to read;
+- turning check-ins off or changing what happens after a missed one: only the
+  patient or a named primary contact;
+- the crisis plan: the circle, for the sections shared with their team kind;
+- chat actions: in the circle and on duty now;
 - an administrator manages users, teams, care circles and rosters, never
-  clinical content.
+  clinical content (break-glass is not for administrators either).
 """
 
 from __future__ import annotations
@@ -16,8 +26,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from server import clock
 from server.accounts.models import Role, User
-from server.api.errors import forbidden, not_found, unauthorized
+from server.api.errors import ApiError, forbidden, not_found, unauthorized
 from server.care_circles.models import CareTier, CareTierTeam, PrimaryContact, TeamMembership
 
 
@@ -28,19 +39,44 @@ class Need(StrEnum):
     care_circle = "care_circle"  # who is in the circle
     manage_care_circle = "manage_care_circle"
     enrol = "enrol"  # issue a new invitation link
-    clinical = "clinical"  # plan, check-ins, chat
+    plan = "plan"  # read the crisis plan (sections shared with the viewer's team kinds)
+    follow_up = "follow_up"  # record a discharge and the contact after it
     on_duty = "on_duty"  # who is on duty for the patient now
     own_clinical = "own_clinical"  # only the patient: write their own plan, its versions, sharing
     propose_clinical = "propose_clinical"  # a supporter in the circle: propose changes to the plan
+    checkins = "checkins"  # read check-in answers and the check-in schedule
+    checkin_schedule = "checkin_schedule"  # change the check-in schedule
+    checkin_safety_net = "checkin_safety_net"  # turn check-ins off, change what happens after a missed one
+    break_glass = "break_glass"  # open the check-ins for a short time, with a reason
 
 
 _ADMIN_NEEDS = frozenset({Need.profile, Need.care_circle, Need.manage_care_circle, Need.enrol, Need.on_duty})
-_SUPPORTER_NEEDS = frozenset(
-    {Need.profile, Need.care_circle, Need.enrol, Need.clinical, Need.on_duty, Need.propose_clinical}
+# Every supporter in the circle, on duty or not.
+_CIRCLE_NEEDS = frozenset(
+    {
+        Need.profile,
+        Need.care_circle,
+        Need.enrol,
+        Need.plan,
+        Need.follow_up,
+        Need.on_duty,
+        Need.propose_clinical,
+        Need.break_glass,
+    }
 )
 _PATIENT_SELF_NEEDS = frozenset(
-    {Need.profile, Need.care_circle, Need.clinical, Need.on_duty, Need.own_clinical}
+    {
+        Need.profile,
+        Need.care_circle,
+        Need.plan,
+        Need.on_duty,
+        Need.own_clinical,
+        Need.checkins,
+        Need.checkin_schedule,
+        Need.checkin_safety_net,
+    }
 )
+NOT_ON_DUTY = "You are not on duty for this patient now."
 
 
 def require_login(user: User | None) -> User:
@@ -97,7 +133,41 @@ def patient_ids_in_circles_of(db: Session, supporter_id: int) -> set[int]:
     return set(via_team) | set(named)
 
 
-def may_access_patient(db: Session, user: User, patient: User, need: Need) -> bool:
+def is_primary_contact(db: Session, *, supporter_id: int, patient_id: int) -> bool:
+    return db.get(PrimaryContact, (patient_id, supporter_id)) is not None
+
+
+def _on_duty_for(db: Session, supporter_id: int, patient_id: int, at: datetime) -> bool:
+    from server.rosters.service import is_on_duty_for
+
+    return is_on_duty_for(db, supporter_id=supporter_id, patient_id=patient_id, at=at)
+
+
+def _has_break_glass(db: Session, supporter_id: int, patient_id: int, at: datetime) -> bool:
+    from server.break_glass.service import active_opening
+
+    return active_opening(db, supporter_id=supporter_id, patient_id=patient_id, at=at) is not None
+
+
+def _supporter_may(db: Session, supporter_id: int, patient_id: int, need: Need, at: datetime) -> bool:
+    if not is_in_care_circle(db, supporter_id=supporter_id, patient_id=patient_id):
+        return False
+    if need in _CIRCLE_NEEDS:
+        return True
+    if need == Need.checkin_safety_net:
+        return is_primary_contact(db, supporter_id=supporter_id, patient_id=patient_id)
+    if need in (Need.checkins, Need.checkin_schedule):
+        if is_primary_contact(db, supporter_id=supporter_id, patient_id=patient_id):
+            return True
+        if _on_duty_for(db, supporter_id, patient_id, at):
+            return True
+        return need == Need.checkins and _has_break_glass(db, supporter_id, patient_id, at)
+    return False
+
+
+def may_access_patient(
+    db: Session, user: User, patient: User, need: Need, *, at: datetime | None = None
+) -> bool:
     if not user.is_active or patient.role != Role.patient:
         return False
     if user.role == Role.patient:
@@ -105,12 +175,39 @@ def may_access_patient(db: Session, user: User, patient: User, need: Need) -> bo
     if user.role == Role.admin:
         return need in _ADMIN_NEEDS
     if user.role == Role.supporter:
-        return need in _SUPPORTER_NEEDS and is_in_care_circle(
-            db,
-            supporter_id=user.id,
-            patient_id=patient.id,  # type: ignore[arg-type]
-        )
+        return _supporter_may(db, user.id, patient.id, need, at or clock.now())  # type: ignore[arg-type]
     return False
+
+
+def sees_checkins_without_break_glass(db: Session, user: User, patient_id: int, *, at: datetime) -> bool:
+    """On duty for the patient now, or a named primary contact (break-glass not needed)."""
+    return is_primary_contact(db, supporter_id=user.id, patient_id=patient_id) or _on_duty_for(  # type: ignore[arg-type]
+        db,
+        user.id,  # type: ignore[arg-type]
+        patient_id,
+        at,
+    )
+
+
+def _refusal(db: Session, user: User, patient: User, need: Need, at: datetime) -> ApiError:
+    """Why a supporter in the circle is refused, so the app can say what to do."""
+    in_circle = user.role == Role.supporter and is_in_care_circle(
+        db,
+        supporter_id=user.id,  # type: ignore[arg-type]
+        patient_id=patient.id,  # type: ignore[arg-type]
+    )
+    if in_circle and need == Need.checkins:
+        return ApiError(403, "break_glass_available", NOT_ON_DUTY)
+    if in_circle and need == Need.checkin_schedule:
+        return ApiError(403, "not_on_duty", NOT_ON_DUTY)
+    if in_circle and need == Need.checkin_safety_net:
+        return ApiError(
+            403,
+            "patient_or_primary_contact",
+            "Only the patient or a named primary contact can turn check-ins off "
+            "or change what happens after a missed check-in.",
+        )
+    return forbidden()
 
 
 def require_patient(db: Session, user: User | None, patient_id: int, need: Need) -> User:
@@ -123,8 +220,9 @@ def require_patient(db: Session, user: User | None, patient_id: int, need: Need)
         if user.role == Role.patient:
             raise forbidden()
         raise not_found("No such patient.")
-    if not may_access_patient(db, user, patient, need):
-        raise forbidden()
+    at = clock.now()
+    if not may_access_patient(db, user, patient, need, at=at):
+        raise _refusal(db, user, patient, need, at)
     return patient
 
 
@@ -191,7 +289,7 @@ def require_chat_action(
         raise forbidden("This patient is not in your care circle.")
     involved = conversation.holder_id == user.id or user.id in (conversation.offered_to or [])
     if not is_on_duty_for(db, supporter_id=user.id, patient_id=conversation.patient_id, at=at):  # type: ignore[arg-type]
-        raise forbidden("You are not on duty for this patient now.")
+        raise forbidden(NOT_ON_DUTY)
     if not reading and not involved:
         raise forbidden("This conversation is not offered to you.")
 
@@ -202,7 +300,7 @@ def visible_plan_sections(
     """Which crisis-plan sections this user may see now, given the patient's
     sharing choices ({section: [team kinds]}). The patient sees every section;
     a supporter those shared with a kind through which they see the patient;
-    everyone else none. Call after require_patient(..., Need.clinical)."""
+    everyone else none. Call after require_patient(..., Need.plan)."""
     if user.role == Role.patient:
         return list(sections) if user.id == patient_id else []
     if user.role != Role.supporter:

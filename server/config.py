@@ -68,6 +68,8 @@ class Settings:
     SCHEDULER: str = "off"
     # Chat messages one person may send per minute (flood protection).
     CHAT_MESSAGES_PER_MINUTE: int = 30
+    # How long a break-glass opening (nødtilgang) of a patient's check-ins lasts.
+    BREAK_GLASS_MINUTES: int = 120
     # How long before a shift the supporter gets the handoff notice.
     HANDOFF_NOTICE_MINUTES: int = 60
     # How often each web process disconnects sockets whose session has ended

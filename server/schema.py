@@ -4,6 +4,7 @@ from sqlmodel import SQLModel
 
 from server.accounts.models import AuthSession, Invitation, RateCounter, User
 from server.audit.models import AuditEntry
+from server.break_glass.models import BreakGlassAccess
 from server.care_circles.models import CareTier, CareTierTeam, PrimaryContact, Team, TeamMembership
 from server.chat.models import Conversation, Message, RoutingDecision
 from server.checkins.models import Checkin, CheckinAlert, CheckinSchedule, Discharge, ReminderSent
@@ -26,6 +27,7 @@ metadata = SQLModel.metadata
 __all__ = [
     "AuditEntry",
     "AuthSession",
+    "BreakGlassAccess",
     "CalendarFeed",
     "CareTier",
     "CareTierTeam",

@@ -212,6 +212,15 @@ AUDITED: dict[tuple[str, str], Audited] = {
         "POST",
         "/api/patients/<int:patient_id>/crisis-plan/proposals/<int:proposal_id>/agree-in-meeting",
     ): Audited(one("crisis_plan.agreed_in_meeting")),
+    ("POST", "/api/patients/<int:patient_id>/crisis-plan/proposals/<int:proposal_id>/co-sign"): Audited(
+        one("crisis_plan.co_sign"), caller="supporter_in_circle_off_duty"
+    ),
+    # Break-glass
+    ("POST", "/api/patients/<int:patient_id>/break-glass"): Audited(
+        one("break_glass.open"), caller="supporter_in_circle_off_duty"
+    ),
+    ("GET", "/api/break-glass"): Audited(one("break_glass.list"), caller="admin"),
+    ("POST", "/api/break-glass/<int:opening_id>/review"): Audited(one("break_glass.review"), caller="admin"),
 }
 
 # Routes that touch no patient's data, or only the patient's own reads of it
@@ -230,6 +239,7 @@ NOT_AUDITED: dict[tuple[str, str], str] = {
     ("PUT", "/api/teams/<int:team_id>/members"): "staff",
     ("GET", "/api/me/audit"): "own",
     ("GET", "/api/me/deletion"): "own",
+    ("GET", "/api/me/break-glass"): "own",
     ("GET", "/api/teams/<int:team_id>/roster"): "roster",
     ("POST", "/api/teams/<int:team_id>/roster/draft"): "roster",
     ("PUT", "/api/teams/<int:team_id>/roster/draft"): "roster",

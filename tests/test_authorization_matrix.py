@@ -17,8 +17,11 @@ import pytest
 from flask import Flask
 from sqlmodel import Session
 
+from server import access
+from server.break_glass.models import BreakGlassAccess
 from server.care_circles.models import TeamKind
 from server.checkins.models import Checkin
+from server.plans.models import ProposalStatus
 
 CALLERS = (
     "anonymous",
@@ -28,12 +31,19 @@ CALLERS = (
     # A colleague in the same team of the patient's circle who works days
     # (08:00-16:00); the frozen clock says 21:30 on a Monday evening in Oslo.
     "supporter_in_circle_off_duty",
+    # The patient's named primary contact: in a DPS team outside her tiers, on
+    # duty for nobody tonight.
+    "primary_contact",
     "supporter_outside",
     "admin",
 )
-# Care-circle membership, not duty, opens the patient's plan, check-ins and
-# profile (PRODUCT.md, Security); chat actions also need the supporter on duty.
-IN_CIRCLE = ("supporter_in_circle", "supporter_in_circle_off_duty")
+# Need to know (README, "Who may see what, when"): the circle sees the profile
+# and the plan's shared sections; check-in answers and the schedule need the
+# supporter on duty now or a named primary contact (anyone else in the circle:
+# break-glass, see test_need_to_know.py); chat actions need the supporter on duty.
+IN_TEAM = ("supporter_in_circle", "supporter_in_circle_off_duty")  # members of the circle's team
+IN_CIRCLE = (*IN_TEAM, "primary_contact")
+SEES_CHECKINS = ("patient_self", "supporter_in_circle", "primary_contact")
 
 
 @dataclass
@@ -43,6 +53,7 @@ class World:
     supporter_in: Any
     supporter_off: Any
     supporter_out: Any
+    contact: Any
     admin: Any
     team_in: Any
     team_out: Any
@@ -50,6 +61,8 @@ class World:
     conversation: Any
     now: datetime  # the frozen clock
     proposal: Any = None  # a pending crisis-plan proposal by supporter_in
+    agreed: Any = None  # a proposal supporter_in recorded as agreed in a meeting, awaiting confirmation
+    break_glass: Any = None  # supporter_off's break-glass access of last night, expired
 
 
 def ok_for(status: int, *callers: str, default: int = 403) -> dict[str, int]:
@@ -119,7 +132,7 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], Any, dict[str, int]]] = {
     ("POST", "/api/patients"): (
         {},
         {"username": "ny.pasient", "display_name": "Siri", "team_id": "team_in"},
-        ok_for(201, "admin", *IN_CIRCLE),
+        ok_for(201, "admin", *IN_TEAM),
     ),
     ("GET", "/api/patients/<int:patient_id>"): (
         {"patient_id": "patient"},
@@ -146,7 +159,7 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], Any, dict[str, int]]] = {
     ("GET", "/api/teams/<int:team_id>/roster"): (
         {"team_id": "team_in"},
         None,
-        ok_for(200, "admin", *IN_CIRCLE),
+        ok_for(200, "admin", *IN_TEAM),
     ),
     ("POST", "/api/teams/<int:team_id>/roster/draft"): ({"team_id": "team_in"}, None, ok_for(201, "admin")),
     ("PUT", "/api/teams/<int:team_id>/roster/draft"): (
@@ -172,7 +185,7 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], Any, dict[str, int]]] = {
     ("GET", "/api/teams/<int:team_id>/overrides"): (
         {"team_id": "team_in"},
         None,
-        ok_for(200, "admin", *IN_CIRCLE),
+        ok_for(200, "admin", *IN_TEAM),
     ),
     ("POST", "/api/teams/<int:team_id>/overrides"): (
         {"team_id": "team_in"},
@@ -193,12 +206,12 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], Any, dict[str, int]]] = {
     ("GET", "/api/teams/<int:team_id>/on-duty"): (
         {"team_id": "team_in"},
         None,
-        ok_for(200, "admin", *IN_CIRCLE),
+        ok_for(200, "admin", *IN_TEAM),
     ),
     ("GET", "/api/teams/<int:team_id>/shifts"): (
         {"team_id": "team_in"},
         None,
-        ok_for(200, "admin", *IN_CIRCLE),
+        ok_for(200, "admin", *IN_TEAM),
     ),
     ("GET", "/api/on-duty"): ({}, None, ok_for(200, "admin", *IN_CIRCLE, "supporter_outside")),
     ("GET", "/api/patients/<int:patient_id>/on-duty"): (
@@ -276,20 +289,25 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], Any, dict[str, int]]] = {
         None,
         ok_for(200, *IN_CIRCLE, "supporter_outside"),
     ),
+    # Check-in answers and the schedule: on duty now, or a named primary contact.
+    # The off-duty colleague is refused (break-glass is offered, see BODY_CHECKS).
     ("GET", "/api/patients/<int:patient_id>/checkins"): (
         {"patient_id": "patient"},
         None,
-        ok_for(200, "patient_self", *IN_CIRCLE),
+        ok_for(200, *SEES_CHECKINS),
     ),
     ("GET", "/api/patients/<int:patient_id>/checkin-schedule"): (
         {"patient_id": "patient"},
         None,
-        ok_for(200, "patient_self", *IN_CIRCLE),
+        ok_for(200, *SEES_CHECKINS),
     ),
+    # Moving the time (the safety net unchanged); turning check-ins off or changing
+    # what happens after a missed one is the patient's or a primary contact's:
+    # test_separation_of_duties.py.
     ("PUT", "/api/patients/<int:patient_id>/checkin-schedule"): (
         {"patient_id": "patient"},
-        {"evening_time": "20:30", "after_missed": "tell_on_duty"},
-        ok_for(200, "patient_self", *IN_CIRCLE),
+        {"evening_time": "20:30"},
+        ok_for(200, *SEES_CHECKINS),
     ),
     ("POST", "/api/patients/<int:patient_id>/discharges"): (
         {"patient_id": "patient"},
@@ -364,10 +382,31 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], Any, dict[str, int]]] = {
         None,
         ok_for(200, "patient_self"),
     ),
+    # Recorded, not yet in force: the patient confirms (approve) or a second
+    # supporter co-signs; the one who recorded it cannot co-sign it.
     ("POST", "/api/patients/<int:patient_id>/crisis-plan/proposals/<int:proposal_id>/agree-in-meeting"): (
         {"patient_id": "patient", "proposal_id": "proposal"},
         {"base_version": 1, "note": "Ansvarsgruppemøte"},
         ok_for(200, *IN_CIRCLE),
+    ),
+    ("POST", "/api/patients/<int:patient_id>/crisis-plan/proposals/<int:proposal_id>/co-sign"): (
+        {"patient_id": "patient", "proposal_id": "agreed"},
+        {"base_version": 1},
+        ok_for(200, "supporter_in_circle_off_duty", "primary_contact"),
+    ),
+    # Break-glass (nødtilgang): only someone in the circle who does not already
+    # see the check-ins opens it (409 for those who do); never administrators.
+    ("POST", "/api/patients/<int:patient_id>/break-glass"): (
+        {"patient_id": "patient"},
+        {"reason": "Mona ringte vakttelefonen og er redd; ingen på vakt svarer"},
+        {**ok_for(201, "supporter_in_circle_off_duty"), "supporter_in_circle": 409, "primary_contact": 409},
+    ),
+    ("GET", "/api/me/break-glass"): ({}, None, ok_for(200, "patient_self", "patient_other")),
+    ("GET", "/api/break-glass"): ({}, None, ok_for(200, "admin")),
+    ("POST", "/api/break-glass/<int:opening_id>/review"): (
+        {"opening_id": "break_glass"},
+        {"note": "Gjennomgått med teamleder"},
+        ok_for(200, "admin"),
     ),
 }
 
@@ -375,7 +414,7 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], Any, dict[str, int]]] = {
 # --- what each caller must see, where the status alone does not say it ----------------
 
 PRIVATE_REASON = "Barnebarna mine"  # in a section the patient has not shared
-NOT_ON_DUTY = "You are not on duty for this patient now."
+NOT_ON_DUTY = access.NOT_ON_DUTY
 BodyCheck = Callable[[str, Any, World], None]
 
 
@@ -406,6 +445,35 @@ def _refused_off_duty(caller: str, response: Any, w: World) -> None:
     """The off-duty colleague is refused because of the roster, not by accident."""
     if caller == "supporter_in_circle_off_duty":
         assert response.json["message"] == NOT_ON_DUTY, response.json
+
+
+def _off_duty_is_offered_break_glass(caller: str, response: Any, w: World) -> None:
+    """Reading check-ins off duty: refused by the roster, and told that
+    break-glass is the way (the app shows the button)."""
+    if caller == "supporter_in_circle_off_duty":
+        assert response.json["error"] == "break_glass_available", response.json
+        assert response.json["message"] == NOT_ON_DUTY
+    if caller in ("supporter_outside", "admin"):
+        assert response.json["error"] == "forbidden", response.json
+
+
+def _schedule_write_refused_off_duty(caller: str, response: Any, w: World) -> None:
+    if caller == "supporter_in_circle_off_duty":
+        assert response.json["error"] == "not_on_duty", response.json
+
+
+def _recorder_cannot_co_sign(caller: str, response: Any, w: World) -> None:
+    if caller == "supporter_in_circle":  # she recorded the meeting agreement
+        assert response.json["error"] == "second_person_needed", response.json
+    if response.status_code == 200:
+        assert response.json["status"] == "agreed_in_meeting"
+        assert response.json["meeting_recorded_by"]["id"] == w.supporter_in.id
+
+
+def _meeting_agreement_waits(caller: str, response: Any, w: World) -> None:
+    if response.status_code == 200:
+        assert response.json["status"] == "awaiting_confirmation", response.json
+        assert response.json["resulting_version"] is None
 
 
 def _plan_shows_shared_sections_only(caller: str, response: Any, w: World) -> None:
@@ -448,7 +516,7 @@ def _duty_in_my_teams(caller: str, response: Any, w: World) -> None:
     if response.status_code != 200:
         return
     teams = {t["team"]["id"]: [d["user_id"] for d in t["on_duty"]] for t in response.json}
-    if caller == "supporter_outside":
+    if caller not in IN_TEAM and caller != "admin":
         assert w.team_in.id not in teams, response.json
     else:
         assert teams[w.team_in.id] == [w.supporter_in.id], response.json
@@ -476,6 +544,16 @@ BODY_CHECKS: dict[tuple[str, str], BodyCheck] = {
     ("GET", "/api/chat/conversation"): _own_conversation_only,
     ("POST", "/api/chat/messages"): _own_conversation_only,
     ("GET", "/api/chat/conversations/<int:conversation_id>"): _refused_off_duty,
+    ("GET", "/api/patients/<int:patient_id>/checkins"): _off_duty_is_offered_break_glass,
+    ("GET", "/api/patients/<int:patient_id>/checkin-schedule"): _off_duty_is_offered_break_glass,
+    ("PUT", "/api/patients/<int:patient_id>/checkin-schedule"): _schedule_write_refused_off_duty,
+    ("POST", "/api/patients/<int:patient_id>/crisis-plan/proposals/<int:proposal_id>/co-sign"): (
+        _recorder_cannot_co_sign
+    ),
+    (
+        "POST",
+        "/api/patients/<int:patient_id>/crisis-plan/proposals/<int:proposal_id>/agree-in-meeting",
+    ): _meeting_agreement_waits,
     **{
         ("POST", f"/api/chat/conversations/<int:conversation_id>/{action}"): _refused_off_duty
         for action in ("messages", "take", "handover", "close", "read", "delivered")
@@ -507,9 +585,11 @@ def build_world(factories: Any, db: Session, clock: Any) -> World:
     supporter_out = factories.supporter()
     team_in = factories.team(TeamKind.bolig, members=[supporter_in, supporter_off])
     team_out = factories.team(TeamKind.kommune, members=[supporter_out])
+    contact = factories.supporter()
+    factories.team(TeamKind.dps, members=[contact])
     patient = factories.patient()
     other_patient = factories.patient()
-    factories.care_circle(patient, [[team_in]])
+    factories.care_circle(patient, [[team_in]], contacts=[contact])
     factories.care_circle(other_patient, [[team_out]])
     factories.draft_roster(team_in)
     factories.published_roster(
@@ -544,8 +624,26 @@ def build_world(factories: Any, db: Session, clock: Any) -> World:
     proposal = factories.crisis_proposal(
         plan, supporter_in, {"warning_signs": ["Jeg sover dårlig", "Jeg trekker meg unna"]}
     )
+    agreed = factories.crisis_proposal(
+        plan, supporter_in, {"warning_signs": ["Jeg sover dårlig", "Jeg gråter"]}
+    )
+    agreed.status = ProposalStatus.awaiting_confirmation
+    agreed.meeting_recorded_by_id = supporter_in.id
+    agreed.meeting_recorded_at = clock()
+    break_glass = BreakGlassAccess(
+        supporter_id=supporter_off.id,
+        patient_id=patient.id,
+        reason="Natt til i går: Mona ringte og ingen på vakt svarte",
+        opened_at=clock() - timedelta(hours=24),
+        expires_at=clock() - timedelta(hours=22),
+    )
+    db.add_all([agreed, break_glass])
+    db.commit()
     return World(
         proposal=proposal,
+        agreed=agreed,
+        break_glass=break_glass,
+        contact=contact,
         patient=patient,
         other_patient=other_patient,
         supporter_in=supporter_in,
@@ -581,6 +679,7 @@ CALLER_USER = {
     "patient_other": "other_patient",
     "supporter_in_circle": "supporter_in",
     "supporter_in_circle_off_duty": "supporter_off",
+    "primary_contact": "contact",
     "supporter_outside": "supporter_out",
     "admin": "admin",
 }

@@ -255,7 +255,8 @@ def test_wanting_contact_alone_starts_a_chat_with_the_supporter_on_duty(
 # --- schedules ---------------------------------------------------------------------
 
 
-def test_schedule_defaults_and_setting_it_together(auth: Any, circle: Any, db: Any) -> None:
+def test_schedule_defaults_and_setting_it_together(auth: Any, circle: Any, db: Any, factories: Any) -> None:
+    staff(factories, circle)  # Kari is on duty (08-22): she may set times with Mona
     mona = auth.client_for("mona")
     url = f"/api/patients/{circle['mona'].id}/checkin-schedule"
     got = mona.get(url).json
@@ -274,10 +275,13 @@ def test_schedule_defaults_and_setting_it_together(auth: Any, circle: Any, db: A
     assert put.status_code == 200, put.json
     assert put.json["saved"] is True and put.json["weekdays"] == [0, 1, 2, 3, 4]
     kari = auth.client_for("kari")
-    assert kari.put(url, json={"evening_time": "21:00"}).json["evening_time"] == "21:00:00"
-    inside = kari.put(url, json={"evening_time": "23:00", "quiet_start": "22:00", "quiet_end": "07:00"})
+    same_net = {"after_missed": "tell_on_duty"}
+    assert kari.put(url, json={"evening_time": "21:00", **same_net}).json["evening_time"] == "21:00:00"
+    inside = kari.put(
+        url, json={"evening_time": "23:00", "quiet_start": "22:00", "quiet_end": "07:00", **same_net}
+    )
     assert inside.status_code == 400 and inside.json["fields"][0]["loc"] == ["evening_time"]
-    half = kari.put(url, json={"quiet_start": "22:00"})
+    half = kari.put(url, json={"quiet_start": "22:00", **same_net})
     assert half.status_code == 400
     assert auth.client_for("per.s").get(url).status_code == 403
 
@@ -473,9 +477,10 @@ def test_after_discharge_daily_check_ins_and_the_recently_discharged_list(
 # --- trends and tonight ------------------------------------------------------------
 
 
-def test_trends_for_the_patient_and_the_circle_audited_for_staff(
+def test_trends_for_the_patient_and_those_on_duty_audited_for_staff(
     auth: Any, factories: Any, circle: Any, plan: Any, clock: Any, db: Any
 ) -> None:
+    staff(factories, circle)
     mona = auth.client_for("mona")
     for days_ago, pressure in ((30, 7), (10, 3), (2, 6), (0, 9)):
         clock.set(datetime(2026, 11, 25, 20, 30, tzinfo=OSLO) - timedelta(days=days_ago))
@@ -487,19 +492,23 @@ def test_trends_for_the_patient_and_the_circle_audited_for_staff(
     assert [i["pressure"] for i in own["items"]] == [9, 6, 3]
     assert [p["level"] for p in own["points"]] == ["green", "yellow", "yellow"]
     before = count(db, AuditEntry)
-    kari_view = auth.client_for("kari").get(url + "?days=7").json
+    kari_view = auth.client_for("kari").get(url + "?days=7").json  # on duty 08-22
     assert [p["pressure"] for p in kari_view["points"]] == [6, 9]
     assert kari_view["items"][1]["warning_signs"] == [SIGNS[0]]
     reads = db.exec(select(AuditEntry).where(AuditEntry.action == "checkin.read")).all()
     db.commit()
     assert count(db, AuditEntry) > before and reads[-1].patient_id == circle["mona"].id
     assert auth.client_for("per.s").get(url).status_code == 403
+    # Ola is in the circle but works nights from 22:00: not yet.
+    off_duty = auth.client_for("ola").get(url)
+    assert off_duty.status_code == 403 and off_duty.json["error"] == "break_glass_available"
     assert mona.get(url + "?days=500").status_code == 400
 
 
 def test_warning_signs_hidden_from_a_team_kind_the_patient_did_not_share_with(
-    auth: Any, circle: Any, plan: Any, monkeypatch: pytest.MonkeyPatch
+    auth: Any, factories: Any, circle: Any, plan: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    staff(factories, circle)
     private = PlanBits(
         warning_signs=SIGNS, self_help=SELF_HELP, sharing={"warning_signs": ["dps"]}, exists=True
     )

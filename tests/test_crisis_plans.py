@@ -391,34 +391,94 @@ def test_a_proposal_takes_effect_only_when_the_patient_approves(s: dict[str, Any
     assert again.status_code == 409 and again.json["error"] == "proposal_closed"
 
 
-def test_agreed_in_a_meeting_is_recorded_as_such(s: dict[str, Any]) -> None:
+def _agree(client: Any, patient: Any, proposal_id: int, base: int, note: str = "Ansvarsgruppemøte") -> Any:
+    return client.post(
+        url(patient, f"/proposals/{proposal_id}/agree-in-meeting"), json={"base_version": base, "note": note}
+    )
+
+
+def test_a_supporter_alone_cannot_change_the_plan_by_saying_it_was_agreed_in_a_meeting(
+    s: dict[str, Any],
+) -> None:
+    # Finding (#14): Kari proposed "Ring Kari privat" and recorded it as agreed
+    # in a meeting herself; the plan moved to a new version without Mona.
+    saved(s["as_mona"], s["mona"], 0, MONA_PLAN)
+    proposal = propose(s["as_kari"], s["mona"], 1, {"self_help": ["Ring Kari privat på 900 00 000"]}).json
+    response = _agree(s["as_kari"], s["mona"], proposal["id"], 1)
+    assert response.status_code == 200, response.json
+    assert response.json["status"] == "awaiting_confirmation"
+    assert response.json["meeting_recorded_by"]["display_name"] == "Kari"
+    plan = s["as_mona"].get(url(s["mona"])).json
+    assert plan["version"] == 1 and plan["sections"]["self_help"] == MONA_PLAN["self_help"]
+    assert plan["pending_proposals"] == 1  # Mona sees it waiting for her confirmation
+    # Nor can she co-sign her own agreement.
+    alone = s["as_kari"].post(
+        url(s["mona"], f"/proposals/{proposal['id']}/co-sign"), json={"base_version": 1}
+    )
+    assert alone.status_code == 403 and alone.json["error"] == "second_person_needed"
+    assert s["as_mona"].get(url(s["mona"])).json["version"] == 1
+
+
+def test_agreed_in_a_meeting_takes_effect_when_a_second_supporter_co_signs(s: dict[str, Any]) -> None:
     saved(s["as_mona"], s["mona"], 0, MONA_PLAN)
     proposal = propose(
         s["as_kari"], s["mona"], 1, {"meeting": {"wants": "Sett deg ned og snakk rolig."}}
     ).json
-    response = s["as_ingrid"].post(
-        url(s["mona"], f"/proposals/{proposal['id']}/agree-in-meeting"),
-        json={"base_version": 1, "note": "Ansvarsgruppemøte med Mona, Kari og Ingrid"},
+    response = _agree(
+        s["as_ingrid"], s["mona"], proposal["id"], 1, "Ansvarsgruppemøte med Mona, Kari og Ingrid"
     )
     assert response.status_code == 200, response.json
-    assert response.json["status"] == "agreed_in_meeting"
-    assert response.json["decided_by"]["display_name"] == "Ingrid"
+    assert response.json["status"] == "awaiting_confirmation"
     assert response.json["decision_note"] == "Ansvarsgruppemøte med Mona, Kari og Ingrid"
+    co_sign = url(s["mona"], f"/proposals/{proposal['id']}/co-sign")
+    # Neither the author nor the one who recorded it is a second person.
+    for who in ("as_kari", "as_ingrid"):
+        refused = s[who].post(co_sign, json={"base_version": 1})
+        assert refused.status_code == 403 and refused.json["error"] == "second_person_needed", who
+    assert s["as_outsider"].post(co_sign, json={"base_version": 1}).status_code == 403
+    assert s["as_admin"].post(co_sign, json={"base_version": 1}).status_code == 403
+
+    signed = s["as_silje"].post(co_sign, json={"base_version": 1})
+    assert signed.status_code == 200, signed.json
+    assert signed.json["status"] == "agreed_in_meeting"
+    assert signed.json["decided_by"]["display_name"] == "Silje"
+    assert signed.json["meeting_recorded_by"]["display_name"] == "Ingrid"
 
     plan = s["as_mona"].get(url(s["mona"])).json
     assert plan["version"] == 2 and plan["updated_kind"] == "agreed_in_meeting"
     assert plan["sections"]["meeting"] == {"wants": "Sett deg ned og snakk rolig.", "does_not_help": ""}
     latest = s["as_mona"].get(url(s["mona"], "/versions/2")).json
     assert latest["kind"] == "agreed_in_meeting" and latest["note"].startswith("Ansvarsgruppemøte")
-    assert latest["decided_by"]["display_name"] == "Ingrid"
+    assert latest["decided_by"]["display_name"] == "Silje"
     actions = [e["action"] for e in s["as_mona"].get("/api/me/audit").json]
-    assert "crisis_plan.agreed_in_meeting" in actions and "crisis_plan.propose" in actions
+    for action in ("crisis_plan.propose", "crisis_plan.agreed_in_meeting", "crisis_plan.co_sign"):
+        assert action in actions
+    again = s["as_silje"].post(co_sign, json={"base_version": 2})
+    assert again.status_code == 409 and again.json["error"] == "proposal_closed"
     # The patient herself cannot record a meeting agreement; she approves instead.
     other = propose(s["as_kari"], s["mona"], 2, {"self_help": ["Strikke"]}).json
-    refused = s["as_mona"].post(
-        url(s["mona"], f"/proposals/{other['id']}/agree-in-meeting"), json={"base_version": 2, "note": "Møte"}
+    assert _agree(s["as_mona"], s["mona"], other["id"], 2, "Møte").status_code == 403
+
+
+def test_the_patient_confirms_a_meeting_agreement_in_the_app(s: dict[str, Any]) -> None:
+    saved(s["as_mona"], s["mona"], 0, MONA_PLAN)
+    proposal = propose(s["as_kari"], s["mona"], 1, {"self_help": ["Gå en tur med hunden"]}).json
+    assert _agree(s["as_kari"], s["mona"], proposal["id"], 1, "Møte hos DPS 3. mars").status_code == 200
+    waiting = s["as_mona"].get(url(s["mona"], "/proposals")).json
+    assert [(p["id"], p["status"]) for p in waiting] == [(proposal["id"], "awaiting_confirmation")]
+    confirmed = s["as_mona"].post(
+        url(s["mona"], f"/proposals/{proposal['id']}/approve"), json={"base_version": 1}
     )
-    assert refused.status_code == 403
+    assert confirmed.status_code == 200, confirmed.json
+    assert confirmed.json["status"] == "agreed_in_meeting"
+    assert confirmed.json["decided_by"]["display_name"] == "Mona"
+    latest = s["as_mona"].get(url(s["mona"], "/versions/2")).json
+    assert latest["kind"] == "agreed_in_meeting" and latest["note"] == "Møte hos DPS 3. mars"
+    # Or she says no: the plan stays as it was.
+    other = propose(s["as_kari"], s["mona"], 2, {"self_help": ["Noe annet"]}).json
+    assert _agree(s["as_kari"], s["mona"], other["id"], 2).status_code == 200
+    assert s["as_mona"].post(url(s["mona"], f"/proposals/{other['id']}/reject")).json["status"] == "rejected"
+    assert s["as_mona"].get(url(s["mona"])).json["version"] == 2
 
 
 def test_rejecting_leaves_the_plan_unchanged(s: dict[str, Any], db: Session) -> None:

@@ -213,3 +213,38 @@ def test_a_supporter_whose_shift_ended_cannot_go_on_in_the_conversation_she_hold
     ack = sio.emit(event, resolve(EVENTS[event][0], world), callback=True)
     assert ack == {"error": "forbidden", "message": NOT_ON_DUTY}
     assert conversation_state(db, world.conversation.id) == before
+
+
+@pytest.mark.parametrize("event", CHAT_EVENTS)
+def test_break_glass_opens_no_chat(
+    event: str, app: Flask, world: World, auth: Any, socket_client: Any, db: Session
+) -> None:
+    """Break-glass is for reading check-ins: the off-duty colleague who opened
+    it is still refused every chat event by the roster."""
+    opened = client_of("supporter_in_circle_off_duty", app, world, auth).post(
+        f"/api/patients/{world.patient.id}/break-glass",
+        json={"reason": "Mona ringte vakttelefonen; ingen på vakt svarer"},
+    )
+    assert opened.status_code == 201, opened.json
+    before = conversation_state(db, world.conversation.id)
+    sio = socket_client(client_of("supporter_in_circle_off_duty", app, world, auth))
+    ack = sio.emit(event, resolve(EVENTS[event][0], world), callback=True)
+    assert ack == {"error": "forbidden", "message": NOT_ON_DUTY}
+    assert conversation_state(db, world.conversation.id) == before
+
+
+def test_only_the_patient_is_told_of_a_break_glass_opening(
+    app: Flask, world: World, auth: Any, socket_client: Any
+) -> None:
+    sockets = {caller: socket_client(client_of(caller, app, world, auth)) for caller in CONNECTED}
+    for sio in sockets.values():
+        sio.get_received()
+    opened = client_of("supporter_in_circle_off_duty", app, world, auth).post(
+        f"/api/patients/{world.patient.id}/break-glass",
+        json={"reason": "Mona ringte vakttelefonen; ingen på vakt svarer"},
+    )
+    assert opened.status_code == 201, opened.json
+    told = {caller: names(sio.get_received()) for caller, sio in sockets.items()}
+    assert told == {
+        caller: ["break_glass:opened"] if caller == "patient_self" else [] for caller in CONNECTED
+    }

@@ -5,9 +5,11 @@ from __future__ import annotations
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
+from server import clock
 from server.accounts.models import Role, User, UserCreate
 from server.api.errors import ApiError, conflict, not_found
 from server.audit import writer as audit
+from server.care_circles.departures import release_chats
 from server.care_circles.models import (
     CareCirclePublic,
     CareCircleUpdate,
@@ -109,11 +111,16 @@ def _supporters(db: Session, user_ids: list[int]) -> list[User]:
 
 def set_members(db: Session, *, actor: User, team: Team, user_ids: list[int]) -> Team:
     members = _supporters(db, user_ids)
+    before = set(db.exec(select(TeamMembership.user_id).where(TeamMembership.team_id == team.id)).all())
     db.exec(delete(TeamMembership).where(col(TeamMembership.team_id) == team.id))  # type: ignore[call-overload]
     for user in members:
         db.add(TeamMembership(team_id=team.id, user_id=user.id))  # type: ignore[arg-type]
+    db.flush()
     bump_generation(db)
     audit.record(db, actor=actor, action="team.members", object_type="team", object_id=team.id)
+    removed = before - {u.id for u in members}
+    if removed:
+        release_chats(db, at=clock.now(), reason="the supporter left the team", supporter_ids=removed)  # type: ignore[arg-type]
     return team
 
 
@@ -183,7 +190,9 @@ def replace_care_circle(db: Session, *, actor: User, patient: User, data: CareCi
             db.add(CareTierTeam(tier_id=tier.id, team_id=team_id))  # type: ignore[arg-type]
     for contact in contacts:
         db.add(PrimaryContact(patient_id=patient.id, supporter_id=contact.id))  # type: ignore[arg-type]
+    db.flush()
     bump_generation(db)
+    release_chats(db, at=clock.now(), reason="the care circle changed", patient_id=patient.id)
     audit.record(
         db,
         actor=actor,

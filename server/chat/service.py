@@ -508,6 +508,13 @@ def handover(
                 "That colleague is not in this patient's care circle.",
                 fields=[{"loc": ["to_user_id"], "type": "not_in_circle", "message": str(to_user_id)}],
             )
+        if not rosters.is_on_duty_for(db, supporter_id=to_user_id, patient_id=conv.patient_id, at=at):
+            raise ApiError(
+                400,
+                "not_on_duty",
+                "That colleague is not on duty for this patient now.",
+                fields=[{"loc": ["to_user_id"], "type": "not_on_duty", "message": str(to_user_id)}],
+            )
         _offer(
             db,
             conv,
@@ -680,7 +687,9 @@ def inbox(db: Session, *, supporter: User, at: datetime) -> list[InboxItem]:
         for conv, patient in rows
         if conv.holder_id == supporter.id or supporter.id in (conv.offered_to or [])
     ]
-    latest = _latest_checkins(db, [patient.id for _, patient in visible])  # type: ignore[misc]
+    # A check-in level is a check-in answer: only for those who may see check-ins now.
+    sees = [p for _, p in visible if access.may_access_patient(db, supporter, p, access.Need.checkins, at=at)]
+    latest = _latest_checkins(db, [patient.id for patient in sees])  # type: ignore[misc]
     out = []
     for conv, patient in visible:
         mine = conv.holder_id == supporter.id

@@ -8,6 +8,7 @@ from server import access, clock
 from server.access import Need
 from server.accounts.models import Role
 from server.api.endpoints import endpoint
+from server.break_glass import service as break_glass
 from server.checkins import service
 from server.checkins.schemas import (
     CheckinIn,
@@ -75,39 +76,47 @@ def recently_discharged() -> list[RecentlyDischargedItem]:
 
 @bp.get("/patients/<int:patient_id>/checkins")
 @endpoint(
-    "A patient's check-ins of the last days, with chart points (the patient; supporters in the circle)",
+    "A patient's check-ins of the last days, with chart points (the patient; supporters on duty for "
+    "them now, primary contacts, break-glass)",
     tag="checkins",
     query=TrendQuery,
     response=TrendPublic,
 )
 def trend(patient_id: int, query: TrendQuery) -> TrendPublic:
     db = get_db()
-    patient = access.require_patient(db, g.user, patient_id, Need.clinical)
-    return service.trend(db, viewer=g.user, patient=patient, days=query.days, at=clock.now())
+    patient = access.require_patient(db, g.user, patient_id, Need.checkins)
+    at = clock.now()
+    why = break_glass.reading_reason(db, viewer=g.user, patient_id=patient_id, at=at)
+    return service.trend(db, viewer=g.user, patient=patient, days=query.days, at=at, reason=why)
 
 
 @bp.get("/patients/<int:patient_id>/checkin-schedule")
 @endpoint(
-    "A patient's check-in schedule (the patient; supporters in the circle)",
+    "A patient's check-in schedule (the patient; supporters on duty for them now, primary contacts, break-glass)",
     tag="checkins",
     response=SchedulePublic,
 )
 def get_schedule(patient_id: int) -> SchedulePublic:
     db = get_db()
-    patient = access.require_patient(db, g.user, patient_id, Need.clinical)
-    return service.read_schedule(db, viewer=g.user, patient=patient, at=clock.now())
+    patient = access.require_patient(db, g.user, patient_id, Need.checkins)
+    at = clock.now()
+    why = break_glass.reading_reason(db, viewer=g.user, patient_id=patient_id, at=at)
+    return service.read_schedule(db, viewer=g.user, patient=patient, at=at, reason=why)
 
 
 @bp.put("/patients/<int:patient_id>/checkin-schedule")
 @endpoint(
-    "Set the check-in schedule (the patient, or a supporter in the circle together with the patient)",
+    "Set the check-in schedule (the patient, or with the patient a supporter on duty for them or a primary "
+    "contact); turning check-ins off or changing what happens after a missed one: the patient or a primary contact",
     tag="checkins",
     body=ScheduleIn,
     response=SchedulePublic,
 )
 def put_schedule(patient_id: int, body: ScheduleIn) -> SchedulePublic:
     db = get_db()
-    patient = access.require_patient(db, g.user, patient_id, Need.clinical)
+    patient = access.require_patient(db, g.user, patient_id, Need.checkin_schedule)
+    if service.lowers_safety_net(db, patient=patient, data=body):
+        access.require_patient(db, g.user, patient_id, Need.checkin_safety_net)
     return service.put_schedule(db, actor=g.user, patient=patient, data=body, at=clock.now())
 
 
@@ -122,7 +131,7 @@ def put_schedule(patient_id: int, body: ScheduleIn) -> SchedulePublic:
 )
 def record_discharge(patient_id: int, body: DischargeIn) -> DischargePublic:
     db = get_db()
-    patient = access.require_patient(db, g.user, patient_id, Need.clinical)
+    patient = access.require_patient(db, g.user, patient_id, Need.follow_up)
     return service.record_discharge(db, supporter=g.user, patient=patient, data=body, at=clock.now())
 
 
@@ -135,5 +144,5 @@ def record_discharge(patient_id: int, body: DischargeIn) -> DischargePublic:
 )
 def record_contact(patient_id: int) -> DischargePublic:
     db = get_db()
-    patient = access.require_patient(db, g.user, patient_id, Need.clinical)
+    patient = access.require_patient(db, g.user, patient_id, Need.follow_up)
     return service.record_contact(db, supporter=g.user, patient=patient, at=clock.now())

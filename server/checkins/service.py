@@ -139,7 +139,9 @@ def schedule_public(db: Session, patient: User, *, at: datetime) -> SchedulePubl
     )
 
 
-def read_schedule(db: Session, *, viewer: User, patient: User, at: datetime) -> SchedulePublic:
+def read_schedule(
+    db: Session, *, viewer: User, patient: User, at: datetime, reason: str | None = None
+) -> SchedulePublic:
     if viewer.id != patient.id:
         audit.record(
             db,
@@ -148,8 +150,18 @@ def read_schedule(db: Session, *, viewer: User, patient: User, at: datetime) -> 
             object_type="checkin_schedule",
             object_id=patient.id,
             patient_id=patient.id,
+            reason=reason,
         )
     return schedule_public(db, patient, at=at)
+
+
+def lowers_safety_net(db: Session, *, patient: User, data: ScheduleIn) -> bool:
+    """Whether this change turns check-ins off or changes what happens after a
+    missed one (compared with what is saved, or the defaults)."""
+    row = schedule_row(db, patient.id)  # type: ignore[arg-type]
+    enabled = row.enabled if row else ScheduleIn().enabled
+    after_missed = row.after_missed if row else ScheduleIn().after_missed
+    return (enabled and not data.enabled) or data.after_missed != after_missed
 
 
 def _field_error(loc: list[str | int], code: str, message: str) -> ApiError:
@@ -226,9 +238,11 @@ def checkin_public(c: Checkin, *, show_signs: bool) -> CheckinPublic:
     )
 
 
-def _audit_read(db: Session, viewer: User, patient_id: int, what: str) -> None:
+def _audit_read(db: Session, viewer: User, patient_id: int, what: str, reason: str | None = None) -> None:
     if viewer.role != Role.patient:
-        audit.record(db, actor=viewer, action="checkin.read", object_type=what, patient_id=patient_id)
+        audit.record(
+            db, actor=viewer, action="checkin.read", object_type=what, patient_id=patient_id, reason=reason
+        )
 
 
 # --- submitting ------------------------------------------------------------------------
@@ -437,7 +451,9 @@ def state(db: Session, patient: User, *, at: datetime) -> CheckinState:
 # --- trends and lists ------------------------------------------------------------------
 
 
-def trend(db: Session, *, viewer: User, patient: User, days: int, at: datetime) -> TrendPublic:
+def trend(
+    db: Session, *, viewer: User, patient: User, days: int, at: datetime, reason: str | None = None
+) -> TrendPublic:
     rows = db.exec(
         select(Checkin)
         .where(Checkin.patient_id == patient.id, col(Checkin.created_at) >= at - timedelta(days=days))
@@ -445,7 +461,7 @@ def trend(db: Session, *, viewer: User, patient: User, days: int, at: datetime) 
     ).all()
     bits = plan_bits(db, patient.id)  # type: ignore[arg-type]
     show = _sees_warning_signs(db, viewer, patient.id, bits)  # type: ignore[arg-type]
-    _audit_read(db, viewer, patient.id, "checkins")  # type: ignore[arg-type]
+    _audit_read(db, viewer, patient.id, "checkins", reason)  # type: ignore[arg-type]
     return TrendPublic(
         patient_id=patient.id,  # type: ignore[arg-type]
         days=days,

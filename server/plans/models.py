@@ -22,12 +22,15 @@ from server.db import UTCDateTime
 class VersionKind(StrEnum):
     edit = "edit"  # the patient wrote it
     approved_proposal = "approved_proposal"  # a supporter proposed it, the patient approved
-    agreed_in_meeting = "agreed_in_meeting"  # a supporter recorded it as agreed together
+    agreed_in_meeting = "agreed_in_meeting"  # agreed in a meeting, confirmed by the patient or co-signed
     restore = "restore"  # the patient brought back an older version
 
 
 class ProposalStatus(StrEnum):
     pending = "pending"
+    # Recorded as agreed in a meeting; takes effect when the patient confirms
+    # in the app or a second supporter in the circle co-signs.
+    awaiting_confirmation = "awaiting_confirmation"
     approved = "approved"
     rejected = "rejected"
     agreed_in_meeting = "agreed_in_meeting"
@@ -82,3 +85,5 @@ class CrisisPlanProposal(SQLModel, table=True):
     decided_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     decision_note: str | None = Field(default=None, sa_column=Column(EncryptedText, nullable=True))
     resulting_version: int | None = Field(default=None)
+    meeting_recorded_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    meeting_recorded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]

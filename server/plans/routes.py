@@ -5,7 +5,8 @@ Who may call what:
   recording a meeting agreement;
 - a supporter while the patient is in their care circle: read the sections
   shared with their team kinds, propose changes to those sections, record a
-  proposal as agreed in a meeting;
+  proposal as agreed in a meeting, co-sign a colleague's meeting agreement
+  (it takes effect only then, or when the patient confirms it);
 - administrators: nothing (plans are clinical content).
 """
 
@@ -17,7 +18,7 @@ from server import access
 from server.access import Need
 from server.api.endpoints import endpoint
 from server.db import get_db
-from server.plans import service
+from server.plans import meetings, service
 from server.plans.schemas import (
     AgreedInMeetingIn,
     BaseVersionIn,
@@ -44,7 +45,7 @@ TAG = "crisis plan"
 )
 def get_plan(patient_id: int) -> CrisisPlanPublic:
     db = get_db()
-    patient = access.require_patient(db, g.user, patient_id, Need.clinical)
+    patient = access.require_patient(db, g.user, patient_id, Need.plan)
     return service.read_plan(db, viewer=g.user, patient=patient)
 
 
@@ -114,7 +115,7 @@ def restore_version(patient_id: int, number: int, body: BaseVersionIn) -> Crisis
 )
 def list_proposals(patient_id: int, query: ProposalQuery) -> list[ProposalPublic]:
     db = get_db()
-    patient = access.require_patient(db, g.user, patient_id, Need.clinical)
+    patient = access.require_patient(db, g.user, patient_id, Need.plan)
     return service.list_proposals(db, viewer=g.user, patient=patient, status=query.status)
 
 
@@ -135,7 +136,7 @@ def create_proposal(patient_id: int, body: ProposalIn) -> ProposalPublic:
 
 @bp.post("/proposals/<int:proposal_id>/approve")
 @endpoint(
-    "Approve a proposal (the patient): a new version",
+    "Approve a proposal, or confirm a meeting agreement (the patient): a new version",
     tag=TAG,
     body=BaseVersionIn,
     response=ProposalPublic,
@@ -159,7 +160,8 @@ def reject_proposal(patient_id: int, proposal_id: int) -> ProposalPublic:
 
 @bp.post("/proposals/<int:proposal_id>/agree-in-meeting")
 @endpoint(
-    "Record a proposal as agreed together with the patient in a meeting (supporters): a new version",
+    "Record a proposal as agreed together with the patient in a meeting (supporters); it takes effect "
+    "when the patient confirms it or a second supporter co-signs",
     tag=TAG,
     body=AgreedInMeetingIn,
     response=ProposalPublic,
@@ -168,4 +170,20 @@ def reject_proposal(patient_id: int, proposal_id: int) -> ProposalPublic:
 def agree_in_meeting(patient_id: int, proposal_id: int, body: AgreedInMeetingIn) -> ProposalPublic:
     db = get_db()
     patient = access.require_patient(db, g.user, patient_id, Need.propose_clinical)
-    return service.agree_in_meeting(db, supporter=g.user, patient=patient, proposal_id=proposal_id, data=body)
+    return meetings.record_agreement(
+        db, supporter=g.user, patient=patient, proposal_id=proposal_id, data=body
+    )
+
+
+@bp.post("/proposals/<int:proposal_id>/co-sign")
+@endpoint(
+    "Co-sign a meeting agreement (a supporter in the circle who neither proposed nor recorded it): a new version",
+    tag=TAG,
+    body=BaseVersionIn,
+    response=ProposalPublic,
+    errors=(409,),
+)
+def co_sign(patient_id: int, proposal_id: int, body: BaseVersionIn) -> ProposalPublic:
+    db = get_db()
+    patient = access.require_patient(db, g.user, patient_id, Need.propose_clinical)
+    return meetings.co_sign(db, supporter=g.user, patient=patient, proposal_id=proposal_id, data=body)

@@ -312,7 +312,7 @@ class VersionSummary(SQLModel):
     note: str | None
     proposal_id: int | None
     decided_by: PersonRef | None = Field(
-        default=None, description="Who approved (the patient) or recorded the meeting agreement"
+        default=None, description="Who approved or confirmed (the patient) or co-signed the meeting agreement"
     )
     restored_from: int | None
 
@@ -340,3 +340,8 @@ class ProposalPublic(SQLModel):
     decided_by: PersonRef | None
     decision_note: str | None
     resulting_version: int | None
+    meeting_recorded_by: PersonRef | None = Field(
+        default=None,
+        description="Who recorded it as agreed in a meeting (awaiting confirmation or co-signature)",
+    )
+    meeting_recorded_at: datetime | None = None

@@ -15,8 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from server import access, clock
-from server.accounts.models import Role, User
-from server.api.errors import ApiError, conflict, forbidden, not_found
+from server.accounts.models import User
+from server.api.errors import ApiError, conflict, not_found
 from server.audit import writer as audit
 from server.plans import diff as plan_diff
 from server.plans.models import (
@@ -29,7 +29,6 @@ from server.plans.models import (
 from server.plans.schemas import (
     DEFAULT_SHARING,
     SECTION_KEYS,
-    AgreedInMeetingIn,
     CrisisPlanPublic,
     PersonRef,
     PlanSections,
@@ -45,6 +44,8 @@ from server.plans.schemas import (
 )
 
 MAX_PENDING_PROPOSALS = 20
+# Proposals that have not taken effect and can still be decided.
+OPEN_STATUSES = (ProposalStatus.pending, ProposalStatus.awaiting_confirmation)
 _REASON_CHARS = 200  # AuditEntry.reason
 
 
@@ -113,7 +114,7 @@ def effective_sharing(plan: CrisisPlan) -> dict[str, list[str]]:
     return sharing
 
 
-def _require_base(plan: CrisisPlan, base_version: int) -> None:
+def require_base(plan: CrisisPlan, base_version: int) -> None:
     if base_version != plan.current_version:
         raise ApiError(
             409,
@@ -195,7 +196,7 @@ def read_plan(
     db: Session, *, viewer: User, patient: User, purpose: str = "crisis_plan.read"
 ) -> CrisisPlanPublic:
     """The plan as this viewer may see it. Call after
-    access.require_patient(db, viewer, patient.id, Need.clinical). A
+    access.require_patient(db, viewer, patient.id, Need.plan). A
     supporter's read is audited with the sections shown (chat may pass its
     own `purpose`)."""
     plan = get_or_create_plan(db, patient)
@@ -208,7 +209,7 @@ def read_plan(
     author = db.get(User, current.author_id) if current and current.author_id else None
     pending = db.exec(
         select(CrisisPlanProposal).where(
-            CrisisPlanProposal.plan_id == plan.id, CrisisPlanProposal.status == ProposalStatus.pending
+            CrisisPlanProposal.plan_id == plan.id, col(CrisisPlanProposal.status).in_(OPEN_STATUSES)
         )
     ).all()
     extra: dict[str, Any]
@@ -250,7 +251,7 @@ def read_plan(
 
 def update_plan(db: Session, *, patient: User, data: PlanUpdate) -> CrisisPlanPublic:
     plan = get_or_create_plan(db, patient, lock=True)
-    _require_base(plan, data.base_version)
+    require_base(plan, data.base_version)
     changes = data.sections.changes()
     before = current_content(db, plan)
     after = {**before, **changes}
@@ -275,7 +276,7 @@ def restore_version(db: Session, *, patient: User, number: int, base_version: in
     plan = get_or_create_plan(db, patient, lock=True)
     if number < 1 or _version_row(db, plan, number) is None:
         raise not_found("No such version.")
-    _require_base(plan, base_version)
+    require_base(plan, base_version)
     before = current_content(db, plan)
     after = content_at(db, plan, number)
     if after != before:
@@ -390,11 +391,11 @@ def version_detail(db: Session, *, patient: User, number: int) -> VersionDetail:
 # Proposals
 
 
-def _proposal_public(
+def proposal_public(
     db: Session, plan: CrisisPlan, proposal: CrisisPlanProposal, current: dict[str, Any]
 ) -> ProposalPublic:
     keys = [k for k in SECTION_KEYS if k in proposal.changes]
-    pending = proposal.status == ProposalStatus.pending
+    pending = proposal.status in OPEN_STATUSES
     diff = None
     conflicts: list[str] = []
     if pending:
@@ -402,7 +403,7 @@ def _proposal_public(
         if proposal.base_version != plan.current_version:
             base = content_at(db, plan, proposal.base_version)
             conflicts = [k for k in keys if base[k] != current[k]]
-    users = _users(db, {proposal.author_id, proposal.decided_by_id})
+    users = _users(db, {proposal.author_id, proposal.decided_by_id, proposal.meeting_recorded_by_id})
     author = users.get(proposal.author_id)  # type: ignore[arg-type]
     kinds = (
         access.team_kinds_in_circle(db, supporter_id=author.id, patient_id=plan.patient_id)  # type: ignore[arg-type]
@@ -424,6 +425,8 @@ def _proposal_public(
         decided_by=_person(users.get(proposal.decided_by_id)),  # type: ignore[arg-type]
         decision_note=proposal.decision_note,
         resulting_version=proposal.resulting_version,
+        meeting_recorded_by=_person(users.get(proposal.meeting_recorded_by_id)),  # type: ignore[arg-type]
+        meeting_recorded_at=proposal.meeting_recorded_at,
     )
 
 
@@ -431,7 +434,7 @@ def _visible_keys(db: Session, viewer: User, patient: User, plan: CrisisPlan) ->
     return access.visible_plan_sections(db, viewer, patient.id, effective_sharing(plan), list(SECTION_KEYS))  # type: ignore[arg-type]
 
 
-def _require_shared(db: Session, supporter: User, patient: User, plan: CrisisPlan, keys: list[str]) -> None:
+def require_shared(db: Session, supporter: User, patient: User, plan: CrisisPlan, keys: list[str]) -> None:
     hidden = [k for k in keys if k not in _visible_keys(db, supporter, patient, plan)]
     if hidden:
         raise ApiError(
@@ -469,14 +472,14 @@ def list_proposals(
             reason=_reason("proposals shown", [str(p.id) for p in rows]),
         )
     current = current_content(db, plan)
-    return [_proposal_public(db, plan, p, current) for p in rows]
+    return [proposal_public(db, plan, p, current) for p in rows]
 
 
 def create_proposal(db: Session, *, supporter: User, patient: User, data: ProposalIn) -> ProposalPublic:
     plan = get_or_create_plan(db, patient, lock=True)
     changes = data.sections.changes()
-    _require_shared(db, supporter, patient, plan, list(changes))
-    _require_base(plan, data.base_version)
+    require_shared(db, supporter, patient, plan, list(changes))
+    require_base(plan, data.base_version)
     current = current_content(db, plan)
     if all(current[k] == v for k, v in changes.items()):
         raise ApiError(
@@ -514,10 +517,12 @@ def create_proposal(db: Session, *, supporter: User, patient: User, data: Propos
         patient_id=patient.id,
         reason=_reason("sections proposed", list(changes)),
     )
-    return _proposal_public(db, plan, proposal, current)
+    return proposal_public(db, plan, proposal, current)
 
 
-def _pending_proposal(db: Session, plan: CrisisPlan, proposal_id: int) -> CrisisPlanProposal:
+def pending_proposal(
+    db: Session, plan: CrisisPlan, proposal_id: int, *, statuses: tuple[ProposalStatus, ...] = OPEN_STATUSES
+) -> CrisisPlanProposal:
     proposal = db.exec(
         select(CrisisPlanProposal)
         .where(CrisisPlanProposal.id == proposal_id, CrisisPlanProposal.plan_id == plan.id)
@@ -525,12 +530,12 @@ def _pending_proposal(db: Session, plan: CrisisPlan, proposal_id: int) -> Crisis
     ).first()
     if proposal is None:
         raise not_found("No such proposal.")
-    if proposal.status != ProposalStatus.pending:
+    if proposal.status not in statuses:
         raise conflict("proposal_closed", f"This proposal is already {proposal.status}.")
     return proposal
 
 
-def _apply(
+def apply_proposal(
     db: Session,
     *,
     plan: CrisisPlan,
@@ -565,16 +570,18 @@ def _apply(
 
 def approve_proposal(db: Session, *, patient: User, proposal_id: int, base_version: int) -> ProposalPublic:
     plan = get_or_create_plan(db, patient, lock=True)
-    proposal = _pending_proposal(db, plan, proposal_id)
-    _require_base(plan, base_version)
-    _apply(
+    proposal = pending_proposal(db, plan, proposal_id)
+    require_base(plan, base_version)
+    # The patient confirming a meeting agreement makes it take effect as such.
+    meeting = proposal.status == ProposalStatus.awaiting_confirmation
+    apply_proposal(
         db,
         plan=plan,
         proposal=proposal,
         decider=patient,
-        kind=VersionKind.approved_proposal,
-        status=ProposalStatus.approved,
-        note=None,
+        kind=VersionKind.agreed_in_meeting if meeting else VersionKind.approved_proposal,
+        status=ProposalStatus.agreed_in_meeting if meeting else ProposalStatus.approved,
+        note=proposal.decision_note if meeting else None,
     )
     audit.record(
         db,
@@ -585,12 +592,12 @@ def approve_proposal(db: Session, *, patient: User, proposal_id: int, base_versi
         patient_id=patient.id,
         reason=f"version {proposal.resulting_version}",
     )
-    return _proposal_public(db, plan, proposal, current_content(db, plan))
+    return proposal_public(db, plan, proposal, current_content(db, plan))
 
 
 def reject_proposal(db: Session, *, patient: User, proposal_id: int) -> ProposalPublic:
     plan = get_or_create_plan(db, patient, lock=True)
-    proposal = _pending_proposal(db, plan, proposal_id)
+    proposal = pending_proposal(db, plan, proposal_id)
     proposal.status = ProposalStatus.rejected
     proposal.decided_at = clock.now()
     proposal.decided_by_id = patient.id
@@ -603,36 +610,4 @@ def reject_proposal(db: Session, *, patient: User, proposal_id: int) -> Proposal
         object_id=proposal.id,
         patient_id=patient.id,
     )
-    return _proposal_public(db, plan, proposal, current_content(db, plan))
-
-
-def agree_in_meeting(
-    db: Session, *, supporter: User, patient: User, proposal_id: int, data: AgreedInMeetingIn
-) -> ProposalPublic:
-    """A supporter records that the patient agreed to the proposal together
-    with them in a meeting. It takes effect at once, recorded as such."""
-    if supporter.role != Role.supporter:
-        raise forbidden()
-    plan = get_or_create_plan(db, patient, lock=True)
-    proposal = _pending_proposal(db, plan, proposal_id)
-    _require_shared(db, supporter, patient, plan, list(proposal.changes))
-    _require_base(plan, data.base_version)
-    _apply(
-        db,
-        plan=plan,
-        proposal=proposal,
-        decider=supporter,
-        kind=VersionKind.agreed_in_meeting,
-        status=ProposalStatus.agreed_in_meeting,
-        note=data.note,
-    )
-    audit.record(
-        db,
-        actor=supporter,
-        action="crisis_plan.agreed_in_meeting",
-        object_type="crisis_plan_proposal",
-        object_id=proposal.id,
-        patient_id=patient.id,
-        reason=f"version {proposal.resulting_version}",
-    )
-    return _proposal_public(db, plan, proposal, current_content(db, plan))
+    return proposal_public(db, plan, proposal, current_content(db, plan))

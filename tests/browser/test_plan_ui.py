@@ -221,7 +221,22 @@ def test_supporter_records_a_proposal_agreed_in_a_meeting(new_page: Any) -> None
     expect(pending.locator('[role="alert"]')).to_contain_text("Skriv når og med hvem")
     pending.locator('[data-testid="plan-meeting-note"]').fill("Ansvarsgruppemøte i dag, Mona og Kari")
     pending.locator('[data-testid="plan-agree-send"]').click()
-    expect(kari.locator(".notice")).to_contain_text(f"Planen er nå versjon {before + 1}")
+    # Not in force on Kari's word alone: it waits for Mona (or a second colleague).
+    expect(kari.locator(".notice")).to_contain_text("Endringen gjelder når Mona bekrefter den")
+    awaiting = kari.locator('[data-testid="plan-awaiting"]', has_text=step)
+    expect(awaiting).to_contain_text("En kollega, eller Mona, må bekrefte det")
+    expect(awaiting.locator('[data-testid="plan-co-sign"]')).to_have_count(0)
+    assert _version(kari) == before
+
+    mona = new_page(PHONE)
+    login(mona, "pasient1")
+    expect(mona.locator('[data-testid="patient-home"]')).to_be_visible()
+    mona.goto("/#/kriseplan/forslag")
+    question = mona.locator('[data-testid="plan-proposal"]', has_text=step)
+    expect(question.locator('[data-testid="plan-meeting-question"]')).to_contain_text("Stemmer det?")
+    question.locator('[data-testid="plan-approve"]').click()  # "Ja, det stemmer"
+    expect(mona.locator(".notice")).to_contain_text(f"Versjon {before + 1}")
+    kari.reload()
     expect(kari.locator('[data-testid="plan-section"][data-section="self_help"]')).to_contain_text(step)
 
 

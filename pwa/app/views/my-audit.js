@@ -5,6 +5,8 @@ import { api, query } from '../api.js';
 import { formatDateTime } from '../format.js';
 import { actionForPatient, actorText } from '../audit-text.js';
 import { backLink, errorText, loadFailed, messageArea, pageTitle, showMessage, withBusy } from '../ui.js';
+import { openingForPatient } from '../break-glass-ui.js';
+import { onPush } from '../chat-ui.js';
 
 const PAGE = 30;
 // The same person doing the same thing again within this long (a supporter's
@@ -47,16 +49,40 @@ function groupInto(groups, entries) {
   }
 }
 
+/** Break-glass openings first: who, why, until when. A new one arrives live
+ * while the screen is open (the server tells this patient's sockets at once). */
+function breakGlassSection(openings) {
+  const list = h('ul', { class: 'items', 'data-testid': 'break-glass-list' }, openings.map(openingForPatient));
+  const live = messageArea('status');
+  const section = h(
+    'section',
+    { class: 'section break-glass-mine', 'aria-labelledby': 'break-glass-title', 'data-testid': 'break-glass-mine', hidden: !openings.length },
+    h('h2', { id: 'break-glass-title' }, t('break_glass.mine_title')),
+    h('p', null, t('break_glass.mine_intro')),
+    live,
+    list,
+  );
+  onPush(section, (name, opening) => {
+    if (name !== 'break_glass:opened' || !opening) return;
+    if (list.querySelector(`[data-id="${Number(opening.id)}"]`)) return;
+    list.prepend(openingForPatient(opening));
+    section.hidden = false;
+    showMessage(live, t('break_glass.live', { who: opening.supporter_name || t('audit.unknown_actor') }));
+  });
+  return section;
+}
+
 export default async function myAuditView(ctx) {
   const page = h('div', { class: 'narrow' }, backLink('#/', t('common.back_home')), pageTitle(t('my_audit.title')));
   let entries;
+  let openings;
   try {
-    entries = await api('GET', `/api/me/audit${query({ limit: PAGE })}`);
+    [entries, openings] = await Promise.all([api('GET', `/api/me/audit${query({ limit: PAGE })}`), api('GET', '/api/me/break-glass')]);
   } catch (err) {
     page.append(loadFailed(err, ctx.retry));
     return page;
   }
-  page.append(h('p', { class: 'lead' }, t('my_audit.intro')));
+  page.append(h('p', { class: 'lead' }, t('my_audit.intro')), breakGlassSection(openings));
   const groups = [];
   groupInto(groups, entries);
   const list = h('ol', { class: 'audit-list', 'data-testid': 'audit-list' }, groups.map(row));

@@ -1,7 +1,9 @@
 // #/pasient/<id>/kriseplan for supporters: the sections the patient shares
 // with the supporter's team kind, "Slik vil jeg bli møtt" first; propose a
 // change to a section (the patient approves it), record a proposal as
-// agreed in a meeting (a note is required), and print for a care meeting.
+// agreed in a meeting (a note is required; it takes effect when the patient
+// confirms it or a colleague co-signs it as the second person), and print
+// for a care meeting.
 // Every load is in the patient's "Hvem har sett mine data".
 import { h, uid } from '../dom.js';
 import { t } from '../i18n.js';
@@ -27,7 +29,9 @@ export default async function patientPlanView(ctx) {
   try {
     [plan, pending] = await Promise.all([
       api('GET', planPath(patientId)),
-      api('GET', planPath(patientId, `/proposals${query({ status: 'pending' })}`)).catch(() => []),
+      Promise.all(['pending', 'awaiting_confirmation'].map((status) => api('GET', planPath(patientId, `/proposals${query({ status })}`))))
+        .then((lists) => lists.flat())
+        .catch(() => []),
     ]);
   } catch (err) {
     page.append(pageTitle(t('plan.supporter.title_plain')));
@@ -55,6 +59,36 @@ export default async function patientPlanView(ctx) {
     return page;
   }
 
+  // A meeting agreement waits for the patient or a second supporter: whoever
+  // proposed or recorded it cannot co-sign it.
+  function awaitingItem(p) {
+    const involved = [p.author && p.author.id, p.meeting_recorded_by && p.meeting_recorded_by.id].includes(ctx.user.id);
+    const error = messageArea('error');
+    const sign = h('button', { type: 'button', class: 'button-primary', 'data-testid': 'plan-co-sign' }, t('plan.supporter.co_sign'));
+    sign.addEventListener('click', async () => {
+      showMessage(error, '');
+      try {
+        const done = await withBusy(sign, t('common.saving'), () => api('POST', planPath(patientId, `/proposals/${p.id}/co-sign`), { base_version: plan.version }));
+        ctx.flash(t('plan.supporter.co_signed', { n: done.resulting_version }));
+        ctx.retry();
+      } catch (err) {
+        showMessage(error, planErrorText(err, { name }));
+      }
+    });
+    const recordedBy = p.meeting_recorded_by ? p.meeting_recorded_by.display_name : t('audit.unknown_actor');
+    return h(
+      'li',
+      { class: 'item plan-proposal', 'data-testid': 'plan-awaiting', dataset: { id: p.id } },
+      h('p', { class: 'item-title' }, t('plan.supporter.waiting_confirmation', { name, recorded_by: recordedBy })),
+      h('p', { class: 'muted' }, t('plan.supporter.proposed_by', { author: proposalAuthor(p), when: formatDateTime(p.created_at) })),
+      p.decision_note ? h('p', { class: 'plan-note' }, t('plan.versions.note', { note: p.decision_note })) : null,
+      diffView(p.diff, { headingLevel: 3 }),
+      h('p', { class: 'hint' }, t(involved ? 'plan.supporter.co_sign_not_you' : 'plan.supporter.co_sign_hint', { name })),
+      error,
+      involved ? null : h('div', { class: 'actions' }, sign),
+    );
+  }
+
   // Proposals that wait for the patient: "Avtalt i møte" is recorded from here.
   const waiting = h('section', { class: 'section no-print plan-waiting', 'aria-labelledby': 'plan-waiting-title', 'data-testid': 'plan-waiting' });
   function renderWaiting() {
@@ -63,6 +97,10 @@ export default async function patientPlanView(ctx) {
     waiting.append(h('h2', { id: 'plan-waiting-title' }, t('plan.supporter.waiting_title')));
     const list = h('ul', { class: 'items' });
     for (const p of pending) {
+      if (p.status === 'awaiting_confirmation') {
+        list.append(awaitingItem(p));
+        continue;
+      }
       const note = noteField(t('plan.supporter.agree_note'), { required: true, hint: t('plan.supporter.agree_hint', { name }) });
       const error = messageArea('error');
       const send = h('button', { type: 'submit', class: 'button-primary', 'data-testid': 'plan-agree-send' }, t('plan.supporter.agree_send'));
@@ -78,10 +116,10 @@ export default async function patientPlanView(ctx) {
         }
         note.input.removeAttribute('aria-invalid');
         try {
-          const done = await withBusy(send, t('common.saving'), () =>
+          await withBusy(send, t('common.saving'), () =>
             api('POST', planPath(patientId, `/proposals/${p.id}/agree-in-meeting`), { base_version: plan.version, note: note.input.value.trim() }),
           );
-          ctx.flash(t('plan.supporter.agreed', { n: done.resulting_version }));
+          ctx.flash(t('plan.supporter.agreed', { name }));
           ctx.retry();
         } catch (err) {
           showMessage(error, planErrorText(err, { name }));

@@ -1,6 +1,7 @@
 // #/kriseplan/forslag for patients: changes proposed by supporters, with
 // who and when, what would change, a warning when the plan changed since,
-// and "Godta" / "Avvis". Nothing changes until the patient approves.
+// and "Godta" / "Avvis". Nothing changes until the patient approves. A change
+// a supporter wrote down as "avtalt i møte" asks "Stemmer det?" instead.
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { api, query } from '../api.js';
@@ -35,20 +36,26 @@ export default async function planProposalsView(ctx) {
     page.append(err.code === 'network' ? h('p', { class: 'panel panel-problem', role: 'alert' }, t('plan.offline.need_network')) : loadFailed(err, ctx.retry));
     return page;
   }
-  const pending = proposals.filter((p) => p.status === 'pending');
-  const closed = proposals.filter((p) => p.status !== 'pending');
+  const open = (p) => p.status === 'pending' || p.status === 'awaiting_confirmation';
+  const pending = proposals.filter(open);
+  const closed = proposals.filter((p) => !open(p));
   page.append(h('p', { class: 'lead' }, t('plan.proposals.intro')));
   if (!pending.length) page.append(h('p', { class: 'panel', 'data-testid': 'plan-proposals-empty' }, t('plan.proposals.empty')));
 
   const list = h('ul', { class: 'items plan-proposals' });
   for (const p of pending) {
     const error = messageArea('error');
-    const approve = h('button', { type: 'button', class: 'button-primary', 'data-testid': 'plan-approve' }, t('plan.proposals.approve'));
-    const reject = h('button', { type: 'button', class: 'button-secondary', 'data-testid': 'plan-reject' }, t('plan.proposals.reject'));
+    const meeting = p.status === 'awaiting_confirmation';
+    const approve = h('button', { type: 'button', class: 'button-primary', 'data-testid': 'plan-approve' }, t(meeting ? 'plan.proposals.confirm' : 'plan.proposals.approve'));
+    const reject = h('button', { type: 'button', class: 'button-secondary', 'data-testid': 'plan-reject' }, t(meeting ? 'plan.proposals.not_agreed' : 'plan.proposals.reject'));
     const item = h(
       'li',
       { class: 'item plan-proposal', 'data-testid': 'plan-proposal', dataset: { id: p.id } },
       h('h2', { class: 'item-title' }, t('plan.proposals.from', { name: proposalAuthor(p), when: formatDateTime(p.created_at) })),
+      meeting
+        ? h('p', { class: 'panel', 'data-testid': 'plan-meeting-question' }, t('plan.proposals.meeting_from', { name: p.meeting_recorded_by ? p.meeting_recorded_by.display_name : t('audit.unknown_actor'), when: formatDateTime(p.meeting_recorded_at) }))
+        : null,
+      meeting && p.decision_note ? h('p', { class: 'plan-note' }, t('plan.versions.note', { note: p.decision_note })) : null,
       p.note ? h('p', { class: 'plan-note' }, t('plan.proposals.note', { note: p.note })) : null,
       p.conflicts && p.conflicts.length
         ? h('p', { class: 'panel panel-problem plan-proposal-conflict', role: 'note', 'data-testid': 'plan-proposal-conflict' }, t('plan.proposals.conflict', { sections: p.conflicts.map(sectionTitle).join(', ') }))

@@ -1,6 +1,8 @@
 // #/pasient/<id> for supporters: one patient's check-ins over the last weeks,
 // their check-in times, and "Registrer utskrivelse" (14 days of daily
-// check-ins and follow-up after a discharge).
+// check-ins and follow-up after a discharge). Check-ins are for whoever is on
+// duty and named primary contacts; anyone else in the circle is offered
+// "Nødtilgang" (break-glass) instead.
 import { h, uid } from '../dom.js';
 import { t } from '../i18n.js';
 import { api } from '../api.js';
@@ -8,6 +10,8 @@ import { backLink, errorText, loadFailed, messageArea, pageTitle, showMessage, w
 import { alertBanner, longDate, osloToday } from '../checkin-ui.js';
 import { trendPanel } from './checkin-trend.js';
 import { scheduleSummary } from './checkin-schedule.js';
+import { breakGlassPanel } from '../break-glass-ui.js';
+import { formatDateTime } from '../format.js';
 
 function dischargeForm(patient, onSaved) {
   const id = uid('discharge');
@@ -50,10 +54,34 @@ export default async function supporterPatientView(ctx) {
   const page = h('div', { class: 'wide supporter-patient', 'data-testid': 'supporter-patient' }, backLink('#/', t('checkin.links.back_home')));
   let patient;
   let schedule;
+  let refused = false;
   try {
-    [patient, schedule] = await Promise.all([api('GET', `/api/patients/${patientId}`), api('GET', `/api/patients/${patientId}/checkin-schedule`).catch(() => null)]);
+    [patient, schedule] = await Promise.all([
+      api('GET', `/api/patients/${patientId}`),
+      api('GET', `/api/patients/${patientId}/checkin-schedule`).catch((err) => {
+        refused = err.code === 'break_glass_available';
+        return null;
+      }),
+    ]);
   } catch (err) {
     page.append(pageTitle(t('checkin.patient.title_unknown')), loadFailed(err, ctx.retry));
+    return page;
+  }
+  const discharge = h(
+    'section',
+    { class: 'section', 'aria-labelledby': 'patient-discharge-title' },
+    h('h2', { id: 'patient-discharge-title' }, t('checkin.discharge.title')),
+    dischargeForm(patient, () => {}),
+  );
+  if (refused) {
+    page.append(
+      pageTitle(patient.display_name),
+      breakGlassPanel(patient, (opened) => {
+        ctx.flash(t('break_glass.opened', { until: formatDateTime(opened.expires_at), name: patient.display_name }));
+        ctx.retry();
+      }),
+      discharge,
+    );
     return page;
   }
   const scheduleText = h('p', { 'data-testid': 'patient-schedule' }, schedule ? scheduleSummary(schedule) : t('checkin.patient.schedule_unknown'));
