@@ -3,7 +3,7 @@
 from sqlmodel import SQLModel
 
 from server.accounts.models import AuthSession, Invitation, RateCounter, User
-from server.audit.models import AuditEntry
+from server.audit.models import AuditChainHead, AuditEntry
 from server.care_circles.models import CareTier, CareTierTeam, PrimaryContact, Team, TeamMembership
 from server.chat.models import Conversation, Message, RoutingDecision
 from server.checkins.models import Checkin, CheckinAlert, CheckinSchedule, Discharge, ReminderSent
@@ -23,6 +23,7 @@ from server.rosters.models import (
 metadata = SQLModel.metadata
 
 __all__ = [
+    "AuditChainHead",
     "AuditEntry",
     "AuthSession",
     "CalendarFeed",
