@@ -109,6 +109,37 @@ def scheduler_command() -> None:
     run_forever(current_app._get_current_object())  # type: ignore[attr-defined]
 
 
+@click.group("audit")
+def audit_group() -> None:
+    """The audit log."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify() -> None:
+    """Check the audit log's hash chain; name the first row that breaks it."""
+    from server.audit.chain import verify
+    from server.db import standalone_session
+
+    with standalone_session() as db:
+        verdict = verify(db)
+    if verdict.intact:
+        click.echo(
+            f"audit log intact: {verdict.rows} rows; head {verdict.head_seq} {verdict.head_hash}"
+            " (keep this line somewhere else to check later that nothing before it changed)"
+        )
+        return
+    where = (
+        f"row id {verdict.broken_row_id} (chain position {verdict.broken_seq})"
+        if verdict.broken_row_id is not None
+        else "the end of the chain"
+    )
+    click.echo(
+        f"audit log BROKEN at {where}: {verdict.problem}; {verdict.rows} rows before it are intact", err=True
+    )
+    sys.exit(1)
+
+
 @click.group("vapid")
 def vapid_group() -> None:
     """Web push (VAPID) keys."""
@@ -135,6 +166,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(serve_command)
     app.cli.add_command(vapid_group)
     app.cli.add_command(keys_group)
+    app.cli.add_command(audit_group)
 
 
 def _create_app() -> Flask:

@@ -3,7 +3,7 @@
 from sqlmodel import SQLModel
 
 from server.accounts.models import AuthSession, Invitation, RateCounter, User
-from server.audit.models import AuditEntry
+from server.audit.models import AuditChainHead, AuditEntry
 from server.break_glass.models import BreakGlassAccess
 from server.care_circles.models import CareTier, CareTierTeam, PrimaryContact, Team, TeamMembership
 from server.chat.models import Conversation, Message, RoutingDecision
@@ -25,6 +25,7 @@ from server.rosters.models import (
 metadata = SQLModel.metadata
 
 __all__ = [
+    "AuditChainHead",
     "AuditEntry",
     "AuthSession",
     "BreakGlassAccess",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import BigInteger, Column, String
 from sqlmodel import Field, SQLModel
 
 from server.db import UTCDateTime
@@ -17,12 +17,33 @@ class AuditEntry(SQLModel, table=True):
     at: datetime = Field(sa_type=UTCDateTime, index=True)  # type: ignore[call-overload]
     actor_id: int | None = Field(default=None, foreign_key="users.id", index=True, ondelete="SET NULL")
     actor_role: str = Field(sa_type=String(16))  # type: ignore[call-overload]
+    # The team kinds the actor belonged to when it happened ("bolig,kommune").
+    actor_team_kinds: str = Field(default="", sa_type=String(64))  # type: ignore[call-overload]
     patient_id: int | None = Field(default=None, foreign_key="users.id", index=True)
     action: str = Field(max_length=60)
     object_type: str = Field(max_length=40)
     object_id: str | None = Field(default=None, max_length=64)
     request_id: str | None = Field(default=None, max_length=64)
     reason: str | None = Field(default=None, max_length=200)
+    # A routing decision: the team kinds the conversation was sent to.
+    to_team_kinds: str = Field(default="", sa_type=String(64))  # type: ignore[call-overload]
+    # The hash chain (server/audit/chain.py): the row's place, the previous
+    # row's hash, and SHA-256 over this row's canonical encoding and that hash.
+    chain_seq: int | None = Field(default=None, sa_column=Column(BigInteger, unique=True, nullable=True))
+    prev_hash: str | None = Field(default=None, sa_type=String(64))  # type: ignore[call-overload]
+    row_hash: str | None = Field(default=None, sa_type=String(64))  # type: ignore[call-overload]
+
+
+class AuditChainHead(SQLModel, table=True):
+    """The newest link of the chain, one row. Writers lock it (SELECT … FOR
+    UPDATE) just before commit, so concurrent transactions queue on it and can
+    never both extend the chain from the same link."""
+
+    __tablename__ = "audit_chain_head"
+
+    id: int = Field(default=1, primary_key=True)
+    seq: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    hash: str = Field(sa_type=String(64))  # type: ignore[call-overload]
 
 
 class AuditEntryPublic(SQLModel):
@@ -37,3 +58,4 @@ class AuditEntryPublic(SQLModel):
     object_type: str
     object_id: str | None
     reason: str | None
+    to_team_kinds: list[str] = []

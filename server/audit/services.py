@@ -7,22 +7,11 @@ from sqlmodel import Session, col, or_, select
 from server.accounts.models import User
 from server.audit import writer
 from server.audit.models import AuditEntry, AuditEntryPublic
-from server.care_circles.models import Team, TeamMembership
 
 
-def _team_kinds(db: Session, user_ids: set[int]) -> dict[int, list[str]]:
-    if not user_ids:
-        return {}
-    rows = db.exec(
-        select(TeamMembership.user_id, Team.kind)
-        .join(Team, col(Team.id) == col(TeamMembership.team_id))
-        .where(col(TeamMembership.user_id).in_(user_ids))
-    ).all()
-    kinds: dict[int, list[str]] = {}
-    for user_id, kind in rows:
-        if kind not in kinds.setdefault(user_id, []):
-            kinds[user_id].append(kind)
-    return kinds
+def _kinds(stored: str) -> list[str]:
+    """Team kinds as they were when the row was written."""
+    return stored.split(",") if stored else []
 
 
 def entries(
@@ -47,7 +36,6 @@ def entries(
     if before_id is not None:
         stmt = stmt.where(col(AuditEntry.id) < before_id)
     rows = db.exec(stmt.order_by(col(AuditEntry.id).desc()).limit(limit)).all()
-    kinds = _team_kinds(db, {e.actor_id for e, _ in rows if e.actor_id is not None})
     return [
         AuditEntryPublic(
             id=entry.id,  # type: ignore[arg-type]
@@ -55,12 +43,13 @@ def entries(
             actor_id=entry.actor_id,
             actor_name=actor.display_name if actor else None,
             actor_role=entry.actor_role,
-            actor_team_kinds=kinds.get(entry.actor_id, []) if entry.actor_id else [],
+            actor_team_kinds=_kinds(entry.actor_team_kinds),
             patient_id=entry.patient_id,
             action=entry.action,
             object_type=entry.object_type,
             object_id=entry.object_id,
             reason=entry.reason,
+            to_team_kinds=_kinds(entry.to_team_kinds),
         )
         for entry, actor in rows
     ]

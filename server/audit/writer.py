@@ -1,14 +1,30 @@
 """The one audit writer. Rows join the caller's transaction, so a write and its
-audit row are committed together or not at all."""
+audit row are committed together or not at all; at commit they are linked
+into the hash chain (server/audit/chain.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask import g, has_request_context
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from server import clock
-from server.accounts.models import User
+from server.accounts.models import Role, User
+from server.audit import chain
 from server.audit.models import AuditEntry
+from server.care_circles.models import Team, TeamMembership
+
+
+def _team_kinds(db: Session, actor: User | None) -> str:
+    if actor is None or actor.id is None or actor.role != Role.supporter:
+        return ""
+    kinds = db.exec(
+        select(Team.kind)
+        .join(TeamMembership, col(TeamMembership.team_id) == col(Team.id))
+        .where(TeamMembership.user_id == actor.id)
+    ).all()
+    return ",".join(sorted({str(k) for k in kinds}))
 
 
 def record(
@@ -20,17 +36,48 @@ def record(
     patient_id: int | None = None,
     object_id: int | str | None = None,
     reason: str | None = None,
+    by_system: bool = False,
+    to_team_kinds: Iterable[str] = (),
 ) -> AuditEntry:
+    """One row. `actor` None is someone not logged in (a failed login), or,
+    with `by_system`, the server itself (a routing decision by the roster)."""
     entry = AuditEntry(
         at=clock.now(),
         actor_id=actor.id if actor else None,
-        actor_role=str(actor.role) if actor else "anonymous",
+        actor_role=str(actor.role) if actor else ("system" if by_system else "anonymous"),
+        actor_team_kinds=_team_kinds(db, actor),
         patient_id=patient_id,
         action=action,
         object_type=object_type,
         object_id=str(object_id) if object_id is not None else None,
         request_id=g.get("request_id") if has_request_context() else None,
         reason=reason,
+        to_team_kinds=",".join(sorted(set(to_team_kinds))),
     )
     db.add(entry)
+    chain.add_to_chain(db, entry)
     return entry
+
+
+def record_each(
+    db: Session,
+    *,
+    actor_ids: Iterable[int],
+    action: str,
+    object_type: str,
+    patient_id: int | None,
+    object_id: int | str | None = None,
+) -> None:
+    """The same event for several people at once (each one got the data)."""
+    ids = sorted(set(actor_ids))
+    if not ids:
+        return
+    for actor in db.exec(select(User).where(col(User.id).in_(ids)).order_by(col(User.id))).all():
+        record(
+            db,
+            actor=actor,
+            action=action,
+            object_type=object_type,
+            patient_id=patient_id,
+            object_id=object_id,
+        )

@@ -1,0 +1,217 @@
+"""The audit log's hash chain: each row carries SHA-256 over its canonical
+encoding and the previous row's hash, so a row edited or deleted afterwards
+breaks the chain at that row (`nattlys audit verify` names it).
+
+Rows are sealed at commit, not when written: the writer adds rows to the
+caller's unit of work, and just before that commits the chain head is locked
+(SELECT … FOR UPDATE on PostgreSQL; SQLite already runs one writer at a time)
+and the transaction's rows are linked after it. Taking the head lock as the
+last step keeps it held only for the commit itself, and since no transaction
+takes another lock after it, two writers cannot deadlock on it. The chain
+order (`chain_seq`) is the order of commits, which is why it is not the id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session as OrmSession
+from sqlmodel import Session, col, select
+
+from server.audit.models import AuditChainHead, AuditEntry
+
+log = logging.getLogger(__name__)
+
+GENESIS = "0" * 64
+# What a row's hash covers, in this order. The id is left out: the chain
+# position is the row's identity here.
+CHAINED_FIELDS = (
+    "chain_seq",
+    "at",
+    "actor_id",
+    "actor_role",
+    "actor_team_kinds",
+    "patient_id",
+    "action",
+    "object_type",
+    "object_id",
+    "request_id",
+    "reason",
+    "to_team_kinds",
+)
+_UNSEALED = "nattlys_audit_unsealed"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return value
+
+
+def canonical(row: Mapping[str, Any] | AuditEntry) -> bytes:
+    """One byte string per row: a JSON array of CHAINED_FIELDS, UTF-8."""
+    get = row.get if isinstance(row, Mapping) else lambda name: getattr(row, name)
+    values = [_plain(get(name)) for name in CHAINED_FIELDS]
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def link_hash(prev_hash: str, row: Mapping[str, Any] | AuditEntry) -> str:
+    return hashlib.sha256(prev_hash.encode("ascii") + b"\n" + canonical(row)).hexdigest()
+
+
+# --- sealing at commit ----------------------------------------------------------------
+
+
+def add_to_chain(db: Session, entry: AuditEntry) -> None:
+    """Called by the writer: `entry` gets its place in the chain when `db` commits."""
+    db.info.setdefault(_UNSEALED, []).append(entry)
+
+
+def _locked_head(db: OrmSession) -> AuditChainHead:
+    stmt = (
+        select(AuditChainHead)
+        .where(AuditChainHead.id == 1)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    head = db.execute(stmt).scalars().first()
+    if head is not None:
+        return head
+    # No head yet (a new database): start after the newest sealed row, if any.
+    last = (
+        db.execute(
+            select(AuditEntry)
+            .where(col(AuditEntry.chain_seq).is_not(None))
+            .order_by(col(AuditEntry.chain_seq).desc())
+        )
+        .scalars()
+        .first()
+    )
+    if last is not None:
+        log.warning("audit chain head was missing; continuing after row %s", last.id)
+    head = AuditChainHead(
+        id=1, seq=last.chain_seq if last else 0, hash=last.row_hash if last and last.row_hash else GENESIS
+    )
+    try:
+        with db.begin_nested():
+            db.add(head)
+            db.flush()
+    except IntegrityError:  # another writer made it first; wait for its lock
+        head = db.execute(stmt).scalars().one()
+    return head
+
+
+@event.listens_for(OrmSession, "before_commit")
+def _seal(db: OrmSession) -> None:
+    unsealed: list[AuditEntry] = db.info.pop(_UNSEALED, [])
+    entries = [e for e in unsealed if e in db and e.chain_seq is None]
+    if not entries:
+        return
+    # Everything else first: the head is the last lock this transaction takes.
+    # Rows not yet inserted wait outside, so each is inserted once, complete.
+    waiting = [e for e in entries if e in db.new]
+    for entry in waiting:
+        db.expunge(entry)
+    db.flush()
+    head = _locked_head(db)
+    db.add_all(waiting)
+    for entry in entries:
+        head.seq += 1
+        entry.chain_seq = head.seq
+        entry.prev_hash = head.hash
+        entry.row_hash = link_hash(head.hash, entry)
+        head.hash = entry.row_hash
+    db.add(head)
+
+
+@event.listens_for(OrmSession, "after_soft_rollback")
+def _forget(db: OrmSession, _previous: Any) -> None:
+    if not db.in_transaction():
+        db.info.pop(_UNSEALED, None)
+
+
+# --- verifying ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verdict:
+    rows: int
+    head_seq: int
+    head_hash: str
+    broken_row_id: int | None = None  # the first row where the chain does not hold
+    broken_seq: int | None = None
+    problem: str | None = None
+
+    @property
+    def intact(self) -> bool:
+        return self.problem is None
+
+
+def _rows(db: Session, *, upto: int, batch: int) -> Iterator[AuditEntry]:
+    """The chain in order up to `upto`, a batch per transaction (on SQLite a
+    transaction holds the write lock, so writers wait at most one batch)."""
+    after = 0
+    while after < upto:
+        rows = db.exec(
+            select(AuditEntry)
+            .where(col(AuditEntry.chain_seq) > after, col(AuditEntry.chain_seq) <= upto)
+            .order_by(col(AuditEntry.chain_seq))
+            .limit(batch)
+            .execution_options(populate_existing=True)
+        ).all()
+        db.commit()
+        yield from rows
+        if len(rows) < batch:
+            return
+        after = rows[-1].chain_seq  # type: ignore[assignment]
+
+
+def verify(db: Session, *, batch: int = 2000) -> Verdict:
+    """Walk the chain from its first row to the head read at the start (rows
+    added meanwhile are left for the next run); stop at the first broken row."""
+    head = db.exec(select(AuditChainHead).execution_options(populate_existing=True)).first()
+    loose = db.exec(
+        select(AuditEntry).where(col(AuditEntry.chain_seq).is_(None)).order_by(col(AuditEntry.id))
+    ).first()
+    newest = db.exec(select(AuditEntry.chain_seq).order_by(col(AuditEntry.chain_seq).desc())).first()
+    db.commit()
+    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
+
+    def broken(row: AuditEntry | None, checked: int, problem: str) -> Verdict:
+        return Verdict(
+            checked,
+            head_seq,
+            head_hash,
+            broken_row_id=row.id if row else None,
+            broken_seq=row.chain_seq if row else None,
+            problem=problem,
+        )
+
+    if loose is not None:
+        return broken(loose, 0, "the row has no place in the chain (written around the audit writer)")
+    if head is None:
+        return broken(None, 0, "the chain head is missing") if newest else Verdict(0, 0, GENESIS)
+    seq, running, checked = 0, GENESIS, 0
+    for row in _rows(db, upto=head_seq, batch=batch):
+        if row.chain_seq != seq + 1:
+            return broken(
+                row, checked, f"rows {seq + 1} to {row.chain_seq - 1} of the chain are missing (deleted)"
+            )  # type: ignore[operator]
+        if row.prev_hash != running:
+            return broken(row, checked, "the row does not follow the one before it (that one was changed)")
+        if row.row_hash != link_hash(running, row):
+            return broken(row, checked, "the row was changed after it was written")
+        seq, running, checked = row.chain_seq, row.row_hash, checked + 1  # type: ignore[assignment]
+    if seq != head_seq or running != head_hash:
+        return broken(
+            None, checked, f"the chain ends at row {seq} but its head is at {head_seq}: rows were deleted"
+        )
+    return Verdict(checked, head_seq, head_hash)

@@ -1,0 +1,121 @@
+"""Audit chain benchmark: what linking each row into the hash chain costs.
+
+    .venv/bin/python -m tests.perf.bench_audit [--database-url URL] [--rows 2000] [--writers 4]
+
+Commits `--rows` transactions of one audit row each through the writer
+(chained: team kinds looked up, head locked, SHA-256) and the same number of
+bare inserts of an identical row (no chain) on the same database, one writer
+after the other, then again with `--writers` threads at once. Reports the
+median and p99 per transaction and the difference. Not a test: it asserts
+nothing. Default database: a temporary SQLite file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+
+from sqlmodel import Session, col, delete
+
+from server import clock, create_app
+from server.accounts.models import Role, User
+from server.audit import writer
+from server.audit.chain import verify
+from server.audit.models import AuditEntry
+from server.care_circles.models import Team, TeamKind, TeamMembership
+from server.cli import upgrade_database
+from server.db import get_engine
+
+
+def _chained(db: Session, actor: User) -> None:
+    writer.record(db, actor=actor, action="patient.read", object_type="patient", object_id=1, patient_id=None)
+    db.commit()
+
+
+def _bare(db: Session, actor: User) -> None:
+    db.add(
+        AuditEntry(
+            at=clock.now(),
+            actor_id=actor.id,
+            actor_role="supporter",
+            actor_team_kinds="bolig",
+            action="patient.read",
+            object_type="patient",
+            object_id="1",
+        )
+    )
+    db.commit()
+
+
+def _run(app, actor_id: int, write: Callable[[Session, User], None], rows: int, writers: int) -> list[float]:  # type: ignore[no-untyped-def]
+    timings: list[float] = []
+    lock = threading.Lock()
+
+    def worker(count: int) -> None:
+        with app.app_context(), Session(get_engine(app), expire_on_commit=False) as db:
+            actor = db.get(User, actor_id)
+            db.commit()
+            mine = []
+            for _ in range(count):
+                started = time.perf_counter()
+                write(db, actor)  # type: ignore[arg-type]
+                mine.append(time.perf_counter() - started)
+            with lock:
+                timings.extend(mine)
+
+    threads = [threading.Thread(target=worker, args=(rows // writers,)) for _ in range(writers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return timings
+
+
+def _line(label: str, t: list[float]) -> str:
+    t = sorted(t)
+    p50, p99 = statistics.median(t) * 1000, t[int(len(t) * 0.99) - 1] * 1000
+    return f"{label:<34} n={len(t):5d}  p50 {p50:6.2f} ms  p99 {p99:6.2f} ms"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--rows", type=int, default=2000)
+    parser.add_argument("--writers", type=int, default=4)
+    args = parser.parse_args()
+    url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench-audit.db"
+    upgrade_database(url)
+    app = create_app(
+        {"ENV": "testing", "DATABASE_URL": url, "SOCKETIO_ASYNC_MODE": "threading", "STARTUP_CHECKS": "off"}
+    )
+    with app.app_context(), Session(get_engine(app)) as db:
+        user = User(username="bench-kari", display_name="Kari", role=Role.supporter)
+        team = Team(name="Bolig bench", kind=TeamKind.bolig)
+        db.add(user)
+        db.add(team)
+        db.flush()
+        db.add(TeamMembership(team_id=team.id, user_id=user.id))  # type: ignore[arg-type]
+        db.commit()
+        actor_id = user.id
+    print(f"database: {url.split('@')[-1]}")
+    for writers in (1, args.writers):
+        with app.app_context():
+            for label, fn in (("bare insert", _bare), ("chained (writer)", _chained)):
+                _run(app, actor_id, fn, min(200, args.rows), writers)  # warm-up
+                print(_line(f"{label}, {writers} writer(s)", _run(app, actor_id, fn, args.rows, writers)))
+    with app.app_context(), Session(get_engine(app)) as db:
+        db.exec(delete(AuditEntry).where(col(AuditEntry.chain_seq).is_(None)))  # type: ignore[call-overload]
+        db.commit()
+        started = time.perf_counter()
+        verdict = verify(db)
+        print(
+            f"verify: {verdict.rows} chained rows in {time.perf_counter() - started:.2f} s, intact={verdict.intact}"
+        )
+
+
+if __name__ == "__main__":
+    main()

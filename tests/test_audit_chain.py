@@ -1,0 +1,179 @@
+"""The audit log is tamper-evident: every row is linked into a SHA-256 hash
+chain at commit, `nattlys audit verify` walks it, and an edited, deleted or
+cut-off row is named. Writers in parallel never fork the chain."""
+
+# The `people` fixture of test_audit.py is imported; test arguments of that name use it.
+# ruff: noqa: F811
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import text
+from sqlmodel import Session, col, delete, select
+
+from server.accounts.models import User
+from server.audit import writer
+from server.audit.chain import GENESIS, link_hash, verify
+from server.audit.models import AuditEntry
+from server.care_circles.models import TeamKind, TeamMembership
+from server.db import standalone_session
+from tests.test_audit import people  # noqa: F401  (the fixture, reused as is)
+
+
+def _some_reads(auth: Any, people: dict[str, Any], times: int = 4) -> None:
+    client = auth.client_for(people["kari"].username)
+    for _ in range(times):
+        assert client.get(f"/api/patients/{people['patient'].id}").status_code == 200
+
+
+def _chain(db: Session) -> list[AuditEntry]:
+    rows = list(
+        db.exec(
+            select(AuditEntry).order_by(col(AuditEntry.chain_seq)).execution_options(populate_existing=True)
+        ).all()
+    )
+    db.commit()
+    return rows
+
+
+def test_every_row_is_linked_to_the_one_before(people: dict[str, Any], auth: Any, db: Session) -> None:
+    _some_reads(auth, people)
+    rows = _chain(db)
+    assert len(rows) >= 4
+    assert [r.chain_seq for r in rows] == list(range(1, len(rows) + 1))
+    running = GENESIS
+    for row in rows:
+        assert row.prev_hash == running
+        assert row.row_hash == link_hash(running, row)
+        running = row.row_hash
+    verdict = verify(db)
+    assert verdict.intact, verdict
+    assert (verdict.rows, verdict.head_seq, verdict.head_hash) == (len(rows), len(rows), running)
+
+
+def test_an_edited_row_is_named(people: dict[str, Any], auth: Any, db: Session) -> None:
+    _some_reads(auth, people)
+    victim = _chain(db)[2]
+    db.exec(text("UPDATE audit_entries SET actor_id = NULL WHERE id = :id"), params={"id": victim.id})  # type: ignore[call-overload]
+    db.commit()
+    verdict = verify(db)
+    assert not verdict.intact
+    assert verdict.broken_row_id == victim.id
+    assert verdict.rows == 2
+    assert "changed after it was written" in (verdict.problem or "")
+
+
+def test_an_edited_row_with_its_hash_recomputed_breaks_the_next_link(
+    people: dict[str, Any], auth: Any, db: Session
+) -> None:
+    _some_reads(auth, people)
+    rows = _chain(db)
+    victim, after = rows[1], rows[2]
+    victim.reason = "ingen grunn"
+    victim.row_hash = link_hash(victim.prev_hash or "", victim)
+    db.add(victim)
+    db.commit()
+    verdict = verify(db)
+    assert verdict.broken_row_id == after.id
+    assert "does not follow" in (verdict.problem or "")
+
+
+def test_a_deleted_row_is_named(people: dict[str, Any], auth: Any, db: Session) -> None:
+    _some_reads(auth, people)
+    rows = _chain(db)
+    db.exec(delete(AuditEntry).where(col(AuditEntry.id) == rows[1].id))  # type: ignore[call-overload]
+    db.commit()
+    verdict = verify(db)
+    assert verdict.broken_row_id == rows[2].id
+    assert verdict.problem == "rows 2 to 2 of the chain are missing (deleted)"
+
+
+def test_deleting_the_newest_rows_is_seen(people: dict[str, Any], auth: Any, db: Session) -> None:
+    _some_reads(auth, people)
+    rows = _chain(db)
+    db.exec(delete(AuditEntry).where(col(AuditEntry.id) == rows[-1].id))  # type: ignore[call-overload]
+    db.commit()
+    verdict = verify(db)
+    assert not verdict.intact
+    assert verdict.broken_row_id is None
+    assert "rows were deleted" in (verdict.problem or "")
+
+
+def test_the_verify_command_says_intact_or_names_the_first_broken_row(
+    people: dict[str, Any], auth: Any, db: Session, runner: Any
+) -> None:
+    _some_reads(auth, people)
+    ok = runner.invoke(args=["audit", "verify"])
+    assert ok.exit_code == 0, ok.output
+    assert ok.output.startswith("audit log intact: ")
+
+    victim = _chain(db)[1]
+    db.exec(text("UPDATE audit_entries SET reason = 'x' WHERE id = :id"), params={"id": victim.id})  # type: ignore[call-overload]
+    db.commit()
+    bad = runner.invoke(args=["audit", "verify"])
+    assert bad.exit_code == 1
+    assert f"audit log BROKEN at row id {victim.id} (chain position 2)" in bad.output
+
+
+def test_a_rolled_back_row_leaves_no_gap(people: dict[str, Any], app: Flask, db: Session) -> None:
+    with app.app_context(), standalone_session(app) as session:
+        kari = session.get(User, people["kari"].id)
+        writer.record(session, actor=kari, action="patient.read", object_type="patient", patient_id=1)
+        session.rollback()
+        writer.record(session, actor=kari, action="patient.read", object_type="patient", patient_id=2)
+        session.commit()
+    assert [r.chain_seq for r in _chain(db)] == [1]
+    assert verify(db).intact
+
+
+def test_parallel_writers_never_fork_the_chain(people: dict[str, Any], app: Flask, db: Session) -> None:
+    """Each writer commits its rows while the others do; the head lock makes
+    them queue, so the chain stays one line (a fork would repeat a position,
+    which the unique chain_seq refuses, or break a link)."""
+    threads, per_thread, failures = 6, 15, []
+    start = threading.Barrier(threads)
+
+    def write(n: int) -> None:
+        try:
+            with app.app_context(), standalone_session(app) as session:
+                kari = session.get(User, people["kari"].id)
+                session.commit()
+                start.wait()
+                for i in range(per_thread):
+                    writer.record(
+                        session,
+                        actor=kari,
+                        action="patient.read",
+                        object_type="patient",
+                        object_id=f"{n}-{i}",
+                    )
+                    session.commit()
+        except Exception as exc:  # reported below, with the thread's number
+            failures.append((n, repr(exc)))
+
+    workers = [threading.Thread(target=write, args=(n,)) for n in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+    assert failures == []
+    verdict = verify(db)
+    assert verdict.intact, verdict
+    assert verdict.rows == threads * per_thread
+
+
+def test_the_actors_team_kinds_are_kept_as_they_were(
+    people: dict[str, Any], auth: Any, db: Session, factories: Any
+) -> None:
+    kari, patient = people["kari"], people["patient"]
+    _some_reads(auth, people, times=1)
+    db.exec(delete(TeamMembership).where(col(TeamMembership.user_id) == kari.id))  # type: ignore[call-overload]
+    factories.team(TeamKind.dps, members=[kari])
+    db.commit()
+    seen = auth.client_for(patient.username).get("/api/me/audit").json
+    (read,) = [e for e in seen if e["action"] == "patient.read"]
+    assert read["actor_team_kinds"] == ["bolig"]
+    assert verify(db).intact
