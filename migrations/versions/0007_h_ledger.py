@@ -14,7 +14,7 @@ import server.db
 from server.audit.chain import CHAINED_FIELDS, GENESIS, link_hash
 
 revision: str = "0007_h_ledger"
-down_revision: str | None = "0006"
+down_revision: str | None = "0007_h_need"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
