@@ -51,6 +51,8 @@ def test_the_patient_downloads_everything_as_json_and_a_readable_page(
     assert [u["id"] for u in copy["tables"]["users"]] == [patient.id]
     assert "password_hash" not in copy["tables"]["users"][0]
     assert other.id not in {c["patient_id"] for c in copy["tables"]["checkins"]}
+    # Names only of the people in her rows: herself and the supporter who proposed.
+    assert {p["display_name"] for p in copy["people"].values()} == {patient.display_name, "Supporter 1"}
     assert "csrf_token" not in dumped and '"token_hash"' not in dumped
     assert {m["conversation_id"] for m in copy["tables"]["messages"]} == {
         c["id"] for c in copy["tables"]["conversations"]

@@ -17,6 +17,7 @@ from sqlmodel import Session
 from server.accounts.models import User
 from server.config import PROJECT_ROOT
 from server.privacy import holdings
+from server.schema import metadata
 
 FORMAT = "nattlys-export-1"
 OSLO = ZoneInfo("Europe/Oslo")
@@ -40,11 +41,11 @@ def _text(lang: str, key: str, **params: Any) -> str:
 def _people(db: Session, held: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str, str]]:
     """Names of everyone the rows mention (who wrote, who read)."""
     ids: set[int] = set()
-    for rows in held.values():
-        for row in rows:
-            for key, value in row.items():
-                if key.endswith(("_id", "_by_id")) and isinstance(value, int):
-                    ids.add(value)
+    for name, rows in held.items():
+        user_columns = [
+            fk.parent.name for fk in metadata.tables[name].foreign_keys if fk.column.table.name == "users"
+        ]
+        ids.update(row[c] for row in rows for c in user_columns if isinstance(row.get(c), int))
     users = db.execute(select(User.id, User.display_name, User.role).where(User.id.in_(ids))).all()  # type: ignore[union-attr]
     return {str(uid): {"display_name": name, "role": str(role)} for uid, name, role in users}
 
