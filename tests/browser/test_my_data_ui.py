@@ -41,7 +41,13 @@ def test_a_patient_downloads_her_data_and_asks_for_then_withdraws_deletion(
 ) -> None:
     admin = Api(live_server, "admin")
     username = f"mine.data.{uuid.uuid4().hex[:6]}"
-    _user(admin, live_server, username, "Dina Data", "patient")
+    # "Å" and the demo patients' circle: listed after them and never a coverage gap
+    # on the shared server (the roster tests read those).
+    patient_id = _user(admin, live_server, username, "Åsne Data", "patient")
+    teams = {t["name"]: t["id"] for t in admin.call("GET", "/api/teams")}
+    demo_circle = ("Bolig Askøy", "Psykisk helse Askøy kommune", "Øyane DPS akutt")
+    tiers = [{"team_ids": [teams[name]]} for name in demo_circle]
+    admin.call("PUT", f"/api/patients/{patient_id}/care-circle", {"tiers": tiers, "primary_contact_ids": []})
     page = new_page(PHONE)
     login(page, username, PASSWORD)
     page.locator('[data-tile="my_data"]').click()
@@ -51,7 +57,7 @@ def test_a_patient_downloads_her_data_and_asks_for_then_withdraws_deletion(
     with page.expect_download() as downloading:
         view.locator('[data-export="json"]').click()
     copy = json.loads(Path(downloading.value.path()).read_text(encoding="utf-8"))
-    assert [u["display_name"] for u in copy["tables"]["users"]] == ["Dina Data"]
+    assert [u["display_name"] for u in copy["tables"]["users"]] == ["Åsne Data"]
     with page.expect_download() as downloading:
         view.locator('[data-export="html"]').click()
     assert "Alt Nattlys har om deg" in Path(downloading.value.path()).read_text(encoding="utf-8")
