@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select, text
 
 from server.accounts.models import User
 from server.audit.models import AuditEntry
-from server.db import get_db
+from server.db import get_db, get_engine
 from server.privacy import deletion
 from server.privacy.holdings import KEPT_TABLES, owned_tables
 from tests.clinical_markers import MARKERS, write_clinical_markers
@@ -49,6 +51,8 @@ def test_the_patient_downloads_everything_as_json_and_a_readable_page(
     assert [u["id"] for u in copy["tables"]["users"]] == [patient.id]
     assert "password_hash" not in copy["tables"]["users"][0]
     assert other.id not in {c["patient_id"] for c in copy["tables"]["checkins"]}
+    # Names only of the people in her rows: herself and the supporter who proposed.
+    assert {p["display_name"] for p in copy["people"].values()} == {patient.display_name, "Supporter 1"}
     assert "csrf_token" not in dumped and '"token_hash"' not in dumped
     assert {m["conversation_id"] for m in copy["tables"]["messages"]} == {
         c["id"] for c in copy["tables"]["conversations"]
@@ -133,6 +137,25 @@ def test_deletion_waits_can_be_withdrawn_and_is_carried_out_by_the_scheduler(
     assert not any(m in str(log_text) for m in MARKERS.values()), "the kept log holds no clinical text"
     # Nobody else lost anything.
     assert _rows(db, bystander.id) == before_other
+
+
+def test_an_erased_patient_leaves_no_trace_in_the_sqlite_file_or_wal(
+    app: Any, auth: Any, factories: Any, db: Any, clock: Any
+) -> None:
+    url = get_engine(app).url
+    if url.get_backend_name() != "sqlite":
+        pytest.skip("SQLite file bytes; PostgreSQL reclaims dead rows by (auto)vacuum")
+    patient = write_clinical_markers(factories, auth, db, username="spor-etter-meg")
+    db.get(User, patient.id).display_name = "Unikt-Navn-Som-Skal-Bort"
+    db.commit()
+    auth.client_for(patient.username).post("/api/me/deletion", json={"confirm": True})
+    clock.advance(days=7, minutes=1)
+    with app.app_context():
+        assert deletion.carry_out_due(get_db(), at=clock()) == 1
+    path = Path(url.database or "")
+    wal = path.with_name(path.name + "-wal")
+    raw = path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+    assert b"Unikt-Navn-Som-Skal-Bort" not in raw
 
 
 def test_a_deletion_is_carried_out_once_whoever_runs_the_job(

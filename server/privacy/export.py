@@ -41,14 +41,11 @@ def _text(lang: str, key: str, **params: Any) -> str:
 def _people(db: Session, held: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str, str]]:
     """Names of everyone the rows mention (who wrote, who read)."""
     ids: set[int] = set()
-    for table_name, rows in held.items():
-        person_columns = {
-            column.name
-            for column in metadata.tables[table_name].columns
-            if any(fk.column.table.name == "users" for fk in column.foreign_keys)
-        }
-        for row in rows:
-            ids.update(row[name] for name in person_columns if isinstance(row.get(name), int))
+    for name, rows in held.items():
+        user_columns = [
+            fk.parent.name for fk in metadata.tables[name].foreign_keys if fk.column.table.name == "users"
+        ]
+        ids.update(row[c] for row in rows for c in user_columns if isinstance(row.get(c), int))
     users = db.execute(select(User.id, User.display_name, User.role).where(User.id.in_(ids))).all()  # type: ignore[union-attr]
     return {str(uid): {"display_name": name, "role": str(role)} for uid, name, role in users}
 
