@@ -123,6 +123,9 @@ def test_config(database_url: str, redis_url: str, **overrides: Any) -> dict[str
         "PASSWORD_HASH_PROFILE": "fast_for_tests",
         # Tests call realtime.sweep_ended_sessions themselves, at a frozen time.
         "SOCKET_SESSION_SWEEP_SECONDS": 0,
+        # The tests' push service host (a reserved name); test_abuse_limits.py
+        # checks the production list itself.
+        "PUSH_SERVICE_HOSTS": "push.example.net",
     }
     config.update(overrides)
     return config
