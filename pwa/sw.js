@@ -14,6 +14,7 @@ const SHELL = [
   '/app/api.js',
   '/app/audit-text.js',
   '/app/chat-ui.js',
+  '/app/device-data.js',
   '/app/dom.js',
   '/app/format.js',
   '/app/i18n.js',
