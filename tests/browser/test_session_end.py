@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, Api, login
@@ -51,33 +52,24 @@ def _plan_does_not_open_offline(page: Any) -> None:
         page.context.set_offline(False)
 
 
-def test_a_disabled_patients_phone_forgets_the_plan_at_the_next_start(
-    new_page: Any, live_server: str
-) -> None:
+# How the app learns: it starts again and asks the server about its session;
+# or, left open, the server ends its live connection (or the next screen's
+# call gets a 401).
+LEARNS = {
+    "at_the_next_start": "location.reload()",
+    "while_open": "window.location.hash = '#/'",
+}
+
+
+@pytest.mark.parametrize("learns", sorted(LEARNS))
+def test_a_disabled_patients_phone_forgets_the_plan(new_page: Any, live_server: str, learns: str) -> None:
     admin = Api(live_server, "admin")
     per = Api(live_server, "pasient2").user
     page = new_page(PHONE)
     _plan_kept_on_the_phone(page)
     _set_active(admin, per["id"], False)
     try:
-        page.reload()  # the app starts again and asks the server about its session
-        expect(page.locator("#username")).to_be_visible()
-        assert page.evaluate(STORED) == []
-        _plan_does_not_open_offline(page)
-    finally:
-        _set_active(admin, per["id"], True)
-
-
-def test_a_disabled_patients_open_app_forgets_the_plan_at_once(new_page: Any, live_server: str) -> None:
-    """No reload: the server ends his live connection (or the next call gets
-    a 401), and the open app forgets everything and shows the login screen."""
-    admin = Api(live_server, "admin")
-    per = Api(live_server, "pasient2").user
-    page = new_page(PHONE)
-    _plan_kept_on_the_phone(page)
-    _set_active(admin, per["id"], False)
-    try:
-        page.evaluate("window.location.hash = '#/'")  # the next screen's call, if the socket was slower
+        page.evaluate(LEARNS[learns])
         expect(page.locator("#username")).to_be_visible()
         assert page.evaluate(STORED) == []
         _plan_does_not_open_offline(page)
