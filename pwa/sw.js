@@ -15,6 +15,7 @@ const SHELL = [
   '/app/audit-text.js',
   '/app/break-glass-ui.js',
   '/app/chat-ui.js',
+  '/app/device-data.js',
   '/app/dom.js',
   '/app/format.js',
   '/app/i18n.js',

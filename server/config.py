@@ -70,6 +70,19 @@ class Settings:
     CHAT_MESSAGES_PER_MINUTE: int = 30
     # How long a break-glass opening (nødtilgang) of a patient's check-ins lasts.
     BREAK_GLASS_MINUTES: int = 120
+    # Accounts (patients, or staff for administrators) and reissued invitation
+    # links one staff member may make per hour.
+    ACCOUNTS_PER_STAFF_PER_HOUR: int = 20
+    INVITATIONS_PER_STAFF_PER_HOUR: int = 20
+    # Socket.IO connections one login session may hold open on a web process;
+    # a new one beyond that closes the session's oldest.
+    SOCKETS_PER_SESSION: int = 10
+    # Hosts a browser's push subscription may point at (production): the push
+    # services of Chrome/Android, Firefox, Edge/Windows and Safari. "*." matches
+    # any subdomain. Development and tests also accept loopback.
+    PUSH_SERVICE_HOSTS: str = (
+        "fcm.googleapis.com,updates.push.services.mozilla.com,*.notify.windows.com,web.push.apple.com"
+    )
     # How long before a shift the supporter gets the handoff notice.
     HANDOFF_NOTICE_MINUTES: int = 60
     # How often each web process disconnects sockets whose session has ended

@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from server import clock
 from server.accounts import sessions
+from server.api.json_limits import SocketJson
 from server.db import get_db, standalone_session
 
 socketio = SocketIO()
@@ -63,6 +64,7 @@ def init_app(app: Flask) -> None:
         ping_interval=20,
         ping_timeout=20,
         max_http_buffer_size=64 * 1024,
+        json=SocketJson,
     )
 
 
@@ -94,10 +96,20 @@ def on_connect(auth: Any = None) -> bool:
     from server.chat.presence import presence
 
     presence().connected(user.id)
+    _make_room_in_session(g.socket_session_id, current_app.config["SOCKETS_PER_SESSION"])
     session_users[request.sid] = user.id  # type: ignore[attr-defined]
     socket_sessions[request.sid] = g.socket_session_id  # type: ignore[attr-defined]
     _start_sweeper_once(current_app._get_current_object())  # type: ignore[attr-defined]
     return True
+
+
+def _make_room_in_session(session_id: str, cap: int) -> None:
+    """At most `cap` sockets per login session on this process: a new one
+    closes the session's oldest, rather than being refused, so a phone that
+    reconnects often on a poor line is never the one left without live chat."""
+    held = [sid for sid, sess in list(socket_sessions.items()) if sess == session_id]
+    for sid in held[: max(0, len(held) - cap + 1)]:
+        socketio.server.disconnect(sid, namespace="/")
 
 
 def drop_sockets(user_id: int, *, session_id: str | None = None) -> None:

@@ -126,6 +126,9 @@ def test_config(database_url: str, redis_url: str, **overrides: Any) -> dict[str
         # The fixed development data key, whatever the outer environment says.
         "DATA_KEYS": "",
         "DATA_KEY_FILE": "",
+        # The tests' push service host (a reserved name); test_abuse_limits.py
+        # checks the production list itself.
+        "PUSH_SERVICE_HOSTS": "push.example.net",
     }
     config.update(overrides)
     return config

@@ -177,3 +177,42 @@ def test_the_actors_team_kinds_are_kept_as_they_were(
     (read,) = [e for e in seen if e["action"] == "patient.read"]
     assert read["actor_team_kinds"] == ["bolig"]
     assert verify(db).intact
+
+
+def test_rows_written_before_the_chain_are_linked_by_the_migration(tmp_path: Any) -> None:
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from server.cli import alembic_config
+
+    url = f"sqlite:///{tmp_path / 'before-chain.db'}"
+    command.upgrade(alembic_config(url), "0006")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO users (id, username, display_name, role, is_active, created_at) VALUES (1, 'kari', 'Kari', 'supporter', 1, '2026-11-01 20:00:00')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO teams (id, name, kind, created_at) VALUES (1, 'Bolig', 'bolig', '2026-11-01 20:00:00')"
+            )
+        )
+        conn.execute(text("INSERT INTO team_memberships (team_id, user_id) VALUES (1, 1)"))
+        for n in range(3):
+            conn.execute(
+                text(
+                    "INSERT INTO audit_entries (at, actor_id, actor_role, action, object_type, object_id)"
+                    " VALUES (:at, 1, 'supporter', 'patient.read', 'patient', :n)"
+                ),
+                {"at": f"2026-11-0{n + 1} 21:00:00.000123", "n": str(n)},
+            )
+    command.upgrade(alembic_config(url), "head")
+    with Session(engine) as db:
+        verdict = verify(db)
+        kinds = db.exec(select(AuditEntry.actor_team_kinds)).all()
+    engine.dispose()
+    assert verdict.intact, verdict
+    assert verdict.rows == 3
+    assert set(kinds) == {"bolig"}

@@ -13,6 +13,7 @@ whose auditing was never thought about.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +35,11 @@ from tests.test_authorization_matrix import (
     world,  # noqa: F401  (the fixture, reused as is)
 )
 
-Row = tuple[str, str]  # (action, the World attribute of the patient it points to, or "created")
+# (action, the World attribute of the patient it points to, or "created"), and
+# when the actor is not the caller a third element: a World attribute, or SYSTEM
+# for the server's own routing decisions.
+Row = tuple[str, ...]
+SYSTEM = "system"
 
 
 class Ctx:
@@ -120,6 +125,12 @@ def one(action: str, patient: str = "patient") -> tuple[Row, ...]:
     return ((action, patient),)
 
 
+# The patient writes to the conversation supporter_in holds: the message goes
+# live to supporter_in, who is recorded as having got it.
+WRITE_AND_DELIVER = (("chat.write", "patient"), ("chat.deliver", "patient", "supporter_in"))
+# Handing over to a tier: the supporter's action, and the server's routing decision.
+HANDOVER_TO_TIER = (("chat.handover", "patient"), ("route.handover", "patient", SYSTEM))
+
 # (method, rule) -> the rows a call by the allowed caller must add.
 AUDITED: dict[tuple[str, str], Audited] = {
     # Accounts and invitations
@@ -160,14 +171,14 @@ AUDITED: dict[tuple[str, str], Audited] = {
         one("patient.deletion_withdraw"), caller="patient_self", prepare=_deletion_requested
     ),
     # Chat
-    ("POST", "/api/chat/messages"): Audited(one("chat.write"), caller="patient_self"),
+    ("POST", "/api/chat/messages"): Audited(WRITE_AND_DELIVER, caller="patient_self"),
     ("GET", "/api/chat/inbox"): Audited(one("chat.inbox")),
     ("GET", "/api/chat/conversations/<int:conversation_id>"): Audited(one("chat.read")),
     ("POST", "/api/chat/conversations/<int:conversation_id>/messages"): Audited(one("chat.write")),
     ("POST", "/api/chat/conversations/<int:conversation_id>/take"): Audited(
         one("chat.take"), prepare=_offered_to_supporter
     ),
-    ("POST", "/api/chat/conversations/<int:conversation_id>/handover"): Audited(one("chat.handover")),
+    ("POST", "/api/chat/conversations/<int:conversation_id>/handover"): Audited(HANDOVER_TO_TIER),
     ("POST", "/api/chat/conversations/<int:conversation_id>/close"): Audited(one("chat.close")),
     ("POST", "/api/chat/conversations/<int:conversation_id>/read"): Audited(
         one("chat.mark_read"), prepare=_patient_wrote
@@ -298,7 +309,12 @@ def _expected(
     def patient_id(ref: str) -> int:
         return _created_patient_id(body) if ref == "created" else int(getattr(world, ref).id)
 
-    return sorted((action, actor_id, patient_id(ref), at) for action, ref in rows)
+    def actor(row: Row) -> int | None:
+        if len(row) < 3:
+            return actor_id
+        return None if row[2] == SYSTEM else int(getattr(world, row[2]).id)
+
+    return sorted((row[0], actor(row), patient_id(row[1]), at) for row in rows)
 
 
 def _actual(rows: list[AuditEntry]) -> list[tuple[Any, ...]]:
@@ -361,7 +377,8 @@ def test_route_writes_exactly_its_audit_rows(
     assert _actual(rows) == _expected(
         entry.rows, world=world, actor_id=actor.id, at=clock(), body=response.get_json(silent=True)
     )
-    assert all(r.actor_role == str(actor.role) for r in rows)
+    assert all(r.actor_role == str(actor.role) for r in rows if r.actor_id == actor.id)
+    assert all(r.actor_role == SYSTEM for r in rows if r.actor_id is None)
     assert all(r.request_id == response.headers["X-Request-ID"] for r in rows)
 
 
@@ -395,7 +412,7 @@ class EventCase:
 CONV = {"conversation_id": "conversation"}
 EVENT_CASES: dict[str, EventCase] = {
     "patient sends": EventCase(
-        "chat:send", "patient", {"client_id": "sock-0001", "body": "Hei"}, one("chat.write"), refused=()
+        "chat:send", "patient", {"client_id": "sock-0001", "body": "Hei"}, WRITE_AND_DELIVER, refused=()
     ),
     "supporter sends": EventCase(
         "chat:send", "supporter_in", {**CONV, "client_id": "sock-0002", "body": "Her"}, one("chat.write")
@@ -409,7 +426,7 @@ EVENT_CASES: dict[str, EventCase] = {
     ),
     "supporter takes": EventCase("chat:take", "supporter_in", CONV, one("chat.take"), _offered_to_supporter),
     "supporter hands over": EventCase(
-        "chat:handover", "supporter_in", {**CONV, "to_tier": 0, "note": "Overtar du?"}, one("chat.handover")
+        "chat:handover", "supporter_in", {**CONV, "to_tier": 0, "note": "Overtar du?"}, HANDOVER_TO_TIER
     ),
     "supporter closes": EventCase("chat:close", "supporter_in", CONV, one("chat.close")),
 }
@@ -543,13 +560,115 @@ def test_the_patient_sees_a_supporters_read_of_the_plan(world: World, auth: Any,
     assert ctx.as_("other_patient").get("/api/me/audit").json == []
 
 
-def test_every_audited_action_has_words_for_the_patient_and_the_admin() -> None:
-    actions = {a for e in AUDITED.values() for a, _ in e.rows} | {
-        a for c in EVENT_CASES.values() for a, _ in c.rows
+# Routing decisions a supporter makes by hand have rows of their own (chat.take, chat.close).
+SUPPORTERS_DECISIONS = {"take", "close"}
+
+
+def _routing_actions() -> set[str]:
+    """Every routing decision the chat code can record becomes a "route.*" row."""
+    chat = Path(__file__).resolve().parents[1] / "server" / "chat"
+    found = {
+        m for f in chat.glob("*.py") for m in re.findall(r'action="(\w+)"', f.read_text(encoding="utf-8"))
     }
+    return {f"route.{a}" for a in found - SUPPORTERS_DECISIONS}
+
+
+def test_every_audited_action_has_words_for_the_patient_and_the_admin() -> None:
+    actions = {r[0] for e in AUDITED.values() for r in e.rows} | {
+        r[0] for c in EVENT_CASES.values() for r in c.rows
+    }
+    actions |= _routing_actions()
+    assert "route.no_one_on_duty" in actions
     i18n = Path(__file__).resolve().parents[1] / "pwa" / "app" / "i18n"
     for language in ("nb", "en"):
         words = json.loads((i18n / f"{language}.json").read_text(encoding="utf-8"))["audit"]
         for group in ("patient_actions", "admin_actions"):
             missing = sorted(a for a in actions if a.replace(".", "_") not in words[group])
             assert not missing, f"{language}.json audit.{group} lacks {missing}"
+
+
+# --- live deliveries and routing decisions ------------------------------------------
+
+
+def test_a_live_delivery_and_the_routing_are_recorded_and_shown_in_plain_words(
+    world: World, auth: Any, db: Session, clock: MovableClock, socket_client: Any
+) -> None:
+    """The patient writes after the holder closed: the server offers it to the
+    bolig team on duty and sends it live to supporter_in, who has not taken it.
+    Both are rows, and the patient reads where her message went."""
+    ctx = Ctx(world, auth)
+    conv = world.conversation.id
+    assert ctx.as_("supporter_in").post(f"/api/chat/conversations/{conv}/close").status_code == 204
+    live = socket_client(ctx.as_("supporter_in"))
+    live.get_received()
+    clock.advance(minutes=7)
+    before = _last_id(db)
+    _patient_wrote(ctx)
+    assert any(m["name"] == "chat:message" for m in live.get_received())
+
+    rows = _rows_after(db, before)
+    assert _actual(rows) == _expected(
+        (
+            ("chat.write", "patient"),
+            ("route.offer", "patient", SYSTEM),
+            ("chat.deliver", "patient", "supporter_in"),
+        ),
+        world=world,
+        actor_id=world.patient.id,
+        at=clock(),
+        body=None,
+    )
+    (routed,) = [r for r in rows if r.action == "route.offer"]
+    assert (routed.actor_role, routed.to_team_kinds, routed.object_id) == (SYSTEM, "bolig", str(conv))
+    (delivered,) = [r for r in rows if r.action == "chat.deliver"]
+    assert delivered.actor_team_kinds == "bolig"
+
+    seen = {e["action"]: e for e in ctx.as_("patient").get("/api/me/audit").json}
+    assert seen["route.offer"]["to_team_kinds"] == ["bolig"]
+    assert seen["route.offer"]["actor_role"] == SYSTEM
+    assert seen["chat.deliver"]["actor_name"] == world.supporter_in.display_name
+    assert seen["chat.deliver"]["actor_team_kinds"] == ["bolig"]
+
+
+def test_nobody_on_duty_is_recorded_for_the_patient(world: World, auth: Any, db: Session) -> None:
+    before = _last_id(db)
+    _nobody_on_duty_for_other(Ctx(world, auth))
+    rows = _rows_after(db, before)
+    assert sorted((r.action, r.actor_role, r.to_team_kinds) for r in rows) == [
+        ("chat.write", "patient", ""),
+        ("route.no_one_on_duty", SYSTEM, ""),
+    ]
+
+
+# Calls that change nothing an administrator answers for, with why.
+ADMIN_UNRECORDED = {
+    ("POST", "/api/push/subscriptions"): "their own browser",
+    ("DELETE", "/api/push/subscriptions"): "their own browser",
+    ("POST", "/api/auth/logout"): "their own session",
+    ("POST", "/api/teams/<int:team_id>/roster/draft"): "the world's draft exists: it is returned unchanged",
+}
+ADMIN_CHANGES = sorted(
+    r
+    for r in MATRIX
+    if r[0] in ("POST", "PUT", "PATCH", "DELETE")
+    and 200 <= MATRIX[r][2]["admin"] < 300
+    and r not in ADMIN_UNRECORDED
+)
+
+
+@pytest.mark.parametrize("route", ADMIN_CHANGES, ids=lambda r: f"{r[0]} {r[1]}")
+def test_every_change_an_administrator_makes_is_recorded(
+    route: tuple[str, str], app: Flask, world: World, auth: Any, db: Session
+) -> None:
+    method, rule = route
+    params, body, _ = MATRIX[route]
+    payload = resolve(body, world) if body is not None else None
+    entry = AUDITED.get(route)
+    if entry is not None and entry.prepare is not None:
+        payload = {**(payload or {}), **entry.prepare(Ctx(world, auth))}
+    before = _last_id(db)
+    kwargs: dict[str, Any] = {"json": payload} if payload is not None else {}
+    response = Ctx(world, auth).as_("admin").open(_path(rule, params, world), method=method, **kwargs)
+    assert response.status_code < 300, response.get_json(silent=True)
+    rows = _rows_after(db, before)
+    assert any(r.actor_id == world.admin.id for r in rows), [r.action for r in rows]

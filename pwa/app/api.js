@@ -1,5 +1,7 @@
 // fetch wrapper: same-origin cookies, the CSRF header on state-changing
-// requests, and errors as ApiError with the server's error code.
+// requests, and errors as ApiError with the server's error code. A 401 means
+// the session is over: the device forgets the patient's data at once.
+import { forgetPatientData } from './device-data.js';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -60,8 +62,11 @@ export async function api(method, path, body, options = {}) {
       fields: data && Array.isArray(data.fields) ? data.fields : null,
       retryAfter: Number.isFinite(retry) ? retry : null,
     });
-    if (response.status === 401 && code === 'unauthorized' && !options.quiet401 && onUnauthorized) {
-      onUnauthorized(error);
+    if (response.status === 401 && code === 'unauthorized') {
+      // The session has ended (or there is none): nothing about the patient
+      // may stay on the device, whoever asked and whatever they do next.
+      forgetPatientData();
+      if (!options.quiet401 && onUnauthorized) onUnauthorized(error);
     }
     throw error;
   }

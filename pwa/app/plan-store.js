@@ -1,7 +1,8 @@
 // The patient's own crisis plan, kept on the phone so it opens with no
 // network (localStorage, one copy per user). Refreshed on every fetch;
 // removed when the patient turns the offline copy off, when they log out,
-// and when someone else logs in on this device. Supporters never store plans.
+// when the session ends (device-data.js), and when someone else logs in on
+// this device. Supporters never store plans.
 import { api } from './api.js';
 import { planPath } from './plan-ui.js';
 

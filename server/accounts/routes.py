@@ -7,7 +7,7 @@ from pydantic import BaseModel
 from sqlmodel import SQLModel
 
 from server import access, clock
-from server.accounts import invitations, services, sessions
+from server.accounts import invitations, services, sessions, staff_caps
 from server.accounts.models import (
     InvitationAccept,
     InvitationIssued,
@@ -149,6 +149,7 @@ class UserCreated(BaseModel):
 def create_user(body: UserCreate) -> UserCreated:
     db = get_db()
     user = services.create_user(db, actor=g.user, data=body)
+    staff_caps.count(g.user, "accounts", at=clock.now())
     token, invitation = invitations.issue(db, user=user, created_by=g.user, at=clock.now())
     return UserCreated(user=services.public_user(user), invitation=invitations.issued(token, invitation))
 
@@ -187,5 +188,6 @@ def reissue_invitation(user_id: int) -> InvitationIssued:
         access.require_patient(db, g.user, target.id, access.Need.enrol)  # type: ignore[arg-type]
     else:
         access.require_role(g.user, Role.admin)
+    staff_caps.count(g.user, "invitations", at=clock.now())
     token, invitation = invitations.issue(db, user=target, created_by=g.user, at=clock.now())
     return invitations.issued(token, invitation)

@@ -7,7 +7,6 @@ so the document cannot drift from what the server accepts.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
@@ -19,6 +18,7 @@ from sqlalchemy.exc import DataError
 
 from server import access
 from server.accounts.models import Role
+from server.api import json_limits
 from server.api.errors import ApiError, bad_request, check_storable_text, from_validation_error
 from server.db import discard_after_commit, get_db, run_after_commit
 
@@ -44,7 +44,11 @@ def _parse_body(model: type[BaseModel]) -> BaseModel:
     if not raw:
         raise bad_request("malformed_json", "The request body must be a JSON object.")
     try:
-        data = json.loads(raw)
+        data = json_limits.loads(raw)
+    except json_limits.TooDeep as exc:
+        raise bad_request(
+            "too_deep", f"The request body nests more than {json_limits.MAX_DEPTH} levels deep."
+        ) from exc
     except (ValueError, UnicodeDecodeError) as exc:
         raise bad_request("malformed_json", "The request body is not valid JSON.") from exc
     if not isinstance(data, dict):

@@ -7,7 +7,7 @@ from pydantic import BaseModel
 
 from server import access, clock
 from server.access import Need
-from server.accounts import invitations
+from server.accounts import invitations, staff_caps
 from server.accounts.models import InvitationIssued, Role
 from server.api.endpoints import endpoint
 from server.audit import writer as audit
@@ -107,6 +107,7 @@ class PatientCreated(BaseModel):
 def create_patient(body: PatientCreate) -> PatientCreated:
     db = get_db()
     patient = services.create_patient(db, actor=g.user, data=body)
+    staff_caps.count(g.user, "accounts", at=clock.now())
     token, invitation = invitations.issue(db, user=patient, created_by=g.user, at=clock.now())
     return PatientCreated(
         patient=services.patient_public(patient), invitation=invitations.issued(token, invitation)

@@ -69,6 +69,18 @@ def _decide(
             reason=reason[:300],
         )
     )
+    if actor is None:  # the server's own decision (a supporter's action has its own row)
+        kinds = (_team_kind_of(db, s, conv.patient_id) for s in supporters or [])
+        audit.record(
+            db,
+            actor=None,
+            by_system=True,
+            action=f"route.{action}",
+            object_type="conversation",
+            object_id=conv.id,
+            patient_id=conv.patient_id,
+            to_team_kinds=[k for k in kinds if k],
+        )
 
 
 def _team_kind_of(db: Session, supporter_id: int, patient_id: int) -> str | None:
@@ -385,8 +397,19 @@ def send_from_patient(
         )
     else:
         _tell_patient(db, conv, at)
-    payload = public.model_dump(mode="json")
-    _emit("chat:message", payload, _recipients(conv) | {patient.id})  # type: ignore[operator]
+    recipients = _recipients(conv)
+    _emit("chat:message", public.model_dump(mode="json"), recipients | {patient.id})  # type: ignore[operator]
+    # One row per recipient, in the message's own transaction: the emit reaches
+    # every device in their rooms whether or not one acknowledges, so a row
+    # written on a socket's ack would miss some of those who got it.
+    audit.record_each(
+        db,
+        actor_ids=recipients,
+        action="chat.deliver",
+        object_type="message",
+        object_id=message.id,
+        patient_id=patient.id,
+    )
     return public
 
 

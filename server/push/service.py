@@ -10,7 +10,8 @@ Answers from push services: 2xx sent; 404/410 the subscription is gone and is
 deleted; 429 the subscription is skipped until Retry-After, and the message is
 tried once more then if that is soon (at most a minute, and within its TTL); a
 5xx, a timeout or a refused connection is tried again after 0.5 s and 1 s and
-then given up; any other answer is given up at once. What is given up is logged
+then given up; any other answer (a redirect too: it is never followed) is given up
+at once. What is given up is logged
 (status and host only, never the payload) and counted once. Nothing here ever
 raises into a job or a request.
 """
@@ -104,14 +105,32 @@ def _invalid(loc: list[str], message: str) -> ApiError:
     )
 
 
-def check_subscription(endpoint: str, p256dh: str, auth: str, *, allow_loopback_http: bool) -> None:
+def known_push_service(host: str, allowed: str) -> bool:
+    """Is `host` one of the configured push services ("*.x" also matches its subdomains)?"""
+    for pattern in (p.strip().lower() for p in allowed.split(",")):
+        if pattern.startswith("*.") and host.endswith(pattern[1:]) and len(host) > len(pattern) - 1:
+            return True
+        if pattern and host == pattern:
+            return True
+    return False
+
+
+def check_subscription(
+    endpoint: str, p256dh: str, auth: str, *, allowed_hosts: str, allow_loopback: bool
+) -> None:
+    """Only a known push service's https URL is stored: the sender POSTs to
+    it, so any other address (10.0.0.5, 169.254.169.254) would let a user make
+    the server call inside its own network. Development and tests may use a
+    push service on loopback."""
     parts = urlsplit(endpoint)
     host = (parts.hostname or "").lower()
-    loopback = host in ("127.0.0.1", "localhost", "::1")
+    loopback = allow_loopback and host in ("127.0.0.1", "localhost", "::1")
     if not host or parts.username or parts.password:
         raise _invalid(["endpoint"], "an https URL of the browser's push service")
-    if parts.scheme != "https" and not (parts.scheme == "http" and loopback and allow_loopback_http):
+    if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
         raise _invalid(["endpoint"], "an https URL of the browser's push service")
+    if not loopback and (parts.port not in (None, 443) or not known_push_service(host, allowed_hosts)):
+        raise _invalid(["endpoint"], "the URL of a known push service (PUSH_SERVICE_HOSTS)")
     key = _b64decode(p256dh)
     if key is None or len(key) != 65 or key[0] != 4:
         raise _invalid(["keys", "p256dh"], "a base64url P-256 public key (65 bytes)")
@@ -123,7 +142,13 @@ def check_subscription(endpoint: str, p256dh: str, auth: str, *, allow_loopback_
 def subscribe(db: Session, *, user: User, endpoint: str, p256dh: str, auth: str) -> PushSubscription:
     """Store (or move to this user) the browser's subscription."""
     settings = current_app.config["SETTINGS"]
-    check_subscription(endpoint, p256dh, auth, allow_loopback_http=settings.is_development)
+    check_subscription(
+        endpoint,
+        p256dh,
+        auth,
+        allowed_hosts=settings.PUSH_SERVICE_HOSTS,
+        allow_loopback=settings.is_development,
+    )
     sub = db.exec(select(PushSubscription).where(PushSubscription.endpoint == endpoint)).first()
     now = clock.now()
     if sub is None:
@@ -223,6 +248,20 @@ class _Batch:
             self.on_done()
 
 
+def _no_redirects_session() -> Any:
+    import requests
+
+    class NoRedirects(requests.Session):
+        """A push service answers a POST itself; a redirect is given up, never
+        followed (a 302 once led the sender to GET an internal address)."""
+
+        def send(self, request: Any, **kwargs: Any) -> Any:
+            kwargs["allow_redirects"] = False
+            return super().send(request, **kwargs)
+
+    return NoRedirects()
+
+
 class PushDispatcher:
     # Attempts for a push service that fails (5xx, timeout, connection error),
     # the first retry after `retry_backoff` seconds, each next one twice as late.
@@ -263,7 +302,7 @@ class PushDispatcher:
         import requests
         from gevent.monkey import is_module_patched
 
-        session = requests.Session()
+        session = _no_redirects_session()
         adapter = requests.adapters.HTTPAdapter(pool_connections=16, pool_maxsize=self.workers)
         session.mount("https://", adapter)
         session.mount("http://", adapter)

@@ -44,7 +44,7 @@ export default async function adminAudit(ctx) {
       'li',
       { class: 'audit-row', 'data-testid': 'audit-row' },
       h('p', { class: 'audit-when' }, h('time', { datetime: entry.at }, formatDateTime(entry.at))),
-      h('p', { class: 'audit-what' }, h('strong', null, actorText(entry)), ' – ', actionForAdmin(entry.action)),
+      h('p', { class: 'audit-what' }, h('strong', null, actorText(entry)), ' – ', actionForAdmin(entry.action, entry)),
       h(
         'p',
         { class: 'muted' },

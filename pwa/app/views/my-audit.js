@@ -3,7 +3,7 @@ import { clear, h } from '../dom.js';
 import { t } from '../i18n.js';
 import { api, query } from '../api.js';
 import { formatDateTime } from '../format.js';
-import { actionForPatient, actorText } from '../audit-text.js';
+import { actionForPatient, actorText, isRouting } from '../audit-text.js';
 import { backLink, errorText, loadFailed, messageArea, pageTitle, showMessage, withBusy } from '../ui.js';
 import { openingForPatient } from '../break-glass-ui.js';
 import { onPush } from '../chat-ui.js';
@@ -29,7 +29,9 @@ function row(group) {
     'li',
     { class: 'audit-row', 'data-testid': 'audit-row' },
     h('p', { class: 'audit-when' }, when),
-    h('p', { class: 'audit-what' }, h('strong', null, actorText(group.newest)), ' ', actionForPatient(group.newest.action)),
+    isRouting(group.newest)
+      ? h('p', { class: 'audit-what' }, actionForPatient(group.newest.action, group.newest))
+      : h('p', { class: 'audit-what' }, h('strong', null, actorText(group.newest)), ' ', actionForPatient(group.newest.action)),
     // reason is for administrators' review (it names internal sections); patients see the action in words.
   );
 }
@@ -40,7 +42,9 @@ function groupInto(groups, entries) {
   for (const entry of entries) {
     const last = groups[groups.length - 1];
     const close = last && new Date(last.oldest).getTime() - new Date(entry.at).getTime() <= SAME_VISIT_MS;
-    if (last && close && last.newest.actor_id === entry.actor_id && last.newest.action === entry.action) {
+    const same = last && last.newest.actor_id === entry.actor_id && last.newest.action === entry.action;
+    // Each routing decision keeps its own line: it says where the message went and when.
+    if (same && close && !isRouting(entry)) {
       last.count += 1;
       last.oldest = entry.at;
     } else {
