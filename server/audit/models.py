@@ -37,3 +37,6 @@ class AuditEntryPublic(SQLModel):
     object_type: str
     object_id: str | None
     reason: str | None
+    # Done in the patient's account through a re-enrolment link that this
+    # staff member issued: shown with their name, not as "you".
+    via_link_issued_by: str | None = None
