@@ -2,7 +2,7 @@
 // /socket.io/ responses, so health data never lands in the cache.
 // Bump VERSION whenever a file in SHELL changes.
 
-const VERSION = 'nattlys-shell-v8';
+const VERSION = 'nattlys-shell-v9';
 
 const SHELL = [
   '/',
@@ -31,6 +31,7 @@ const SHELL = [
   '/app/plan-ui.js',
   '/app/i18n/nb.json',
   '/app/i18n/en.json',
+  '/app/views/account.js',
   '/app/views/admin-audit.js',
   '/app/views/admin-coverage.js',
   '/app/views/admin-home.js',

@@ -12,6 +12,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from datetime import datetime
 from http.cookiejar import CookieJar
 from pathlib import Path
 from typing import Any
@@ -122,11 +123,44 @@ def new_page(browser: Any, live_server: str) -> Iterator[Any]:
     yield from watched_pages(browser, live_server)
 
 
+# The last TOTP time step used per demo staff member: the server takes each code once.
+_USED_STEPS: dict[str, int] = {}
+
+
+def totp_code(username: str, server_time: str, secret: str | None = None) -> str:
+    """The staff member's authenticator code at the server's clock (which
+    starts at CLOCK_START), never one the server has already taken. Demo
+    staff have keys derived from the demo password; others show theirs."""
+    import pyotp
+
+    from server.demo import demo_totp_secret
+
+    totp = pyotp.TOTP(secret or demo_totp_secret(DEMO_PASSWORD, username))
+    step = totp.timecode(datetime.fromisoformat(server_time.replace("Z", "+00:00")))
+    used = _USED_STEPS.get(username, 0)
+    if used > step:  # both this step's code and the next are used: wait for a new one
+        time.sleep(30 * (used - step))
+    step = max(step, used + 1)  # the server also takes the next step's code
+    _USED_STEPS[username] = step
+    return totp.generate_otp(step)
+
+
 def login(page: Any, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Log in through the app; staff also type the authenticator code."""
     page.goto("/")
     page.locator("#username").fill(username)
     page.locator("#password").fill(password)
-    page.locator("form#login-form [type=submit]").click()
+    with page.expect_response(lambda r: r.url.endswith("/api/auth/login")) as answer:
+        page.locator("form#login-form [type=submit]").click()
+    session = answer.value.json()
+    step = session.get("second_factor")
+    if step is None:
+        return
+    secret = page.locator('[data-testid="totp-secret"]').text_content() if step == "enrol" else None
+    page.locator("#totp-code").fill(totp_code(username, session["server_time"], secret))
+    page.locator("form#totp-form [type=submit]").click()
+    if step == "enrol":  # the recovery codes are shown once
+        page.locator('[data-testid="recovery-codes-saved"]').click()
 
 
 class Api:
@@ -138,6 +172,10 @@ class Api:
         self.csrf: str | None = None
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
         session = self.call("POST", "/api/auth/login", {"username": username, "password": password})
+        if session.get("second_factor") == "verify":
+            self.csrf = session["csrf_token"]
+            code = totp_code(username, session["server_time"])
+            session = self.call("POST", "/api/auth/second-factor/verify", {"code": code})
         self.csrf = session["csrf_token"]
         self.user = session["user"]
 
