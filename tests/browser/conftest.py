@@ -12,12 +12,13 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from datetime import datetime
 from http.cookiejar import CookieJar
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.demo_totp import staff_code
 
 DEMO_PASSWORD = "nattlys-browser-demo"
 # The live server's clock starts here and runs on: Monday evening of a week in
@@ -123,26 +124,11 @@ def new_page(browser: Any, live_server: str) -> Iterator[Any]:
     yield from watched_pages(browser, live_server)
 
 
-# The last TOTP time step used per demo staff member: the server takes each code once.
-_USED_STEPS: dict[str, int] = {}
-
-
-def totp_code(username: str, server_time: str, secret: str | None = None) -> str:
-    """The staff member's authenticator code at the server's clock (which
-    starts at CLOCK_START), never one the server has already taken. Demo
-    staff have keys derived from the demo password; others show theirs."""
-    import pyotp
-
-    from server.demo import demo_totp_secret
-
-    totp = pyotp.TOTP(secret or demo_totp_secret(DEMO_PASSWORD, username))
-    step = totp.timecode(datetime.fromisoformat(server_time.replace("Z", "+00:00")))
-    used = _USED_STEPS.get(username, 0)
-    if used > step:  # both this step's code and the next are used: wait for a new one
-        time.sleep(30 * (used - step))
-    step = max(step, used + 1)  # the server also takes the next step's code
-    _USED_STEPS[username] = step
-    return totp.generate_otp(step)
+def totp_code(
+    username: str, server_time: str, secret: str | None = None, password: str = DEMO_PASSWORD
+) -> str:
+    """Demo staff's keys come from the demo password, which is also their password."""
+    return staff_code(username, server_time, demo_password=password, secret=secret)
 
 
 def login(page: Any, username: str, password: str = DEMO_PASSWORD) -> None:
@@ -157,7 +143,7 @@ def login(page: Any, username: str, password: str = DEMO_PASSWORD) -> None:
     if step is None:
         return
     secret = page.locator('[data-testid="totp-secret"]').text_content() if step == "enrol" else None
-    page.locator("#totp-code").fill(totp_code(username, session["server_time"], secret))
+    page.locator("#totp-code").fill(totp_code(username, session["server_time"], secret, password))
     page.locator("form#totp-form [type=submit]").click()
     if step == "enrol":  # the recovery codes are shown once
         page.locator('[data-testid="recovery-codes-saved"]').click()
@@ -174,7 +160,7 @@ class Api:
         session = self.call("POST", "/api/auth/login", {"username": username, "password": password})
         if session.get("second_factor") == "verify":
             self.csrf = session["csrf_token"]
-            code = totp_code(username, session["server_time"])
+            code = totp_code(username, session["server_time"], password=password)
             session = self.call("POST", "/api/auth/second-factor/verify", {"code": code})
         self.csrf = session["csrf_token"]
         self.user = session["user"]
