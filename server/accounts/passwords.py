@@ -100,7 +100,8 @@ def check_policy(password: str, *, username: str | None = None, display_name: st
     from zxcvbn import zxcvbn
 
     check_length(password)
-    personal = [username or "", *(display_name or "").split()]
+    name = (display_name or "").split()
+    personal = [username or "", *name, "".join(name)]
     inputs = [w.lower() for w in (*personal, *NORWEGIAN_WORDS) if w]
     # zxcvbn's cost grows fast with length; the first 64 characters decide.
     if zxcvbn(normalise(password)[:64], user_inputs=inputs)["score"] < MIN_SCORE:
