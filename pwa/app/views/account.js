@@ -106,15 +106,43 @@ function events(rows) {
   );
 }
 
+/** Staff: what waits for a second person's approval (new login links; for administrators, code-app resets). */
+function approvals(ctx, links, resets) {
+  if (!links.length && !resets.length) return null;
+  const approve = (path) => async () => {
+    await api('POST', path);
+    ctx.retry();
+  };
+  const item = (text, path) =>
+    h('li', { class: 'list-item' }, h('p', null, text), h('button', { type: 'button', class: 'button-secondary', onclick: approve(path) }, t('account.approve')));
+  return h(
+    'section',
+    { 'data-testid': 'approvals' },
+    h('h2', null, t('account.approvals_title')),
+    h('p', { class: 'hint' }, t('account.approvals_intro')),
+    h(
+      'ul',
+      { class: 'list' },
+      ...links.map((l) => item(t('account.approve_link', { name: l.user_display_name, by: l.issued_by_name || t('account.someone') }), `/api/reenrolments/${l.id}/approve`)),
+      ...resets.map((r) => item(t('account.approve_reset', { name: r.user_display_name, by: r.requested_by_name || t('account.someone') }), `/api/second-factor-resets/${r.id}/approve`)),
+    ),
+  );
+}
+
 export default async function accountView(ctx) {
+  const role = ctx.user.role;
   let links;
   let sessions;
   let rows;
+  let toApprove = [];
+  let resets = [];
   try {
-    [links, sessions, rows] = await Promise.all([
+    [links, sessions, rows, toApprove, resets] = await Promise.all([
       api('GET', '/api/me/reenrolments'),
       api('GET', '/api/me/sessions'),
       api('GET', '/api/me/account-events'),
+      role === 'patient' ? [] : api('GET', '/api/reenrolments'),
+      role === 'admin' ? api('GET', '/api/second-factor-resets') : [],
     ]);
   } catch (err) {
     return h('div', { class: 'narrow' }, pageTitle(t('account.title')), loadFailed(err, ctx.retry));
@@ -124,6 +152,7 @@ export default async function accountView(ctx) {
     { class: 'narrow', 'data-testid': 'account' },
     pageTitle(t('account.title')),
     ...links.map((link) => reenrolmentNotice(ctx, link)),
+    approvals(ctx, toApprove, resets),
     devices(ctx, sessions),
     passwordForm(),
     events(rows),
