@@ -6,6 +6,7 @@ Create Date: 2026-12-04 17:20:24.369950
 """
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 import sqlalchemy as sa
 import sqlmodel
@@ -106,6 +107,23 @@ def upgrade() -> None:
             ondelete="SET NULL",
         )
 
+    # Patient sessions from before the 90-day limit end 90 days after their login too.
+    sessions = sa.table(
+        "auth_sessions",
+        sa.column("created_at", server.db.UTCDateTime()),
+        sa.column("absolute_expires_at", server.db.UTCDateTime()),
+        sa.column("id", sa.String()),
+    )
+    conn = op.get_bind()
+    rows = conn.execute(
+        sa.select(sessions.c.id, sessions.c.created_at).where(sessions.c.absolute_expires_at.is_(None))
+    ).all()
+    for session_id, created_at in rows:
+        conn.execute(
+            sessions.update()
+            .where(sessions.c.id == session_id)
+            .values(absolute_expires_at=created_at + timedelta(days=90))
+        )
     # ### end Alembic commands ###
 
 
