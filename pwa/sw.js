@@ -33,6 +33,7 @@ const SHELL = [
   '/app/plan-ui.js',
   '/app/i18n/nb.json',
   '/app/i18n/en.json',
+  '/app/views/account.js',
   '/app/views/admin-audit.js',
   '/app/views/admin-break-glass.js',
   '/app/views/admin-coverage.js',

@@ -55,10 +55,14 @@ class Settings:
     STAFF_IDLE_MINUTES: int = 30
     STAFF_ABSOLUTE_HOURS: int = 12
     PATIENT_SLIDING_DAYS: int = 30
+    # A patient's session ends this long after login even if used every day.
+    PATIENT_ABSOLUTE_DAYS: int = 90
     INVITATION_HOURS: int = 72
     LOGIN_MAX_FAILURES_PER_ACCOUNT: int = 5
     LOGIN_MAX_FAILURES_PER_IP: int = 30
     LOGIN_WINDOW_SECONDS: int = 900
+    # Passwords of one account being checked at the same moment, all processes.
+    LOGIN_MAX_CONCURRENT_PER_ACCOUNT: int = 2
     MAX_CONCURRENT_PASSWORD_HASHES: int = 2
     # Trust X-Forwarded-* from this many proxies (nginx in front: 1).
     PROXY_COUNT: int = 0

@@ -3,13 +3,16 @@ demo accounts back to this state without duplicating anything."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from datetime import date, time
 
 import click
 from sqlmodel import Session, select
 
 from server import clock
-from server.accounts import passwords
+from server.accounts import mfa, passwords
 from server.accounts.models import Role, User
 from server.api.errors import ApiError
 from server.care_circles.models import (
@@ -189,7 +192,12 @@ def _demo_evening_chat(db: Session) -> None:
 
 def load_demo(*, password: str) -> str:
     try:
-        passwords.check_policy(password)
+        # The documented local-only default is itself on the refused list (so
+        # nobody can choose it for a real account); any other must be strong.
+        if password == DEFAULT_DEMO_PASSWORD:
+            passwords.check_length(password)
+        else:
+            passwords.check_policy(password)
     except ApiError as err:
         # A clear one-line refusal for the operator, not a traceback.
         raise click.ClickException(f"demo password refused: {err.message}") from err
@@ -197,6 +205,8 @@ def load_demo(*, password: str) -> str:
     password_hash = passwords.hash_password(password)
     users = {u: _user(db, u, name, role, password_hash) for u, name, role in STAFF}
     admin = users["admin"]
+    for username, user in users.items():
+        mfa.enrol_confirmed(db, user=user, secret=demo_totp_secret(password, username), at=clock.now())
 
     teams: dict[TeamKind, Team] = {}
     for name, kind, members in TEAMS:
@@ -229,7 +239,16 @@ def load_demo(*, password: str) -> str:
     ensure_demo_checkins(db)  # schedules and four weeks of check-ins, if none yet
     _demo_evening_chat(db)
     db.commit()
+    secrets = "\n".join(f"  {u}: {demo_totp_secret(password, u)}" for u, _name, _role in STAFF)
     return (
         "demo ready: admin; supporters bolig1 bolig2 kommune1 kommune2 dps1 dps2; "
-        "patients pasient1-pasient5 (care circles bolig -> kommune -> dps)"
+        "patients pasient1-pasient5 (care circles bolig -> kommune -> dps)\n"
+        "staff also give a code from an authenticator app; add these keys to one "
+        "(or: python -c \"import pyotp; print(pyotp.TOTP('KEY').now())\"):\n" + secrets
     )
+
+
+def demo_totp_secret(password: str, username: str) -> str:
+    """The demo staff's TOTP key, derived from the demo password (local demo only)."""
+    digest = hmac.new(password.encode(), f"nattlys-demo-totp:{username}".encode(), hashlib.sha256).digest()
+    return base64.b32encode(digest[:20]).decode()

@@ -22,6 +22,7 @@ from server.break_glass.models import BreakGlassAccess
 from server.care_circles.models import TeamKind
 from server.checkins.models import Checkin
 from server.plans.models import ProposalStatus
+from tests.conftest import PASSWORD
 
 CALLERS = (
     "anonymous",
@@ -115,6 +116,49 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], Any, dict[str, int]]] = {
         {"user_id": "patient"},
         None,
         ok_for(201, "admin", *IN_CIRCLE),
+    ),
+    # One's own account (every role): password, devices, events, links to confirm.
+    ("POST", "/api/me/password"): (
+        {},
+        {"current_password": PASSWORD, "new_password": "et nytt og langt passord 42"},
+        ok_for(204, *CALLERS[1:]),
+    ),
+    ("GET", "/api/me/sessions"): ({}, None, ok_for(200, *CALLERS[1:])),
+    ("DELETE", "/api/me/sessions/<handle>"): ({"handle": "ingen-slik"}, None, ok_for(404, *CALLERS[1:])),
+    ("GET", "/api/me/account-events"): ({}, None, ok_for(200, *CALLERS[1:])),
+    ("GET", "/api/me/reenrolments"): ({}, None, ok_for(200, *CALLERS[1:])),
+    ("POST", "/api/me/reenrolments/<int:invitation_id>/confirm"): (
+        {"invitation_id": "987654"},
+        None,
+        ok_for(404, *CALLERS[1:]),
+    ),
+    ("POST", "/api/me/reenrolments/<int:invitation_id>/decline"): (
+        {"invitation_id": "987654"},
+        None,
+        ok_for(404, *CALLERS[1:]),
+    ),
+    # A second staff member's approval of a re-enrolment link (tests/test_account_takeover.py
+    # shows who may approve which link).
+    ("GET", "/api/reenrolments"): ({}, None, ok_for(200, "admin", *IN_CIRCLE, "supporter_outside")),
+    ("POST", "/api/reenrolments/<int:invitation_id>/approve"): (
+        {"invitation_id": "987654"},
+        None,
+        ok_for(404, "admin", *IN_CIRCLE, "supporter_outside"),
+    ),
+    # Staff second factor: the two login steps need a password login that waits
+    # for them, which no caller here has; resets need a second administrator.
+    ("POST", "/api/auth/second-factor/enrol"): ({}, None, everyone(401)),
+    ("POST", "/api/auth/second-factor/verify"): ({}, {"code": "123456"}, everyone(401)),
+    ("GET", "/api/second-factor-resets"): ({}, None, ok_for(200, "admin")),
+    ("POST", "/api/users/<int:user_id>/second-factor/reset"): (
+        {"user_id": "supporter_in"},
+        None,
+        ok_for(202, "admin"),
+    ),
+    ("POST", "/api/second-factor-resets/<int:reset_id>/approve"): (
+        {"reset_id": "987654"},
+        None,
+        ok_for(404, "admin"),
     ),
     ("GET", "/api/teams"): ({}, None, ok_for(200, "admin", *IN_CIRCLE, "supporter_outside")),
     ("POST", "/api/teams"): ({}, {"name": "Nytt team", "kind": "kommune"}, ok_for(201, "admin")),

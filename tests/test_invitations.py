@@ -171,7 +171,14 @@ def test_accepting_ends_sessions_that_used_the_old_password(
     patient = factories.patient()
     old_phone = auth.client_for(patient.username)
     reissued = admin_client.post(f"/api/users/{patient.id}/invitation")
+    assert reissued.json["awaiting"] == "account_holder"
     token = _token(reissued.json)
+    # She confirms on the phone where she is still logged in (tests/test_account_takeover.py).
+    pending = old_phone.get("/api/me/reenrolments").json
+    assert old_phone.post(f"/api/me/reenrolments/{pending[0]['id']}/confirm").status_code == 204
+    assert old_phone.get("/api/auth/session").status_code == 200, (
+        "the old password works until the link is used"
+    )
     accepted = app.test_client().post(
         "/api/invitations/accept", json={"token": token, "password": NEW_PASSWORD}
     )

@@ -39,6 +39,8 @@ const ROUTES = [
   { pattern: /^\/kriseplan\/deling$/, view: 'plan-sharing', roles: ['patient'] },
   { pattern: /^\/kriseplan\/forslag$/, view: 'plan-proposals', roles: ['patient'] },
   { pattern: /^\/pasient\/(\d+)\/kriseplan$/, view: 'patient-plan', roles: ['supporter'], params: ['patientId'] },
+  // My account (every role): devices, password, account events, links to confirm.
+  { pattern: /^\/min-konto$/, view: 'account' },
   {
     pattern: /^\/admin\/pasienter\/(\d+)$/,
     view: 'admin-home',
@@ -94,6 +96,7 @@ function renderChrome() {
           'div',
           { class: 'menu-panel' },
           h('p', { class: 'menu-user' }, t('menu.logged_in_as', { name: state.user.display_name })),
+          h('a', { href: '#/min-konto', class: 'menu-link', 'data-testid': 'menu-account' }, t('account.menu')),
           h('button', { type: 'button', class: 'button-secondary', onclick: logout }, t('menu.log_out')),
         ),
       )
@@ -278,6 +281,13 @@ async function boot() {
   buildShell();
   setUnauthorizedHandler(sessionLost);
   realtime.events.addEventListener('ended', socketEnded);
+  // Something happened to my account (a new device, a new login link): say so
+  // on every screen of every device; the details are on "Min konto".
+  realtime.events.addEventListener('message', (event) => {
+    if (event.detail.name !== 'account:event' || !state.user) return;
+    const action = String((event.detail.args[0] || {}).action || '');
+    setNotice(t(action.startsWith('invitation.') ? 'account.notice_link' : 'account.notice_event'));
+  });
   await checkSession();
   router = createRouter(render);
   window.addEventListener('online', async () => {

@@ -252,6 +252,9 @@ export function invitationPanel(invitation, { name, headingLevel = 3 } = {}) {
     { class: 'panel invitation', 'data-testid': 'invitation' },
     h(`h${headingLevel}`, null, name ? t('invitation.title_for', { name }) : t('invitation.title')),
     h('p', null, t('invitation.explain', { name: name || '' })),
+    invitation.awaiting
+      ? h('p', { class: 'panel panel-problem', 'data-testid': 'invitation-awaiting' }, t(`account.awaiting_${invitation.awaiting}`, { name: name || '' }))
+      : null,
     h('p', { class: 'invitation-expiry' }, t('invitation.valid_until', { time: formatDateTime(invitation.expires_at) })),
     linkField.wrap,
     h('div', { class: 'actions' }, copy),

@@ -10,7 +10,9 @@ import segno
 from flask import current_app, request
 from sqlmodel import Session, col, select, update
 
-from server.accounts.models import Invitation, InvitationIssued, Role, User
+from server.accounts import auth_events
+from server.accounts.credentials import has_credentials
+from server.accounts.models import Awaiting, Invitation, InvitationIssued, Role, User
 from server.accounts.services import _rate_limited, set_password
 from server.accounts.sessions import end_all_sessions, token_digest
 from server.accounts.throttle import login_throttle
@@ -21,7 +23,9 @@ INVITATION_PATH = "/#/invitasjon/"
 
 
 def issue(db: Session, *, user: User, created_by: User, at: datetime) -> tuple[str, Invitation]:
-    """A new link for `user`; any earlier unused link stops working."""
+    """A new link for `user`; any earlier unused link stops working. For an
+    account that can already be logged in to, the link works only once it is
+    approved (server/accounts/reenrolment.py); the holder is told at once."""
     db.exec(  # type: ignore[call-overload]
         update(Invitation)
         .where(
@@ -38,9 +42,12 @@ def issue(db: Session, *, user: User, created_by: User, at: datetime) -> tuple[s
         created_by_id=created_by.id,
         created_at=at,
         expires_at=at + timedelta(hours=current_app.config["INVITATION_HOURS"]),
+        needs_approval=has_credentials(db, user),
     )
     db.add(invitation)
     db.flush()
+    if invitation.needs_approval:
+        auth_events.notify(user.id, "invitation.issue")  # type: ignore[arg-type]
     audit.record(
         db,
         actor=created_by,
@@ -59,12 +66,12 @@ def link(token: str) -> str:
     return base.rstrip("/") + INVITATION_PATH + token
 
 
-def issued(token: str, invitation: Invitation) -> InvitationIssued:
-    url = link(token)
+def qr_svg(text: str) -> str:
+    """A QR code to scan with a phone camera or an authenticator app."""
     buffer = io.BytesIO()
     # A standalone SVG (with its namespace) so browsers draw it as an image;
     # the standard four-module quiet zone so phone cameras read it.
-    segno.make(url, error="m").save(
+    segno.make(text, error="m").save(
         buffer,
         kind="svg",
         scale=4,
@@ -75,7 +82,12 @@ def issued(token: str, invitation: Invitation) -> InvitationIssued:
         svgns=True,
         omitsize=True,
     )
-    return InvitationIssued(url=url, expires_at=invitation.expires_at, qr_svg=buffer.getvalue().decode())
+    return buffer.getvalue().decode()
+
+
+def issued(token: str, invitation: Invitation, *, awaiting: Awaiting | None = None) -> InvitationIssued:
+    url = link(token)
+    return InvitationIssued(url=url, expires_at=invitation.expires_at, qr_svg=qr_svg(url), awaiting=awaiting)
 
 
 def find(db: Session, *, token: str, at: datetime) -> tuple[Invitation, User]:
@@ -100,13 +112,19 @@ def find(db: Session, *, token: str, at: datetime) -> tuple[Invitation, User]:
         raise ApiError(410, "invitation_replaced", "A newer invitation link has replaced this one.")
     if invitation.expires_at <= at:
         raise ApiError(410, "invitation_expired", "This invitation link has expired. Ask for a new one.")
+    if invitation.needs_approval and invitation.approved_at is None:
+        raise ApiError(
+            409,
+            "invitation_awaiting_approval",
+            "This link works once it has been approved. You will be told when it has.",
+        )
     user = db.get(User, invitation.user_id)
     if user is None or not user.is_active:
         raise ApiError(410, "invitation_expired", "This invitation link has expired. Ask for a new one.")
     return invitation, user
 
 
-def accept(db: Session, *, token: str, password: str, at: datetime) -> User:
+def accept(db: Session, *, token: str, password: str, at: datetime) -> tuple[User, Invitation]:
     invitation, user = find(db, token=token, at=at)
     set_password(db, user=user, password=password, at=at)
     # Conditional, so two devices racing with the same link cannot both win.
@@ -127,4 +145,6 @@ def accept(db: Session, *, token: str, password: str, at: datetime) -> User:
         object_id=invitation.id,
         patient_id=user.id if user.role == Role.patient else None,
     )
-    return user
+    if invitation.needs_approval:
+        auth_events.notify(user.id, "invitation.accept")  # type: ignore[arg-type]
+    return user, invitation

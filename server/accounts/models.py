@@ -93,9 +93,18 @@ class AuthSession(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
     last_seen_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
     expires_at: datetime = Field(sa_type=UTCDateTime, index=True)  # type: ignore[call-overload]
-    # Staff sessions end 12 hours after login whatever happens; patients slide.
+    # Every session has an absolute end (staff 12 hours, patients 90 days)
+    # besides the idle one; NULL only on rows from before the patient limit.
     absolute_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
+    # "Chrome on Android": coarse, for "my devices"; never the full user agent.
+    device_label: str | None = Field(default=None, max_length=80)
+    # The staff member whose re-enrolment link started this session: what is
+    # done in it shows in the patient's "who has seen my data" with their name.
+    issued_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    # A staff password login that still needs its second factor: it opens
+    # nothing but the second-factor endpoints.
+    second_factor_pending: bool = Field(default=False)
 
 
 class Invitation(SQLModel, table=True):
@@ -111,6 +120,50 @@ class Invitation(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
+    # A link for an account that already has credentials works only once the
+    # account holder confirms it from a logged-in device, or a second staff
+    # member approves it (README, "No account takeover").
+    needs_approval: bool = Field(default=False)
+    approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
+    approved_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+
+
+class SecondFactor(SQLModel, table=True):
+    """A staff member's TOTP secret, encrypted with a key derived from SECRET_KEY."""
+
+    __tablename__ = "second_factors"
+
+    user_id: int = Field(foreign_key="users.id", primary_key=True, ondelete="CASCADE")
+    secret_encrypted: str = Field(max_length=255)
+    created_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
+    # Set when the first code from the authenticator app has been accepted.
+    confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
+    # The last time step accepted, so a code cannot be used twice.
+    last_step: int = Field(default=0)
+
+
+class RecoveryCode(SQLModel, table=True):
+    __tablename__ = "recovery_codes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    code_hash: str = Field(max_length=64)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
+
+
+class SecondFactorReset(SQLModel, table=True):
+    """An administrator's request to reset a staff member's second factor; it
+    takes effect when a second, different administrator approves it."""
+
+    __tablename__ = "second_factor_resets"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    requested_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    created_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
+    expires_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
+    approved_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
 
 
 class RateCounter(SQLModel, table=True):
@@ -128,12 +181,22 @@ class LoginRequest(SQLModel):
     password: str = Field(min_length=1, max_length=1024)
 
 
+class SecondFactorStep(StrEnum):
+    enrol = "enrol"
+    verify = "verify"
+
+
 class SessionPublic(SQLModel):
     user: UserPublic
     csrf_token: str
     # The server's clock, so screens can say "now" and "in 40 minutes" right
     # even when the phone's clock is off.
     server_time: datetime
+    # Set while a staff login waits for its second factor: "enrol" (set up an
+    # authenticator app first) or "verify" (type its code).
+    second_factor: SecondFactorStep | None = None
+    # Shown once, right after the authenticator app is set up.
+    recovery_codes: list[str] | None = None
 
 
 class InvitationToken(SQLModel):
@@ -153,7 +216,43 @@ class InvitationStatus(SQLModel):
     expires_at: datetime
 
 
+class Awaiting(StrEnum):
+    """Whose approval a re-enrolment link waits for before it works."""
+
+    account_holder = "account_holder"  # she confirms from a device where she is logged in
+    second_staff = "second_staff"  # a second, different staff member approves
+
+
 class InvitationIssued(SQLModel):
     url: str
     expires_at: datetime
     qr_svg: str
+    awaiting: Awaiting | None = None
+
+
+class ReenrolmentPublic(SQLModel):
+    """A re-enrolment link waiting for approval, as the holder or an approver sees it."""
+
+    id: int
+    user_id: int
+    user_display_name: str
+    issued_by_name: str | None
+    created_at: datetime
+    expires_at: datetime
+    awaiting: Awaiting
+
+
+class DevicePublic(SQLModel):
+    """One of "my devices": a live session."""
+
+    id: str
+    device_label: str | None
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+    current: bool
+
+
+class PasswordChange(SQLModel):
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=1, max_length=1024)

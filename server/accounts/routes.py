@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, g, request
 from pydantic import BaseModel
 from sqlmodel import SQLModel
 
 from server import access, clock
-from server.accounts import invitations, services, sessions, staff_caps
+from server.accounts import invitations, reenrolment, services, sessions, staff_caps
+from server.accounts.login import logged_in
 from server.accounts.models import (
     InvitationAccept,
     InvitationIssued,
@@ -29,23 +30,6 @@ from server.realtime import drop_sockets
 bp = Blueprint("accounts", __name__, url_prefix="/api")
 
 
-def _logged_in(user: User) -> object:
-    """Start a fresh session for `user` and answer with it and its cookie."""
-    db = get_db()
-    old = g.get("auth_session")
-    if old is not None:
-        sessions.end_session(db, old, at=clock.now())
-        after_commit(lambda: drop_sockets(old.user_id, session_id=old.id))
-    token, auth_session = sessions.start_session(db, user=user, at=clock.now())
-    db.commit()
-    body = SessionPublic(
-        user=services.public_user(user), csrf_token=auth_session.csrf_token, server_time=clock.now()
-    )
-    response = jsonify(body.model_dump(mode="json"))
-    sessions.set_session_cookie(response, token, auth_session)
-    return response
-
-
 @bp.post("/auth/login")
 @endpoint(
     "Log in with username and password", tag="auth", body=LoginRequest, response=SessionPublic, public=True
@@ -58,7 +42,7 @@ def login(body: LoginRequest) -> object:
         ip=request.remote_addr or "unknown",
         at=clock.now(),
     )
-    return _logged_in(user)
+    return logged_in(user, second_factor_pending=user.is_staff)
 
 
 @bp.post("/auth/logout")
@@ -111,8 +95,10 @@ def lookup_invitation(body: InvitationToken) -> InvitationStatus:
     errors=(410,),
 )
 def accept_invitation(body: InvitationAccept) -> object:
-    user = invitations.accept(get_db(), token=body.token, password=body.password, at=clock.now())
-    return _logged_in(user)
+    user, invitation = invitations.accept(get_db(), token=body.token, password=body.password, at=clock.now())
+    # A session started with a re-enrolment link carries the issuer's name
+    # into the holder's "who has seen my data".
+    return logged_in(user, issued_by_id=invitation.created_by_id if invitation.needs_approval else None)
 
 
 class UserListQuery(SQLModel):
@@ -176,7 +162,8 @@ def update_user(user_id: int, body: UserUpdate) -> UserPublic:
 
 @bp.post("/users/<int:user_id>/invitation")
 @endpoint(
-    "A new invitation link for a user; earlier links stop working",
+    "A new invitation link for a user; earlier links stop working. For an account that "
+    "can already be logged in to, the link works once its holder or a second staff member approves it",
     tag="users",
     response=InvitationIssued,
     status=201,
@@ -190,4 +177,16 @@ def reissue_invitation(user_id: int) -> InvitationIssued:
         access.require_role(g.user, Role.admin)
     staff_caps.count(g.user, "invitations", at=clock.now())
     token, invitation = invitations.issue(db, user=target, created_by=g.user, at=clock.now())
-    return invitations.issued(token, invitation)
+    waits = reenrolment.awaiting(db, target, at=clock.now()) if invitation.needs_approval else None
+    return invitations.issued(token, invitation, awaiting=waits)
+
+
+def _register_parts() -> None:
+    from server.accounts.account_routes import bp as account_bp
+    from server.accounts.mfa_routes import bp as second_factor_bp
+
+    bp.register_blueprint(account_bp)
+    bp.register_blueprint(second_factor_bp)
+
+
+_register_parts()

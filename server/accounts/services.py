@@ -8,10 +8,10 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from server.accounts import passwords
-from server.accounts.models import Role, User, UserCreate, UserPublic, UserUpdate
-from server.accounts.sessions import end_all_sessions
-from server.accounts.throttle import login_throttle
+from server.accounts import auth_events, devices, passwords
+from server.accounts.models import AuthSession, Role, User, UserCreate, UserPublic, UserUpdate
+from server.accounts.sessions import end_all_sessions, end_other_sessions
+from server.accounts.throttle import RateLimited, login_throttle
 from server.api.errors import ApiError, conflict
 from server.audit import writer as audit
 from server.rosters.generation import bump_generation
@@ -30,44 +30,59 @@ def public_user(user: User) -> UserPublic:
     )
 
 
-def _rate_limited(retry_after: int) -> ApiError:
+def _rate_limited(retry_after: int, *, commit: bool = False) -> ApiError:
     return ApiError(
         429,
         "rate_limited",
         "Too many attempts. Wait a little and try again.",
         headers={"Retry-After": str(retry_after)},
+        commit=commit,
     )
 
 
 def authenticate(db: Session, *, username: str, password: str, ip: str, at: datetime) -> User:
     """The user for these credentials, or 401/429. Unknown usernames cost the
-    same time as wrong passwords."""
+    same time as wrong passwords. The attempt is counted before the password
+    is checked; a browser that logged in to this account before counts on its
+    own, so the owner still gets in while strangers are locked out."""
     # The counters below use their own connection; on SQLite this request must
     # not hold the write lock meanwhile.
     db.commit()
-    throttle = login_throttle()
-    retry_after = throttle.retry_after(username, ip, at=at)
-    if retry_after is not None:
-        raise _rate_limited(retry_after)
-
-    user = db.exec(select(User).where(User.username == username.strip().lower())).first()
-    # End the read transaction before the slow hash so others are not kept waiting.
-    db.commit()
-    if user is None or user.password_hash is None:
-        passwords.verify_dummy(password)
-        ok = False
-    else:
-        ok = passwords.verify_password(user.password_hash, password)
+    device = devices.known_device(username)
+    try:
+        attempt = login_throttle().begin(username, ip, device=device.nonce if device else None, at=at)
+    except RateLimited as limited:
+        if limited.locked_now:
+            _record_against(db, username, auth_events.AuthEvent.lockout)
+        raise _rate_limited(limited.retry_after, commit=limited.locked_now) from None
+    try:
+        user = db.exec(select(User).where(User.username == username.strip().lower())).first()
+        # End the read transaction before the slow hash so others are not kept waiting.
+        db.commit()
+        if user is None or user.password_hash is None:
+            passwords.verify_dummy(password)
+            ok = False
+        else:
+            ok = passwords.verify_password(user.password_hash, password)
+    finally:
+        attempt.finish()
     if not ok or user is None or not user.is_active:
-        throttle.record_failure(username, ip, at=at)
         log.info("login failed", extra={"reason": "credentials"})
-        raise ApiError(401, "invalid_credentials", "Wrong username or password.")
+        if user is not None:
+            auth_events.record_anonymous(db, user=user, event=auth_events.AuthEvent.login_failed)
+        raise ApiError(401, "invalid_credentials", "Wrong username or password.", commit=True)
 
-    throttle.record_success(username)
+    attempt.succeeded()
     if passwords.needs_rehash(user.password_hash):  # type: ignore[arg-type]
         user.password_hash = passwords.hash_password(password)
         db.add(user)
     return user
+
+
+def _record_against(db: Session, username: str, event: auth_events.AuthEvent) -> None:
+    user = db.exec(select(User).where(User.username == username.strip().lower())).first()
+    if user is not None:
+        auth_events.record_anonymous(db, user=user, event=event)
 
 
 def create_user(db: Session, *, actor: User, data: UserCreate) -> User:
@@ -132,8 +147,19 @@ def list_users(db: Session, *, actor: User, role: Role | None = None) -> list[Us
     return users
 
 
+def change_password(
+    db: Session, *, user: User, current: str, new: str, keep: AuthSession, ip: str, at: datetime
+) -> None:
+    """The current password, checked and counted like a login, then the new
+    one; every other session of the account ends."""
+    authenticate(db, username=user.username, password=current, ip=ip, at=at)
+    set_password(db, user=user, password=new, at=at)
+    end_other_sessions(db, keep=keep, at=at)
+    auth_events.record(db, user=user, event=auth_events.AuthEvent.password_changed)
+
+
 def set_password(db: Session, *, user: User, password: str, at: datetime) -> None:
-    passwords.check_policy(password, username=user.username)
+    passwords.check_policy(password, username=user.username, display_name=user.display_name)
     user.password_hash = passwords.hash_password(password)
     user.password_changed_at = at
     db.add(user)

@@ -1,6 +1,6 @@
 """Server-side sessions: created at login, revocable, with role-specific lifetimes.
 
-Staff: 30 minutes idle, 12 hours absolute. Patients: 30 days sliding.
+Staff: 30 minutes idle, 12 hours absolute. Patients: 30 days sliding, 90 days absolute.
 The cookie carries a random token; the database stores only its SHA-256.
 """
 
@@ -22,6 +22,8 @@ COOKIE_NAME = "nattlys_session"
 SECURE_COOKIE_NAME = "__Host-nattlys_session"
 # Sliding sessions touch the row at most this often, not on every request.
 TOUCH_INTERVAL = timedelta(seconds=60)
+# Time to type the code from the authenticator app after the password.
+PENDING_SECOND_FACTOR = timedelta(minutes=10)
 
 
 def token_digest(token: str) -> str:
@@ -37,7 +39,10 @@ class Lifetime:
 def lifetime_for(role: str) -> Lifetime:
     cfg = current_app.config
     if role == Role.patient:
-        return Lifetime(idle=timedelta(days=cfg["PATIENT_SLIDING_DAYS"]), absolute=None)
+        return Lifetime(
+            idle=timedelta(days=cfg["PATIENT_SLIDING_DAYS"]),
+            absolute=timedelta(days=cfg["PATIENT_ABSOLUTE_DAYS"]),
+        )
     return Lifetime(
         idle=timedelta(minutes=cfg["STAFF_IDLE_MINUTES"]),
         absolute=timedelta(hours=cfg["STAFF_ABSOLUTE_HOURS"]),
@@ -49,11 +54,22 @@ def _expiry(last_seen: datetime, absolute: datetime | None, life: Lifetime) -> d
     return min(idle_end, absolute) if absolute else idle_end
 
 
-def start_session(db: Session, *, user: User, at: datetime) -> tuple[str, AuthSession]:
-    """A new session with a new id: any id the client held before is useless."""
+def start_session(
+    db: Session,
+    *,
+    user: User,
+    at: datetime,
+    device_label: str | None = None,
+    issued_by_id: int | None = None,
+    second_factor_pending: bool = False,
+) -> tuple[str, AuthSession]:
+    """A new session with a new id: any id the client held before is useless.
+    A session still waiting for its second factor opens nothing else."""
     token = secrets.token_urlsafe(32)
     life = lifetime_for(user.role)
     absolute = at + life.absolute if life.absolute else None
+    if second_factor_pending:
+        absolute = at + PENDING_SECOND_FACTOR
     auth_session = AuthSession(
         id=token_digest(token),
         user_id=user.id,  # type: ignore[arg-type]
@@ -62,13 +78,19 @@ def start_session(db: Session, *, user: User, at: datetime) -> tuple[str, AuthSe
         last_seen_at=at,
         expires_at=_expiry(at, absolute, life),
         absolute_expires_at=absolute,
+        device_label=device_label,
+        issued_by_id=issued_by_id,
+        second_factor_pending=second_factor_pending,
     )
     db.add(auth_session)
     return token, auth_session
 
 
-def resolve_session(db: Session, token: str, *, at: datetime) -> tuple[AuthSession, User] | None:
-    """The live session and active user for a cookie token, sliding it forward."""
+def resolve_session(
+    db: Session, token: str, *, at: datetime, allow_pending: bool = False
+) -> tuple[AuthSession, User] | None:
+    """The live session and active user for a cookie token, sliding it forward.
+    A session still waiting for its second factor counts only where asked."""
     if not token or len(token) > 200:
         return None
     row = db.exec(
@@ -81,7 +103,9 @@ def resolve_session(db: Session, token: str, *, at: datetime) -> tuple[AuthSessi
     auth_session, user = row
     if auth_session.revoked_at is not None or auth_session.expires_at <= at or not user.is_active:
         return None
-    if at - auth_session.last_seen_at >= TOUCH_INTERVAL:
+    if auth_session.second_factor_pending and not allow_pending:
+        return None
+    if at - auth_session.last_seen_at >= TOUCH_INTERVAL and not auth_session.second_factor_pending:
         life = lifetime_for(user.role)
         auth_session.last_seen_at = at
         auth_session.expires_at = _expiry(at, auth_session.absolute_expires_at, life)
@@ -131,6 +155,36 @@ def end_all_sessions(db: Session, *, user_id: int, at: datetime) -> int:
     return int(result.rowcount or 0)
 
 
+def session_handle(auth_session: AuthSession) -> str:
+    """What "my devices" calls a session: not its id, which is a credential's digest."""
+    return hashlib.sha256(b"handle:" + auth_session.id.encode()).hexdigest()[:24]
+
+
+def live_sessions_of(db: Session, user_id: int, *, at: datetime) -> list[AuthSession]:
+    return list(
+        db.exec(
+            select(AuthSession)
+            .where(
+                AuthSession.user_id == user_id,
+                col(AuthSession.revoked_at).is_(None),
+                col(AuthSession.expires_at) > at,
+                col(AuthSession.second_factor_pending).is_(False),
+            )
+            .order_by(col(AuthSession.last_seen_at).desc())
+        ).all()
+    )
+
+
+def end_other_sessions(db: Session, *, keep: AuthSession, at: datetime) -> None:
+    from server.db import after_commit
+    from server.realtime import drop_sockets
+
+    for other in live_sessions_of(db, keep.user_id, at=at):
+        if other.id != keep.id:
+            end_session(db, other, at=at)
+            after_commit(lambda ended=other: drop_sockets(ended.user_id, session_id=ended.id))
+
+
 def csrf_matches(auth_session: AuthSession, presented: str | None) -> bool:
     return bool(presented) and hmac.compare_digest(auth_session.csrf_token, presented or "")
 
@@ -139,14 +193,10 @@ def cookie_name() -> str:
     return SECURE_COOKIE_NAME if request.is_secure else COOKIE_NAME
 
 
-def set_session_cookie(response: Response, token: str, auth_session: AuthSession) -> None:
+def set_session_cookie(response: Response, token: str, auth_session: AuthSession, *, role: str) -> None:
     # Staff get a browser-session cookie; patients stay logged in on their own
     # phone for the sliding period and the server decides when it ends.
-    max_age = (
-        int(lifetime_for(Role.patient).idle.total_seconds())
-        if auth_session.absolute_expires_at is None
-        else None
-    )
+    max_age = int(lifetime_for(Role.patient).idle.total_seconds()) if role == Role.patient else None
     response.set_cookie(
         cookie_name(),
         token,
@@ -168,13 +218,16 @@ def presented_token() -> str | None:
 
 
 def load_current_user(db: Session) -> None:
-    """Resolve the cookie once per request into g.user and g.auth_session."""
+    """Resolve the cookie once per request into g.user and g.auth_session.
+    A session waiting for its second factor sets g.pending_user instead of
+    g.user, so every endpoint but the second-factor ones answers 401."""
     g.user = None
+    g.pending_user = None
     g.auth_session = None
     token = presented_token()
     if not token:
         return
-    found = resolve_session(db, token, at=clock.now())
+    found = resolve_session(db, token, at=clock.now(), allow_pending=True)
     if g.get("session_touched"):
         # The sliding expiry is kept even if the request itself fails.
         db.commit()
@@ -183,7 +236,11 @@ def load_current_user(db: Session) -> None:
     if found is None:
         g.stale_session_cookie = True
         return
-    g.auth_session, g.user = found
+    g.auth_session, user = found
+    if g.auth_session.second_factor_pending:
+        g.pending_user = user
+    else:
+        g.user = user
 
 
 def current_user() -> User | None:
@@ -200,6 +257,7 @@ def init_app(app: Flask) -> None:
             clear_session_cookie(response)
         elif g.get("session_touched") and auth_session is not None:
             token = presented_token()
-            if token:
-                set_session_cookie(response, token, auth_session)
+            user = g.get("user") or g.get("pending_user")
+            if token and user is not None:
+                set_session_cookie(response, token, auth_session, role=user.role)
         return response

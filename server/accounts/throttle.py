@@ -2,6 +2,12 @@
 
 Counts live in Redis when REDIS_URL is set, otherwise in the database. Windows
 are fixed: once a window has passed, the account owner can log in again.
+
+An attempt is counted (one atomic increment) before its password is checked,
+so concurrent attempts cannot race past the limit; a success gives its place
+back. A browser holding a device cookie from an earlier login to the same
+account counts against its own limit, not the account's, so strangers who
+lock the account out do not lock its owner out (OWASP "device cookies").
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from typing import Any, Protocol
 from flask import Flask, current_app
 from sqlalchemy import case
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col, delete
+from sqlmodel import Session, col, delete, update
 
 from server.accounts.models import RateCounter
 from server.clock import as_utc
@@ -33,6 +39,9 @@ class CounterStore(Protocol):
         """The current count and window start without adding."""
 
     def reset(self, key: str) -> None: ...
+
+    def release(self, key: str) -> None:
+        """Give one back (an attempt that succeeded, a hash that finished)."""
 
 
 class DatabaseCounters:
@@ -76,6 +85,15 @@ class DatabaseCounters:
             db.exec(delete(RateCounter).where(col(RateCounter.key) == key))  # type: ignore[call-overload]
             db.commit()
 
+    def release(self, key: str) -> None:
+        with standalone_session(self.app) as db:
+            db.exec(  # type: ignore[call-overload]
+                update(RateCounter)
+                .where(col(RateCounter.key) == key, col(RateCounter.count) > 0)
+                .values(count=RateCounter.count - 1)
+            )
+            db.commit()
+
 
 class RedisCounters:
     def __init__(self, url: str) -> None:
@@ -112,6 +130,15 @@ class RedisCounters:
     def reset(self, key: str) -> None:
         self.redis.delete(self._key(key))
 
+    def release(self, key: str) -> None:
+        # Only while the window lives: a key that has expired stays gone.
+        self.redis.eval(
+            "if redis.call('GET', KEYS[1]) and tonumber(redis.call('GET', KEYS[1])) > 0 then "
+            "return redis.call('DECR', KEYS[1]) end return 0",
+            1,
+            self._key(key),
+        )
+
 
 class RedisOrDatabaseCounters:
     """Login counters in Redis; while Redis does not answer, in the database.
@@ -142,6 +169,13 @@ class RedisOrDatabaseCounters:
     def reset(self, key: str) -> None:
         self._store("reset", key)
 
+    def release(self, key: str) -> None:
+        self._store("release", key)
+
+
+# A crashed process's hash in flight is forgotten after this long.
+IN_FLIGHT_WINDOW = timedelta(seconds=30)
+
 
 def _counter_key(kind: str, value: str) -> str:
     """A key that fits rate_counters.key (200 characters) whatever the client sent."""
@@ -150,22 +184,64 @@ def _counter_key(kind: str, value: str) -> str:
     return f"login:{kind}:{value}"
 
 
+class RateLimited(Exception):
+    def __init__(self, retry_after: int, *, locked_now: bool = False) -> None:
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+        # This attempt is the one that locked the account (for the audit log).
+        self.locked_now = locked_now
+
+
+@dataclass
+class LoginAttempt:
+    """One counted attempt, between `LoginThrottle.begin` and `finish`."""
+
+    throttle: LoginThrottle
+    account_key: str
+    ip_key: str
+    in_flight_key: str
+
+    def succeeded(self) -> None:
+        self.throttle.store.reset(self.account_key)
+        self.throttle.store.release(self.ip_key)
+
+    def finish(self) -> None:
+        self.throttle.store.release(self.in_flight_key)
+
+
 @dataclass
 class LoginThrottle:
     store: CounterStore
     max_per_account: int
     max_per_ip: int
     window: timedelta
+    max_in_flight_per_account: int = 2
 
-    def _keys(self, username: str, ip: str) -> list[tuple[str, int]]:
-        return [
-            (_counter_key("account", username.strip().lower()), self.max_per_account),
-            (_counter_key("ip", ip), self.max_per_ip),
-        ]
-
-    def retry_after(self, username: str, ip: str, *, at: datetime) -> int | None:
-        """Seconds until another attempt is allowed, or None when allowed now."""
-        return self._wait(self._keys(username, ip), at=at)
+    def begin(self, username: str, ip: str, *, device: str | None, at: datetime) -> LoginAttempt:
+        """Count this attempt, or raise RateLimited. `device` is the nonce of
+        a device cookie from an earlier login to this account."""
+        name = username.strip().lower()
+        account_key = _counter_key("device", device) if device else _counter_key("account", name)
+        ip_key = _counter_key("ip", ip)
+        in_flight_key = _counter_key("hashing", f"{name}:{device or ''}")
+        waits: list[int] = []
+        locked_now = False
+        for key, limit in ((account_key, self.max_per_account), (ip_key, self.max_per_ip)):
+            count, started = self.store.hit(key, at=at, window=self.window)
+            if count > limit:
+                waits.append(math.ceil((started + self.window - at).total_seconds()))
+                locked_now = locked_now or (key == account_key and count == limit + 1)
+        if waits:
+            raise RateLimited(max(1, max(waits)), locked_now=locked_now)
+        # At most this many of one account's passwords are being hashed at once,
+        # across every process; the rest are told to try again in a second.
+        in_flight, _ = self.store.hit(in_flight_key, at=at, window=IN_FLIGHT_WINDOW)
+        if in_flight > self.max_in_flight_per_account:
+            self.store.release(in_flight_key)
+            self.store.release(account_key)
+            self.store.release(ip_key)
+            raise RateLimited(1)
+        return LoginAttempt(self, account_key=account_key, ip_key=ip_key, in_flight_key=in_flight_key)
 
     def _wait(self, keys: list[tuple[str, int]], *, at: datetime) -> int | None:
         waits = []
@@ -174,13 +250,6 @@ class LoginThrottle:
             if count >= limit:
                 waits.append(math.ceil((started + self.window - at).total_seconds()))
         return max(1, max(waits)) if waits else None
-
-    def record_failure(self, username: str, ip: str, *, at: datetime) -> None:
-        for key, _limit in self._keys(username, ip):
-            self.store.hit(key, at=at, window=self.window)
-
-    def record_success(self, username: str) -> None:
-        self.store.reset(_counter_key("account", username.strip().lower()))
 
     # Invitation links are credentials too: wrong tokens from one IP count
     # against the same per-IP limit as wrong passwords, in their own counter.
@@ -209,6 +278,7 @@ def init_app(app: Flask) -> None:
         max_per_account=int(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]),
         max_per_ip=int(app.config["LOGIN_MAX_FAILURES_PER_IP"]),
         window=timedelta(seconds=int(app.config["LOGIN_WINDOW_SECONDS"])),
+        max_in_flight_per_account=int(app.config["LOGIN_MAX_CONCURRENT_PER_ACCOUNT"]),
     )
 
 

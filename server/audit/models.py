@@ -59,3 +59,6 @@ class AuditEntryPublic(SQLModel):
     object_id: str | None
     reason: str | None
     to_team_kinds: list[str] = []
+    # Done in the patient's account through a re-enrolment link that this
+    # staff member issued: shown with their name, not as "you".
+    via_link_issued_by: str | None = None

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, or_, select
+from datetime import datetime
+from typing import Any
 
-from server.accounts.models import User
+from sqlmodel import Session, and_, col, or_, select
+
+from server.accounts.auth_events import REENROLMENT_ACTIONS, is_about
+from server.accounts.models import AuthSession, User
 from server.audit import writer
 from server.audit.models import AuditEntry, AuditEntryPublic
 
@@ -12,6 +16,20 @@ from server.audit.models import AuditEntry, AuditEntryPublic
 def _kinds(stored: str) -> list[str]:
     """Team kinds as they were when the row was written."""
     return stored.split(",") if stored else []
+
+
+def _link_sessions(db: Session, user_id: int) -> list[tuple[datetime, datetime, str | None]]:
+    """When sessions started with a staff-issued re-enrolment link were live,
+    and who issued the link."""
+    rows = db.exec(
+        select(AuthSession, User)
+        .join(User, col(User.id) == col(AuthSession.issued_by_id), isouter=True)
+        .where(AuthSession.user_id == user_id, col(AuthSession.issued_by_id).is_not(None))
+    ).all()
+    return [
+        (s.created_at, s.revoked_at or s.expires_at, issuer.display_name if issuer else None)
+        for s, issuer in rows
+    ]
 
 
 def entries(
@@ -26,11 +44,42 @@ def entries(
     stmt = select(AuditEntry, User).join(User, col(User.id) == col(AuditEntry.actor_id), isouter=True)
     if patient_id is not None:
         stmt = stmt.where(AuditEntry.patient_id == patient_id)
+    windows: list[tuple[datetime, datetime, str | None]] = []
     if exclude_actor_id is not None:
+        # Her own doings are left out, except the steps of a re-enrolment and
+        # whatever was done through a session a staff member's link started.
         # Keep rows whose actor account is gone (actor_id NULL): `!=` alone drops them.
+        windows = _link_sessions(db, exclude_actor_id)
         stmt = stmt.where(
-            or_(col(AuditEntry.actor_id).is_(None), col(AuditEntry.actor_id) != exclude_actor_id)
+            col(AuditEntry.object_type) != "account",
+            or_(
+                col(AuditEntry.actor_id).is_(None),
+                col(AuditEntry.actor_id) != exclude_actor_id,
+                col(AuditEntry.action).in_(REENROLMENT_ACTIONS),
+                *(and_(col(AuditEntry.at) >= start, col(AuditEntry.at) <= end) for start, end, _ in windows),
+            ),
         )
+    return _public(
+        db, stmt, actor_id=actor_id, before_id=before_id, limit=limit, windows=windows, own=exclude_actor_id
+    )
+
+
+def account_events(db: Session, *, user_id: int, limit: int = 100) -> list[AuditEntryPublic]:
+    """What has happened to this account (logins, devices, factors, links)."""
+    stmt = select(AuditEntry, User).join(User, col(User.id) == col(AuditEntry.actor_id), isouter=True)
+    return _public(db, stmt.where(is_about(user_id)), limit=limit)
+
+
+def _public(
+    db: Session,
+    stmt: Any,
+    *,
+    actor_id: int | None = None,
+    before_id: int | None = None,
+    limit: int,
+    windows: list[tuple[datetime, datetime, str | None]] = (),  # type: ignore[assignment]
+    own: int | None = None,
+) -> list[AuditEntryPublic]:
     if actor_id is not None:
         stmt = stmt.where(AuditEntry.actor_id == actor_id)
     if before_id is not None:
@@ -50,9 +99,14 @@ def entries(
             object_id=entry.object_id,
             reason=entry.reason,
             to_team_kinds=_kinds(entry.to_team_kinds),
+            via_link_issued_by=_issuer(entry, windows) if own is not None and entry.actor_id == own else None,
         )
         for entry, actor in rows
     ]
+
+
+def _issuer(entry: AuditEntry, windows: list[tuple[datetime, datetime, str | None]]) -> str | None:
+    return next((name for start, end, name in windows if start <= entry.at <= end), None)
 
 
 def review(

@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from tests.demo_totp import staff_code
+
 DEMO_PASSWORD = "nattlys-browser-demo"
 # The live server's clock starts here and runs on: Monday evening of a week in
 # which the demo roster has bolig1 (Kari) on duty until 22:00 and kommune1
@@ -122,11 +124,29 @@ def new_page(browser: Any, live_server: str) -> Iterator[Any]:
     yield from watched_pages(browser, live_server)
 
 
+def totp_code(
+    username: str, server_time: str, secret: str | None = None, password: str = DEMO_PASSWORD
+) -> str:
+    """Demo staff's keys come from the demo password, which is also their password."""
+    return staff_code(username, server_time, demo_password=password, secret=secret)
+
+
 def login(page: Any, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Log in through the app; staff also type the authenticator code."""
     page.goto("/")
     page.locator("#username").fill(username)
     page.locator("#password").fill(password)
-    page.locator("form#login-form [type=submit]").click()
+    with page.expect_response(lambda r: r.url.endswith("/api/auth/login")) as answer:
+        page.locator("form#login-form [type=submit]").click()
+    session = answer.value.json()
+    step = session.get("second_factor")
+    if step is None:
+        return
+    secret = page.locator('[data-testid="totp-secret"]').text_content() if step == "enrol" else None
+    page.locator("#totp-code").fill(totp_code(username, session["server_time"], secret, password))
+    page.locator("form#totp-form [type=submit]").click()
+    if step == "enrol":  # the recovery codes are shown once
+        page.locator('[data-testid="recovery-codes-saved"]').click()
 
 
 class Api:
@@ -138,6 +158,10 @@ class Api:
         self.csrf: str | None = None
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
         session = self.call("POST", "/api/auth/login", {"username": username, "password": password})
+        if session.get("second_factor") == "verify":
+            self.csrf = session["csrf_token"]
+            code = totp_code(username, session["server_time"], password=password)
+            session = self.call("POST", "/api/auth/second-factor/verify", {"code": code})
         self.csrf = session["csrf_token"]
         self.user = session["user"]
 

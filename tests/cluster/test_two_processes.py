@@ -11,6 +11,7 @@ import requests
 import socketio
 
 from tests.cluster.conftest import DEMO_PASSWORD
+from tests.demo_totp import complete_login
 
 
 def login(base: str, username: str) -> requests.Session:
@@ -19,7 +20,8 @@ def login(base: str, username: str) -> requests.Session:
         f"{base}/api/auth/login", json={"username": username, "password": DEMO_PASSWORD}, timeout=10
     )
     assert response.status_code == 200, response.text
-    session.headers["X-CSRF-Token"] = response.json()["csrf_token"]
+    answer = complete_login(session, base, username, response.json(), demo_password=DEMO_PASSWORD)
+    session.headers["X-CSRF-Token"] = answer["csrf_token"]
     return session
 
 

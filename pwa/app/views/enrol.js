@@ -7,7 +7,7 @@ import { errorText, loadFailed, messageArea, pageTitle, passwordField, showMessa
 
 const MIN = 8;
 const MAX = 128;
-const LINK_PROBLEMS = ['not_found', 'invitation_used', 'invitation_expired', 'invitation_replaced'];
+const LINK_PROBLEMS = ['not_found', 'invitation_used', 'invitation_expired', 'invitation_replaced', 'invitation_awaiting_approval'];
 
 function problem(code) {
   const known = LINK_PROBLEMS.includes(code) ? code : 'not_found';
@@ -31,7 +31,7 @@ export default async function enrolView(ctx) {
   try {
     invitation = await api('POST', '/api/invitations/lookup', { token }, { quiet401: true });
   } catch (err) {
-    if (err.status === 404 || err.status === 410) return problem(err.code);
+    if (err.status === 404 || err.status === 410 || err.code === 'invitation_awaiting_approval') return problem(err.code);
     return h('div', { class: 'narrow' }, pageTitle(t('enrol.title_plain')), loadFailed(err, ctx.retry));
   }
 

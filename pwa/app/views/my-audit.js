@@ -32,6 +32,10 @@ function row(group) {
     isRouting(group.newest)
       ? h('p', { class: 'audit-what' }, actionForPatient(group.newest.action, group.newest))
       : h('p', { class: 'audit-what' }, h('strong', null, actorText(group.newest)), ' ', actionForPatient(group.newest.action)),
+    // Done in her account through a new login link a staff member made: say whose.
+    group.newest.via_link_issued_by
+      ? h('p', { class: 'audit-via', 'data-testid': 'audit-via-link' }, t('my_audit.via_link', { name: group.newest.via_link_issued_by }))
+      : null,
     // reason is for administrators' review (it names internal sections); patients see the action in words.
   );
 }

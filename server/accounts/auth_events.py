@@ -1,0 +1,97 @@
+"""Authentication events: written to the audit log through the one writer and
+shown to the account holder ("Ny innlogging på kontoen din"), live on every
+device where they are logged in."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy import String, cast
+from sqlmodel import Session, and_, col, or_, select
+
+from server.accounts.models import Invitation, Role, User
+from server.audit import writer as audit
+from server.audit.models import AuditEntry
+from server.db import after_commit
+
+# The Socket.IO event every device of the account holder gets.
+ACCOUNT_EVENT = "account:event"
+
+
+class AuthEvent(StrEnum):
+    login = "auth.login"
+    login_failed = "auth.login_failed"
+    lockout = "auth.lockout"
+    new_device = "auth.new_device"
+    factor_added = "auth.factor_added"
+    factor_removed = "auth.factor_removed"
+    factor_reset_requested = "auth.factor_reset_requested"
+    password_changed = "auth.password_changed"  # noqa: S105 - an event name
+    session_revoked = "auth.session_revoked"
+
+
+# Re-enrolment steps are invitation rows (they point to the invitation).
+REENROLMENT_ACTIONS = (
+    "invitation.issue",
+    "invitation.confirm",
+    "invitation.decline",
+    "invitation.approve",
+    "invitation.accept",
+)
+ACCOUNT_ACTIONS = tuple(str(e) for e in AuthEvent) + REENROLMENT_ACTIONS
+
+
+def notify(user_id: int, action: str) -> None:
+    """Tell every device of the account holder, once the change is committed."""
+    from server.realtime import socketio, user_room
+
+    after_commit(lambda: socketio.emit(ACCOUNT_EVENT, {"action": action}, to=user_room(user_id)))
+
+
+def record(
+    db: Session,
+    *,
+    user: User,
+    event: AuthEvent,
+    actor: User | None = None,
+    reason: str | None = None,
+    tell: bool = True,
+) -> None:
+    """An event on `user`'s account, done by `actor` (the user themselves when None)."""
+    audit.record(
+        db,
+        actor=actor or user,
+        action=str(event),
+        object_type="account",
+        object_id=user.id,
+        patient_id=user.id if user.role == Role.patient else None,
+        reason=reason,
+    )
+    if tell:
+        notify(user.id, str(event))  # type: ignore[arg-type]
+
+
+def record_anonymous(db: Session, *, user: User, event: AuthEvent) -> None:
+    """A failed login or a lock-out: nobody is logged in, the row is about `user`."""
+    audit.record(
+        db,
+        actor=None,
+        action=str(event),
+        object_type="account",
+        object_id=user.id,
+        patient_id=user.id if user.role == Role.patient else None,
+    )
+
+
+def is_about(user_id: int) -> object:
+    """A filter for audit rows about this account: its auth events and the
+    steps of any re-enrolment link for it."""
+    invitation_ids = select(Invitation.id).where(Invitation.user_id == user_id)
+    return or_(
+        and_(col(AuditEntry.object_type) == "account", col(AuditEntry.object_id) == str(user_id)),
+        and_(
+            col(AuditEntry.object_type) == "invitation",
+            col(AuditEntry.action).in_(REENROLMENT_ACTIONS),
+            col(AuditEntry.object_id).in_(select(cast(invitation_ids.subquery().c.id, String))),
+        ),
+    )

@@ -1,0 +1,56 @@
+"""The one way a login becomes a session: the session row, its cookie, the
+device cookie and the authentication event."""
+
+from __future__ import annotations
+
+from flask import Response, g, jsonify
+
+from server import clock
+from server.accounts import auth_events, devices, mfa, services, sessions
+from server.accounts.models import SessionPublic, User
+from server.db import after_commit, get_db
+from server.realtime import drop_sockets
+
+
+def logged_in(
+    user: User,
+    *,
+    issued_by_id: int | None = None,
+    second_factor_pending: bool = False,
+    recovery_codes: list[str] | None = None,
+) -> Response:
+    """Start a fresh session for `user` and answer with it and its cookie;
+    every way of logging in (password, invitation, second factor, eID,
+    passkey) ends here. A staff password login gets a session that waits for
+    the second factor; eID and passkey logins are strong enough alone."""
+    db = get_db()
+    at = clock.now()
+    old = g.get("auth_session")
+    if old is not None:
+        sessions.end_session(db, old, at=at)
+        after_commit(lambda: drop_sockets(old.user_id, session_id=old.id))
+    token, auth_session = sessions.start_session(
+        db,
+        user=user,
+        at=at,
+        device_label=devices.current_label(),
+        issued_by_id=issued_by_id,
+        second_factor_pending=second_factor_pending,
+    )
+    known = devices.known_device(user.username) is not None
+    if not second_factor_pending:
+        event = auth_events.AuthEvent.login if known else auth_events.AuthEvent.new_device
+        auth_events.record(db, user=user, event=event, reason=auth_session.device_label, tell=not known)
+    db.commit()
+    body = SessionPublic(
+        user=services.public_user(user),
+        csrf_token=auth_session.csrf_token,
+        server_time=at,
+        second_factor=mfa.step_needed(db, user) if second_factor_pending else None,
+        recovery_codes=recovery_codes,
+    )
+    response = jsonify(body.model_dump(mode="json"))
+    sessions.set_session_cookie(response, token, auth_session, role=user.role)
+    if not second_factor_pending:
+        devices.remember_device(response, user.username)
+    return response

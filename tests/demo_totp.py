@@ -1,0 +1,42 @@
+"""Authenticator codes for staff in tests that drive a real server: demo staff
+have keys derived from the demo password (server.demo.demo_totp_secret)."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+import pyotp
+
+from server.demo import demo_totp_secret
+
+# The last time step used per staff member: the server takes each code once.
+_USED_STEPS: dict[str, int] = {}
+
+
+def staff_code(username: str, server_time: str, *, demo_password: str, secret: str | None = None) -> str:
+    """The code at the server's clock (browser tests start it at CLOCK_START),
+    never one the server has already taken."""
+    totp = pyotp.TOTP(secret or demo_totp_secret(demo_password, username))
+    step = totp.timecode(datetime.fromisoformat(server_time.replace("Z", "+00:00")))
+    used = _USED_STEPS.get(username, 0)
+    if used > step:  # this step's code and the next are both used: wait for a new one
+        time.sleep(30 * (used - step))
+    step = max(step, used + 1)  # the server also takes the next step's code
+    _USED_STEPS[username] = step
+    return totp.generate_otp(step)
+
+
+def complete_login(session: object, base: str, username: str, answer: dict, *, demo_password: str) -> dict:
+    """After a password login through `requests`, the second factor if asked."""
+    if answer.get("second_factor") != "verify":
+        return answer
+    code = staff_code(username, answer["server_time"], demo_password=demo_password)
+    verified = session.post(  # type: ignore[attr-defined]
+        f"{base}/api/auth/second-factor/verify",
+        json={"code": code},
+        headers={"X-CSRF-Token": answer["csrf_token"]},
+        timeout=10,
+    )
+    assert verified.status_code == 200, verified.text
+    return verified.json()  # type: ignore[no-any-return]
