@@ -15,7 +15,7 @@ from alembic import op
 import server.db
 
 revision: str = "0007_h_authcore"
-down_revision: str | None = "0006"
+down_revision: str | None = "0007_h_ledger"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
