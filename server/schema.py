@@ -3,6 +3,7 @@
 from sqlmodel import SQLModel
 
 from server.accounts.models import AuthSession, Invitation, RateCounter, User
+from server.accounts.strong_models import EidIdentity, EidLoginState, EidSession, Passkey, WebauthnChallenge
 from server.audit.models import AuditEntry
 from server.care_circles.models import CareTier, CareTierTeam, PrimaryContact, Team, TeamMembership
 from server.chat.models import Conversation, Message, RoutingDecision
@@ -36,9 +37,13 @@ __all__ = [
     "CrisisPlanProposal",
     "CrisisPlanVersion",
     "Discharge",
+    "EidIdentity",
+    "EidLoginState",
+    "EidSession",
     "HandoffNotice",
     "Invitation",
     "Message",
+    "Passkey",
     "PrimaryContact",
     "PushSubscription",
     "RateCounter",
@@ -53,5 +58,6 @@ __all__ = [
     "Team",
     "TeamMembership",
     "User",
+    "WebauthnChallenge",
     "metadata",
 ]

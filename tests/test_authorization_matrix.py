@@ -17,6 +17,7 @@ import pytest
 from flask import Flask
 from sqlmodel import Session
 
+from server.accounts.strong_models import Passkey
 from server.care_circles.models import TeamKind
 from server.checkins.models import Checkin
 
@@ -50,6 +51,7 @@ class World:
     conversation: Any
     now: datetime  # the frozen clock
     proposal: Any = None  # a pending crisis-plan proposal by supporter_in
+    passkey: Any = None  # the patient's passkey
 
 
 def ok_for(status: int, *callers: str, default: int = 403) -> dict[str, int]:
@@ -86,6 +88,22 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], Any, dict[str, int]]] = {
         everyone(404),
     ),
     ("POST", "/api/auth/logout"): ({}, None, ok_for(204, *CALLERS[1:])),
+    # Strong login: national eID (off in this world) and passkeys. A passkey is
+    # only ever one's own: someone else's answers as if it did not exist.
+    ("GET", "/api/auth/methods"): ({}, None, everyone(200)),
+    ("POST", "/api/auth/eid/<provider>/start"): ({"provider": "patient"}, {}, everyone(404)),
+    ("GET", "/api/auth/eid/callback"): ({}, None, everyone(302)),
+    ("POST", "/api/auth/eid/logout"): ({}, None, ok_for(200, *CALLERS[1:])),
+    ("POST", "/api/auth/passkey/options"): ({}, None, everyone(200)),
+    ("POST", "/api/auth/passkey/login"): ({}, {"ceremony": "x" * 43, "credential": {}}, everyone(400)),
+    ("GET", "/api/me/passkeys"): ({}, None, ok_for(200, *CALLERS[1:])),
+    ("POST", "/api/me/passkeys/options"): ({}, None, ok_for(200, *CALLERS[1:])),
+    ("POST", "/api/me/passkeys"): ({}, {"ceremony": "x" * 43, "credential": {}}, ok_for(400, *CALLERS[1:])),
+    ("DELETE", "/api/me/passkeys/<int:passkey_id>"): (
+        {"passkey_id": "passkey"},
+        None,
+        ok_for(204, "patient_self", default=404),
+    ),
     ("GET", "/api/auth/session"): ({}, None, ok_for(200, *CALLERS[1:])),
     ("GET", "/api/users"): ({}, None, ok_for(200, "admin")),
     ("POST", "/api/users"): (
@@ -539,7 +557,17 @@ def build_world(factories: Any, db: Session, clock: Any) -> World:
     proposal = factories.crisis_proposal(
         plan, supporter_in, {"warning_signs": ["Jeg sover dårlig", "Jeg trekker meg unna"]}
     )
+    passkey = Passkey(
+        user_id=patient.id,
+        credential_id="bWF0cml4LWNyZWRlbnRpYWw",
+        public_key="AQID",
+        name="Telefon",
+        created_at=clock(),
+    )
+    db.add(passkey)
+    db.commit()
     return World(
+        passkey=passkey,
         proposal=proposal,
         patient=patient,
         other_patient=other_patient,

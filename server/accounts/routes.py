@@ -7,7 +7,7 @@ from pydantic import BaseModel
 from sqlmodel import SQLModel
 
 from server import access, clock
-from server.accounts import invitations, services, sessions
+from server.accounts import invitations, login_policy, services, sessions
 from server.accounts.models import (
     InvitationAccept,
     InvitationIssued,
@@ -58,6 +58,7 @@ def login(body: LoginRequest) -> object:
         ip=request.remote_addr or "unknown",
         at=clock.now(),
     )
+    login_policy.require_password_login(user)
     return _logged_in(user)
 
 
@@ -111,6 +112,7 @@ def lookup_invitation(body: InvitationToken) -> InvitationStatus:
     errors=(410,),
 )
 def accept_invitation(body: InvitationAccept) -> object:
+    login_policy.require_password_login(invitations.find(get_db(), token=body.token, at=clock.now())[1])
     user = invitations.accept(get_db(), token=body.token, password=body.password, at=clock.now())
     return _logged_in(user)
 
