@@ -2,7 +2,7 @@
 // /socket.io/ responses, so health data never lands in the cache.
 // Bump VERSION whenever a file in SHELL changes.
 
-const VERSION = 'nattlys-shell-v8';
+const VERSION = 'nattlys-shell-v9';
 
 const SHELL = [
   '/',
@@ -29,6 +29,7 @@ const SHELL = [
   '/app/push.js',
   '/app/plan-store.js',
   '/app/plan-ui.js',
+  '/app/passkeys.js',
   '/app/i18n/nb.json',
   '/app/i18n/en.json',
   '/app/views/admin-audit.js',
@@ -44,6 +45,8 @@ const SHELL = [
   '/app/views/enrol.js',
   '/app/views/inbox.js',
   '/app/views/login.js',
+  '/app/views/login-eid.js',
+  '/app/views/my-passkeys.js',
   '/app/views/my-audit.js',
   '/app/views/my-shifts.js',
   '/app/views/not-found.js',

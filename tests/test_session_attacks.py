@@ -58,6 +58,7 @@ NO_VISIBLE_CHANGE = {
     ("POST", "/api/chat/conversations/<int:conversation_id>/take"),  # the caller already holds it
     ("POST", "/api/patients/<int:patient_id>/crisis-plan/versions/<int:number>/restore"),  # v1 is current
     ("POST", "/api/teams/<int:team_id>/roster/draft"),  # the team already has a draft
+    ("POST", "/api/me/passkeys"),  # no authenticator answer in the matrix (see _allowed_caller)
 }
 URL_SAFE_TOKEN = re.compile(r"^[A-Za-z0-9_-]+$")
 
@@ -283,7 +284,10 @@ def test_a_disabled_supporters_socket_on_another_process_hears_nothing_and_is_re
 
 def _allowed_caller(route: tuple[str, str]) -> str:
     expected = MATRIX[route][2]
-    return next(c for c in CALLERS if 200 <= expected[c] < 300)
+    allowed = [c for c in CALLERS if 200 <= expected[c] < 300]
+    # Adding a passkey needs an authenticator's answer, which the matrix has not:
+    # its control gets past the CSRF check and is refused as a bad answer (400).
+    return allowed[0] if allowed else next(c for c in CALLERS if expected[c] == 400)
 
 
 def test_the_route_lists_follow_the_server(app: Flask) -> None:
@@ -298,6 +302,9 @@ def test_the_route_lists_follow_the_server(app: Flask) -> None:
         ("POST", "/api/auth/login"),
         ("POST", "/api/invitations/lookup"),
         ("POST", "/api/invitations/accept"),
+        ("POST", "/api/auth/eid/<provider>/start"),
+        ("POST", "/api/auth/passkey/options"),
+        ("POST", "/api/auth/passkey/login"),
     }
     assert len(WITH_SESSION) > 30
 
