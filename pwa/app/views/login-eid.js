@@ -32,15 +32,41 @@ export function eidButton(provider, label, error, { invitation } = {}) {
   return button;
 }
 
+async function loginMethods() {
+  try {
+    return await api('GET', '/api/auth/methods', undefined, { quiet401: true });
+  } catch {
+    return null; // offline or an older server: the password form still works
+  }
+}
+
+/**
+ * On the invitation screen: the person's eID instead of a password (this first
+ * eID login binds the account to them). Hides the password form when passwords
+ * are switched off for their role.
+ */
+export async function eidEnrolChoice(invitation, token, passwordForm) {
+  const methods = await loginMethods();
+  if (!methods) return null;
+  const provider = invitation.role === 'patient' ? 'patient' : 'staff';
+  if (!methods.password_roles.includes(invitation.role)) passwordForm.hidden = true;
+  if (!methods[`eid_${provider}`]) return null;
+  const error = messageArea('error');
+  const label = provider === 'patient' ? t('strong.eid_enrol') : t('strong.eid_staff');
+  return h(
+    'div',
+    { class: 'strong-login', 'data-testid': 'eid-enrol' },
+    passwordForm.hidden ? null : h('p', { class: 'hint' }, t('strong.or')),
+    h('div', { class: 'actions' }, eidButton(provider, label, error, { invitation: token })),
+    h('p', { class: 'hint' }, t('strong.eid_enrol_hint')),
+    error,
+  );
+}
+
 export default async function strongLogin(ctx) {
   const error = messageArea('error');
   if (ctx.params && ctx.params.eidError) showMessage(error, eidFailureText(ctx.params.eidError));
-  let methods = { eid_patient: false, eid_staff: false };
-  try {
-    methods = await api('GET', '/api/auth/methods', undefined, { quiet401: true });
-  } catch {
-    /* offline or old server: the password form still works */
-  }
+  const methods = (await loginMethods()) || { eid_patient: false, eid_staff: false };
   const buttons = [];
   if (methods.eid_patient) buttons.push(eidButton('patient', t('strong.eid_patient'), error));
   if (methods.eid_staff) buttons.push(eidButton('staff', t('strong.eid_staff'), error));
