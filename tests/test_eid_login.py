@@ -324,3 +324,17 @@ def test_an_unconfigured_provider_is_not_offered(make_app: Any) -> None:
     app = make_app()
     assert app.test_client().post("/api/auth/eid/patient/start", json={}).status_code == 404
     assert app.test_client().post("/api/auth/eid/nobody/start", json={}).status_code == 404
+
+
+def test_production_refuses_an_eid_provider_set_up_halfway() -> None:
+    from server.config import ConfigError, Settings
+
+    base = {"NATTLYS_ENV": "production", "SECRET_KEY": "s" * 40, "EID_PATIENT_ISSUER": "https://idporten.no"}
+    with pytest.raises(ConfigError, match="EID_PATIENT_CLIENT_ID"):
+        Settings.from_env(base)
+    with pytest.raises(ConfigError, match="EID_PATIENT_CLIENT_SECRET or EID_PATIENT_PRIVATE_KEY"):
+        Settings.from_env({**base, "EID_PATIENT_CLIENT_ID": "nattlys"})
+    with pytest.raises(ConfigError, match="EID_PID_KEY"):
+        Settings.from_env({**base, "EID_PATIENT_CLIENT_ID": "nattlys", "EID_PATIENT_CLIENT_SECRET": "x" * 40})
+    with pytest.raises(ConfigError, match="PASSWORD_LOGIN_ROLES"):
+        Settings.from_env({"NATTLYS_ENV": "testing", "PASSWORD_LOGIN_ROLES": "patient,root"})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -87,18 +88,20 @@ def main() -> None:
         )
     )
     provider = subprocess.Popen(["node", str(ROOT / "tests" / "oidc" / "provider.js"), str(config)])
+    server = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "nattlys"), "serve", "--host", "127.0.0.1", "--port", "5000"], env=env
+    )
     print(f"Nattlys with eID: {APP}  (test provider {ISSUER}; pick a test person there)", flush=True)
+    # Stopped by Ctrl-C or by a TERM signal alike: both children stop with it.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        subprocess.run(
-            [str(ROOT / ".venv" / "bin" / "nattlys"), "serve", "--host", "127.0.0.1", "--port", "5000"],
-            env=env,
-            check=False,
-        )
+        server.wait()
     except KeyboardInterrupt:
         pass
     finally:
-        provider.terminate()
-        provider.wait(timeout=10)
+        for child in (server, provider):
+            child.terminate()
+            child.wait(timeout=10)
 
 
 if __name__ == "__main__":
