@@ -32,8 +32,8 @@ def upgrade() -> None:
             ["user_id"], ["users.id"], name=op.f("fk_eid_identities_user_id_users"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_eid_identities")),
-        sa.UniqueConstraint("provider", "pid_hash", name=op.f("uq_eid_identities_provider")),
-        sa.UniqueConstraint("provider", "user_id", name=op.f("uq_eid_identities_provider")),
+        sa.UniqueConstraint("pid_hash", "provider", name=op.f("uq_eid_identities_pid_hash")),
+        sa.UniqueConstraint("user_id", "provider", name=op.f("uq_eid_identities_user_id")),
     )
     with op.batch_alter_table("eid_identities", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_eid_identities_user_id"), ["user_id"], unique=False)

@@ -90,6 +90,7 @@ class EidCallback(SQLModel):
     "Where the eID provider sends the browser back; answers with a redirect into the app",
     tag="auth",
     query=EidCallback,
+    status=302,
     public=True,
 )
 def callback(query: EidCallback) -> object:

@@ -16,7 +16,7 @@ class EidIdentity(SQLModel, table=True):
     (never the number): set at enrolment, matched at every later login."""
 
     __tablename__ = "eid_identities"
-    __table_args__ = (UniqueConstraint("provider", "pid_hash"), UniqueConstraint("provider", "user_id"))
+    __table_args__ = (UniqueConstraint("pid_hash", "provider"), UniqueConstraint("user_id", "provider"))
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
