@@ -176,3 +176,13 @@ def test_staff_passkeys_count_as_a_strong_factor(app: Flask, auth: Any, factorie
     assert _add_passkey(auth.client_for(supporter.username), SoftPasskey()).status_code == 201
     with app.app_context():
         assert has_passkey(db, supporter.id)
+
+
+def test_expired_challenges_are_cleared_away(app: Flask, db: Session, clock: Any) -> None:
+    from server.accounts.strong_models import WebauthnChallenge
+
+    for _ in range(3):
+        _login_options(app)
+    clock.advance(minutes=6)
+    _login_options(app)
+    assert len(db.exec(select(WebauthnChallenge)).all()) == 1

@@ -33,7 +33,7 @@ from flask import current_app, request
 from joserfc import jwt
 from joserfc.errors import InvalidClaimError, JoseError, MissingClaimError
 from joserfc.jwk import KeySet
-from sqlmodel import Session, col, select, update
+from sqlmodel import Session, col, delete, select, update
 
 from server.accounts import invitations
 from server.accounts.models import Invitation, Role, User
@@ -167,6 +167,7 @@ def start(db: Session, *, provider_name: str, invitation_token: str | None, at: 
             raise ApiError(400, "eid_wrong_provider", "This invitation is for another way of logging in.")
         invitation_id = invitation.id
     meta = metadata(provider)
+    db.exec(delete(EidLoginState).where(col(EidLoginState.expires_at) <= at))  # type: ignore[call-overload]
     state, nonce, verifier = secrets.token_urlsafe(32), secrets.token_urlsafe(32), secrets.token_urlsafe(64)
     browser = secrets.token_urlsafe(32)
     url, _ = _client(provider, meta).create_authorization_url(

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import webauthn
 from flask import current_app, request
-from sqlmodel import Session, col, select, update
+from sqlmodel import Session, col, delete, select, update
 from webauthn.helpers import base64url_to_bytes, bytes_to_base64url, options_to_json_dict
 from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import (
@@ -56,6 +56,8 @@ def relying_party() -> tuple[str, str]:
 
 
 def _new_challenge(db: Session, *, purpose: str, user_id: int | None, challenge: bytes, at: datetime) -> str:
+    # Spent and expired challenges are of no use to anyone: each new one clears them.
+    db.exec(delete(WebauthnChallenge).where(col(WebauthnChallenge.expires_at) <= at))  # type: ignore[call-overload]
     ceremony = secrets.token_urlsafe(32)
     db.add(
         WebauthnChallenge(

@@ -86,7 +86,8 @@ export default async function strongLogin(ctx) {
         showMessage(error, t('strong.passkey_failed'));
       }
     });
-    buttons.push(h('div', null, passkey, h('p', { class: 'hint' }, t('strong.passkey_hint'))));
+    // First: on her own phone, a fingerprint is the quickest way in.
+    buttons.unshift(h('div', null, passkey, h('p', { class: 'hint' }, t('strong.passkey_hint'))));
   }
   return h(
     'div',
