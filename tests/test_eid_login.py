@@ -318,6 +318,15 @@ def test_password_login_can_be_switched_off_per_role(make_app: Any, factories: A
     assert ok.status_code == 200
     methods = app.test_client().get("/api/auth/methods").json
     assert methods == {"eid_patient": False, "eid_staff": False, "password_roles": ["admin", "supporter"]}
+    # Nor can a patient choose a password with an invitation link.
+    from server.db import get_engine
+
+    with Session(get_engine(app), expire_on_commit=False) as db:
+        token = _invitation(db, factories.patient(password_hash=None), factories.admin(), app)
+    chosen = client.post(
+        "/api/invitations/accept", json={"token": token, "password": "et langt og godt passord"}
+    )
+    assert chosen.status_code == 403 and chosen.json["error"] == "password_login_off"
 
 
 def test_an_unconfigured_provider_is_not_offered(make_app: Any) -> None:
@@ -338,3 +347,18 @@ def test_production_refuses_an_eid_provider_set_up_halfway() -> None:
         Settings.from_env({**base, "EID_PATIENT_CLIENT_ID": "nattlys", "EID_PATIENT_CLIENT_SECRET": "x" * 40})
     with pytest.raises(ConfigError, match="PASSWORD_LOGIN_ROLES"):
         Settings.from_env({"NATTLYS_ENV": "testing", "PASSWORD_LOGIN_ROLES": "patient,root"})
+
+
+def test_a_provider_that_does_not_answer_is_said_so(make_app: Any) -> None:
+    import socket
+
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    app = make_app(
+        EID_PATIENT_ISSUER=f"http://127.0.0.1:{port}",
+        EID_PATIENT_CLIENT_ID="x",
+        EID_PATIENT_CLIENT_SECRET="y",
+    )
+    answer = app.test_client().post("/api/auth/eid/patient/start", json={})
+    assert answer.status_code == 502 and answer.json["error"] == "eid_unavailable"

@@ -12,7 +12,7 @@ from server import clock
 from server.accounts import oidc, sessions
 from server.accounts.oidc import EidError
 from server.api.endpoints import endpoint
-from server.api.errors import not_found
+from server.api.errors import ApiError
 from server.db import after_commit, get_db
 from server.realtime import drop_sockets
 
@@ -62,8 +62,8 @@ def start(provider: str, body: EidStart) -> object:
         url, browser = oidc.start(
             get_db(), provider_name=provider, invitation_token=body.invitation, at=clock.now()
         )
-    except EidError as exc:
-        raise not_found("This way of logging in is not available now.") from exc
+    except EidError as exc:  # the provider did not answer
+        raise ApiError(502, "eid_unavailable", "The login service is not answering just now.") from exc
     response = current_app.json.response(EidRedirect(authorization_url=url).model_dump())
     response.set_cookie(
         BROWSER_COOKIE,

@@ -3,7 +3,7 @@
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { api } from '../api.js';
-import { messageArea, showMessage, withBusy } from '../ui.js';
+import { errorText, messageArea, showMessage, withBusy } from '../ui.js';
 import { passkeysSupported, usePasskey } from '../passkeys.js';
 
 const FAILURES = [
@@ -25,8 +25,9 @@ export function eidButton(provider, label, error, { invitation } = {}) {
         api('POST', `/api/auth/eid/${provider}/start`, invitation ? { invitation } : {}, { quiet401: true }),
       );
       window.location.assign(started.authorization_url);
-    } catch {
-      showMessage(error, t('strong.failed.provider_unavailable'));
+    } catch (err) {
+      const unavailable = err.status === 502 || err.code === 'network';
+      showMessage(error, unavailable ? t('strong.failed.provider_unavailable') : errorText(err));
     }
   });
   return button;
