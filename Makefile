@@ -9,11 +9,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := pwa/node_modules/.installed
+OIDC_STAMP := tests/oidc/node_modules/.installed
 RUN_DATABASE_URL ?= sqlite:///$(CURDIR)/instance/nattlys.db
 
-.PHONY: setup run test lint serve-only clean cluster
+.PHONY: setup run run-eid test lint serve-only clean cluster
 
-setup: $(PY_STAMP) $(NODE_STAMP)
+setup: $(PY_STAMP) $(NODE_STAMP) $(OIDC_STAMP)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,12 +28,25 @@ $(NODE_STAMP): pwa/package.json pwa/package-lock.json
 	cd pwa && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The local OpenID provider (ID-porten / HelseID shape) for the tests and `make run-eid`.
+$(OIDC_STAMP): tests/oidc/package.json tests/oidc/package-lock.json
+	cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 run: setup
 	mkdir -p instance
 	NATTLYS_ENV=development DATABASE_URL=$(RUN_DATABASE_URL) $(BIN)/nattlys db upgrade
 	NATTLYS_ENV=development DATABASE_URL=$(RUN_DATABASE_URL) $(BIN)/nattlys demo
 	@echo "Nattlys: http://127.0.0.1:5000  (demo users: README.md)"
 	NATTLYS_ENV=development SCHEDULER=embedded DATABASE_URL=$(RUN_DATABASE_URL) $(BIN)/nattlys serve --host 127.0.0.1 --port 5000
+
+# The demo with national eID: a local OpenID provider on 127.0.0.1:5055 whose test
+# persons are bound to the demo accounts (README, "Logging in with eID").
+run-eid: setup
+	mkdir -p instance
+	NATTLYS_ENV=development DATABASE_URL=$(RUN_DATABASE_URL) $(BIN)/nattlys db upgrade
+	NATTLYS_ENV=development DATABASE_URL=$(RUN_DATABASE_URL) $(BIN)/nattlys demo
+	NATTLYS_ENV=development SCHEDULER=embedded DATABASE_URL=$(RUN_DATABASE_URL) $(BIN)/python tests/oidc/demo.py
 
 cluster: setup
 	$(BIN)/python deploy/local_cluster.py --demo $(CLUSTER_ARGS)
@@ -45,4 +59,4 @@ test: lint
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) pwa/node_modules instance .pytest_cache .ruff_cache
+	rm -rf $(VENV) pwa/node_modules tests/oidc/node_modules instance .pytest_cache .ruff_cache

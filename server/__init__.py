@@ -86,6 +86,11 @@ def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
     from server.break_glass.routes import bp as break_glass_bp
 
     app.register_blueprint(break_glass_bp)
+    from server.accounts.eid_routes import bp as eid_bp
+    from server.accounts.passkey_routes import bp as passkeys_bp
+
+    app.register_blueprint(eid_bp)
+    app.register_blueprint(passkeys_bp)
 
     from server import cli
 

@@ -122,6 +122,35 @@ class Settings:
     # Production refuses to start without one; development uses a fixed key.
     DATA_KEYS: str = ""
     DATA_KEY_FILE: str = ""
+    # --- Strong login: national eID by OpenID Connect, passkeys -------------------------
+    # Patients log in with ID-porten, staff with HelseID. A provider is on when
+    # its issuer is set; it needs a client id and either a client secret or a
+    # private key (PEM text or a path to a PEM file) for private-key JWT.
+    EID_PATIENT_ISSUER: str = ""
+    EID_PATIENT_CLIENT_ID: str = ""
+    EID_PATIENT_CLIENT_SECRET: str = ""
+    EID_PATIENT_PRIVATE_KEY: str = ""
+    # Comma-separated acr values accepted; the first is the one asked for.
+    EID_PATIENT_ACR: str = "idporten-loa-high"
+    EID_PATIENT_PID_CLAIM: str = "pid"
+    EID_PATIENT_SCOPES: str = "openid profile"
+    EID_STAFF_ISSUER: str = ""
+    EID_STAFF_CLIENT_ID: str = ""
+    EID_STAFF_CLIENT_SECRET: str = ""
+    EID_STAFF_PRIVATE_KEY: str = ""
+    EID_STAFF_ACR: str = "idporten-loa-high"
+    EID_STAFF_PID_CLAIM: str = "helseid://claims/identity/pid"
+    EID_STAFF_SCOPES: str = "openid profile helseid://scopes/identity/pid"
+    # Key of the HMAC-SHA256 that turns a national identity number into the
+    # value stored with the account; the number itself is never stored.
+    EID_PID_KEY: str = ""
+    # Roles that may log in with a password (pilots, the demo); remove a role
+    # to leave it eID and passkeys only.
+    PASSWORD_LOGIN_ROLES: str = "patient,supporter,admin"  # noqa: S105 - role names
+    # Passkeys: the relying party id (a domain) and the origin the app is
+    # served from; by default the host and origin of PUBLIC_BASE_URL or of the request.
+    WEBAUTHN_RP_ID: str = ""
+    WEBAUTHN_ORIGIN: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -194,6 +223,7 @@ class Settings:
             raise ConfigError("STARTUP_CHECKS must be on or off")
         if not 0 <= self.METRICS_PORT <= 65535:
             raise ConfigError("METRICS_PORT must be a port number (or 0 for off)")
+        self._validate_strong_login()
         if self.REDIS_URL and not self.REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
             raise ConfigError(
                 f"REDIS_URL must start with redis://, rediss:// or unix://, got {self.REDIS_URL.split(':')[0]!r}"
@@ -208,6 +238,33 @@ class Settings:
             )
         except keys.DataKeyError as exc:
             raise ConfigError(str(exc)) from exc
+
+    @property
+    def password_login_roles(self) -> frozenset[str]:
+        return frozenset(r.strip() for r in self.PASSWORD_LOGIN_ROLES.split(",") if r.strip())
+
+    def _validate_strong_login(self) -> None:
+        unknown = self.password_login_roles - {"patient", "supporter", "admin"}
+        if unknown:
+            raise ConfigError(
+                f"PASSWORD_LOGIN_ROLES may name patient, supporter and admin, not {sorted(unknown)}"
+            )
+        for audience in ("PATIENT", "STAFF"):
+            if not getattr(self, f"EID_{audience}_ISSUER"):
+                continue
+            if not getattr(self, f"EID_{audience}_CLIENT_ID"):
+                raise ConfigError(f"EID_{audience}_ISSUER is set: set EID_{audience}_CLIENT_ID as well")
+            if not (
+                getattr(self, f"EID_{audience}_CLIENT_SECRET") or getattr(self, f"EID_{audience}_PRIVATE_KEY")
+            ):
+                raise ConfigError(
+                    f"EID_{audience}_ISSUER is set: set EID_{audience}_CLIENT_SECRET or EID_{audience}_PRIVATE_KEY"
+                )
+            if not self.is_development and len(self.EID_PID_KEY) < 32:
+                raise ConfigError(
+                    "EID_PID_KEY must be at least 32 random characters when an eID provider is set "
+                    "(python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+                )
 
     def flask_config(self) -> dict[str, Any]:
         hidden = {"extra", "DATA_KEYS"}

@@ -3,6 +3,7 @@
 from sqlmodel import SQLModel
 
 from server.accounts.models import AuthSession, Invitation, RateCounter, User
+from server.accounts.strong_models import EidIdentity, EidLoginState, EidSession, Passkey, WebauthnChallenge
 from server.audit.models import AuditChainHead, AuditEntry
 from server.break_glass.models import BreakGlassAccess
 from server.care_circles.models import CareTier, CareTierTeam, PrimaryContact, Team, TeamMembership
@@ -41,9 +42,13 @@ __all__ = [
     "CrisisPlanVersion",
     "DeletionRequest",
     "Discharge",
+    "EidIdentity",
+    "EidLoginState",
+    "EidSession",
     "HandoffNotice",
     "Invitation",
     "Message",
+    "Passkey",
     "PrimaryContact",
     "PushSubscription",
     "RateCounter",
@@ -58,5 +63,6 @@ __all__ = [
     "Team",
     "TeamMembership",
     "User",
+    "WebauthnChallenge",
     "metadata",
 ]

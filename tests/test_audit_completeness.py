@@ -135,6 +135,7 @@ HANDOVER_TO_TIER = (("chat.handover", "patient"), ("route.handover", "patient", 
 # (method, rule) -> the rows a call by the allowed caller must add.
 AUDITED: dict[tuple[str, str], Audited] = {
     # Accounts and invitations
+    ("DELETE", "/api/me/passkeys/<int:passkey_id>"): Audited(one("passkey.remove"), caller="patient_self"),
     ("GET", "/api/users"): Audited(
         (("patient.list", "patient"), ("patient.list", "other_patient")), caller="admin"
     ),
@@ -252,6 +253,15 @@ NOT_AUDITED: dict[tuple[str, str], str] = {
     ("GET", "/api/me/audit"): "own",
     ("GET", "/api/me/deletion"): "own",
     ("GET", "/api/me/break-glass"): "own",
+    ("GET", "/api/auth/methods"): "public",
+    ("POST", "/api/auth/eid/<provider>/start"): "credentials",
+    ("GET", "/api/auth/eid/callback"): "credentials",
+    ("POST", "/api/auth/eid/logout"): "session",
+    ("POST", "/api/auth/passkey/options"): "credentials",
+    ("POST", "/api/auth/passkey/login"): "credentials",
+    ("GET", "/api/me/passkeys"): "own",
+    ("POST", "/api/me/passkeys/options"): "own",
+    ("POST", "/api/me/passkeys"): "credentials",
     ("GET", "/api/teams/<int:team_id>/roster"): "roster",
     ("POST", "/api/teams/<int:team_id>/roster/draft"): "roster",
     ("PUT", "/api/teams/<int:team_id>/roster/draft"): "roster",

@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from server import access
 from server.break_glass.models import BreakGlassAccess
+from server.accounts.strong_models import Passkey
 from server.care_circles.models import TeamKind
 from server.checkins.models import Checkin
 from server.plans.models import ProposalStatus
@@ -64,6 +65,7 @@ class World:
     proposal: Any = None  # a pending crisis-plan proposal by supporter_in
     agreed: Any = None  # a proposal supporter_in recorded as agreed in a meeting, awaiting confirmation
     break_glass: Any = None  # supporter_off's break-glass access of last night, expired
+    passkey: Any = None  # the patient's passkey
 
 
 def ok_for(status: int, *callers: str, default: int = 403) -> dict[str, int]:
@@ -100,6 +102,22 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], Any, dict[str, int]]] = {
         everyone(404),
     ),
     ("POST", "/api/auth/logout"): ({}, None, ok_for(204, *CALLERS[1:])),
+    # Strong login: national eID (off in this world) and passkeys. A passkey is
+    # only ever one's own: someone else's answers as if it did not exist.
+    ("GET", "/api/auth/methods"): ({}, None, everyone(200)),
+    ("POST", "/api/auth/eid/<provider>/start"): ({"provider": "patient"}, {}, everyone(404)),
+    ("GET", "/api/auth/eid/callback"): ({}, None, everyone(302)),
+    ("POST", "/api/auth/eid/logout"): ({}, None, ok_for(200, *CALLERS[1:])),
+    ("POST", "/api/auth/passkey/options"): ({}, None, everyone(200)),
+    ("POST", "/api/auth/passkey/login"): ({}, {"ceremony": "x" * 43, "credential": {}}, everyone(400)),
+    ("GET", "/api/me/passkeys"): ({}, None, ok_for(200, *CALLERS[1:])),
+    ("POST", "/api/me/passkeys/options"): ({}, None, ok_for(200, *CALLERS[1:])),
+    ("POST", "/api/me/passkeys"): ({}, {"ceremony": "x" * 43, "credential": {}}, ok_for(400, *CALLERS[1:])),
+    ("DELETE", "/api/me/passkeys/<int:passkey_id>"): (
+        {"passkey_id": "passkey"},
+        None,
+        ok_for(204, "patient_self", default=404),
+    ),
     ("GET", "/api/auth/session"): ({}, None, ok_for(200, *CALLERS[1:])),
     ("GET", "/api/users"): ({}, None, ok_for(200, "admin")),
     ("POST", "/api/users"): (
@@ -682,8 +700,17 @@ def build_world(factories: Any, db: Session, clock: Any) -> World:
         expires_at=clock() - timedelta(hours=22),
     )
     db.add_all([agreed, break_glass])
+    passkey = Passkey(
+        user_id=patient.id,
+        credential_id="bWF0cml4LWNyZWRlbnRpYWw",
+        public_key="AQID",
+        name="Telefon",
+        created_at=clock(),
+    )
+    db.add(passkey)
     db.commit()
     return World(
+        passkey=passkey,
         proposal=proposal,
         agreed=agreed,
         break_glass=break_glass,

@@ -64,6 +64,7 @@ NO_VISIBLE_CHANGE = {
     ("POST", "/api/chat/conversations/<int:conversation_id>/take"),  # the caller already holds it
     ("POST", "/api/patients/<int:patient_id>/crisis-plan/versions/<int:number>/restore"),  # v1 is current
     ("POST", "/api/teams/<int:team_id>/roster/draft"),  # the team already has a draft
+    ("POST", "/api/me/passkeys"),  # no authenticator answer in the matrix (see _allowed_caller)
 }
 URL_SAFE_TOKEN = re.compile(r"^[A-Za-z0-9_-]+$")
 
@@ -291,7 +292,9 @@ def _allowed_caller(route: tuple[str, str]) -> str:
     """A caller the route lets through (to a 2xx, or to a 404 for an id that does not exist)."""
     expected = MATRIX[route][2]
     allowed = [c for c in CALLERS if 200 <= expected[c] < 300] or [c for c in CALLERS if expected[c] == 404]
-    return allowed[0]
+    # Adding a passkey needs an authenticator's answer, which the matrix has not:
+    # its control gets past the CSRF check and is refused as a bad answer (400).
+    return allowed[0] if allowed else next(c for c in CALLERS if expected[c] == 400)
 
 
 def test_the_route_lists_follow_the_server(app: Flask) -> None:
@@ -309,6 +312,9 @@ def test_the_route_lists_follow_the_server(app: Flask) -> None:
         # Open only to a password login waiting for its second factor.
         ("POST", "/api/auth/second-factor/enrol"),
         ("POST", "/api/auth/second-factor/verify"),
+        ("POST", "/api/auth/eid/<provider>/start"),
+        ("POST", "/api/auth/passkey/options"),
+        ("POST", "/api/auth/passkey/login"),
     }
     assert len(WITH_SESSION) > 30
 

@@ -13,6 +13,8 @@ const HOME_VIEW = { patient: 'patient-home', supporter: 'supporter-home', admin:
 
 const ROUTES = [
   { pattern: /^\/logg-inn$/, view: 'login', public: true },
+  { pattern: /^\/logg-inn\/eid\/([a-z_]{1,40})$/, view: 'login', public: true, params: ['eidError'] },
+  { pattern: /^\/passnokler$/, view: 'my-passkeys' },
   { pattern: /^\/invitasjon\/([A-Za-z0-9_-]{10,200})$/, view: 'enrol', public: true, params: ['token'] },
   { pattern: /^\/$/, view: (user) => HOME_VIEW[user.role] || 'not-found' },
   { pattern: /^\/hvem-hjelper-meg$/, view: 'care-circle', roles: ['patient'] },
@@ -97,6 +99,7 @@ function renderChrome() {
           { class: 'menu-panel' },
           h('p', { class: 'menu-user' }, t('menu.logged_in_as', { name: state.user.display_name })),
           h('a', { href: '#/min-konto', class: 'menu-link', 'data-testid': 'menu-account' }, t('account.menu')),
+          h('a', { href: '#/passnokler', class: 'menu-link' }, t('strong.menu_passkeys')),
           h('button', { type: 'button', class: 'button-secondary', onclick: logout }, t('menu.log_out')),
         ),
       )
@@ -141,8 +144,10 @@ function forgetSession() {
 
 async function logout() {
   await forgetPush(); // while still logged in: this browser stops getting this person's reminders
+  let providerLogout = null;
   try {
-    await api('POST', '/api/auth/logout', undefined, { quiet401: true });
+    // Ends this session; after an eID login also says where the provider ends its own.
+    providerLogout = (await api('POST', '/api/auth/eid/logout', undefined, { quiet401: true })).end_session_url;
   } catch {
     /* already logged out on the server, or offline: forget it here anyway */
   }
@@ -150,6 +155,10 @@ async function logout() {
   planStore.forgetAll();
   forgetSession();
   flash(t('auth.logged_out'));
+  if (providerLogout) {
+    window.location.assign(providerLogout);
+    return;
+  }
   router.go('/logg-inn');
 }
 

@@ -8,19 +8,21 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from server.accounts.models import AuthSession, SecondFactor, User
+from server.accounts.passkeys import has_passkey
+from server.accounts.strong_models import EidIdentity
 
 
 def has_credentials(db: Session, user: User) -> bool:
     """Whether someone can already log in to this account: then a new
     invitation link for it needs the holder's or a second staff member's
     approval. (eID: a bound identity; passkeys: a registered passkey.)"""
-    return user.password_hash is not None
+    return user.password_hash is not None or _has_eid(db, user) or has_passkey(db, user.id)  # type: ignore[arg-type]
 
 
 def holder_can_confirm(db: Session, user: User, *, at: datetime) -> bool:
     """Whether the account holder can confirm a re-enrolment herself: she is
-    still logged in on some device. (eID: a bound identity she can log in
-    with, then confirm.) While she can, staff cannot approve in her place."""
+    still logged in on some device, or has a bound eID identity she can log
+    in with, then confirm. While she can, staff cannot approve in her place."""
     live = db.exec(
         select(AuthSession.id)
         .where(
@@ -31,10 +33,15 @@ def holder_can_confirm(db: Session, user: User, *, at: datetime) -> bool:
         )
         .limit(1)
     ).first()
-    return live is not None
+    return live is not None or _has_eid(db, user)
 
 
 def has_second_factor(db: Session, user: User) -> bool:
-    """Whether a staff member has a confirmed second factor (TOTP; passkeys add theirs)."""
+    """Whether a staff member has a confirmed TOTP factor for password logins.
+    (A passkey login needs none: it is strong on its own.)"""
     factor = db.get(SecondFactor, user.id)
     return factor is not None and factor.confirmed_at is not None
+
+
+def _has_eid(db: Session, user: User) -> bool:
+    return db.exec(select(EidIdentity.id).where(EidIdentity.user_id == user.id).limit(1)).first() is not None

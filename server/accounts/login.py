@@ -7,7 +7,7 @@ from flask import Response, g, jsonify
 
 from server import clock
 from server.accounts import auth_events, devices, mfa, services, sessions
-from server.accounts.models import SessionPublic, User
+from server.accounts.models import AuthSession, SessionPublic, User
 from server.db import after_commit, get_db
 from server.realtime import drop_sockets
 
@@ -25,6 +25,29 @@ def logged_in(
     the second factor; eID and passkey logins are strong enough alone."""
     db = get_db()
     at = clock.now()
+    token, auth_session = begin_session(
+        user, issued_by_id=issued_by_id, second_factor_pending=second_factor_pending
+    )
+    db.commit()
+    body = SessionPublic(
+        user=services.public_user(user),
+        csrf_token=auth_session.csrf_token,
+        server_time=at,
+        second_factor=mfa.step_needed(db, user) if second_factor_pending else None,
+        recovery_codes=recovery_codes,
+    )
+    response = jsonify(body.model_dump(mode="json"))
+    set_cookies(response, user, token, auth_session)
+    return response
+
+
+def begin_session(
+    user: User, *, issued_by_id: int | None = None, second_factor_pending: bool = False
+) -> tuple[str, AuthSession]:
+    """End the browser's old session, start one for `user` and record the
+    account event, in the request's unit of work (the caller commits)."""
+    db = get_db()
+    at = clock.now()
     old = g.get("auth_session")
     if old is not None:
         sessions.end_session(db, old, at=at)
@@ -37,20 +60,14 @@ def logged_in(
         issued_by_id=issued_by_id,
         second_factor_pending=second_factor_pending,
     )
-    known = devices.known_device(user.username) is not None
     if not second_factor_pending:
+        known = devices.known_device(user.username) is not None
         event = auth_events.AuthEvent.login if known else auth_events.AuthEvent.new_device
         auth_events.record(db, user=user, event=event, reason=auth_session.device_label, tell=not known)
-    db.commit()
-    body = SessionPublic(
-        user=services.public_user(user),
-        csrf_token=auth_session.csrf_token,
-        server_time=at,
-        second_factor=mfa.step_needed(db, user) if second_factor_pending else None,
-        recovery_codes=recovery_codes,
-    )
-    response = jsonify(body.model_dump(mode="json"))
+    return token, auth_session
+
+
+def set_cookies(response: Response, user: User, token: str, auth_session: AuthSession) -> None:
     sessions.set_session_cookie(response, token, auth_session, role=user.role)
-    if not second_factor_pending:
+    if not auth_session.second_factor_pending:
         devices.remember_device(response, user.username)
-    return response

@@ -7,7 +7,7 @@ from pydantic import BaseModel
 from sqlmodel import SQLModel
 
 from server import access, clock
-from server.accounts import invitations, reenrolment, services, sessions, staff_caps
+from server.accounts import invitations, login_policy, reenrolment, services, sessions, staff_caps
 from server.accounts.login import logged_in
 from server.accounts.models import (
     InvitationAccept,
@@ -42,6 +42,7 @@ def login(body: LoginRequest) -> object:
         ip=request.remote_addr or "unknown",
         at=clock.now(),
     )
+    login_policy.require_password_login(user)
     return logged_in(user, second_factor_pending=user.is_staff)
 
 
@@ -95,7 +96,9 @@ def lookup_invitation(body: InvitationToken) -> InvitationStatus:
     errors=(410,),
 )
 def accept_invitation(body: InvitationAccept) -> object:
-    user, invitation = invitations.accept(get_db(), token=body.token, password=body.password, at=clock.now())
+    db = get_db()
+    login_policy.require_password_login(invitations.find(db, token=body.token, at=clock.now())[1])
+    user, invitation = invitations.accept(db, token=body.token, password=body.password, at=clock.now())
     # A session started with a re-enrolment link carries the issuer's name
     # into the holder's "who has seen my data".
     return logged_in(user, issued_by_id=invitation.created_by_id if invitation.needs_approval else None)

@@ -47,10 +47,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The service as `make run` starts it, on SQLite with demo data."""
-    workdir = tmp_path_factory.mktemp("live")
+def serve_demo(workdir: Path, port: int | None = None, **extra_env: str) -> Iterator[str]:
+    """`nattlys serve` with demo data, as `make run` starts it, on SQLite in
+    `workdir`; yields its base URL and stops it afterwards."""
     env = {
         **os.environ,
         "NATTLYS_ENV": "development",
@@ -59,11 +58,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "REDIS_URL": "",
         "CLOCK_START": CLOCK_START,
         "SCHEDULER": "embedded",
+        **extra_env,
     }
     nattlys = [sys.executable, "-m", "server"]
     subprocess.run([*nattlys, "db", "upgrade"], env=env, cwd=PROJECT_ROOT, check=True, capture_output=True)
     subprocess.run([*nattlys, "demo"], env=env, cwd=PROJECT_ROOT, check=True, capture_output=True)
-    port = _free_port()
+    port = port or _free_port()
     log = open(workdir / "server.log", "wb")  # noqa: SIM115 - kept open for the server's lifetime
     proc = subprocess.Popen(
         [*nattlys, "serve", "--port", str(port)], env=env, cwd=PROJECT_ROOT, stdout=log, stderr=log
@@ -89,6 +89,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     except subprocess.TimeoutExpired:
         proc.kill()
     log.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The service as `make run` starts it, on SQLite with demo data."""
+    yield from serve_demo(tmp_path_factory.mktemp("live"))
 
 
 def watched_pages(browser: Any, base_url: str) -> Iterator[Any]:

@@ -4,6 +4,7 @@ import { t } from '../i18n.js';
 import { api } from '../api.js';
 import { firstName, formatDateTime } from '../format.js';
 import { errorText, loadFailed, messageArea, pageTitle, passwordField, showMessage, withBusy } from '../ui.js';
+import { eidEnrolChoice } from './login-eid.js';
 
 const MIN = 8;
 const MAX = 128;
@@ -97,6 +98,7 @@ export default async function enrolView(ctx) {
     pageTitle(t('enrol.title', { name })),
     h('p', { class: 'lead' }, t(invitation.role === 'patient' ? 'enrol.intro_patient' : 'enrol.intro_staff')),
     form,
+    await eidEnrolChoice(invitation, token, form),
     h('p', { class: 'hint' }, t('enrol.valid_until', { time: formatDateTime(invitation.expires_at) })),
   );
   return holder;

@@ -4,8 +4,9 @@ import { t } from '../i18n.js';
 import { api } from '../api.js';
 import { statementLinks } from './statement.js';
 import { errorText, field, messageArea, pageTitle, passwordField, qrImage, showMessage, withBusy } from '../ui.js';
+import strongLogin from './login-eid.js';
 
-export default function loginView(ctx) {
+export default async function loginView(ctx) {
   const error = messageArea('error');
   const username = field({
     id: 'username',
@@ -64,6 +65,7 @@ export default function loginView(ctx) {
     pageTitle(t('login.title')),
     h('p', { class: 'lead' }, t('login.intro')),
     form,
+    await strongLogin(ctx),
     h('p', { class: 'hint' }, t('login.forgot')),
     statementLinks(),
   );
