@@ -147,6 +147,9 @@ AUDITED: dict[tuple[str, str], Audited] = {
     ("GET", "/api/coverage"): Audited(
         (("coverage.read", "patient"), ("coverage.read", "other_patient")), caller="admin"
     ),
+    ("GET", "/api/coverage/nights"): Audited(
+        (("coverage.read", "patient"), ("coverage.read", "other_patient")), caller="admin"
+    ),
     ("GET", "/api/audit"): Audited(one("audit.read"), caller="admin", prepare=_someone_read_the_profile),
     # Chat
     ("POST", "/api/chat/messages"): Audited(one("chat.write"), caller="patient_self"),
