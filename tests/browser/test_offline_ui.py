@@ -6,6 +6,7 @@ so nobody is alerted and the other tests' lists keep their order."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from playwright.sync_api import expect
@@ -62,7 +63,11 @@ def test_a_checkin_answered_offline_is_queued_and_stored_once_on_reconnect(
 
     # Back online: sent by itself, once, and the screen says so.
     anne.context.set_offline(False)
+    back = time.monotonic()
     expect(anne.get_by_test_id("checkin-sent-late")).to_contain_text("sjekken din er sendt", timeout=15_000)
+    seconds = time.monotonic() - back
+    print(f"\noffline check-in: {seconds:.2f} s from reconnect to 'sent' on screen")
+    assert seconds < 5
     expect(anne.get_by_test_id("checkin-result")).to_have_attribute("data-level", "green")
     after = _checkins(live_server)
     assert len(after) == before + 1
