@@ -19,6 +19,7 @@ const SHELL = [
   '/app/dom.js',
   '/app/format.js',
   '/app/i18n.js',
+  '/app/night-gaps.js',
   '/app/outbox.js',
   '/app/patient-form.js',
   '/app/realtime.js',

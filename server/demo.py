@@ -25,7 +25,7 @@ from server.care_circles.models import (
 )
 from server.care_circles.services import care_circle, replace_care_circle
 from server.db import get_db
-from server.plans.demo import ensure_demo_plan
+from server.plans.demo import ensure_demo_plan, ensure_demo_proposal
 
 # Local-only: `nattlys demo` refuses it outside development.
 DEFAULT_DEMO_PASSWORD = "nattlys-demo"  # noqa: S105 - documented local-only default
@@ -44,12 +44,18 @@ STAFF = (
     ("dps1", "Silje", Role.supporter),
     ("dps2", "Jonas", Role.supporter),
 )
+FULL_CIRCLE = (TeamKind.bolig, TeamKind.kommune, TeamKind.dps)
+# username, name, primary contact, care circle tier by tier. Eva has only the
+# housing staff (as a patient a supporter enrolls gets): nobody after 22:00.
+# Jon has no housing support: the municipality, then the DPS.
 PATIENTS = (
-    ("pasient1", "Mona", "bolig1"),
-    ("pasient2", "Per", "bolig2"),
-    ("pasient3", "Anne", None),
-    ("pasient4", "Tor", None),
-    ("pasient5", "Hanne", "bolig1"),
+    ("pasient1", "Mona", "bolig1", FULL_CIRCLE),
+    ("pasient2", "Per", "bolig2", FULL_CIRCLE),
+    ("pasient3", "Anne", None, FULL_CIRCLE),
+    ("pasient4", "Tor", None, FULL_CIRCLE),
+    ("pasient5", "Hanne", "bolig1", FULL_CIRCLE),
+    ("pasient6", "Eva", "bolig2", (TeamKind.bolig,)),
+    ("pasient7", "Jon", "kommune2", (TeamKind.kommune, TeamKind.dps)),
 )
 
 
@@ -65,6 +71,10 @@ def _user(db: Session, username: str, display_name: str, role: Role, password_ha
     db.add(user)
     db.flush()
     return user
+
+
+def _patient(db: Session, username: str) -> User:
+    return db.exec(select(User).where(User.username == username)).one()
 
 
 def _circle_shape(circle: CareCirclePublic) -> tuple[object, ...]:
@@ -220,29 +230,28 @@ def load_demo(*, password: str) -> str:
             if db.get(TeamMembership, (team.id, users[username].id)) is None:
                 db.add(TeamMembership(team_id=team.id, user_id=users[username].id))  # type: ignore[arg-type]
 
-    for username, name, contact in PATIENTS:
+    for username, name, contact, kinds in PATIENTS:
         patient = _user(db, username, name, Role.patient, password_hash)
         wanted = CareCircleUpdate(
-            tiers=[
-                CareTierIn(team_ids=[teams[TeamKind.bolig].id], escalate_after_minutes=3),  # type: ignore[list-item]
-                CareTierIn(team_ids=[teams[TeamKind.kommune].id], escalate_after_minutes=3),  # type: ignore[list-item]
-                CareTierIn(team_ids=[teams[TeamKind.dps].id], escalate_after_minutes=3),  # type: ignore[list-item]
-            ],
+            tiers=[CareTierIn(team_ids=[teams[kind].id], escalate_after_minutes=3) for kind in kinds],  # type: ignore[list-item]
             primary_contact_ids=[users[contact].id] if contact else [],  # type: ignore[list-item]
         )
         if _circle_shape(care_circle(db, patient=patient)) != _wanted_shape(wanted):
             replace_care_circle(db, actor=admin, patient=patient, data=wanted)
         ensure_demo_plan(db, patient)  # only if the patient has no crisis plan yet
     _demo_rosters(db, admin=admin, teams=teams, users=users)
-    from server.checkins.demo import ensure_demo_checkins
+    from server.checkins.demo import ensure_demo_checkins, ensure_demo_discharge
 
     ensure_demo_checkins(db)  # schedules and four weeks of check-ins, if none yet
+    ensure_demo_discharge(db, "pasient7", recorded_by=users["kommune2"], days_ago=5)
+    ensure_demo_proposal(db, _patient(db, "pasient6"), users["bolig1"])
     _demo_evening_chat(db)
     db.commit()
     secrets = "\n".join(f"  {u}: {demo_totp_secret(password, u)}" for u, _name, _role in STAFF)
     return (
         "demo ready: admin; supporters bolig1 bolig2 kommune1 kommune2 dps1 dps2; "
-        "patients pasient1-pasient5 (care circles bolig -> kommune -> dps)\n"
+        "patients pasient1-pasient5 (care circles bolig -> kommune -> dps), pasient6 (bolig only: "
+        "nights uncovered, a pending plan proposal), pasient7 (kommune -> dps, discharged 5 days ago)\n"
         "staff also give a code from an authenticator app; add these keys to one "
         "(or: python -c \"import pyotp; print(pyotp.TOTP('KEY').now())\"):\n" + secrets
     )

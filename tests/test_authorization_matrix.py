@@ -282,6 +282,7 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], Any, dict[str, int]]] = {
         ok_for(200, "patient_self", *IN_CIRCLE, "admin"),
     ),
     ("GET", "/api/coverage"): ({}, None, ok_for(200, "admin")),
+    ("GET", "/api/coverage/nights"): ({}, None, ok_for(200, "admin")),
     ("GET", "/api/me/shifts"): ({}, None, ok_for(200, *IN_CIRCLE, "supporter_outside")),
     ("POST", "/api/me/calendar-feed"): ({}, None, ok_for(201, *IN_CIRCLE, "supporter_outside")),
     ("GET", "/api/me/calendar-feed"): ({}, None, ok_for(200, *IN_CIRCLE, "supporter_outside")),

@@ -561,8 +561,8 @@ def test_demo_gives_schedules_history_and_a_red_for_pasient2(
     result = runner.invoke(args=["demo", "--password", "demo-passord-123"])
     assert result.exit_code == 0, result.output
     first = count(db, Checkin)
-    assert count(db, CheckinSchedule) == 5
-    assert 5 * 20 <= first <= 5 * 28
+    assert count(db, CheckinSchedule) == 7  # pasient1..pasient7
+    assert 7 * 20 <= first <= 7 * 28
     again = runner.invoke(args=["demo", "--password", "demo-passord-123"])
     assert again.exit_code == 0 and count(db, Checkin) == first  # idempotent
     per = db.exec(select(User).where(User.username == "pasient2")).one()

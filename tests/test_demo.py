@@ -12,6 +12,9 @@ from sqlmodel import Session, col
 from server.accounts.models import User
 from server.care_circles.models import CareTier, CareTierTeam, Team, TeamMembership
 from server.crypto import keys
+from server.checkins.models import Discharge
+from server.clock import OSLO
+from server.plans.models import CrisisPlan, CrisisPlanProposal
 from server.schema import metadata
 
 DEMO_PASSWORD = "demo-passord-123"
@@ -25,7 +28,12 @@ MEMBERS = {
     "Psykisk helse Askøy kommune": {"kommune1", "kommune2"},
     "Øyane DPS akutt": {"dps1", "dps2"},
 }
-PATIENTS = [f"pasient{n}" for n in range(1, 6)]
+PATIENTS = [f"pasient{n}" for n in range(1, 6)]  # bolig -> kommune -> dps
+CIRCLES = {
+    **{name: ["bolig", "kommune", "dps"] for name in PATIENTS},
+    "pasient6": ["bolig"],
+    "pasient7": ["kommune", "dps"],
+}
 
 
 def _counts(db: Session) -> dict[str, int]:
@@ -41,7 +49,7 @@ def _demo(runner: Any, *args: str) -> Any:
     return runner.invoke(args=["demo", *args])
 
 
-def test_demo_creates_teams_users_and_care_circles(runner: Any, db: Session) -> None:
+def test_demo_creates_teams_users_and_care_circles(runner: Any, db: Session, clock: Any) -> None:
     result = _demo(runner, "--password", DEMO_PASSWORD)
     assert result.exit_code == 0, result.output
     assert "demo ready" in result.output
@@ -64,25 +72,31 @@ def test_demo_creates_teams_users_and_care_circles(runner: Any, db: Session) -> 
         assert {by_id[i] for i in member_ids} == expected, name
 
     kinds = {t.id: t.kind for t in teams.values()}
-    for name in PATIENTS:
+    for name, expected in CIRCLES.items():
         rows = db.exec(
             select(CareTier.position, CareTierTeam.team_id)
             .join(CareTierTeam, col(CareTierTeam.tier_id) == col(CareTier.id))
             .where(CareTier.patient_id == users[name].id)
             .order_by(col(CareTier.position))
         ).all()
-        assert [(position, kinds[team_id]) for position, team_id in rows] == [
-            (0, "bolig"),
-            (1, "kommune"),
-            (2, "dps"),
-        ], name
+        assert [kinds[team_id] for _, team_id in rows] == expected, name
+    # Jon was discharged five days ago; Eva has a proposal to answer.
+    [discharge] = db.exec(select(Discharge).where(Discharge.patient_id == users["pasient7"].id)).scalars()
+    assert (clock().astimezone(OSLO).date() - discharge.discharge_date).days == 5
+    assert discharge.contact_at is None
+    pending = db.exec(
+        select(CrisisPlanProposal)
+        .join(CrisisPlan, col(CrisisPlan.id) == col(CrisisPlanProposal.plan_id))
+        .where(CrisisPlan.patient_id == users["pasient6"].id, CrisisPlanProposal.status == "pending")
+    ).scalars()
+    assert len(list(pending)) == 1
     db.commit()
 
 
 def test_running_the_demo_twice_changes_no_row_counts(runner: Any, db: Session) -> None:
     assert _demo(runner, "--password", DEMO_PASSWORD).exit_code == 0
     first = _counts(db)
-    assert first["users"] == 12
+    assert first["users"] == 14
     assert first["teams"] == 3
     assert first["audit_entries"] > 0
 
@@ -133,4 +147,4 @@ def test_outside_development_the_demo_needs_a_password(make_app: Any, db: Sessio
 def test_in_development_the_demo_has_a_default_password(runner: Any, db: Session) -> None:
     result = _demo(runner)
     assert result.exit_code == 0, result.output
-    assert _counts(db)["users"] == 12
+    assert _counts(db)["users"] == 14

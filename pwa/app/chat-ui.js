@@ -4,6 +4,7 @@ import { h } from './dom.js';
 import { t, has, locale } from './i18n.js';
 import { firstName, TIME_ZONE } from './format.js';
 import { errorText } from './ui.js';
+import { osloToday } from './checkin-ui.js';
 import { api } from './api.js';
 import * as realtime from './realtime.js';
 
@@ -85,15 +86,57 @@ export function onPush(node, handler) {
   });
 }
 
-/** A message bubble. `mine` for the viewer's own messages. */
-export function bubble({ who, body, time, mine, extra = null, testid = 'chat-message', dataset = {} }) {
+/** A message bubble. `mine` for the viewer's own messages; `at` (ISO) places it under its day. */
+export function bubble({ who, body, time, mine, at = null, extra = null, testid = 'chat-message', dataset = {} }) {
   return h(
     'li',
-    { class: ['chat-msg', mine ? 'chat-msg-me' : 'chat-msg-them'], 'data-testid': testid, dataset },
+    { class: ['chat-msg', mine ? 'chat-msg-me' : 'chat-msg-them'], 'data-testid': testid, dataset: at ? { ...dataset, at } : dataset },
     h('p', { class: 'chat-who' }, who),
     h('p', { class: 'chat-body' }, body),
     h('p', { class: 'chat-meta' }, time ? h('time', null, time) : null, extra),
   );
+}
+
+// --- date separators -------------------------------------------------------------------
+
+/** "2026-12-04": the Oslo day of an instant. */
+function osloDayKey(instant) {
+  return osloToday(new Date(instant));
+}
+
+function dayBefore(key) {
+  const [y, m, d] = key.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d - 1)).toISOString().slice(0, 10);
+}
+
+/** "I dag", "I går", or "Onsdag 2. desember" (with the year when it is not this year). */
+export function dayLabel(key, now = new Date()) {
+  const today = osloDayKey(now);
+  if (key === today) return t('chat.day.today');
+  if (key === dayBefore(today)) return t('chat.day.yesterday');
+  const [y, m, d] = key.split('-').map(Number);
+  const options = { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long' };
+  if (key.slice(0, 4) !== today.slice(0, 4)) options.year = 'numeric';
+  const text = new Intl.DateTimeFormat(locale(), options).format(new Date(Date.UTC(y, m - 1, d, 12)));
+  return text[0].toUpperCase() + text.slice(1);
+}
+
+/**
+ * The message list with a date line before the first message of each Oslo
+ * day. Bubbles without a time (not sent yet) belong to the day before them.
+ */
+export function withDaySeparators(bubbles) {
+  const out = [];
+  let last = null;
+  for (const node of bubbles) {
+    const key = node.dataset.at ? osloDayKey(node.dataset.at) : last || osloDayKey(Date.now());
+    if (key !== last) {
+      out.push(h('li', { class: 'chat-day', 'data-testid': 'chat-day', 'data-day': key }, h('span', null, dayLabel(key))));
+      last = key;
+    }
+    out.push(node);
+  }
+  return out;
 }
 
 /**
@@ -103,12 +146,14 @@ export function bubble({ who, body, time, mine, extra = null, testid = 'chat-mes
 export function composer({ id, label, hint, sendLabel = t('chat.send'), onSend, onTyping }) {
   const hintId = `${id}-hint`;
   const countId = `${id}-count`;
+  // On a touch screen there is no Shift key to speak of: the Send button is the way.
+  const touch = Boolean(window.matchMedia && window.matchMedia('(pointer: coarse)').matches);
   const input = h('textarea', {
     id,
     name: id,
     rows: 2,
     class: 'chat-input',
-    'aria-describedby': `${hintId} ${countId}`,
+    'aria-describedby': touch ? countId : `${hintId} ${countId}`,
     autocomplete: 'off',
     'data-testid': 'chat-input',
   });
@@ -118,7 +163,7 @@ export function composer({ id, label, hint, sendLabel = t('chat.send'), onSend, 
     'form',
     { class: 'chat-composer', novalidate: true },
     h('label', { for: id, class: 'chat-label' }, label),
-    h('p', { class: 'hint', id: hintId }, hint),
+    touch ? null : h('p', { class: 'hint', id: hintId }, hint),
     h('div', { class: 'chat-compose-row' }, input, send),
     count,
   );

@@ -22,14 +22,14 @@ const ROUTES = [
   { pattern: /^\/mine-data$/, view: 'my-data', roles: ['patient'] },
   { pattern: /^\/personvern$/, view: 'statement', public: true, fixed: { kind: 'privacy' } },
   { pattern: /^\/tilgjengelighet$/, view: 'statement', public: true, fixed: { kind: 'accessibility' } },
-  { pattern: /^\/chat$/, view: 'chat', roles: ['patient'] },
+  { pattern: /^\/chat$/, view: 'chat', roles: ['patient'], offline: true },
   { pattern: /^\/innboks$/, view: 'inbox', roles: ['supporter'] },
   { pattern: /^\/samtale\/(\d+)$/, view: 'conversation', roles: ['supporter'], params: ['conversationId'] },
   { pattern: /^\/admin\/(brukere|team|pasienter|logg|vaktplan|dekning|nodtilgang)$/, view: 'admin-home', roles: ['admin'], params: ['section'] },
   { pattern: /^\/admin\/vaktplan\/(\d+)$/, view: 'admin-home', roles: ['admin'], params: ['teamId'], fixed: { section: 'vaktplan' } },
   { pattern: /^\/mine-vakter$/, view: 'my-shifts', roles: ['supporter'] },
   // Check-ins (kveldssjekk): the push reminder opens #/kveldssjekk, a supporter's alert #/i-kveld.
-  { pattern: /^\/kveldssjekk$/, view: 'checkin', roles: ['patient'] },
+  { pattern: /^\/kveldssjekk$/, view: 'checkin', roles: ['patient'], offline: true },
   { pattern: /^\/kveldssjekk\/innstillinger$/, view: 'checkin-schedule', roles: ['patient'] },
   { pattern: /^\/kveldssjekk\/utvikling$/, view: 'checkin-trend', roles: ['patient'] },
   { pattern: /^\/i-kveld$/, view: 'tonight', roles: ['supporter'] },
@@ -53,6 +53,30 @@ const ROUTES = [
 ];
 
 const state = { user: null, offline: false, flash: null, renders: 0, firstRender: true };
+// The patient last logged in on this phone ({id, role, display_name}): with no
+// network at start, check-in and chat open for them and wait to send.
+const LAST_PATIENT = 'nattlys.last-patient';
+
+function rememberPatient(user) {
+  try {
+    if (user && user.role === 'patient') {
+      localStorage.setItem(LAST_PATIENT, JSON.stringify({ id: user.id, role: user.role, display_name: user.display_name }));
+    } else {
+      localStorage.removeItem(LAST_PATIENT);
+    }
+  } catch {
+    /* no storage: nothing opens offline */
+  }
+}
+
+function lastPatient() {
+  try {
+    const user = JSON.parse(localStorage.getItem(LAST_PATIENT) || 'null');
+    return user && Number.isInteger(user.id) && user.role === 'patient' ? user : null;
+  } catch {
+    return null;
+  }
+}
 
 let shell;
 let router;
@@ -132,7 +156,9 @@ function setSession(session) {
   setCsrfToken(session.csrf_token);
   realtime.connect();
   outbox.start(session.user);
+  outbox.checkins.start(session.user);
   planStore.start(session.user);
+  rememberPatient(session.user);
 }
 
 function forgetSession() {
@@ -140,6 +166,7 @@ function forgetSession() {
   setCsrfToken(null);
   realtime.disconnect();
   outbox.stop();
+  outbox.checkins.stop();
 }
 
 async function logout() {
@@ -152,6 +179,8 @@ async function logout() {
     /* already logged out on the server, or offline: forget it here anyway */
   }
   outbox.stop({ forget: true });
+  outbox.checkins.stop({ forget: true });
+  rememberPatient(null);
   planStore.forgetAll();
   forgetSession();
   flash(t('auth.logged_out'));
@@ -210,7 +239,8 @@ async function render(path, { focusLanguage = null } = {}) {
   const found = match(path);
   let viewName = 'not-found';
   let params = {};
-  if (state.offline && found && found.route.offline && planStore.hasOfflineCopy()) {
+  const offlineUser = state.offline ? lastPatient() || planStore.ownerCopy()?.user || null : null;
+  if (state.offline && found && found.route.offline && offlineUser) {
     viewName = found.route.view;
     params = found.params;
   } else if (state.offline && !(found && found.route.public)) {
@@ -243,6 +273,7 @@ async function render(path, { focusLanguage = null } = {}) {
     if (seq !== state.renders) return;
     node = await module.default({
       user: state.user,
+      offlineUser,
       params,
       path,
       navigate: (to, options) => router.go(to, options),
@@ -278,6 +309,11 @@ async function checkSession() {
   } catch (error) {
     state.user = null;
     state.offline = error && error.code === 'network';
+    const last = state.offline ? lastPatient() || planStore.ownerCopy()?.user : null;
+    if (last) {
+      outbox.hold(last.id);
+      outbox.checkins.hold(last.id);
+    }
   }
 }
 

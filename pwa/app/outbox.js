@@ -1,25 +1,13 @@
-// The patient's outbox. Every chat message is written here (localStorage, per
-// user) with its own client_id *before* it is sent, and removed only when the
-// server has acknowledged it. The server stores a resend with the same
-// client_id once, so retrying is always safe: on reconnect, when the browser
-// comes back online, at app start and on a timer while anything waits.
+// The patient's outboxes. Every chat message and every check-in is written
+// here (localStorage, per user) with its own client id *before* it is sent,
+// and removed only when the server has acknowledged it. The server stores a
+// resend with the same id once, so retrying is always safe: on reconnect,
+// when the browser comes back online, at app start and on a timer while
+// anything waits.
 import { api } from './api.js';
 import * as realtime from './realtime.js';
 
-const PREFIX = 'nattlys.chat-outbox.';
 const RETRY_MS = 10000;
-
-/** 'change' (the list changed) and 'sent' (detail: {clientId, message}). */
-export const outboxEvents = new EventTarget();
-
-let userId = null;
-let flushing = false;
-let again = false;
-let retryTimer = null;
-
-function storageKey() {
-  return `${PREFIX}${userId}`;
-}
 
 export function newClientId() {
   if (globalThis.crypto && typeof crypto.randomUUID === 'function') return crypto.randomUUID();
@@ -28,47 +16,142 @@ export function newClientId() {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** The waiting messages, oldest first: [{client_id, body, queued_at, error?}]. */
-export function pending() {
-  if (userId === null) return [];
-  try {
-    const list = JSON.parse(localStorage.getItem(storageKey()) || '[]');
-    return Array.isArray(list) ? list.filter((item) => item && typeof item.client_id === 'string') : [];
-  } catch {
-    return [];
+function isTemporary(err) {
+  return err.code === 'network' || err.code === 'internal_error' || err.code === 'unauthorized' || err.status >= 500;
+}
+
+/**
+ * One outbox: items {client_id, queued_at, error?, ...} kept under `prefix` +
+ * user id; `send(item)` delivers one and resolves with the server's answer.
+ * Events: 'change' (the list changed) and 'sent' (detail: {clientId, message}).
+ */
+export function createOutbox({ prefix, send }) {
+  const events = new EventTarget();
+  let userId = null;
+  let live = false; // a confirmed session: sending is allowed
+  let running = null;
+  let again = false;
+  let retryTimer = null;
+
+  const storageKey = () => `${prefix}${userId}`;
+
+  function pending() {
+    if (userId === null) return [];
+    try {
+      const list = JSON.parse(localStorage.getItem(storageKey()) || '[]');
+      return Array.isArray(list) ? list.filter((item) => item && typeof item.client_id === 'string') : [];
+    } catch {
+      return [];
+    }
   }
-}
 
-function save(list) {
-  try {
-    if (list.length) localStorage.setItem(storageKey(), JSON.stringify(list));
-    else localStorage.removeItem(storageKey());
-  } catch {
-    /* storage full or blocked: the list in memory is lost on reload */
+  function save(list) {
+    try {
+      if (list.length) localStorage.setItem(storageKey(), JSON.stringify(list));
+      else localStorage.removeItem(storageKey());
+    } catch {
+      /* storage full or blocked: the list in memory is lost on reload */
+    }
+    events.dispatchEvent(new Event('change'));
   }
-  outboxEvents.dispatchEvent(new Event('change'));
-}
 
-function update(clientId, change) {
-  save(pending().map((item) => (item.client_id === clientId ? { ...item, ...change } : item)));
-}
+  function update(clientId, change) {
+    save(pending().map((item) => (item.client_id === clientId ? { ...item, ...change } : item)));
+  }
 
-/** Queue a message; it is saved before anything is sent. */
-export function add(body) {
-  const item = { client_id: newClientId(), body, queued_at: new Date().toISOString() };
-  save([...pending(), item]);
-  flush();
-  return item;
-}
+  function scheduleRetry(ms) {
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(flush, ms);
+  }
 
-export function discard(clientId) {
-  save(pending().filter((item) => item.client_id !== clientId));
-}
+  async function run() {
+    do {
+      again = false;
+      for (const item of pending()) {
+        if (item.error) continue; // waits for the patient to retry or remove it
+        let message;
+        try {
+          message = await send(item);
+        } catch (err) {
+          if (err.code === 'rate_limited') {
+            scheduleRetry(Math.max(5, err.retryAfter || 30) * 1000);
+            return;
+          }
+          if (isTemporary(err)) {
+            scheduleRetry(RETRY_MS);
+            return;
+          }
+          update(item.client_id, { error: err.code || 'unknown' });
+          continue;
+        }
+        save(pending().filter((other) => other.client_id !== item.client_id));
+        events.dispatchEvent(new CustomEvent('sent', { detail: { clientId: item.client_id, message } }));
+      }
+    } while (again && live);
+  }
 
-/** Try a message that failed for good (too long, not allowed) once more. */
-export function retry(clientId) {
-  update(clientId, { error: null });
-  flush();
+  /** Send what waits, oldest first; resolves when this round is over. */
+  function flush() {
+    if (!live || userId === null) return Promise.resolve();
+    if (running) {
+      again = true;
+      return running;
+    }
+    if (navigator.onLine === false) return Promise.resolve(); // the 'online' event brings us back
+    running = run().finally(() => {
+      running = null;
+    });
+    return running;
+  }
+
+  window.addEventListener('online', () => flush());
+  realtime.events.addEventListener('connect', () => flush());
+
+  return {
+    events,
+    pending,
+    flush,
+    /** Queue an item; it is saved before anything is sent. */
+    add(item) {
+      save([...pending(), { queued_at: new Date().toISOString(), ...item }]);
+      return item;
+    },
+    discard(clientId) {
+      save(pending().filter((item) => item.client_id !== clientId));
+    },
+    /** Try an item that failed for good (too long, not allowed) once more. */
+    retry(clientId) {
+      update(clientId, { error: null });
+      return flush();
+    },
+    /** After login (patients only): send whatever waits from last time. */
+    start(user) {
+      userId = user && user.role === 'patient' ? user.id : null;
+      live = userId !== null;
+      events.dispatchEvent(new Event('change'));
+      flush();
+    },
+    /** Started with no network: keep what the last patient on this phone writes, send later. */
+    hold(id) {
+      userId = id;
+      live = false;
+      events.dispatchEvent(new Event('change'));
+    },
+    /** The session ended: stop sending. Logging out also forgets what waits. */
+    stop({ forget = false } = {}) {
+      if (forget && userId !== null) {
+        try {
+          localStorage.removeItem(storageKey());
+        } catch {
+          /* nothing stored */
+        }
+      }
+      userId = null;
+      live = false;
+      clearTimeout(retryTimer);
+      events.dispatchEvent(new Event('change'));
+    },
+  };
 }
 
 function failure(answer) {
@@ -76,7 +159,7 @@ function failure(answer) {
   return Object.assign(new Error(code), { code, status: code === 'internal_error' ? 500 : 400 });
 }
 
-async function sendOne(item) {
+async function sendChatMessage(item) {
   const body = { client_id: item.client_id, body: item.body };
   if (realtime.isConnected()) {
     try {
@@ -91,77 +174,24 @@ async function sendOne(item) {
   return api('POST', '/api/chat/messages', body);
 }
 
-function scheduleRetry(ms) {
-  clearTimeout(retryTimer);
-  retryTimer = setTimeout(flush, ms);
-}
+const chat = createOutbox({ prefix: 'nattlys.chat-outbox.', send: sendChatMessage });
 
-function isTemporary(err) {
-  return err.code === 'network' || err.code === 'internal_error' || err.code === 'unauthorized' || err.status >= 500;
-}
+/** The chat outbox: 'change' and 'sent' (detail: {clientId, message}). */
+export const outboxEvents = chat.events;
+export const { pending, flush, discard, retry, start, hold, stop } = chat;
 
-/** Send what waits, oldest first. Stops at the first temporary problem. */
-export async function flush() {
-  if (userId === null) return;
-  if (flushing) {
-    again = true;
-    return;
-  }
-  if (navigator.onLine === false) return; // the 'online' event brings us back
-  flushing = true;
-  try {
-    do {
-      again = false;
-      for (const item of pending()) {
-        if (item.error) continue; // waits for the patient to retry or remove it
-        let message;
-        try {
-          message = await sendOne(item);
-        } catch (err) {
-          if (err.code === 'rate_limited') {
-            scheduleRetry(Math.max(5, err.retryAfter || 30) * 1000);
-            return;
-          }
-          if (isTemporary(err)) {
-            scheduleRetry(RETRY_MS);
-            return;
-          }
-          update(item.client_id, { error: err.code || 'unknown' });
-          continue;
-        }
-        save(pending().filter((other) => other.client_id !== item.client_id));
-        outboxEvents.dispatchEvent(new CustomEvent('sent', { detail: { clientId: item.client_id, message } }));
-      }
-    } while (again && userId !== null);
-  } finally {
-    flushing = false;
-  }
-}
-
-/** After login (patients only): send whatever waits from last time. */
-export function start(user) {
-  if (!user || user.role !== 'patient') {
-    userId = null;
-    return;
-  }
-  userId = user.id;
-  outboxEvents.dispatchEvent(new Event('change'));
+/** Queue a chat message and start sending it. */
+export function add(body) {
+  const item = chat.add({ client_id: newClientId(), body });
   flush();
+  return item;
 }
 
-/** The session ended: stop sending. Logging out also forgets what waits. */
-export function stop({ forget = false } = {}) {
-  if (forget && userId !== null) {
-    try {
-      localStorage.removeItem(storageKey());
-    } catch {
-      /* nothing stored */
-    }
-  }
-  userId = null;
-  clearTimeout(retryTimer);
-  outboxEvents.dispatchEvent(new Event('change'));
-}
-
-window.addEventListener('online', () => flush());
-realtime.events.addEventListener('connect', () => flush());
+/**
+ * Check-ins answered with no network (or no answer from the server): the
+ * body carries its idempotency_key, the item's client_id.
+ */
+export const checkins = createOutbox({
+  prefix: 'nattlys.checkin-outbox.',
+  send: (item) => api('POST', '/api/checkins', item.body),
+});

@@ -4,6 +4,7 @@ import { t } from './i18n.js';
 import { api } from './api.js';
 import { teamKind } from './format.js';
 import { errorText, field, invitationPanel, messageArea, selectField, showMessage, withBusy } from './ui.js';
+import { nightGapWarning } from './night-gaps.js';
 
 const FOLD = { æ: 'ae', ø: 'o', å: 'a', ä: 'a', ö: 'o', ü: 'u', é: 'e', è: 'e' };
 
@@ -93,7 +94,10 @@ export function newPatientForm({ teams, allowNoTeam = false, headingLevel = 2, o
       const created = await withBusy(submit, t('common.saving'), () => api('POST', '/api/patients', body));
       form.reset();
       names.reset();
-      result.replaceChildren(invitationPanel(created.invitation, { name: created.patient.display_name, headingLevel: headingLevel + 1 }));
+      result.replaceChildren(
+        ...[nightGapWarning(created.night_gaps, { name: created.patient.display_name })].filter(Boolean),
+        invitationPanel(created.invitation, { name: created.patient.display_name, headingLevel: headingLevel + 1 }),
+      );
       result.querySelector('h3, h4, h5')?.setAttribute('tabindex', '-1');
       result.querySelector('[tabindex="-1"]')?.focus();
       if (onCreated) onCreated(created);

@@ -5,6 +5,7 @@ import { h } from './dom.js';
 import { t, has } from './i18n.js';
 import { formatDateTime } from './format.js';
 import { errorText } from './ui.js';
+import { api } from './api.js';
 
 /** The plan's sections in reading order (as the server's SectionKey). */
 export const SECTIONS = [
@@ -226,4 +227,31 @@ export function locKey(loc) {
   const parts = Array.isArray(loc) ? loc.map(String) : [];
   const start = parts[0] === 'sections' ? 1 : 0;
   return parts.slice(start).join('.');
+}
+
+/**
+ * On the patient's home: "Du har ett forslag til endring som venter på deg"
+ * while a supporter's proposal to the plan waits for the patient's answer.
+ */
+export function pendingProposalsBanner(user) {
+  const box = h('div', { class: 'checkin-pending plan-proposals-home', 'data-testid': 'home-proposals', hidden: true });
+  api('GET', planPath(user.id, '/proposals?status=pending'))
+    .then((proposals) => {
+      if (!Array.isArray(proposals) || !proposals.length) return;
+      box.replaceChildren(
+        h('span', { class: 'checkin-pending-icon', 'aria-hidden': 'true' }),
+        h(
+          'div',
+          null,
+          h('p', { class: 'checkin-pending-title' }, t('plan.proposals.home_title')),
+          h('p', null, t('plan.proposals.banner', { count: proposals.length })),
+          h('p', null, h('a', { href: '#/kriseplan/forslag', class: 'button-primary', 'data-testid': 'home-proposals-link' }, t('plan.proposals.home_link'))),
+        ),
+      );
+      box.hidden = false;
+    })
+    .catch(() => {
+      /* the plan tile is still there */
+    });
+  return box;
 }

@@ -23,6 +23,8 @@ from server.care_circles.models import (
     TeamUpdate,
 )
 from server.db import get_db
+from server.rosters import coverage
+from server.rosters.schemas import NightGapPublic
 
 bp = Blueprint("care_circles", __name__, url_prefix="/api")
 
@@ -92,6 +94,9 @@ def list_patients() -> list[PatientPublic]:
 class PatientCreated(BaseModel):
     patient: PatientPublic
     invitation: InvitationIssued
+    # Evenings and nights of the coming weeks with nobody on duty for the new
+    # patient: the screen warns whoever enrolled them (empty: all covered).
+    night_gaps: list[NightGapPublic]
 
 
 @bp.post("/patients")
@@ -110,7 +115,9 @@ def create_patient(body: PatientCreate) -> PatientCreated:
     staff_caps.count(g.user, "accounts", at=clock.now())
     token, invitation = invitations.issue(db, user=patient, created_by=g.user, at=clock.now())
     return PatientCreated(
-        patient=services.patient_public(patient), invitation=invitations.issued(token, invitation)
+        patient=services.patient_public(patient),
+        invitation=invitations.issued(token, invitation),
+        night_gaps=coverage.patient_night_gaps(db, patient.id, now=clock.now()),  # type: ignore[arg-type]
     )
 
 

@@ -1,5 +1,5 @@
 """Demo check-in schedules and four weeks of check-in history for
-pasient1..pasient5, so the charts and lists show something real. Idempotent:
+pasient1..pasient7, and pasient7's recent discharge, so the charts and lists show something real. Idempotent:
 a patient who already has a schedule or any check-in is left alone."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from server import clock
 from server.accounts.models import User
 from server.checkins import timing
 from server.checkins.levels import Answers, assess
-from server.checkins.models import AfterMissed, Checkin, CheckinSchedule
+from server.checkins.models import AfterMissed, Checkin, CheckinSchedule, Discharge
 from server.checkins.plan_link import plan_bits
 from server.clock import OSLO
 
@@ -25,6 +25,8 @@ SCHEDULES = {
     "pasient3": (time(20, 30), None, [0, 1, 2, 3, 4, 5, 6], AfterMissed.nothing, 3.0, 1.5),
     "pasient4": (time(20, 0), None, [0, 1, 2, 3, 4], AfterMissed.nothing, 2.5, 1.0),
     "pasient5": (time(21, 0), time(23, 30), [0, 1, 2, 3, 4, 5, 6], AfterMissed.tell_on_duty, 4.5, 2.0),
+    "pasient6": (time(20, 0), None, [0, 1, 2, 3, 4, 5, 6], AfterMissed.tell_on_duty, 3.5, 1.5),
+    "pasient7": (time(21, 0), None, [0, 1, 2, 3, 4, 5, 6], AfterMissed.tell_on_duty, 5.5, 1.5),
 }
 DAYS = 28
 NOTES = ("Rolig kveld.", "Litt urolig etter middag.", "Var ute og gikk.", "Snakket med søsteren min.", "")
@@ -105,3 +107,21 @@ def ensure_demo_checkins(db: Session) -> int:
             made += _history(db, patient, base, swing, random.Random(username))
     db.flush()
     return made
+
+
+def ensure_demo_discharge(db: Session, username: str, *, recorded_by: User, days_ago: int) -> None:
+    """A discharge `days_ago` days back (the 14 days of follow-up are under
+    way, no contact recorded yet), unless the patient has one already."""
+    patient = db.exec(select(User).where(User.username == username)).first()
+    if patient is None or db.exec(select(Discharge.id).where(Discharge.patient_id == patient.id)).first():
+        return
+    now = clock.now()
+    db.add(
+        Discharge(
+            patient_id=patient.id,  # type: ignore[arg-type]
+            discharge_date=now.astimezone(OSLO).date() - timedelta(days=days_ago),
+            recorded_by_id=recorded_by.id,
+            recorded_at=now - timedelta(days=days_ago),
+        )
+    )
+    db.flush()

@@ -9,12 +9,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from server import clock
 from server.accounts.models import User
-from server.plans.models import CrisisPlan, CrisisPlanVersion, VersionKind
-from server.plans.schemas import ALL_KINDS, DEFAULT_SHARING, PlanSections
+from server.plans.models import CrisisPlan, CrisisPlanProposal, CrisisPlanVersion, VersionKind
+from server.plans.schemas import ALL_KINDS, DEFAULT_SHARING, PlanSections, SectionsPatch
 from server.plans.service import find_plan
 
 LEGEVAKT = {"name": "", "service": "Legevakten", "phone": "116 117", "hours": "Hele døgnet"}
@@ -244,6 +244,25 @@ HANNE: dict[str, Any] = {
     ],
 }
 
+EVA: dict[str, Any] = {
+    "warning_signs": ["Jeg blir liggende på sofaen hele dagen", "Jeg svarer ikke når noen ringer"],
+    "self_help": ["Dusje og ta på rene klær", "Høre på radio", "Gå ned til postkassen"],
+    "professionals": [MENTAL_HELSE, LEGEVAKT],
+    "reasons_to_live": ["Katten min, Pus"],
+    "meeting": {"wants": "Sett deg ned og ha god tid.", "does_not_help": "Mange spørsmål på en gang."},
+}
+
+JON: dict[str, Any] = {
+    "warning_signs": ["Jeg sover ikke på flere netter", "Jeg hører stemmer som kommenterer meg"],
+    "self_help": ["Ta medisinen til samme tid hver kveld", "Gå en tur med hodetelefoner"],
+    "professionals": [MENTAL_HELSE, LEGEVAKT],
+    "reasons_to_live": ["Jobben på verkstedet"],
+    "meeting": {"wants": "Si hvem du er og hva du skal gjøre.", "does_not_help": "Å bli snakket om."},
+}
+
+# Eva's bolig supporter has suggested a change she has not answered yet.
+EVA_PROPOSAL = {"self_help": [*EVA["self_help"], "Ringe boligen før det blir for vanskelig"]}
+
 _NONE: list[str] = []
 _ALL = list(ALL_KINDS)
 _KOMMUNE_DPS = ["kommune", "dps"]
@@ -274,7 +293,15 @@ SHARING: dict[str, dict[str, list[str]]] = {
     # Hanne shares everything with everyone.
     "pasient5": {key: _ALL for key in DEFAULT_SHARING},
 }
-PLANS = {"pasient1": MONA, "pasient2": PER, "pasient3": ANNE, "pasient4": TOR, "pasient5": HANNE}
+PLANS = {
+    "pasient1": MONA,
+    "pasient2": PER,
+    "pasient3": ANNE,
+    "pasient4": TOR,
+    "pasient5": HANNE,
+    "pasient6": EVA,
+    "pasient7": JON,
+}
 OFFLINE_OFF = {"pasient3"}  # Anne does not want the plan stored on her phone
 
 
@@ -317,4 +344,25 @@ def ensure_demo_plan(db: Session, patient: User) -> None:
     else:
         _add_version(db, plan, patient, 1, content, days_ago=7)
     db.add(plan)
+    db.flush()
+
+
+def ensure_demo_proposal(db: Session, patient: User, supporter: User) -> None:
+    """Eva's pending proposal from her bolig supporter, unless her plan has had one."""
+    plan = find_plan(db, patient.id)  # type: ignore[arg-type]
+    if (
+        plan is None
+        or db.exec(select(CrisisPlanProposal.id).where(CrisisPlanProposal.plan_id == plan.id)).first()
+    ):
+        return
+    db.add(
+        CrisisPlanProposal(
+            plan_id=plan.id,  # type: ignore[arg-type]
+            author_id=supporter.id,  # type: ignore[arg-type]
+            base_version=plan.current_version,
+            changes=SectionsPatch.model_validate(EVA_PROPOSAL).changes(),
+            note="Som vi snakket om i dag.",
+            created_at=clock.now() - timedelta(hours=3),
+        )
+    )
     db.flush()

@@ -18,7 +18,7 @@ from server import access
 from server.access import Need
 from server.api.endpoints import endpoint
 from server.db import get_db
-from server.plans import meetings, service
+from server.plans import meetings, notify, service
 from server.plans.schemas import (
     AgreedInMeetingIn,
     BaseVersionIn,
@@ -131,7 +131,9 @@ def list_proposals(patient_id: int, query: ProposalQuery) -> list[ProposalPublic
 def create_proposal(patient_id: int, body: ProposalIn) -> ProposalPublic:
     db = get_db()
     patient = access.require_patient(db, g.user, patient_id, Need.propose_clinical)
-    return service.create_proposal(db, supporter=g.user, patient=patient, data=body)
+    proposal = service.create_proposal(db, supporter=g.user, patient=patient, data=body)
+    notify.proposal_waiting(patient)
+    return proposal
 
 
 @bp.post("/proposals/<int:proposal_id>/approve")

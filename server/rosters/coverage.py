@@ -7,12 +7,16 @@ scanning every patient for four weeks costs about as much as the teams do.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlmodel import Session
+
 from server.clock import OSLO
 from server.rosters.schedule import TeamRoster
-from server.rosters.service import EVENING_STARTS, MORNING_ENDS, RosterSnapshot, Tier
+from server.rosters.schemas import NightGapPublic
+from server.rosters.service import EVENING_STARTS, MORNING_ENDS, RosterSnapshot, Tier, load_snapshot
 
 Intervals = list[tuple[datetime, datetime]]
 
@@ -164,3 +168,97 @@ def evening_gaps(
         gaps, _ = scan.patient(tiers)
         out.extend((patient_id, s, e) for s, e in intersect(gaps, evenings))
     return out
+
+
+# --- the coming evenings and nights, summarised -------------------------------------------
+
+NIGHT_GAP_WEEKS = 4
+
+
+@dataclass(frozen=True)
+class NightGapPattern:
+    """Evenings whose gap has the same local start and end: "Wednesdays
+    22:00-08:00, 4 nights". Weekdays are those of the evening (0 = Monday)."""
+
+    weekdays: tuple[int, ...]
+    starts: time
+    ends: time
+    nights: int
+    first_evening: date
+    last_evening: date
+
+
+def _evening_of(instant: datetime, tz: ZoneInfo) -> date:
+    local = instant.astimezone(tz)
+    return local.date() - timedelta(days=1) if local.time() < MORNING_ENDS else local.date()
+
+
+def summarise_night_gaps(gaps: Intervals, tz: ZoneInfo = OSLO) -> list[NightGapPattern]:
+    """Group evening gaps by their local start and end times, first evening first."""
+    evenings: dict[tuple[time, time], list[date]] = {}
+    for s, e in gaps:
+        times = (s.astimezone(tz).time(), e.astimezone(tz).time())
+        evenings.setdefault(times, []).append(_evening_of(s, tz))
+    patterns = [
+        NightGapPattern(
+            weekdays=tuple(sorted({d.weekday() for d in days})),
+            starts=starts,
+            ends=ends,
+            nights=len(days),
+            first_evening=min(days),
+            last_evening=max(days),
+        )
+        for (starts, ends), days in evenings.items()
+    ]
+    return sorted(patterns, key=lambda p: (p.first_evening, p.starts))
+
+
+def night_gaps(
+    snap: RosterSnapshot, patient_ids: list[int], *, first_evening: date, evenings: int, now: datetime
+) -> dict[int, list[NightGapPattern]]:
+    """Each patient's stretches between 16:00 and 08:00 with nobody on duty in
+    any tier, over `evenings` evenings from `first_evening` (each through the
+    next morning), summarised; hours before `now` are left out."""
+    nights = [
+        (
+            datetime.combine(day, EVENING_STARTS, tzinfo=OSLO).astimezone(UTC),
+            datetime.combine(day + timedelta(days=1), MORNING_ENDS, tzinfo=OSLO).astimezone(UTC),
+        )
+        for day in (first_evening + timedelta(days=n) for n in range(evenings))
+    ]
+    begin, end = nights[0][0], nights[-1][1]
+    scan = CoverageScan(snap, begin, end)
+    wanted = intersect(nights, [(max(begin, now), end)])
+    return {
+        patient_id: summarise_night_gaps(intersect(scan.patient(snap.circles.get(patient_id, ()))[0], wanted))
+        for patient_id in patient_ids
+    }
+
+
+def coming_night_gaps(
+    snap: RosterSnapshot, patient_ids: list[int], *, now: datetime, weeks: int = NIGHT_GAP_WEEKS
+) -> dict[int, list[NightGapPattern]]:
+    """From now for `weeks` weeks, starting with the night now in progress."""
+    yesterday = now.astimezone(OSLO).date() - timedelta(days=1)
+    return night_gaps(snap, patient_ids, first_evening=yesterday, evenings=weeks * 7 + 1, now=now)
+
+
+def night_gaps_public(patterns: list[NightGapPattern]) -> list[NightGapPublic]:
+    return [
+        NightGapPublic(
+            weekdays=list(p.weekdays),
+            starts=p.starts,
+            ends=p.ends,
+            nights=p.nights,
+            first_evening=p.first_evening,
+            last_evening=p.last_evening,
+        )
+        for p in patterns
+    ]
+
+
+def patient_night_gaps(db: Session, patient_id: int, *, now: datetime) -> list[NightGapPublic]:
+    """One patient's coming uncovered evenings and nights, with the care circle
+    as it stands in this unit of work (just created or changed)."""
+    found = coming_night_gaps(load_snapshot(db), [patient_id], now=now)
+    return night_gaps_public(found[patient_id])

@@ -30,9 +30,11 @@ from server.rosters.schemas import (
     CoverageQuery,
     Interval,
     MyShiftPublic,
+    NightGapsQuery,
     OverrideIn,
     OverridePublic,
     PatientCoverage,
+    PatientNightGaps,
     PatientOnDutyPublic,
     PeriodQuery,
     PublishIn,
@@ -253,8 +255,16 @@ def get_coverage(query: CoverageQuery) -> CoveragePublic:
     begin, end = coverage.window(start_day, query.days)
     scan = coverage.CoverageScan(snap, begin, end)
     hours = coverage.hour_starts(begin, end)
+    listed = list_patients(db, viewer=g.user, action="coverage.read")
+    nights = coverage.night_gaps(
+        snap,
+        [p.id for p in listed],
+        first_evening=start_day,
+        evenings=query.days,
+        now=clock.now(),  # type: ignore[misc]
+    )
     patients = []
-    for patient in list_patients(db, viewer=g.user, action="coverage.read"):
+    for patient in listed:
         gaps, fallbacks = scan.patient(snap.circles.get(patient.id, ()))  # type: ignore[arg-type]
         patients.append(
             PatientCoverage(
@@ -263,6 +273,7 @@ def get_coverage(query: CoverageQuery) -> CoveragePublic:
                 grid=coverage.grid(hours, gaps, fallbacks),
                 gaps=[Interval(starts_at=s, ends_at=e) for s, e in gaps],
                 fallbacks=[Interval(starts_at=s, ends_at=e) for s, e in fallbacks],
+                night_gaps=coverage.night_gaps_public(nights[patient.id]),  # type: ignore[index]
             )
         )
     teams = [
@@ -272,6 +283,33 @@ def get_coverage(query: CoverageQuery) -> CoveragePublic:
         )
     ]
     return CoveragePublic(starts_at=begin, ends_at=end, hours=hours, patients=patients, teams=teams)
+
+
+@bp.get("/api/coverage/nights")
+@endpoint(
+    "Each patient's evening and night hours with nobody on duty in the coming weeks, summarised",
+    tag="rosters",
+    query=NightGapsQuery,
+    response=list[PatientNightGaps],
+    roles=(Role.admin,),
+)
+def get_night_gaps(query: NightGapsQuery) -> list[PatientNightGaps]:
+    db = get_db()
+    patients = list_patients(db, viewer=g.user, action="coverage.read")
+    found = coverage.coming_night_gaps(
+        service.snapshot(db),
+        [p.id for p in patients],
+        now=clock.now(),
+        weeks=query.weeks,  # type: ignore[misc]
+    )
+    return [
+        PatientNightGaps(
+            patient_id=p.id,  # type: ignore[arg-type]
+            display_name=p.display_name,
+            gaps=coverage.night_gaps_public(found[p.id]),  # type: ignore[index]
+        )
+        for p in patients
+    ]
 
 
 @bp.get("/api/me/shifts")

@@ -208,6 +208,17 @@ class Interval(SQLModel):
     ends_at: datetime
 
 
+class NightGapPublic(SQLModel):
+    """Evenings with the same uncovered local hours: "Wednesdays 22:00-08:00, 4 nights"."""
+
+    weekdays: list[int] = Field(description="weekdays of the evenings (0 = Monday)")
+    starts: time = Field(description="local (Europe/Oslo) start")
+    ends: time = Field(description="local end; earlier than starts when it runs past midnight")
+    nights: int
+    first_evening: date
+    last_evening: date
+
+
 class PatientCoverage(SQLModel):
     patient_id: int
     display_name: str
@@ -216,6 +227,8 @@ class PatientCoverage(SQLModel):
     )
     gaps: list[Interval]
     fallbacks: list[Interval]
+    # The period's evenings and nights with nobody on duty, from now on, summarised.
+    night_gaps: list[NightGapPublic]
 
 
 class TeamCoverage(SQLModel):
@@ -229,6 +242,16 @@ class CoveragePublic(SQLModel):
     hours: list[datetime]
     patients: list[PatientCoverage]
     teams: list[TeamCoverage]
+
+
+class NightGapsQuery(SQLModel):
+    weeks: int = Field(default=4, ge=1, le=6, description="how many weeks from now")
+
+
+class PatientNightGaps(SQLModel):
+    patient_id: int
+    display_name: str
+    gaps: list[NightGapPublic]
 
 
 class MyShiftPublic(SQLModel):

@@ -144,7 +144,12 @@ def test_coverage_grid_flags_the_bolig_wednesday_evening_gap(new_page: Any) -> N
         "Bare et senere trinn er på vakt: 00:00–08:00 og 18:00–24:00"
     )
     # Nobody is ever without anyone on duty: the DPS covers every hour.
-    expect(coverage.locator('[data-testid="coverage-gaps"]')).to_contain_text("Ingen hull")
+    # Mona is covered every evening and night; Eva (housing staff only) is not: one line for her week.
+    gaps = coverage.locator('[data-testid="coverage-gaps"]')
+    expect(gaps).not_to_contain_text("Mona")
+    expect(gaps.locator("li", has_text="Eva har ingen på vakt")).to_contain_text(
+        "Onsdag 25. november 18:00–08:00"
+    )
     coverage.locator("summary", has_text="bare et senere trinn dekker").click()
     expect(coverage.locator('[data-testid="coverage-fallbacks"]')).to_contain_text(
         "onsdag 25. november 18:00 – torsdag 26. november 08:00"

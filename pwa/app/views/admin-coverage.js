@@ -5,6 +5,7 @@ import { t } from '../i18n.js';
 import { api, query } from '../api.js';
 import { teamKind } from '../format.js';
 import { loadFailed, loading } from '../ui.js';
+import { nightGapLine, nightGapList } from '../night-gaps.js';
 import { addDays, clockTime, dayKey, dayName, isoWeek, listText, mondayOf, osloParts, periodText } from '../roster-time.js';
 
 const PATIENT_STATES = ['c', 'f', 'g'];
@@ -133,13 +134,13 @@ function legend(kind) {
   );
 }
 
-/** Patients with the same intervals are listed together. */
+/** Patients with the same intervals (or night gap lines) are listed together. */
 function groupedIntervals(patients, pick) {
   const groups = new Map();
   for (const patient of patients) {
     const intervals = pick(patient);
     if (!intervals.length) continue;
-    const sig = JSON.stringify(intervals.map((i) => [i.starts_at, i.ends_at]));
+    const sig = JSON.stringify(intervals);
     if (!groups.has(sig)) groups.set(sig, { names: [], intervals });
     groups.get(sig).names.push(patient.display_name);
   }
@@ -162,7 +163,7 @@ function report(data, { headingLevel }) {
   const hx = `h${headingLevel}`;
   const patientRows = data.patients.map((p) => ({ name: p.display_name, grid: p.grid, dataset: { patient: String(p.patient_id) } }));
   const teamRows = data.teams.map((row) => ({ name: row.team.name, sub: teamKind(row.team.kind), grid: row.grid, dataset: { team: String(row.team.id) } }));
-  const gapGroups = groupedIntervals(data.patients, (p) => p.gaps);
+  const gapGroups = groupedIntervals(data.patients, (p) => p.night_gaps);
   const fallbackGroups = groupedIntervals(data.patients, (p) => p.fallbacks);
   const hoursShort = hours.length !== 24 * days.length ? h('p', { class: 'hint' }, t('roster.coverage.dst_note', { count: hours.length })) : null;
   return h(
@@ -172,10 +173,14 @@ function report(data, { headingLevel }) {
     h(hx, null, t('roster.coverage.patients_heading')),
     legend('patient'),
     patientRows.length ? gridTable({ kind: 'patient', caption: t('roster.coverage.patients_heading'), rows: patientRows, days, hours, testid: 'coverage-patients' }) : h('p', { class: 'panel' }, t('patients.none')),
-    h(hx, null, t('roster.coverage.gaps_heading')),
+    h(hx, null, t('roster.coverage.night_gaps_heading')),
     gapGroups.length
-      ? h('div', { class: 'panel panel-problem' }, intervalList(gapGroups, 'roster.coverage.gap_sentence', 'coverage-gaps'))
-      : h('p', { class: 'panel', 'data-testid': 'coverage-gaps' }, t('roster.coverage.no_gaps')),
+      ? h(
+          'ul',
+          { class: 'cov-gaps panel panel-problem', 'data-testid': 'coverage-gaps' },
+          gapGroups.map((group) => h('li', null, t('roster.coverage.night_gap_sentence', { names: listText(group.names), lines: group.intervals.map(nightGapLine).join('; ') }))),
+        )
+      : h('p', { class: 'panel', 'data-testid': 'coverage-gaps' }, t('roster.coverage.no_night_gaps')),
     fallbackGroups.length
       ? h(
           'details',
@@ -237,12 +242,37 @@ export function coverageReport({ teamId = null, headingLevel = 3 } = {}) {
   return { node, reload: load };
 }
 
+/** Each patient's uncovered evenings and nights of the coming four weeks, a few lines each. */
+async function nightSummary() {
+  const section = h('section', { class: 'section', 'aria-labelledby': 'night-gaps-heading', 'data-testid': 'night-summary' }, h('h2', { id: 'night-gaps-heading' }, t('night_gaps.title')), h('p', null, t('night_gaps.intro')));
+  let patients;
+  try {
+    patients = await api('GET', '/api/coverage/nights?weeks=4');
+  } catch (err) {
+    if (err.code === 'unauthorized') throw err;
+    section.append(loadFailed(err, () => nightSummary().then((fresh) => section.replaceWith(fresh))));
+    return section;
+  }
+  const uncovered = patients.filter((p) => p.gaps.length);
+  section.append(
+    uncovered.length
+      ? h(
+          'ul',
+          { class: 'night-gap-patients panel panel-problem' },
+          uncovered.map((p) => h('li', { 'data-testid': 'night-gap-patient', dataset: { patient: String(p.patient_id) } }, h('strong', null, p.display_name), nightGapList(p.gaps))),
+        )
+      : h('p', { class: 'panel' }, t('night_gaps.none')),
+  );
+  return section;
+}
+
 export default async function adminCoverage() {
   const { node, reload } = coverageReport({ headingLevel: 3 });
-  await reload();
+  const [summary] = await Promise.all([nightSummary(), reload()]);
   return h(
     'div',
     { class: 'admin-section' },
+    summary,
     h('section', { class: 'section', 'aria-labelledby': 'coverage-heading' }, h('h2', { id: 'coverage-heading' }, t('roster.coverage.title')), h('p', null, t('roster.coverage.intro')), node),
   );
 }

@@ -18,6 +18,7 @@ import {
   throttle,
   timeOf,
   whileShown,
+  withDaySeparators,
 } from '../chat-ui.js';
 
 const POLL_MS = 15000;
@@ -146,17 +147,20 @@ export default async function chatView(ctx) {
     const known = new Set(sorted.map((m) => m.client_id));
     const waiting = outbox.pending().filter((item) => !known.has(item.client_id));
     list.replaceChildren(
-      ...sorted.map((m) => {
-        const mine = m.sender_role === 'patient';
-        return bubble({
-          who: mine ? t('chat.you') : supporterLabel(m.sender_name, m.sender_team_kind),
-          body: m.body,
-          time: timeOf(m.created_at),
-          mine,
-          dataset: { id: String(m.id), clientId: m.client_id },
-        });
-      }),
-      ...waiting.map(pendingBubble),
+      ...withDaySeparators([
+        ...sorted.map((m) => {
+          const mine = m.sender_role === 'patient';
+          return bubble({
+            who: mine ? t('chat.you') : supporterLabel(m.sender_name, m.sender_team_kind),
+            body: m.body,
+            time: timeOf(m.created_at),
+            at: m.created_at,
+            mine,
+            dataset: { id: String(m.id), clientId: m.client_id },
+          });
+        }),
+        ...waiting.map(pendingBubble),
+      ]),
     );
     empty.hidden = sorted.length + waiting.length > 0;
     if (nearBottom && root.isConnected) window.scrollTo(0, document.documentElement.scrollHeight);

@@ -1,44 +1,29 @@
 // #/kveldssjekk for patients: the evening (or night) check-in on one screen,
-// done in under a minute, and what follows from the answers. The idempotency
-// key is kept until the server has the check-in, so a double tap, a retry or a
-// reload never sends it twice.
+// done in under a minute, and what follows from the answers. A check-in is
+// put in the check-in outbox with its idempotency key before it is sent, so a
+// double tap, a retry, a reload or a night without network never sends it
+// twice and never loses it: with no network it waits and is sent on reconnect.
 import { append, h, uid } from '../dom.js';
 import { t, has } from '../i18n.js';
 import { api } from '../api.js';
 import { partOfDay } from '../format.js';
 import { errorText, loadFailed, messageArea, pageTitle, showMessage } from '../ui.js';
-import { bigNumbers } from '../checkin-ui.js';
+import { bigNumbers, clockTime } from '../checkin-ui.js';
+import { checkins as outbox, newClientId } from '../outbox.js';
+import * as planStore from '../plan-store.js';
 
-const KEY_STORE = 'nattlys.checkin.key';
 const MAX_NOTE = 1000;
+const SENT_SHOWN_MS = 60000;
+
+// A queued check-in the outbox sent while the app was busy elsewhere (the
+// screen is drawn again when the network is back): shown once by the next view.
+let lastSent = null;
+outbox.events.addEventListener('sent', (event) => {
+  lastSent = { result: event.detail.message, at: Date.now() };
+});
 
 function newKey() {
-  if (window.crypto && typeof window.crypto.randomUUID === 'function') return window.crypto.randomUUID().replace(/-/g, '');
-  const bytes = new Uint8Array(16);
-  window.crypto.getRandomValues(bytes);
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-/** The key for the check-in being written now: the same one until it has been sent. */
-function currentKey() {
-  try {
-    let key = sessionStorage.getItem(KEY_STORE);
-    if (!key || !/^[A-Za-z0-9_-]{8,64}$/.test(key)) {
-      key = newKey();
-      sessionStorage.setItem(KEY_STORE, key);
-    }
-    return key;
-  } catch {
-    return null;
-  }
-}
-
-function forgetKey() {
-  try {
-    sessionStorage.removeItem(KEY_STORE);
-  } catch {
-    /* private mode */
-  }
+  return newClientId().replace(/-/g, '');
 }
 
 /**
@@ -119,7 +104,7 @@ function intensityOptions(prefix) {
   return ['none', 'some', 'strong'].map((value) => ({ value, label: t(`checkin.form.${prefix}.${value}`) }));
 }
 
-function checkinForm(state, onResult) {
+function checkinForm(state, { onResult, onQueued }) {
   const pressure = choice({
     name: 'pressure',
     legend: t('checkin.form.pressure'),
@@ -202,13 +187,14 @@ function checkinForm(state, onResult) {
       missing[0][1].focus();
       return;
     }
-    const key = currentKey() || newKey();
+    const signsChosen = signs.value();
     const body = {
-      idempotency_key: key,
+      idempotency_key: newKey(),
       pressure: Number(pressure.value()),
       mood: Number(mood.value()),
       sleep: sleep.value(),
-      warning_signs: signs.value(),
+      // From the plan copy on the phone (offline) the texts, which stay right if the plan changes meanwhile.
+      warning_signs: state.offline ? signsChosen.map((i) => state.warning_signs[i]) : signsChosen,
       self_harm_urge: selfHarm.value(),
       suicidal_thoughts: suicidal.value(),
       wants_contact: contact.value() === 'yes',
@@ -218,22 +204,25 @@ function checkinForm(state, onResult) {
     send.disabled = true;
     send.setAttribute('aria-busy', 'true');
     send.textContent = t('checkin.form.sending');
-    try {
-      const result = await api('POST', '/api/checkins', body);
-      forgetKey();
-      onResult(result, body);
-    } catch (err) {
-      // Not sent (or no answer): the same key is kept, so trying again is safe.
-      const offline = err && (err.code === 'network' || err.status >= 500);
-      showMessage(error, offline ? t('checkin.form.not_sent') : errorText(err));
-      if (offline || body.self_harm_urge === 'strong' || body.suicidal_thoughts === 'strong') {
-        error.after(notSentHelp(form));
-      }
-      sending = false;
-      send.disabled = false;
-      send.removeAttribute('aria-busy');
-      send.textContent = t('checkin.form.try_again');
+    const item = outbox.add({ client_id: body.idempotency_key, body });
+    const outcome = await sendNow(item.client_id);
+    if (outcome.result) {
+      lastSent = null;
+      onResult(outcome.result);
+      return;
     }
+    if (!outcome.error) {
+      onQueued(item);
+      return;
+    }
+    // Refused for good (not a network problem): the answers stay in the form to fix.
+    outbox.discard(item.client_id);
+    showMessage(error, errorText({ code: outcome.error }));
+    if (body.self_harm_urge === 'strong' || body.suicidal_thoughts === 'strong') error.after(notSentHelp(form));
+    sending = false;
+    send.disabled = false;
+    send.removeAttribute('aria-busy');
+    send.textContent = t('checkin.form.try_again');
   });
   return form;
 }
@@ -289,9 +278,10 @@ function alertLine(alert) {
   return h('p', { class: 'checkin-nobody', 'data-testid': 'checkin-alert-status', 'data-status': 'no_one_on_duty' }, t('checkin.result.nobody'));
 }
 
-function resultView(result) {
+function resultView(result, { late = false } = {}) {
   const level = result.level;
   const page = h('div', { class: ['checkin-result', `checkin-result-${level}`], 'data-testid': 'checkin-result', 'data-level': level });
+  const sentLate = late ? h('p', { class: 'message message-status', role: 'status', 'data-testid': 'checkin-sent-late' }, t('checkin.offline.sent')) : null;
   if (level === 'red') {
     const nobody = result.alert && result.alert.status === 'no_one_on_duty';
     const numbers = h(
@@ -313,6 +303,7 @@ function resultView(result) {
     append(
       page,
       pageTitle(t('checkin.result.red_title')),
+      sentLate,
       nobody ? numbers : null,
       alertLine(result.alert),
       nobody ? null : numbers,
@@ -325,6 +316,7 @@ function resultView(result) {
     append(
       page,
       pageTitle(t('checkin.result.yellow_title')),
+      sentLate,
       h('p', { class: 'lead' }, t('checkin.result.yellow_text')),
       contactPanel(result),
       selfHelpList(result.self_help, { heading: t('checkin.result.self_help_title') }),
@@ -334,6 +326,7 @@ function resultView(result) {
     append(
       page,
       pageTitle(t('checkin.result.green_title')),
+      sentLate,
       h('p', { class: 'lead' }, t(`checkin.result.green_text_${partOfDay() === 'night' ? 'night' : 'evening'}`)),
       contactPanel(result),
     );
@@ -351,27 +344,127 @@ function resultView(result) {
   return page;
 }
 
-export default async function checkinView() {
-  const root = h('div', { class: 'narrow checkin', 'data-testid': 'checkin' });
-  let state;
+/**
+ * Send a queued check-in now: {result} when the server has it, {error} when it
+ * was refused for good, {} when it waits (no network, no answer).
+ */
+async function sendNow(clientId) {
+  let result = null;
+  const onSent = (event) => {
+    if (event.detail.clientId === clientId) result = event.detail.message;
+  };
+  outbox.events.addEventListener('sent', onSent);
   try {
-    state = await api('GET', '/api/checkins/state');
-  } catch (err) {
-    root.append(pageTitle(t('checkin.title_evening')), loadFailed(err, () => window.location.reload()));
-    return root;
+    await outbox.flush();
+  } finally {
+    outbox.events.removeEventListener('sent', onSent);
   }
-  const kind = state.pending_reminder ? state.pending_reminder.kind : partOfDay() === 'night' ? 'night' : 'evening';
-  const form = checkinForm(state, (result) => {
-    root.replaceChildren(resultView(result));
+  if (result) return { result };
+  const left = outbox.pending().find((item) => item.client_id === clientId);
+  return { error: left ? left.error || null : null };
+}
+
+function isUrgent(body) {
+  return Boolean(body) && (body.self_harm_urge === 'strong' || body.suicidal_thoughts === 'strong');
+}
+
+/**
+ * "Svarene dine er lagret på telefonen": the check-in waits in the outbox.
+ * The emergency numbers and the plan are right there for strong answers;
+ * when it has been sent, `onResult` shows what the server made of it.
+ */
+function queuedView(item, { onResult, onDiscarded }) {
+  const failure = h('div', { class: 'checkin-queued-failed', hidden: true });
+  const sendAgain = h('button', { type: 'button', class: 'button-secondary', 'data-testid': 'checkin-send-now' }, t('checkin.form.try_again'));
+  sendAgain.addEventListener('click', () => outbox.flush());
+  const page = h(
+    'div',
+    { class: 'checkin-queued', 'data-testid': 'checkin-queued' },
+    pageTitle(t('checkin.offline.queued_title')),
+    h('p', { class: 'lead', role: 'status', 'data-testid': 'checkin-queued-text' }, t(navigator.onLine === false ? 'checkin.offline.queued_text' : 'checkin.offline.queued_retrying')),
+    h('p', { class: 'muted' }, t('checkin.offline.queued_at', { time: clockTime(item.queued_at) })),
+    failure,
+    h('div', { class: 'actions' }, sendAgain),
+    h('p', null, t('checkin.offline.queued_urgent')),
+    isUrgent(item.body) ? bigNumbers(null) : null,
+    h('p', null, h('a', { href: '#/kriseplan', class: 'button-link' }, t('checkin.result.open_plan'))),
+  );
+  const onSent = (event) => {
+    if (!page.isConnected) return outbox.events.removeEventListener('sent', onSent);
+    if (event.detail.clientId !== item.client_id) return undefined;
+    outbox.events.removeEventListener('sent', onSent);
+    outbox.events.removeEventListener('change', onChange);
+    return onResult(event.detail.message, { late: true });
+  };
+  const onChange = () => {
+    if (!page.isConnected) return outbox.events.removeEventListener('change', onChange);
+    const now = outbox.pending().find((other) => other.client_id === item.client_id);
+    if (!now || !now.error) return undefined;
+    const again = h('button', { type: 'button', class: 'button-secondary' }, t('checkin.offline.answer_again'));
+    again.addEventListener('click', () => {
+      outbox.discard(item.client_id);
+      onDiscarded();
+    });
+    failure.replaceChildren(h('p', { role: 'alert' }, t('checkin.offline.failed', { reason: errorText({ code: now.error }) })), again);
+    failure.hidden = false;
+    return undefined;
+  };
+  outbox.events.addEventListener('sent', onSent);
+  outbox.events.addEventListener('change', onChange);
+  onChange();
+  return page;
+}
+
+/** With no network: the warning signs from the plan copy on this phone, if there is one. */
+function offlineState(user) {
+  const copy = user ? planStore.load(user.id) : null;
+  const signs = copy && copy.plan.sections ? copy.plan.sections.warning_signs : null;
+  return { offline: true, pending_reminder: null, warning_signs: Array.isArray(signs) ? signs.filter((s) => typeof s === 'string' && s) : [] };
+}
+
+export default async function checkinView(ctx) {
+  const root = h('div', { class: 'narrow checkin', 'data-testid': 'checkin' });
+  let state = null;
+  if (ctx.user) {
+    try {
+      state = await api('GET', '/api/checkins/state');
+    } catch (err) {
+      if (err.code !== 'network') {
+        root.append(pageTitle(t('checkin.title_evening')), loadFailed(err, () => window.location.reload()));
+        return root;
+      }
+    }
+  }
+  if (!state) state = offlineState(ctx.user || ctx.offlineUser);
+
+  function show(node) {
+    root.replaceChildren(node);
     const heading = root.querySelector('h1');
     if (heading) {
       document.title = `${heading.textContent} – ${t('app.name')}`;
       heading.focus();
     }
     window.scrollTo(0, 0);
-  });
+  }
+  const showResult = (result, { late = false } = {}) => show(resultView(result, { late }));
+  const showQueued = (item) => show(queuedView(item, { onResult: showResult, onDiscarded: () => ctx.retry() }));
+
+  const sent = lastSent;
+  lastSent = null;
+  if (sent && Date.now() - sent.at < SENT_SHOWN_MS) {
+    root.append(resultView(sent.result, { late: true }));
+    return root;
+  }
+  const waiting = outbox.pending()[0];
+  if (waiting) {
+    root.append(queuedView(waiting, { onResult: showResult, onDiscarded: () => ctx.retry() }));
+    return root;
+  }
+  const kind = state.pending_reminder ? state.pending_reminder.kind : partOfDay() === 'night' ? 'night' : 'evening';
+  const form = checkinForm(state, { onResult: showResult, onQueued: showQueued });
   root.append(
     pageTitle(t(`checkin.title_${kind}`)),
+    state.offline ? h('p', { class: 'panel checkin-offline', role: 'status', 'data-testid': 'checkin-offline' }, t('checkin.offline.notice')) : null,
     h('p', { class: 'lead' }, t('checkin.form.intro')),
     form,
     h(

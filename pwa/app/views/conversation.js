@@ -20,6 +20,7 @@ import {
   throttle,
   timeOf,
   whileShown,
+  withDaySeparators,
 } from '../chat-ui.js';
 import { inboxList, waitingText } from './inbox.js';
 
@@ -214,20 +215,23 @@ export default async function conversationView(ctx) {
     const sorted = [...state.messages.values()].sort((a, b) => a.id - b.id);
     const known = new Set(sorted.map((m) => m.client_id));
     list.replaceChildren(
-      ...sorted.map((m) => {
-        const isPatient = m.sender_role === 'patient';
-        const isMe = m.sender_id === me.id;
-        return bubble({
-          who: isPatient ? patientName : isMe ? t('chat.you') : supporterLabel(m.sender_name, m.sender_team_kind),
-          body: m.body,
-          time: timeOf(m.created_at),
-          mine: !isPatient,
-          dataset: { id: String(m.id) },
-        });
-      }),
-      ...[...state.sending]
-        .filter(([clientId]) => !known.has(clientId))
-        .map(([clientId, body]) => bubble({ who: t('chat.you'), body, mine: true, extra: h('span', { class: 'chat-pending' }, t('chat.conv.sending')), dataset: { clientId } })),
+      ...withDaySeparators([
+        ...sorted.map((m) => {
+          const isPatient = m.sender_role === 'patient';
+          const isMe = m.sender_id === me.id;
+          return bubble({
+            who: isPatient ? patientName : isMe ? t('chat.you') : supporterLabel(m.sender_name, m.sender_team_kind),
+            body: m.body,
+            time: timeOf(m.created_at),
+            at: m.created_at,
+            mine: !isPatient,
+            dataset: { id: String(m.id) },
+          });
+        }),
+        ...[...state.sending]
+          .filter(([clientId]) => !known.has(clientId))
+          .map(([clientId, body]) => bubble({ who: t('chat.you'), body, mine: true, extra: h('span', { class: 'chat-pending' }, t('chat.conv.sending')), dataset: { clientId } })),
+      ]),
     );
     if (nearBottom && root.isConnected) window.scrollTo(0, document.documentElement.scrollHeight);
     confirmDelivery();

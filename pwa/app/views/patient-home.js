@@ -5,6 +5,7 @@ import { t } from '../i18n.js';
 import { firstName, partOfDay } from '../format.js';
 import { pageTitle } from '../ui.js';
 import { pendingReminderBanner } from '../checkin-ui.js';
+import { pendingProposalsBanner } from '../plan-ui.js';
 
 const TILES = [
   // The crisis plan first and larger: one tap in a crisis (opens at "Dette kan jeg gjøre selv").
@@ -37,6 +38,7 @@ export default function patientHome(ctx) {
     pageTitle(t(`home.greeting.${when}`, { name: firstName(ctx.user.display_name) })),
     h('p', { class: 'lead' }, t(`home.sub.${when}`)),
     pendingReminderBanner(),
+    pendingProposalsBanner(ctx.user),
     h('h2', { class: 'visually-hidden' }, t('home.tiles_heading')),
     h('ul', { class: 'tiles' }, TILES.map(tile)),
   );
