@@ -18,8 +18,8 @@ from flask import Flask
 from sqlmodel import Session
 
 from server import access
-from server.break_glass.models import BreakGlassAccess
 from server.accounts.strong_models import Passkey
+from server.break_glass.models import BreakGlassAccess
 from server.care_circles.models import TeamKind
 from server.checkins.models import Checkin
 from server.plans.models import ProposalStatus

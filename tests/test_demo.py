@@ -11,9 +11,9 @@ from sqlmodel import Session, col
 
 from server.accounts.models import User
 from server.care_circles.models import CareTier, CareTierTeam, Team, TeamMembership
-from server.crypto import keys
 from server.checkins.models import Discharge
 from server.clock import OSLO
+from server.crypto import keys
 from server.plans.models import CrisisPlan, CrisisPlanProposal
 from server.schema import metadata
 
