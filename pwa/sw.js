@@ -2,7 +2,7 @@
 // /socket.io/ responses, so health data never lands in the cache.
 // Bump VERSION whenever a file in SHELL changes.
 
-const VERSION = 'nattlys-shell-v8';
+const VERSION = 'nattlys-shell-v9';
 
 const SHELL = [
   '/',
@@ -29,10 +29,13 @@ const SHELL = [
   '/app/push.js',
   '/app/plan-store.js',
   '/app/plan-ui.js',
+  '/app/routing-status.js',
+  '/app/alerts-ui.js',
   '/app/i18n/nb.json',
   '/app/i18n/en.json',
   '/app/views/admin-audit.js',
   '/app/views/admin-coverage.js',
+  '/app/views/admin-gaps.js',
   '/app/views/admin-home.js',
   '/app/views/admin-patients.js',
   '/app/views/admin-rosters.js',

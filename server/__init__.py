@@ -78,6 +78,9 @@ def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
 
     app.register_blueprint(checkins_bp)
     app.register_blueprint(push_bp)
+    from server.alerts.routes import bp as alerts_bp
+
+    app.register_blueprint(alerts_bp)
 
     from server import cli
 

@@ -3,8 +3,16 @@
 from sqlmodel import SQLModel
 
 from server.accounts.models import AuthSession, Invitation, RateCounter, User
+from server.alerts.models import CareGap
 from server.audit.models import AuditEntry
-from server.care_circles.models import CareTier, CareTierTeam, PrimaryContact, Team, TeamMembership
+from server.care_circles.models import (
+    CareTier,
+    CareTierTeam,
+    LastResort,
+    PrimaryContact,
+    Team,
+    TeamMembership,
+)
 from server.chat.models import Conversation, Message, RoutingDecision
 from server.checkins.models import Checkin, CheckinAlert, CheckinSchedule, Discharge, ReminderSent
 from server.plans.models import CrisisPlan, CrisisPlanProposal, CrisisPlanVersion
@@ -26,6 +34,7 @@ __all__ = [
     "AuditEntry",
     "AuthSession",
     "CalendarFeed",
+    "CareGap",
     "CareTier",
     "CareTierTeam",
     "Checkin",
@@ -38,6 +47,7 @@ __all__ = [
     "Discharge",
     "HandoffNotice",
     "Invitation",
+    "LastResort",
     "Message",
     "PrimaryContact",
     "PushSubscription",

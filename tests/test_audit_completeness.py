@@ -167,6 +167,11 @@ AUDITED: dict[tuple[str, str], Audited] = {
     ("GET", "/api/chat/gaps"): Audited(
         one("chat.gaps_read", "other_patient"), caller="admin", prepare=_nobody_on_duty_for_other
     ),
+    ("GET", "/api/alerts/open"): Audited(one("alert.list")),
+    ("POST", "/api/alerts/<int:alert_id>/ack"): Audited(one("alert.acknowledge")),
+    ("GET", "/api/gaps"): Audited(
+        one("gaps.read", "other_patient"), caller="admin", prepare=_nobody_on_duty_for_other
+    ),
     # Check-ins and discharges
     ("POST", "/api/checkins"): Audited(one("checkin.write"), caller="patient_self"),
     ("GET", "/api/checkins/tonight"): Audited(one("checkin.read")),
@@ -236,6 +241,9 @@ NOT_AUDITED: dict[tuple[str, str], str] = {
     ("GET", "/calendar/<token>.ics"): "roster",
     ("GET", "/api/chat/conversation"): "own",
     ("GET", "/api/checkins/state"): "own",
+    ("GET", "/api/alerts/me"): "own",
+    ("GET", "/api/duty/reachability"): "roster",
+    ("GET", "/api/duty/me"): "roster",
     ("GET", "/api/patients/<int:patient_id>/crisis-plan/versions"): "own",
     ("GET", "/api/patients/<int:patient_id>/crisis-plan/versions/<int:number>"): "own",
     ("GET", "/api/push/key"): "device",

@@ -45,10 +45,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The service as `make run` starts it, on SQLite with demo data."""
-    workdir = tmp_path_factory.mktemp("live")
+def serve_demo(workdir: Path, **extra_env: str) -> Iterator[str]:
+    """Migrate, load the demo data and serve on a free port with the clock at
+    CLOCK_START; yields the base URL (used as a fixture body: yield from)."""
     env = {
         **os.environ,
         "NATTLYS_ENV": "development",
@@ -57,6 +56,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "REDIS_URL": "",
         "CLOCK_START": CLOCK_START,
         "SCHEDULER": "embedded",
+        **extra_env,
     }
     nattlys = [sys.executable, "-m", "server"]
     subprocess.run([*nattlys, "db", "upgrade"], env=env, cwd=PROJECT_ROOT, check=True, capture_output=True)
@@ -87,6 +87,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     except subprocess.TimeoutExpired:
         proc.kill()
     log.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The service as `make run` starts it, on SQLite with demo data."""
+    yield from serve_demo(tmp_path_factory.mktemp("live"))
 
 
 def watched_pages(browser: Any, base_url: str) -> Iterator[Any]:

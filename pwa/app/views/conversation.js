@@ -414,6 +414,9 @@ export default async function conversationView(ctx) {
       refreshRelation();
     } else if (name === 'chat:offer') {
       refreshRelation();
+    } else if (name === 'chat:nudge') {
+      // The patient wrote and has waited the tier's time limit for an answer.
+      showMessage(actionError, t('alerts.nudge', { name: patientFirst }));
     } else if (name === 'chat:typing' && data.who === 'patient') {
       typing.textContent = t('chat.typing', { name: patientFirst });
       clearTimeout(state.typingTimer);

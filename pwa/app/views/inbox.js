@@ -8,7 +8,7 @@ import { loadFailed, pageTitle } from '../ui.js';
 import { onPush, whileShown } from '../chat-ui.js';
 
 const POLL_MS = 30000;
-const LIVE_EVENTS = new Set(['connect', 'chat:offer', 'chat:taken', 'chat:message']);
+const LIVE_EVENTS = new Set(['connect', 'chat:offer', 'chat:taken', 'chat:message', 'chat:nudge', 'chat:withdrawn']);
 
 /**
  * Keeps `onRows(rows, fetchedAt)` fed with the inbox while `node` is shown.
