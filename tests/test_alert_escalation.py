@@ -469,3 +469,47 @@ def test_alerts_move_on_within_a_tick_of_the_limit(
     clock.advance(minutes=3, seconds=CHAT_TICK_SECONDS)
     assert run_ticks(app, clock)["alerts_escalated"] == 1
     assert timedelta(minutes=3) <= timedelta(minutes=3, seconds=CHAT_TICK_SECONDS)
+
+
+def test_a_missed_checkin_the_patient_wanted_told_is_acknowledged_or_escalated_too(
+    app: Any, auth: Any, factories: Any, circle: dict[str, Any], clock: Any, socket_client: Any
+) -> None:
+    from datetime import time
+
+    from server.checkins import reminders
+    from server.db import get_db
+
+    staff(factories, circle)
+    factories.checkin_schedule(circle["mona"], evening_time=time(20, 0), after_missed="tell_on_duty")
+    socket_client(auth.client_for("ola"))  # Ola (bolig, from 22:00) has the app open, but does not answer
+    ingrid_socket = socket_client(auth.client_for("ingrid"))
+    for hhmm in ("20:00", "20:30", "21:00", "21:30", "22:00", "22:05"):
+        clock.set(datetime.combine(date(2026, 11, 25), time.fromisoformat(hhmm), tzinfo=OSLO))
+        with app.app_context():
+            reminders.run(get_db(), at=clock())
+    ola_open = auth.client_for("ola").get("/api/alerts/open").json
+    assert [(a["patient_name"], a["reason"]) for a in ola_open] == [("Mona", "missed")]
+    clock.advance(minutes=3)
+    assert run_ticks(app, clock)["alerts_escalated"] == 1
+    told = events(ingrid_socket, "checkin:alert")
+    assert [(a["reason"], a["patient_id"]) for a in told] == [("missed", circle["mona"].id)]
+    assert auth.client_for("ingrid").post(f"/api/alerts/{ola_open[0]['id']}/ack").status_code == 204
+    assert auth.client_for("mona").get("/api/alerts/me").json["alert"]["status"] == "acknowledged"
+
+
+def test_the_inbox_puts_tonights_red_first_then_the_longest_wait(
+    app: Any, auth: Any, factories: Any, circle: dict[str, Any], clock: Any
+) -> None:
+    staff(factories, circle)
+    per = factories.patient("per", display_name="Per")
+    factories.care_circle(per, [[circle["bolig"]]])
+    auth.client_for("per").post(
+        "/api/checkins", json=red(pressure=2, self_harm_urge="none", wants_contact=True)
+    )
+    clock.advance(minutes=1)
+    auth.client_for("mona").post("/api/checkins", json=red(wants_contact=True))
+    inbox = auth.client_for("kari").get("/api/chat/inbox").json
+    assert [(i["patient_name"], i["latest_checkin_level"]) for i in inbox] == [
+        ("Mona", "red"),
+        ("Per", "green"),
+    ]

@@ -63,7 +63,7 @@ def _push_message(alert: CheckinAlert, slot_kind: str | None) -> push.PushMessag
             ttl=30 * 60,
             urgency="high",
         )
-    title = MISSED_TITLES.get(slot_kind or "", "En sjekk er ikke gjort")
+    title = MISSED_TITLES.get(slot_kind or "", "Noen trenger deg")
     return push.PushMessage(title=title, tag=f"checkin-missed-{alert.id}", url=TONIGHT_URL, ttl=60 * 60)
 
 

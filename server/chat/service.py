@@ -730,7 +730,16 @@ def inbox(db: Session, *, supporter: User, at: datetime) -> list[InboxItem]:
                 latest_checkin_at=level_at,
             )
         )
-    return out
+    # Who may need it most first (as a crisis line ranks its queue): tonight's
+    # level, red first, then the longest wait.
+    return sorted(out, key=lambda i: (_tonight_rank(i, at), -(i.waiting_seconds or 0)))
+
+
+def _tonight_rank(item: InboxItem, at: datetime) -> int:
+    from server.checkins.levels import worst_first
+
+    recent = item.latest_checkin_at is not None and at - item.latest_checkin_at < timedelta(hours=12)
+    return worst_first(item.latest_checkin_level) if recent and item.latest_checkin_level else 3
 
 
 def _latest_checkins(db: Session, patient_ids: list[int]) -> dict[int, tuple[str, datetime]]:
