@@ -513,3 +513,17 @@ def test_the_inbox_puts_tonights_red_first_then_the_longest_wait(
         ("Mona", "red"),
         ("Per", "green"),
     ]
+
+
+def test_after_escalation_the_next_supporter_sees_tonights_red_and_the_answers(
+    app: Any, auth: Any, factories: Any, circle: dict[str, Any], clock: Any
+) -> None:
+    staff(factories, circle)
+    body = auth.client_for("mona").post("/api/checkins", json=red(wants_contact=True)).json
+    clock.advance(minutes=3)
+    run_ticks(app, clock)  # Kari did not take it: now kommune (Ingrid)
+    view = auth.client_for("ingrid").get(f"/api/chat/conversations/{body['conversation_id']}").json
+    assert view["offered_to_me"] is True
+    assert view["tonight"]["level"] == "red"
+    assert view["tonight"]["reasons"] == body["reasons"] and body["reasons"]
+    assert view["tonight"]["wants_contact"] is True

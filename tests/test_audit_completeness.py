@@ -151,7 +151,10 @@ AUDITED: dict[tuple[str, str], Audited] = {
     # Chat
     ("POST", "/api/chat/messages"): Audited(one("chat.write"), caller="patient_self"),
     ("GET", "/api/chat/inbox"): Audited(one("chat.inbox")),
-    ("GET", "/api/chat/conversations/<int:conversation_id>"): Audited(one("chat.read")),
+    # With tonight's check-in beside the messages (why it may be urgent).
+    ("GET", "/api/chat/conversations/<int:conversation_id>"): Audited(
+        (("chat.read", "patient"), ("checkin.read", "patient"))
+    ),
     ("POST", "/api/chat/conversations/<int:conversation_id>/messages"): Audited(one("chat.write")),
     ("POST", "/api/chat/conversations/<int:conversation_id>/take"): Audited(
         one("chat.take"), prepare=_offered_to_supporter
@@ -386,7 +389,9 @@ EVENT_CASES: dict[str, EventCase] = {
     "supporter sends": EventCase(
         "chat:send", "supporter_in", {**CONV, "client_id": "sock-0002", "body": "Her"}, one("chat.write")
     ),
-    "supporter syncs": EventCase("chat:sync", "supporter_in", CONV, one("chat.read")),
+    "supporter syncs": EventCase(
+        "chat:sync", "supporter_in", CONV, (("chat.read", "patient"), ("checkin.read", "patient"))
+    ),
     "patient syncs (own)": EventCase("chat:sync", "patient", {}, (), refused=()),
     "supporter reads": EventCase("chat:read", "supporter_in", CONV, one("chat.mark_read"), _patient_wrote),
     "patient reads (own)": EventCase("chat:read", "patient", {}, (), _patient_wrote, refused=()),

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from server.accounts.models import User
 from server.audit import writer as audit
 from server.chat.models import Conversation, ConversationState
-from server.chat.schemas import InboxItem
+from server.chat.schemas import InboxItem, TonightReason
 
 
 def inbox(db: Session, *, supporter: User, at: datetime) -> list[InboxItem]:
@@ -88,3 +88,25 @@ def _latest_checkins(db: Session, patient_ids: list[int]) -> dict[int, tuple[str
         )
     ).all()
     return {pid: (level, at) for pid, level, at in rows}
+
+
+def tonight_reason(db: Session, *, viewer: User, patient_id: int, at: datetime) -> TonightReason | None:
+    """Tonight's newest check-in (since 16:00), so the reason travels with the
+    conversation to whoever holds it, after escalation or handover too."""
+    from server.checkins.models import Checkin
+    from server.checkins.service import tonight_start
+
+    checkin = db.exec(
+        select(Checkin)
+        .where(Checkin.patient_id == patient_id, col(Checkin.created_at) >= tonight_start(at))
+        .order_by(col(Checkin.created_at).desc())
+    ).first()
+    if checkin is None:
+        return None
+    audit.record(db, actor=viewer, action="checkin.read", object_type="checkins", patient_id=patient_id)
+    return TonightReason(
+        level=checkin.level,
+        reasons=list(checkin.reasons),
+        at=checkin.created_at,
+        wants_contact=checkin.wants_contact,
+    )

@@ -46,6 +46,15 @@ class ChatStatus(SQLModel):
     waiting_seconds: int | None = None
 
 
+class TonightReason(SQLModel):
+    """Why this conversation may be urgent: tonight's check-in, for whoever holds or is offered it."""
+
+    level: str
+    reasons: list[str]  # rule codes, as on tonight's list
+    at: datetime
+    wants_contact: bool
+
+
 class ConversationPublic(SQLModel):
     id: int
     patient_id: int
@@ -58,6 +67,7 @@ class ConversationPublic(SQLModel):
     offered_to_me: bool | None = None
     tier_position: int | None = None
     handover_note: str | None = None
+    tonight: TonightReason | None = None
 
 
 class InboxItem(SQLModel):

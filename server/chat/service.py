@@ -667,6 +667,8 @@ def conversation_view(
         raise forbidden()
     staff_view: dict[str, object] = {}
     if user.role != Role.patient:
+        from server.chat.inbox import tonight_reason
+
         patient = db.get(User, conv.patient_id)
         staff_view = {
             "patient_name": patient.display_name if patient else None,
@@ -674,6 +676,10 @@ def conversation_view(
             "offered_to_me": user.id in (conv.offered_to or []),
             "tier_position": conv.tier_position,
             "handover_note": conv.handover_note,
+            # On the first load only: later syncs fetch new messages, not the reason again.
+            "tonight": tonight_reason(db, viewer=user, patient_id=conv.patient_id, at=at)
+            if after_id == 0
+            else None,
         }
     return ConversationPublic(
         id=conv.id,  # type: ignore[arg-type]
