@@ -527,3 +527,15 @@ def test_after_escalation_the_next_supporter_sees_tonights_red_and_the_answers(
     assert view["tonight"]["level"] == "red"
     assert view["tonight"]["reasons"] == body["reasons"] and body["reasons"]
     assert view["tonight"]["wants_contact"] is True
+
+
+def test_an_alert_nobody_could_take_for_half_a_day_expires_and_its_wait_is_counted(
+    app: Any, auth: Any, factories: Any, circle: dict[str, Any], clock: Any
+) -> None:
+    clock.set(datetime(2026, 11, 25, 23, 30, tzinfo=OSLO))  # nobody on duty: no roster at all
+    auth.client_for("mona").post("/api/checkins", json=red())
+    clock.advance(hours=12, minutes=1)
+    assert run_ticks(app, clock)["alerts_expired"] == 1
+    row = gap_rows(auth)[0]
+    assert (row["kind"], row["still_open"], row["minutes"]) == ("red_alone", False, 12 * 60 + 1)
+    assert auth.client_for("mona").get("/api/alerts/me").json["alert"] is None

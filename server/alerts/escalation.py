@@ -318,7 +318,22 @@ def _level(alert: CheckinAlert) -> str | None:
 def tick(db: Session, *, at: datetime) -> dict[str, int]:
     """Move every open alert whose deadline passed, whose supporters lost every
     device, or whose patient has someone on duty again. Safe in several processes."""
-    counts = {"alerts_escalated": 0, "alerts_reoffered": 0, "alerts_rerouted": 0}
+    counts = {"alerts_escalated": 0, "alerts_reoffered": 0, "alerts_rerouted": 0, "alerts_expired": 0}
+    stale = db.exec(
+        select(CheckinAlert).where(
+            col(CheckinAlert.state).in_(OPEN_STATES), col(CheckinAlert.at) < at - KEEP_TRYING_FOR
+        )
+    ).all()
+    for alert in stale:
+        # Half a day on: no longer offered, and the wait is counted up to now.
+        _withdraw(alert, set())
+        alert.state, alert.escalate_at = "expired", None
+        db.add(alert)
+        gaps.close_gap(db, at=at, alert_id=alert.id)
+        counts["alerts_expired"] += 1
+    if stale:
+        db.commit()
+        _flush()
     ids = db.exec(
         select(CheckinAlert.id).where(
             col(CheckinAlert.state).in_(OPEN_STATES), col(CheckinAlert.at) >= at - KEEP_TRYING_FOR
