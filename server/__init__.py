@@ -91,6 +91,9 @@ def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
 
     app.register_blueprint(eid_bp)
     app.register_blueprint(passkeys_bp)
+    from server.alerts.routes import bp as alerts_bp
+
+    app.register_blueprint(alerts_bp)
 
     from server import cli
 

@@ -89,6 +89,9 @@ class Settings:
     )
     # How long before a shift the supporter gets the handoff notice.
     HANDOFF_NOTICE_MINUTES: int = 60
+    # After every tier was tried, how often an unanswered chat or alert is
+    # offered (and pushed) again to everyone on duty for the patient.
+    CEILING_REOFFER_MINUTES: int = 5
     # How often each web process disconnects sockets whose session has ended
     # (expired, logged out elsewhere, user disabled); 0 turns it off.
     SOCKET_SESSION_SWEEP_SECONDS: int = 60

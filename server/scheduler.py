@@ -33,9 +33,11 @@ def _in_app(app: Flask, job: Callable[[], Any], name: str) -> Callable[[], None]
 
 
 def chat_tick() -> None:
+    from server.alerts import escalation
     from server.chat import service
 
     counts = service.tick(get_db(), at=clock.now())
+    counts.update(escalation.tick(get_db(), at=clock.now()))
     if any(counts.values()):
         log.info("chat tick", extra=counts)
 

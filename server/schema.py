@@ -4,9 +4,17 @@ from sqlmodel import SQLModel
 
 from server.accounts.models import AuthSession, Invitation, RateCounter, User
 from server.accounts.strong_models import EidIdentity, EidLoginState, EidSession, Passkey, WebauthnChallenge
+from server.alerts.models import CareGap
 from server.audit.models import AuditChainHead, AuditEntry
 from server.break_glass.models import BreakGlassAccess
-from server.care_circles.models import CareTier, CareTierTeam, PrimaryContact, Team, TeamMembership
+from server.care_circles.models import (
+    CareTier,
+    CareTierTeam,
+    LastResort,
+    PrimaryContact,
+    Team,
+    TeamMembership,
+)
 from server.chat.models import Conversation, Message, RoutingDecision
 from server.checkins.models import Checkin, CheckinAlert, CheckinSchedule, Discharge, ReminderSent
 from server.plans.models import CrisisPlan, CrisisPlanProposal, CrisisPlanVersion
@@ -31,6 +39,7 @@ __all__ = [
     "AuthSession",
     "BreakGlassAccess",
     "CalendarFeed",
+    "CareGap",
     "CareTier",
     "CareTierTeam",
     "Checkin",
@@ -47,6 +56,7 @@ __all__ = [
     "EidSession",
     "HandoffNotice",
     "Invitation",
+    "LastResort",
     "Message",
     "Passkey",
     "PrimaryContact",

@@ -117,10 +117,13 @@ class Factories:
         return override
 
     def published_roster(
-        self, team: Team, rotations: list[tuple[list[User], list[tuple[str, str, bool]]]]
+        self,
+        team: Team,
+        rotations: list[tuple[list[User], list[tuple[str, str, bool]]]],
+        start_date: Any = None,
     ) -> None:
         """A published roster: each rotation is (members, [(start, end, ends_next_day)]), every day,
-        weekly turns from Monday 2 November 2026."""
+        weekly turns from Monday 2 November 2026 (or `start_date`)."""
         from datetime import date, time
 
         from server.rosters.models import Rotation, RotationMember, RotationShift
@@ -135,7 +138,7 @@ class Factories:
         self.db.flush()
         for n, (members, shifts) in enumerate(rotations):
             rotation = Rotation(
-                version_id=version.id, name=f"R{n}", start_date=date(2026, 11, 2), period_days=7
+                version_id=version.id, name=f"R{n}", start_date=start_date or date(2026, 11, 2), period_days=7
             )  # type: ignore[arg-type]
             self.db.add(rotation)
             self.db.flush()

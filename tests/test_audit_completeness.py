@@ -178,7 +178,10 @@ AUDITED: dict[tuple[str, str], Audited] = {
     # Chat
     ("POST", "/api/chat/messages"): Audited(WRITE_AND_DELIVER, caller="patient_self"),
     ("GET", "/api/chat/inbox"): Audited(one("chat.inbox")),
-    ("GET", "/api/chat/conversations/<int:conversation_id>"): Audited(one("chat.read")),
+    # With tonight's check-in beside the messages (why it may be urgent).
+    ("GET", "/api/chat/conversations/<int:conversation_id>"): Audited(
+        (("chat.read", "patient"), ("checkin.read", "patient"))
+    ),
     ("POST", "/api/chat/conversations/<int:conversation_id>/messages"): Audited(one("chat.write")),
     ("POST", "/api/chat/conversations/<int:conversation_id>/take"): Audited(
         one("chat.take"), prepare=_offered_to_supporter
@@ -193,6 +196,11 @@ AUDITED: dict[tuple[str, str], Audited] = {
     ),
     ("GET", "/api/chat/gaps"): Audited(
         one("chat.gaps_read", "other_patient"), caller="admin", prepare=_nobody_on_duty_for_other
+    ),
+    ("GET", "/api/alerts/open"): Audited(one("alert.list")),
+    ("POST", "/api/alerts/<int:alert_id>/ack"): Audited(one("alert.acknowledge")),
+    ("GET", "/api/gaps"): Audited(
+        one("gaps.read", "other_patient"), caller="admin", prepare=_nobody_on_duty_for_other
     ),
     # Check-ins and discharges
     ("POST", "/api/checkins"): Audited(one("checkin.write"), caller="patient_self"),
@@ -283,6 +291,9 @@ NOT_AUDITED: dict[tuple[str, str], str] = {
     ("GET", "/calendar/<token>.ics"): "roster",
     ("GET", "/api/chat/conversation"): "own",
     ("GET", "/api/checkins/state"): "own",
+    ("GET", "/api/alerts/me"): "own",
+    ("GET", "/api/duty/reachability"): "roster",
+    ("GET", "/api/duty/me"): "roster",
     ("GET", "/api/patients/<int:patient_id>/crisis-plan/versions"): "own",
     ("GET", "/api/patients/<int:patient_id>/crisis-plan/versions/<int:number>"): "own",
     ("GET", "/api/push/key"): "device",
@@ -448,7 +459,9 @@ EVENT_CASES: dict[str, EventCase] = {
     "supporter sends": EventCase(
         "chat:send", "supporter_in", {**CONV, "client_id": "sock-0002", "body": "Her"}, one("chat.write")
     ),
-    "supporter syncs": EventCase("chat:sync", "supporter_in", CONV, one("chat.read")),
+    "supporter syncs": EventCase(
+        "chat:sync", "supporter_in", CONV, (("chat.read", "patient"), ("checkin.read", "patient"))
+    ),
     "patient syncs (own)": EventCase("chat:sync", "patient", {}, (), refused=()),
     "supporter reads": EventCase("chat:read", "supporter_in", CONV, one("chat.mark_read"), _patient_wrote),
     "patient reads (own)": EventCase("chat:read", "patient", {}, (), _patient_wrote, refused=()),

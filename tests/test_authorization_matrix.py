@@ -21,7 +21,7 @@ from server import access
 from server.accounts.strong_models import Passkey
 from server.break_glass.models import BreakGlassAccess
 from server.care_circles.models import TeamKind
-from server.checkins.models import Checkin
+from server.checkins.models import Checkin, CheckinAlert
 from server.plans.models import ProposalStatus
 from tests.conftest import PASSWORD
 
@@ -66,6 +66,7 @@ class World:
     agreed: Any = None  # a proposal supporter_in recorded as agreed in a meeting, awaiting confirmation
     break_glass: Any = None  # supporter_off's break-glass access of last night, expired
     passkey: Any = None  # the patient's passkey
+    alert: Any = None  # a red check-in alert offered to supporter_in, not yet taken
 
 
 def ok_for(status: int, *callers: str, default: int = 403) -> dict[str, int]:
@@ -332,6 +333,17 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], Any, dict[str, int]]] = {
         ok_for(204, "supporter_in_circle"),
     ),
     ("GET", "/api/chat/gaps"): ({}, None, ok_for(200, "admin")),
+    # Alerts, the gap log, reachability
+    ("GET", "/api/alerts/me"): ({}, None, ok_for(200, "patient_self", "patient_other")),
+    ("GET", "/api/alerts/open"): ({}, None, ok_for(200, *IN_CIRCLE, "supporter_outside")),
+    ("POST", "/api/alerts/<int:alert_id>/ack"): (
+        {"alert_id": "alert"},
+        None,
+        ok_for(204, "supporter_in_circle"),
+    ),
+    ("GET", "/api/gaps"): ({}, None, ok_for(200, "admin")),
+    ("GET", "/api/duty/reachability"): ({}, None, ok_for(200, "admin", *IN_CIRCLE, "supporter_outside")),
+    ("GET", "/api/duty/me"): ({}, None, ok_for(200, *IN_CIRCLE, "supporter_outside")),
     # Check-ins
     ("POST", "/api/checkins"): (
         {},
@@ -592,6 +604,9 @@ BODY_CHECKS: dict[tuple[str, str], BodyCheck] = {
     ("GET", "/api/checkins/tonight"): _only_on_duty_sees(
         lambda body: [i["patient_id"] for i in body], lambda w: w.patient.id
     ),
+    ("GET", "/api/alerts/open"): _only_on_duty_sees(
+        lambda body: [i["id"] for i in body], lambda w: w.alert.id
+    ),
     ("GET", "/api/checkins/recently-discharged"): _only_on_duty_sees(
         lambda body: [i["patient_id"] for i in body], lambda w: w.patient.id
     ),
@@ -675,6 +690,18 @@ def build_world(factories: Any, db: Session, clock: Any) -> World:
             level="green",
         )
     )
+    alert = CheckinAlert(
+        patient_id=patient.id,
+        reason="red",
+        at=clock() - timedelta(minutes=1),
+        outcome="alerted",
+        state="offered",
+        tier_position=0,
+        supporter_ids=[supporter_in.id],
+        undelivered_tiers=[],
+        escalate_at=clock() + timedelta(minutes=3),
+    )
+    db.add(alert)
     db.commit()
     override = factories.override(
         team_in, supporter_in, kind="remove", starts_at=datetime(2027, 1, 10, tzinfo=UTC)
@@ -726,6 +753,7 @@ def build_world(factories: Any, db: Session, clock: Any) -> World:
         team_out=team_out,
         override=override,
         conversation=conversation,
+        alert=alert,
         now=clock(),
     )
 

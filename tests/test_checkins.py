@@ -181,12 +181,15 @@ def test_a_duplicate_submission_returns_the_first_and_stores_once(
     assert again.json["duplicate"] is True
     assert again.json["checkin"]["id"] == first.json["checkin"]["id"]
     assert again.json["checkin"]["pressure"] == 9 and again.json["level"] == "red"
-    assert again.json["alert"]["status"] == "alerted"
+    # A red check-in with a contact request makes one offer: the chat's.
+    assert again.json["alert"]["status"] == "in_chat"
+    assert again.json["contact"]["code"] in ("sent", "delivered")
+    assert again.json["contact"]["tier_kind"] == "bolig"
     assert count(db, Checkin) == 1
     assert count(db, CheckinAlert) == 1
     assert count(db, Message) == 1
-    alerts = [r for r in kari_socket.get_received() if r["name"] == "checkin:alert"]
-    assert len(alerts) == 1
+    received = [r["name"] for r in kari_socket.get_received()]
+    assert received.count("chat:offer") == 1 and "checkin:alert" not in received
 
 
 def test_red_alerts_the_supporter_on_duty_live_and_by_push(
@@ -210,7 +213,7 @@ def test_red_alerts_the_supporter_on_duty_live_and_by_push(
         assert body["show_plan"] is True and body["offer_chat"] is True
         assert [n["phone"] for n in body["emergency_numbers"]] == ["113", "116 117", "116 123"]
         assert body["self_help"] == SELF_HELP
-        assert body["alert"] == {"status": "alerted", "team_kind": "bolig"}
+        assert (body["alert"]["status"], body["alert"]["team_kind"]) == ("told", "bolig")
         alerts = [r["args"][0] for r in kari_socket.get_received() if r["name"] == "checkin:alert"]
         assert len(alerts) == 1
         assert alerts[0]["patient_id"] == circle["mona"].id and alerts[0]["level"] == "red"
@@ -584,15 +587,17 @@ def test_demo_gives_schedules_history_and_a_red_for_pasient2(
 
 
 def test_a_resent_red_checkin_tells_the_patient_the_same_as_the_first(
-    auth: Any, factories: Any, circle: Any, plan: Any
+    auth: Any, factories: Any, circle: Any, plan: Any, socket_client: Any
 ) -> None:
     staff(factories, circle)
+    socket_client(auth.client_for("kari"))
     mona = auth.client_for("mona")
     red = answers(suicidal_thoughts="strong")
     first = mona.post("/api/checkins", json=red).json
     again = mona.post("/api/checkins", json=red).json
     assert again["duplicate"] is True
-    assert again["alert"] == first["alert"] == {"status": "alerted", "team_kind": "bolig"}
+    assert again["alert"] == first["alert"]
+    assert (first["alert"]["status"], first["alert"]["team_kind"]) == ("told", "bolig")
 
 
 def test_a_reminder_push_lost_with_its_process_is_sent_again_once(

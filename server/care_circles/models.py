@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from enum import StrEnum
 
@@ -105,6 +106,38 @@ class PrimaryContact(SQLModel, table=True):
     supporter_id: int = Field(foreign_key="users.id", primary_key=True, index=True, ondelete="CASCADE")
 
 
+class LastResort(SQLModel, table=True):
+    """The number the patient is shown when nobody in the circle answers (for
+    example the DPS on-call phone), beside 113, 116 117 and 116 123."""
+
+    __tablename__ = "care_circle_last_resorts"
+
+    patient_id: int = Field(foreign_key="users.id", primary_key=True, ondelete="CASCADE")
+    label: str = Field(max_length=80)
+    phone: str = Field(max_length=32)
+
+
+PHONE_PATTERN = re.compile(r"\+?[0-9][0-9 ]{2,30}")
+
+
+class LastResortIn(SQLModel):
+    label: str = Field(min_length=1, max_length=80)
+    phone: str = Field(min_length=3, max_length=32)
+
+    @field_validator("label")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        return value.strip()
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str) -> str:
+        value = value.strip()
+        if not PHONE_PATTERN.fullmatch(value):
+            raise ValueError("a phone number: digits and spaces, optionally starting with +")
+        return value
+
+
 class CareTierIn(SQLModel):
     team_ids: list[int] = Field(min_length=1, max_length=10)
     escalate_after_minutes: int = Field(default=3, ge=1, le=120)
@@ -113,6 +146,8 @@ class CareTierIn(SQLModel):
 class CareCircleUpdate(SQLModel):
     tiers: list[CareTierIn] = Field(min_length=1, max_length=6)
     primary_contact_ids: list[int] = Field(default_factory=list, max_length=10)
+    # Left out: unchanged; null: removed.
+    last_resort: LastResortIn | None = None
 
 
 class TeamRef(SQLModel):
@@ -131,6 +166,7 @@ class CareCirclePublic(SQLModel):
     patient_id: int
     tiers: list[CareTierPublic]
     primary_contacts: list[MemberPublic]
+    last_resort: LastResortIn | None = None
 
 
 class PatientCreate(SQLModel):

@@ -17,6 +17,8 @@ from server.care_circles.models import (
     CareTierIn,
     CareTierPublic,
     CareTierTeam,
+    LastResort,
+    LastResortIn,
     MemberPublic,
     PatientCreate,
     PatientPublic,
@@ -153,7 +155,24 @@ def care_circle(db: Session, *, patient: User) -> CareCirclePublic:
         patient_id=patient.id,  # type: ignore[arg-type]
         tiers=out,
         primary_contacts=[member_public(c) for c in contacts],
+        last_resort=last_resort(db, patient.id),  # type: ignore[arg-type]
     )
+
+
+def last_resort(db: Session, patient_id: int) -> LastResortIn | None:
+    row = db.get(LastResort, patient_id)
+    return LastResortIn(label=row.label, phone=row.phone) if row else None
+
+
+def _set_last_resort(db: Session, patient_id: int, data: LastResortIn | None) -> None:
+    row = db.get(LastResort, patient_id)
+    if data is None:
+        if row is not None:
+            db.delete(row)
+        return
+    row = row or LastResort(patient_id=patient_id, label=data.label, phone=data.phone)
+    row.label, row.phone = data.label, data.phone
+    db.add(row)
 
 
 def replace_care_circle(db: Session, *, actor: User, patient: User, data: CareCircleUpdate) -> None:
@@ -191,6 +210,8 @@ def replace_care_circle(db: Session, *, actor: User, patient: User, data: CareCi
     for contact in contacts:
         db.add(PrimaryContact(patient_id=patient.id, supporter_id=contact.id))  # type: ignore[arg-type]
     db.flush()
+    if "last_resort" in data.model_fields_set:
+        _set_last_resort(db, patient.id, data.last_resort)  # type: ignore[arg-type]
     bump_generation(db)
     release_chats(db, at=clock.now(), reason="the care circle changed", patient_id=patient.id)
     audit.record(

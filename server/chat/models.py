@@ -39,6 +39,9 @@ class Conversation(SQLModel, table=True):
     read_by_id: int | None = Field(default=None, foreign_key="users.id")
     patient_read_upto_id: int = Field(default=0)
     waiting_since: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
+    # None, or how far the wait has gone (server/chat/deadlines.py): nudged (the
+    # holder was reminded) | trying_others | ceiling (every tier tried).
+    wait_stage: str | None = Field(default=None, sa_type=String(16))  # type: ignore[call-overload]
     created_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
     updated_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
 

@@ -11,6 +11,7 @@ from server import clock
 from server.accounts.models import Role
 from server.api.endpoints import endpoint
 from server.chat import service
+from server.chat.inbox import inbox as inbox_of
 from server.chat.schemas import (
     ConversationPublic,
     GapPublic,
@@ -63,7 +64,7 @@ def patient_send(body: MessageIn) -> MessagePublic:
     roles=(Role.supporter,),
 )
 def inbox() -> list[InboxItem]:
-    return service.inbox(get_db(), supporter=g.user, at=clock.now())
+    return inbox_of(get_db(), supporter=g.user, at=clock.now())
 
 
 @bp.get("/conversations/<int:conversation_id>")

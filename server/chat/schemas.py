@@ -6,6 +6,8 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
+from server.alerts.schemas import Reachability
+
 MAX_MESSAGE_LENGTH = 4000
 
 
@@ -30,13 +32,27 @@ class ChatStatus(SQLModel):
     """What the patient is told, as codes the PWA turns into plain Norwegian."""
 
     state: str  # idle | offered | held | unstaffed
-    code: str  # sent | delivered | waiting | passed_on | read | answering | nobody_on_duty | still_trying
+    # sent | delivered | passed_on | read | answering | nobody_on_duty |
+    # trying_others (the holder went quiet) | nobody_reachable (every tier tried)
+    code: str
     tier_kind: str | None = None
     supporter_name: str | None = None
     supporter_team_kind: str | None = None
     expected_wait_seconds: int | None = None
     delivered_upto_id: int = 0
     read_upto_id: int = 0
+    # Who can answer now (team kinds), when someone is next on duty, the circle's own number.
+    reachability: Reachability | None = None
+    waiting_seconds: int | None = None
+
+
+class TonightReason(SQLModel):
+    """Why this conversation may be urgent: tonight's check-in, for whoever holds or is offered it."""
+
+    level: str
+    reasons: list[str]  # rule codes, as on tonight's list
+    at: datetime
+    wants_contact: bool
 
 
 class ConversationPublic(SQLModel):
@@ -51,6 +67,7 @@ class ConversationPublic(SQLModel):
     offered_to_me: bool | None = None
     tier_position: int | None = None
     handover_note: str | None = None
+    tonight: TonightReason | None = None
 
 
 class InboxItem(SQLModel):

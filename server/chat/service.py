@@ -19,19 +19,23 @@ from sqlmodel import Session, col, select
 from server import access
 from server.accounts.models import Role, User
 from server.accounts.throttle import flood_hit
+from server.alerts import gaps as gap_log
+from server.alerts.models import GapKind
+from server.alerts.reach import reachability
 from server.api.errors import ApiError, forbidden, not_found
 from server.audit import writer as audit
+from server.chat import deadlines
 from server.chat.models import Conversation, ConversationState, Message, RoutingDecision
 from server.chat.presence import presence
 from server.chat.schemas import (
     MAX_MESSAGE_LENGTH,
     ChatStatus,
     ConversationPublic,
-    InboxItem,
     MessagePublic,
 )
 from server.db import after_commit
 from server.realtime import socketio, user_room
+from server.rosters import duty
 from server.rosters import service as rosters
 
 log = logging.getLogger(__name__)
@@ -163,9 +167,13 @@ def patient_status(db: Session, conv: Conversation, *, at: datetime) -> ChatStat
         "state": conv.state,
         "delivered_upto_id": conv.delivered_upto_id,
         "read_upto_id": conv.read_upto_id,
+        "reachability": reachability(db, conv.patient_id, at),
+        "waiting_seconds": int((at - conv.waiting_since).total_seconds()) if conv.waiting_since else None,
     }
     if conv.state == ConversationState.unstaffed:
         return ChatStatus(code="nobody_on_duty", **base)
+    if conv.state == ConversationState.offered and conv.wait_stage == deadlines.CEILING:
+        return ChatStatus(code="nobody_reachable", **base)
     if conv.state == ConversationState.held and conv.holder_id:
         holder_name = _supporter_name(db, conv.holder_id)
         kind = _team_kind_of(db, conv.holder_id, conv.patient_id)
@@ -181,15 +189,10 @@ def patient_status(db: Session, conv: Conversation, *, at: datetime) -> ChatStat
             **base,
         )
     if conv.state == ConversationState.offered:
-        tier_kind = None
-        snap = rosters.snapshot(db)
-        tiers = snap.circles.get(conv.patient_id, ())
-        if conv.tier_position is not None and conv.tier_position < len(tiers):
-            team_ids = tiers[conv.tier_position].team_ids
-            tier_kind = snap.team_info[team_ids[0]].kind if team_ids else None
+        tier_kind = duty.tier_kind(db, conv.patient_id, conv.tier_position)
         wait = int((conv.escalate_at - at).total_seconds()) if conv.escalate_at else None
-        if conv.escalate_at is None:
-            code = "still_trying"
+        if conv.wait_stage == deadlines.TRYING_OTHERS:
+            code = "trying_others"
         elif conv.tier_position:
             code = "passed_on"
         elif conv.delivered_upto_id >= conv.last_message_id:
@@ -258,6 +261,7 @@ def _offer(
     conv.offered_to = _order_candidates(db, conv, supporters)
     conv.offered_at = at
     conv.escalate_at = at + timedelta(minutes=minutes)
+    conv.wait_stage = None
     conv.updated_at = at
     db.add(conv)
     _emit("chat:offer", {"conversation_id": conv.id, "patient_id": conv.patient_id, "tier": tier}, supporters)
@@ -266,27 +270,17 @@ def _offer(
 def route(db: Session, conv: Conversation, *, from_tier: int, at: datetime, action: str, reason: str) -> None:
     """Offer the conversation to the first tier, from `from_tier` on, that has
     anyone on duty now; if none has, say so at once and record the gap."""
-    duty = rosters.on_duty(db, patient_id=conv.patient_id, at=at)
-    snap = rosters.snapshot(db)
-    tiers = snap.circles.get(conv.patient_id, ())
-    for tier in duty.tiers:
-        if tier.position < from_tier:
-            continue
-        ids = [d.user_id for d in tier.on_duty]
-        if ids:
-            minutes = tiers[tier.position].escalate_after_minutes if tier.position < len(tiers) else 3
-            _offer(db, conv, tier=tier.position, supporters=ids, minutes=minutes, at=at)
-            _decide(
-                db, conv, action=action, at=at, reason=reason, tier=tier.position, supporters=conv.offered_to
-            )
-            _tell_patient(db, conv, at)
-            return
+    tier = duty.first_tier(db, conv.patient_id, at, after=from_tier - 1 if from_tier > 0 else None)
+    if tier is not None:
+        _offer(db, conv, tier=tier.position, supporters=tier.supporter_ids, minutes=tier.limit_minutes, at=at)
+        _decide(db, conv, action=action, at=at, reason=reason, tier=tier.position, supporters=conv.offered_to)
+        gap_log.close_gap(db, at=at, conversation_id=conv.id)
+        _tell_patient(db, conv, at)
+        return
     if from_tier > 0:
-        everyone = sorted({d.user_id for t in duty.tiers for d in t.on_duty})
+        everyone = duty.everyone_on_duty(db, conv.patient_id, at)
         if everyone:
-            # Every tier was tried: keep it open to all on duty, with no deadline.
-            _offer(db, conv, tier=conv.tier_position or 0, supporters=everyone, minutes=0, at=at)
-            conv.escalate_at = None
+            _reoffer_to_all(db, conv, everyone, at=at)
             _decide(
                 db,
                 conv,
@@ -302,10 +296,27 @@ def route(db: Session, conv: Conversation, *, from_tier: int, at: datetime, acti
     conv.holder_id = None
     conv.offered_to = []
     conv.escalate_at = None
+    conv.wait_stage = None
     conv.updated_at = at
     db.add(conv)
     _decide(db, conv, action="no_one_on_duty", at=at, reason="nobody on duty in any tier of the care circle")
+    gap_log.open_gap(
+        db,
+        patient_id=conv.patient_id,
+        kind=GapKind.chat_alone,
+        at=at,
+        shown="nobody_on_duty",
+        conversation_id=conv.id,
+    )
     _tell_patient(db, conv, at)
+
+
+def _reoffer_to_all(db: Session, conv: Conversation, everyone: list[int], *, at: datetime) -> None:
+    """The ceiling: offered to everyone on duty in any tier, each pushed again."""
+    already, again = set(conv.offered_to or []), conv.wait_stage == deadlines.CEILING
+    _offer(db, conv, tier=conv.tier_position or 0, supporters=everyone, minutes=0, at=at)
+    _push_new_message([u for u in everyone if u in already], conv=conv, for_patient=False)
+    deadlines.reach_ceiling(db, conv, again=again, at=at)
 
 
 # --- sending ---------------------------------------------------------------------------
@@ -396,6 +407,7 @@ def send_from_patient(
             db, conv, from_tier=0, at=at, action="offer", reason="patient wrote; nobody held the conversation"
         )
     else:
+        deadlines.patient_wrote_to_holder(db, conv, at=at)
         _tell_patient(db, conv, at)
     recipients = _recipients(conv)
     _emit("chat:message", public.model_dump(mode="json"), recipients | {patient.id})  # type: ignore[operator]
@@ -428,6 +440,7 @@ def send_from_supporter(
     if created:
         _rate_limit(db, supporter, at)
         conv.waiting_since = None
+        deadlines.answered(conv)
         conv.last_supporter_id = supporter.id
         conv.read_upto_id = max(conv.read_upto_id, message.id)  # type: ignore[type-var]
         conv.read_by_id = supporter.id
@@ -456,9 +469,14 @@ def _take(db: Session, conv: Conversation, *, supporter: User, at: datetime, rea
     conv.holder_id = supporter.id
     conv.last_supporter_id = supporter.id
     conv.escalate_at = None
+    conv.wait_stage = None
     conv.offered_to = []
     conv.updated_at = at
     db.add(conv)
+    gap_log.close_gap(db, at=at, conversation_id=conv.id)
+    if conv.waiting_since is not None and conv.last_message_id > conv.read_upto_id:
+        # The patient is still waiting for an answer: the holder's clock runs.
+        deadlines.patient_wrote_to_holder(db, conv, at=at)
     _decide(
         db,
         conv,
@@ -570,10 +588,7 @@ def handover(
 
 
 def _tier_minutes(db: Session, conv: Conversation) -> int:
-    tiers = rosters.snapshot(db).circles.get(conv.patient_id, ())
-    if conv.tier_position is not None and conv.tier_position < len(tiers):
-        return tiers[conv.tier_position].escalate_after_minutes
-    return 3
+    return duty.tier_minutes(db, conv.patient_id, conv.tier_position)
 
 
 def close(db: Session, *, supporter: User, conversation_id: int, at: datetime) -> Conversation:
@@ -585,10 +600,12 @@ def close(db: Session, *, supporter: User, conversation_id: int, at: datetime) -
     conv.holder_id = None
     conv.offered_to = []
     conv.escalate_at = None
+    conv.wait_stage = None
     conv.waiting_since = None
     conv.handover_note = None
     conv.updated_at = at
     db.add(conv)
+    gap_log.close_gap(db, at=at, conversation_id=conv.id)
     _decide(db, conv, action="close", at=at, reason="closed by the supporter", actor=supporter)
     audit.record(
         db,
@@ -680,6 +697,8 @@ def conversation_view(
         raise forbidden()
     staff_view: dict[str, object] = {}
     if user.role != Role.patient:
+        from server.chat.inbox import tonight_reason
+
         patient = db.get(User, conv.patient_id)
         staff_view = {
             "patient_name": patient.display_name if patient else None,
@@ -687,6 +706,10 @@ def conversation_view(
             "offered_to_me": user.id in (conv.offered_to or []),
             "tier_position": conv.tier_position,
             "handover_note": conv.handover_note,
+            # On the first load only: later syncs fetch new messages, not the reason again.
+            "tonight": tonight_reason(db, viewer=user, patient_id=conv.patient_id, at=at)
+            if after_id == 0
+            else None,
         }
     return ConversationPublic(
         id=conv.id,  # type: ignore[arg-type]
@@ -698,76 +721,6 @@ def conversation_view(
     )
 
 
-def inbox(db: Session, *, supporter: User, at: datetime) -> list[InboxItem]:
-    rows = db.exec(
-        select(Conversation, User)
-        .join(User, col(User.id) == col(Conversation.patient_id))
-        .where(col(Conversation.state).in_([ConversationState.offered, ConversationState.held]))
-        .order_by(col(Conversation.waiting_since))
-    ).all()
-    visible = [
-        (conv, patient)
-        for conv, patient in rows
-        if conv.holder_id == supporter.id or supporter.id in (conv.offered_to or [])
-    ]
-    # A check-in level is a check-in answer: only for those who may see check-ins now.
-    sees = [p for _, p in visible if access.may_access_patient(db, supporter, p, access.Need.checkins, at=at)]
-    latest = _latest_checkins(db, [patient.id for patient in sees])  # type: ignore[misc]
-    out = []
-    for conv, patient in visible:
-        mine = conv.holder_id == supporter.id
-        audit.record(
-            db,
-            actor=supporter,
-            action="chat.inbox",
-            object_type="conversation",
-            object_id=conv.id,
-            patient_id=patient.id,
-        )
-        level, level_at = latest.get(patient.id, (None, None))  # type: ignore[arg-type]
-        out.append(
-            InboxItem(
-                conversation_id=conv.id,  # type: ignore[arg-type]
-                patient_id=patient.id,  # type: ignore[arg-type]
-                patient_name=patient.display_name,
-                state=conv.state,
-                mine=mine,
-                tier_position=conv.tier_position,
-                waiting_since=conv.waiting_since,
-                waiting_seconds=int((at - conv.waiting_since).total_seconds())
-                if conv.waiting_since
-                else None,
-                handover_note=conv.handover_note,
-                last_message_id=conv.last_message_id,
-                read_upto_id=conv.read_upto_id,
-                latest_checkin_level=level,
-                latest_checkin_at=level_at,
-            )
-        )
-    return out
-
-
-def _latest_checkins(db: Session, patient_ids: list[int]) -> dict[int, tuple[str, datetime]]:
-    from sqlalchemy import func
-
-    from server.checkins.models import Checkin
-
-    if not patient_ids:
-        return {}
-    newest = (
-        select(Checkin.patient_id, func.max(Checkin.created_at).label("at"))
-        .where(col(Checkin.patient_id).in_(patient_ids))
-        .group_by(col(Checkin.patient_id))
-        .subquery()
-    )
-    rows = db.exec(
-        select(Checkin.patient_id, Checkin.level, Checkin.created_at).join(
-            newest, (newest.c.patient_id == Checkin.patient_id) & (newest.c.at == Checkin.created_at)
-        )
-    ).all()
-    return {pid: (level, at) for pid, level, at in rows}
-
-
 # --- the scheduler's tick ------------------------------------------------------------
 
 
@@ -775,27 +728,41 @@ def tick(db: Session, *, at: datetime) -> dict[str, int]:
     """Escalate offers past their deadline, re-route unstaffed conversations
     when someone comes on duty, and hand over conversations whose supporter's
     shift has ended. Safe to run in several processes at once."""
-    counts = {"escalated": 0, "rerouted": 0, "handed_over": 0}
+    counts = {"escalated": 0, "rerouted": 0, "handed_over": 0, "nudged": 0, "reoffered": 0}
     due = db.exec(
         select(Conversation.id).where(
-            Conversation.state == ConversationState.offered,
+            col(Conversation.state).in_([ConversationState.offered, ConversationState.held]),
             col(Conversation.escalate_at).is_not(None),
             col(Conversation.escalate_at) <= at,
         )
     ).all()
     for conversation_id in due:
         conv = get_conversation(db, conversation_id, lock=True)
-        if conv.state != ConversationState.offered or conv.escalate_at is None or conv.escalate_at > at:
+        if conv.escalate_at is None or conv.escalate_at > at:
             continue
-        route(
-            db,
-            conv,
-            from_tier=(conv.tier_position or 0) + 1,
-            at=at,
-            action="escalate",
-            reason=f"nobody took it within the time limit of tier {conv.tier_position}",
-        )
-        counts["escalated"] += 1
+        if conv.state == ConversationState.held:
+            counts[_holder_quiet(db, conv, at=at)] += 1
+        elif conv.state != ConversationState.offered:
+            continue
+        elif conv.wait_stage in (deadlines.CEILING, deadlines.TRYING_OTHERS):
+            everyone = duty.everyone_on_duty(db, conv.patient_id, at)
+            if everyone:
+                _reoffer_to_all(db, conv, everyone, at=at)
+                _decide(db, conv, action="reoffer", at=at, reason="still unanswered", supporters=everyone)
+                _tell_patient(db, conv, at)
+            else:
+                route(db, conv, from_tier=0, at=at, action="reroute", reason="nobody on duty any more")
+            counts["reoffered"] += 1
+        else:
+            route(
+                db,
+                conv,
+                from_tier=(conv.tier_position or 0) + 1,
+                at=at,
+                action="escalate",
+                reason=f"nobody took it within the time limit of tier {conv.tier_position}",
+            )
+            counts["escalated"] += 1
         db.commit()
         _flush()
     open_ids = db.exec(
@@ -808,8 +775,7 @@ def tick(db: Session, *, at: datetime) -> dict[str, int]:
     for conversation_id in open_ids:
         conv = get_conversation(db, conversation_id, lock=True)
         if conv.state == ConversationState.unstaffed:
-            duty = rosters.on_duty(db, patient_id=conv.patient_id, at=at)
-            if duty.first_tier_on_duty is not None:
+            if duty.first_tier(db, conv.patient_id, at) is not None:
                 route(db, conv, from_tier=0, at=at, action="offer", reason="someone came on duty")
                 counts["rerouted"] += 1
         elif conv.state == ConversationState.held and conv.holder_id is not None:
@@ -835,6 +801,43 @@ def tick(db: Session, *, at: datetime) -> dict[str, int]:
         db.commit()
         _flush()
     return counts
+
+
+def _holder_quiet(db: Session, conv: Conversation, *, at: datetime) -> str:
+    """The patient wrote and the holder has not answered in time."""
+    step, supporters = deadlines.holder_due(db, conv, at=at)
+    if step == "nudge":
+        _emit("chat:nudge", {"conversation_id": conv.id}, supporters)
+        _push_new_message(supporters, conv=conv, for_patient=False)
+        _decide(
+            db,
+            conv,
+            action="nudge",
+            at=at,
+            reason="the patient is waiting for the holder",
+            supporters=supporters,
+        )
+        return "nudged"
+    _offer(
+        db,
+        conv,
+        tier=conv.tier_position or 0,
+        supporters=supporters,
+        minutes=duty.tier_minutes(db, conv.patient_id, conv.tier_position),
+        at=at,
+    )
+    conv.wait_stage = deadlines.TRYING_OTHERS
+    db.add(conv)
+    _decide(
+        db,
+        conv,
+        action="offer_others",
+        at=at,
+        reason="the holder did not answer in time",
+        supporters=supporters,
+    )
+    _tell_patient(db, conv, at)
+    return "reoffered"
 
 
 def _shift_change(db: Session, conv: Conversation, *, at: datetime) -> None:

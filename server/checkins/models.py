@@ -104,9 +104,20 @@ class CheckinAlert(SQLModel, table=True):
     checkin_id: int | None = Field(default=None, foreign_key="checkins.id", ondelete="CASCADE")
     reason: str = Field(max_length=16)  # red | missed
     at: datetime = Field(sa_type=UTCDateTime, index=True)  # type: ignore[call-overload]
-    outcome: str = Field(max_length=16)  # alerted | no_one_on_duty
+    outcome: str = Field(max_length=16)  # alerted | no_one_on_duty | in_chat (first routing)
     tier_position: int | None = None
     supporter_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # Where it stands now (server/alerts/escalation.py): offered | acknowledged |
+    # ceiling (every tier tried, re-offered to all on duty) | no_one_on_duty |
+    # in_chat (a contact request: the chat's offer carries it) | expired
+    state: str = Field(default="offered", sa_type=String(16), index=True)  # type: ignore[call-overload]
+    escalate_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)  # type: ignore[call-overload]
+    acknowledged_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    acknowledged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
+    conversation_id: int | None = Field(default=None, foreign_key="conversations.id", ondelete="SET NULL")
+    # Tiers whose supporters had no device to receive it (no socket, no push).
+    undelivered_tiers: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    reoffers: int = Field(default=0)
 
 
 class Discharge(SQLModel, table=True):

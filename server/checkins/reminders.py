@@ -33,7 +33,6 @@ from sqlmodel import Session, col, func, select, update
 
 from server.accounts.models import Role, User
 from server.checkins import timing
-from server.checkins.alerts import alert_on_duty
 from server.checkins.models import AfterMissed, Checkin, CheckinSchedule, ReminderSent, ReminderStep, SlotKind
 from server.checkins.service import GENTLE_TITLES, REMINDER_TITLES, active_discharges, view_of
 from server.clock import OSLO
@@ -146,7 +145,9 @@ def run(db: Session, *, at: datetime) -> Counter[str]:
             continue
         if outcome == "tell":
             patient = db.get(User, slot.patient_id)
-            alert, _kind = alert_on_duty(db, patient=patient, reason="missed", slot_kind=slot.kind, at=at)  # type: ignore[arg-type]
+            from server.alerts import escalation
+
+            alert = escalation.raise_alert(db, patient=patient, reason="missed", slot_kind=slot.kind, at=at)  # type: ignore[arg-type]
             record.outcome = "told_on_duty" if alert.outcome == "alerted" else "no_one_on_duty"
             db.add(record)
         try:

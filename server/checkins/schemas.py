@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 from pydantic import ConfigDict, StringConstraints, field_validator, model_validator
 from sqlmodel import Field, SQLModel
 
+from server.alerts.schemas import AlertStatus
+from server.chat.schemas import ChatStatus
 from server.checkins.levels import MOOD_MAX, MOOD_MIN, PRESSURE_MAX, PRESSURE_MIN
 
 Sleep = Literal["good", "ok", "poor", "none"]
@@ -114,11 +116,6 @@ class EmergencyNumber(SQLModel):
     phone: str
 
 
-class AlertStatus(SQLModel):
-    status: str  # alerted | no_one_on_duty
-    team_kind: str | None = None
-
-
 class CheckinResult(SQLModel):
     """What the patient's phone shows right after a check-in."""
 
@@ -130,7 +127,8 @@ class CheckinResult(SQLModel):
     show_plan: bool  # red: open the crisis plan at once
     emergency_numbers: list[EmergencyNumber]  # red: shown at once
     offer_chat: bool
-    alert: AlertStatus | None  # red: whether the supporters on duty were told
+    alert: AlertStatus | None  # red: where the alert stands, as the server routed it
+    contact: ChatStatus | None = None  # a contact request: the chat's routing outcome
     conversation_id: int | None  # wants_contact: the chat conversation that was started
 
 

@@ -18,7 +18,6 @@ from server.accounts.models import Role, User
 from server.api.errors import ApiError, forbidden, not_found
 from server.audit import writer as audit
 from server.checkins import timing
-from server.checkins.alerts import alert_on_duty
 from server.checkins.levels import Answers, Level, assess, worst_first
 from server.checkins.models import (
     AfterMissed,
@@ -32,7 +31,6 @@ from server.checkins.models import (
 )
 from server.checkins.plan_link import PlanBits, plan_bits
 from server.checkins.schemas import (
-    AlertStatus,
     CheckinIn,
     CheckinPublic,
     CheckinResult,
@@ -276,30 +274,20 @@ def _find(db: Session, patient_id: int, key: str) -> Checkin | None:
     ).first()
 
 
-def _tier_kind(db: Session, patient_id: int, tier_position: int | None) -> str | None:
-    """The team kind of the care-circle tier an alert went to (for a resend's answer)."""
-    from server.rosters.service import snapshot
+def _result(db: Session, c: Checkin, *, bits: PlanBits, duplicate: bool, at: datetime) -> CheckinResult:
+    from server.alerts import escalation
+    from server.chat import service as chat
 
-    if tier_position is None:
-        return None
-    snap = snapshot(db)
-    tiers = snap.circles.get(patient_id, ())
-    if tier_position >= len(tiers) or not tiers[tier_position].team_ids:
-        return None
-    return snap.team_info[tiers[tier_position].team_ids[0]].kind
-
-
-def _result(
-    db: Session, c: Checkin, *, bits: PlanBits, duplicate: bool, alert: AlertStatus | None
-) -> CheckinResult:
     level = Level(c.level)
-    if duplicate and level == Level.red:
-        row = db.exec(select(CheckinAlert).where(CheckinAlert.checkin_id == c.id)).first()
-        alert = (
-            AlertStatus(status=row.outcome, team_kind=_tier_kind(db, c.patient_id, row.tier_position))
-            if row
-            else None
-        )
+    row = (
+        db.exec(select(CheckinAlert).where(CheckinAlert.checkin_id == c.id)).first()
+        if level == Level.red
+        else None
+    )
+    contact = None
+    if c.conversation_id is not None:
+        conv = chat.get_conversation(db, c.conversation_id)
+        contact = chat.patient_status(db, conv, at=at)
     return CheckinResult(
         checkin=checkin_public(c, show_signs=True),
         duplicate=duplicate,
@@ -309,7 +297,8 @@ def _result(
         show_plan=level == Level.red,
         emergency_numbers=EMERGENCY_NUMBERS if level == Level.red else [],
         offer_chat=level == Level.red or c.wants_contact,
-        alert=alert if level == Level.red else None,
+        alert=escalation.status_of(db, row, at=at) if row else None,
+        contact=contact,
         conversation_id=c.conversation_id,
     )
 
@@ -322,7 +311,7 @@ def submit(db: Session, *, patient: User, data: CheckinIn, at: datetime) -> Chec
     bits = plan_bits(db, patient.id)  # type: ignore[arg-type]
     existing = _find(db, patient.id, data.idempotency_key)  # type: ignore[arg-type]
     if existing is not None:
-        return _result(db, existing, bits=bits, duplicate=True, alert=None)
+        return _result(db, existing, bits=bits, duplicate=True, at=at)
     signs = _resolve_signs(list(data.warning_signs), bits.warning_signs)
     assessment = assess(
         Answers(
@@ -358,7 +347,7 @@ def submit(db: Session, *, patient: User, data: CheckinIn, at: datetime) -> Chec
         first = _find(db, patient.id, data.idempotency_key)  # type: ignore[arg-type]
         if first is None:
             raise
-        return _result(db, first, bits=bits, duplicate=True, alert=None)
+        return _result(db, first, bits=bits, duplicate=True, at=at)
     audit.record(
         db,
         actor=patient,
@@ -367,12 +356,6 @@ def submit(db: Session, *, patient: User, data: CheckinIn, at: datetime) -> Chec
         object_id=checkin.id,
         patient_id=patient.id,
     )
-    alert: AlertStatus | None = None
-    if assessment.level == Level.red:
-        row, kind = alert_on_duty(
-            db, patient=patient, reason="red", level="red", checkin_id=checkin.id, at=at
-        )
-        alert = AlertStatus(status=row.outcome, team_kind=kind)
     if data.wants_contact:
         from server.chat import service as chat
 
@@ -381,7 +364,20 @@ def submit(db: Session, *, patient: User, data: CheckinIn, at: datetime) -> Chec
         )
         checkin.conversation_id = message.conversation_id
         db.add(checkin)
-    return _result(db, checkin, bits=bits, duplicate=False, alert=alert)
+    if assessment.level == Level.red:
+        from server.alerts import escalation
+
+        # With a contact request the chat's offer is the one alert: one push, one live event.
+        escalation.raise_alert(
+            db,
+            patient=patient,
+            reason="red",
+            level="red",
+            checkin_id=checkin.id,
+            conversation_id=checkin.conversation_id,
+            at=at,
+        )
+    return _result(db, checkin, bits=bits, duplicate=False, at=at)
 
 
 # --- the patient's app -------------------------------------------------------------------

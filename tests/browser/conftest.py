@@ -69,7 +69,7 @@ def serve_demo(workdir: Path, port: int | None = None, **extra_env: str) -> Iter
         [*nattlys, "serve", "--port", str(port)], env=env, cwd=PROJECT_ROOT, stdout=log, stderr=log
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # a loaded two-core machine boots slowly
     while True:
         try:
             with urllib.request.urlopen(base + "/healthz", timeout=1) as r:  # noqa: S310 - loopback only

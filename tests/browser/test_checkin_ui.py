@@ -128,7 +128,7 @@ def test_red_checkin_in_under_a_minute_alerts_kari_live_and_the_chart_shows_it(
     expect(numbers.locator('a[href="tel:116123"]')).to_be_visible()
     expect(hanne.get_by_test_id("checkin-chat-link")).to_have_attribute("href", "#/chat")
     status = hanne.get_by_test_id("checkin-alert-status")
-    expect(status).to_have_attribute("data-status", "alerted")
+    expect(status).to_have_attribute("data-status", "told")
     expect(status).to_contain_text("den som er på vakt i botilbudet")
 
     # Kari gets it live on her home screen, and tonight's list has Hanne first, red.
@@ -199,7 +199,7 @@ def test_a_lost_answer_is_resent_with_the_same_key_and_yellow_shows_my_own_steps
     expect(help_box).to_contain_text("Dette har du skrevet at du kan gjøre selv")
     expect(help_box.locator("li").first).to_be_visible()
     contact = hanne.get_by_test_id("checkin-contact")
-    expect(contact).to_contain_text("Vi har sagt fra – du får svar i chatten")
+    expect(contact).to_contain_text("Ønsket ditt er sendt til den som er på vakt i botilbudet")
     expect(contact.get_by_role("link", name="Åpne chatten")).to_have_attribute("href", "#/chat")
 
 

@@ -7,6 +7,7 @@ import { teamKind } from '../format.js';
 import { loadFailed, loading } from '../ui.js';
 import { nightGapLine, nightGapList } from '../night-gaps.js';
 import { addDays, clockTime, dayKey, dayName, isoWeek, listText, mondayOf, osloParts, periodText } from '../roster-time.js';
+import { gapsLink } from './admin-gaps.js';
 
 const PATIENT_STATES = ['c', 'f', 'g'];
 const TEAM_STATES = ['c', 'p', '-'];
@@ -273,6 +274,6 @@ export default async function adminCoverage() {
     'div',
     { class: 'admin-section' },
     summary,
-    h('section', { class: 'section', 'aria-labelledby': 'coverage-heading' }, h('h2', { id: 'coverage-heading' }, t('roster.coverage.title')), h('p', null, t('roster.coverage.intro')), node),
+    h('section', { class: 'section', 'aria-labelledby': 'coverage-heading' }, h('h2', { id: 'coverage-heading' }, t('roster.coverage.title')), h('p', null, t('roster.coverage.intro')), gapsLink(), node),
   );
 }

@@ -9,6 +9,7 @@ const SECTIONS = [
   { slug: 'pasienter', key: 'patients', module: './admin-patients.js' },
   { slug: 'vaktplan', title: 'roster.tab', module: './admin-rosters.js' },
   { slug: 'dekning', title: 'roster.coverage.tab', module: './admin-coverage.js' },
+  { slug: 'alene', title: 'alerts.gaps.tab', module: './admin-gaps.js' },
   { slug: 'logg', key: 'audit', module: './admin-audit.js' },
   { slug: 'nodtilgang', title: 'break_glass.admin_title', module: './admin-break-glass.js' },
 ];

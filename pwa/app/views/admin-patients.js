@@ -6,6 +6,7 @@ import { api, query } from '../api.js';
 import { teamKind } from '../format.js';
 import { newPatientForm } from '../patient-form.js';
 import { backLink, errorText, invitationPanel, loadFailed, messageArea, showMessage, withBusy } from '../ui.js';
+import { lastResortFields } from '../alerts-ui.js';
 
 const MAX_TIERS = 6;
 const MAX_TEAMS_PER_TIER = 10;
@@ -88,6 +89,7 @@ function circleEditor(ctx, patient, circle, teams, supporters) {
   }
 
   const tierList = h('ol', { class: 'tiers' });
+  const lastResort = lastResortFields(circle.last_resort);
   const error = messageArea('error');
   const status = messageArea('status');
 
@@ -188,6 +190,7 @@ function circleEditor(ctx, patient, circle, teams, supporters) {
     tierList,
     h('div', { class: 'actions' }, add),
     h('fieldset', null, h('legend', null, t('circle_editor.contacts')), h('p', { class: 'hint' }, t('circle_editor.contacts_hint')), people.length ? contactChecks : h('p', null, t('teams.no_supporters'))),
+    lastResort.node,
     error,
     status,
     h('div', { class: 'actions' }, save),
@@ -216,6 +219,7 @@ function circleEditor(ctx, patient, circle, teams, supporters) {
     const body = {
       tiers: tiers.map((tier) => ({ team_ids: [...tier.teamIds], escalate_after_minutes: tier.minutes })),
       primary_contact_ids: [...contacts],
+      last_resort: lastResort.value(),
     };
     try {
       const saved = await withBusy(save, t('common.saving'), () => api('PUT', `/api/patients/${patient.id}/care-circle`, body));

@@ -9,6 +9,7 @@ import { backLink, confirmStep, errorText, loadFailed, messageArea, selectField,
 import { addDays, clockTime, dayKey, dayName, isoWeek, localInputValue, mondayOf, osloInstant, periodText } from '../roster-time.js';
 import { rosterEditor } from '../roster-editor.js';
 import { coverageReport } from './admin-coverage.js';
+import { reachList } from '../alerts-ui.js';
 
 const REFRESH_MS = 60_000;
 const KINDS = ['replace', 'remove', 'add'];
@@ -89,6 +90,7 @@ async function overview() {
     'div',
     { class: 'admin-section' },
     now.node,
+    reachList(),
     h(
       'section',
       { class: 'section', 'aria-labelledby': 'rosters-heading' },

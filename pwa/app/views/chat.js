@@ -5,7 +5,7 @@ import { t } from '../i18n.js';
 import { api } from '../api.js';
 import * as realtime from '../realtime.js';
 import * as outbox from '../outbox.js';
-import { EMERGENCY_NUMBERS, pageTitle } from '../ui.js';
+import { pageTitle } from '../ui.js';
 import { firstName } from '../format.js';
 import {
   ask,
@@ -20,6 +20,7 @@ import {
   whileShown,
   withDaySeparators,
 } from '../chat-ui.js';
+import { helpNow, needsHelpNow, reachableLine } from '../routing-status.js';
 
 const POLL_MS = 15000;
 
@@ -37,39 +38,23 @@ function statusText(status) {
     case 'sent':
     case 'delivered':
     case 'waiting':
-    case 'still_trying':
+    case 'trying_others':
+    case 'nobody_reachable':
     case 'nobody_on_duty':
-    case 'idle':
       return t(`chat.status.${status.code}`);
     default:
       return '';
   }
 }
 
-function nobodyPanel() {
+/** Nobody can answer now: what is true, the numbers, the circle's own number, the plan. */
+function nobodyPanel(status) {
   return h(
     'section',
-    { class: 'chat-nobody', 'data-testid': 'nobody-on-duty', 'aria-labelledby': 'chat-nobody-title', hidden: true },
-    h('h2', { id: 'chat-nobody-title' }, t('chat.nobody.title')),
-    h('p', null, t('chat.nobody.text')),
-    h(
-      'ul',
-      { class: 'chat-nobody-numbers' },
-      EMERGENCY_NUMBERS.map((n) =>
-        h(
-          'li',
-          null,
-          h(
-            'a',
-            { href: `tel:${n.tel}`, class: ['chat-big-call', n.key === 'ambulance' && 'chat-big-call-first'] },
-            h('span', { class: 'visually-hidden' }, t('chat.nobody.call'), ' '),
-            h('span', { class: 'chat-big-number' }, n.shown),
-            h('span', { class: 'chat-big-name' }, t(`emergency.${n.key}`)),
-          ),
-        ),
-      ),
-    ),
-    h('p', null, h('a', { href: '#/kriseplan', class: 'button-link' }, t('chat.nobody.plan'))),
+    { class: 'chat-nobody', 'data-testid': 'nobody-on-duty', 'data-code': status.code, 'aria-labelledby': 'chat-nobody-title' },
+    h('h2', { id: 'chat-nobody-title' }, t(status.code === 'nobody_reachable' ? 'chat.nobody.title_unanswered' : 'chat.nobody.title')),
+    h('p', null, t(status.code === 'nobody_reachable' ? 'chat.nobody.text_unanswered' : 'chat.nobody.text')),
+    helpNow(status.reachability, { testid: 'chat-help-now', headingLevel: 'h3' }),
   );
 }
 
@@ -79,7 +64,8 @@ export default async function chatView(ctx) {
   const waitLine = h('p', { class: 'chat-wait', 'data-testid': 'chat-wait', hidden: true });
   const offlineLine = h('p', { class: 'chat-offline', hidden: true }, t('chat.offline'));
   const problem = h('p', { class: 'message message-status', role: 'status', hidden: true });
-  const nobody = nobodyPanel();
+  const nobody = h('div', { class: 'chat-nobody-slot' });
+  const reachable = h('div', { class: 'chat-reachable' });
   const list = h('ol', { class: 'chat-messages', role: 'log', 'aria-live': 'polite', 'aria-label': t('chat.messages_label'), 'data-testid': 'chat-messages' });
   const empty = h('p', { class: 'chat-empty muted' }, t('chat.empty'));
   const typing = h('p', { class: 'chat-typing', 'data-testid': 'chat-typing', 'aria-live': 'polite' });
@@ -110,14 +96,21 @@ export default async function chatView(ctx) {
     statusLine.textContent = statusText(status);
     statusLine.hidden = !statusLine.textContent;
     let waitText = '';
-    if (status && status.state === 'offered' && typeof status.expected_wait_seconds === 'number' && status.code !== 'still_trying') {
+    if (status && status.state === 'offered' && typeof status.expected_wait_seconds === 'number' && !needsHelpNow(status.code)) {
       const left = status.expected_wait_seconds - (Date.now() - state.statusAt) / 1000;
       const minutes = Math.max(1, Math.ceil(left / 60));
       waitText = t('chat.wait', { count: minutes });
     }
     waitLine.textContent = waitText;
     waitLine.hidden = !waitText;
-    nobody.hidden = !(status && status.code === 'nobody_on_duty');
+    const code = status ? status.code : '';
+    if (nobody.dataset.code !== code) {
+      nobody.dataset.code = code;
+      nobody.replaceChildren(...(needsHelpNow(code) ? [nobodyPanel(status)] : []));
+    }
+    // Before writing (and while nobody holds it): who can answer now, from the roster.
+    const showReach = status && status.reachability && ['idle', 'nobody_on_duty'].includes(code);
+    reachable.replaceChildren(...(showReach ? [reachableLine(status.reachability)] : []));
     offlineLine.hidden = navigator.onLine !== false;
   }
 
@@ -223,7 +216,7 @@ export default async function chatView(ctx) {
     pageTitle(t('chat.title')),
     h('p', { class: 'lead' }, t('chat.intro')),
     h('p', { class: 'chat-plan-link' }, h('a', { href: '#/kriseplan', class: 'button-link', 'data-testid': 'crisis-plan-link' }, t('chat.crisis_plan'))),
-    h('div', { class: 'chat-status', role: 'status', 'aria-live': 'polite' }, statusLine, waitLine, offlineLine),
+    h('div', { class: 'chat-status', role: 'status', 'aria-live': 'polite' }, reachable, statusLine, waitLine, offlineLine),
     nobody,
     problem,
     empty,

@@ -4,13 +4,15 @@
 // double tap, a retry, a reload or a night without network never sends it
 // twice and never loses it: with no network it waits and is sent on reconnect.
 import { append, h, uid } from '../dom.js';
-import { t, has } from '../i18n.js';
+import { t } from '../i18n.js';
 import { api } from '../api.js';
 import { partOfDay } from '../format.js';
 import { errorText, loadFailed, messageArea, pageTitle, showMessage } from '../ui.js';
 import { bigNumbers, clockTime } from '../checkin-ui.js';
 import { checkins as outbox, newClientId } from '../outbox.js';
 import * as planStore from '../plan-store.js';
+import { onPush } from '../chat-ui.js';
+import { alertText, contactText, helpNow, needsHelpNow } from '../routing-status.js';
 
 const MAX_NOTE = 1000;
 const SENT_SHOWN_MS = 60000;
@@ -256,34 +258,70 @@ function selfHelpList(steps, { heading }) {
   );
 }
 
+// The receipt says only what the server did: the alert's and the chat's
+// routing outcome, updated live as they move on.
 function contactPanel(result) {
   if (!result.checkin.wants_contact) return null;
-  return h(
+  const line = h('p', { 'data-testid': 'checkin-contact-status', 'data-status': result.contact ? result.contact.code : '' }, contactText(result.contact));
+  const panel = h(
     'section',
     { class: 'checkin-contact panel', 'data-testid': 'checkin-contact' },
-    h('h2', null, t('checkin.result.contact_title')),
-    h('p', null, t('checkin.result.contact_text')),
+    h('h2', null, t('routing.contact.title')),
+    line,
     h('p', null, h('a', { href: '#/chat', class: 'button-primary' }, t('checkin.result.open_chat'))),
   );
+  panel.update = (status) => {
+    line.textContent = contactText(status);
+    line.dataset.status = status.code;
+  };
+  return panel;
 }
 
 function alertLine(alert) {
-  if (!alert) return null;
-  if (alert.status === 'alerted') {
-    const text = alert.team_kind && has(`checkin.result.where.${alert.team_kind}`)
-      ? t('checkin.result.alerted_kind', { where: t(`checkin.result.where.${alert.team_kind}`) })
-      : t('checkin.result.alerted');
-    return h('p', { class: 'checkin-alerted', 'data-testid': 'checkin-alert-status', 'data-status': 'alerted' }, text);
-  }
-  return h('p', { class: 'checkin-nobody', 'data-testid': 'checkin-alert-status', 'data-status': 'no_one_on_duty' }, t('checkin.result.nobody'));
+  if (!alert || alert.status === 'in_chat') return null;
+  const line = h('p', { class: 'checkin-alert-line', 'data-testid': 'checkin-alert-status', 'data-status': alert.status }, alertText(alert));
+  line.update = (next) => {
+    line.textContent = alertText(next);
+    line.dataset.status = next.status;
+  };
+  return line;
+}
+
+/** The numbers, the circle's own number and the plan, once nobody can answer. */
+function helpSlot(result) {
+  const slot = h('div', { 'data-testid': 'checkin-help-slot' });
+  slot.update = (code, reach) => {
+    if (needsHelpNow(code) && !slot.firstChild) slot.append(helpNow(reach, { testid: 'checkin-help-now' }));
+  };
+  const status = result.alert && result.alert.status !== 'in_chat' ? result.alert : null;
+  if (status) slot.update(status.status, status.reachability);
+  if (result.contact) slot.update(result.contact.code, result.contact.reachability);
+  return slot;
+}
+
+function followLive(page, result, { alert, contact, help }) {
+  onPush(page, (name, data) => {
+    if (!data) return;
+    if (name === 'alert:status' && alert && result.alert && data.alert_id === result.alert.alert_id) {
+      alert.update(data);
+      help.update(data.status, data.reachability);
+    } else if (name === 'chat:status' && contact && data.conversation_id === result.conversation_id) {
+      contact.update(data);
+      help.update(data.code, data.reachability);
+    }
+  });
 }
 
 function resultView(result, { late = false } = {}) {
   const level = result.level;
   const page = h('div', { class: ['checkin-result', `checkin-result-${level}`], 'data-testid': 'checkin-result', 'data-level': level });
   const sentLate = late ? h('p', { class: 'message message-status', role: 'status', 'data-testid': 'checkin-sent-late' }, t('checkin.offline.sent')) : null;
+  const alert = alertLine(result.alert);
+  const contact = contactPanel(result);
+  const help = helpSlot(result);
+  followLive(page, result, { alert, contact, help });
   if (level === 'red') {
-    const nobody = result.alert && result.alert.status === 'no_one_on_duty';
+    const nobody = result.alert && needsHelpNow(result.alert.status);
     const numbers = h(
       'section',
       { class: 'checkin-urgent', 'aria-labelledby': 'checkin-numbers-title' },
@@ -305,11 +343,12 @@ function resultView(result, { late = false } = {}) {
       pageTitle(t('checkin.result.red_title')),
       sentLate,
       nobody ? numbers : null,
-      alertLine(result.alert),
+      alert,
+      contact,
+      help,
       nobody ? null : numbers,
       plan,
       chat,
-      contactPanel(result),
       selfHelpList(result.self_help, { heading: t('checkin.result.self_help_title') }),
     );
   } else if (level === 'yellow') {
@@ -318,7 +357,8 @@ function resultView(result, { late = false } = {}) {
       pageTitle(t('checkin.result.yellow_title')),
       sentLate,
       h('p', { class: 'lead' }, t('checkin.result.yellow_text')),
-      contactPanel(result),
+      contact,
+      help,
       selfHelpList(result.self_help, { heading: t('checkin.result.self_help_title') }),
       h('p', null, h('a', { href: '#/kriseplan' }, t('checkin.result.open_plan'))),
     );
@@ -328,7 +368,8 @@ function resultView(result, { late = false } = {}) {
       pageTitle(t('checkin.result.green_title')),
       sentLate,
       h('p', { class: 'lead' }, t(`checkin.result.green_text_${partOfDay() === 'night' ? 'night' : 'evening'}`)),
-      contactPanel(result),
+      contact,
+      help,
     );
   }
   append(

@@ -23,6 +23,7 @@ import {
   withDaySeparators,
 } from '../chat-ui.js';
 import { inboxList, waitingText } from './inbox.js';
+import { clockTime, levelBadge, reasonText } from '../checkin-ui.js';
 
 const POLL_MS = 30000;
 
@@ -126,6 +127,21 @@ function handoverForm({ user, patientId, conversationId, currentTier, onDone }) 
   return details;
 }
 
+/** Why it may be urgent: tonight's level and the answers that made it so. */
+function tonightReason(reason) {
+  if (!reason) return null;
+  const reasons = reason.reasons.map(reasonText).filter(Boolean);
+  return h(
+    'p',
+    { class: ['conv-tonight', `conv-tonight-${reason.level}`], 'data-testid': 'conv-tonight', dataset: { level: reason.level } },
+    t('alerts.tonight', { time: clockTime(reason.at) }),
+    ' ',
+    levelBadge(reason.level),
+    reasons.length ? ` ${reasons.join(', ')}` : '',
+    reason.wants_contact ? ` · ${t('checkin.tonight.wants_contact')}` : '',
+  );
+}
+
 // --- the screen ----------------------------------------------------------------------
 
 export default async function conversationView(ctx) {
@@ -162,6 +178,7 @@ export default async function conversationView(ctx) {
     typingTimer: null,
   };
   const relation = h('p', { class: 'conv-relation', 'data-testid': 'conv-relation', role: 'status', 'aria-live': 'polite' });
+  const tonight = tonightReason(view.tonight);
   const noteBox = h('p', { class: 'conv-note panel', 'data-testid': 'conv-note', hidden: true });
   const actionError = messageArea('error');
   const takeButton = h('button', { type: 'button', class: 'button-primary', 'data-testid': 'take', hidden: true }, t('chat.conv.take'));
@@ -373,6 +390,7 @@ export default async function conversationView(ctx) {
     'section',
     { class: 'conv-main', 'aria-labelledby': 'conv-title' },
     relation,
+    tonight,
     noteBox,
     h('div', { class: 'actions' }, takeButton, closeButton),
     actionError,
@@ -418,6 +436,9 @@ export default async function conversationView(ctx) {
       refreshRelation();
     } else if (name === 'chat:offer') {
       refreshRelation();
+    } else if (name === 'chat:nudge') {
+      // The patient wrote and has waited the tier's time limit for an answer.
+      showMessage(actionError, t('alerts.nudge', { name: patientFirst }));
     } else if (name === 'chat:typing' && data.who === 'patient') {
       typing.textContent = t('chat.typing', { name: patientFirst });
       clearTimeout(state.typingTimer);

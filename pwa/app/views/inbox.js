@@ -6,9 +6,10 @@ import { t } from '../i18n.js';
 import { api } from '../api.js';
 import { loadFailed, pageTitle } from '../ui.js';
 import { onPush, whileShown } from '../chat-ui.js';
+import { levelBadge } from '../checkin-ui.js';
 
 const POLL_MS = 30000;
-const LIVE_EVENTS = new Set(['connect', 'chat:offer', 'chat:taken', 'chat:message']);
+const LIVE_EVENTS = new Set(['connect', 'chat:offer', 'chat:taken', 'chat:message', 'chat:nudge', 'chat:withdrawn']);
 
 /**
  * Keeps `onRows(rows, fetchedAt)` fed with the inbox while `node` is shown.
@@ -70,14 +71,21 @@ export function waitingText(row, fetchedAt) {
   return minutes < 1 ? t('chat.inbox.waiting_new') : t('chat.inbox.waiting', { count: minutes });
 }
 
+/** Tonight's level (the last 12 hours), so who may need it most shows first and red is marked. */
+function tonightLevel(row) {
+  if (!row.latest_checkin_level || !row.latest_checkin_at) return null;
+  return Date.now() - new Date(row.latest_checkin_at).getTime() < 12 * 3600 * 1000 ? row.latest_checkin_level : null;
+}
+
 function inboxRow(row, fetchedAt) {
   const unread = row.last_message_id > row.read_upto_id;
+  const level = tonightLevel(row);
   return h(
     'li',
     {
-      class: ['item', 'inbox-item', row.mine ? 'inbox-mine' : 'inbox-offered'],
+      class: ['item', 'inbox-item', row.mine ? 'inbox-mine' : 'inbox-offered', level === 'red' && 'inbox-red'],
       'data-testid': 'inbox-item',
-      dataset: { conversationId: String(row.conversation_id), patient: row.patient_name },
+      dataset: { conversationId: String(row.conversation_id), patient: row.patient_name, level: level || '' },
     },
     h(
       'p',
@@ -87,6 +95,7 @@ function inboxRow(row, fetchedAt) {
     h(
       'p',
       { class: 'badges' },
+      level ? levelBadge(level) : null,
       h('span', { class: ['badge', row.mine ? null : 'badge-warm'] }, row.mine ? t('chat.inbox.mine') : t('chat.inbox.offered')),
       unread ? h('span', { class: 'badge badge-off', 'data-testid': 'inbox-unread' }, t('chat.inbox.unread')) : null,
       typeof row.tier_position === 'number' ? h('span', { class: 'badge' }, t('chat.inbox.tier', { n: row.tier_position + 1 })) : null,

@@ -6,6 +6,9 @@ import { firstName, partOfDay } from '../format.js';
 import { pageTitle } from '../ui.js';
 import { pendingReminderBanner } from '../checkin-ui.js';
 import { pendingProposalsBanner } from '../plan-ui.js';
+import { api } from '../api.js';
+import { onPush } from '../chat-ui.js';
+import { alertText, helpNow, needsHelpNow, reachableLine } from '../routing-status.js';
 
 const TILES = [
   // The crisis plan first and larger: one tap in a crisis (opens at "Dette kan jeg gjøre selv").
@@ -30,6 +33,30 @@ function tile({ href, key, title, text, prominent = false }) {
   );
 }
 
+/**
+ * Who can answer now (team kinds from the roster, never names) and where
+ * tonight's alert about me stands, both as the server says, kept live.
+ */
+function routingBox() {
+  const box = h('div', { class: 'home-routing', 'data-testid': 'home-routing', hidden: true });
+  function draw(routing) {
+    const alert = routing.alert && routing.alert.status !== 'in_chat' ? routing.alert : null;
+    const help = alert && needsHelpNow(alert.status);
+    box.replaceChildren(
+      reachableLine(routing.reachability),
+      alert ? h('p', { class: 'home-alert', 'data-testid': 'home-alert-status', 'data-status': alert.status }, alertText(alert)) : null,
+      help ? helpNow(alert.reachability || routing.reachability, { testid: 'home-help-now' }) : null,
+    );
+    box.hidden = false;
+  }
+  const load = () => api('GET', '/api/alerts/me').then(draw).catch(() => {});
+  load();
+  onPush(box, (name) => {
+    if (name === 'connect' || name === 'alert:status') load();
+  });
+  return box;
+}
+
 export default function patientHome(ctx) {
   const when = partOfDay();
   return h(
@@ -39,6 +66,7 @@ export default function patientHome(ctx) {
     h('p', { class: 'lead' }, t(`home.sub.${when}`)),
     pendingReminderBanner(),
     pendingProposalsBanner(ctx.user),
+    routingBox(),
     h('h2', { class: 'visually-hidden' }, t('home.tiles_heading')),
     h('ul', { class: 'tiles' }, TILES.map(tile)),
   );

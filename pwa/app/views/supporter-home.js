@@ -8,6 +8,7 @@ import { inboxLink } from './inbox.js';
 import { myShiftsLink, shiftNotice } from './my-shifts.js';
 import { tonightLink } from './tonight.js';
 import { alertBanner } from '../checkin-ui.js';
+import { myReachWarning } from '../alerts-ui.js';
 import { errorText, invitationPanel, loadFailed, messageArea, pageTitle, showMessage, withBusy } from '../ui.js';
 
 function patientItem(patient) {
@@ -43,7 +44,7 @@ function patientItem(patient) {
 }
 
 export default async function supporterHome(ctx) {
-  const page = h('div', { class: 'wide', 'data-testid': 'supporter-home' }, pageTitle(t('supporter.title', { name: firstName(ctx.user.display_name) })), alertBanner(), shiftNotice(), inboxLink(), tonightLink(), myShiftsLink());
+  const page = h('div', { class: 'wide', 'data-testid': 'supporter-home' }, pageTitle(t('supporter.title', { name: firstName(ctx.user.display_name) })), myReachWarning(), alertBanner(), shiftNotice(), inboxLink(), tonightLink(), myShiftsLink());
   let patients;
   let teams;
   try {

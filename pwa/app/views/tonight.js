@@ -7,6 +7,7 @@ import { api, query } from '../api.js';
 import { errorText, loadFailed, messageArea, pageTitle, showMessage, withBusy } from '../ui.js';
 import { alertBanner, clockTime, levelBadge, longDate, onCheckinAlert, reasonText, shortDateTime } from '../checkin-ui.js';
 import { pushSwitch } from '../push.js';
+import { myReachWarning, openAlerts, reachList } from '../alerts-ui.js';
 
 const POLL_MS = 60000;
 
@@ -83,7 +84,9 @@ export default async function tonightView() {
     { class: 'wide tonight', 'data-testid': 'tonight' },
     pageTitle(t('checkin.tonight.title')),
     h('p', { class: 'lead' }, t('checkin.tonight.intro')),
+    myReachWarning(),
     alertBanner({ showTonightLink: false }),
+    openAlerts(),
     problem,
     h('section', { class: 'section', 'aria-labelledby': 'tonight-checkins' }, h('h2', { id: 'tonight-checkins' }, t('checkin.tonight.checkins_title')), empty, list),
     h(
@@ -96,6 +99,7 @@ export default async function tonightView() {
       discharged,
     ),
     h('section', { class: 'section', 'aria-labelledby': 'tonight-push' }, h('h2', { id: 'tonight-push' }, t('checkin.push.title_supporter')), pushSwitch({ who: 'supporter' })),
+    reachList(),
   );
 
   function drawDischarged(rows) {

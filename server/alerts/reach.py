@@ -1,0 +1,70 @@
+"""Who can be reached: a supporter's devices (an open app, a working push
+subscription) and, for the patient, which team kinds are on duty now."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from server.accounts.models import User
+from server.alerts.schemas import LastResortPublic, MyReach, Reachability, SupporterReach
+from server.chat.presence import presence
+from server.push import service as push
+from server.rosters import duty
+from server.rosters import service as rosters
+
+
+def reachable_devices(db: Session, supporter_ids: list[int], at: datetime) -> set[int]:
+    """Supporters with the app open (a socket) or a push subscription that works."""
+    if not supporter_ids:
+        return set()
+    return presence().online(supporter_ids) | push.users_with_push(db, supporter_ids, at=at)
+
+
+def reachability(db: Session, patient_id: int, at: datetime) -> Reachability:
+    from server.care_circles.services import last_resort
+
+    kinds = duty.reachable_kinds(db, patient_id, at)
+    resort = last_resort(db, patient_id)
+    return Reachability(
+        reachable_kinds=kinds,
+        next_on_duty_at=None if kinds else duty.next_on_duty_at(db, patient_id, at),
+        last_resort=LastResortPublic(label=resort.label, phone=resort.phone) if resort else None,
+    )
+
+
+def on_duty_reach(db: Session, *, team_ids: list[int] | None, at: datetime) -> list[SupporterReach]:
+    """Everyone on duty now in these teams (None: every team), with their devices."""
+    snap = rosters.snapshot(db)
+    rows: list[tuple[int, int]] = []
+    for team_id in sorted(snap.team_info if team_ids is None else team_ids):
+        if team_id in snap.team_info:
+            rows += [(team_id, d.user_id) for d in snap.roster(team_id).on_duty(at)]
+    ids = sorted({u for _, u in rows})
+    online = presence().online(ids)
+    with_push = push.users_with_push(db, ids, at=at) if ids else set()
+    return [
+        SupporterReach(
+            user_id=user_id,
+            display_name=snap.names.get(user_id, ""),
+            team_name=snap.team_info[team_id].name,
+            team_kind=snap.team_info[team_id].kind,
+            app_open=user_id in online,
+            push_ok=user_id in with_push,
+        )
+        for team_id, user_id in rows
+    ]
+
+
+def my_reach(db: Session, *, user: User, at: datetime) -> MyReach:
+    from server import access
+
+    teams = access.supporter_team_ids(db, user.id)  # type: ignore[arg-type]
+    snap = rosters.snapshot(db)
+    on_duty = any(d.user_id == user.id for t in teams for d in snap.roster(t).on_duty(at))
+    return MyReach(
+        on_duty=on_duty,
+        app_open=bool(presence().online([user.id])),  # type: ignore[list-item]
+        push_ok=bool(push.users_with_push(db, [user.id], at=at)),  # type: ignore[list-item]
+    )

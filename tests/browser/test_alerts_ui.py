@@ -1,0 +1,230 @@
+"""No silent nights, in Chromium on a phone-sized window (issues #12 and #19).
+
+A server of our own with the demo data, its clock started on a Monday evening
+(21:30; bolig1 Kari is on duty until 22:00, kommune1 Ingrid until 23:00), and
+re-offers at the ceiling every minute instead of five:
+
+- nobody on duty and a contact request: the receipt never says "we told
+  them", and the numbers and the circle's own number are on screen within 1 s;
+- a red check-in with nobody on duty is on the administrator's gap screen;
+- every tier tried without an answer: the patient's screen changes at the
+  ceiling, the supporter on duty is offered it again, the admin lists the wait;
+- a red check-in acknowledged with "Jeg tar den": the patient is told who took it.
+
+Each test prints MEASURE lines: seconds from the event to the truthful status
+or the next person told (run with -s to see them).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import (
+    DESKTOP,
+    PHONE,
+    Api,
+    login,
+    serve_demo,
+    watched_pages,
+)
+from tests.browser.test_checkin_ui import answer, tap_number, wait_for_socket
+
+LAST_RESORT = {"label": "DPS akutt", "phone": "55 00 00 00"}
+
+
+@pytest.fixture(scope="module")
+def alert_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from serve_demo(tmp_path_factory.mktemp("alerts"), CEILING_REOFFER_MINUTES="1")
+
+
+@pytest.fixture
+def pages(browser: Any, alert_server: str) -> Iterator[Any]:
+    yield from watched_pages(browser, alert_server)
+
+
+def measure(what: str, seconds: float) -> None:
+    print(f"MEASURE {what}: {seconds:.2f} s")
+
+
+def patient_id(admin: Api, username: str) -> int:
+    return next(p["id"] for p in admin.call("GET", "/api/patients") if p["username"] == username)
+
+
+def circle_of_one(admin: Api, username: str, team_kind: str | None, *, minutes: int = 3) -> None:
+    """The patient's circle becomes one tier: the demo team of that kind, or
+    (None) a new team with no roster, so nobody is ever on duty."""
+    teams = admin.call("GET", "/api/teams")
+    if team_kind is None:
+        team = admin.call(
+            "POST", "/api/teams", {"name": f"Nattløst team {uuid.uuid4().hex[:4]}", "kind": "bolig"}
+        )
+    else:
+        team = next(t for t in teams if t["kind"] == team_kind)
+    pid = patient_id(admin, username)
+    admin.call(
+        "PUT",
+        f"/api/patients/{pid}/care-circle",
+        {
+            "tiers": [{"team_ids": [team["id"]], "escalate_after_minutes": minutes}],
+            "last_resort": LAST_RESORT,
+        },
+    )
+
+
+def do_checkin(page: Any, *, red: bool, contact: bool) -> None:
+    page.goto("/#/kveldssjekk")
+    expect(page.get_by_test_id("checkin-form")).to_be_visible()
+    tap_number(page, "pressure", 9 if red else 2)
+    answer(page, "mood", "Tungt" if red else "Sånn passe")
+    answer(page, "sleep", "Dårlig" if red else "Greit")
+    answer(page, "self_harm_urge", "Ja, sterkt" if red else "Nei")
+    answer(page, "suicidal_thoughts", "Nei")
+    answer(page, "wants_contact", "Ja, gjerne" if contact else "Nei takk")
+
+
+def test_nobody_on_duty_and_a_contact_request_shows_the_truth_and_the_numbers_at_once(
+    pages: Any, alert_server: str
+) -> None:
+    admin_api = Api(alert_server, "admin")
+    circle_of_one(admin_api, "pasient2", None)
+    per = pages(PHONE)
+    login(per, "pasient2")
+    expect(per.get_by_test_id("patient-home")).to_be_visible()
+    # Before writing, the home and the chat say nobody is on duty (from the roster).
+    expect(per.get_by_test_id("reachable-now")).to_contain_text("Akkurat nå er ingen på vakt for deg")
+    per.locator('a[data-tile="chat"]').click()
+    expect(per.get_by_test_id("reachable-now")).to_contain_text("Akkurat nå er ingen på vakt for deg")
+    expect(per.get_by_test_id("chat")).not_to_contain_text("kommer fram til den som har vakt")
+
+    do_checkin(per, red=False, contact=True)
+    started = time.monotonic()
+    per.get_by_test_id("checkin-send").click()
+    contact = per.get_by_test_id("checkin-contact-status")
+    expect(contact).to_have_attribute("data-status", "nobody_on_duty", timeout=1000)
+    help_now = per.get_by_test_id("checkin-help-now")
+    expect(help_now.locator('a[href="tel:113"]')).to_be_visible(timeout=1000)
+    expect(help_now.locator('a[href="tel:116117"]')).to_be_visible(timeout=1000)
+    expect(help_now.locator('a[href="tel:116123"]')).to_be_visible(timeout=1000)
+    expect(help_now.get_by_test_id("last-resort")).to_have_attribute("href", "tel:55000000", timeout=1000)
+    measure("contact request, nobody on duty -> truthful status and numbers", time.monotonic() - started)
+    expect(per.get_by_test_id("checkin-result")).not_to_contain_text("Vi har sagt fra")
+    expect(per.get_by_test_id("checkin-result")).not_to_contain_text("har fått beskjed")
+    expect(contact).to_contain_text("Akkurat nå er ingen på vakt som kan ta kontakt")
+    assert per.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_a_red_checkin_with_nobody_on_duty_appears_on_the_admin_gap_screen(
+    pages: Any, alert_server: str
+) -> None:
+    admin_api = Api(alert_server, "admin")
+    circle_of_one(admin_api, "pasient4", None)
+    tor = pages(PHONE)
+    login(tor, "pasient4")
+    expect(tor.get_by_test_id("patient-home")).to_be_visible()
+    do_checkin(tor, red=True, contact=False)
+    started = time.monotonic()
+    tor.get_by_test_id("checkin-send").click()
+    status = tor.get_by_test_id("checkin-alert-status")
+    expect(status).to_have_attribute("data-status", "no_one_on_duty", timeout=1000)
+    expect(tor.get_by_test_id("checkin-numbers").locator('a[href="tel:113"]')).to_be_visible(timeout=1000)
+    expect(tor.get_by_test_id("checkin-help-now").get_by_test_id("last-resort")).to_be_visible(timeout=1000)
+    measure("red check-in, nobody on duty -> truthful status and numbers", time.monotonic() - started)
+
+    admin = pages(DESKTOP)
+    login(admin, "admin")
+    expect(admin.get_by_test_id("admin-home")).to_be_visible()
+    admin.goto("/#/admin/dekning")
+    admin.get_by_test_id("gaps-link").click()
+    expect(admin.get_by_test_id("admin-gaps")).to_be_visible()
+    row = admin.get_by_test_id("gap-row").filter(has_text="Tor").filter(has_text="Rød innsjekk")
+    expect(row).to_be_visible()
+    expect(row).to_contain_text("«Ingen på vakt» med nødnumrene")
+    expect(admin.get_by_test_id("gap-per-patient")).to_contain_text("Tor")
+    expect(admin.get_by_test_id("gap-per-hour")).to_contain_text("kl. 21")
+
+
+def test_every_tier_tried_without_an_answer_reaches_the_ceiling(pages: Any, alert_server: str) -> None:
+    admin_api = Api(alert_server, "admin")
+    circle_of_one(admin_api, "pasient3", "kommune", minutes=1)
+    ingrid = pages(DESKTOP)
+    login(ingrid, "kommune1")
+    expect(ingrid.get_by_test_id("supporter-home")).to_be_visible()
+    ingrid.goto("/#/innboks")
+    expect(ingrid.get_by_test_id("inbox")).to_be_visible()
+    wait_for_socket(ingrid)
+    ingrid.evaluate(
+        "() => import('/app/realtime.js').then((m) => { window.__offers = [];"
+        " m.events.addEventListener('message', (e) => { if (e.detail.name === 'chat:offer')"
+        " window.__offers.push(performance.now()); }); })"
+    )
+
+    anne = pages(PHONE)
+    login(anne, "pasient3")
+    expect(anne.get_by_test_id("patient-home")).to_be_visible()
+    anne.locator('a[data-tile="chat"]').click()
+    expect(anne.get_by_test_id("reachable-now")).to_contain_text("kommunen")
+    box = anne.locator("#chat-input")
+    box.fill(f"Er det noen der? {uuid.uuid4().hex[:4]}")
+    box.press("Enter")
+    expect(anne.get_by_test_id("chat-status")).to_contain_text("Sendt", timeout=10_000)
+    sent_at = time.monotonic()
+    expect(ingrid.get_by_test_id("inbox-item").filter(has_text="Anne")).to_be_visible(timeout=10_000)
+    ingrid.wait_for_function("() => window.__offers.length >= 1", timeout=10_000)  # the first offer
+
+    # Nobody takes it: after the one-minute limit of the only tier, the ceiling.
+    nobody = anne.get_by_test_id("nobody-on-duty")
+    expect(nobody).to_have_attribute("data-code", "nobody_reachable", timeout=80_000)
+    measure("tier limit 60 s -> patient's screen at the ceiling", time.monotonic() - sent_at)
+    expect(anne.get_by_test_id("chat-status")).to_contain_text("Ingen har svart ennå")
+    expect(nobody.get_by_test_id("last-resort")).to_contain_text("DPS akutt")
+    expect(nobody.locator('a[href="tel:116117"]')).to_be_visible()
+    ceiling_at = time.monotonic()
+    # At the ceiling Ingrid is offered it again, and then again every interval.
+    ingrid.wait_for_function("() => window.__offers.length >= 2", timeout=10_000)
+    measure("send -> supporter offered it again at the ceiling (tier limit 60 s)", time.monotonic() - sent_at)
+    ingrid.wait_for_function("() => window.__offers.length >= 3", timeout=80_000)
+    measure("ceiling -> next re-offer to the supporter (interval 60 s)", time.monotonic() - ceiling_at)
+
+    admin = pages(DESKTOP)
+    login(admin, "admin")
+    expect(admin.get_by_test_id("admin-home")).to_be_visible()
+    admin.goto("/#/admin/alene")
+    expect(admin.get_by_test_id("admin-gaps")).to_be_visible()
+    row = admin.get_by_test_id("gap-row").filter(has_text="Anne")
+    expect(row).to_have_attribute("data-kind", "chat_unanswered")
+    expect(row).to_have_attribute("data-open", "true")
+    expect(row).to_contain_text("«Ingen har svart ennå» med nødnumrene")
+
+
+def test_jeg_tar_den_tells_the_patient_who_took_it(pages: Any, alert_server: str) -> None:
+    kari = pages(DESKTOP)
+    login(kari, "bolig1")
+    expect(kari.get_by_test_id("supporter-home")).to_be_visible()
+    kari.goto("/#/i-kveld")
+    expect(kari.get_by_test_id("tonight")).to_be_visible()
+    wait_for_socket(kari)
+
+    hanne = pages(PHONE)
+    login(hanne, "pasient5")
+    expect(hanne.get_by_test_id("patient-home")).to_be_visible()
+    do_checkin(hanne, red=True, contact=False)
+    started = time.monotonic()
+    hanne.get_by_test_id("checkin-send").click()
+    status = hanne.get_by_test_id("checkin-alert-status")
+    expect(status).to_have_attribute("data-status", "told", timeout=2000)
+    measure("red check-in -> patient told who was alerted", time.monotonic() - started)
+    offered = kari.get_by_test_id("open-alert").filter(has_text="Hanne")
+    expect(offered).to_be_visible(timeout=10_000)
+    measure("red check-in -> supporter's 'Jeg tar den' on screen", time.monotonic() - started)
+    taken = time.monotonic()
+    offered.get_by_test_id("alert-take").click()
+    expect(status).to_have_attribute("data-status", "acknowledged", timeout=10_000)
+    expect(status).to_contain_text("Kari (bolig) har sett beskjeden din")
+    measure("'Jeg tar den' -> patient told who took it", time.monotonic() - taken)
+    expect(kari.get_by_test_id("open-alert").filter(has_text="Hanne")).to_have_count(0)
