@@ -16,6 +16,7 @@ from sqlmodel import func, select
 from server.accounts.models import Invitation, Role, User
 from server.care_circles.models import TeamKind
 from server.config import Settings
+from server.crypto import keys
 from server.push import service as push
 from server.push.models import PushSubscription
 from server.realtime import socketio
@@ -103,7 +104,12 @@ def test_a_socket_event_nested_too_deeply_gets_an_error_acknowledgement(
 def test_production_accepts_only_known_push_services(
     make_app: Any, factories: Any, endpoint: str, stored: bool, db: Any
 ) -> None:
-    app = make_app(ENV="production", SECRET_KEY="p" * 40, PUSH_SERVICE_HOSTS=Settings.PUSH_SERVICE_HOSTS)
+    app = make_app(
+        ENV="production",
+        SECRET_KEY="p" * 40,
+        DATA_KEYS=keys.generate("t1"),
+        PUSH_SERVICE_HOSTS=Settings.PUSH_SERVICE_HOSTS,
+    )
     factories.patient("mona")
     client = app.test_client()
     assert (
@@ -120,7 +126,12 @@ def test_production_accepts_only_known_push_services(
 
 
 def test_the_push_service_list_is_configurable(make_app: Any, factories: Any) -> None:
-    app = make_app(ENV="production", SECRET_KEY="p" * 40, PUSH_SERVICE_HOSTS="push.kommune.example")
+    app = make_app(
+        ENV="production",
+        SECRET_KEY="p" * 40,
+        DATA_KEYS=keys.generate("t1"),
+        PUSH_SERVICE_HOSTS="push.kommune.example",
+    )
     factories.patient("mona")
     client = app.test_client()
     client.post("/api/auth/login", json={"username": "mona", "password": factories.password})
