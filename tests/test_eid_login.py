@@ -163,7 +163,8 @@ def test_an_invitation_binds_the_first_eid_login_and_later_logins_match_it(
     # The identity number itself is stored nowhere, not even inside the kept ID token.
     assert MONA not in db.exec(select(EidSession)).one().id_token
     actions = list(db.exec(select(AuditEntry.action).where(AuditEntry.patient_id == patient.id)).all())
-    assert actions == ["invitation.issue", "eid.enrol", "eid.login"]
+    # The first login on this phone is also an account event: a new device.
+    assert actions == ["invitation.issue", "eid.enrol", "eid.login", "auth.new_device"]
     db.commit()  # end the read: SQLite lets one writer in at a time
 
     # The link is used up; the next time she just logs in with ID-porten.
@@ -257,6 +258,22 @@ def test_a_new_invitation_for_a_bound_account_accepts_only_the_same_person(
     assert _session_user(phone)["id"] == mona.id
 
 
+def test_a_staff_link_for_an_account_with_a_password_binds_no_eid_until_approved(
+    app: Flask, db: Session, factories: Any, idporten: OpenIdProvider
+) -> None:
+    """The takeover: a supporter issues a new link for a patient who has a
+    password and uses it with their own BankID to bind themselves to her."""
+    patient = factories.patient()  # has a password, no eID bound
+    supporter = factories.supporter()
+    token = _invitation(db, patient, supporter, app)
+
+    intruder = app.test_client()
+    _refused_with(eid_login(intruder, idporten, "kari", invitation=token), "invitation_awaiting_approval")
+
+    assert _session_user(intruder) is None
+    assert db.exec(select(EidIdentity).where(EidIdentity.user_id == patient.id)).first() is None
+
+
 def test_an_identity_bound_to_one_account_cannot_take_another(
     app: Flask, db: Session, factories: Any, idporten: OpenIdProvider, mona: Any
 ) -> None:
@@ -337,8 +354,14 @@ def test_an_unconfigured_provider_is_not_offered(make_app: Any) -> None:
 
 def test_production_refuses_an_eid_provider_set_up_halfway() -> None:
     from server.config import ConfigError, Settings
+    from server.crypto import keys
 
-    base = {"NATTLYS_ENV": "production", "SECRET_KEY": "s" * 40, "EID_PATIENT_ISSUER": "https://idporten.no"}
+    base = {
+        "NATTLYS_ENV": "production",
+        "SECRET_KEY": "s" * 40,
+        "DATA_KEYS": keys.generate("t1"),
+        "EID_PATIENT_ISSUER": "https://idporten.no",
+    }
     with pytest.raises(ConfigError, match="EID_PATIENT_CLIENT_ID"):
         Settings.from_env(base)
     with pytest.raises(ConfigError, match="EID_PATIENT_CLIENT_SECRET or EID_PATIENT_PRIVATE_KEY"):

@@ -90,7 +90,9 @@ def issued(token: str, invitation: Invitation, *, awaiting: Awaiting | None = No
     return InvitationIssued(url=url, expires_at=invitation.expires_at, qr_svg=qr_svg(url), awaiting=awaiting)
 
 
-def find(db: Session, *, token: str, at: datetime) -> tuple[Invitation, User]:
+def find(
+    db: Session, *, token: str, at: datetime, awaiting_approval_ok: bool = False
+) -> tuple[Invitation, User]:
     """The invitation for a token, or a clear 404 / 410; 429 after too many
     wrong tokens from one IP (guessing links is throttled like passwords)."""
     throttle = login_throttle()
@@ -112,7 +114,7 @@ def find(db: Session, *, token: str, at: datetime) -> tuple[Invitation, User]:
         raise ApiError(410, "invitation_replaced", "A newer invitation link has replaced this one.")
     if invitation.expires_at <= at:
         raise ApiError(410, "invitation_expired", "This invitation link has expired. Ask for a new one.")
-    if invitation.needs_approval and invitation.approved_at is None:
+    if invitation.needs_approval and invitation.approved_at is None and not awaiting_approval_ok:
         raise ApiError(
             409,
             "invitation_awaiting_approval",

@@ -162,7 +162,9 @@ def start(db: Session, *, provider_name: str, invitation_token: str | None, at: 
         raise not_found("This way of logging in is not switched on.")
     invitation_id = None
     if invitation_token is not None:
-        invitation, user = invitations.find(db, token=invitation_token, at=at)
+        # A link still awaiting approval may start an eID login: the callback
+        # lets it through only for the person already bound to the account.
+        invitation, user = invitations.find(db, token=invitation_token, at=at, awaiting_approval_ok=True)
         if user.role not in ROLES[provider_name]:
             raise ApiError(400, "eid_wrong_provider", "This invitation is for another way of logging in.")
         invitation_id = invitation.id
@@ -330,6 +332,12 @@ def _enrol(
     ).first()
     if own is not None and not hmac.compare_digest(own.pid_hash, hashed):
         raise EidError("other_person")
+    # A link for an account that can already be logged in to binds no new
+    # identity until the holder (or a second staff member) has approved it:
+    # otherwise whoever issued it could bind their own eID to her account. The
+    # bound person logging in with her own eID is her own proof.
+    if own is None and invitation.needs_approval and invitation.approved_at is None:
+        raise EidError("invitation_awaiting_approval")
     if bound is not None and bound.user_id != user.id:
         raise EidError("identity_in_use")
     claimed = db.exec(  # type: ignore[call-overload]

@@ -8,7 +8,7 @@ import { passkeysSupported, usePasskey } from '../passkeys.js';
 
 const FAILURES = [
   'unknown_login', 'other_browser', 'cancelled', 'code_refused', 'bad_id_token', 'wrong_nonce', 'wrong_acr',
-  'not_enrolled', 'invitation_gone', 'other_person', 'identity_in_use', 'provider_unavailable',
+  'not_enrolled', 'invitation_gone', 'invitation_awaiting_approval', 'other_person', 'identity_in_use', 'provider_unavailable',
 ];
 
 export function eidFailureText(code) {
