@@ -114,10 +114,7 @@ def is_in_care_circle(db: Session, *, supporter_id: int, patient_id: int) -> boo
         .where(CareTier.patient_id == patient_id, TeamMembership.user_id == supporter_id)
         .limit(1)
     ).first()
-    if via_team is not None:
-        return True
-    named = db.get(PrimaryContact, (patient_id, supporter_id))
-    return named is not None
+    return via_team is not None or is_primary_contact(db, supporter_id=supporter_id, patient_id=patient_id)
 
 
 def patient_ids_in_circles_of(db: Session, supporter_id: int) -> set[int]:
@@ -157,12 +154,16 @@ def _supporter_may(db: Session, supporter_id: int, patient_id: int, need: Need, 
     if need == Need.checkin_safety_net:
         return is_primary_contact(db, supporter_id=supporter_id, patient_id=patient_id)
     if need in (Need.checkins, Need.checkin_schedule):
-        if is_primary_contact(db, supporter_id=supporter_id, patient_id=patient_id):
-            return True
-        if _on_duty_for(db, supporter_id, patient_id, at):
+        if _sees_checkins(db, supporter_id, patient_id, at):
             return True
         return need == Need.checkins and _has_break_glass(db, supporter_id, patient_id, at)
     return False
+
+
+def _sees_checkins(db: Session, supporter_id: int, patient_id: int, at: datetime) -> bool:
+    return is_primary_contact(db, supporter_id=supporter_id, patient_id=patient_id) or _on_duty_for(
+        db, supporter_id, patient_id, at
+    )
 
 
 def may_access_patient(
@@ -181,12 +182,7 @@ def may_access_patient(
 
 def sees_checkins_without_break_glass(db: Session, user: User, patient_id: int, *, at: datetime) -> bool:
     """On duty for the patient now, or a named primary contact (break-glass not needed)."""
-    return is_primary_contact(db, supporter_id=user.id, patient_id=patient_id) or _on_duty_for(  # type: ignore[arg-type]
-        db,
-        user.id,  # type: ignore[arg-type]
-        patient_id,
-        at,
-    )
+    return _sees_checkins(db, user.id, patient_id, at)  # type: ignore[arg-type]
 
 
 def _refusal(db: Session, user: User, patient: User, need: Need, at: datetime) -> ApiError:

@@ -116,3 +116,41 @@ def test_removing_a_supporter_from_the_team_takes_her_open_chat_at_once(
     assert status["state"] == "offered" and status["supporter_name"] != "Kari", status
     refused = auth.client_for("kari").get(f"/api/chat/conversations/{conversation}")
     assert refused.status_code == 403
+
+
+def test_removing_a_supporter_takes_back_a_chat_only_offered_to_her(
+    auth: Any, circle: dict[str, Any], socket_client: Any
+) -> None:
+    sent = auth.client_for("mona").post("/api/chat/messages", json={"client_id": cid(), "body": "Hei"})
+    assert sent.status_code == 201
+    kari = auth.client_for("kari")
+    assert [i["mine"] for i in kari.get("/api/chat/inbox").json] == [False]  # offered to Kari
+    silje_socket = socket_client(auth.client_for("silje"))
+    admin = auth.client_for("admin")
+    removed = admin.put(f"/api/teams/{circle['bolig'].id}/members", json={"user_ids": [circle["ola"].id]})
+    assert removed.status_code == 200, removed.json
+    assert "chat:offer" in [r["name"] for r in silje_socket.get_received()]
+    assert auth.client_for("kari").get("/api/chat/inbox").json == []
+    assert auth.client_for("mona").get("/api/chat/conversation").json["status"]["tier_kind"] == "dps"
+
+
+def test_taking_a_team_out_of_the_care_circle_takes_its_chats_away(auth: Any, circle: dict[str, Any]) -> None:
+    conversation = _kari_holds_monas_chat(auth)
+    admin = auth.client_for("admin")
+    dps_only = admin.put(
+        f"/api/patients/{circle['mona'].id}/care-circle",
+        json={
+            "tiers": [{"team_ids": [_team_id(auth, "Øyane DPS")]}],
+            "primary_contact_ids": [circle["ingrid"].id],
+        },
+    )
+    assert dps_only.status_code == 200, dps_only.json
+    assert auth.client_for("kari").get("/api/chat/inbox").json == []
+    assert auth.client_for("kari").get(f"/api/chat/conversations/{conversation}").status_code == 403
+    assert [i["conversation_id"] for i in auth.client_for("silje").get("/api/chat/inbox").json] == [
+        conversation
+    ]
+
+
+def _team_id(auth: Any, name: str) -> int:
+    return next(t["id"] for t in auth.client_for("admin").get("/api/teams").json if t["name"] == name)
