@@ -96,6 +96,10 @@ def _plan_version_2(ctx: Ctx) -> dict[str, Any]:
 def _invitation_token(ctx: Ctx) -> dict[str, Any]:
     issued = ctx.as_("admin").post(f"/api/users/{ctx.world.patient.id}/invitation")
     assert issued.status_code == 201, issued.json
+    if issued.json["awaiting"]:  # she can log in already: the link works once she confirms it
+        (pending,) = ctx.as_("patient").get("/api/me/reenrolments").json
+        confirmed = ctx.as_("patient").post(f"/api/me/reenrolments/{pending['id']}/confirm")
+        assert confirmed.status_code < 300, confirmed.json
     return {"token": issued.json["url"].rsplit("/", 1)[1]}
 
 
@@ -168,7 +172,13 @@ AUDITED: dict[tuple[str, str], Audited] = {
     ("GET", "/api/coverage/nights"): Audited(
         (("coverage.read", "patient"), ("coverage.read", "other_patient")), caller="admin"
     ),
-    ("GET", "/api/audit"): Audited(one("audit.read"), caller="admin", prepare=_someone_read_the_profile),
+    # One row per patient the log shows: the profile read, and the other
+    # patient's login (the refused calls before it logged her in).
+    ("GET", "/api/audit"): Audited(
+        (("audit.read", "patient"), ("audit.read", "other_patient")),
+        caller="admin",
+        prepare=_someone_read_the_profile,
+    ),
     # The patient's rights
     ("POST", "/api/me/export"): Audited(one("patient.export"), caller="patient_self"),
     ("POST", "/api/me/deletion"): Audited(one("patient.deletion_request"), caller="patient_self"),
@@ -689,6 +699,9 @@ ADMIN_UNRECORDED = {
     ("POST", "/api/push/subscriptions"): "their own browser",
     ("DELETE", "/api/push/subscriptions"): "their own browser",
     ("POST", "/api/auth/logout"): "their own session",
+    ("POST", "/api/auth/eid/logout"): "their own session",
+    ("POST", "/api/auth/passkey/options"): "a one-time login challenge; the login itself is recorded",
+    ("POST", "/api/me/passkeys/options"): "a one-time challenge; adding the passkey is recorded",
     ("POST", "/api/teams/<int:team_id>/roster/draft"): "the world's draft exists: it is returned unchanged",
 }
 ADMIN_CHANGES = sorted(
