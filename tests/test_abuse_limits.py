@@ -244,7 +244,7 @@ def _count(db: Any, model: Any, **where: Any) -> int:
 
 
 def test_a_supporter_creates_at_most_the_hours_cap_of_patients(
-    app: Flask, factories: Any, auth: Any, db: Any, clock: Any
+    app: Flask, factories: Any, auth: Any, db: Any
 ) -> None:
     app.config["ACCOUNTS_PER_STAFF_PER_HOUR"] = 5
     team = factories.team(TeamKind.bolig, members=[factories.supporter("kari")])
@@ -262,9 +262,6 @@ def test_a_supporter_creates_at_most_the_hours_cap_of_patients(
     assert "5 accounts in the last hour" in refused.json["message"]
     assert 0 < int(refused.headers["Retry-After"]) <= 3600
     assert _count(db, User, role=Role.patient) == 5  # the refused ones left nothing behind
-    clock.advance(hours=1, seconds=1)
-    kari = auth.client_for("kari")  # the staff session has gone idle meanwhile
-    assert new(9).status_code == 201
 
 
 def test_an_admin_creates_at_most_the_hours_cap_of_accounts(app: Flask, factories: Any, auth: Any) -> None:
