@@ -55,6 +55,7 @@ NO_VISIBLE_CHANGE = {
     ("DELETE", "/api/push/subscriptions"),  # removing a subscription that was never made
     ("POST", "/api/patients/<int:patient_id>/discharges/contact"),
     ("DELETE", "/api/me/calendar-feed"),  # no feed was on
+    ("DELETE", "/api/me/deletion"),  # no deletion request was waiting
     ("POST", "/api/chat/conversations/<int:conversation_id>/take"),  # the caller already holds it
     ("POST", "/api/patients/<int:patient_id>/crisis-plan/versions/<int:number>/restore"),  # v1 is current
     ("POST", "/api/teams/<int:team_id>/roster/draft"),  # the team already has a draft
