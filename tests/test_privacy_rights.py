@@ -52,7 +52,9 @@ def test_the_patient_downloads_everything_as_json_and_a_readable_page(
     assert "password_hash" not in copy["tables"]["users"][0]
     assert other.id not in {c["patient_id"] for c in copy["tables"]["checkins"]}
     # Names only of the people in her rows: herself and the supporter who proposed.
-    assert {p["display_name"] for p in copy["people"].values()} == {patient.display_name, "Supporter 1"}
+    supporter_id = db.execute(select(User.id).where(User.username == "marker-stotte")).scalar_one()
+    db.commit()
+    assert {int(uid) for uid in copy["people"]} == {patient.id, supporter_id}
     assert "csrf_token" not in dumped and '"token_hash"' not in dumped
     assert {m["conversation_id"] for m in copy["tables"]["messages"]} == {
         c["id"] for c in copy["tables"]["conversations"]
