@@ -12,12 +12,16 @@ from server.demo import demo_totp_secret
 
 # The last time step used per staff member: the server takes each code once.
 _USED_STEPS: dict[str, int] = {}
+# Keys of staff created during the tests, as their enrolment showed them.
+_SECRETS: dict[str, str] = {}
 
 
 def staff_code(username: str, server_time: str, *, demo_password: str, secret: str | None = None) -> str:
     """The code at the server's clock (browser tests start it at CLOCK_START),
     never one the server has already taken."""
-    totp = pyotp.TOTP(secret or demo_totp_secret(demo_password, username))
+    if secret:
+        _SECRETS[username] = secret
+    totp = pyotp.TOTP(_SECRETS.get(username) or demo_totp_secret(demo_password, username))
     step = totp.timecode(datetime.fromisoformat(server_time.replace("Z", "+00:00")))
     used = _USED_STEPS.get(username, 0)
     if used > step:  # this step's code and the next are both used: wait for a new one
@@ -28,7 +32,8 @@ def staff_code(username: str, server_time: str, *, demo_password: str, secret: s
 
 
 def complete_login(session: object, base: str, username: str, answer: dict, *, demo_password: str) -> dict:
-    """After a password login through `requests`, the second factor if asked."""
+    """After a password login through `requests`, the second factor if asked
+    (demo staff have one already)."""
     if answer.get("second_factor") != "verify":
         return answer
     code = staff_code(username, answer["server_time"], demo_password=demo_password)

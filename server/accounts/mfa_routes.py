@@ -39,7 +39,7 @@ def _pending_user() -> User:
     tag="auth",
     response=mfa.TotpEnrolment,
     public=True,
-    errors=(409,),
+    errors=(401, 409),
 )
 def enrol() -> mfa.TotpEnrolment:
     return mfa.start_enrolment(get_db(), user=_pending_user(), at=clock.now())
@@ -52,7 +52,7 @@ def enrol() -> mfa.TotpEnrolment:
     body=CodeBody,
     response=SessionPublic,
     public=True,
-    errors=(409,),
+    errors=(401, 409),
 )
 def verify(body: CodeBody) -> Response:
     user = _pending_user()

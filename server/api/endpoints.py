@@ -37,6 +37,8 @@ class EndpointSpec:
     roles: tuple[Role, ...] | None = None
     public: bool = False
     errors: tuple[int, ...] = field(default=_COMMON_ERRORS)
+    # The statuses the endpoint itself names (a public one may name 401).
+    declared_errors: tuple[int, ...] = ()
 
 
 def _parse_body(model: type[BaseModel]) -> BaseModel:
@@ -109,6 +111,7 @@ def endpoint(
         roles=roles,
         public=public,
         errors=tuple(sorted(set(_COMMON_ERRORS) | set(errors))),
+        declared_errors=tuple(errors),
     )
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Response]:

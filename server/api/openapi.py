@@ -116,7 +116,7 @@ def build_openapi(app: Flask) -> dict[str, Any]:
             responses[str(spec.status)] = {"description": "OK", **({"content": content} if content else {})}
         error_ref = {"application/json": {"schema": {"$ref": _REF.format(model="ErrorPublic")}}}
         for status in spec.errors:
-            if spec.public and status in (401, 403) and not spec.body:
+            if spec.public and status in (401, 403) and not spec.body and status not in spec.declared_errors:
                 continue
             responses[str(status)] = {"description": _ERROR_TEXT.get(status, "Error"), "content": error_ref}
         operation["responses"] = responses

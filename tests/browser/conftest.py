@@ -164,9 +164,11 @@ class Api:
         self.csrf: str | None = None
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
         session = self.call("POST", "/api/auth/login", {"username": username, "password": password})
-        if session.get("second_factor") == "verify":
+        step = session.get("second_factor")
+        if step is not None:  # staff: the authenticator code (set up first if new)
             self.csrf = session["csrf_token"]
-            code = totp_code(username, session["server_time"], password=password)
+            secret = self.call("POST", "/api/auth/second-factor/enrol")["secret"] if step == "enrol" else None
+            code = totp_code(username, session["server_time"], secret, password)
             session = self.call("POST", "/api/auth/second-factor/verify", {"code": code})
         self.csrf = session["csrf_token"]
         self.user = session["user"]

@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import expect
 
 from server.accounts.invitations import INVITATION_PATH
-from tests.browser.conftest import DEMO_PASSWORD, DESKTOP, PHONE, Api
+from tests.browser.conftest import DEMO_PASSWORD, DESKTOP, PHONE, Api, login
 
 PASSWORD = "hostile-browser-passord"
 
@@ -146,10 +146,7 @@ class Watched:
 
 def _log_in(new_page: Callable[..., Any], device: dict[str, Any], username: str, password: str) -> Watched:
     page = Watched(new_page(device))
-    page.page.goto("/")
-    page.page.locator("#username").fill(username)
-    page.page.locator("#password").fill(password)
-    page.page.locator("form#login-form [type=submit]").click()
+    login(page.page, username, password)  # staff also type the authenticator code
     return page
 
 
