@@ -99,7 +99,10 @@ def test_nobody_on_duty_and_a_contact_request_shows_the_truth_and_the_numbers_at
     # Before writing, the home and the chat say nobody is on duty (from the roster).
     expect(per.get_by_test_id("reachable-now")).to_contain_text("Akkurat nå er ingen på vakt for deg")
     per.locator('a[data-tile="chat"]').click()
-    expect(per.get_by_test_id("reachable-now")).to_contain_text("Akkurat nå er ingen på vakt for deg")
+    # (Per's chat from yesterday was offered to Ola, no longer in his circle: the next tick re-routes it.)
+    expect(per.get_by_test_id("reachable-now")).to_contain_text(
+        "Akkurat nå er ingen på vakt for deg", timeout=20_000
+    )
     expect(per.get_by_test_id("chat")).not_to_contain_text("kommer fram til den som har vakt")
 
     do_checkin(per, red=False, contact=True)

@@ -108,8 +108,9 @@ export default async function chatView(ctx) {
       nobody.dataset.code = code;
       nobody.replaceChildren(...(needsHelpNow(code) ? [nobodyPanel(status)] : []));
     }
-    // Before writing (and while nobody holds it): who can answer now, from the roster.
-    const showReach = status && status.reachability && ['idle', 'nobody_on_duty'].includes(code);
+    // Before writing and while waiting: who can answer now, from the roster
+    // (not once someone answers, nor at the ceiling, where the panel says more).
+    const showReach = status && status.reachability && !['answering', 'read', 'trying_others', 'nobody_reachable'].includes(code);
     reachable.replaceChildren(...(showReach ? [reachableLine(status.reachability)] : []));
     offlineLine.hidden = navigator.onLine !== false;
   }
