@@ -32,11 +32,19 @@ def staff_code(username: str, server_time: str, *, demo_password: str, secret: s
 
 
 def complete_login(session: object, base: str, username: str, answer: dict, *, demo_password: str) -> dict:
-    """After a password login through `requests`, the second factor if asked
-    (demo staff have one already)."""
-    if answer.get("second_factor") != "verify":
+    """After a password login through `requests`, the second factor if asked:
+    demo staff have one already; staff made during the test set one up."""
+    step = answer.get("second_factor")
+    if step not in ("verify", "enrol"):
         return answer
-    code = staff_code(username, answer["server_time"], demo_password=demo_password)
+    secret = None
+    if step == "enrol":
+        enrolment = session.post(  # type: ignore[attr-defined]
+            f"{base}/api/auth/second-factor/enrol", headers={"X-CSRF-Token": answer["csrf_token"]}, timeout=10
+        )
+        assert enrolment.status_code == 200, enrolment.text
+        secret = enrolment.json()["secret"]
+    code = staff_code(username, answer["server_time"], demo_password=demo_password, secret=secret)
     verified = session.post(  # type: ignore[attr-defined]
         f"{base}/api/auth/second-factor/verify",
         json={"code": code},

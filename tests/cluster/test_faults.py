@@ -510,12 +510,20 @@ def drain_events(received: Events) -> None:
 
 
 # The scheduler's clock: 22:05 the same evening. Due then (demo schedules):
-# the missed step of the 20:00 check-ins of pasient1, 2 and 4 (Monday is one of
-# pasient4's days) and pasient5's gentle reminder for 21:00. The bolig shift
-# ended at 22:00, and every 3-minute offer made since 21:30 is past its deadline.
+# the missed step of the 20:00 check-ins of pasient1, 2, 4 (Monday is one of
+# pasient4's days) and 6, and the gentle reminders for 21:00 of pasient5 and 7.
+# The bolig shift ended at 22:00, and every 3-minute offer made since 21:30 is
+# past its deadline.
 SCHEDULER_CLOCK = "2026-11-23T22:05:00+01:00"
 SCHEDULER_CLOCK_UTC = "2026-11-23 21:05:00"  # as stored
-DUE_STEPS = {("pasient1", "missed"), ("pasient2", "missed"), ("pasient4", "missed"), ("pasient5", "gentle")}
+DUE_STEPS = {
+    ("pasient1", "missed"),
+    ("pasient2", "missed"),
+    ("pasient4", "missed"),
+    ("pasient5", "gentle"),
+    ("pasient6", "missed"),
+    ("pasient7", "gentle"),
+}
 
 
 def test_kill_9_of_the_scheduler_skips_and_doubles_nothing(faults: Faults) -> None:
