@@ -89,8 +89,12 @@ def _plan_version_2(ctx: Ctx) -> dict[str, Any]:
 
 
 def _invitation_token(ctx: Ctx) -> dict[str, Any]:
+    """A new link for the patient, which she confirms on her phone (she has a password)."""
     issued = ctx.as_("admin").post(f"/api/users/{ctx.world.patient.id}/invitation")
     assert issued.status_code == 201, issued.json
+    phone = ctx.as_("patient")
+    (waiting,) = phone.get("/api/me/reenrolments").json
+    assert phone.post(f"/api/me/reenrolments/{waiting['id']}/confirm").status_code == 204
     return {"token": issued.json["url"].rsplit("/", 1)[1]}
 
 
