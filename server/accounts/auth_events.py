@@ -9,7 +9,7 @@ from enum import StrEnum
 from sqlalchemy import String, cast
 from sqlmodel import Session, and_, col, or_, select
 
-from server.accounts.models import Invitation, Role, User
+from server.accounts.models import Invitation, User
 from server.audit import writer as audit
 from server.audit.models import AuditEntry
 from server.db import after_commit
@@ -48,6 +48,11 @@ def notify(user_id: int, action: str) -> None:
     after_commit(lambda: socketio.emit(ACCOUNT_EVENT, {"action": action}, to=user_room(user_id)))
 
 
+# Account events name the account in object_id, not in patient_id: they are
+# about logging in, not about her health data, and the account holder sees
+# them in "my account" rather than in "who has seen my data".
+
+
 def record(
     db: Session,
     *,
@@ -64,7 +69,6 @@ def record(
         action=str(event),
         object_type="account",
         object_id=user.id,
-        patient_id=user.id if user.role == Role.patient else None,
         reason=reason,
     )
     if tell:
@@ -79,7 +83,6 @@ def record_anonymous(db: Session, *, user: User, event: AuthEvent) -> None:
         action=str(event),
         object_type="account",
         object_id=user.id,
-        patient_id=user.id if user.role == Role.patient else None,
     )
 
 
