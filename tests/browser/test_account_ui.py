@@ -21,6 +21,14 @@ def test_a_patient_stops_a_link_she_did_not_ask_for_and_changes_her_password(
     admin = Api(live_server, "admin")
     username = f"konto.{uuid.uuid4().hex[:6]}"
     created = admin.call("POST", "/api/patients", {"username": username, "display_name": "Siri Konto"})
+    # The demo patients' circle (bolig, kommune, DPS): the coverage test expects no gaps.
+    kinds = {team["kind"]: team["id"] for team in admin.call("GET", "/api/teams")}
+    tiers = [{"team_ids": [kinds[kind]]} for kind in ("bolig", "kommune", "dps")]
+    admin.call(
+        "PUT",
+        f"/api/patients/{created['patient']['id']}/care-circle",
+        {"tiers": tiers, "primary_contact_ids": []},
+    )
     _accept(live_server, created["invitation"])
     page = new_page(PHONE)
     login(page, username, PASSWORD)
