@@ -77,7 +77,10 @@ def private_sqlite_file(database_url: str) -> None:
         return
     path = Path(database)
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    if not path.exists():
+        # Never open (and close) a file this process may already have open in
+        # SQLite: closing any descriptor drops the process's locks on it.
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     if path.stat().st_mode & 0o077:
         path.chmod(0o600)
 
