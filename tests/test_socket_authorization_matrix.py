@@ -236,10 +236,12 @@ def test_break_glass_opens_no_chat(
 def test_only_the_patient_is_told_of_a_break_glass_opening(
     app: Flask, world: World, auth: Any, socket_client: Any
 ) -> None:
-    sockets = {caller: socket_client(client_of(caller, app, world, auth)) for caller in CONNECTED}
+    clients = {caller: client_of(caller, app, world, auth) for caller in CONNECTED}
+    sockets = {caller: socket_client(client) for caller, client in clients.items()}
     for sio in sockets.values():
         sio.get_received()
-    opened = client_of("supporter_in_circle_off_duty", app, world, auth).post(
+    # The same browser as her socket: a login from a new one is an account event she is told of.
+    opened = clients["supporter_in_circle_off_duty"].post(
         f"/api/patients/{world.patient.id}/break-glass",
         json={"reason": "Mona ringte vakttelefonen; ingen på vakt svarer"},
     )

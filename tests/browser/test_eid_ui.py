@@ -63,8 +63,9 @@ def test_a_patient_enrols_with_id_porten_and_logs_in_with_it(
 ) -> None:
     app, base = eid_server
     admin = Api(base, "admin")
-    patient = next(u for u in admin.call("GET", "/api/users?role=patient") if u["username"] == "pasient4")
-    link = admin.call("POST", f"/api/users/{patient['id']}/invitation")["url"]
+    # A new patient: a link for an account that has a password binds no eID until approved.
+    created = admin.call("POST", "/api/patients", {"username": "eid-pasient", "display_name": "Mona Berg"})
+    link = created["invitation"]["url"]
     page = eid_pages(PHONE)
 
     page.goto(link.replace(base, app).replace("127.0.0.1", "localhost"))
@@ -82,7 +83,7 @@ def test_a_patient_enrols_with_id_porten_and_logs_in_with_it(
     page.get_by_role("button", name="Mona Berg").click()
     page.locator("[data-testid=patient-home]").wait_for()
     who = page.evaluate("fetch('/api/auth/session').then(r => r.json()).then(s => s.user.username)")
-    assert who == "pasient4"
+    assert who == "eid-pasient"
 
 
 def test_someone_without_an_account_is_told_what_to_do(eid_pages: Any) -> None:
