@@ -100,13 +100,13 @@ def test_resetting_a_second_factor_takes_two_administrators_and_the_supporter_is
     assert [e["args"][0]["action"] for e in kari_socket.get_received() if e["name"] == "account:event"] == [
         "auth.factor_reset_requested"
     ]
-    own = anne.post(f"/api/second-factor-resets/{asked.json['id']}/approve")
+    own = anne.post(f"/api/account-approvals/{asked.json['id']}/approve")
     assert own.status_code == 403
     assert own.json["error"] == "second_person_required"
     assert kari_client.get("/api/auth/session").status_code == 200, "nothing happens on one admin's word"
 
-    assert [r["user_display_name"] for r in per.get("/api/second-factor-resets").json] == ["Kari Bolig"]
-    assert per.post(f"/api/second-factor-resets/{asked.json['id']}/approve").status_code == 204
+    assert [r["user_display_name"] for r in per.get("/api/account-approvals").json] == ["Kari Bolig"]
+    assert per.post(f"/api/account-approvals/{asked.json['id']}/approve").status_code == 204
     assert kari_client.get("/api/auth/session").status_code == 401, "her sessions end with the old factor"
     _client, answer = _password_only(app, kari.username)
     assert answer["second_factor"] == "enrol"
