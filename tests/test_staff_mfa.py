@@ -105,7 +105,9 @@ def test_after_a_stolen_password_neither_codes_nor_recovery_codes_can_be_tried_a
 
     again = own_browser.post("/api/auth/login", json={"username": kari.username, "password": PASSWORD})
     assert again.status_code == 200
-    assert own_browser.post("/api/auth/second-factor/verify", json={"code": totp.at(clock())}).status_code == 200
+    assert (
+        own_browser.post("/api/auth/second-factor/verify", json={"code": totp.at(clock())}).status_code == 200
+    )
     events = [e["action"] for e in own_browser.get("/api/me/account-events").json]
     assert "auth.lockout" in events
 

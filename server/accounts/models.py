@@ -232,6 +232,9 @@ class Awaiting(StrEnum):
 
     account_holder = "account_holder"  # she confirms from a device where she is logged in
     second_staff = "second_staff"  # a second, different staff member approves
+    # A new staff account's first link: a second administrator approves, so no
+    # administrator alone can make herself a colleague to approve her own requests.
+    second_admin = "second_admin"
 
 
 class InvitationIssued(SQLModel):

@@ -62,6 +62,10 @@ def test_a_new_supporter_sets_up_the_code_app_and_sees_her_account(new_page: Any
     created = admin.call(
         "POST", "/api/users", {"username": username, "display_name": "Vilde Vakt", "role": "supporter"}
     )
+    assert created["invitation"]["awaiting"] == "second_admin"
+    second = Api(live_server, "admin2")
+    [link] = [r for r in second.call("GET", "/api/reenrolments") if r["user_id"] == created["user"]["id"]]
+    second.call("POST", f"/api/reenrolments/{link['id']}/approve")
     _accept(live_server, created["invitation"])
     page = new_page(DESKTOP)
     login(page, username, PASSWORD)  # enrols the code app and saves the recovery codes
