@@ -94,7 +94,8 @@ def test_disabling_a_patient_takes_a_second_administrator_and_she_is_told(
     ]
     _still_in(app, tablet)
 
-    assert anne.get("/api/account-approvals").json == [], "the one who asked is not offered her own request"
+    [shown] = anne.get("/api/account-approvals").json
+    assert shown["may_approve"] is False, "the one who asked waits for someone else"
     own = anne.post(f"/api/account-approvals/{asked.json['id']}/approve")
     assert (own.status_code, own.json["error"]) == (403, "second_person_required")
     kari = auth.client_for("kari")
@@ -103,10 +104,16 @@ def test_disabling_a_patient_takes_a_second_administrator_and_she_is_told(
     _still_in(app, phone)
 
     [offered] = per.get("/api/account-approvals").json
-    assert (offered["user_display_name"], offered["requested_by_name"], offered["reason"]) == (
+    assert (
+        offered["user_display_name"],
+        offered["requested_by_name"],
+        offered["reason"],
+        offered["may_approve"],
+    ) == (
         "Mona Berntsen",
         "Anne Admin",
         REASON,
+        True,
     )
     assert per.post(f"/api/account-approvals/{offered['id']}/approve").status_code == 204
     assert _told(sockets[0])[-1] == "auth.disabled", "told before her devices are logged out"

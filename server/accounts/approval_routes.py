@@ -58,13 +58,13 @@ def request_disable(user_id: int, body: DisableRequest) -> approvals.ApprovalReq
 
 @bp.get("/account-approvals")
 @endpoint(
-    "Changes to accounts that another administrator asked for, waiting for my approval",
+    "Changes to accounts waiting for a second administrator; I may approve those someone else asked for",
     tag="users",
     response=list[approvals.AccountApprovalPublic],
     roles=(Role.admin,),
 )
 def approvable() -> list[approvals.AccountApprovalPublic]:
-    return approvals.pending_for_approver(get_db(), admin=g.user, at=clock.now())
+    return approvals.pending_for_admin(get_db(), admin=g.user, at=clock.now())
 
 
 @bp.post("/account-approvals/<int:approval_id>/approve")

@@ -65,6 +65,8 @@ class AccountApprovalPublic(SQLModel):
     reason: str | None
     created_at: datetime
     expires_at: datetime
+    # False for the one who asked: someone else must approve.
+    may_approve: bool
 
 
 def _second_person_required(message: str) -> ApiError:
@@ -80,7 +82,7 @@ def _waiting(at: datetime) -> object:
     )
 
 
-def _public(db: Session, approval: AccountApproval, user: User) -> AccountApprovalPublic:
+def _public(db: Session, approval: AccountApproval, user: User, *, viewer: User) -> AccountApprovalPublic:
     requester = db.get(User, approval.requested_by_id) if approval.requested_by_id else None
     return AccountApprovalPublic(
         id=approval.id,  # type: ignore[arg-type]
@@ -91,7 +93,12 @@ def _public(db: Session, approval: AccountApproval, user: User) -> AccountApprov
         reason=approval.reason,
         created_at=approval.created_at,
         expires_at=approval.expires_at,
+        may_approve=_may_approve(viewer, approval, user),
     )
+
+
+def _may_approve(admin: User, approval: AccountApproval, user: User) -> bool:
+    return admin.role == Role.admin and approval.requested_by_id != admin.id and user.id != admin.id
 
 
 def request(
@@ -121,19 +128,20 @@ def request(
     return ApprovalRequested(id=approval.id, expires_at=approval.expires_at)  # type: ignore[arg-type]
 
 
-def pending_for_approver(db: Session, *, admin: User, at: datetime) -> list[AccountApprovalPublic]:
-    """What this administrator may approve: not her own requests, not about herself."""
+def pending_for_admin(db: Session, *, admin: User, at: datetime) -> list[AccountApprovalPublic]:
+    """What waits for a second administrator, except what is about herself;
+    she may approve what someone else asked for."""
     return [
-        _public(db, approval, user)
+        _public(db, approval, user, viewer=admin)
         for approval, user in db.exec(_waiting(at)).all()  # type: ignore[call-overload]
-        if approval.requested_by_id != admin.id and user.id != admin.id
+        if user.id != admin.id
     ]
 
 
 def pending_about(db: Session, *, user: User, at: datetime) -> list[AccountApprovalPublic]:
     """What is waiting to be done to this account, as its holder sees it."""
     rows = db.exec(_waiting(at).where(AccountApproval.user_id == user.id)).all()  # type: ignore[attr-defined]
-    return [_public(db, approval, holder) for approval, holder in rows]
+    return [_public(db, approval, holder, viewer=user) for approval, holder in rows]
 
 
 def approve(db: Session, *, admin: User, approval_id: int, at: datetime) -> None:
@@ -141,7 +149,7 @@ def approve(db: Session, *, admin: User, approval_id: int, at: datetime) -> None
     if row is None:
         raise not_found("There is nothing waiting for approval here.")
     approval, user = row
-    if approval.requested_by_id == admin.id or user.id == admin.id:
+    if not _may_approve(admin, approval, user):
         raise _second_person_required("A different administrator must approve this.")
     rule = RULES[approval.kind]
     if not rule.applies_to(user):  # e.g. enabled again, or already disabled, since it was asked
