@@ -121,7 +121,13 @@ def test_disabling_a_patient_takes_a_second_administrator_and_she_is_told(
     assert tablet.get("/api/auth/session").status_code == 401
     assert not any(sio.is_connected() for sio in sockets)
     login = app.test_client().post("/api/auth/login", json={"username": "mona", "password": PASSWORD})
-    assert login.status_code == 401
+    assert (login.status_code, login.json["error"]) == (403, "account_disabled"), (
+        "told the truth, not 'wrong password'"
+    )
+    wrong = app.test_client().post(
+        "/api/auth/login", json={"username": "mona", "password": "feil passord 123"}
+    )
+    assert wrong.status_code == 401
 
     # Enabling gives access back, and one administrator may do it.
     assert anne.patch(f"/api/users/{mona.id}", json={"is_active": True}).status_code == 200

@@ -66,11 +66,15 @@ def authenticate(db: Session, *, username: str, password: str, ip: str, at: date
             ok = passwords.verify_password(user.password_hash, password)
     finally:
         attempt.finish()
-    if not ok or user is None or not user.is_active:
+    if not ok or user is None:
         log.info("login failed", extra={"reason": "credentials"})
         if user is not None:
             auth_events.record_anonymous(db, user=user, event=auth_events.AuthEvent.login_failed)
         raise ApiError(401, "invalid_credentials", "Wrong username or password.", commit=True)
+    if not user.is_active:
+        # Only someone who knows the password learns this, and "wrong password"
+        # would not be true.
+        raise ApiError(403, "account_disabled", "This account is disabled.")
 
     attempt.succeeded()
     if passwords.needs_rehash(user.password_hash):  # type: ignore[arg-type]
