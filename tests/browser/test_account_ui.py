@@ -10,7 +10,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE, Api, login
-from tests.browser.test_hostile_content import PASSWORD, _accept
+from tests.browser.test_hostile_content import PASSWORD, _accept, second_admin_approves_link
 
 NEW_PASSWORD = "tyttebær og multer i mai"
 
@@ -63,9 +63,7 @@ def test_a_new_supporter_sets_up_the_code_app_and_sees_her_account(new_page: Any
         "POST", "/api/users", {"username": username, "display_name": "Vilde Vakt", "role": "supporter"}
     )
     assert created["invitation"]["awaiting"] == "second_admin"
-    second = Api(live_server, "admin2")
-    [link] = [r for r in second.call("GET", "/api/reenrolments") if r["user_id"] == created["user"]["id"]]
-    second.call("POST", f"/api/reenrolments/{link['id']}/approve")
+    second_admin_approves_link(live_server, created["user"]["id"])
     _accept(live_server, created["invitation"])
     page = new_page(DESKTOP)
     login(page, username, PASSWORD)  # enrols the code app and saves the recovery codes
@@ -78,8 +76,8 @@ def test_a_new_supporter_sets_up_the_code_app_and_sees_her_account(new_page: Any
 def _users_screen(new_page: Any, admin: str) -> Any:
     page = new_page(DESKTOP)
     login(page, admin)
-    expect(page.locator('[data-testid="admin-home"]')).to_be_visible()
-    page.goto("/#/admin/brukere")
+    # The administrators' start page is the users screen.
+    expect(page.locator('[data-testid="user-list"]')).to_be_visible()
     return page
 
 
