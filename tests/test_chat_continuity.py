@@ -47,7 +47,13 @@ def pushes(monkeypatch: pytest.MonkeyPatch) -> list[tuple[list[int], Any]]:
 
 
 def test_the_last_supporter_on_duty_in_a_later_tier_gets_it_first(
-    app: Any, auth: Any, factories: Any, circle: dict[str, Any], clock: Any, socket_client: Any, db: Any
+    app: Any,
+    auth: Any,
+    factories: Any,
+    circle: dict[str, Any],  # noqa: F811
+    clock: Any,
+    socket_client: Any,
+    db: Any,
 ) -> None:
     """Mona talked to Ingrid (kommune) two days ago; Ingrid is on duty tonight,
     so she gets the conversation, not bolig first. One routing decision."""
@@ -73,7 +79,13 @@ def test_the_last_supporter_on_duty_in_a_later_tier_gets_it_first(
 
 
 def test_falls_back_tier_by_tier_when_the_last_supporter_is_off_duty(
-    app: Any, auth: Any, factories: Any, circle: dict[str, Any], clock: Any, socket_client: Any, db: Any
+    app: Any,
+    auth: Any,
+    factories: Any,
+    circle: dict[str, Any],  # noqa: F811
+    clock: Any,
+    socket_client: Any,
+    db: Any,
 ) -> None:
     staff_rosters(factories, circle)
     talked_with(factories, db, circle["mona"], circle["ingrid"], clock() - timedelta(days=1))
@@ -85,7 +97,13 @@ def test_falls_back_tier_by_tier_when_the_last_supporter_is_off_duty(
 
 
 def test_a_supporter_talked_to_more_than_a_week_ago_is_not_preferred(
-    app: Any, auth: Any, factories: Any, circle: dict[str, Any], clock: Any, socket_client: Any, db: Any
+    app: Any,
+    auth: Any,
+    factories: Any,
+    circle: dict[str, Any],  # noqa: F811
+    clock: Any,
+    socket_client: Any,
+    db: Any,
 ) -> None:
     staff_rosters(factories, circle)
     talked_with(factories, db, circle["mona"], circle["ingrid"], clock() - timedelta(days=7, minutes=1))
@@ -97,7 +115,13 @@ def test_a_supporter_talked_to_more_than_a_week_ago_is_not_preferred(
 
 
 def test_a_contact_request_goes_to_the_last_supporter_once_with_tonights_level_and_shared_reasons(
-    app: Any, auth: Any, factories: Any, circle: dict[str, Any], clock: Any, socket_client: Any, db: Any
+    app: Any,
+    auth: Any,
+    factories: Any,
+    circle: dict[str, Any],  # noqa: F811
+    clock: Any,
+    socket_client: Any,
+    db: Any,
 ) -> None:
     """A check-in with a contact request makes one offer: to Ingrid, carrying
     tonight's level, without the warning signs Mona shares only with bolig."""
@@ -147,7 +171,13 @@ def held_by_kari(auth: Any, clock: Any) -> Any:
 
 
 def test_a_shift_change_tells_the_patient_and_the_incoming_supporter_once(
-    app: Any, auth: Any, factories: Any, circle: dict[str, Any], clock: Any, socket_client: Any, db: Any
+    app: Any,
+    auth: Any,
+    factories: Any,
+    circle: dict[str, Any],  # noqa: F811
+    clock: Any,
+    socket_client: Any,
+    db: Any,
 ) -> None:
     staff_rosters(factories, circle)
     clock.set(datetime(2026, 11, 25, 21, 40, tzinfo=OSLO))
@@ -160,15 +190,19 @@ def test_a_shift_change_tells_the_patient_and_the_incoming_supporter_once(
     assert run_tick(app, clock)["handed_over"] == 1
     told_mona = [m["notice"] for m in events(mona_socket, "chat:message")]
     told_ola = [m["notice"] for m in events(ola_socket, "chat:message")]
-    assert told_mona == told_ola == [
-        {
-            "code": "shift_ended_offered",
-            "from_name": "Kari",
-            "to_name": None,
-            "to_team_kind": None,
-            "tier_kind": "bolig",
-        }
-    ]
+    assert (
+        told_mona
+        == told_ola
+        == [
+            {
+                "code": "shift_ended_offered",
+                "from_name": "Kari",
+                "to_name": None,
+                "to_team_kind": None,
+                "tier_kind": "bolig",
+            }
+        ]
+    )
     assert mona.get("/api/chat/conversation").json["status"]["code"] in ("sent", "delivered")
     clock.advance(seconds=30)
     assert run_tick(app, clock)["handed_over"] == 0
@@ -184,7 +218,13 @@ def test_a_shift_change_tells_the_patient_and_the_incoming_supporter_once(
 
 
 def test_nobody_to_take_over_is_said_plainly(
-    app: Any, auth: Any, factories: Any, circle: dict[str, Any], clock: Any, socket_client: Any, db: Any
+    app: Any,
+    auth: Any,
+    factories: Any,
+    circle: dict[str, Any],  # noqa: F811
+    clock: Any,
+    socket_client: Any,
+    db: Any,
 ) -> None:
     # Only Kari's bolig shift: after 22:00 nobody is on duty in any tier.
     factories.published_roster(circle["bolig"], [([circle["kari"]], [("08:00", "22:00", False)])])
@@ -202,7 +242,7 @@ def test_the_holder_is_asked_once_for_a_handover_note_15_minutes_before_the_shif
     app: Any,
     auth: Any,
     factories: Any,
-    circle: dict[str, Any],
+    circle: dict[str, Any],  # noqa: F811
     clock: Any,
     socket_client: Any,
     db: Any,
@@ -243,7 +283,13 @@ def test_the_holder_is_asked_once_for_a_handover_note_15_minutes_before_the_shif
 
 
 def test_the_automatic_summary_replaces_the_last_one(
-    app: Any, auth: Any, factories: Any, circle: dict[str, Any], clock: Any, socket_client: Any, db: Any
+    app: Any,
+    auth: Any,
+    factories: Any,
+    circle: dict[str, Any],  # noqa: F811
+    clock: Any,
+    socket_client: Any,
+    db: Any,
 ) -> None:
     """Kari hands to Ola at 22:00 and Ola to Kari at 08:00: one summary each
     time, the newest, with tonight's level, the wait and the unanswered messages."""
