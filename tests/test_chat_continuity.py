@@ -331,3 +331,19 @@ def test_the_automatic_summary_replaces_the_last_one(
     notices = [m.notice["code"] for m in db.exec(select(Message)).all() if m.notice]
     db.commit()
     assert notices == ["shift_ended_offered", "taken_over", "shift_ended_offered"]
+
+
+def test_the_patients_copy_of_her_data_says_the_shift_change_in_words(
+    app: Any,
+    auth: Any,
+    factories: Any,
+    circle: dict[str, Any],  # noqa: F811
+    clock: Any,
+) -> None:
+    staff_rosters(factories, circle)
+    clock.set(datetime(2026, 11, 25, 21, 40, tzinfo=OSLO))
+    mona = held_by_kari(auth, clock)
+    clock.set(datetime(2026, 11, 25, 22, 0, 30, tzinfo=OSLO))
+    run_tick(app, clock)
+    html = mona.post("/api/me/export", json={"format": "html", "lang": "nb"}).get_data(as_text=True)
+    assert "Kari har gått av vakt. Vi gir beskjed til botilbudet nå." in html
