@@ -2,7 +2,7 @@
 // /socket.io/ responses, so health data never lands in the cache.
 // Bump VERSION whenever a file in SHELL changes.
 
-const VERSION = 'nattlys-shell-v9';
+const VERSION = 'nattlys-shell-v10';
 
 const SHELL = [
   '/',
@@ -15,6 +15,7 @@ const SHELL = [
   '/app/audit-text.js',
   '/app/break-glass-ui.js',
   '/app/chat-ui.js',
+  '/app/continuity-ui.js',
   '/app/device-data.js',
   '/app/dom.js',
   '/app/format.js',

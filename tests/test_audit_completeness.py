@@ -133,8 +133,14 @@ def one(action: str, patient: str = "patient") -> tuple[Row, ...]:
 # The patient writes to the conversation supporter_in holds: the message goes
 # live to supporter_in, who is recorded as having got it.
 WRITE_AND_DELIVER = (("chat.write", "patient"), ("chat.deliver", "patient", "supporter_in"))
-# Handing over to a tier: the supporter's action, and the server's routing decision.
-HANDOVER_TO_TIER = (("chat.handover", "patient"), ("route.handover", "patient", SYSTEM))
+# Handing over to a tier: the supporter's action, the server's routing decision,
+# and tonight's check-in carried by the live offer to the tier (supporter_in, on
+# duty round the clock, is in it).
+HANDOVER_TO_TIER = (
+    ("chat.handover", "patient"),
+    ("checkin.read", "patient", "supporter_in"),
+    ("route.handover", "patient", SYSTEM),
+)
 
 # (method, rule) -> the rows a call by the allowed caller must add.
 AUDITED: dict[tuple[str, str], Audited] = {
@@ -191,6 +197,9 @@ AUDITED: dict[tuple[str, str], Audited] = {
         one("chat.take"), prepare=_offered_to_supporter
     ),
     ("POST", "/api/chat/conversations/<int:conversation_id>/handover"): Audited(HANDOVER_TO_TIER),
+    ("PUT", "/api/chat/conversations/<int:conversation_id>/handover-note"): Audited(
+        one("chat.handover_note")
+    ),
     ("POST", "/api/chat/conversations/<int:conversation_id>/close"): Audited(one("chat.close")),
     ("POST", "/api/chat/conversations/<int:conversation_id>/read"): Audited(
         one("chat.mark_read"), prepare=_patient_wrote
@@ -569,6 +578,7 @@ def test_audit_rows_never_hold_clinical_text(
             f"{plan}/proposals/{world.proposal.id}/agree-in-meeting",
             {"base_version": 2, "note": marker},
         ),
+        ("supporter_in", "PUT", f"/api/chat/conversations/{conv}/handover-note", {"note": marker}),
         ("supporter_in", "POST", f"/api/chat/conversations/{conv}/handover", {"to_tier": 0, "note": marker}),
         (
             "patient",

@@ -325,6 +325,12 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], Any, dict[str, int]]] = {
         {"to_tier": 0, "note": "Overtar du?"},
         ok_for(204, "supporter_in_circle"),
     ),
+    # Only the holder writes the note for whoever takes over.
+    ("PUT", "/api/chat/conversations/<int:conversation_id>/handover-note"): (
+        {"conversation_id": "conversation"},
+        {"note": "Sov dårlig i natt, vil gjerne snakke om morgendagen"},
+        ok_for(204, "supporter_in_circle"),
+    ),
     ("POST", "/api/chat/conversations/<int:conversation_id>/close"): (
         {"conversation_id": "conversation"},
         None,
@@ -630,6 +636,7 @@ BODY_CHECKS: dict[tuple[str, str], BodyCheck] = {
     ("GET", "/api/chat/conversation"): _own_conversation_only,
     ("POST", "/api/chat/messages"): _own_conversation_only,
     ("GET", "/api/chat/conversations/<int:conversation_id>"): _refused_off_duty,
+    ("PUT", "/api/chat/conversations/<int:conversation_id>/handover-note"): _refused_off_duty,
     ("GET", "/api/patients/<int:patient_id>/checkins"): _off_duty_is_offered_break_glass,
     ("GET", "/api/patients/<int:patient_id>/checkin-schedule"): _off_duty_is_offered_break_glass,
     ("PUT", "/api/patients/<int:patient_id>/checkin-schedule"): _schedule_write_refused_off_duty,

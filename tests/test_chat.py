@@ -217,9 +217,11 @@ def test_shift_change_hands_the_conversation_to_the_incoming_supporter(
     assert run_tick(app, clock)["handed_over"] == 1
     assert any(r["name"] == "chat:offer" for r in ola_socket.get_received())
     item = ola.get("/api/chat/inbox").json[0]
-    assert "Kari" in item["handover_note"]
+    assert item["shift_summary"]["from_name"] == "Kari"
     history = ola.get("/api/chat/conversations/1").json["messages"]
-    assert [m["body"] for m in history] == ["Hei"]  # the incoming supporter sees the history
+    # The incoming supporter sees the history, and the server's line about the shift change.
+    assert [m["body"] for m in history if m["sender_role"] == "patient"] == ["Hei"]
+    assert history[-1]["notice"]["code"] == "shift_ended_offered"
     assert decisions(db)[-1] == "shift_change"
 
 

@@ -12,7 +12,8 @@ by the people who would write and read it:
 | roster override note                    | POST /api/teams/<id>/overrides                | 500   |
 | chat message, patient                   | POST /api/chat/messages, socket chat:send     | 4000  |
 | chat message, supporter                 | POST /api/chat/conversations/<id>/messages    | 4000  |
-| handover note                           | POST …/handover, socket chat:handover         | 1000  |
+| handover note                           | POST …/handover, socket chat:handover,        | 1000  |
+|                                         | PUT …/handover-note                           |       |
 | crisis plan: warning signs, self-help, people and places, reasons to live (items) | PUT …/crisis-plan | 300 |
 | crisis plan: safe surroundings, alternatives to admission | PUT …/crisis-plan           | 4000  |
 | crisis plan: contact name, relation; professional name, service, hours; self-referral with whom, how to ask; who-does-what who, does; meeting wants, does-not-help | PUT …/crisis-plan | 100–4000 |
@@ -272,6 +273,19 @@ def handover_socket(w: World, value: str) -> Outcome:
     return ack(w.socket("kari").emit("chat:handover", body, callback=True))
 
 
+def handover_note_http(w: World, value: str) -> Outcome:
+    """The note asked for before the shift ends, written by the holder."""
+    w.hold(w.kari_id)
+    return http(
+        w.kari.put(f"/api/chat/conversations/{w.conversation_id}/handover-note", json={"note": value})
+    )
+
+
+def read_own_handover_note(w: World) -> list[str]:
+    note = w.kari.get(f"/api/chat/conversations/{w.conversation_id}").json["handover_note"]
+    return [note] if note else []
+
+
 def read_handover_note(w: World) -> list[str]:
     note = w.ola.get(f"/api/chat/conversations/{w.conversation_id}").json["handover_note"]
     return [note] if note else []
@@ -410,6 +424,14 @@ FIELDS = [
     ),
     Field("chat.handover_note (HTTP)", 1000, ("note",), text_rule, handover_http, read_handover_note),
     Field("chat.handover_note (socket)", 1000, None, text_rule, handover_socket, read_handover_note),
+    Field(
+        "chat.handover_note (asked before the shift ends)",
+        1000,
+        ("note",),
+        text_rule,
+        handover_note_http,
+        read_own_handover_note,
+    ),
     _item("warning_signs", 300),
     _item("self_help", 300),
     _item("people_places", 300),

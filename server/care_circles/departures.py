@@ -52,7 +52,7 @@ def release_chats(
         if conv.state == ConversationState.offered and staying == involved:
             continue
         tier, deadline = conv.tier_position or 0, conv.escalate_at
-        from_tier = 0 if conv.state == ConversationState.held else tier
+        from_tier = 0 if conv.state == ConversationState.held else chat.retry_from(conv)
         chat.route(db, conv, from_tier=from_tier, at=at, action="reroute", reason=reason)
         if deadline is not None and conv.escalate_at is not None and conv.tier_position == tier:
             # Taking one person off an offer must not make the patient wait longer.

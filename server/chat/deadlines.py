@@ -24,6 +24,9 @@ from server.alerts.models import GapKind
 from server.chat.models import Conversation, ConversationState
 from server.rosters import duty
 
+# Offered to the supporter the patient last talked to alone: when that lapses,
+# the tiers are tried in order from the first (server/chat/continuity.py).
+PREFERRED = "preferred"
 NUDGED = "nudged"
 TRYING_OTHERS = "trying_others"
 CEILING = "ceiling"

@@ -10,8 +10,10 @@ from sqlmodel import Session, col, select
 from server import access
 from server.accounts.models import User
 from server.audit import writer as audit
+from server.chat import continuity
 from server.chat.models import Conversation, ConversationState
 from server.chat.schemas import InboxItem, TonightReason
+from server.rosters import service as rosters
 
 
 def inbox(db: Session, *, supporter: User, at: datetime) -> list[InboxItem]:
@@ -29,6 +31,7 @@ def inbox(db: Session, *, supporter: User, at: datetime) -> list[InboxItem]:
     # A check-in level is a check-in answer: only for those who may see check-ins now.
     sees = [p for _, p in visible if access.may_access_patient(db, supporter, p, access.Need.checkins, at=at)]
     latest = _latest_checkins(db, [patient.id for patient in sees])  # type: ignore[misc]
+    names = rosters.snapshot(db).names
     out = []
     for conv, patient in visible:
         mine = conv.holder_id == supporter.id
@@ -54,6 +57,7 @@ def inbox(db: Session, *, supporter: User, at: datetime) -> list[InboxItem]:
                 if conv.waiting_since
                 else None,
                 handover_note=conv.handover_note,
+                shift_summary=continuity.summary_public(db, conv, viewer=supporter, name_of=names.get, at=at),
                 last_message_id=conv.last_message_id,
                 read_upto_id=conv.read_upto_id,
                 latest_checkin_level=level,
@@ -97,7 +101,7 @@ def tonight_reason(db: Session, *, viewer: User, patient_id: int, at: datetime) 
     """Tonight's newest check-in (since 16:00), so the reason travels with the
     conversation to whoever holds it, after escalation or handover too."""
     from server.checkins.models import Checkin
-    from server.checkins.service import tonight_start
+    from server.checkins.service import shared_reasons, tonight_start
 
     patient = db.get(User, patient_id)
     if patient is None or not access.may_access_patient(db, viewer, patient, access.Need.checkins, at=at):
@@ -112,7 +116,23 @@ def tonight_reason(db: Session, *, viewer: User, patient_id: int, at: datetime) 
     audit.record(db, actor=viewer, action="checkin.read", object_type="checkins", patient_id=patient_id)
     return TonightReason(
         level=checkin.level,
-        reasons=list(checkin.reasons),
+        reasons=shared_reasons(db, viewer, patient_id, list(checkin.reasons)),
         at=checkin.created_at,
         wants_contact=checkin.wants_contact,
     )
+
+
+def offer_reason(db: Session, *, viewer: User, patient_id: int, at: datetime) -> dict[str, object]:
+    """What a live offer carries for this supporter: the level the inbox shows
+    (`latest_checkin_level`) and tonight's reason, or nothing for someone who
+    may not see check-ins now."""
+    patient = db.get(User, patient_id)
+    if patient is None or not access.may_access_patient(db, viewer, patient, access.Need.checkins, at=at):
+        return {}
+    level, level_at = _latest_checkins(db, [patient_id]).get(patient_id, (None, None))
+    tonight = tonight_reason(db, viewer=viewer, patient_id=patient_id, at=at)
+    return {
+        "latest_checkin_level": level,
+        "latest_checkin_at": level_at.isoformat() if level_at else None,
+        "tonight": tonight.model_dump(mode="json") if tonight else None,
+    }

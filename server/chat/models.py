@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import JSON, Column, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from server.crypto.columns import EncryptedText
+from server.crypto.columns import EncryptedJSON, EncryptedText
 from server.db import UTCDateTime
+
+# The sender_role of a line the server wrote in the chat (a shift change).
+SYSTEM_SENDER = "system"
 
 
 class ConversationState(StrEnum):
@@ -32,6 +36,11 @@ class Conversation(SQLModel, table=True):
     offered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
     escalate_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)  # type: ignore[call-overload]
     handover_note: str | None = Field(default=None, sa_column=Column(EncryptedText, nullable=True))
+    # What the last shift change left for the next supporter (server/chat/continuity.py):
+    # replaced at each shift change, never appended to.
+    shift_summary: dict[str, Any] | None = Field(default=None, sa_column=Column(EncryptedJSON, nullable=True))
+    # The end of the holder's shift they were asked to write a handover note before.
+    note_requested_for: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
     last_supporter_id: int | None = Field(default=None, foreign_key="users.id")
     last_message_id: int = Field(default=0)
     delivered_upto_id: int = Field(default=0)
@@ -39,8 +48,9 @@ class Conversation(SQLModel, table=True):
     read_by_id: int | None = Field(default=None, foreign_key="users.id")
     patient_read_upto_id: int = Field(default=0)
     waiting_since: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
-    # None, or how far the wait has gone (server/chat/deadlines.py): nudged (the
-    # holder was reminded) | trying_others | ceiling (every tier tried).
+    # None, or how far the wait has gone (server/chat/deadlines.py): preferred
+    # (offered to the last supporter alone) | nudged (the holder was reminded) |
+    # trying_others | ceiling (every tier tried).
     wait_stage: str | None = Field(default=None, sa_type=String(16))  # type: ignore[call-overload]
     created_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
     updated_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
@@ -57,6 +67,9 @@ class Message(SQLModel, table=True):
     # Chosen by the sending device, so a resend after a lost ack is stored once.
     client_id: str = Field(max_length=64)
     body: str = Field(sa_column=Column(EncryptedText, nullable=False))
+    # A line the server wrote (sender_role "system"): a code and the people it
+    # names, put into words in the reader's language by the app.
+    notice: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
 
 

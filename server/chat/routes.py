@@ -16,6 +16,7 @@ from server.chat.schemas import (
     ConversationPublic,
     GapPublic,
     HandoverIn,
+    HandoverNoteIn,
     InboxItem,
     MessageIn,
     MessagePublic,
@@ -124,6 +125,20 @@ def handover(conversation_id: int, body: HandoverIn) -> None:
         to_tier=body.to_tier,
         note=body.note,
         at=clock.now(),
+    )
+
+
+@bp.put("/conversations/<int:conversation_id>/handover-note")
+@endpoint(
+    "Write the handover note for whoever takes over (the supporter holding the conversation)",
+    tag="chat",
+    body=HandoverNoteIn,
+    status=204,
+    roles=(Role.supporter,),
+)
+def handover_note(conversation_id: int, body: HandoverNoteIn) -> None:
+    service.write_handover_note(
+        get_db(), supporter=g.user, conversation_id=conversation_id, note=body.note, at=clock.now()
     )
 
 

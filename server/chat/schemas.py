@@ -16,6 +16,17 @@ class MessageIn(SQLModel):
     body: str = Field(min_length=1, max_length=MAX_MESSAGE_LENGTH * 2)
 
 
+class ChatNotice(SQLModel):
+    """A line the server wrote in the chat, as a code the app puts into words:
+    shift_ended_offered | shift_ended_nobody | taken_over."""
+
+    code: str
+    from_name: str | None = None
+    to_name: str | None = None
+    to_team_kind: str | None = None
+    tier_kind: str | None = None
+
+
 class MessagePublic(SQLModel):
     id: int
     conversation_id: int
@@ -26,6 +37,7 @@ class MessagePublic(SQLModel):
     sender_name: str | None
     sender_team_kind: str | None
     created_at: datetime
+    notice: ChatNotice | None = None
 
 
 class ChatStatus(SQLModel):
@@ -55,6 +67,18 @@ class TonightReason(SQLModel):
     wants_contact: bool
 
 
+class ShiftSummary(SQLModel):
+    """What the last shift change left for the next supporter (replaced at
+    each shift change). The level only for those who may see check-ins now."""
+
+    from_name: str | None
+    at: datetime
+    level: str | None = None
+    waiting_minutes: int | None = None
+    unanswered: int = 0
+    note: str | None = None
+
+
 class ConversationPublic(SQLModel):
     id: int
     patient_id: int
@@ -67,6 +91,9 @@ class ConversationPublic(SQLModel):
     offered_to_me: bool | None = None
     tier_position: int | None = None
     handover_note: str | None = None
+    shift_summary: ShiftSummary | None = None
+    # For the holder: the end of the shift they are asked to write a handover note before.
+    note_requested_for: datetime | None = None
     tonight: TonightReason | None = None
 
 
@@ -80,6 +107,7 @@ class InboxItem(SQLModel):
     waiting_since: datetime | None
     waiting_seconds: int | None
     handover_note: str | None
+    shift_summary: ShiftSummary | None = None
     last_message_id: int
     read_upto_id: int
     # The patient's most recent check-in (level only), to see who may need most.
@@ -95,6 +123,10 @@ class SyncQuery(SQLModel):
 class HandoverIn(SQLModel):
     to_user_id: int | None = None
     to_tier: int | None = Field(default=None, ge=0, le=10)
+    note: str = Field(default="", max_length=1000)
+
+
+class HandoverNoteIn(SQLModel):
     note: str = Field(default="", max_length=1000)
 
 

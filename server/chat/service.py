@@ -9,6 +9,7 @@ due, so timers survive restarts. Events are emitted only after commit.
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,11 +25,12 @@ from server.alerts.models import GapKind
 from server.alerts.reach import reachability
 from server.api.errors import ApiError, forbidden, not_found
 from server.audit import writer as audit
-from server.chat import deadlines
-from server.chat.models import Conversation, ConversationState, Message, RoutingDecision
+from server.chat import continuity, deadlines
+from server.chat.models import SYSTEM_SENDER, Conversation, ConversationState, Message, RoutingDecision
 from server.chat.presence import presence
 from server.chat.schemas import (
     MAX_MESSAGE_LENGTH,
+    ChatNotice,
     ChatStatus,
     ConversationPublic,
     MessagePublic,
@@ -193,7 +195,7 @@ def patient_status(db: Session, conv: Conversation, *, at: datetime) -> ChatStat
         wait = int((conv.escalate_at - at).total_seconds()) if conv.escalate_at else None
         if conv.wait_stage == deadlines.TRYING_OTHERS:
             code = "trying_others"
-        elif conv.tier_position:
+        elif conv.tier_position and conv.wait_stage != deadlines.PREFERRED:
             code = "passed_on"
         elif conv.delivered_upto_id >= conv.last_message_id:
             code = "delivered"
@@ -264,15 +266,52 @@ def _offer(
     conv.wait_stage = None
     conv.updated_at = at
     db.add(conv)
-    _emit("chat:offer", {"conversation_id": conv.id, "patient_id": conv.patient_id, "tier": tier}, supporters)
+    _emit_offer(db, conv, supporters, tier=tier, at=at)
 
 
-def route(db: Session, conv: Conversation, *, from_tier: int, at: datetime, action: str, reason: str) -> None:
+def _emit_offer(db: Session, conv: Conversation, supporters: list[int], *, tier: int, at: datetime) -> None:
+    """The live offer, to each supporter with tonight's level and the reasons
+    for it that the patient shares with that supporter's team kind."""
+    from server.chat.inbox import offer_reason
+
+    for supporter_id in sorted(set(supporters)):
+        viewer = db.get(User, supporter_id)
+        reason = offer_reason(db, viewer=viewer, patient_id=conv.patient_id, at=at) if viewer else {}
+        payload = {"conversation_id": conv.id, "patient_id": conv.patient_id, "tier": tier, **reason}
+        _emit("chat:offer", payload, [supporter_id])
+
+
+def _preferred(db: Session, patient_id: int, at: datetime) -> int | None:
+    """The supporter the patient last talked to, if a device of theirs can be reached."""
+    from server.alerts.reach import reachable_devices
+
+    recent = continuity.recent_supporter(db, patient_id, at)
+    return recent if recent is not None and reachable_devices(db, [recent], at) else None
+
+
+def route(
+    db: Session,
+    conv: Conversation,
+    *,
+    from_tier: int,
+    at: datetime,
+    action: str,
+    reason: str,
+    prefer_recent: bool = False,
+) -> None:
     """Offer the conversation to the first tier, from `from_tier` on, that has
-    anyone on duty now; if none has, say so at once and record the gap."""
-    tier = duty.first_tier(db, conv.patient_id, at, after=from_tier - 1 if from_tier > 0 else None)
+    anyone on duty now; if none has, say so at once and record the gap. With
+    `prefer_recent` (a new wait), the supporter the patient last talked to
+    gets it first when on duty in any tier."""
+    prefer = _preferred(db, conv.patient_id, at) if prefer_recent and from_tier == 0 else None
+    tier = duty.first_tier(
+        db, conv.patient_id, at, after=from_tier - 1 if from_tier > 0 else None, prefer=prefer
+    )
     if tier is not None:
         _offer(db, conv, tier=tier.position, supporters=tier.supporter_ids, minutes=tier.limit_minutes, at=at)
+        if tier.preferred:
+            conv.wait_stage = deadlines.PREFERRED
+            reason = f"{reason}; the supporter the patient last talked to first"
         _decide(db, conv, action=action, at=at, reason=reason, tier=tier.position, supporters=conv.offered_to)
         gap_log.close_gap(db, at=at, conversation_id=conv.id)
         _tell_patient(db, conv, at)
@@ -311,6 +350,12 @@ def route(db: Session, conv: Conversation, *, from_tier: int, at: datetime, acti
     _tell_patient(db, conv, at)
 
 
+def retry_from(conv: Conversation) -> int:
+    """The tier to try from when the current offer lapses: after an offer to
+    the last supporter alone, the tiers in order from the first."""
+    return 0 if conv.wait_stage == deadlines.PREFERRED else conv.tier_position or 0
+
+
 def _reoffer_to_all(db: Session, conv: Conversation, everyone: list[int], *, at: datetime) -> None:
     """The ceiling: offered to everyone on duty in any tier, each pushed again."""
     already, again = set(conv.offered_to or []), conv.wait_stage == deadlines.CEILING
@@ -326,6 +371,8 @@ def message_public(
     db: Session, message: Message, names: dict[int, tuple[str, str | None]] | None = None
 ) -> MessagePublic:
     name = kind = None
+    if message.sender_role == SYSTEM_SENDER:
+        return _notice_public(db, message)
     if message.sender_id is not None and message.sender_role == Role.supporter:
         if names is not None and message.sender_id in names:
             name, kind = names[message.sender_id]
@@ -346,6 +393,49 @@ def message_public(
         sender_team_kind=kind,
         created_at=message.created_at,
     )
+
+
+def _notice_public(db: Session, message: Message) -> MessagePublic:
+    notice = message.notice or {}
+    conv = db.get(Conversation, message.conversation_id)
+    to_id = notice.get("to_id")
+    return MessagePublic(
+        id=message.id,  # type: ignore[arg-type]
+        conversation_id=message.conversation_id,
+        client_id=message.client_id,
+        body="",
+        sender_role=message.sender_role,
+        sender_id=None,
+        sender_name=None,
+        sender_team_kind=None,
+        created_at=message.created_at,
+        notice=ChatNotice(
+            code=str(notice.get("code", "")),
+            from_name=_supporter_name(db, notice["from_id"]) if notice.get("from_id") else None,
+            to_name=_supporter_name(db, to_id) if to_id else None,
+            to_team_kind=_team_kind_of(db, to_id, conv.patient_id) if to_id and conv else None,
+            tier_kind=notice.get("tier_kind"),
+        ),
+    )
+
+
+def _tell_in_chat(db: Session, conv: Conversation, *, code: str, at: datetime, **names: Any) -> None:
+    """A line from the server in the chat, to the patient and whoever holds or
+    is offered the conversation. Not a message to answer: the read and
+    delivered markers and the holder's clock stay where they are."""
+    message = Message(
+        conversation_id=conv.id,  # type: ignore[arg-type]
+        sender_id=None,
+        sender_role=SYSTEM_SENDER,
+        client_id=f"notice-{uuid.uuid4().hex}",
+        body="",
+        notice={"code": code, **names},
+        created_at=at,
+    )
+    db.add(message)
+    db.flush()
+    public = message_public(db, message)
+    _emit("chat:message", public.model_dump(mode="json"), _recipients(conv) | {conv.patient_id})
 
 
 def _store(
@@ -404,7 +494,13 @@ def send_from_patient(
     db.add(conv)
     if conv.state in (ConversationState.idle, ConversationState.unstaffed):
         route(
-            db, conv, from_tier=0, at=at, action="offer", reason="patient wrote; nobody held the conversation"
+            db,
+            conv,
+            from_tier=0,
+            at=at,
+            action="offer",
+            reason="patient wrote; nobody held the conversation",
+            prefer_recent=True,
         )
     else:
         deadlines.patient_wrote_to_holder(db, conv, at=at)
@@ -471,9 +567,15 @@ def _take(db: Session, conv: Conversation, *, supporter: User, at: datetime, rea
     conv.escalate_at = None
     conv.wait_stage = None
     conv.offered_to = []
+    conv.note_requested_for = None
     conv.updated_at = at
     db.add(conv)
     gap_log.close_gap(db, at=at, conversation_id=conv.id)
+    summary = conv.shift_summary
+    if summary and not summary.get("taken_by") and summary.get("from_id") != supporter.id:
+        # The first one to take it after a shift change: both sides are told who did.
+        conv.shift_summary = {**summary, "taken_by": supporter.id}
+        _tell_in_chat(db, conv, code="taken_over", at=at, from_id=summary.get("from_id"), to_id=supporter.id)
     if conv.waiting_since is not None and conv.last_message_id > conv.read_upto_id:
         # The patient is still waiting for an answer: the holder's clock runs.
         deadlines.patient_wrote_to_holder(db, conv, at=at)
@@ -603,6 +705,8 @@ def close(db: Session, *, supporter: User, conversation_id: int, at: datetime) -
     conv.wait_stage = None
     conv.waiting_since = None
     conv.handover_note = None
+    conv.shift_summary = None
+    conv.note_requested_for = None
     conv.updated_at = at
     db.add(conv)
     gap_log.close_gap(db, at=at, conversation_id=conv.id)
@@ -706,6 +810,10 @@ def conversation_view(
             "offered_to_me": user.id in (conv.offered_to or []),
             "tier_position": conv.tier_position,
             "handover_note": conv.handover_note,
+            "shift_summary": continuity.summary_public(
+                db, conv, viewer=user, name_of=lambda u: _supporter_name(db, u), at=at
+            ),
+            "note_requested_for": conv.note_requested_for if conv.holder_id == user.id else None,
             # On the first load only: later syncs fetch new messages, not the reason again.
             "tonight": tonight_reason(db, viewer=user, patient_id=conv.patient_id, at=at)
             if after_id == 0
@@ -728,7 +836,7 @@ def tick(db: Session, *, at: datetime) -> dict[str, int]:
     """Escalate offers past their deadline, re-route unstaffed conversations
     when someone comes on duty, and hand over conversations whose supporter's
     shift has ended. Safe to run in several processes at once."""
-    counts = {"escalated": 0, "rerouted": 0, "handed_over": 0, "nudged": 0, "reoffered": 0}
+    counts = {"escalated": 0, "rerouted": 0, "handed_over": 0, "nudged": 0, "reoffered": 0, "notes_asked": 0}
     due = db.exec(
         select(Conversation.id).where(
             col(Conversation.state).in_([ConversationState.offered, ConversationState.held]),
@@ -754,13 +862,16 @@ def tick(db: Session, *, at: datetime) -> dict[str, int]:
                 route(db, conv, from_tier=0, at=at, action="reroute", reason="nobody on duty any more")
             counts["reoffered"] += 1
         else:
+            preferred = conv.wait_stage == deadlines.PREFERRED
             route(
                 db,
                 conv,
-                from_tier=(conv.tier_position or 0) + 1,
+                from_tier=retry_from(conv) if preferred else (conv.tier_position or 0) + 1,
                 at=at,
                 action="escalate",
-                reason=f"nobody took it within the time limit of tier {conv.tier_position}",
+                reason="the last supporter did not take it in time; the tiers in order"
+                if preferred
+                else f"nobody took it within the time limit of tier {conv.tier_position}",
             )
             counts["escalated"] += 1
         db.commit()
@@ -776,12 +887,22 @@ def tick(db: Session, *, at: datetime) -> dict[str, int]:
         conv = get_conversation(db, conversation_id, lock=True)
         if conv.state == ConversationState.unstaffed:
             if duty.first_tier(db, conv.patient_id, at) is not None:
-                route(db, conv, from_tier=0, at=at, action="offer", reason="someone came on duty")
+                route(
+                    db,
+                    conv,
+                    from_tier=0,
+                    at=at,
+                    action="offer",
+                    reason="someone came on duty",
+                    prefer_recent=True,
+                )
                 counts["rerouted"] += 1
         elif conv.state == ConversationState.held and conv.holder_id is not None:
             if not rosters.is_on_duty_for(db, supporter_id=conv.holder_id, patient_id=conv.patient_id, at=at):
                 _shift_change(db, conv, at=at)
                 counts["handed_over"] += 1
+            elif _ask_for_note(db, conv, at=at):
+                counts["notes_asked"] += 1
         elif conv.state == ConversationState.offered:
             still = [
                 s
@@ -792,7 +913,7 @@ def tick(db: Session, *, at: datetime) -> dict[str, int]:
                 route(
                     db,
                     conv,
-                    from_tier=conv.tier_position or 0,
+                    from_tier=retry_from(conv),
                     at=at,
                     action="reroute",
                     reason="everyone it was offered to went off duty",
@@ -840,22 +961,70 @@ def _holder_quiet(db: Session, conv: Conversation, *, at: datetime) -> str:
     return "reoffered"
 
 
+def _ask_for_note(db: Session, conv: Conversation, *, at: datetime) -> bool:
+    """Shortly before the holder's shift ends, ask them once for a handover note
+    (live, and a push that says nothing about the patient)."""
+    from server.push.service import PushMessage, queue
+
+    holder_id = conv.holder_id
+    ends = duty.duty_ends_at(db, supporter_id=holder_id, patient_id=conv.patient_id, at=at)  # type: ignore[arg-type]
+    if ends is None or ends - at > continuity.NOTE_REQUEST_BEFORE or conv.note_requested_for == ends:
+        return False
+    conv.note_requested_for = ends
+    db.add(conv)
+    _emit("chat:note_request", {"conversation_id": conv.id, "shift_ends_at": ends.isoformat()}, [holder_id])  # type: ignore[list-item]
+    queue(
+        [holder_id],  # type: ignore[list-item]
+        PushMessage(
+            title="Vakten din slutter snart",
+            tag=f"handover-{conv.id}",
+            url=f"/#/samtale/{conv.id}",
+            ttl=int(continuity.NOTE_REQUEST_BEFORE.total_seconds()),
+        ),
+    )
+    return True
+
+
+def write_handover_note(
+    db: Session, *, supporter: User, conversation_id: int, note: str, at: datetime
+) -> Conversation:
+    """The holder's note for whoever takes over (kept until the conversation is
+    closed or the next shift change carries it in its summary)."""
+    conv = get_conversation(db, conversation_id, lock=True)
+    access.require_chat_action(db, supporter, conv, at=at)
+    if conv.holder_id != supporter.id:
+        raise forbidden("Only the supporter holding the conversation can write its handover note.")
+    conv.handover_note = note.strip() or None
+    conv.updated_at = at
+    db.add(conv)
+    audit.record(
+        db,
+        actor=supporter,
+        action="chat.handover_note",
+        object_type="conversation",
+        object_id=conv.id,
+        patient_id=conv.patient_id,
+    )
+    return conv
+
+
 def _shift_change(db: Session, conv: Conversation, *, at: datetime) -> None:
     """The holder's shift ended: offer to whoever is on duty now in the same
-    team first, then tier by tier, with the handover note."""
-    leaving = db.get(User, conv.holder_id) if conv.holder_id else None
-    note = conv.handover_note or ""
-    summary = f"Automatisk overlevering ved vaktskifte fra {leaving.display_name if leaving else 'ukjent'}."
-    conv.handover_note = (summary + (" " + note if note else ""))[:1000]
+    team first, then tier by tier. The automatic summary (with the holder's
+    note) replaces the last one, and the patient and the next supporters are
+    told in the chat what the server did."""
+    leaving_id = conv.holder_id
+    conv.shift_summary = continuity.summarize_shift(db, conv, leaving_id=leaving_id, at=at)
+    conv.handover_note = None  # carried in the summary now
     snap = rosters.snapshot(db)
     same_team: list[int] = []
-    if leaving is not None:
-        teams = set(access.supporter_team_ids(db, leaving.id))  # type: ignore[arg-type]
+    if leaving_id is not None:
+        teams = set(access.supporter_team_ids(db, leaving_id))
         for tier in snap.circles.get(conv.patient_id, ()):
             for team_id in tier.team_ids:
                 if team_id in teams:
                     same_team += [
-                        d.user_id for d in snap.roster(team_id).on_duty(at) if d.user_id != leaving.id
+                        d.user_id for d in snap.roster(team_id).on_duty(at) if d.user_id != leaving_id
                     ]
     if same_team:
         _offer(
@@ -877,6 +1046,11 @@ def _shift_change(db: Session, conv: Conversation, *, at: datetime) -> None:
         _tell_patient(db, conv, at)
     else:
         route(db, conv, from_tier=0, at=at, action="shift_change", reason="holder's shift ended")
+    if conv.state == ConversationState.offered:
+        kind = _team_kind_of(db, conv.offered_to[0], conv.patient_id) if conv.offered_to else None
+        _tell_in_chat(db, conv, code="shift_ended_offered", at=at, from_id=leaving_id, tier_kind=kind)
+    else:
+        _tell_in_chat(db, conv, code="shift_ended_nobody", at=at, from_id=leaving_id)
 
 
 def _flush() -> None:

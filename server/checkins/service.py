@@ -217,6 +217,16 @@ def _sees_warning_signs(db: Session, viewer: User, patient_id: int, bits: PlanBi
     )
 
 
+def shared_reasons(db: Session, viewer: User, patient_id: int, reasons: list[str]) -> list[str]:
+    """The reasons for a level this viewer may see: "my own warning signs" only
+    where the patient shares the plan's warning signs with the viewer's team kind."""
+    if "yellow.warning_signs" not in reasons or _sees_warning_signs(
+        db, viewer, patient_id, plan_bits(db, patient_id)
+    ):
+        return list(reasons)
+    return [r for r in reasons if r != "yellow.warning_signs"]
+
+
 def checkin_public(c: Checkin, *, show_signs: bool) -> CheckinPublic:
     return CheckinPublic(
         id=c.id,  # type: ignore[arg-type]

@@ -46,6 +46,10 @@ def _people(db: Session, held: dict[str, list[dict[str, Any]]]) -> dict[str, dic
             fk.parent.name for fk in metadata.tables[name].foreign_keys if fk.column.table.name == "users"
         ]
         ids.update(row[c] for row in rows for c in user_columns if isinstance(row.get(c), int))
+    for message in held.get("messages", []):  # the people a shift change line names
+        ids.update(
+            v for k, v in (message.get("notice") or {}).items() if k.endswith("_id") and isinstance(v, int)
+        )
     users = db.execute(select(User.id, User.display_name, User.role).where(User.id.in_(ids))).all()  # type: ignore[union-attr]
     return {str(uid): {"display_name": name, "role": str(role)} for uid, name, role in users}
 
@@ -94,9 +98,12 @@ def render_html(export: dict[str, Any], lang: str) -> str:
     tables = export["tables"]
     people = export["people"]
 
-    def who(user_id: Any) -> str:
+    def name(user_id: Any) -> str:
         person = people.get(str(user_id))
-        return escape(person["display_name"]) if person else escape(_text(lang, "audit.unknown_actor"))
+        return person["display_name"] if person else _text(lang, "audit.unknown_actor")
+
+    def who(user_id: Any) -> str:
+        return escape(name(user_id))
 
     plan_html = f"<p>{escape(t('no_plan'))}</p>"
     plans = tables.get("crisis_plans", [])
@@ -121,8 +128,28 @@ def render_html(export: dict[str, Any], lang: str) -> str:
         ]
         for c in tables.get("checkins", [])
     ]
+
+    def notice_text(notice: dict[str, Any]) -> str:
+        """A line the server wrote in the chat, in the reader's words (as the app says it)."""
+        code, kind = notice.get("code", ""), notice.get("tier_kind")
+        names = {"from": name(notice.get("from_id")), "to": name(notice.get("to_id"))}
+        if code == "shift_ended_offered" and kind:
+            return escape(
+                _text(
+                    lang,
+                    "chat.notice.shift_ended_offered",
+                    where=_text(lang, f"chat.to_kind.{kind}"),
+                    **names,
+                )
+            )
+        if code == "shift_ended_offered":
+            code = "shift_ended_offered_plain"
+        return escape(_text(lang, f"chat.notice.{code}", **names))
+
     messages = [
-        [escape(_when(m["created_at"])), who(m["sender_id"]), escape(m["body"])]
+        [escape(_when(m["created_at"])), escape(t("system")), notice_text(m["notice"])]
+        if m.get("notice")
+        else [escape(_when(m["created_at"])), who(m["sender_id"]), escape(m["body"])]
         for m in tables.get("messages", [])
     ]
     access = [

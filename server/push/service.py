@@ -56,6 +56,7 @@ TITLES = frozenset(
         "Kveldssjekken er ikke gjort",
         "Nattsjekken er ikke gjort",
         "Vakten din begynner snart",
+        "Vakten din slutter snart",
         "Du har noe å se på i Nattlys",
     }
 )

@@ -30,6 +30,8 @@ class FirstTier:
     # someone on duty to escalate to (None: this is the last tier to try).
     limit_minutes: int
     minutes: int | None
+    # Offered to the patient's last supporter alone, before the tiers in order.
+    preferred: bool = False
 
 
 def tier_minutes(db: Session, patient_id: int, position: int | None) -> int:
@@ -48,12 +50,30 @@ def tier_kind(db: Session, patient_id: int, position: int | None) -> str | None:
     return snap.team_info[tiers[position].team_ids[0]].kind
 
 
-def first_tier(db: Session, patient_id: int, at: datetime, after: int | None = None) -> FirstTier | None:
-    """The first tier (after tier index `after`) with someone on duty at `at`."""
+def first_tier(
+    db: Session, patient_id: int, at: datetime, after: int | None = None, prefer: int | None = None
+) -> FirstTier | None:
+    """The first tier (after tier index `after`) with someone on duty at `at`.
+    With `prefer` (the supporter the patient last talked to) on duty in any
+    tier, and no tier tried yet: that supporter alone, with the time limit of
+    the tier they are on duty in; the tiers in order are the fallback."""
     duty = rosters.on_duty(db, patient_id=patient_id, at=at)
     staffed = [t for t in duty.tiers if t.on_duty and (after is None or t.position > after)]
     if not staffed:
         return None
+    if prefer is not None and after is None:
+        for candidate in staffed:
+            mine = [d for d in candidate.on_duty if d.user_id == prefer]
+            if mine:
+                limit = tier_minutes(db, patient_id, candidate.position)
+                return FirstTier(
+                    position=candidate.position,
+                    supporter_ids=[prefer],
+                    team_kind=str(mine[0].team_kind),
+                    limit_minutes=limit,
+                    minutes=limit,
+                    preferred=True,
+                )
     tier = staffed[0]
     limit = tier_minutes(db, patient_id, tier.position)
     return FirstTier(
@@ -63,6 +83,23 @@ def first_tier(db: Session, patient_id: int, at: datetime, after: int | None = N
         limit_minutes=limit,
         minutes=limit if len(staffed) > 1 else None,
     )
+
+
+def duty_ends_at(db: Session, *, supporter_id: int, patient_id: int, at: datetime) -> datetime | None:
+    """When the supporter stops being on duty for this patient (shifts that
+    follow on without a break joined), or None when not on duty at `at`."""
+    snap = rosters.snapshot(db)
+    team_ids = {team_id for tier in snap.circles.get(patient_id, ()) for team_id in tier.team_ids}
+    end: datetime | None = None
+    point = at
+    for _ in range(7):  # a week of back-to-back shifts is as far as anyone needs to look
+        ends = [
+            d.ends_at for t in team_ids for d in snap.roster(t).on_duty(point) if d.user_id == supporter_id
+        ]
+        if not ends:
+            break
+        end = point = max(ends)
+    return end
 
 
 def everyone_on_duty(db: Session, patient_id: int, at: datetime) -> list[int]:

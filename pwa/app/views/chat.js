@@ -21,6 +21,7 @@ import {
   withDaySeparators,
 } from '../chat-ui.js';
 import { helpNow, needsHelpNow, reachableLine } from '../routing-status.js';
+import { noticeLine } from '../continuity-ui.js';
 
 const POLL_MS = 15000;
 
@@ -143,6 +144,7 @@ export default async function chatView(ctx) {
     list.replaceChildren(
       ...withDaySeparators([
         ...sorted.map((m) => {
+          if (m.notice) return noticeLine(m);
           const mine = m.sender_role === 'patient';
           return bubble({
             who: mine ? t('chat.you') : supporterLabel(m.sender_name, m.sender_team_kind),

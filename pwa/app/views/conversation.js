@@ -24,6 +24,7 @@ import {
 } from '../chat-ui.js';
 import { inboxList, waitingText } from './inbox.js';
 import { clockTime, levelBadge, reasonText } from '../checkin-ui.js';
+import { noteRequest, noticeLine, shiftSummary } from '../continuity-ui.js';
 
 const POLL_MS = 30000;
 
@@ -180,6 +181,8 @@ export default async function conversationView(ctx) {
   const relation = h('p', { class: 'conv-relation', 'data-testid': 'conv-relation', role: 'status', 'aria-live': 'polite' });
   const tonight = tonightReason(view.tonight);
   const noteBox = h('p', { class: 'conv-note panel', 'data-testid': 'conv-note', hidden: true });
+  const summarySlot = h('div', { class: 'conv-summary' });
+  const noteRequestSlot = h('div');
   const actionError = messageArea('error');
   const takeButton = h('button', { type: 'button', class: 'button-primary', 'data-testid': 'take', hidden: true }, t('chat.conv.take'));
   const closeButton = h('button', { type: 'button', class: 'button-secondary', 'data-testid': 'close', hidden: true }, t('chat.conv.close'));
@@ -225,6 +228,13 @@ export default async function conversationView(ctx) {
     reply.form.hidden = !(mine() || offered());
     noteBox.hidden = !(row && row.handover_note);
     noteBox.textContent = row && row.handover_note ? t('chat.inbox.note', { note: row.handover_note }) : '';
+    const summary = row ? row.shift_summary : view.shift_summary;
+    const summaryKey = summary ? summary.at : '';
+    if (summarySlot.dataset.at !== summaryKey) {
+      summarySlot.dataset.at = summaryKey;
+      summarySlot.replaceChildren(...(summary ? [shiftSummary(summary)] : []));
+    }
+    if (!mine()) noteRequestSlot.replaceChildren();
   }
 
   function renderMessages() {
@@ -234,6 +244,7 @@ export default async function conversationView(ctx) {
     list.replaceChildren(
       ...withDaySeparators([
         ...sorted.map((m) => {
+          if (m.notice) return noticeLine(m);
           const isPatient = m.sender_role === 'patient';
           const isMe = m.sender_id === me.id;
           return bubble({
@@ -391,7 +402,9 @@ export default async function conversationView(ctx) {
     { class: 'conv-main', 'aria-labelledby': 'conv-title' },
     relation,
     tonight,
+    summarySlot,
     noteBox,
+    noteRequestSlot,
     h('div', { class: 'actions' }, takeButton, closeButton),
     actionError,
     confirmSlot,
@@ -413,10 +426,16 @@ export default async function conversationView(ctx) {
   );
   root.append(backLink('#/innboks', t('chat.conv.back')), title, h('div', { class: 'conv-grid' }, main, side));
 
+  function askForNote(shiftEndsAt) {
+    if (!shiftEndsAt || noteRequestSlot.firstChild) return;
+    noteRequestSlot.replaceChildren(noteRequest({ conversationId, shiftEndsAt, patientName: patientFirst, note: row ? row.handover_note : '' }));
+  }
+
   if (row) row.fetchedAt = Date.now();
   merge(view.messages);
   renderRelation();
   renderMessages();
+  askForNote(view.note_requested_for);
 
   onPush(root, (name, data) => {
     if (name === 'connect') {
@@ -436,6 +455,8 @@ export default async function conversationView(ctx) {
       refreshRelation();
     } else if (name === 'chat:offer') {
       refreshRelation();
+    } else if (name === 'chat:note_request') {
+      askForNote(data.shift_ends_at);
     } else if (name === 'chat:nudge') {
       // The patient wrote and has waited the tier's time limit for an answer.
       showMessage(actionError, t('alerts.nudge', { name: patientFirst }));

@@ -7,9 +7,10 @@ import { api } from '../api.js';
 import { loadFailed, pageTitle } from '../ui.js';
 import { onPush, whileShown } from '../chat-ui.js';
 import { levelBadge } from '../checkin-ui.js';
+import { shiftSummary } from '../continuity-ui.js';
 
 const POLL_MS = 30000;
-const LIVE_EVENTS = new Set(['connect', 'chat:offer', 'chat:taken', 'chat:message', 'chat:nudge', 'chat:withdrawn']);
+const LIVE_EVENTS = new Set(['connect', 'chat:offer', 'chat:taken', 'chat:message', 'chat:nudge', 'chat:withdrawn', 'chat:note_request']);
 
 /**
  * Keeps `onRows(rows, fetchedAt)` fed with the inbox while `node` is shown.
@@ -77,7 +78,7 @@ function tonightLevel(row) {
   return Date.now() - new Date(row.latest_checkin_at).getTime() < 12 * 3600 * 1000 ? row.latest_checkin_level : null;
 }
 
-function inboxRow(row, fetchedAt) {
+function inboxRow(row, fetchedAt, { withSummary = true } = {}) {
   const unread = row.last_message_id > row.read_upto_id;
   const level = tonightLevel(row);
   return h(
@@ -102,6 +103,7 @@ function inboxRow(row, fetchedAt) {
     ),
     waitingText(row, fetchedAt) ? h('p', { class: 'inbox-waiting', 'data-testid': 'inbox-waiting' }, waitingText(row, fetchedAt)) : null,
     row.handover_note ? h('p', { class: 'inbox-note', 'data-testid': 'inbox-note' }, t('chat.inbox.note', { note: row.handover_note })) : null,
+    withSummary ? shiftSummary(row.shift_summary, { testid: 'inbox-summary' }) : null,
   );
 }
 
@@ -115,7 +117,8 @@ export function inboxList({ currentId = null } = {}) {
   function draw() {
     list.replaceChildren(
       ...last.rows.map((row) => {
-        const item = inboxRow(row, last.at);
+        // Beside the open conversation its summary is shown once, above the messages.
+        const item = inboxRow(row, last.at, { withSummary: row.conversation_id !== currentId });
         if (row.conversation_id === currentId) item.classList.add('inbox-current');
         return item;
       }),
