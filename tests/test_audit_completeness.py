@@ -672,6 +672,7 @@ def test_a_live_delivery_and_the_routing_are_recorded_and_shown_in_plain_words(
     assert _actual(rows) == _expected(
         (
             ("chat.write", "patient"),
+            ("checkin.read", "patient", "supporter_in"),  # the offer carries tonight's check-in
             ("route.offer", "patient", SYSTEM),
             ("chat.deliver", "patient", "supporter_in"),
         ),
