@@ -598,11 +598,12 @@ def test_kill_9_of_the_scheduler_skips_and_doubles_nothing(faults: Faults) -> No
     )
     taken = steps()
     assert {(u, s) for u, s, _ in taken} == DUE_STEPS and len(taken) == len(DUE_STEPS)
-    told = [u for u, _, outcome in taken if outcome == "told_on_duty"]
+    # Nobody on duty (pasient6's bolig-only nights) still makes an alert: it waits for the next shift.
+    told = [u for u, _, outcome in taken if outcome in ("told_on_duty", "no_one_on_duty")]
     alerts = faults.sql(
         "SELECT u.username FROM checkin_alerts a JOIN users u ON u.id = a.patient_id WHERE a.reason = 'missed'"
     )
-    assert sorted(r[0] for r in alerts) == sorted(told), "one alert per missed step told on duty"
+    assert sorted(r[0] for r in alerts) == sorted(told), "one alert per missed step she wanted told"
     print(
         f"\nkill -9 scheduler: {len(due_offers)} offers due, {len(held)} held; before the kill "
         f"{done_before_kill[0]} decisions and {done_before_kill[1]} steps; after the restart "
