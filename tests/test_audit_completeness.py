@@ -325,13 +325,9 @@ NOT_AUDITED: dict[tuple[str, str], str] = {
     ("POST", "/api/me/reenrolments/<int:invitation_id>/decline"): "account",
     ("GET", "/api/reenrolments"): "account",
     ("POST", "/api/reenrolments/<int:invitation_id>/approve"): "account",
+    ("GET", "/api/second-factor-resets"): "staff",
     ("POST", "/api/users/<int:user_id>/second-factor/reset"): "staff",
-    # Changes to someone's account that take two administrators: account
-    # events (auth.*), shown to the account holder; tests/test_account_lockout.py.
-    ("POST", "/api/users/<int:user_id>/disable-request"): "account",
-    ("GET", "/api/account-approvals"): "account",
-    ("POST", "/api/account-approvals/<int:approval_id>/approve"): "account",
-    ("GET", "/api/me/account-approvals"): "account",
+    ("POST", "/api/second-factor-resets/<int:reset_id>/approve"): "staff",
 }
 
 

@@ -168,25 +168,17 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], Any, dict[str, int]]] = {
     # for them, which no caller here has; resets need a second administrator.
     ("POST", "/api/auth/second-factor/enrol"): ({}, None, everyone(401)),
     ("POST", "/api/auth/second-factor/verify"): ({}, {"code": "123456"}, everyone(401)),
+    ("GET", "/api/second-factor-resets"): ({}, None, ok_for(200, "admin")),
     ("POST", "/api/users/<int:user_id>/second-factor/reset"): (
         {"user_id": "supporter_in"},
         None,
         ok_for(202, "admin"),
     ),
-    # Disabling a patient: one administrator asks (she keeps her access), a
-    # second one approves (tests/test_account_lockout.py); nobody else may do either.
-    ("POST", "/api/users/<int:user_id>/disable-request"): (
-        {"user_id": "patient"},
-        {"reason": "Flyttet til en annen kommune"},
-        ok_for(202, "admin"),
-    ),
-    ("GET", "/api/account-approvals"): ({}, None, ok_for(200, "admin")),
-    ("POST", "/api/account-approvals/<int:approval_id>/approve"): (
-        {"approval_id": "987654"},
+    ("POST", "/api/second-factor-resets/<int:reset_id>/approve"): (
+        {"reset_id": "987654"},
         None,
         ok_for(404, "admin"),
     ),
-    ("GET", "/api/me/account-approvals"): ({}, None, ok_for(200, *CALLERS[1:])),
     ("GET", "/api/teams"): ({}, None, ok_for(200, "admin", *IN_CIRCLE, "supporter_outside")),
     ("POST", "/api/teams"): ({}, {"name": "Nytt team", "kind": "kommune"}, ok_for(201, "admin")),
     ("PATCH", "/api/teams/<int:team_id>"): (

@@ -96,7 +96,7 @@ def test_demo_creates_teams_users_and_care_circles(runner: Any, db: Session, clo
 def test_running_the_demo_twice_changes_no_row_counts(runner: Any, db: Session) -> None:
     assert _demo(runner, "--password", DEMO_PASSWORD).exit_code == 0
     first = _counts(db)
-    assert first["users"] == 15  # two administrators, six supporters, seven patients
+    assert first["users"] == 14
     assert first["teams"] == 3
     assert first["audit_entries"] > 0
 
@@ -147,4 +147,4 @@ def test_outside_development_the_demo_needs_a_password(make_app: Any, db: Sessio
 def test_in_development_the_demo_has_a_default_password(runner: Any, db: Session) -> None:
     result = _demo(runner)
     assert result.exit_code == 0, result.output
-    assert _counts(db)["users"] == 15
+    assert _counts(db)["users"] == 14

@@ -16,7 +16,7 @@ from flask import Flask
 from joserfc.jwk import RSAKey
 from sqlmodel import Session, or_, select
 
-from server.accounts import auth_events, invitations, reenrolment
+from server.accounts import auth_events, invitations
 from server.accounts.strong_models import EidIdentity, EidSession
 from server.audit.models import AuditEntry
 from tests.oidc_provider import APP_BASE, REDIRECT_URI, OpenIdProvider, running_provider
@@ -314,14 +314,6 @@ def test_staff_log_in_with_helseid_by_private_key_jwt(
 ) -> None:
     supporter = factories.supporter(password_hash=None)
     token = _invitation(db, supporter, factories.admin(), app)
-    desk = app.test_client()
-    waiting = eid_login(desk, helseid, "silje", audience="staff", invitation=token)
-    _refused_with(waiting, "invitation_awaiting_approval")
-    # A new staff member's link works once a second administrator approves it.
-    [link] = reenrolment.pending_for_approver(db, factories.admin(), at=_now(app))
-    with app.test_request_context():
-        reenrolment.approve(db, approver=factories.admin(), invitation_id=link.id, at=_now(app))
-    db.commit()
     desk = app.test_client()
     answer = eid_login(desk, helseid, "silje", audience="staff", invitation=token)
     assert answer.headers["Location"] == "/#/"

@@ -60,7 +60,7 @@ NO_VISIBLE_CHANGE = {
     ("POST", "/api/me/reenrolments/<int:invitation_id>/confirm"),
     ("POST", "/api/me/reenrolments/<int:invitation_id>/decline"),
     ("POST", "/api/reenrolments/<int:invitation_id>/approve"),
-    ("POST", "/api/account-approvals/<int:approval_id>/approve"),
+    ("POST", "/api/second-factor-resets/<int:reset_id>/approve"),
     ("DELETE", "/api/me/deletion"),  # no deletion request was waiting
     ("POST", "/api/chat/conversations/<int:conversation_id>/take"),  # the caller already holds it
     ("POST", "/api/patients/<int:patient_id>/crisis-plan/versions/<int:number>/restore"),  # v1 is current

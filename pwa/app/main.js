@@ -331,8 +331,7 @@ async function boot() {
   realtime.events.addEventListener('message', (event) => {
     if (event.detail.name !== 'account:event' || !state.user) return;
     const action = String((event.detail.args[0] || {}).action || '');
-    if (action === 'auth.disable_requested') setNotice(t('account.notice_disable'));
-    else setNotice(t(action.startsWith('invitation.') ? 'account.notice_link' : 'account.notice_event'));
+    setNotice(t(action.startsWith('invitation.') ? 'account.notice_link' : 'account.notice_event'));
   });
   await checkSession();
   router = createRouter(render);

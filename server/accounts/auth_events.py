@@ -28,9 +28,6 @@ class AuthEvent(StrEnum):
     factor_reset_requested = "auth.factor_reset_requested"
     password_changed = "auth.password_changed"  # noqa: S105 - an event name
     session_revoked = "auth.session_revoked"
-    disable_requested = "auth.disable_requested"
-    disabled = "auth.disabled"
-    enabled = "auth.enabled"
 
 
 # Re-enrolment steps are invitation rows (they point to the invitation).

@@ -24,9 +24,8 @@ INVITATION_PATH = "/#/invitasjon/"
 
 def issue(db: Session, *, user: User, created_by: User, at: datetime) -> tuple[str, Invitation]:
     """A new link for `user`; any earlier unused link stops working. For an
-    account that can already be logged in to, and for a staff account, the
-    link works only once it is approved (server/accounts/reenrolment.py); the
-    holder is told at once."""
+    account that can already be logged in to, the link works only once it is
+    approved (server/accounts/reenrolment.py); the holder is told at once."""
     db.exec(  # type: ignore[call-overload]
         update(Invitation)
         .where(
@@ -43,7 +42,7 @@ def issue(db: Session, *, user: User, created_by: User, at: datetime) -> tuple[s
         created_by_id=created_by.id,
         created_at=at,
         expires_at=at + timedelta(hours=current_app.config["INVITATION_HOURS"]),
-        needs_approval=user.is_staff or has_credentials(db, user),
+        needs_approval=has_credentials(db, user),
     )
     db.add(invitation)
     db.flush()

@@ -21,21 +21,31 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from sqlmodel import Session, SQLModel, col, delete, select
 
-from server.accounts import auth_events, devices
+from server.accounts import auth_events
 from server.accounts.credentials import has_second_factor
 from server.accounts.invitations import qr_svg
-from server.accounts.models import RecoveryCode, SecondFactor, SecondFactorStep, User
+from server.accounts.models import RecoveryCode, SecondFactor, SecondFactorReset, SecondFactorStep, User
 from server.accounts.throttle import LoginAttempt, RateLimited, login_throttle
-from server.api.errors import ApiError, conflict
+from server.api.errors import ApiError, conflict, not_found
 
 ISSUER = "Nattlys"
 RECOVERY_CODES = 10
+RESET_HOURS = 24
 
 
 class TotpEnrolment(SQLModel):
     secret: str
     otpauth_url: str
     qr_svg: str
+
+
+class SecondFactorResetPublic(SQLModel):
+    id: int
+    user_id: int
+    user_display_name: str
+    requested_by_name: str | None
+    created_at: datetime
+    expires_at: datetime
 
 
 def _fernet() -> Fernet:
@@ -89,24 +99,16 @@ def start_enrolment(db: Session, *, user: User, at: datetime) -> TotpEnrolment:
     return TotpEnrolment(secret=secret, otpauth_url=url, qr_svg=qr_svg(url))
 
 
-def _counted(db: Session, user: User, *, ip: str, at: datetime) -> LoginAttempt:
-    """Wrong codes count like wrong passwords, before they are checked: per
-    account, so a stolen password cannot be followed by trying every code;
-    a browser where this person completed a login before counts on its own."""
-    device = devices.known_device(user.username)
+def _counted(user: User, *, ip: str, at: datetime) -> LoginAttempt:
+    """Wrong codes count like wrong passwords, before they are checked."""
     try:
-        return login_throttle().begin(
-            f"second-factor:{user.id}", ip, device=f"second-factor:{device.nonce}" if device else None, at=at
-        )
+        return login_throttle().begin(f"second-factor:{user.id}", ip, device=None, at=at)
     except RateLimited as limited:
-        if limited.locked_now:
-            auth_events.record_anonymous(db, user=user, event=auth_events.AuthEvent.lockout)
         raise ApiError(
             429,
             "rate_limited",
             "Too many attempts. Wait a little and try again.",
             headers={"Retry-After": str(limited.retry_after)},
-            commit=limited.locked_now,
         ) from None
 
 
@@ -149,7 +151,7 @@ def verify(db: Session, *, user: User, code: str, ip: str, at: datetime) -> list
     """Accept a code from the authenticator app (or a recovery code), or 401.
     Right after enrolment, answers the new recovery codes (shown once)."""
     db.commit()  # the counter uses its own connection (SQLite: no write lock held)
-    attempt = _counted(db, user, ip=ip, at=at)
+    attempt = _counted(user, ip=ip, at=at)
     attempt.finish()
     factor = db.get(SecondFactor, user.id, populate_existing=True)
     if factor is None:
@@ -176,11 +178,63 @@ def remove(db: Session, *, user: User, actor: User) -> None:
     auth_events.record(db, user=user, event=auth_events.AuthEvent.factor_removed, actor=actor, reason="totp")
 
 
-def reset(db: Session, *, user: User, actor: User, at: datetime) -> None:
-    """A reset approved by a second administrator (server/accounts/approvals.py):
-    the factor and its recovery codes go, the staff member's sessions end, and
-    they enrol anew at their next login."""
+# --- an administrator's reset, approved by a second administrator ---------------------
+
+
+def request_reset(db: Session, *, admin: User, user: User, at: datetime) -> SecondFactorReset:
+    if not user.is_staff:
+        raise not_found("No such staff member.")
+    if user.id == admin.id:
+        raise ApiError(403, "second_person_required", "Another administrator must reset your second factor.")
+    reset = SecondFactorReset(
+        user_id=user.id,  # type: ignore[arg-type]
+        requested_by_id=admin.id,
+        created_at=at,
+        expires_at=at + timedelta(hours=RESET_HOURS),
+    )
+    db.add(reset)
+    db.flush()
+    auth_events.record(db, user=user, event=auth_events.AuthEvent.factor_reset_requested, actor=admin)
+    return reset
+
+
+def pending_resets(db: Session, *, admin: User, at: datetime) -> list[SecondFactorResetPublic]:
+    rows = db.exec(
+        select(SecondFactorReset, User)
+        .join(User, col(User.id) == col(SecondFactorReset.user_id))
+        .where(col(SecondFactorReset.approved_at).is_(None), col(SecondFactorReset.expires_at) > at)
+        .order_by(col(SecondFactorReset.id))
+    ).all()
+    out = []
+    for reset, user in rows:
+        requester = db.get(User, reset.requested_by_id) if reset.requested_by_id else None
+        out.append(
+            SecondFactorResetPublic(
+                id=reset.id,  # type: ignore[arg-type]
+                user_id=user.id,  # type: ignore[arg-type]
+                user_display_name=user.display_name,
+                requested_by_name=requester.display_name if requester else None,
+                created_at=reset.created_at,
+                expires_at=reset.expires_at,
+            )
+        )
+    return out
+
+
+def approve_reset(db: Session, *, admin: User, reset_id: int, at: datetime) -> None:
+    """The second administrator's approval: the factor and its recovery codes
+    go, the staff member's sessions end, and they enrol anew at next login."""
     from server.accounts.sessions import end_all_sessions
 
-    remove(db, user=user, actor=actor)
+    reset = db.get(SecondFactorReset, reset_id)
+    if reset is None or reset.approved_at is not None or reset.expires_at <= at:
+        raise not_found("There is no reset waiting for approval here.")
+    if reset.requested_by_id == admin.id or reset.user_id == admin.id:
+        raise ApiError(403, "second_person_required", "A different administrator must approve this.")
+    user = db.get(User, reset.user_id)
+    assert user is not None  # the reset row cascades with the user
+    reset.approved_at = at
+    reset.approved_by_id = admin.id
+    db.add(reset)
+    remove(db, user=user, actor=admin)
     end_all_sessions(db, user_id=user.id, at=at)  # type: ignore[arg-type]

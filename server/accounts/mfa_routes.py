@@ -1,16 +1,16 @@
 """/api/auth/second-factor (a staff login's second step) and administrators'
-requests to reset a staff member's second factor, which a second
-administrator approves (server/accounts/approval_routes.py)."""
+resets of a staff member's second factor, which need a second administrator."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, g, request
+from pydantic import BaseModel
 from sqlmodel import Field, SQLModel
 
 from server import clock
-from server.accounts import approvals, mfa
+from server.accounts import mfa
 from server.accounts.login import logged_in
-from server.accounts.models import ApprovalKind, Role, SessionPublic, User
+from server.accounts.models import Role, SessionPublic, User
 from server.api.endpoints import endpoint
 from server.api.errors import not_found, unauthorized
 from server.db import get_db
@@ -20,6 +20,10 @@ bp = Blueprint("second_factor", __name__)
 
 class CodeBody(SQLModel):
     code: str = Field(min_length=6, max_length=20)
+
+
+class ResetRequested(BaseModel):
+    id: int
 
 
 def _pending_user() -> User:
@@ -58,19 +62,39 @@ def verify(body: CodeBody) -> Response:
     return logged_in(user, recovery_codes=codes)
 
 
+@bp.get("/second-factor-resets")
+@endpoint(
+    "Second-factor resets waiting for a second administrator",
+    tag="users",
+    response=list[mfa.SecondFactorResetPublic],
+    roles=(Role.admin,),
+)
+def list_resets() -> list[mfa.SecondFactorResetPublic]:
+    return mfa.pending_resets(get_db(), admin=g.user, at=clock.now())
+
+
 @bp.post("/users/<int:user_id>/second-factor/reset")
 @endpoint(
     "Ask to reset a staff member's second factor; a second administrator approves",
     tag="users",
-    response=approvals.ApprovalRequested,
+    response=ResetRequested,
     status=202,
     roles=(Role.admin,),
-    errors=(409,),
 )
-def request_reset(user_id: int) -> approvals.ApprovalRequested:
+def request_reset(user_id: int) -> ResetRequested:
     user = get_db().get(User, user_id)
     if user is None:
         raise not_found("No such user.")
-    return approvals.request(
-        get_db(), kind=ApprovalKind.second_factor_reset, admin=g.user, user=user, reason=None, at=clock.now()
-    )
+    reset = mfa.request_reset(get_db(), admin=g.user, user=user, at=clock.now())
+    return ResetRequested(id=reset.id)  # type: ignore[arg-type]
+
+
+@bp.post("/second-factor-resets/<int:reset_id>/approve")
+@endpoint(
+    "Approve another administrator's second-factor reset",
+    tag="users",
+    status=204,
+    roles=(Role.admin,),
+)
+def approve_reset(reset_id: int) -> None:
+    mfa.approve_reset(get_db(), admin=g.user, reset_id=reset_id, at=clock.now())

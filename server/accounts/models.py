@@ -151,26 +151,15 @@ class RecoveryCode(SQLModel, table=True):
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
 
 
-class ApprovalKind(StrEnum):
-    """Changes to someone's account that take two administrators."""
+class SecondFactorReset(SQLModel, table=True):
+    """An administrator's request to reset a staff member's second factor; it
+    takes effect when a second, different administrator approves it."""
 
-    second_factor_reset = "second_factor_reset"  # a staff member's authenticator app
-    disable = "disable"  # a patient's account: she loses the app and the crisis chat
-
-
-class AccountApproval(SQLModel, table=True):
-    """An administrator's request to change someone's account; it takes effect
-    when a second, different administrator approves it (README, "No account
-    takeover")."""
-
-    __tablename__ = "account_approvals"
+    __tablename__ = "second_factor_resets"
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: ApprovalKind = Field(sa_type=String(24))  # type: ignore[call-overload]
     user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     requested_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
-    # Why, in the requester's words; the account holder sees it.
-    reason: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
     expires_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
     approved_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
@@ -232,9 +221,6 @@ class Awaiting(StrEnum):
 
     account_holder = "account_holder"  # she confirms from a device where she is logged in
     second_staff = "second_staff"  # a second, different staff member approves
-    # A new staff account's first link: a second administrator approves, so no
-    # administrator alone can make herself a colleague to approve her own requests.
-    second_admin = "second_admin"
 
 
 class InvitationIssued(SQLModel):

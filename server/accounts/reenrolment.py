@@ -7,10 +7,6 @@ link a staff member issues for such an account works only when
 - she has no such device, and a second staff member, not the one who issued
   it, approves it.
 Until the link is used, her old password and sessions keep working.
-
-A new staff account's first link also needs a second administrator: else one
-administrator could make herself a colleague account and, through it, be the
-"second" person of every rule here and in server/accounts/approvals.py.
 """
 
 from __future__ import annotations
@@ -21,18 +17,14 @@ from sqlmodel import Session, col, select
 
 from server import access
 from server.accounts import auth_events
-from server.accounts.credentials import has_credentials, holder_can_confirm
+from server.accounts.credentials import holder_can_confirm
 from server.accounts.models import Awaiting, Invitation, ReenrolmentPublic, Role, User
 from server.api.errors import ApiError, conflict, forbidden, not_found
 from server.audit import writer as audit
 
 
 def awaiting(db: Session, user: User, *, at: datetime) -> Awaiting:
-    if holder_can_confirm(db, user, at=at):
-        return Awaiting.account_holder
-    if user.is_staff and not has_credentials(db, user):
-        return Awaiting.second_admin
-    return Awaiting.second_staff
+    return Awaiting.account_holder if holder_can_confirm(db, user, at=at) else Awaiting.second_staff
 
 
 def _pending(db: Session, *, at: datetime) -> object:
@@ -84,7 +76,7 @@ def pending_for_approver(db: Session, approver: User, *, at: datetime) -> list[R
         if invitation.created_by_id != approver.id
         and user.id != approver.id
         and _may_approve(db, approver, user)
-        and awaiting(db, user, at=at) != Awaiting.account_holder
+        and awaiting(db, user, at=at) == Awaiting.second_staff
     ]
 
 

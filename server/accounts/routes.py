@@ -127,8 +127,7 @@ class UserCreated(BaseModel):
 
 @bp.post("/users")
 @endpoint(
-    "Create a user and an invitation link (administrators); a staff member's link works once "
-    "a second administrator approves it",
+    "Create a user and an invitation link (administrators)",
     tag="users",
     body=UserCreate,
     response=UserCreated,
@@ -140,15 +139,8 @@ def create_user(body: UserCreate) -> UserCreated:
     db = get_db()
     user = services.create_user(db, actor=g.user, data=body)
     staff_caps.count(g.user, "accounts", at=clock.now())
-    return UserCreated(user=services.public_user(user), invitation=_new_link(user))
-
-
-def _new_link(user: User) -> InvitationIssued:
-    """A link issued by the caller, saying whose approval it waits for, if any."""
-    db = get_db()
     token, invitation = invitations.issue(db, user=user, created_by=g.user, at=clock.now())
-    waits = reenrolment.awaiting(db, user, at=clock.now()) if invitation.needs_approval else None
-    return invitations.issued(token, invitation, awaiting=waits)
+    return UserCreated(user=services.public_user(user), invitation=invitations.issued(token, invitation))
 
 
 def _user_or_404(user_id: int) -> User:
@@ -160,13 +152,11 @@ def _user_or_404(user_id: int) -> User:
 
 @bp.patch("/users/<int:user_id>")
 @endpoint(
-    "Rename or re-enable a user, or disable a staff account at once (administrators); "
-    "a patient's account is disabled with a second administrator (disable-request)",
+    "Rename, disable or re-enable a user (administrators)",
     tag="users",
     body=UserUpdate,
     response=UserPublic,
     roles=(Role.admin,),
-    errors=(409,),
 )
 def update_user(user_id: int, body: UserUpdate) -> UserPublic:
     user = services.update_user(get_db(), actor=g.user, user=_user_or_404(user_id), data=body, at=clock.now())
@@ -176,8 +166,7 @@ def update_user(user_id: int, body: UserUpdate) -> UserPublic:
 @bp.post("/users/<int:user_id>/invitation")
 @endpoint(
     "A new invitation link for a user; earlier links stop working. For an account that "
-    "can already be logged in to, the link works once its holder or a second staff member approves it; "
-    "for a staff account, once a second administrator does",
+    "can already be logged in to, the link works once its holder or a second staff member approves it",
     tag="users",
     response=InvitationIssued,
     status=201,
@@ -190,16 +179,16 @@ def reissue_invitation(user_id: int) -> InvitationIssued:
     else:
         access.require_role(g.user, Role.admin)
     staff_caps.count(g.user, "invitations", at=clock.now())
-    return _new_link(target)
+    token, invitation = invitations.issue(db, user=target, created_by=g.user, at=clock.now())
+    waits = reenrolment.awaiting(db, target, at=clock.now()) if invitation.needs_approval else None
+    return invitations.issued(token, invitation, awaiting=waits)
 
 
 def _register_parts() -> None:
     from server.accounts.account_routes import bp as account_bp
-    from server.accounts.approval_routes import bp as approvals_bp
     from server.accounts.mfa_routes import bp as second_factor_bp
 
     bp.register_blueprint(account_bp)
-    bp.register_blueprint(approvals_bp)
     bp.register_blueprint(second_factor_bp)
 
 

@@ -66,15 +66,11 @@ def authenticate(db: Session, *, username: str, password: str, ip: str, at: date
             ok = passwords.verify_password(user.password_hash, password)
     finally:
         attempt.finish()
-    if not ok or user is None:
+    if not ok or user is None or not user.is_active:
         log.info("login failed", extra={"reason": "credentials"})
         if user is not None:
             auth_events.record_anonymous(db, user=user, event=auth_events.AuthEvent.login_failed)
         raise ApiError(401, "invalid_credentials", "Wrong username or password.", commit=True)
-    if not user.is_active:
-        # Only someone who knows the password learns this, and "wrong password"
-        # would not be true.
-        raise ApiError(403, "account_disabled", "This account is disabled.")
 
     attempt.succeeded()
     if passwords.needs_rehash(user.password_hash):  # type: ignore[arg-type]
@@ -111,25 +107,15 @@ def create_user(db: Session, *, actor: User, data: UserCreate) -> User:
 
 
 def update_user(db: Session, *, actor: User, user: User, data: UserUpdate, at: datetime) -> User:
-    """Rename, enable, or disable a staff account at once. A patient's account
-    is disabled only with a second administrator (server/accounts/approvals.py)."""
-    disabling = data.is_active is False and user.is_active
-    if disabling and user.id == actor.id:
-        raise ApiError(400, "cannot_disable_self", "You cannot disable your own account.")
-    if disabling and user.role == Role.patient:
-        raise conflict(
-            "second_administrator_required",
-            "A patient's account is disabled only when a second administrator approves it. "
-            "Ask for it with a reason.",
-        )
     if data.display_name is not None:
         user.display_name = " ".join(data.display_name.split())
+    if data.is_active is not None and data.is_active != user.is_active:
+        if user.id == actor.id and not data.is_active:
+            raise ApiError(400, "cannot_disable_self", "You cannot disable your own account.")
+        user.is_active = data.is_active
+        if not data.is_active:
+            end_all_sessions(db, user_id=user.id, at=at)  # type: ignore[arg-type]
     db.add(user)
-    if disabling:
-        disable(db, actor=actor, user=user, at=at)
-    elif data.is_active and not user.is_active:
-        user.is_active = True
-        auth_events.record(db, user=user, event=auth_events.AuthEvent.enabled, actor=actor)
     # Names and who is active feed the on-duty snapshot.
     bump_generation(db)
     audit.record(
@@ -141,16 +127,6 @@ def update_user(db: Session, *, actor: User, user: User, data: UserUpdate, at: d
         patient_id=user.id if user.role == Role.patient else None,
     )
     return user
-
-
-def disable(db: Session, *, actor: User, user: User, at: datetime) -> None:
-    """The account can no longer be logged in to, and every session of it ends now."""
-    # Told first: the event reaches her devices before their sockets are dropped.
-    auth_events.record(db, user=user, event=auth_events.AuthEvent.disabled, actor=actor)
-    user.is_active = False
-    db.add(user)
-    end_all_sessions(db, user_id=user.id, at=at)  # type: ignore[arg-type]
-    bump_generation(db)
 
 
 def list_users(db: Session, *, actor: User, role: Role | None = None) -> list[User]:

@@ -35,12 +35,7 @@ def _plan_kept_on_the_phone(page: Any) -> None:
 
 
 def _set_active(admin: Api, user_id: int, active: bool) -> None:
-    if active:
-        admin.call("PATCH", f"/api/users/{user_id}", {"is_active": True})
-        return
-    # Disabling a patient takes two administrators: one asks, a second approves.
-    asked = admin.call("POST", f"/api/users/{user_id}/disable-request", {"reason": "Flyttet fra kommunen"})
-    Api(admin.base, "admin2").call("POST", f"/api/account-approvals/{asked['id']}/approve")
+    admin.call("PATCH", f"/api/users/{user_id}", {"is_active": active})
 
 
 def _plan_does_not_open_offline(page: Any) -> None:

@@ -1,12 +1,10 @@
 // #/min-konto: my account, for every role: links waiting for my confirmation,
-// changes an administrator asked for that wait for a second one, my devices
-// ("Mine enheter"), change password, and what happened to the account.
+// my devices ("Mine enheter"), change password, and what happened to the account.
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { api } from '../api.js';
 import { formatDateTime } from '../format.js';
 import { errorText, loadFailed, messageArea, pageTitle, passwordField, showMessage, withBusy } from '../ui.js';
-import { approvalText } from './admin-users.js';
 
 function reenrolmentNotice(ctx, link) {
   const answer = (what) => async () => {
@@ -24,19 +22,6 @@ function reenrolmentNotice(ctx, link) {
       h('button', { type: 'button', class: 'button-primary', onclick: answer('decline') }, t('account.reenrolment_decline')),
     ),
   );
-}
-
-/** A change to my account that one administrator asked for; nothing happens until a second one approves. */
-function pendingNotice(approval) {
-  const words = { by: approval.requested_by_name || t('account.someone'), when: formatDateTime(approval.created_at), reason: approval.reason || '' };
-  return approval.kind === 'disable'
-    ? h(
-        'div',
-        { class: 'panel panel-problem', role: 'status', 'data-testid': 'pending-change' },
-        h('p', null, t('account.pending_disable', words)),
-        h('p', null, t('account.pending_disable_help')),
-      )
-    : h('div', { class: 'panel panel-problem', role: 'status', 'data-testid': 'pending-change' }, h('p', null, t('account.pending_reset', words)));
 }
 
 function devices(ctx, sessions) {
@@ -121,10 +106,9 @@ function events(rows) {
   );
 }
 
-/** Staff: what waits for a second person's approval (new login links; for administrators,
- * code-app resets and disabling patients' accounts that someone else asked for). */
-function approvals(ctx, links, changes) {
-  if (!links.length && !changes.length) return null;
+/** Staff: what waits for a second person's approval (new login links; for administrators, code-app resets). */
+function approvals(ctx, links, resets) {
+  if (!links.length && !resets.length) return null;
   const approve = (path) => async () => {
     await api('POST', path);
     ctx.retry();
@@ -140,7 +124,7 @@ function approvals(ctx, links, changes) {
       'ul',
       { class: 'list' },
       ...links.map((l) => item(t('account.approve_link', { name: l.user_display_name, by: l.issued_by_name || t('account.someone') }), `/api/reenrolments/${l.id}/approve`)),
-      ...changes.map((c) => item(approvalText(c), `/api/account-approvals/${c.id}/approve`)),
+      ...resets.map((r) => item(t('account.approve_reset', { name: r.user_display_name, by: r.requested_by_name || t('account.someone') }), `/api/second-factor-resets/${r.id}/approve`)),
     ),
   );
 }
@@ -150,17 +134,15 @@ export default async function accountView(ctx) {
   let links;
   let sessions;
   let rows;
-  let pending;
   let toApprove = [];
-  let changes = [];
+  let resets = [];
   try {
-    [links, pending, sessions, rows, toApprove, changes] = await Promise.all([
+    [links, sessions, rows, toApprove, resets] = await Promise.all([
       api('GET', '/api/me/reenrolments'),
-      api('GET', '/api/me/account-approvals'),
       api('GET', '/api/me/sessions'),
       api('GET', '/api/me/account-events'),
       role === 'patient' ? [] : api('GET', '/api/reenrolments'),
-      role === 'admin' ? api('GET', '/api/account-approvals') : [],
+      role === 'admin' ? api('GET', '/api/second-factor-resets') : [],
     ]);
   } catch (err) {
     return h('div', { class: 'narrow' }, pageTitle(t('account.title')), loadFailed(err, ctx.retry));
@@ -170,8 +152,7 @@ export default async function accountView(ctx) {
     { class: 'narrow', 'data-testid': 'account' },
     pageTitle(t('account.title')),
     ...links.map((link) => reenrolmentNotice(ctx, link)),
-    ...pending.map(pendingNotice),
-    approvals(ctx, toApprove, changes.filter((c) => c.may_approve)),
+    approvals(ctx, toApprove, resets),
     devices(ctx, sessions),
     passwordForm(),
     events(rows),

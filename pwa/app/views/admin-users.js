@@ -1,10 +1,8 @@
-// Administrators: users (list with role filter, create, rename, disable/enable, new link),
-// and what waits for a second administrator. A patient's account is disabled only
-// when a second administrator approves the request; a staff account at once.
+// Administrators: users (list with role filter, create, rename, disable/enable, new link).
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { api, query } from '../api.js';
-import { formatDateTime, roleName } from '../format.js';
+import { roleName } from '../format.js';
 import { checkNames, nameFields } from '../patient-form.js';
 import {
   confirmStep,
@@ -20,78 +18,7 @@ import {
 
 const ROLES = ['patient', 'supporter', 'admin'];
 
-/** What a pending request says, for the list of requests and for the holder. */
-export function approvalText(approval) {
-  const by = approval.requested_by_name || t('account.someone');
-  return approval.kind === 'disable'
-    ? t('account.approve_disable', { name: approval.user_display_name, by, reason: approval.reason || '' })
-    : t('account.approve_reset', { name: approval.user_display_name, by });
-}
-
-function pendingSection(approvals, reload, notice) {
-  if (!approvals.length) return null;
-  const item = (approval) => {
-    const status = messageArea('error');
-    const approve = h('button', { type: 'button', class: 'button-secondary' }, t('account.approve'));
-    approve.addEventListener('click', async () => {
-      try {
-        await withBusy(approve, t('common.saving'), () => api('POST', `/api/account-approvals/${approval.id}/approve`));
-        showMessage(notice, t('users.pending_approved'));
-        reload();
-      } catch (err) {
-        showMessage(status, errorText(err));
-      }
-    });
-    return h(
-      'li',
-      { class: 'item', 'data-testid': 'pending-approval' },
-      h('p', null, approvalText(approval)),
-      h('p', { class: 'muted' }, formatDateTime(approval.created_at)),
-      approval.may_approve ? h('div', { class: 'actions' }, approve) : h('p', { class: 'hint' }, t('users.pending_mine')),
-      status,
-    );
-  };
-  return h(
-    'section',
-    { class: 'section', 'aria-labelledby': 'pending-heading', 'data-testid': 'pending-approvals' },
-    h('h2', { id: 'pending-heading' }, t('users.pending_title')),
-    h('p', { class: 'hint' }, t('users.pending_intro')),
-    h('ul', { class: 'items' }, approvals.map(item)),
-  );
-}
-
-function disableRequestForm(user, { done, cancel }) {
-  const reason = field({
-    id: `disable-reason-${user.id}`,
-    label: t('users.disable_reason'),
-    hint: t('users.disable_reason_hint', { name: user.display_name }),
-    tag: 'textarea',
-    maxlength: 500,
-    required: true,
-    rows: 3,
-  });
-  const error = messageArea('error');
-  const send = h('button', { type: 'submit', class: 'button-danger' }, t('users.disable_request_send'));
-  const back = h('button', { type: 'button', class: 'button-secondary', onclick: cancel }, t('common.cancel'));
-  const form = h('form', { class: 'form inline-form', novalidate: true, 'data-testid': 'disable-request' }, reason.wrap, error, h('div', { class: 'actions' }, send, back));
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const text = reason.input.value.trim();
-    if (text.length < 3) {
-      showMessage(error, t('users.disable_reason_missing'));
-      return reason.input.focus();
-    }
-    try {
-      await withBusy(send, t('common.saving'), () => api('POST', `/api/users/${user.id}/disable-request`, { reason: text }));
-      done();
-    } catch (err) {
-      showMessage(error, errorText(err));
-    }
-  });
-  return { form, focus: () => reason.input.focus() };
-}
-
-function userItem(user, ctx, reload, notice, pendingDisable) {
+function userItem(user, ctx, reload, notice) {
   const status = messageArea('error');
   const extra = h('div', { class: 'item-extra' });
   const badges = h(
@@ -100,12 +27,9 @@ function userItem(user, ctx, reload, notice, pendingDisable) {
     h('span', { class: 'badge' }, roleName(user.role)),
     user.is_active ? null : h('span', { class: 'badge badge-off' }, t('users.inactive')),
     user.has_password ? null : h('span', { class: 'badge badge-warm' }, t('users.not_enrolled')),
-    pendingDisable ? h('span', { class: 'badge badge-warm' }, t('users.pending_badge')) : null,
   );
   const rename = h('button', { type: 'button', class: 'button-secondary' }, t('users.rename'));
-  const asksFirst = user.role === 'patient' && user.is_active;
-  const toggleLabel = !user.is_active ? t('users.enable') : asksFirst ? t('users.request_disable') : t('users.disable');
-  const toggle = h('button', { type: 'button', class: 'button-secondary' }, toggleLabel);
+  const toggle = h('button', { type: 'button', class: 'button-secondary' }, user.is_active ? t('users.disable') : t('users.enable'));
   const link = h('button', { type: 'button', class: 'button-secondary' }, user.has_password ? t('users.reset_link') : t('users.new_link'));
   const isSelf = ctx.user.id === user.id;
 
@@ -131,23 +55,9 @@ function userItem(user, ctx, reload, notice, pendingDisable) {
   });
 
   toggle.addEventListener('click', () => {
-    if (asksFirst) {
-      const request = disableRequestForm(user, {
-        done: () => {
-          showMessage(notice, t('users.disable_requested', { name: user.display_name }));
-          reload();
-        },
-        cancel: () => {
-          extra.replaceChildren();
-          toggle.focus();
-        },
-      });
-      extra.replaceChildren(request.form);
-      return request.focus();
-    }
     const enabling = !user.is_active;
     const step = confirmStep({
-      question: enabling ? t('users.confirm_enable', { name: user.display_name }) : t('users.confirm_disable_staff', { name: user.display_name }),
+      question: enabling ? t('users.confirm_enable', { name: user.display_name }) : t('users.confirm_disable', { name: user.display_name }),
       confirmLabel: enabling ? t('users.enable') : t('users.disable_confirm'),
       onCancel: () => {
         extra.replaceChildren();
@@ -182,7 +92,7 @@ function userItem(user, ctx, reload, notice, pendingDisable) {
     { class: 'item', 'data-testid': 'user-row' },
     h('div', { class: 'item-main' }, h('p', { class: 'item-title' }, user.display_name), h('p', { class: 'muted' }, user.username)),
     badges,
-    h('div', { class: 'actions' }, rename, user.is_active ? link : null, isSelf || pendingDisable ? null : toggle),
+    h('div', { class: 'actions' }, rename, user.is_active ? link : null, isSelf ? null : toggle),
     status,
     extra,
   );
@@ -238,12 +148,10 @@ export default async function adminUsers(ctx) {
   async function load() {
     listArea.setAttribute('aria-busy', 'true');
     try {
-      const [users, approvals] = await Promise.all([api('GET', `/api/users${query({ role: filter.input.value })}`), api('GET', '/api/account-approvals')]);
-      const disabling = (u) => approvals.find((a) => a.kind === 'disable' && a.user_id === u.id);
+      const users = await api('GET', `/api/users${query({ role: filter.input.value })}`);
       listArea.replaceChildren(
-        pendingSection(approvals, load, notice) || '',
         h('p', { class: 'muted' }, t('users.count', { count: users.length })),
-        h('ul', { class: 'items', 'data-testid': 'user-list' }, users.map((u) => userItem(u, ctx, load, notice, disabling(u)))),
+        h('ul', { class: 'items', 'data-testid': 'user-list' }, users.map((u) => userItem(u, ctx, load, notice))),
       );
     } catch (err) {
       listArea.replaceChildren(loadFailed(err, load));
