@@ -1,7 +1,7 @@
 """continuity: a shift change's summary that replaces the last one, the handover note request, server-written chat lines
 
-Revision ID: 0009_continuity
-Revises: 0008_takeover
+Revision ID: 0008_continuity
+Revises: 0007_h_alerts
 Create Date: 2026-12-05 05:30:00.000000
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import server.db
 
-revision: str = "0009_continuity"
-down_revision: str | None = "0008_takeover"
+revision: str = "0008_continuity"
+down_revision: str | None = "0007_h_alerts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
