@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from http.cookiejar import CookieJar
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -132,10 +131,10 @@ def new_page(browser: Any, live_server: str) -> Iterator[Any]:
 
 
 def totp_code(
-    server: str, username: str, server_time: str, secret: str | None = None, password: str = DEMO_PASSWORD
+    username: str, server_time: str, secret: str | None = None, password: str = DEMO_PASSWORD
 ) -> str:
     """Demo staff's keys come from the demo password, which is also their password."""
-    return staff_code(server, username, server_time, demo_password=password, secret=secret)
+    return staff_code(username, server_time, demo_password=password, secret=secret)
 
 
 def login(page: Any, username: str, password: str = DEMO_PASSWORD) -> None:
@@ -150,9 +149,10 @@ def login(page: Any, username: str, password: str = DEMO_PASSWORD) -> None:
     if step is None:
         return
     secret = page.locator('[data-testid="totp-secret"]').text_content() if step == "enrol" else None
-    server = "{0.scheme}://{0.netloc}".format(urlsplit(page.url))
-    page.locator("#totp-code").fill(totp_code(server, username, session["server_time"], secret, password))
-    page.locator("form#totp-form [type=submit]").click()
+    page.locator("#totp-code").fill(totp_code(username, session["server_time"], secret, password))
+    # Logged in only when the code is taken: a navigation before that would cancel it.
+    with page.expect_response(lambda r: r.url.endswith("/api/auth/second-factor/verify")):
+        page.locator("form#totp-form [type=submit]").click()
     if step == "enrol":  # the recovery codes are shown once
         page.locator('[data-testid="recovery-codes-saved"]').click()
 
@@ -170,7 +170,7 @@ class Api:
         if step is not None:  # staff: the authenticator code (set up first if new)
             self.csrf = session["csrf_token"]
             secret = self.call("POST", "/api/auth/second-factor/enrol")["secret"] if step == "enrol" else None
-            code = totp_code(base, username, session["server_time"], secret, password)
+            code = totp_code(username, session["server_time"], secret, password)
             session = self.call("POST", "/api/auth/second-factor/verify", {"code": code})
         self.csrf = session["csrf_token"]
         self.user = session["user"]
