@@ -519,9 +519,12 @@ def test_warning_signs_hidden_from_a_team_kind_the_patient_did_not_share_with(
     auth.client_for("mona").post("/api/checkins", json=answers(warning_signs=[0, 1]))
     url = f"/api/patients/{circle['mona'].id}/checkins"
     kari_item = auth.client_for("kari").get(url).json["items"][0]
-    assert kari_item["warning_signs"] is None and kari_item["warning_sign_count"] == 2
+    # Neither the signs, nor how many, nor that they made the check-in yellow.
+    assert kari_item["warning_signs"] is None and kari_item["warning_sign_count"] is None
+    assert kari_item["level"] == "yellow" and "yellow.warning_signs" not in kari_item["reasons"]
     silje_item = auth.client_for("silje").get(url).json["items"][0]
-    assert silje_item["warning_signs"] == SIGNS[:2]
+    assert silje_item["warning_signs"] == SIGNS[:2] and silje_item["warning_sign_count"] == 2
+    assert "yellow.warning_signs" in silje_item["reasons"]
 
 
 def test_tonight_lists_my_on_duty_patients_red_first(

@@ -102,7 +102,7 @@ class CheckinPublic(SQLModel):
     sleep: str
     # null for a supporter the patient has not shared the plan's warning signs with
     warning_signs: list[str] | None
-    warning_sign_count: int
+    warning_sign_count: int | None
     self_harm_urge: str
     suicidal_thoughts: str
     wants_contact: bool

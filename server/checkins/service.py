@@ -217,14 +217,21 @@ def _sees_warning_signs(db: Session, viewer: User, patient_id: int, bits: PlanBi
     )
 
 
+WARNING_SIGNS_REASON = "yellow.warning_signs"
+
+
+def _reasons_seen(reasons: list[str], *, show_signs: bool) -> list[str]:
+    """ "My own warning signs" is a reason only where the patient shares the
+    plan's warning signs with the viewer's team kind."""
+    return list(reasons) if show_signs else [r for r in reasons if r != WARNING_SIGNS_REASON]
+
+
 def shared_reasons(db: Session, viewer: User, patient_id: int, reasons: list[str]) -> list[str]:
-    """The reasons for a level this viewer may see: "my own warning signs" only
-    where the patient shares the plan's warning signs with the viewer's team kind."""
-    if "yellow.warning_signs" not in reasons or _sees_warning_signs(
-        db, viewer, patient_id, plan_bits(db, patient_id)
-    ):
+    """The reasons for a level this viewer may see."""
+    if WARNING_SIGNS_REASON not in reasons:
         return list(reasons)
-    return [r for r in reasons if r != "yellow.warning_signs"]
+    show = _sees_warning_signs(db, viewer, patient_id, plan_bits(db, patient_id))
+    return _reasons_seen(reasons, show_signs=show)
 
 
 def checkin_public(c: Checkin, *, show_signs: bool) -> CheckinPublic:
@@ -236,13 +243,13 @@ def checkin_public(c: Checkin, *, show_signs: bool) -> CheckinPublic:
         mood=c.mood,
         sleep=c.sleep,
         warning_signs=list(c.warning_signs) if show_signs else None,
-        warning_sign_count=len(c.warning_signs),
+        warning_sign_count=len(c.warning_signs) if show_signs else None,
         self_harm_urge=c.self_harm_urge,
         suicidal_thoughts=c.suicidal_thoughts,
         wants_contact=c.wants_contact,
         note=c.note,
         level=c.level,
-        reasons=list(c.reasons),
+        reasons=_reasons_seen(c.reasons, show_signs=show_signs),
     )
 
 
