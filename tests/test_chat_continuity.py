@@ -11,6 +11,7 @@ import pytest
 from sqlmodel import select
 
 from server.chat.models import Message
+from tests.test_alert_escalation import red
 from tests.test_chat import OSLO, cid, circle, decisions, run_tick, staff_rosters  # noqa: F401 - circle is a fixture
 
 
@@ -174,17 +175,7 @@ def test_a_red_checkin_without_a_contact_request_alerts_the_last_supporter_first
     talked_with(factories, db, circle["mona"], circle["ingrid"], clock() - timedelta(days=2))
     ingrid_socket = socket_client(auth.client_for("ingrid"))
     kari_socket = socket_client(auth.client_for("kari"))
-    body = {
-        "idempotency_key": cid(),
-        "pressure": 9,
-        "mood": 2,
-        "sleep": "poor",
-        "warning_signs": [],
-        "self_harm_urge": "strong",
-        "suicidal_thoughts": "none",
-        "wants_contact": False,
-    }
-    answer = auth.client_for("mona").post("/api/checkins", json=body).json
+    answer = auth.client_for("mona").post("/api/checkins", json=red()).json
     assert answer["level"] == "red"
     assert (answer["alert"]["status"], answer["alert"]["team_kind"]) == ("told", "kommune")
     assert [a["patient_id"] for a in events(ingrid_socket, "checkin:alert")] == [circle["mona"].id]
