@@ -11,6 +11,7 @@ import pytest
 from sqlmodel import select
 
 from server.chat.models import Message
+from tests.test_alert_escalation import red
 from tests.test_chat import OSLO, cid, circle, decisions, run_tick, staff_rosters  # noqa: F401 - circle is a fixture
 
 
@@ -154,6 +155,40 @@ def test_a_contact_request_goes_to_the_last_supporter_once_with_tonights_level_a
     inbox = auth.client_for("ingrid").get("/api/chat/inbox").json
     assert inbox[0]["latest_checkin_level"] == offer["latest_checkin_level"]
     assert decisions(db) == ["offer"]
+
+
+def test_a_red_checkin_without_a_contact_request_alerts_the_last_supporter_first(
+    app: Any,
+    auth: Any,
+    factories: Any,
+    circle: dict[str, Any],  # noqa: F811
+    clock: Any,
+    socket_client: Any,
+    db: Any,
+) -> None:
+    """Mona talked to Ingrid (kommune) two days ago; Ingrid is on duty and has
+    the app open, so tonight's red alert goes to her first, not to bolig. When
+    she does not take it within kommune's limit, the tiers in order, from bolig."""
+    from server.alerts import escalation
+
+    staff_rosters(factories, circle)
+    talked_with(factories, db, circle["mona"], circle["ingrid"], clock() - timedelta(days=2))
+    ingrid_socket = socket_client(auth.client_for("ingrid"))
+    kari_socket = socket_client(auth.client_for("kari"))
+    answer = auth.client_for("mona").post("/api/checkins", json=red()).json
+    assert answer["level"] == "red"
+    assert (answer["alert"]["status"], answer["alert"]["team_kind"]) == ("told", "kommune")
+    assert [a["patient_id"] for a in events(ingrid_socket, "checkin:alert")] == [circle["mona"].id]
+    assert events(kari_socket, "checkin:alert") == []
+
+    clock.advance(minutes=3, seconds=1)
+    with app.app_context():
+        from server.db import get_db
+
+        assert escalation.tick(get_db(), at=clock())["alerts_escalated"] == 1
+    assert [a["patient_id"] for a in events(kari_socket, "checkin:alert")] == [circle["mona"].id]
+    seen = auth.client_for("mona").get("/api/alerts/me").json["alert"]
+    assert (seen["status"], seen["team_kind"]) == ("told", "bolig")
 
 
 # --- shift change ---------------------------------------------------------------------

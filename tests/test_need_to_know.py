@@ -193,3 +193,4 @@ def test_a_chat_still_held_after_the_shift_ended_shows_no_check_in_level(
     (item,) = auth.client_for("ola").get("/api/chat/inbox").json
     assert item["patient_name"] == "Mona"
     assert item["latest_checkin_level"] is None and item["latest_checkin_at"] is None
+    assert item["tonight_level"] is None

@@ -6,7 +6,10 @@ question the chat asks). If none of that tier's supporters has a device that
 can receive it (no open app, no push subscription), it moves on at once. Until
 someone acknowledges it, it escalates tier by tier with each tier's time limit;
 after the last tier it is re-offered to everyone on duty every few minutes and
-counted as an unanswered wait. Deadlines are stored on the alert, so the one
+counted as an unanswered wait. A new alert goes first to the supporter the
+patient last talked to (within a week) when they are on duty in any tier and
+can be reached ("preferred"); if they do not take it in time, the tiers in
+order from the first. Deadlines are stored on the alert, so the one
 scheduler's tick moves them across restarts. Live events and pushes go after
 commit and carry nothing clinical beyond the level.
 """
@@ -40,7 +43,7 @@ TONIGHT_URL = "/#/i-kveld"
 # An alert nobody could be told about is still offered when someone comes on
 # duty within this time; older ones only stay in the gap log.
 KEEP_TRYING_FOR = timedelta(hours=12)
-OPEN_STATES = ("offered", "ceiling", "no_one_on_duty")
+OPEN_STATES = ("offered", "preferred", "ceiling", "no_one_on_duty")
 MISSED_TITLES = {SlotKind.evening: "Kveldssjekken er ikke gjort", SlotKind.night: "Nattsjekken er ikke gjort"}
 
 
@@ -110,7 +113,9 @@ def status_of(db: Session, alert: CheckinAlert, *, at: datetime) -> AlertStatus:
             reachability=reach,
         )
     kind = duty.tier_kind(db, alert.patient_id, alert.tier_position)
-    if alert.state == "offered":
+    if alert.state == "preferred":
+        status = "told"
+    elif alert.state == "offered":
         status = "passed_on" if alert.tier_position or alert.undelivered_tiers else "told"
     elif alert.state == "ceiling":
         status = "nobody_reachable"
@@ -135,14 +140,20 @@ def _route(
     at: datetime,
     level: str | None,
     slot_kind: str | None = None,
+    prefer_recent: bool = False,
 ) -> None:
     """Offer to the first tier after `after` whose supporters can be reached;
-    tiers with no device are skipped at once. After the last tier: the ceiling."""
+    tiers with no device are skipped at once. After the last tier: the ceiling.
+    With `prefer_recent` (a new wait), the supporter the patient last talked to
+    gets it first when on duty in any tier."""
+    from server.chat.continuity import preferred_supporter
+
+    prefer = preferred_supporter(db, alert.patient_id, at) if prefer_recent and after is None else None
     position = after
-    while (tier := duty.first_tier(db, alert.patient_id, at, after=position)) is not None:
+    while (tier := duty.first_tier(db, alert.patient_id, at, after=position, prefer=prefer)) is not None:
         if reachable_devices(db, tier.supporter_ids, at):
             _withdraw(alert, set(tier.supporter_ids))
-            alert.state = "offered"
+            alert.state = "preferred" if tier.preferred else "offered"
             alert.tier_position = tier.position
             alert.supporter_ids = tier.supporter_ids
             alert.escalate_at = at + timedelta(minutes=tier.limit_minutes)
@@ -221,7 +232,7 @@ def raise_alert(
         alert.outcome = "in_chat"
         db.add(alert)
         return alert
-    _route(db, alert, patient, after=None, at=at, level=level, slot_kind=slot_kind)
+    _route(db, alert, patient, after=None, at=at, level=level, slot_kind=slot_kind, prefer_recent=True)
     alert.outcome = "no_one_on_duty" if alert.state == "no_one_on_duty" else "alerted"
     db.add(alert)
     _tell_patient(db, alert, at)
@@ -270,7 +281,7 @@ def open_for(db: Session, *, supporter: User, at: datetime) -> list[OpenAlert]:
     rows = db.exec(
         select(CheckinAlert, User)
         .join(User, col(User.id) == col(CheckinAlert.patient_id))
-        .where(col(CheckinAlert.state).in_(["offered", "ceiling"]))
+        .where(col(CheckinAlert.state).in_(["offered", "preferred", "ceiling"]))
         .order_by(col(CheckinAlert.at))
     ).all()
     mine = [(a, p) for a, p in rows if supporter.id in (a.supporter_ids or [])]
@@ -348,8 +359,12 @@ def tick(db: Session, *, at: datetime) -> dict[str, int]:
             continue
         due = alert.escalate_at is not None and alert.escalate_at <= at
         before = alert.state
-        if alert.state == "offered" and (due or not reachable_devices(db, alert.supporter_ids or [], at)):
-            _route(db, alert, patient, after=alert.tier_position, at=at, level=_level(alert))
+        if alert.state in ("offered", "preferred") and (
+            due or not reachable_devices(db, alert.supporter_ids or [], at)
+        ):
+            # After the last supporter alone: the tiers in order from the first.
+            after = None if alert.state == "preferred" else alert.tier_position
+            _route(db, alert, patient, after=after, at=at, level=_level(alert))
             counts["alerts_escalated"] += 1
         elif alert.state == "ceiling" and due:
             everyone = duty.everyone_on_duty(db, alert.patient_id, at)
@@ -359,11 +374,11 @@ def tick(db: Session, *, at: datetime) -> dict[str, int]:
                 _route(db, alert, patient, after=None, at=at, level=_level(alert))
             counts["alerts_reoffered"] += 1
         elif alert.state == "no_one_on_duty" and duty.first_tier(db, alert.patient_id, at) is not None:
-            _route(db, alert, patient, after=None, at=at, level=_level(alert))
+            _route(db, alert, patient, after=None, at=at, level=_level(alert), prefer_recent=True)
             counts["alerts_rerouted"] += 1
         else:
             continue
-        if alert.state != before or before == "ceiling" or alert.state == "offered":
+        if alert.state != before or before == "ceiling" or alert.state in ("offered", "preferred"):
             _tell_patient(db, alert, at)
         db.commit()
         _flush()

@@ -37,6 +37,15 @@ def recent_supporter(db: Session, patient_id: int, at: datetime) -> int | None:
     ).first()
 
 
+def preferred_supporter(db: Session, patient_id: int, at: datetime) -> int | None:
+    """The supporter the patient last talked to, if a device of theirs can be
+    reached: who a new wait (a chat or a red check-in) goes to first."""
+    from server.alerts.reach import reachable_devices
+
+    recent = recent_supporter(db, patient_id, at)
+    return recent if recent is not None and reachable_devices(db, [recent], at) else None
+
+
 def _tonight_level(db: Session, patient_id: int, at: datetime) -> str | None:
     from server.checkins.models import Checkin
     from server.checkins.service import tonight_start

@@ -15,6 +15,9 @@ from server.chat.models import Conversation, ConversationState
 from server.chat.schemas import InboxItem, TonightReason
 from server.rosters import service as rosters
 
+# A check-in this recent ranks and marks a conversation in the inbox.
+TONIGHT = timedelta(hours=12)
+
 
 def inbox(db: Session, *, supporter: User, at: datetime) -> list[InboxItem]:
     rows = db.exec(
@@ -62,18 +65,18 @@ def inbox(db: Session, *, supporter: User, at: datetime) -> list[InboxItem]:
                 read_upto_id=conv.read_upto_id,
                 latest_checkin_level=level,
                 latest_checkin_at=level_at,
+                tonight_level=level if level_at is not None and at - level_at < TONIGHT else None,
             )
         )
     # Who may need it most first (as a crisis line ranks its queue): tonight's
     # level, red first, then the longest wait.
-    return sorted(out, key=lambda i: (_tonight_rank(i, at), -(i.waiting_seconds or 0)))
+    return sorted(out, key=lambda i: (_tonight_rank(i), -(i.waiting_seconds or 0)))
 
 
-def _tonight_rank(item: InboxItem, at: datetime) -> int:
+def _tonight_rank(item: InboxItem) -> int:
     from server.checkins.levels import worst_first
 
-    recent = item.latest_checkin_at is not None and at - item.latest_checkin_at < timedelta(hours=12)
-    return worst_first(item.latest_checkin_level) if recent and item.latest_checkin_level else 3
+    return worst_first(item.tonight_level) if item.tonight_level else 3
 
 
 def _latest_checkins(db: Session, patient_ids: list[int]) -> dict[int, tuple[str, datetime]]:

@@ -113,6 +113,9 @@ class InboxItem(SQLModel):
     # The patient's most recent check-in (level only), to see who may need most.
     latest_checkin_level: str | None = None
     latest_checkin_at: datetime | None = None
+    # That level when the check-in is from the last 12 hours by the server's
+    # clock: what ranks and marks the conversation.
+    tonight_level: str | None = None
 
 
 class SyncQuery(SQLModel):

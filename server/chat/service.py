@@ -281,14 +281,6 @@ def _emit_offer(db: Session, conv: Conversation, supporters: list[int], *, tier:
         _emit("chat:offer", payload, [supporter_id])
 
 
-def _preferred(db: Session, patient_id: int, at: datetime) -> int | None:
-    """The supporter the patient last talked to, if a device of theirs can be reached."""
-    from server.alerts.reach import reachable_devices
-
-    recent = continuity.recent_supporter(db, patient_id, at)
-    return recent if recent is not None and reachable_devices(db, [recent], at) else None
-
-
 def route(
     db: Session,
     conv: Conversation,
@@ -303,7 +295,9 @@ def route(
     anyone on duty now; if none has, say so at once and record the gap. With
     `prefer_recent` (a new wait), the supporter the patient last talked to
     gets it first when on duty in any tier."""
-    prefer = _preferred(db, conv.patient_id, at) if prefer_recent and from_tier == 0 else None
+    prefer = (
+        continuity.preferred_supporter(db, conv.patient_id, at) if prefer_recent and from_tier == 0 else None
+    )
     tier = duty.first_tier(
         db, conv.patient_id, at, after=from_tier - 1 if from_tier > 0 else None, prefer=prefer
     )

@@ -107,7 +107,8 @@ class CheckinAlert(SQLModel, table=True):
     outcome: str = Field(max_length=16)  # alerted | no_one_on_duty | in_chat (first routing)
     tier_position: int | None = None
     supporter_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    # Where it stands now (server/alerts/escalation.py): offered | acknowledged |
+    # Where it stands now (server/alerts/escalation.py): offered | preferred (to
+    # the supporter the patient last talked to, alone) | acknowledged |
     # ceiling (every tier tried, re-offered to all on duty) | no_one_on_duty |
     # in_chat (a contact request: the chat's offer carries it) | expired
     state: str = Field(default="offered", sa_type=String(16), index=True)  # type: ignore[call-overload]

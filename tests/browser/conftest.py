@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.cookiejar import CookieJar
 from pathlib import Path
 from typing import Any
@@ -128,6 +128,24 @@ def watched_pages(browser: Any, base_url: str) -> Iterator[Any]:
 def new_page(browser: Any, live_server: str) -> Iterator[Any]:
     """Pages in fresh contexts; any page error or CSP violation fails the test."""
     yield from watched_pages(browser, live_server)
+
+
+@pytest.fixture
+def timing(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str, float], None]:
+    """Record seconds from the patient's action to the truthful status: printed
+    (run with -s) and appended to timings.jsonl under pytest's basetemp for the
+    closing note. Writing the file never fails a test."""
+    path = tmp_path_factory.getbasetemp() / "timings.jsonl"
+
+    def record(case: str, seconds: float) -> None:
+        print(f"MEASURE {case}: {seconds:.2f} s")
+        try:
+            with path.open("a", encoding="utf-8") as out:
+                out.write(json.dumps({"case": case, "seconds": round(seconds, 2)}) + "\n")
+        except OSError:
+            pass
+
+    return record
 
 
 def totp_code(

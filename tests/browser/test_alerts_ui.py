@@ -9,10 +9,12 @@ re-offers at the ceiling every minute instead of five:
 - a red check-in with nobody on duty is on the administrator's gap screen;
 - every tier tried without an answer: the patient's screen changes at the
   ceiling, the supporter on duty is offered it again, the admin lists the wait;
-- a red check-in acknowledged with "Jeg tar den": the patient is told who took it.
+- a red check-in acknowledged with "Jeg tar den": the patient is told who took it;
+- a red check-in with a contact request that the first tier does not take in
+  time: the second tier's supporter sees red and the answers, and answers.
 
-Each test prints MEASURE lines: seconds from the event to the truthful status
-or the next person told (run with -s to see them).
+Each test records (`timing`) seconds from the event to the truthful status or
+the next person told (run with -s to see them).
 """
 
 from __future__ import annotations
@@ -46,10 +48,6 @@ def alert_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture
 def pages(browser: Any, alert_server: str) -> Iterator[Any]:
     yield from watched_pages(browser, alert_server)
-
-
-def measure(what: str, seconds: float) -> None:
-    print(f"MEASURE {what}: {seconds:.2f} s")
 
 
 def patient_id(admin: Api, username: str) -> int:
@@ -89,7 +87,7 @@ def do_checkin(page: Any, *, red: bool, contact: bool) -> None:
 
 
 def test_nobody_on_duty_and_a_contact_request_shows_the_truth_and_the_numbers_at_once(
-    pages: Any, alert_server: str
+    pages: Any, alert_server: str, timing: Any
 ) -> None:
     admin_api = Api(alert_server, "admin")
     circle_of_one(admin_api, "pasient2", None)
@@ -115,7 +113,7 @@ def test_nobody_on_duty_and_a_contact_request_shows_the_truth_and_the_numbers_at
     expect(help_now.locator('a[href="tel:116117"]')).to_be_visible(timeout=1000)
     expect(help_now.locator('a[href="tel:116123"]')).to_be_visible(timeout=1000)
     expect(help_now.get_by_test_id("last-resort")).to_have_attribute("href", "tel:55000000", timeout=1000)
-    measure("contact request, nobody on duty -> truthful status and numbers", time.monotonic() - started)
+    timing("contact request, nobody on duty -> truthful status and numbers", time.monotonic() - started)
     expect(per.get_by_test_id("checkin-result")).not_to_contain_text("Vi har sagt fra")
     expect(per.get_by_test_id("checkin-result")).not_to_contain_text("har fått beskjed")
     expect(contact).to_contain_text("Akkurat nå er ingen på vakt som kan ta kontakt")
@@ -123,7 +121,7 @@ def test_nobody_on_duty_and_a_contact_request_shows_the_truth_and_the_numbers_at
 
 
 def test_a_red_checkin_with_nobody_on_duty_appears_on_the_admin_gap_screen(
-    pages: Any, alert_server: str
+    pages: Any, alert_server: str, timing: Any
 ) -> None:
     admin_api = Api(alert_server, "admin")
     circle_of_one(admin_api, "pasient4", None)
@@ -137,7 +135,7 @@ def test_a_red_checkin_with_nobody_on_duty_appears_on_the_admin_gap_screen(
     expect(status).to_have_attribute("data-status", "no_one_on_duty", timeout=1000)
     expect(tor.get_by_test_id("checkin-numbers").locator('a[href="tel:113"]')).to_be_visible(timeout=1000)
     expect(tor.get_by_test_id("checkin-help-now").get_by_test_id("last-resort")).to_be_visible(timeout=1000)
-    measure("red check-in, nobody on duty -> truthful status and numbers", time.monotonic() - started)
+    timing("red check-in, nobody on duty -> truthful status and numbers", time.monotonic() - started)
 
     admin = pages(DESKTOP)
     login(admin, "admin")
@@ -152,7 +150,9 @@ def test_a_red_checkin_with_nobody_on_duty_appears_on_the_admin_gap_screen(
     expect(admin.get_by_test_id("gap-per-hour")).to_contain_text("kl. 21")
 
 
-def test_every_tier_tried_without_an_answer_reaches_the_ceiling(pages: Any, alert_server: str) -> None:
+def test_every_tier_tried_without_an_answer_reaches_the_ceiling(
+    pages: Any, alert_server: str, timing: Any
+) -> None:
     admin_api = Api(alert_server, "admin")
     circle_of_one(admin_api, "pasient3", "kommune", minutes=1)
     ingrid = pages(DESKTOP)
@@ -174,25 +174,29 @@ def test_every_tier_tried_without_an_answer_reaches_the_ceiling(pages: Any, aler
     expect(anne.get_by_test_id("reachable-now")).to_contain_text("kommunen")
     box = anne.locator("#chat-input")
     box.fill(f"Er det noen der? {uuid.uuid4().hex[:4]}")
+    sent_at = time.monotonic()
     box.press("Enter")
     expect(anne.get_by_test_id("chat-status")).to_contain_text("Sendt", timeout=10_000)
-    sent_at = time.monotonic()
+    timing("every tier tried: send -> 'Sendt' (offered to kommunen)", time.monotonic() - sent_at)
     expect(ingrid.get_by_test_id("inbox-item").filter(has_text="Anne")).to_be_visible(timeout=10_000)
     ingrid.wait_for_function("() => window.__offers.length >= 1", timeout=10_000)  # the first offer
 
     # Nobody takes it: after the one-minute limit of the only tier, the ceiling.
     nobody = anne.get_by_test_id("nobody-on-duty")
     expect(nobody).to_have_attribute("data-code", "nobody_reachable", timeout=80_000)
-    measure("tier limit 60 s -> patient's screen at the ceiling", time.monotonic() - sent_at)
+    timing(
+        "every tier tried: send -> patient's screen at the ceiling (tier limit 60 s)",
+        time.monotonic() - sent_at,
+    )
     expect(anne.get_by_test_id("chat-status")).to_contain_text("Ingen har svart ennå")
     expect(nobody.get_by_test_id("last-resort")).to_contain_text("DPS akutt")
     expect(nobody.locator('a[href="tel:116117"]')).to_be_visible()
     ceiling_at = time.monotonic()
     # At the ceiling Ingrid is offered it again, and then again every interval.
     ingrid.wait_for_function("() => window.__offers.length >= 2", timeout=10_000)
-    measure("send -> supporter offered it again at the ceiling (tier limit 60 s)", time.monotonic() - sent_at)
+    timing("send -> supporter offered it again at the ceiling (tier limit 60 s)", time.monotonic() - sent_at)
     ingrid.wait_for_function("() => window.__offers.length >= 3", timeout=80_000)
-    measure("ceiling -> next re-offer to the supporter (interval 60 s)", time.monotonic() - ceiling_at)
+    timing("ceiling -> next re-offer to the supporter (interval 60 s)", time.monotonic() - ceiling_at)
 
     admin = pages(DESKTOP)
     login(admin, "admin")
@@ -205,7 +209,7 @@ def test_every_tier_tried_without_an_answer_reaches_the_ceiling(pages: Any, aler
     expect(row).to_contain_text("«Ingen har svart ennå» med nødnumrene")
 
 
-def test_jeg_tar_den_tells_the_patient_who_took_it(pages: Any, alert_server: str) -> None:
+def test_jeg_tar_den_tells_the_patient_who_took_it(pages: Any, alert_server: str, timing: Any) -> None:
     kari = pages(DESKTOP)
     login(kari, "bolig1")
     expect(kari.get_by_test_id("supporter-home")).to_be_visible()
@@ -221,13 +225,76 @@ def test_jeg_tar_den_tells_the_patient_who_took_it(pages: Any, alert_server: str
     hanne.get_by_test_id("checkin-send").click()
     status = hanne.get_by_test_id("checkin-alert-status")
     expect(status).to_have_attribute("data-status", "told", timeout=2000)
-    measure("red check-in -> patient told who was alerted", time.monotonic() - started)
+    timing("red check-in -> patient told who was alerted", time.monotonic() - started)
     offered = kari.get_by_test_id("open-alert").filter(has_text="Hanne")
     expect(offered).to_be_visible(timeout=10_000)
-    measure("red check-in -> supporter's 'Jeg tar den' on screen", time.monotonic() - started)
+    timing("red check-in -> supporter's 'Jeg tar den' on screen", time.monotonic() - started)
     taken = time.monotonic()
     offered.get_by_test_id("alert-take").click()
     expect(status).to_have_attribute("data-status", "acknowledged", timeout=10_000)
     expect(status).to_contain_text("Kari (bolig) har sett beskjeden din")
-    measure("'Jeg tar den' -> patient told who took it", time.monotonic() - taken)
+    timing("'Jeg tar den' -> patient told who took it", time.monotonic() - taken)
     expect(kari.get_by_test_id("open-alert").filter(has_text="Hanne")).to_have_count(0)
+
+
+def test_a_red_checkin_escalated_to_the_second_tier_shows_her_red_and_the_answers(
+    pages: Any, alert_server: str, timing: Any
+) -> None:
+    admin_api = Api(alert_server, "admin")
+    teams = admin_api.call("GET", "/api/teams")
+    bolig, kommune = (next(t for t in teams if t["kind"] == kind) for kind in ("bolig", "kommune"))
+    admin_api.call(
+        "PUT",
+        f"/api/patients/{patient_id(admin_api, 'pasient1')}/care-circle",
+        {
+            "tiers": [
+                {"team_ids": [bolig["id"]], "escalate_after_minutes": 1},
+                {"team_ids": [kommune["id"]], "escalate_after_minutes": 3},
+            ],
+            "last_resort": LAST_RESORT,
+        },
+    )
+    ingrid = pages(DESKTOP)
+    login(ingrid, "kommune1")
+    expect(ingrid.get_by_test_id("supporter-home")).to_be_visible()
+    ingrid.goto("/#/innboks")
+    expect(ingrid.get_by_test_id("inbox")).to_be_visible()
+    wait_for_socket(ingrid)
+
+    mona = pages(PHONE)
+    login(mona, "pasient1")
+    expect(mona.get_by_test_id("patient-home")).to_be_visible()
+    do_checkin(mona, red=True, contact=True)
+    started = time.monotonic()
+    mona.get_by_test_id("checkin-send").click()
+    contact = mona.get_by_test_id("checkin-contact-status")
+    expect(contact).to_contain_text("på vakt i botilbudet", timeout=2000)
+    timing("red check-in + contact request -> 'sent to botilbudet' on screen", time.monotonic() - started)
+
+    # Kari (bolig) does not take it within the tier's minute: kommunen has it now.
+    expect(contact).to_have_attribute("data-status", "passed_on", timeout=150_000)
+    expect(contact).to_contain_text("sendt videre til kommunen")
+    timing(
+        "red check-in, first tier silent (limit 60 s) -> 'passed on to kommunen'", time.monotonic() - started
+    )
+
+    # Ingrid sees red and the answers that made it red, on the offer and in the conversation.
+    row = ingrid.get_by_test_id("inbox-item").filter(has_text="Mona")
+    expect(row).to_have_attribute("data-level", "red", timeout=10_000)
+    expect(row.get_by_test_id("inbox-reasons")).to_contain_text("sterk trang til å skade seg selv")
+    row.locator("a").click()
+    expect(ingrid.get_by_test_id("conversation")).to_be_visible()
+    tonight = ingrid.get_by_test_id("conv-tonight")
+    expect(tonight).to_have_attribute("data-level", "red")
+    expect(tonight).to_contain_text("Rød")
+    expect(tonight).to_contain_text("sterk trang til å skade seg selv")
+    expect(tonight).to_contain_text("Vil bli kontaktet")
+
+    # She answers; Mona is told who answers.
+    answered = time.monotonic()
+    ingrid.locator("#reply-input").fill("Hei Mona, det er Ingrid. Jeg er her nå.")
+    ingrid.locator("#reply-input").press("Enter")
+    expect(contact).to_contain_text("Ingrid svarer deg i chatten", timeout=10_000)
+    timing("second tier answers -> patient told who answers", time.monotonic() - answered)
+    timing("red check-in + contact request -> second tier answering on screen", time.monotonic() - started)
+    assert mona.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

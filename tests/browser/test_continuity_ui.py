@@ -7,8 +7,8 @@ her shift ends; at 22:00 the server passes the chat on, Mona and Ingrid are
 told in the chat, Ingrid sees the summary with Kari's note once, takes over,
 and both are told who did.
 
-Prints a MEASURE line: seconds from the end of Kari's shift (server time) to
-Mona's screen changing (run with -s to see it).
+Records (`timing`) the seconds from Mona's send to "Sendt" and from the end of
+Kari's shift (server time) to Mona's screen changing (run with -s to see them).
 """
 
 from __future__ import annotations
@@ -47,15 +47,18 @@ def server_offset(api: Api) -> float:
 
 
 def test_shift_change_mid_chat_tells_both_sides_and_shows_the_summary_once(
-    pages: Any, shift_server: str
+    pages: Any, shift_server: str, timing: Any
 ) -> None:
     tag = uuid.uuid4().hex[:6]
     mona = pages(PHONE)
     login(mona, "pasient1")
     open_chat(mona)
     first = f"Jeg får ikke sove {tag}"
+    sent = time.monotonic()
     write(mona, first)
     expect(bubble(mona, first).locator('[data-testid="not-sent"]')).to_have_count(0, timeout=10_000)
+    expect(mona.locator('[data-testid="chat-status"]')).to_contain_text("Sendt", timeout=10_000)
+    timing("shift change: patient's send -> 'Sendt' to the one on duty", time.monotonic() - sent)
 
     kari_api = Api(shift_server, "bolig1")
     offset = server_offset(kari_api)
@@ -94,7 +97,9 @@ def test_shift_change_mid_chat_tells_both_sides_and_shows_the_summary_once(
     gone = mona.locator('[data-testid="chat-notice"][data-code="shift_ended_offered"]')
     expect(gone).to_be_visible(timeout=150_000)
     seen_at = time.time() + offset
-    print(f"MEASURE shift end -> patient told: {seen_at - SHIFT_ENDS.timestamp():.2f} s")
+    timing(
+        "shift change: shift end (server clock) -> patient told in the chat", seen_at - SHIFT_ENDS.timestamp()
+    )
     expect(gone).to_contain_text("Kari har gått av vakt. Vi gir beskjed til kommunen nå.")
     expect(mona.locator('[data-testid="chat-status"]')).to_contain_text("Sendt videre til kommunen")
 

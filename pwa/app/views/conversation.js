@@ -179,7 +179,7 @@ export default async function conversationView(ctx) {
     typingTimer: null,
   };
   const relation = h('p', { class: 'conv-relation', 'data-testid': 'conv-relation', role: 'status', 'aria-live': 'polite' });
-  const tonight = tonightReason(view.tonight);
+  const tonight = h('div', { class: 'conv-tonight-slot' }, tonightReason(view.tonight));
   const noteBox = h('p', { class: 'conv-note panel', 'data-testid': 'conv-note', hidden: true });
   const summarySlot = h('div', { class: 'conv-summary' });
   const noteRequestSlot = h('div');
@@ -454,6 +454,8 @@ export default async function conversationView(ctx) {
       relation.textContent = t('chat.conv.taken_by', { name: firstName(data.by) });
       refreshRelation();
     } else if (name === 'chat:offer') {
+      // The offer carries tonight's reason as this supporter may see it now.
+      tonight.replaceChildren(...[tonightReason(data.tonight)].filter(Boolean));
       refreshRelation();
     } else if (name === 'chat:note_request') {
       askForNote(data.shift_ends_at);

@@ -6,11 +6,31 @@ import { t } from '../i18n.js';
 import { api } from '../api.js';
 import { loadFailed, pageTitle } from '../ui.js';
 import { onPush, whileShown } from '../chat-ui.js';
-import { levelBadge } from '../checkin-ui.js';
+import * as realtime from '../realtime.js';
+import { levelBadge, reasonText } from '../checkin-ui.js';
 import { shiftSummary } from '../continuity-ui.js';
 
 const POLL_MS = 30000;
 const LIVE_EVENTS = new Set(['connect', 'chat:offer', 'chat:taken', 'chat:message', 'chat:nudge', 'chat:withdrawn', 'chat:note_request']);
+
+// Tonight's reasons as each live offer carried them for me (the server decides
+// what I may see); held in memory only, and forgotten when the socket closes
+// (logging out closes it).
+const offerReasons = new Map();
+realtime.events.addEventListener('message', (event) => {
+  const { name, args } = event.detail;
+  const data = args[0] || {};
+  if (name === 'chat:offer') offerReasons.set(data.conversation_id, data.tonight || null);
+  else if (name === 'chat:withdrawn') offerReasons.delete(data.conversation_id);
+});
+realtime.events.addEventListener('disconnect', () => offerReasons.clear());
+
+/** The answers that made tonight's check-in yellow or red, as the offer carried them. */
+function offerReasonsLine(conversationId) {
+  const tonight = offerReasons.get(conversationId);
+  const words = tonight ? tonight.reasons.map(reasonText).filter(Boolean) : [];
+  return words.length ? h('p', { class: 'inbox-reasons', 'data-testid': 'inbox-reasons' }, t('checkin.tonight.reasons', { reasons: words.join(', ') })) : null;
+}
 
 /**
  * Keeps `onRows(rows, fetchedAt)` fed with the inbox while `node` is shown.
@@ -72,15 +92,9 @@ export function waitingText(row, fetchedAt) {
   return minutes < 1 ? t('chat.inbox.waiting_new') : t('chat.inbox.waiting', { count: minutes });
 }
 
-/** Tonight's level (the last 12 hours), so who may need it most shows first and red is marked. */
-function tonightLevel(row) {
-  if (!row.latest_checkin_level || !row.latest_checkin_at) return null;
-  return Date.now() - new Date(row.latest_checkin_at).getTime() < 12 * 3600 * 1000 ? row.latest_checkin_level : null;
-}
-
 function inboxRow(row, fetchedAt, { withSummary = true } = {}) {
   const unread = row.last_message_id > row.read_upto_id;
-  const level = tonightLevel(row);
+  const level = row.tonight_level; // judged by the server's clock, as the order is
   return h(
     'li',
     {
@@ -101,6 +115,7 @@ function inboxRow(row, fetchedAt, { withSummary = true } = {}) {
       unread ? h('span', { class: 'badge badge-off', 'data-testid': 'inbox-unread' }, t('chat.inbox.unread')) : null,
       typeof row.tier_position === 'number' ? h('span', { class: 'badge' }, t('chat.inbox.tier', { n: row.tier_position + 1 })) : null,
     ),
+    level ? offerReasonsLine(row.conversation_id) : null,
     waitingText(row, fetchedAt) ? h('p', { class: 'inbox-waiting', 'data-testid': 'inbox-waiting' }, waitingText(row, fetchedAt)) : null,
     row.handover_note ? h('p', { class: 'inbox-note', 'data-testid': 'inbox-note' }, t('chat.inbox.note', { note: row.handover_note })) : null,
     withSummary ? shiftSummary(row.shift_summary, { testid: 'inbox-summary' }) : null,
