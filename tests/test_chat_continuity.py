@@ -79,6 +79,28 @@ def test_the_last_supporter_on_duty_in_a_later_tier_gets_it_first(
     assert decisions(db) == ["offer", "escalate"]
 
 
+def test_the_last_supporter_alone_in_the_first_tier_gets_one_limit_not_two(
+    app: Any,
+    auth: Any,
+    factories: Any,
+    circle: dict[str, Any],  # noqa: F811
+    clock: Any,
+    socket_client: Any,
+    db: Any,
+) -> None:
+    """Mona talked to Kari, who is bolig's only one on duty: an ordinary first
+    offer, and at bolig's limit it goes on to kommune, not to Kari again."""
+    staff_rosters(factories, circle)
+    talked_with(factories, db, circle["mona"], circle["kari"], clock() - timedelta(days=1))
+    ingrid_socket = socket_client(auth.client_for("ingrid"))
+    mona = auth.client_for("mona")
+    mona.post("/api/chat/messages", json={"client_id": cid(), "body": "Hei"})
+    clock.advance(minutes=3, seconds=1)
+    assert run_tick(app, clock)["escalated"] == 1
+    assert len(events(ingrid_socket, "chat:offer")) == 1
+    assert mona.get("/api/chat/conversation").json["status"]["tier_kind"] == "kommune"
+
+
 def test_falls_back_tier_by_tier_when_the_last_supporter_is_off_duty(
     app: Any,
     auth: Any,
@@ -189,6 +211,33 @@ def test_a_red_checkin_without_a_contact_request_alerts_the_last_supporter_first
     assert [a["patient_id"] for a in events(kari_socket, "checkin:alert")] == [circle["mona"].id]
     seen = auth.client_for("mona").get("/api/alerts/me").json["alert"]
     assert (seen["status"], seen["team_kind"]) == ("told", "bolig")
+
+
+def test_a_red_alert_to_the_last_supporter_alone_in_the_first_tier_moves_on_after_one_limit(
+    app: Any,
+    auth: Any,
+    factories: Any,
+    circle: dict[str, Any],  # noqa: F811
+    clock: Any,
+    socket_client: Any,
+    db: Any,
+) -> None:
+    from server.alerts import escalation
+
+    staff_rosters(factories, circle)
+    talked_with(factories, db, circle["mona"], circle["kari"], clock() - timedelta(days=1))
+    socket_client(auth.client_for("kari"))
+    ingrid_socket = socket_client(auth.client_for("ingrid"))
+    answer = auth.client_for("mona").post("/api/checkins", json=red()).json
+    assert (answer["alert"]["status"], answer["alert"]["team_kind"]) == ("told", "bolig")
+    clock.advance(minutes=3, seconds=1)
+    with app.app_context():
+        from server.db import get_db
+
+        assert escalation.tick(get_db(), at=clock())["alerts_escalated"] == 1
+    assert [a["patient_id"] for a in events(ingrid_socket, "checkin:alert")] == [circle["mona"].id]
+    seen = auth.client_for("mona").get("/api/alerts/me").json["alert"]
+    assert seen["team_kind"] == "kommune"
 
 
 # --- shift change ---------------------------------------------------------------------

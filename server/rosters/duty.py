@@ -56,12 +56,14 @@ def first_tier(
     """The first tier (after tier index `after`) with someone on duty at `at`.
     With `prefer` (the supporter the patient last talked to) on duty in any
     tier, and no tier tried yet: that supporter alone, with the time limit of
-    the tier they are on duty in; the tiers in order are the fallback."""
+    the tier they are on duty in; the tiers in order are the fallback. When
+    they are all the first tier has on duty, that is an ordinary first offer:
+    a second round of the same tier would only double the wait."""
     duty = rosters.on_duty(db, patient_id=patient_id, at=at)
     staffed = [t for t in duty.tiers if t.on_duty and (after is None or t.position > after)]
     if not staffed:
         return None
-    if prefer is not None and after is None:
+    if prefer is not None and after is None and {d.user_id for d in staffed[0].on_duty} != {prefer}:
         for candidate in staffed:
             mine = [d for d in candidate.on_duty if d.user_id == prefer]
             if mine:
