@@ -10,22 +10,9 @@ from typing import Any
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, Api, login
+from tests.browser.test_account_ui import new_patient
 
 REASON = "Flyttet fra kommunen i oktober"
-
-
-def _patient(admin: Api) -> dict[str, Any]:
-    username = f"slaas.{uuid.uuid4().hex[:6]}"
-    created = admin.call("POST", "/api/patients", {"username": username, "display_name": "Siri Slåav"})
-    # The demo patients' circle (bolig, kommune, DPS): the coverage test expects no gaps.
-    kinds = {team["kind"]: team["id"] for team in admin.call("GET", "/api/teams")}
-    tiers = [{"team_ids": [kinds[kind]]} for kind in ("bolig", "kommune", "dps")]
-    admin.call(
-        "PUT",
-        f"/api/patients/{created['patient']['id']}/care-circle",
-        {"tiers": tiers, "primary_contact_ids": []},
-    )
-    return created["patient"]
 
 
 def _patient_row(page: Any, name: str) -> Any:
@@ -34,7 +21,7 @@ def _patient_row(page: Any, name: str) -> Any:
 
 
 def test_one_administrator_asks_and_a_second_one_approves(new_page: Any, live_server: str) -> None:
-    patient = _patient(Api(live_server, "admin"))
+    patient = new_patient(Api(live_server, "admin"), f"slaas.{uuid.uuid4().hex[:6]}", "Siri Slåav")["patient"]
     first = new_page(DESKTOP)
     login(first, "admin")
     row = _patient_row(first, patient["display_name"])
