@@ -37,6 +37,8 @@ TEAMS = (
 )
 STAFF = (
     ("admin", "Administrator", Role.admin),
+    # Disabling a patient's account takes two administrators.
+    ("admin2", "Administrator 2", Role.admin),
     ("bolig1", "Kari", Role.supporter),
     ("bolig2", "Ola", Role.supporter),
     ("kommune1", "Ingrid", Role.supporter),
@@ -249,7 +251,7 @@ def load_demo(*, password: str) -> str:
     db.commit()
     secrets = "\n".join(f"  {u}: {demo_totp_secret(password, u)}" for u, _name, _role in STAFF)
     return (
-        "demo ready: admin; supporters bolig1 bolig2 kommune1 kommune2 dps1 dps2; "
+        "demo ready: administrators admin admin2; supporters bolig1 bolig2 kommune1 kommune2 dps1 dps2; "
         "patients pasient1-pasient5 (care circles bolig -> kommune -> dps), pasient6 (bolig only: "
         "nights uncovered, a pending plan proposal), pasient7 (kommune -> dps, discharged 5 days ago)\n"
         "staff also give a code from an authenticator app; add these keys to one "

@@ -155,6 +155,16 @@ AUDITED: dict[tuple[str, str], Audited] = {
         prepare=_as_patient_account,
     ),
     ("PATCH", "/api/users/<int:user_id>"): Audited(one("user.update"), caller="admin"),
+    # Disabling a patient by two administrators: each step is in her "who has seen my data".
+    ("POST", "/api/users/<int:user_id>/disable-request"): Audited(
+        one("user.disable_request"), caller="admin"
+    ),
+    ("POST", "/api/disable-requests/<int:request_id>/approve"): Audited(
+        one("user.disable_approve", "other_patient"), caller="admin"
+    ),
+    ("POST", "/api/disable-requests/<int:request_id>/decline"): Audited(
+        one("user.disable_decline", "other_patient"), caller="admin"
+    ),
     ("POST", "/api/users/<int:user_id>/invitation"): Audited(one("invitation.issue")),
     ("POST", "/api/invitations/accept"): Audited(
         one("invitation.accept"),
@@ -328,6 +338,7 @@ NOT_AUDITED: dict[tuple[str, str], str] = {
     ("GET", "/api/second-factor-resets"): "staff",
     ("POST", "/api/users/<int:user_id>/second-factor/reset"): "staff",
     ("POST", "/api/second-factor-resets/<int:reset_id>/approve"): "staff",
+    ("GET", "/api/disable-requests"): "account",
 }
 
 

@@ -18,6 +18,7 @@ from flask import Flask
 from sqlmodel import Session
 
 from server import access
+from server.accounts.models import PatientDisableRequest
 from server.accounts.strong_models import Passkey
 from server.break_glass.models import BreakGlassAccess
 from server.care_circles.models import TeamKind
@@ -67,6 +68,8 @@ class World:
     break_glass: Any = None  # supporter_off's break-glass access of last night, expired
     passkey: Any = None  # the patient's passkey
     alert: Any = None  # a red check-in alert offered to supporter_in, not yet taken
+    # Another administrator asked to disable other_patient's account; it waits for a second one.
+    disable_request: Any = None
 
 
 def ok_for(status: int, *callers: str, default: int = 403) -> dict[str, int]:
@@ -130,6 +133,26 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], Any, dict[str, int]]] = {
         {"user_id": "patient"},
         {"display_name": "Mona B."},
         ok_for(200, "admin"),
+    ),
+    # No administrator alone disables a patient (she would lose the crisis chat):
+    # one asks with a reason, a second one decides (test_nobody_alone_disables_a_patient
+    # below; tests/test_patient_disabling.py). The world's waiting request was
+    # asked by another administrator, so the caller "admin" is the second one.
+    ("POST", "/api/users/<int:user_id>/disable-request"): (
+        {"user_id": "patient"},
+        {"reason": "Flyttet fra kommunen"},
+        ok_for(202, "admin"),
+    ),
+    ("GET", "/api/disable-requests"): ({}, None, ok_for(200, "admin")),
+    ("POST", "/api/disable-requests/<int:request_id>/approve"): (
+        {"request_id": "disable_request"},
+        None,
+        ok_for(204, "admin"),
+    ),
+    ("POST", "/api/disable-requests/<int:request_id>/decline"): (
+        {"request_id": "disable_request"},
+        None,
+        ok_for(204, "admin"),
     ),
     ("POST", "/api/users/<int:user_id>/invitation"): (
         {"user_id": "patient"},
@@ -743,8 +766,17 @@ def build_world(factories: Any, db: Session, clock: Any) -> World:
         created_at=clock(),
     )
     db.add(passkey)
+    disable_request = PatientDisableRequest(
+        user_id=other_patient.id,
+        requested_by_id=factories.admin(display_name="Andre Admin").id,
+        reason="Flyttet fra kommunen",
+        created_at=clock(),
+        expires_at=clock() + timedelta(days=7),
+    )
+    db.add(disable_request)
     db.commit()
     return World(
+        disable_request=disable_request,
         passkey=passkey,
         proposal=proposal,
         agreed=agreed,
@@ -838,3 +870,17 @@ def test_a_supporter_whose_shift_ended_cannot_go_on_in_the_conversation_she_hold
     response = call(route, client_of("supporter_in_circle_off_duty", app, world, auth), world)
     assert response.status_code == 403, response.get_json(silent=True)
     assert response.json["message"] == NOT_ON_DUTY
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+def test_nobody_alone_disables_a_patient(
+    caller: str, app: Flask, world: World, auth: Any, db: Session
+) -> None:
+    """Not even an administrator: her account is disabled only when a second
+    administrator approves a request (tests/test_patient_disabling.py)."""
+    client = client_of(caller, app, world, auth)
+    response = client.patch(f"/api/users/{world.patient.id}", json={"is_active": False})
+    expected = {"anonymous": 401, "admin": 409}.get(caller, 403)
+    assert response.status_code == expected, response.get_json(silent=True)
+    db.refresh(world.patient)
+    assert world.patient.is_active

@@ -52,10 +52,12 @@ def _demo(runner: Any, *args: str) -> Any:
 def test_demo_creates_teams_users_and_care_circles(runner: Any, db: Session, clock: Any) -> None:
     result = _demo(runner, "--password", DEMO_PASSWORD)
     assert result.exit_code == 0, result.output
-    assert "demo ready" in result.output
+    assert "demo ready: administrators admin admin2;" in result.output
 
     users = {u.username: u for u in db.exec(select(User)).scalars()}
-    assert users["admin"].role == "admin"
+    # Two administrators: disabling a patient's account takes both.
+    assert users["admin"].role == users["admin2"].role == "admin"
+    assert users["admin2"].display_name == "Administrator 2"
     for name in ("bolig1", "bolig2", "kommune1", "kommune2", "dps1", "dps2"):
         assert users[name].role == "supporter", name
     for name in PATIENTS:
@@ -96,7 +98,7 @@ def test_demo_creates_teams_users_and_care_circles(runner: Any, db: Session, clo
 def test_running_the_demo_twice_changes_no_row_counts(runner: Any, db: Session) -> None:
     assert _demo(runner, "--password", DEMO_PASSWORD).exit_code == 0
     first = _counts(db)
-    assert first["users"] == 14
+    assert first["users"] == 15  # two administrators, six supporters, seven patients
     assert first["teams"] == 3
     assert first["audit_entries"] > 0
 
@@ -147,4 +149,4 @@ def test_outside_development_the_demo_needs_a_password(make_app: Any, db: Sessio
 def test_in_development_the_demo_has_a_default_password(runner: Any, db: Session) -> None:
     result = _demo(runner)
     assert result.exit_code == 0, result.output
-    assert _counts(db)["users"] == 14
+    assert _counts(db)["users"] == 15

@@ -186,11 +186,16 @@ def test_accepting_ends_sessions_that_used_the_old_password(
     assert old_phone.get("/api/auth/session").status_code == 401
 
 
-def test_a_disabled_users_invitation_no_longer_works(app: Flask, admin_client: Any) -> None:
+def test_a_disabled_users_invitation_no_longer_works(
+    app: Flask, admin_client: Any, factories: Any, auth: Any
+) -> None:
     created = _create_patient(admin_client).json
     token = _token(created["invitation"])
     patient_id = created["patient"]["id"]
-    assert admin_client.patch(f"/api/users/{patient_id}", json={"is_active": False}).status_code == 200
+    # A patient's account is disabled by two administrators.
+    asked = admin_client.post(f"/api/users/{patient_id}/disable-request", json={"reason": "Registrert feil"})
+    second = auth.client_for(factories.admin().username)
+    assert second.post(f"/api/disable-requests/{asked.json['id']}/approve").status_code == 204
     assert _lookup(app, token).status_code == 410
 
 

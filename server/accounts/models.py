@@ -166,6 +166,23 @@ class SecondFactorReset(SQLModel, table=True):
     approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
 
 
+class PatientDisableRequest(SQLModel, table=True):
+    """An administrator's request to disable a patient's account; nothing
+    changes for her until a second, different administrator approves it."""
+
+    __tablename__ = "patient_disable_requests"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    requested_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    reason: str = Field(max_length=300)
+    created_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
+    expires_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
+    decided_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
+    approved: bool | None = None  # set with decided_at: approved, or declined
+
+
 class RateCounter(SQLModel, table=True):
     """Fixed-window counters shared by every server process (when no Redis)."""
 

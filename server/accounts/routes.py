@@ -152,11 +152,13 @@ def _user_or_404(user_id: int) -> User:
 
 @bp.patch("/users/<int:user_id>")
 @endpoint(
-    "Rename, disable or re-enable a user (administrators)",
+    "Rename or re-enable a user, or disable a staff account at once (administrators); a patient's "
+    "account is disabled only with a second administrator (disable-request)",
     tag="users",
     body=UserUpdate,
     response=UserPublic,
     roles=(Role.admin,),
+    errors=(409,),
 )
 def update_user(user_id: int, body: UserUpdate) -> UserPublic:
     user = services.update_user(get_db(), actor=g.user, user=_user_or_404(user_id), data=body, at=clock.now())
@@ -186,9 +188,11 @@ def reissue_invitation(user_id: int) -> InvitationIssued:
 
 def _register_parts() -> None:
     from server.accounts.account_routes import bp as account_bp
+    from server.accounts.disable_routes import bp as disable_bp
     from server.accounts.mfa_routes import bp as second_factor_bp
 
     bp.register_blueprint(account_bp)
+    bp.register_blueprint(disable_bp)
     bp.register_blueprint(second_factor_bp)
 
 

@@ -112,6 +112,12 @@ def update_user(db: Session, *, actor: User, user: User, data: UserUpdate, at: d
     if data.is_active is not None and data.is_active != user.is_active:
         if user.id == actor.id and not data.is_active:
             raise ApiError(400, "cannot_disable_self", "You cannot disable your own account.")
+        if user.role == Role.patient and not data.is_active:
+            # She would lose the app and the crisis chat (server/accounts/disabling.py).
+            raise conflict(
+                "second_admin_required",
+                "A patient's account is disabled only when a second administrator approves it.",
+            )
         user.is_active = data.is_active
         if not data.is_active:
             end_all_sessions(db, user_id=user.id, at=at)  # type: ignore[arg-type]

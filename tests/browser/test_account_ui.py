@@ -15,13 +15,12 @@ from tests.browser.test_hostile_content import PASSWORD, _accept
 NEW_PASSWORD = "tyttebær og multer i mai"
 
 
-def test_a_patient_stops_a_link_she_did_not_ask_for_and_changes_her_password(
-    new_page: Any, live_server: str
-) -> None:
-    admin = Api(live_server, "admin")
-    username = f"konto.{uuid.uuid4().hex[:6]}"
-    created = admin.call("POST", "/api/patients", {"username": username, "display_name": "Siri Konto"})
-    # The demo patients' circle (bolig, kommune, DPS): the coverage test expects no gaps.
+def new_patient(admin: Api, username: str, display_name: str) -> dict[str, Any]:
+    """A patient and her invitation, with the demo patients' circle (bolig,
+    kommune, DPS): the coverage test expects no gaps."""
+    created: dict[str, Any] = admin.call(
+        "POST", "/api/patients", {"username": username, "display_name": display_name}
+    )
     kinds = {team["kind"]: team["id"] for team in admin.call("GET", "/api/teams")}
     tiers = [{"team_ids": [kinds[kind]]} for kind in ("bolig", "kommune", "dps")]
     admin.call(
@@ -29,6 +28,15 @@ def test_a_patient_stops_a_link_she_did_not_ask_for_and_changes_her_password(
         f"/api/patients/{created['patient']['id']}/care-circle",
         {"tiers": tiers, "primary_contact_ids": []},
     )
+    return created
+
+
+def test_a_patient_stops_a_link_she_did_not_ask_for_and_changes_her_password(
+    new_page: Any, live_server: str
+) -> None:
+    admin = Api(live_server, "admin")
+    username = f"konto.{uuid.uuid4().hex[:6]}"
+    created = new_patient(admin, username, "Siri Konto")
     _accept(live_server, created["invitation"])
     page = new_page(PHONE)
     login(page, username, PASSWORD)

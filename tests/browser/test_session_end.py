@@ -1,6 +1,6 @@
 """The phone forgets when the session ends (issue #14.6), in Chromium.
 
-Per (pasient2) keeps his crisis plan on the phone. An administrator disables
+Per (pasient2) keeps his crisis plan on the phone. Two administrators disable
 his account: once the app learns it (at the next start, or from the next call
 or the server ending the live connection) it removes the plan copy, the
 outbox and every other stored datum, as on logout. Offline afterwards, the
@@ -34,8 +34,14 @@ def _plan_kept_on_the_phone(page: Any) -> None:
     )
 
 
-def _set_active(admin: Api, user_id: int, active: bool) -> None:
-    admin.call("PATCH", f"/api/users/{user_id}", {"is_active": active})
+def _disable(admin: Api, admin2: Api, user_id: int) -> None:
+    """A patient's account is disabled by two administrators: one asks, the other approves."""
+    asked = admin.call("POST", f"/api/users/{user_id}/disable-request", {"reason": "Testing session end"})
+    admin2.call("POST", f"/api/disable-requests/{asked['id']}/approve")
+
+
+def _enable(admin: Api, user_id: int) -> None:
+    admin.call("PATCH", f"/api/users/{user_id}", {"is_active": True})
 
 
 def _plan_does_not_open_offline(page: Any) -> None:
@@ -63,18 +69,18 @@ LEARNS = {
 
 @pytest.mark.parametrize("learns", sorted(LEARNS))
 def test_a_disabled_patients_phone_forgets_the_plan(new_page: Any, live_server: str, learns: str) -> None:
-    admin = Api(live_server, "admin")
+    admin, admin2 = Api(live_server, "admin"), Api(live_server, "admin2")
     per = Api(live_server, "pasient2").user
     page = new_page(PHONE)
     _plan_kept_on_the_phone(page)
-    _set_active(admin, per["id"], False)
+    _disable(admin, admin2, per["id"])
     try:
         page.evaluate(LEARNS[learns])
         expect(page.locator("#username")).to_be_visible()
         assert page.evaluate(STORED) == []
         _plan_does_not_open_offline(page)
     finally:
-        _set_active(admin, per["id"], True)
+        _enable(admin, per["id"])
 
 
 def test_who_has_seen_my_data_says_where_my_message_went(new_page: Any, live_server: str) -> None:

@@ -1,4 +1,5 @@
 // Administrators: users (list with role filter, create, rename, disable/enable, new link).
+// A patient's account is disabled by two administrators: one asks with a reason, another decides.
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { api, query } from '../api.js';
@@ -18,7 +19,7 @@ import {
 
 const ROLES = ['patient', 'supporter', 'admin'];
 
-function userItem(user, ctx, reload, notice) {
+function userItem(user, ctx, reload, notice, waiting) {
   const status = messageArea('error');
   const extra = h('div', { class: 'item-extra' });
   const badges = h(
@@ -55,6 +56,11 @@ function userItem(user, ctx, reload, notice) {
   });
 
   toggle.addEventListener('click', () => {
+    if (user.role === 'patient' && user.is_active) {
+      extra.replaceChildren(disableRequestForm(user, notice, reload, () => { extra.replaceChildren(); toggle.focus(); }));
+      extra.querySelector('textarea').focus();
+      return;
+    }
     const enabling = !user.is_active;
     const step = confirmStep({
       question: enabling ? t('users.confirm_enable', { name: user.display_name }) : t('users.confirm_disable', { name: user.display_name }),
@@ -92,10 +98,64 @@ function userItem(user, ctx, reload, notice) {
     { class: 'item', 'data-testid': 'user-row' },
     h('div', { class: 'item-main' }, h('p', { class: 'item-title' }, user.display_name), h('p', { class: 'muted' }, user.username)),
     badges,
-    h('div', { class: 'actions' }, rename, user.is_active ? link : null, isSelf ? null : toggle),
+    h('div', { class: 'actions' }, rename, user.is_active ? link : null, isSelf || waiting ? null : toggle),
+    waiting ? disableDecision(user, waiting, notice, reload) : null,
     status,
     extra,
   );
+}
+
+/** The first administrator's step: why, in a few words. Nothing changes for her yet. */
+function disableRequestForm(user, notice, reload, close) {
+  const reason = field({
+    id: `disable-reason-${user.id}`,
+    label: t('users.disable_request_reason'),
+    hint: t('users.disable_request_hint', { name: user.display_name }),
+    tag: 'textarea',
+    maxlength: 300,
+    rows: 3,
+    required: true,
+  });
+  const error = messageArea('error');
+  const send = h('button', { type: 'submit', class: 'button-primary' }, t('users.disable_request_send'));
+  const cancel = h('button', { type: 'button', class: 'button-secondary', onclick: close }, t('common.cancel'));
+  const form = h('form', { class: 'form inline-form', novalidate: true, 'data-testid': 'disable-request-form' }, reason.wrap, error, h('div', { class: 'actions' }, send, cancel));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const why = reason.input.value.trim();
+    if (why.length < 3) return showMessage(error, t('users.disable_reason_missing'));
+    try {
+      await withBusy(send, t('common.saving'), () => api('POST', `/api/users/${user.id}/disable-request`, { reason: why }));
+      showMessage(notice, t('users.disable_requested', { name: user.display_name }));
+      reload();
+    } catch (err) {
+      showMessage(error, errorText(err));
+    }
+  });
+  return form;
+}
+
+/** A request waiting for a second administrator; she, not the one who asked, says yes or no. */
+function disableDecision(user, request, notice, reload) {
+  const status = messageArea('error');
+  const text = h('p', null, t('users.disable_waiting', { by: request.requested_by_name || t('account.someone'), reason: request.reason }));
+  const decide = (what, label, done) => {
+    const button = h('button', { type: 'button', class: what === 'approve' ? 'button-danger' : 'button-secondary' }, label);
+    button.addEventListener('click', async () => {
+      try {
+        await withBusy(button, t('common.saving'), () => api('POST', `/api/disable-requests/${request.id}/${what}`));
+        showMessage(notice, t(done, { name: user.display_name }));
+        reload();
+      } catch (err) {
+        showMessage(status, errorText(err));
+      }
+    });
+    return button;
+  };
+  const buttons = request.may_decide
+    ? h('div', { class: 'actions' }, decide('approve', t('users.disable_confirm'), 'users.disabled'), decide('decline', t('users.disable_decline'), 'users.disable_declined'))
+    : null;
+  return h('div', { class: 'confirm', 'data-testid': 'disable-waiting' }, text, buttons, status);
 }
 
 function createUserForm(onCreated) {
@@ -148,10 +208,11 @@ export default async function adminUsers(ctx) {
   async function load() {
     listArea.setAttribute('aria-busy', 'true');
     try {
-      const users = await api('GET', `/api/users${query({ role: filter.input.value })}`);
+      const [users, requests] = await Promise.all([api('GET', `/api/users${query({ role: filter.input.value })}`), api('GET', '/api/disable-requests')]);
+      const waiting = new Map(requests.map((r) => [r.user_id, r]));
       listArea.replaceChildren(
         h('p', { class: 'muted' }, t('users.count', { count: users.length })),
-        h('ul', { class: 'items', 'data-testid': 'user-list' }, users.map((u) => userItem(u, ctx, load, notice))),
+        h('ul', { class: 'items', 'data-testid': 'user-list' }, users.map((u) => userItem(u, ctx, load, notice, waiting.get(u.id)))),
       );
     } catch (err) {
       listArea.replaceChildren(loadFailed(err, load));
