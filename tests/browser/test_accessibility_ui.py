@@ -80,3 +80,75 @@ def test_a_new_chat_message_is_announced_once_with_its_sender(new_page: Any, liv
     expect(desk.get_by_test_id("chat-message").filter(has_text=f"Så fint {tag}")).to_be_visible()
     desk.wait_for_timeout(500)
     expect(desk_announcer).to_have_text(f"Ny melding fra Jon: Det hjelper {tag}")
+
+
+# --- the emergency bar never covers what has focus -------------------------------------
+
+SMALL_PHONE = {
+    "viewport": {"width": 320, "height": 640},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
+
+# Where the focused control is drawn, and what is on top there. A radio drawn
+# as a big button lies under its label: the label is what is seen and tapped.
+UNCOVERED = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  let shown = el;
+  const box = el.getBoundingClientRect();
+  const hidden = box.width < 4 || box.height < 4 || getComputedStyle(el).pointerEvents === 'none';
+  if (hidden && el.labels && el.labels.length) shown = el.labels[0];
+  const r = shown.getBoundingClientRect();
+  const x = r.left + r.width / 2;
+  const y = r.top + Math.min(r.height / 2, 20);
+  const hit = document.elementFromPoint(x, y);
+  const ok = Boolean(hit) && (shown.contains(hit) || el.contains(hit));
+  const label = (el.getAttribute('aria-label') || el.textContent || el.id || el.tagName).trim().slice(0, 40);
+  const what = (node) => node ? `${node.tagName} ${node.className || ''} ${(node.textContent || '').trim().slice(0, 20)}` : null;
+  return { ok, label, shown: what(shown), box: [r.left, r.top, r.width, r.height].map(Math.round), hit: what(hit) };
+}"""
+
+
+def large_text(page: Any) -> None:
+    """The browser's text size at 200 % (as in the phone's settings): the root font is 32 px."""
+    page.context.new_cdp_session(page).send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
+
+
+def tab_through(page: Any, steps: int = 80) -> list[dict[str, Any]]:
+    seen: list[dict[str, Any]] = []
+    for _ in range(steps):
+        page.keyboard.press("Tab")
+        where = page.evaluate(UNCOVERED)
+        if where is None or (seen and where == seen[0]):
+            break
+        seen.append(where)
+    return seen
+
+
+def test_the_emergency_bar_never_covers_the_focused_control_at_200_percent_text(new_page: Any) -> None:
+    page = new_page(SMALL_PHONE)
+    large_text(page)
+    page.goto("/")
+    expect(page.locator("#username")).to_be_visible()
+    assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "32px"
+    page.locator("#password").fill("x")  # the form as it is mid-way, not empty
+    page.evaluate("document.activeElement.blur(); window.scrollTo(0, 0)")
+    login_stops = tab_through(page)
+    assert any("Logg inn" in stop["label"] for stop in login_stops), login_stops
+    covered = [stop for stop in login_stops if not stop["ok"]]
+    assert not covered, covered
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+
+    login(page, "pasient4")
+    expect(page.get_by_test_id("patient-home")).to_be_visible()
+    page.goto("/#/kveldssjekk")
+    expect(page.get_by_test_id("checkin-form")).to_be_visible()
+    page.evaluate("window.scrollTo(0, 0)")
+    page.locator("main").focus()
+    checkin_stops = tab_through(page)
+    assert any("Vil du skrive noe mer" in stop["label"] for stop in checkin_stops), checkin_stops
+    covered = [stop for stop in checkin_stops if not stop["ok"]]
+    assert not covered, covered
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320  # no sideways scrolling either
