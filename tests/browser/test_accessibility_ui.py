@@ -11,7 +11,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DESKTOP, PHONE, Api, login
+from tests.browser.conftest import DESKTOP, PHONE, PROJECT_ROOT, Api, login
 
 SAID = "() => document.querySelector('[data-testid=\"chat-announcer\"]').textContent"
 
@@ -152,3 +152,58 @@ def test_the_emergency_bar_never_covers_the_focused_control_at_200_percent_text(
     covered = [stop for stop in checkin_stops if not stop["ok"]]
     assert not covered, covered
     assert page.evaluate("document.documentElement.scrollWidth") <= 320  # no sideways scrolling either
+
+
+# --- axe-core on the screens patients and supporters use most ------------------------
+
+AXE = PROJECT_ROOT / "tests" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
+BAD = ("serious", "critical")
+
+# What axe finds that matters, short enough to read in a failure.
+RUN_AXE = """async () => {
+  const result = await axe.run(document, { resultTypes: ['violations'] });
+  return result.violations
+    .filter((v) => ['serious', 'critical'].includes(v.impact))
+    .map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 4).map((n) => n.target.join(' ')) }));
+}"""
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    """Serious and critical violations on the page as it is now. axe-core
+    comes from tests/a11y (make setup), never from the network; it is
+    evaluated through the DevTools protocol, which the app's script CSP
+    (rightly) does not let an inline <script> do."""
+    page.wait_for_load_state("networkidle")
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    return page.evaluate(RUN_AXE)
+
+
+def test_axe_finds_nothing_serious_on_the_patients_and_supporters_screens_in_norwegian(
+    new_page: Any,
+) -> None:
+    found: dict[str, list[dict[str, Any]]] = {}
+    page = new_page(PHONE)
+    page.goto("/")
+    expect(page.locator("#username")).to_be_visible()
+    found["login"] = axe_violations(page)
+
+    login(page, "pasient3")
+    screens = (
+        ("patient home", "/#/", "patient-home"),
+        ("check-in", "/#/kveldssjekk", "checkin-form"),
+        ("chat", "/#/chat", "chat-input"),
+        ("plan", "/#/kriseplan", "plan-page"),
+    )
+    for name, path, testid in screens:
+        page.goto(path)
+        expect(page.get_by_test_id(testid)).to_be_visible()
+        found[name] = axe_violations(page)
+
+    desk = new_page(DESKTOP)
+    login(desk, "bolig1")
+    desk.goto("/#/innboks")
+    expect(desk.get_by_test_id("inbox")).to_be_visible()
+    found["supporter inbox"] = axe_violations(desk)
+
+    assert {name: bad for name, bad in found.items() if bad} == {}
