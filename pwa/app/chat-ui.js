@@ -137,7 +137,7 @@ export function dayLabel(key, now = new Date()) {
 export function messageLog() {
   const list = h('ol', { class: 'chat-messages', 'aria-label': t('chat.messages_label'), 'data-testid': 'chat-messages' });
   const announcer = h('div', { class: 'visually-hidden', 'aria-live': 'polite', 'aria-relevant': 'additions', 'data-testid': 'chat-announcer' });
-  let shown = new Map(); // key → {node, version}
+  let shown = null; // key → {node, version}, once rendered
   const said = new Set(); // keys that may not be announced (again)
 
   function dayEntry(key) {
@@ -145,8 +145,11 @@ export function messageLog() {
     return { key: `day:${key}`, version: label, make: () => h('li', { class: 'chat-day', 'data-testid': 'chat-day', 'data-day': key }, h('span', null, label)) };
   }
 
-  /** Show `entries` (in order); `announce: false` for history the reader has not just received. */
-  function render(entries, { announce = true } = {}) {
+  /**
+   * Show `entries` (in order). `announce: false` for history the reader has
+   * not just received; the first render is taken to be history.
+   */
+  function render(entries, { announce = shown !== null } = {}) {
     const withDays = [];
     let lastDay = null;
     for (const entry of entries) {
@@ -157,11 +160,11 @@ export function messageLog() {
     }
     const next = new Map();
     for (const entry of withDays) {
-      const kept = shown.get(entry.key);
+      const kept = shown && shown.get(entry.key);
       const version = entry.version ?? '';
       next.set(entry.key, kept && kept.version === version ? kept : { node: entry.make(), version });
     }
-    for (const [key, { node }] of shown) if (next.get(key)?.node !== node) node.remove();
+    for (const [key, { node }] of shown || []) if (next.get(key)?.node !== node) node.remove();
     let cursor = list.firstChild;
     for (const { node } of next.values()) {
       if (node === cursor) cursor = cursor.nextSibling;

@@ -13,11 +13,11 @@ import {
   chatErrorText,
   composer,
   fetchAll,
+  messageLog,
   onPush,
   supporterLabel,
   throttle,
   timeOf,
-  messageLog,
   whileShown,
 } from '../chat-ui.js';
 import { helpNow, needsHelpNow, reachableLine } from '../routing-status.js';

@@ -15,11 +15,11 @@ import {
   chatErrorText,
   composer,
   fetchAll,
+  messageLog,
   onPush,
   supporterLabel,
   throttle,
   timeOf,
-  messageLog,
   whileShown,
 } from '../chat-ui.js';
 import { inboxList, waitingText } from './inbox.js';
@@ -258,12 +258,12 @@ export default async function conversationView(ctx) {
     };
   }
 
-  function renderMessages({ announce = true } = {}) {
+  function renderMessages() {
     const nearBottom = window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 160;
     const sorted = [...state.messages.values()].sort((a, b) => a.id - b.id);
     const known = new Set(sorted.map((m) => m.client_id));
     const sending = [...state.sending].filter(([clientId]) => !known.has(clientId));
-    log.render([...sorted.map(messageEntry), ...sending.map(sendingEntry)], { announce });
+    log.render([...sorted.map(messageEntry), ...sending.map(sendingEntry)]);
     if (nearBottom && root.isConnected) window.scrollTo(0, document.documentElement.scrollHeight);
     confirmDelivery();
     markRead();
@@ -438,7 +438,7 @@ export default async function conversationView(ctx) {
   if (row) row.fetchedAt = Date.now();
   merge(view.messages);
   renderRelation();
-  renderMessages({ announce: false }); // the history, not news
+  renderMessages();
   askForNote(view.note_requested_for);
 
   onPush(root, (name, data) => {
