@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE, PROJECT_ROOT, Api, login
@@ -179,11 +180,13 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
     return page.evaluate(RUN_AXE)
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_axe_finds_nothing_serious_on_the_patients_and_supporters_screens_in_norwegian(
-    new_page: Any,
+    new_page: Any, scheme: str
 ) -> None:
     found: dict[str, list[dict[str, Any]]] = {}
     page = new_page(PHONE)
+    page.emulate_media(color_scheme=scheme)
     page.goto("/")
     expect(page.locator("#username")).to_be_visible()
     found["login"] = axe_violations(page)
@@ -201,9 +204,14 @@ def test_axe_finds_nothing_serious_on_the_patients_and_supporters_screens_in_nor
         found[name] = axe_violations(page)
 
     desk = new_page(DESKTOP)
+    desk.emulate_media(color_scheme=scheme)
     login(desk, "bolig1")
-    desk.goto("/#/innboks")
-    expect(desk.get_by_test_id("inbox")).to_be_visible()
-    found["supporter inbox"] = axe_violations(desk)
+    for name, path, testid in (
+        ("supporter home", "/#/", "supporter-home"),
+        ("supporter inbox", "/#/innboks", "inbox"),
+    ):
+        desk.goto(path)
+        expect(desk.get_by_test_id(testid)).to_be_visible()
+        found[name] = axe_violations(desk)
 
     assert {name: bad for name, bad in found.items() if bad} == {}
