@@ -21,7 +21,7 @@ import {
   whileShown,
 } from '../chat-ui.js';
 import { helpNow, needsHelpNow, reachableLine } from '../routing-status.js';
-import { noticeLine } from '../continuity-ui.js';
+import { noticeLine, noticeText } from '../continuity-ui.js';
 
 const POLL_MS = 15000;
 
@@ -142,7 +142,7 @@ export default async function chatView(ctx) {
   }
 
   function messageEntry(m) {
-    if (m.notice) return { key: `m:${m.id}`, at: m.created_at, make: () => noticeLine(m) };
+    if (m.notice) return { key: `m:${m.id}`, at: m.created_at, announce: noticeText(m.notice) || null, make: () => noticeLine(m) };
     const mine = m.sender_role === 'patient';
     const who = mine ? t('chat.you') : supporterLabel(m.sender_name, m.sender_team_kind);
     return {

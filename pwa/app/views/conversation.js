@@ -24,7 +24,7 @@ import {
 } from '../chat-ui.js';
 import { inboxList, waitingText } from './inbox.js';
 import { clockTime, levelBadge, reasonText } from '../checkin-ui.js';
-import { noteRequest, noticeLine, shiftSummary } from '../continuity-ui.js';
+import { noteRequest, noticeLine, noticeText, shiftSummary } from '../continuity-ui.js';
 
 const POLL_MS = 30000;
 
@@ -238,7 +238,7 @@ export default async function conversationView(ctx) {
   }
 
   function messageEntry(m) {
-    if (m.notice) return { key: `m:${m.id}`, at: m.created_at, make: () => noticeLine(m) };
+    if (m.notice) return { key: `m:${m.id}`, at: m.created_at, announce: noticeText(m.notice) || null, make: () => noticeLine(m) };
     const isPatient = m.sender_role === 'patient';
     const isMe = m.sender_id === me.id;
     const who = isPatient ? patientName : isMe ? t('chat.you') : supporterLabel(m.sender_name, m.sender_team_kind);
