@@ -180,15 +180,23 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
     return page.evaluate(RUN_AXE)
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_axe_finds_nothing_serious_on_the_patients_and_supporters_screens_in_norwegian(
-    new_page: Any, scheme: str
+def in_language(page: Any, language: str, scheme: str) -> None:
+    """The login screen in `language` (remembered on the device) and colour scheme."""
+    page.emulate_media(color_scheme=scheme)
+    page.goto("/")
+    if language == "en":
+        page.get_by_role("button", name="English").click()
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("#username")).to_be_visible()
+
+
+@pytest.mark.parametrize(("language", "scheme"), [("nb", "light"), ("nb", "dark"), ("en", "light")])
+def test_axe_finds_nothing_serious_on_the_patients_and_supporters_screens(
+    new_page: Any, language: str, scheme: str
 ) -> None:
     found: dict[str, list[dict[str, Any]]] = {}
     page = new_page(PHONE)
-    page.emulate_media(color_scheme=scheme)
-    page.goto("/")
-    expect(page.locator("#username")).to_be_visible()
+    in_language(page, language, scheme)
     found["login"] = axe_violations(page)
 
     login(page, "pasient3")
@@ -201,10 +209,11 @@ def test_axe_finds_nothing_serious_on_the_patients_and_supporters_screens_in_nor
     for name, path, testid in screens:
         page.goto(path)
         expect(page.get_by_test_id(testid)).to_be_visible()
+        expect(page.locator("html")).to_have_attribute("lang", language)
         found[name] = axe_violations(page)
 
     desk = new_page(DESKTOP)
-    desk.emulate_media(color_scheme=scheme)
+    in_language(desk, language, scheme)
     login(desk, "bolig1")
     for name, path, testid in (
         ("supporter home", "/#/", "supporter-home"),
