@@ -10,11 +10,12 @@ BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := pwa/node_modules/.installed
 OIDC_STAMP := tests/oidc/node_modules/.installed
+AXE_STAMP := tests/a11y/node_modules/.installed
 RUN_DATABASE_URL ?= sqlite:///$(CURDIR)/instance/nattlys.db
 
 .PHONY: setup run run-eid test lint serve-only clean cluster
 
-setup: $(PY_STAMP) $(NODE_STAMP) $(OIDC_STAMP)
+setup: $(PY_STAMP) $(NODE_STAMP) $(OIDC_STAMP) $(AXE_STAMP)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +32,11 @@ $(NODE_STAMP): pwa/package.json pwa/package-lock.json
 # The local OpenID provider (ID-porten / HelseID shape) for the tests and `make run-eid`.
 $(OIDC_STAMP): tests/oidc/package.json tests/oidc/package-lock.json
 	cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# axe-core, which the browser tests inject into pages to check accessibility.
+$(AXE_STAMP): tests/a11y/package.json tests/a11y/package-lock.json
+	cd tests/a11y && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 run: setup
@@ -59,4 +65,4 @@ test: lint
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) pwa/node_modules tests/oidc/node_modules instance .pytest_cache .ruff_cache
+	rm -rf $(VENV) pwa/node_modules tests/oidc/node_modules tests/a11y/node_modules instance .pytest_cache .ruff_cache

@@ -122,21 +122,67 @@ export function dayLabel(key, now = new Date()) {
 }
 
 /**
- * The message list with a date line before the first message of each Oslo
- * day. Bubbles without a time (not sent yet) belong to the day before them.
+ * The message list of a chat, with a date line before the first message of
+ * each Oslo day. `render` adds, replaces and removes only what changed, so a
+ * new message does not rebuild the list under a reader's (or screen reader's)
+ * feet; each new message from someone else is said once, with its sender, in
+ * a separate live region (the list itself is not live: it keeps its list
+ * semantics and is not read again).
+ *
+ * Entries: {key, version, at, make, announce}. `key` names a message for
+ * good; a different `version` remakes its node (a pending message that
+ * failed); `at` (ISO, or null when not sent yet: it joins the day before it)
+ * places it under its day; `announce` is the live region's text, or null.
  */
-export function withDaySeparators(bubbles) {
-  const out = [];
-  let last = null;
-  for (const node of bubbles) {
-    const key = node.dataset.at ? osloDayKey(node.dataset.at) : last || osloDayKey(Date.now());
-    if (key !== last) {
-      out.push(h('li', { class: 'chat-day', 'data-testid': 'chat-day', 'data-day': key }, h('span', null, dayLabel(key))));
-      last = key;
-    }
-    out.push(node);
+export function messageLog() {
+  const list = h('ol', { class: 'chat-messages', 'aria-label': t('chat.messages_label'), 'data-testid': 'chat-messages' });
+  const announcer = h('div', { class: 'visually-hidden', 'aria-live': 'polite', 'aria-relevant': 'additions', 'data-testid': 'chat-announcer' });
+  let shown = null; // key → {node, version}, once rendered
+  const said = new Set(); // keys that may not be announced (again)
+
+  function dayEntry(key) {
+    const label = dayLabel(key);
+    return { key: `day:${key}`, version: label, make: () => h('li', { class: 'chat-day', 'data-testid': 'chat-day', 'data-day': key }, h('span', null, label)) };
   }
-  return out;
+
+  /**
+   * Show `entries` (in order). `announce: false` for history the reader has
+   * not just received; the first render is taken to be history.
+   */
+  function render(entries, { announce = shown !== null } = {}) {
+    const withDays = [];
+    let lastDay = null;
+    for (const entry of entries) {
+      const day = entry.at ? osloDayKey(entry.at) : lastDay || osloDayKey(Date.now());
+      if (day !== lastDay) withDays.push(dayEntry(day));
+      lastDay = day;
+      withDays.push(entry);
+    }
+    const next = new Map();
+    for (const entry of withDays) {
+      const kept = shown && shown.get(entry.key);
+      const version = entry.version ?? '';
+      next.set(entry.key, kept && kept.version === version ? kept : { node: entry.make(), version });
+    }
+    for (const [key, { node }] of shown || []) if (next.get(key)?.node !== node) node.remove();
+    let cursor = list.firstChild;
+    for (const { node } of next.values()) {
+      if (node === cursor) cursor = cursor.nextSibling;
+      else list.insertBefore(node, cursor);
+    }
+    shown = next;
+
+    const news = [];
+    for (const entry of entries) {
+      if (!entry.announce || said.has(entry.key)) continue;
+      said.add(entry.key);
+      if (announce) news.push(entry.announce);
+    }
+    for (const text of news) announcer.append(h('p', null, text));
+    while (announcer.childElementCount > 3) announcer.firstElementChild.remove();
+  }
+
+  return { list, announcer, render };
 }
 
 /**

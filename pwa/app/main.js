@@ -99,6 +99,19 @@ function buildShell() {
   });
   clear(document.getElementById('app'), skip, header, h('div', { class: 'page' }, notice, main), footer);
   shell = { skip, header, notice, main, footer };
+  reserveEmergencySpace(footer);
+}
+
+/**
+ * The emergency bar stays at the bottom of the screen: keep its real height
+ * (it wraps with big text or a narrow screen) as the space a focused or
+ * scrolled-to control is kept clear of.
+ */
+function reserveEmergencySpace(footer) {
+  const root = document.documentElement;
+  const update = () => root.style.setProperty('--emergency-height', `${Math.ceil(footer.getBoundingClientRect().height)}px`);
+  update();
+  if ('ResizeObserver' in window) new ResizeObserver(update).observe(footer);
 }
 
 function showsEmergencyNumbers() {

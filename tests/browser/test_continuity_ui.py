@@ -102,6 +102,10 @@ def test_shift_change_mid_chat_tells_both_sides_and_shows_the_summary_once(
     )
     expect(gone).to_contain_text("Kari har gått av vakt. Vi gir beskjed til kommunen nå.")
     expect(mona.locator('[data-testid="chat-status"]')).to_contain_text("Sendt videre til kommunen")
+    # A screen reader hears it too.
+    expect(mona.get_by_test_id("chat-announcer").locator("p").last).to_have_text(
+        "Kari har gått av vakt. Vi gir beskjed til kommunen nå."
+    )
 
     # Ingrid's inbox: offered, with the summary (the note included) once.
     row = ingrid.locator('[data-testid="inbox-item"][data-patient="Mona"]')
@@ -129,4 +133,7 @@ def test_shift_change_mid_chat_tells_both_sides_and_shows_the_summary_once(
     expect(mona.locator('[data-testid="chat-status"]')).to_contain_text("Ingrid")
     # The server's lines are said once each.
     expect(mona.locator('[data-testid="chat-notice"]')).to_have_count(2)
+    said = mona.get_by_test_id("chat-announcer").locator("p").all_text_contents()
+    assert said[-2:] == ["Kari har gått av vakt. Vi gir beskjed til kommunen nå.", taken], said
+    assert said.count(taken) == 1, said
     assert mona.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

@@ -52,12 +52,13 @@ def test_chat_has_date_lines_in_oslo_time_and_no_shift_enter_hint_on_a_touch_scr
     expect(per.get_by_test_id("chat")).not_to_contain_text("Shift")
 
     labels = per.evaluate(
-        """() => import('/app/chat-ui.js').then(({ dayLabel, withDaySeparators, bubble }) => {
+        """() => import('/app/chat-ui.js').then(({ dayLabel, messageLog, bubble }) => {
           const now = new Date('2026-11-23T21:30:00+01:00');
-          const days = withDaySeparators([
-            bubble({ who: 'Du', body: 'a', mine: true, at: '2026-11-22T22:30:00Z' }),
-            bubble({ who: 'Du', body: 'b', mine: true, at: '2026-11-22T23:30:00Z' }),
-          ]).filter((node) => node.dataset.testid === 'chat-day').map((node) => node.dataset.day);
+          const log = messageLog();
+          log.render(['2026-11-22T22:30:00Z', '2026-11-22T23:30:00Z'].map((at, i) => ({
+            key: `m:${i}`, at, make: () => bubble({ who: 'Du', body: String(i), mine: true, at }),
+          })));
+          const days = [...log.list.querySelectorAll('[data-testid="chat-day"]')].map((node) => node.dataset.day);
           return {
             today: dayLabel('2026-11-23', now),
             yesterday: dayLabel('2026-11-22', now),

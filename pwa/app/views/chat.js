@@ -13,15 +13,15 @@ import {
   chatErrorText,
   composer,
   fetchAll,
+  messageLog,
   onPush,
   supporterLabel,
   throttle,
   timeOf,
   whileShown,
-  withDaySeparators,
 } from '../chat-ui.js';
 import { helpNow, needsHelpNow, reachableLine } from '../routing-status.js';
-import { noticeLine } from '../continuity-ui.js';
+import { noticeLine, noticeText } from '../continuity-ui.js';
 
 const POLL_MS = 15000;
 
@@ -67,7 +67,7 @@ export default async function chatView(ctx) {
   const problem = h('p', { class: 'message message-status', role: 'status', hidden: true });
   const nobody = h('div', { class: 'chat-nobody-slot' });
   const reachable = h('div', { class: 'chat-reachable' });
-  const list = h('ol', { class: 'chat-messages', role: 'log', 'aria-live': 'polite', 'aria-label': t('chat.messages_label'), 'data-testid': 'chat-messages' });
+  const log = messageLog();
   const empty = h('p', { class: 'chat-empty muted' }, t('chat.empty'));
   const typing = h('p', { class: 'chat-typing', 'data-testid': 'chat-typing', 'aria-live': 'polite' });
 
@@ -78,6 +78,7 @@ export default async function chatView(ctx) {
     statusAt: 0,
     readSent: 0,
     typingTimer: null,
+    loaded: false, // the history is in: what comes after it is new
   };
 
   function lastId() {
@@ -136,28 +137,28 @@ export default async function chatView(ctx) {
     });
   }
 
+  function pendingEntry(item) {
+    return { key: `pending:${item.client_id}`, version: item.error || '', at: null, make: () => pendingBubble(item) };
+  }
+
+  function messageEntry(m) {
+    if (m.notice) return { key: `m:${m.id}`, at: m.created_at, announce: noticeText(m.notice) || null, make: () => noticeLine(m) };
+    const mine = m.sender_role === 'patient';
+    const who = mine ? t('chat.you') : supporterLabel(m.sender_name, m.sender_team_kind);
+    return {
+      key: `m:${m.id}`,
+      at: m.created_at,
+      announce: mine ? null : t('chat.new_message', { who, body: m.body }),
+      make: () => bubble({ who, body: m.body, time: timeOf(m.created_at), at: m.created_at, mine, dataset: { id: String(m.id), clientId: m.client_id } }),
+    };
+  }
+
   function renderMessages() {
     const nearBottom = window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 120;
     const sorted = [...state.messages.values()].sort((a, b) => a.id - b.id);
     const known = new Set(sorted.map((m) => m.client_id));
     const waiting = outbox.pending().filter((item) => !known.has(item.client_id));
-    list.replaceChildren(
-      ...withDaySeparators([
-        ...sorted.map((m) => {
-          if (m.notice) return noticeLine(m);
-          const mine = m.sender_role === 'patient';
-          return bubble({
-            who: mine ? t('chat.you') : supporterLabel(m.sender_name, m.sender_team_kind),
-            body: m.body,
-            time: timeOf(m.created_at),
-            at: m.created_at,
-            mine,
-            dataset: { id: String(m.id), clientId: m.client_id },
-          });
-        }),
-        ...waiting.map(pendingBubble),
-      ]),
-    );
+    log.render([...sorted.map(messageEntry), ...waiting.map(pendingEntry)], { announce: state.loaded });
     empty.hidden = sorted.length + waiting.length > 0;
     if (nearBottom && root.isConnected) window.scrollTo(0, document.documentElement.scrollHeight);
     markRead();
@@ -182,6 +183,7 @@ export default async function chatView(ctx) {
     state.statusAt = Date.now();
     renderStatus();
     renderMessages();
+    state.loaded = true;
   }
 
   let syncing = false;
@@ -223,7 +225,8 @@ export default async function chatView(ctx) {
     nobody,
     problem,
     empty,
-    list,
+    log.list,
+    log.announcer,
     typing,
     input.form,
   );

@@ -15,16 +15,16 @@ import {
   chatErrorText,
   composer,
   fetchAll,
+  messageLog,
   onPush,
   supporterLabel,
   throttle,
   timeOf,
   whileShown,
-  withDaySeparators,
 } from '../chat-ui.js';
 import { inboxList, waitingText } from './inbox.js';
 import { clockTime, levelBadge, reasonText } from '../checkin-ui.js';
-import { noteRequest, noticeLine, shiftSummary } from '../continuity-ui.js';
+import { noteRequest, noticeLine, noticeText, shiftSummary } from '../continuity-ui.js';
 
 const POLL_MS = 30000;
 
@@ -187,7 +187,7 @@ export default async function conversationView(ctx) {
   const takeButton = h('button', { type: 'button', class: 'button-primary', 'data-testid': 'take', hidden: true }, t('chat.conv.take'));
   const closeButton = h('button', { type: 'button', class: 'button-secondary', 'data-testid': 'close', hidden: true }, t('chat.conv.close'));
   const confirmSlot = h('div');
-  const list = h('ol', { class: 'chat-messages', role: 'log', 'aria-live': 'polite', 'aria-label': t('chat.messages_label'), 'data-testid': 'chat-messages' });
+  const log = messageLog();
   const typing = h('p', { class: 'chat-typing', 'data-testid': 'chat-typing', 'aria-live': 'polite' });
   const sendError = messageArea('error');
 
@@ -237,30 +237,33 @@ export default async function conversationView(ctx) {
     if (!mine()) noteRequestSlot.replaceChildren();
   }
 
+  function messageEntry(m) {
+    if (m.notice) return { key: `m:${m.id}`, at: m.created_at, announce: noticeText(m.notice) || null, make: () => noticeLine(m) };
+    const isPatient = m.sender_role === 'patient';
+    const isMe = m.sender_id === me.id;
+    const who = isPatient ? patientName : isMe ? t('chat.you') : supporterLabel(m.sender_name, m.sender_team_kind);
+    return {
+      key: `m:${m.id}`,
+      at: m.created_at,
+      announce: isMe ? null : t('chat.new_message', { who, body: m.body }),
+      make: () => bubble({ who, body: m.body, time: timeOf(m.created_at), at: m.created_at, mine: !isPatient, dataset: { id: String(m.id) } }),
+    };
+  }
+
+  function sendingEntry([clientId, body]) {
+    return {
+      key: `sending:${clientId}`,
+      at: null,
+      make: () => bubble({ who: t('chat.you'), body, mine: true, extra: h('span', { class: 'chat-pending' }, t('chat.conv.sending')), dataset: { clientId } }),
+    };
+  }
+
   function renderMessages() {
     const nearBottom = window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 160;
     const sorted = [...state.messages.values()].sort((a, b) => a.id - b.id);
     const known = new Set(sorted.map((m) => m.client_id));
-    list.replaceChildren(
-      ...withDaySeparators([
-        ...sorted.map((m) => {
-          if (m.notice) return noticeLine(m);
-          const isPatient = m.sender_role === 'patient';
-          const isMe = m.sender_id === me.id;
-          return bubble({
-            who: isPatient ? patientName : isMe ? t('chat.you') : supporterLabel(m.sender_name, m.sender_team_kind),
-            body: m.body,
-            time: timeOf(m.created_at),
-            at: m.created_at,
-            mine: !isPatient,
-            dataset: { id: String(m.id) },
-          });
-        }),
-        ...[...state.sending]
-          .filter(([clientId]) => !known.has(clientId))
-          .map(([clientId, body]) => bubble({ who: t('chat.you'), body, mine: true, extra: h('span', { class: 'chat-pending' }, t('chat.conv.sending')), dataset: { clientId } })),
-      ]),
-    );
+    const sending = [...state.sending].filter(([clientId]) => !known.has(clientId));
+    log.render([...sorted.map(messageEntry), ...sending.map(sendingEntry)]);
     if (nearBottom && root.isConnected) window.scrollTo(0, document.documentElement.scrollHeight);
     confirmDelivery();
     markRead();
@@ -408,7 +411,8 @@ export default async function conversationView(ctx) {
     h('div', { class: 'actions' }, takeButton, closeButton),
     actionError,
     confirmSlot,
-    list,
+    log.list,
+    log.announcer,
     typing,
     reply.form,
     sendError,
