@@ -2,7 +2,7 @@
 // /socket.io/ responses, so health data never lands in the cache.
 // Bump VERSION whenever a file in SHELL changes.
 
-const VERSION = 'nattlys-shell-v12';
+const VERSION = 'nattlys-shell-v13';
 
 const SHELL = [
   '/',

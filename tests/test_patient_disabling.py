@@ -108,6 +108,22 @@ def test_a_patient_sees_the_request_in_her_own_list(people: dict[str, Any]) -> N
     ]
 
 
+def test_she_is_told_on_every_device_when_a_disable_is_asked_for_and_when_it_is_declined(
+    people: dict[str, Any], auth: Any, socket_client: Any
+) -> None:
+    mona = people["mona"]
+    devices = [socket_client(people["mona_phone"]), socket_client(auth.client_for(mona.username))]
+    for device in devices:
+        device.get_received()
+
+    asked = _ask(people["anne"], mona.id).json["id"]
+    assert people["per"].post(f"/api/disable-requests/{asked}/decline").status_code == 204
+
+    for device in devices:
+        told = [e["args"][0]["action"] for e in device.get_received() if e["name"] == "account:event"]
+        assert told == ["user.disable_request", "user.disable_decline"]
+
+
 @pytest.mark.parametrize("who", ["in_circle", "outside"])
 def test_a_supporter_can_neither_ask_nor_decide(
     people: dict[str, Any], factories: Any, auth: Any, who: str

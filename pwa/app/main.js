@@ -330,6 +330,12 @@ async function checkSession() {
   }
 }
 
+function accountNotice(action) {
+  if (action === 'user.disable_request') return 'account.notice_disable_request';
+  if (action === 'user.disable_decline') return 'account.notice_disable_decline';
+  return action.startsWith('invitation.') ? 'account.notice_link' : 'account.notice_event';
+}
+
 async function boot() {
   try {
     await loadLanguage(savedLanguage());
@@ -339,12 +345,13 @@ async function boot() {
   buildShell();
   setUnauthorizedHandler(sessionLost);
   realtime.events.addEventListener('ended', socketEnded);
-  // Something happened to my account (a new device, a new login link): say so
-  // on every screen of every device; the details are on "Min konto".
+  // Something happened to my account (a new device, a new login link, a request
+  // to disable it): say so on every screen of every device; the details are on
+  // "Min konto" or "Hvem har sett mine data".
   realtime.events.addEventListener('message', (event) => {
     if (event.detail.name !== 'account:event' || !state.user) return;
     const action = String((event.detail.args[0] || {}).action || '');
-    setNotice(t(action.startsWith('invitation.') ? 'account.notice_link' : 'account.notice_event'));
+    setNotice(t(accountNotice(action)));
   });
   await checkSession();
   router = createRouter(render);

@@ -4,7 +4,8 @@ account takeover").
 A disabled patient is logged out everywhere and loses the app and the crisis
 chat, so no administrator can do it alone: one asks, with a reason, and
 nothing changes for her; a second administrator, not the one who asked,
-approves or declines. Each step is in her "who has seen my data". A request
+approves or declines. Each step is in her "who has seen my data", and every
+device where she is logged in is told of the request and of a no. A request
 nobody decides stops counting after REQUEST_DAYS.
 
 Re-enabling a patient, and disabling a staff member, stay one administrator's
@@ -18,6 +19,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, SQLModel, col, select
 
+from server.accounts import auth_events
 from server.accounts.models import PatientDisableRequest, Role, User
 from server.accounts.sessions import end_all_sessions
 from server.api.errors import ApiError, conflict, not_found
@@ -80,6 +82,7 @@ def ask(db: Session, *, admin: User, user: User, reason: str, at: datetime) -> P
     db.add(request)
     db.flush()
     _record(db, actor=admin, request=request, action="user.disable_request", reason=reason)
+    auth_events.notify(user.id, "user.disable_request")  # type: ignore[arg-type]
     return request
 
 
@@ -134,4 +137,5 @@ def approve(db: Session, *, admin: User, request_id: int, at: datetime) -> None:
 
 
 def decline(db: Session, *, admin: User, request_id: int, at: datetime) -> None:
-    _decide(db, admin=admin, request_id=request_id, approved=False, at=at)
+    _request, user = _decide(db, admin=admin, request_id=request_id, approved=False, at=at)
+    auth_events.notify(user.id, "user.disable_decline")  # type: ignore[arg-type]

@@ -1,6 +1,7 @@
 """Disabling a patient's account takes two administrators (issue #13.4), in
 Chromium: `admin` asks on the users screen with a reason and is told it waits
-for a second administrator; `admin2` sees the request there and approves it."""
+for a second administrator, while the patient's open app tells her at once;
+`admin2` sees the request there and approves it."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DESKTOP, Api, login
+from tests.browser.conftest import DESKTOP, PHONE, Api, login
 from tests.browser.test_account_ui import new_patient
+from tests.browser.test_hostile_content import PASSWORD, _accept
 
 REASON = "Flyttet fra kommunen i oktober"
 
@@ -21,7 +23,12 @@ def _patient_row(page: Any, name: str) -> Any:
 
 
 def test_one_administrator_asks_and_a_second_one_approves(new_page: Any, live_server: str) -> None:
-    patient = new_patient(Api(live_server, "admin"), f"slaas.{uuid.uuid4().hex[:6]}", "Siri Slåav")["patient"]
+    created = new_patient(Api(live_server, "admin"), f"slaas.{uuid.uuid4().hex[:6]}", "Siri Slåav")
+    patient = created["patient"]
+    _accept(live_server, created["invitation"])
+    phone = new_page(PHONE)
+    login(phone, patient["username"], PASSWORD)
+    expect(phone.locator('[data-testid="patient-home"]')).to_be_visible()
     first = new_page(DESKTOP)
     login(first, "admin")
     row = _patient_row(first, patient["display_name"])
@@ -41,6 +48,9 @@ def test_one_administrator_asks_and_a_second_one_approves(new_page: Any, live_se
     expect(waiting.get_by_role("button")).to_have_count(0)  # she cannot approve her own request
     expect(row.get_by_role("button", name="Slå av")).to_have_count(0)
     expect(row).not_to_contain_text("slått av")
+    expect(phone.locator(".notice")).to_contain_text(
+        "En administrator har bedt om å slå av kontoen din. Ingenting endres før en annen administrator sier ja."
+    )
 
     second = new_page(DESKTOP)
     login(second, "admin2")
