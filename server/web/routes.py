@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, send_from_directory
+from flask import Blueprint, Response, abort, send_from_directory
 
 from server.config import PROJECT_ROOT
+from server.web.shell import service_worker_source
 
 PWA_ROOT = PROJECT_ROOT / "pwa"
 bp = Blueprint("web", __name__)
@@ -35,7 +36,8 @@ def index() -> Any:
 
 @bp.get("/sw.js")
 def service_worker() -> Any:
-    response = _send(PWA_ROOT, "sw.js", cache="no-store", mimetype="text/javascript")
+    response = Response(service_worker_source(PWA_ROOT), mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-store"
     response.headers["Service-Worker-Allowed"] = "/"
     return response
 
