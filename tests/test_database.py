@@ -148,3 +148,20 @@ def test_the_request_session_is_removed_when_the_context_ends(app: Flask) -> Non
     with app.test_request_context("/api/auth/session"):
         assert "db" not in g
         assert get_db() is not first
+
+
+def test_migration_files_are_named_in_the_order_they_run() -> None:
+    """A reader (or a reviewer of a release) reads the folder top to bottom and
+    sees the schema's history in the order it is applied. Revision ids stay as
+    first released, so databases already migrated upgrade as before."""
+    from pathlib import Path
+
+    from alembic.script import ScriptDirectory
+
+    from server.cli import alembic_config
+
+    scripts = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    assert len(scripts.get_heads()) == 1
+    run_order = [Path(s.path).name for s in reversed(list(scripts.walk_revisions()))]
+    assert run_order == sorted(run_order)
+    assert [name[:4] for name in run_order] == [f"{n:04d}" for n in range(1, len(run_order) + 1)]

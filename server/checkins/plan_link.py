@@ -4,14 +4,9 @@ through the plans service (server/plans owns the plan; nothing is copied)."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 
-from sqlalchemy import inspect
 from sqlmodel import Session
-
-log = logging.getLogger(__name__)
-_INSTALLED: set[str] = set()
 
 
 @dataclass(frozen=True)
@@ -23,23 +18,7 @@ class PlanBits:
     exists: bool = False
 
 
-def _plans_installed(db: Session) -> bool:
-    """Whether the crisis plan tables exist yet (the plan migration may land
-    after this one); querying them before then would fail the transaction."""
-    key = str(db.get_bind().engine.url)
-    if key in _INSTALLED:
-        return True
-    # Through the session's own connection: on SQLite a second connection
-    # would wait for the write lock this transaction holds.
-    if inspect(db.connection()).has_table("crisis_plan_versions"):
-        _INSTALLED.add(key)
-        return True
-    return False
-
-
 def plan_bits(db: Session, patient_id: int) -> PlanBits:
-    if not _plans_installed(db):
-        return PlanBits()
     from server.plans import service as plans
 
     plan = plans.find_plan(db, patient_id)

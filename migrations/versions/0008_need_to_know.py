@@ -1,7 +1,7 @@
 """break glass and meeting co-sign
 
 Revision ID: 0007_h_need
-Revises: 0006
+Revises: 0007_h_data
 Create Date: 2026-12-04 17:19:01.661504
 """
 

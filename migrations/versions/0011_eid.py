@@ -1,7 +1,7 @@
 """h-eid strong login
 
 Revision ID: 0007_h_eid
-Revises: 0006
+Revises: 0007_h_authcore
 Create Date: 2026-12-04 17:19:59.649290
 """
 

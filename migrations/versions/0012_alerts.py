@@ -1,7 +1,7 @@
 """alerts that escalate until acknowledged, the gap log, a care circle's last resort, chat wait stages
 
 Revision ID: 0007_h_alerts
-Revises: 0006
+Revises: 0007_h_eid
 Create Date: 2026-12-04 17:22:54.763854
 """
 

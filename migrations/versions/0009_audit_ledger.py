@@ -1,7 +1,7 @@
 """audit hash chain: team kinds on the row, and the chain that makes edits and deletions visible
 
 Revision ID: 0007_h_ledger
-Revises: 0006
+Revises: 0007_h_need
 Create Date: 2026-12-04 17:45:00
 """
 

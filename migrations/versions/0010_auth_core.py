@@ -1,7 +1,7 @@
 """account security: staff second factor, approved re-enrolment links, device-aware sessions
 
 Revision ID: 0007_h_authcore
-Revises: 0006
+Revises: 0007_h_ledger
 Create Date: 2026-12-04 17:20:24.369950
 """
 

@@ -1,0 +1,1 @@
+"""plans area: the crisis plan, its versions, sharing and proposals."""
