@@ -96,16 +96,6 @@ def supporter_team_ids(db: Session, supporter_id: int) -> list[int]:
     return list(db.exec(select(TeamMembership.team_id).where(TeamMembership.user_id == supporter_id)).all())
 
 
-def care_circle_team_ids(db: Session, patient_id: int) -> list[int]:
-    return list(
-        db.exec(
-            select(CareTierTeam.team_id)
-            .join(CareTier, col(CareTier.id) == col(CareTierTeam.tier_id))
-            .where(CareTier.patient_id == patient_id)
-        ).all()
-    )
-
-
 def is_in_care_circle(db: Session, *, supporter_id: int, patient_id: int) -> bool:
     via_team = db.exec(
         select(CareTier.id)

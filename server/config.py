@@ -36,8 +36,10 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-def _bool(value: str) -> bool:
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+def origin_list(value: str) -> list[str]:
+    """ALLOWED_ORIGINS ("https://a.example, https://b.example/") as the exact
+    origins browsers send: trimmed, without a trailing slash."""
+    return [o.strip().rstrip("/") for o in value.split(",") if o.strip()]
 
 
 @dataclass
@@ -183,10 +185,6 @@ class Settings:
     @property
     def is_development(self) -> bool:
         return self.ENV in ("development", "testing")
-
-    @property
-    def allowed_origins(self) -> list[str]:
-        return [o.strip().rstrip("/") for o in self.ALLOWED_ORIGINS.split(",") if o.strip()]
 
     def validate(self) -> None:
         if self.ENV not in ENVIRONMENTS:

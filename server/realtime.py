@@ -16,6 +16,7 @@ from sqlmodel import Session
 from server import clock
 from server.accounts import sessions
 from server.api.json_limits import SocketJson
+from server.config import origin_list
 from server.db import get_db, standalone_session
 
 socketio = SocketIO()
@@ -49,7 +50,6 @@ def event_channel(database_url: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    allowed = app.config["ALLOWED_ORIGINS"]
     # Several web instances share events through Redis; tests may turn it off.
     message_queue = app.config.get("SOCKETIO_MESSAGE_QUEUE", app.config.get("REDIS_URL")) or None
     socketio.init_app(
@@ -59,7 +59,7 @@ def init_app(app: Flask) -> None:
         channel=event_channel(app.config["DATABASE_URL"]),
         # The origin is checked in the connect handler against the request's
         # own host (or the configured list); never a wildcard.
-        cors_allowed_origins=[o.strip() for o in allowed.split(",") if o.strip()] or None,
+        cors_allowed_origins=origin_list(app.config["ALLOWED_ORIGINS"]) or None,
         manage_session=False,
         ping_interval=20,
         ping_timeout=20,

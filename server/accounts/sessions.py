@@ -243,10 +243,6 @@ def load_current_user(db: Session) -> None:
         g.user = user
 
 
-def current_user() -> User | None:
-    return g.get("user")
-
-
 def init_app(app: Flask) -> None:
     @app.after_request
     def _refresh_cookie(response: Response) -> Response:

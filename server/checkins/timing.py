@@ -110,9 +110,5 @@ def slots_on(view: ScheduleView, day: date, *, follow_up: bool = False) -> list[
     return out
 
 
-def local_date_of(at: datetime, tz: ZoneInfo) -> date:
-    return at.astimezone(tz).date()
-
-
 def is_quiet(view: ScheduleView, at: datetime) -> bool:
     return in_quiet_hours(at.astimezone(view.tz).time(), view.quiet_start, view.quiet_end)

@@ -26,7 +26,7 @@ import re
 import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -517,7 +517,3 @@ def init_app(app: Flask) -> None:
 
 def dispatcher(app: Flask | None = None) -> PushDispatcher:
     return (app or current_app).extensions[_KEY]
-
-
-def message_dict(message: PushMessage) -> dict[str, Any]:
-    return asdict(message)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g, has_app_context
@@ -663,10 +663,6 @@ def remove_override(db: Session, *, actor: User, team: Team, override_id: int) -
     audit.record(
         db, actor=actor, action="roster.override_remove", object_type="roster_override", object_id=override_id
     )
-
-
-def local_day_start(day: date, tz: ZoneInfo = OSLO) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
 
 
 # --- a supporter's own shifts ------------------------------------------------------

@@ -9,6 +9,7 @@ from flask import Flask, Response, current_app, g, request
 
 from server.accounts import sessions
 from server.api.errors import ApiError
+from server.config import origin_list
 from server.db import get_db
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -43,8 +44,7 @@ def origin_allowed(origin: str | None) -> bool:
     if origin is None:
         return request.headers.get("Sec-Fetch-Site") in (None, "same-origin", "none")
     origin = origin.rstrip("/")
-    allowed = {o.strip().rstrip("/") for o in current_app.config["ALLOWED_ORIGINS"].split(",") if o.strip()}
-    return origin == own_origin() or origin in allowed
+    return origin == own_origin() or origin in origin_list(current_app.config["ALLOWED_ORIGINS"])
 
 
 def _assign_request_id() -> None:
