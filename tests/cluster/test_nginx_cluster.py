@@ -16,6 +16,7 @@ import queue
 import re
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -123,6 +124,21 @@ def test_nginx_serves_the_pwa_with_the_production_cache_rules(nginx_cluster: Any
     assert too_big.status_code == 413
     ready = requests.get(base + "/readyz", timeout=10).json()
     assert ready["checks"] == {"database": "ok", "redis": "ok"}
+    module = requests.get(base + "/app/chat-ui.js", headers={"Accept-Encoding": "gzip"}, timeout=10)
+    assert module.headers.get("Content-Encoding") == "gzip", "text assets go compressed"
+    assert "Content-Encoding" not in api.headers, "the API is never compressed (BREACH)"
+
+
+def test_one_session_hammering_the_api_is_slowed_by_nginx_and_no_other_session_is(nginx_cluster: Any) -> None:
+    api = nginx_cluster.url + "/api/auth/session"
+    hammer = requests.Session()
+    hammer.cookies.set("nattlys_session", "hammer-" + uuid.uuid4().hex)
+    with ThreadPoolExecutor(max_workers=16) as pool:  # well above 20 a second, however busy the machine
+        statuses = list(pool.map(lambda _: hammer.get(api, timeout=10).status_code, range(240)))
+    assert 429 in statuses
+    assert statuses.count(401) >= 100, "a burst of 100 is let through"
+    other = requests.get(api, cookies={"nattlys_session": "other-" + uuid.uuid4().hex}, timeout=10)
+    assert other.status_code == 401, "another session keeps its own budget"
 
 
 def test_patient_and_supporter_on_different_instances_talk_through_nginx(nginx_cluster: Any) -> None:
