@@ -13,17 +13,26 @@ OIDC_STAMP := tests/oidc/node_modules/.installed
 AXE_STAMP := tests/a11y/node_modules/.installed
 RUN_DATABASE_URL ?= sqlite:///$(CURDIR)/instance/nattlys.db
 
-.PHONY: setup run run-eid test lint serve-only clean cluster
+.PHONY: setup run run-eid test lint serve-only clean cluster lock
 
 setup: $(PY_STAMP) $(NODE_STAMP) $(OIDC_STAMP) $(AXE_STAMP)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(PY_STAMP): pyproject.toml | $(BIN)/python
+# Exactly the versions in requirements.lock, each checked against its hash;
+# then the project itself, which adds nothing the lock does not hold.
+$(PY_STAMP): pyproject.toml requirements.lock | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
+
+# After changing a dependency in pyproject.toml: pin it and everything it
+# needs, with hashes, for the Python and platform the service runs on.
+lock: $(PY_STAMP)
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --quiet \
+		--python-version 3.11 --python-platform x86_64-unknown-linux-gnu -o requirements.lock
 
 $(NODE_STAMP): pwa/package.json pwa/package-lock.json
 	cd pwa && npm ci --no-audit --no-fund --loglevel=error

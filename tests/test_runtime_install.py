@@ -79,3 +79,24 @@ def test_a_fresh_install_without_dev_extras_serves_healthz(tmp_path: Path) -> No
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, 15)
         proc.wait(timeout=15)
+
+
+def test_every_declared_dependency_is_pinned_with_hashes_in_the_lock() -> None:
+    """`make setup` installs requirements.lock with --require-hashes: a package
+    declared in pyproject.toml but missing from the lock would fail the install
+    (or, worse, come in unpinned). `make lock` brings the lock up to date."""
+    import re
+    import tomllib
+
+    project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = [*project["dependencies"], *project["optional-dependencies"]["dev"]]
+
+    def name(requirement: str) -> str:
+        match = re.match(r"[A-Za-z0-9._-]+", requirement)
+        assert match, requirement
+        return re.sub(r"[-_.]+", "-", match.group(0)).lower()
+
+    lock = (PROJECT_ROOT / "requirements.lock").read_text(encoding="utf-8")
+    pinned = {name(line): line for line in lock.splitlines() if re.match(r"[A-Za-z0-9]", line)}
+    assert {name(r) for r in declared} - pinned.keys() == set()
+    assert all("==" in line and line.endswith("\\") for line in pinned.values()), "exact versions with hashes"
