@@ -114,6 +114,27 @@ def test_accepting_sets_the_password_and_logs_in(
     assert wrong.status_code == 401
 
 
+# Issue #13: the probe chose each of these through an invitation link and was let in.
+@pytest.mark.parametrize(
+    "weak",
+    ["aaaaaaaa", "abcdefgh", " " * 8, "nattlys-demo", "ny-pasient1", "sommer2027", "monany2027"],
+    ids=["repeated", "sequence", "spaces", "readme-demo", "username+1", "season+year", "own-name"],
+)
+def test_a_guessable_password_is_refused_when_accepting_a_link(
+    app: Flask, admin_client: Any, db: Session, weak: str
+) -> None:
+    created = _create_patient(admin_client).json
+    token = _token(created["invitation"])
+    phone = app.test_client()
+
+    refused = phone.post("/api/invitations/accept", json={"token": token, "password": weak})
+    assert refused.status_code == 400, refused.json
+    assert refused.json["error"] == "password_too_common"
+    assert _stored_user(db, created["patient"]["id"]).password_hash is None
+    assert phone.get("/api/auth/session").status_code == 401
+    assert _lookup(app, token).status_code == 200, "she can still choose a better one"
+
+
 def test_an_invitation_expires_after_72_hours(app: Flask, admin_client: Any, clock: Any, db: Session) -> None:
     created = _create_patient(admin_client).json
     token = _token(created["invitation"])
