@@ -186,3 +186,26 @@ def test_expired_challenges_are_cleared_away(app: Flask, db: Session, clock: Any
     clock.advance(minutes=6)
     _login_options(app)
     assert len(db.exec(select(WebauthnChallenge)).all()) == 1
+
+
+def test_a_stranger_locking_out_her_password_does_not_stop_her_passkey(
+    app: Flask, auth: Any, factories: Any
+) -> None:
+    """Anyone who knows her username can lock the password login for a while;
+    the passkey on a new phone is not a guess and opens the app all the same."""
+    patient = factories.patient()
+    passkey = SoftPasskey()
+    assert _add_passkey(auth.client_for(patient.username), passkey).status_code == 201
+
+    stranger = app.test_client()
+    statuses = [
+        stranger.post(
+            "/api/auth/login",
+            json={"username": patient.username, "password": "feil passord"},
+            environ_base={"REMOTE_ADDR": "10.66.0.1"},
+        ).status_code
+        for _ in range(8)
+    ]
+    assert statuses[-1] == 429, statuses
+
+    assert _log_in(app, passkey).status_code == 200
