@@ -57,9 +57,9 @@ def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
     realtime.init_app(app)
 
     from server.chat import presence
-    from server.rosters import service as rosters
+    from server.rosters import snapshot as roster_snapshot
 
-    rosters.init_app(app)
+    roster_snapshot.init_app(app)
     presence.init_app(app)
     from server.push import service as push
 

@@ -125,7 +125,7 @@ def is_primary_contact(db: Session, *, supporter_id: int, patient_id: int) -> bo
 
 
 def _on_duty_for(db: Session, supporter_id: int, patient_id: int, at: datetime) -> bool:
-    from server.rosters.service import is_on_duty_for
+    from server.rosters.duty import is_on_duty_for
 
     return is_on_duty_for(db, supporter_id=supporter_id, patient_id=patient_id, at=at)
 
@@ -261,7 +261,7 @@ def require_chat_action(
     supporters' actions, over HTTP and Socket.IO alike. A supporter must be in
     the patient's care circle and on duty for them right now, and (unless only
     reading) hold the conversation or have it offered to them."""
-    from server.rosters.service import is_on_duty_for
+    from server.rosters.duty import is_on_duty_for
 
     if not user.is_active:
         raise forbidden()
@@ -298,7 +298,7 @@ def visible_plan_sections(
 def on_duty_patient_ids(db: Session, *, supporter_id: int, at: datetime) -> set[int]:
     """The patients in this supporter's care circles whom they are on duty for
     now (check-in lists, alerts): in the circle AND on duty in one of its tiers."""
-    from server.rosters.service import patients_on_duty_for
+    from server.rosters.duty import patients_on_duty_for
 
     return patient_ids_in_circles_of(db, supporter_id) & patients_on_duty_for(
         db, supporter_id=supporter_id, at=at

@@ -104,7 +104,7 @@ def _demo_rosters(db: Session, *, admin: User, teams: dict[TeamKind, Team], user
     """Rosters covering every hour of the week, with one deliberate evening gap:
     Bolig Askøy is not staffed on Wednesdays 18:00-22:00, when the municipal
     evening service covers."""
-    from server.rosters import service as rosters
+    from server.rosters import editing as rosters
     from server.rosters.schemas import RosterDraftIn, RotationIn, ShiftIn
 
     def rotation(name: str, members: list[str], shifts: list[ShiftIn]) -> RotationIn:

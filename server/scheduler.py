@@ -53,7 +53,7 @@ def handoff_notices() -> None:
 
     from flask import current_app
 
-    from server.rosters.service import send_handoff_notices
+    from server.rosters.shifts import send_handoff_notices
 
     db = get_db()
     notice = timedelta(minutes=current_app.config["HANDOFF_NOTICE_MINUTES"])

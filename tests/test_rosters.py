@@ -376,7 +376,7 @@ def test_handoff_push_is_sent_once_per_shift_before_it_starts(
 ) -> None:
     import server.push.service as push
     from server.db import get_db
-    from server.rosters.service import send_handoff_notices
+    from server.rosters.shifts import send_handoff_notices
 
     s = setting
     publish(s["admin"], s["bolig"], [rotation("Natt", [s["ola"]], [shift("20:00", "08:00", next_day=True)])])

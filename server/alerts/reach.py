@@ -12,7 +12,7 @@ from server.alerts.schemas import LastResortPublic, MyReach, Reachability, Suppo
 from server.chat.presence import presence
 from server.push import service as push
 from server.rosters import duty
-from server.rosters import service as rosters
+from server.rosters.snapshot import snapshot as roster_snapshot
 
 
 def reachable_devices(db: Session, supporter_ids: list[int], at: datetime) -> set[int]:
@@ -36,7 +36,7 @@ def reachability(db: Session, patient_id: int, at: datetime) -> Reachability:
 
 def on_duty_reach(db: Session, *, team_ids: list[int] | None, at: datetime) -> list[SupporterReach]:
     """Everyone on duty now in these teams (None: every team), with their devices."""
-    snap = rosters.snapshot(db)
+    snap = roster_snapshot(db)
     rows: list[tuple[int, int]] = []
     for team_id in sorted(snap.team_info if team_ids is None else team_ids):
         if team_id in snap.team_info:
@@ -61,7 +61,7 @@ def my_reach(db: Session, *, user: User, at: datetime) -> MyReach:
     from server import access
 
     teams = access.supporter_team_ids(db, user.id)  # type: ignore[arg-type]
-    snap = rosters.snapshot(db)
+    snap = roster_snapshot(db)
     on_duty = any(d.user_id == user.id for t in teams for d in snap.roster(t).on_duty(at))
     return MyReach(
         on_duty=on_duty,

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from server.chat import service as chat
 from server.chat.models import Conversation, ConversationState
-from server.rosters import service as rosters
+from server.rosters import duty
 
 
 def _involved(conv: Conversation) -> set[int]:
@@ -43,9 +43,7 @@ def release_chats(
         if supporter_ids is not None and not involved & supporter_ids:
             continue
         staying = {
-            s
-            for s in involved
-            if rosters.is_on_duty_for(db, supporter_id=s, patient_id=conv.patient_id, at=at)
+            s for s in involved if duty.is_on_duty_for(db, supporter_id=s, patient_id=conv.patient_id, at=at)
         }
         if conv.state == ConversationState.held and staying:
             continue

@@ -38,7 +38,7 @@ from server.chat.schemas import (
 from server.db import after_commit
 from server.realtime import socketio, user_room
 from server.rosters import duty
-from server.rosters import service as rosters
+from server.rosters.snapshot import snapshot as roster_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ def _team_kind_of(db: Session, supporter_id: int, patient_id: int) -> str | None
     care circle with a team the supporter is in. Read from the roster snapshot
     (in memory); a primary contact outside the circle's teams falls back to the
     database."""
-    snap = rosters.snapshot(db)
+    snap = roster_snapshot(db)
     for tier in snap.circles.get(patient_id, ()):
         for team_id in tier.team_ids:
             if supporter_id in snap.roster(team_id).members:
@@ -104,7 +104,7 @@ def _team_kind_of(db: Session, supporter_id: int, patient_id: int) -> str | None
 
 
 def _supporter_name(db: Session, supporter_id: int) -> str | None:
-    name = rosters.snapshot(db).names.get(supporter_id)
+    name = roster_snapshot(db).names.get(supporter_id)
     if name is None:
         user = db.get(User, supporter_id)
         name = user.display_name if user else None
@@ -645,7 +645,7 @@ def handover(
                 "That colleague is not in this patient's care circle.",
                 fields=[{"loc": ["to_user_id"], "type": "not_in_circle", "message": str(to_user_id)}],
             )
-        if not rosters.is_on_duty_for(db, supporter_id=to_user_id, patient_id=conv.patient_id, at=at):
+        if not duty.is_on_duty_for(db, supporter_id=to_user_id, patient_id=conv.patient_id, at=at):
             raise ApiError(
                 400,
                 "not_on_duty",
@@ -892,7 +892,7 @@ def tick(db: Session, *, at: datetime) -> dict[str, int]:
                 )
                 counts["rerouted"] += 1
         elif conv.state == ConversationState.held and conv.holder_id is not None:
-            if not rosters.is_on_duty_for(db, supporter_id=conv.holder_id, patient_id=conv.patient_id, at=at):
+            if not duty.is_on_duty_for(db, supporter_id=conv.holder_id, patient_id=conv.patient_id, at=at):
                 _shift_change(db, conv, at=at)
                 counts["handed_over"] += 1
             elif _ask_for_note(db, conv, at=at):
@@ -901,7 +901,7 @@ def tick(db: Session, *, at: datetime) -> dict[str, int]:
             still = [
                 s
                 for s in conv.offered_to or []
-                if rosters.is_on_duty_for(db, supporter_id=s, patient_id=conv.patient_id, at=at)
+                if duty.is_on_duty_for(db, supporter_id=s, patient_id=conv.patient_id, at=at)
             ]
             if not still:
                 route(
@@ -1010,7 +1010,7 @@ def _shift_change(db: Session, conv: Conversation, *, at: datetime) -> None:
     leaving_id = conv.holder_id
     conv.shift_summary = continuity.summarize_shift(db, conv, leaving_id=leaving_id, at=at)
     conv.handover_note = None  # carried in the summary now
-    snap = rosters.snapshot(db)
+    snap = roster_snapshot(db)
     same_team: list[int] = []
     if leaving_id is not None:
         teams = set(access.supporter_team_ids(db, leaving_id))

@@ -1,9 +1,10 @@
-"""The one routing question every alert and chat asks the roster: which tier of
-this patient's care circle has someone on duty now, and what may the patient be
+"""The one door for "who is on duty": for a team or a patient's care circle at
+an instant, which tier chat and alerts go to first, and what the patient may be
 told about who can answer.
 
-Built on `on_duty`, so chat offers, check-in alerts and the patient's screens
-all get the same answer for the same instant.
+Everything is read from the roster snapshot (server/rosters/snapshot.py), so
+chat offers, check-in alerts and the patient's screens all get the same answer
+for the same instant.
 """
 
 from __future__ import annotations
@@ -13,7 +14,11 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from server.rosters import service as rosters
+from server.api.errors import not_found
+from server.care_circles.models import TeamKind
+from server.rosters.schedule import Duty
+from server.rosters.schemas import DutyPublic, PatientOnDutyPublic, TeamOnDutyPublic, TierOnDutyPublic
+from server.rosters.snapshot import RosterSnapshot, snapshot
 
 # How far ahead "next on duty" looks; a circle with nobody for two days is
 # shown as "no one planned" rather than a date far away.
@@ -34,8 +39,90 @@ class FirstTier:
     preferred: bool = False
 
 
+def _duty_public(snap: RosterSnapshot, duty: Duty) -> DutyPublic:
+    # model_construct: the values come from our own snapshot, already valid, and
+    # this runs for every supporter of every tier of every look-up.
+    info = snap.team_info[duty.team_id]
+    return DutyPublic.model_construct(
+        user_id=duty.user_id,
+        display_name=snap.names.get(duty.user_id, ""),
+        team_id=duty.team_id,
+        team_name=info.name,
+        team_kind=TeamKind(info.kind),
+        shift_starts_at=duty.starts_at,
+        shift_ends_at=duty.ends_at,
+        source=duty.source,
+        rotation_name=duty.rotation_name,
+        replaces_user_id=duty.replaces_user_id,
+        replaces_name=snap.names.get(duty.replaces_user_id) if duty.replaces_user_id else None,
+    )
+
+
+def on_duty_team(
+    db: Session, *, team_id: int, at: datetime, snap: RosterSnapshot | None = None
+) -> TeamOnDutyPublic:
+    snap = snap or snapshot(db)
+    if team_id not in snap.team_info:
+        raise not_found("No such team.")
+    duties = snap.roster(team_id).on_duty(at)
+    return TeamOnDutyPublic(
+        team=snap.team_info[team_id].ref(), at=at, on_duty=[_duty_public(snap, d) for d in duties]
+    )
+
+
+def on_duty(
+    db: Session, *, patient_id: int, at: datetime, snap: RosterSnapshot | None = None
+) -> PatientOnDutyPublic:
+    """Tier by tier of the patient's care circle, who is on duty at `at`."""
+    snap = snap or snapshot(db)
+    tiers: list[TierOnDutyPublic] = []
+    first: int | None = None
+    for tier in snap.circles.get(patient_id, ()):
+        duties: list[DutyPublic] = []
+        for team_id in tier.team_ids:
+            duties.extend(_duty_public(snap, d) for d in snap.roster(team_id).on_duty(at))
+        if duties and first is None:
+            first = tier.position
+        tiers.append(
+            TierOnDutyPublic.model_construct(
+                position=tier.position,
+                teams=[snap.team_info[t].ref() for t in tier.team_ids],
+                on_duty=duties,
+            )
+        )
+    return PatientOnDutyPublic.model_construct(
+        patient_id=patient_id, at=at, tiers=tiers, first_tier_on_duty=first
+    )
+
+
+def is_on_duty_for(db: Session, *, supporter_id: int, patient_id: int, at: datetime) -> bool:
+    """Whether the supporter is on duty in any tier of this patient's circle now."""
+    snap = snapshot(db)
+    for tier in snap.circles.get(patient_id, ()):
+        for team_id in tier.team_ids:
+            if any(d.user_id == supporter_id for d in snap.roster(team_id).on_duty(at)):
+                return True
+    return False
+
+
+def patients_on_duty_for(db: Session, *, supporter_id: int, at: datetime) -> set[int]:
+    """Every patient this supporter is on duty for now: each team is asked
+    once, not once per patient."""
+    snap = snapshot(db)
+    duty_teams = {
+        team_id
+        for team_id, roster in snap.teams.items()
+        if supporter_id in roster.members and any(d.user_id == supporter_id for d in roster.on_duty(at))
+    }
+    return {
+        patient_id
+        for patient_id, tiers in snap.circles.items()
+        if any(team_id in duty_teams for tier in tiers for team_id in tier.team_ids)
+    }
+
+
 def tier_minutes(db: Session, patient_id: int, position: int | None) -> int:
-    tiers = rosters.snapshot(db).circles.get(patient_id, ())
+    tiers = snapshot(db).circles.get(patient_id, ())
     if position is not None and 0 <= position < len(tiers):
         return tiers[position].escalate_after_minutes
     return DEFAULT_TIER_MINUTES
@@ -43,7 +130,7 @@ def tier_minutes(db: Session, patient_id: int, position: int | None) -> int:
 
 def tier_kind(db: Session, patient_id: int, position: int | None) -> str | None:
     """The team kind the patient knows a tier by (its first team's kind)."""
-    snap = rosters.snapshot(db)
+    snap = snapshot(db)
     tiers = snap.circles.get(patient_id, ())
     if position is None or not 0 <= position < len(tiers) or not tiers[position].team_ids:
         return None
@@ -59,7 +146,7 @@ def first_tier(
     the tier they are on duty in; the tiers in order are the fallback. When
     they are all the first tier has on duty, that is an ordinary first offer:
     a second round of the same tier would only double the wait."""
-    duty = rosters.on_duty(db, patient_id=patient_id, at=at)
+    duty = on_duty(db, patient_id=patient_id, at=at)
     staffed = [t for t in duty.tiers if t.on_duty and (after is None or t.position > after)]
     if not staffed:
         return None
@@ -90,7 +177,7 @@ def first_tier(
 def duty_ends_at(db: Session, *, supporter_id: int, patient_id: int, at: datetime) -> datetime | None:
     """When the supporter stops being on duty for this patient (shifts that
     follow on without a break joined), or None when not on duty at `at`."""
-    snap = rosters.snapshot(db)
+    snap = snapshot(db)
     team_ids = {team_id for tier in snap.circles.get(patient_id, ()) for team_id in tier.team_ids}
     end: datetime | None = None
     point = at
@@ -106,14 +193,14 @@ def duty_ends_at(db: Session, *, supporter_id: int, patient_id: int, at: datetim
 
 def everyone_on_duty(db: Session, patient_id: int, at: datetime) -> list[int]:
     """Every supporter on duty for the patient now, in any tier."""
-    duty = rosters.on_duty(db, patient_id=patient_id, at=at)
+    duty = on_duty(db, patient_id=patient_id, at=at)
     return sorted({d.user_id for t in duty.tiers for d in t.on_duty})
 
 
 def reachable_kinds(db: Session, patient_id: int, at: datetime) -> list[str]:
     """The team kinds with someone on duty for the patient now, in tier order:
     what the patient may know before writing (never names)."""
-    duty = rosters.on_duty(db, patient_id=patient_id, at=at)
+    duty = on_duty(db, patient_id=patient_id, at=at)
     kinds: list[str] = []
     for tier in duty.tiers:
         for d in tier.on_duty:
@@ -125,7 +212,7 @@ def reachable_kinds(db: Session, patient_id: int, at: datetime) -> list[str]:
 def next_on_duty_at(db: Session, patient_id: int, at: datetime) -> datetime | None:
     """When someone is next on duty in any tier of the circle (at most
     NEXT_ON_DUTY_HORIZON ahead), or None."""
-    snap = rosters.snapshot(db)
+    snap = snapshot(db)
     end = at + NEXT_ON_DUTY_HORIZON
     best: datetime | None = None
     for tier in snap.circles.get(patient_id, ()):

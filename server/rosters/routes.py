@@ -20,7 +20,7 @@ from server.care_circles.models import Team, TeamKind, TeamRef
 from server.care_circles.services import get_team, list_patients
 from server.clock import OSLO
 from server.db import get_db
-from server.rosters import coverage, ical, service
+from server.rosters import coverage, duty, editing, ical, overrides, shifts, snapshot
 from server.rosters.models import CalendarFeed
 from server.rosters.schemas import (
     AtQuery,
@@ -72,8 +72,8 @@ def get_roster(team_id: int) -> TeamRosterPublic:
     team = get_team(db, team_id)
     return TeamRosterPublic(
         team=_team_ref(team),
-        published=service.version_public(db, service.published_version(db, team_id)),
-        draft=service.version_public(db, service.draft_version(db, team_id)),
+        published=editing.version_public(db, editing.published_version(db, team_id)),
+        draft=editing.version_public(db, editing.draft_version(db, team_id)),
     )
 
 
@@ -87,8 +87,8 @@ def get_roster(team_id: int) -> TeamRosterPublic:
 )
 def create_draft(team_id: int) -> RosterVersionPublic | None:
     db = get_db()
-    draft = service.start_draft(db, actor=g.user, team=get_team(db, team_id), at=clock.now())
-    return service.version_public(db, draft)
+    draft = editing.start_draft(db, actor=g.user, team=get_team(db, team_id), at=clock.now())
+    return editing.version_public(db, draft)
 
 
 @bp.put("/api/teams/<int:team_id>/roster/draft")
@@ -101,15 +101,15 @@ def create_draft(team_id: int) -> RosterVersionPublic | None:
 )
 def put_draft(team_id: int, body: RosterDraftIn) -> RosterVersionPublic | None:
     db = get_db()
-    draft = service.replace_draft(db, actor=g.user, team=get_team(db, team_id), data=body, at=clock.now())
-    return service.version_public(db, draft)
+    draft = editing.replace_draft(db, actor=g.user, team=get_team(db, team_id), data=body, at=clock.now())
+    return editing.version_public(db, draft)
 
 
 @bp.delete("/api/teams/<int:team_id>/roster/draft")
 @endpoint("Discard the draft", tag="rosters", status=204, roles=(Role.admin,))
 def delete_draft(team_id: int) -> None:
     db = get_db()
-    service.discard_draft(db, actor=g.user, team=get_team(db, team_id))
+    editing.discard_draft(db, actor=g.user, team=get_team(db, team_id))
 
 
 @bp.post("/api/teams/<int:team_id>/roster/publish")
@@ -123,10 +123,10 @@ def delete_draft(team_id: int) -> None:
 )
 def publish_roster(team_id: int, body: PublishIn) -> RosterVersionPublic | None:
     db = get_db()
-    version = service.publish(
+    version = editing.publish(
         db, actor=g.user, team=get_team(db, team_id), confirm_uncovered=body.confirm_uncovered, at=clock.now()
     )
-    return service.version_public(db, version)
+    return editing.version_public(db, version)
 
 
 @bp.get("/api/teams/<int:team_id>/overrides")
@@ -137,8 +137,8 @@ def get_overrides(team_id: int, query: PeriodQuery) -> list[OverridePublic]:
     get_team(db, team_id)
     start, end = _period(query)
     return [
-        service.override_public(db, o)
-        for o in service.list_overrides(db, team_id=team_id, start=start, end=end)
+        overrides.override_public(db, o)
+        for o in overrides.list_overrides(db, team_id=team_id, start=start, end=end)
     ]
 
 
@@ -153,15 +153,15 @@ def get_overrides(team_id: int, query: PeriodQuery) -> list[OverridePublic]:
 )
 def post_override(team_id: int, body: OverrideIn) -> OverridePublic:
     db = get_db()
-    override = service.add_override(db, actor=g.user, team=get_team(db, team_id), data=body, at=clock.now())
-    return service.override_public(db, override)
+    override = overrides.add_override(db, actor=g.user, team=get_team(db, team_id), data=body, at=clock.now())
+    return overrides.override_public(db, override)
 
 
 @bp.delete("/api/teams/<int:team_id>/overrides/<int:override_id>")
 @endpoint("Remove an override", tag="rosters", status=204, roles=(Role.admin,))
 def delete_override(team_id: int, override_id: int) -> None:
     db = get_db()
-    service.remove_override(db, actor=g.user, team=get_team(db, team_id), override_id=override_id)
+    overrides.remove_override(db, actor=g.user, team=get_team(db, team_id), override_id=override_id)
 
 
 @bp.get("/api/teams/<int:team_id>/on-duty")
@@ -169,7 +169,7 @@ def delete_override(team_id: int, override_id: int) -> None:
 def team_on_duty(team_id: int, query: AtQuery) -> TeamOnDutyPublic:
     db = get_db()
     access.require_team_view(db, g.user, team_id)
-    return service.on_duty_team(db, team_id=team_id, at=_at(query))
+    return duty.on_duty_team(db, team_id=team_id, at=_at(query))
 
 
 @bp.get("/api/teams/<int:team_id>/shifts")
@@ -184,8 +184,8 @@ def team_shifts(team_id: int, query: PeriodQuery) -> list[TeamShiftPublic]:
     access.require_team_view(db, g.user, team_id)
     get_team(db, team_id)
     start, end = _period(query)
-    snap = service.snapshot(db)
-    spans = service.duty_spans(snap.roster(team_id), start, end)
+    snap = snapshot.snapshot(db)
+    spans = shifts.duty_spans(snap.roster(team_id), start, end)
     out = [
         TeamShiftPublic(user_id=uid, display_name=snap.names.get(uid, ""), starts_at=s, ends_at=e)
         for uid, periods in spans.items()
@@ -204,7 +204,7 @@ def team_shifts(team_id: int, query: PeriodQuery) -> list[TeamShiftPublic]:
 )
 def all_on_duty(query: AtQuery) -> list[TeamOnDutyPublic]:
     db = get_db()
-    snap = service.snapshot(db)
+    snap = snapshot.snapshot(db)
     team_ids = sorted(
         snap.team_info, key=lambda t: (KIND_ORDER.index(snap.team_info[t].kind), snap.team_info[t].name)
     )
@@ -212,7 +212,7 @@ def all_on_duty(query: AtQuery) -> list[TeamOnDutyPublic]:
         mine = set(access.supporter_team_ids(db, g.user.id))
         team_ids = [t for t in team_ids if t in mine]
     at = _at(query)
-    return [service.on_duty_team(db, team_id=t, at=at, snap=snap) for t in team_ids]
+    return [duty.on_duty_team(db, team_id=t, at=at, snap=snap) for t in team_ids]
 
 
 @bp.get("/api/patients/<int:patient_id>/on-duty")
@@ -231,7 +231,7 @@ def patient_on_duty(patient_id: int, query: AtQuery) -> PatientOnDutyPublic:
             object_id=patient.id,
             patient_id=patient.id,
         )
-    return service.on_duty(db, patient_id=patient_id, at=_at(query))
+    return duty.on_duty(db, patient_id=patient_id, at=_at(query))
 
 
 @bp.get("/api/coverage")
@@ -247,11 +247,11 @@ def get_coverage(query: CoverageQuery) -> CoveragePublic:
     start_day = query.start or clock.now().astimezone(OSLO).date()
     if query.team_id is not None:
         get_team(db, query.team_id)
-        if service.draft_version(db, query.team_id) is None:
+        if editing.draft_version(db, query.team_id) is None:
             raise not_found("This team has no draft roster.")
-        snap = service.load_snapshot(db, draft_team_id=query.team_id)
+        snap = snapshot.load_snapshot(db, draft_team_id=query.team_id)
     else:
-        snap = service.snapshot(db)
+        snap = snapshot.snapshot(db)
     begin, end = coverage.window(start_day, query.days)
     scan = coverage.CoverageScan(snap, begin, end)
     hours = coverage.hour_starts(begin, end)
@@ -297,7 +297,7 @@ def get_night_gaps(query: NightGapsQuery) -> list[PatientNightGaps]:
     db = get_db()
     patients = list_patients(db, viewer=g.user, action="coverage.read")
     found = coverage.coming_night_gaps(
-        service.snapshot(db),
+        snapshot.snapshot(db),
         [p.id for p in patients],
         now=clock.now(),
         weeks=query.weeks,  # type: ignore[misc]
@@ -334,7 +334,7 @@ def my_shifts(query: PeriodQuery) -> list[MyShiftPublic]:
             starts_soon=now <= s.starts_at <= now + notice,
             on_duty_now=s.starts_at <= now < s.ends_at,
         )
-        for s in service.shifts_of(db, user_id=g.user.id, start=start, end=end)
+        for s in shifts.shifts_of(db, user_id=g.user.id, start=start, end=end)
     ]
 
 
@@ -407,7 +407,7 @@ def calendar_feed(token: str) -> Any:
         db.rollback()
         return Response("Not found\n", status=404, mimetype="text/plain")
     now = clock.now()
-    shifts = service.shifts_of(
+    upcoming = shifts.shifts_of(
         db, user_id=user.id, start=now - timedelta(days=14), end=now + timedelta(days=56)
     )  # type: ignore[arg-type]
     db.rollback()
@@ -419,7 +419,7 @@ def calendar_feed(token: str) -> Any:
             s.ends_at,
             "Overtar fra: " + ", ".join(s.takes_over_from) if s.takes_over_from else "",
         )
-        for s in shifts
+        for s in upcoming
     ]
     body = ical.calendar(name=f"Nattlys vakter – {user.display_name}", events=events, stamp=now)
     response = Response(body, mimetype="text/calendar")

@@ -25,7 +25,7 @@ from server.accounts.models import Role, User
 from server.care_circles.models import CareTier, CareTierTeam, Team, TeamKind, TeamMembership
 from server.cli import upgrade_database
 from server.db import get_db
-from server.rosters import coverage, service
+from server.rosters import coverage, duty, snapshot
 from server.rosters.generation import bump_generation
 from server.rosters.models import RosterOverride, RosterVersion, Rotation, RotationMember, RotationShift
 
@@ -131,10 +131,10 @@ def main() -> None:
         picks = [rng.choice(patients) for _ in range(args.lookups)]
 
         t0 = walltime.perf_counter()
-        service.snapshot(db)
+        snapshot.snapshot(db)
         print(f"snapshot load (cold): {1000 * (walltime.perf_counter() - t0):.0f} ms")
         for i in range(500):  # warm-up
-            service.on_duty(db, patient_id=picks[i], at=instants[i])
+            duty.on_duty(db, patient_id=picks[i], at=instants[i])
             db.exec(text("SELECT value FROM roster_generation WHERE id = 1")).one()
 
         baseline, lookups = [], []
@@ -143,7 +143,7 @@ def main() -> None:
             db.exec(text("SELECT value FROM roster_generation WHERE id = 1")).one()
             baseline.append(walltime.perf_counter() - t)
             t = walltime.perf_counter()
-            service.on_duty(db, patient_id=patient_id, at=at)
+            duty.on_duty(db, patient_id=patient_id, at=at)
             lookups.append(walltime.perf_counter() - t)
         b50, b99 = percentiles(baseline)
         l50, l99 = percentiles(lookups)
@@ -153,7 +153,7 @@ def main() -> None:
             f"  (ratio to baseline p50 {l50 / b50:.1f}x, p99 {l99 / b99:.1f}x)"
         )
 
-        snap = service.snapshot(db)
+        snap = snapshot.snapshot(db)
         runs = []
         for _ in range(3):
             t = walltime.perf_counter()
