@@ -366,6 +366,32 @@ def test_a_restart_across_the_reminder_time_sends_exactly_one(
     assert titles == ["Tid for kveldssjekk"]
 
 
+def test_a_step_another_scheduler_records_in_between_is_neither_doubled_nor_lost(
+    app: Any, auth: Any, factories: Any, clock: Any, db: Any, monkeypatch: Any
+) -> None:
+    """The evening burst records its push steps in batches; a step a second
+    scheduler records after this one read what was taken is skipped, and the
+    rest of the batch still goes out."""
+    mona, siri = factories.patient("mona"), factories.patient("siri")
+    for patient in (mona, siri):
+        factories.checkin_schedule(patient, evening_time=time(20, 0))
+        subscribe(auth.client_for(patient.username), f"https://push.example.net/send/{patient.username}")
+    clock.set(datetime(2026, 11, 25, 20, 1, tzinfo=OSLO))
+    record_and_push = reminders._record_and_push
+
+    def second_scheduler_first(db: Any, records: list[ReminderSent], counts: Any) -> None:
+        taken_elsewhere = next(r for r in records if r.patient_id == mona.id)
+        db.add(ReminderSent(**taken_elsewhere.model_dump(exclude={"id"})))
+        db.commit()
+        record_and_push(db, records, counts)
+
+    monkeypatch.setattr(reminders, "_record_and_push", second_scheduler_first)
+    counts = run_job(app, clock)
+    assert counts == {"reminder:pushed": 1, "already_taken": 1}
+    assert count(db, ReminderSent) == 2
+    assert [user_id for user_id, _ in pushed(app)] == [siri.id]
+
+
 def test_a_reminder_overdue_by_more_than_the_catch_up_window_is_not_sent_late(
     app: Any, factories: Any, clock: Any, db: Any
 ) -> None:

@@ -28,6 +28,8 @@ from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 
 from flask import current_app
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select, update
 
@@ -45,6 +47,8 @@ CHECKIN_URL = "/#/kveldssjekk"
 # sender is taken to have died (sending gives up within about a minute).
 PUSHING = "pushing"
 UNCONFIRMED_AFTER = timedelta(minutes=5)
+# Push steps recorded per statement (and then sent) in the evening burst.
+RECORD_BATCH = 250
 # Steps whose sends this process has under way: never "unconfirmed" here.
 _in_flight: set[int] = set()
 _in_flight_lock = threading.Lock()
@@ -112,19 +116,17 @@ def run(db: Session, *, at: datetime) -> Counter[str]:
         ).all()
     }
     reachable = push.users_with_push(db, concerned, at=at)
-    db.commit()  # end the reads; each step below is its own short transaction
+    db.commit()  # end the reads; each alert, and each batch of pushes, is its own short transaction
 
-    batches: dict[push.PushMessage, list[tuple[int, int]]] = defaultdict(list)
+    to_push: list[ReminderSent] = []
+    to_tell: list[ReminderSent] = []
     for slot, step in sorted(steps, key=lambda s: (s[0].due_at, s[0].patient_id)):
-        key = (slot.patient_id, slot.local_date, str(slot.kind), str(step))
-        if key in taken:
+        if (slot.patient_id, slot.local_date, str(slot.kind), str(step)) in taken:
             continue
         last = latest.get(slot.patient_id)
         last = last.replace(tzinfo=at.tzinfo) if last is not None and last.tzinfo is None else last
         done = last is not None and last >= slot.due_at - timing.EARLY_WINDOW
-        outcome, message = _decide(
-            db, slot, step, views[slot.patient_id], rows.get(slot.patient_id), done, reachable, at
-        )
+        outcome = _decide(slot, step, views[slot.patient_id], rows.get(slot.patient_id), done, reachable, at)
         record = ReminderSent(
             patient_id=slot.patient_id,
             local_date=slot.local_date,
@@ -134,42 +136,18 @@ def run(db: Session, *, at: datetime) -> Counter[str]:
             sent_at=at,
             outcome=PUSHING if outcome == "pushed" else outcome,
         )
-        try:
-            with db.begin_nested():
-                db.add(record)
-                db.flush()
-        except IntegrityError:
-            # Another process took this step first.
-            db.rollback()
-            counts["already_taken"] += 1
-            continue
-        if outcome == "tell":
-            patient = db.get(User, slot.patient_id)
-            from server.alerts import escalation
-
-            alert = escalation.raise_alert(db, patient=patient, reason="missed", slot_kind=slot.kind, at=at)  # type: ignore[arg-type]
-            record.outcome = "told_on_duty" if alert.outcome == "alerted" else "no_one_on_duty"
-            db.add(record)
-        try:
-            db.commit()
-        except IntegrityError:
-            db.rollback()
-            discard_after_commit()  # the alert was not stored: do not send it
-            counts["already_taken"] += 1
-            continue
-        run_after_commit()  # the alert's live event and staff push
-        counts[f"{step}:{outcome if record.outcome == PUSHING else record.outcome}"] += 1
-        if message is not None:
-            batches[message].append((slot.patient_id, record.id))  # type: ignore[arg-type]
-    for message, taken_steps in batches.items():
-        _push_then_confirm([p for p, _ in taken_steps], message, [r for _, r in taken_steps])
+        (to_tell if outcome == "tell" else to_push).append(record)
+    # Missed check-ins the patient wanted told first: few, and each raises an alert.
+    for record in to_tell:
+        _tell_on_duty(db, record, counts, at)
+    for start in range(0, len(to_push), RECORD_BATCH):
+        _record_and_push(db, to_push[start : start + RECORD_BATCH], counts)
     if counts:
         log.info("check-in reminders", extra=dict(counts))
     return counts
 
 
 def _decide(
-    db: Session,
     slot: timing.Slot,
     step: ReminderStep,
     view: timing.ScheduleView,
@@ -177,18 +155,71 @@ def _decide(
     done: bool,
     reachable: set[int],
     at: datetime,
-) -> tuple[str, push.PushMessage | None]:
-    """What this step does: (outcome, push to the patient or None)."""
+) -> str:
+    """What this step does: "pushed" sends the reminder to the patient's phone."""
     if done:
-        return "done", None
+        return "done"
     if step == ReminderStep.missed:
         chose = row is not None and row.after_missed == AfterMissed.tell_on_duty
-        return ("tell", None) if chose else ("not_chosen", None)
+        return "tell" if chose else "not_chosen"
     if timing.is_quiet(view, at):
-        return "quiet", None
+        return "quiet"
     if slot.patient_id not in reachable:
-        return "in_app", None
-    return "pushed", _reminder_push(slot.kind, step)
+        return "in_app"
+    return "pushed"
+
+
+def _tell_on_duty(db: Session, record: ReminderSent, counts: Counter[str], at: datetime) -> None:
+    """Record the missed step and alert whoever is on duty, in one transaction."""
+    from server.alerts import escalation
+
+    try:
+        with db.begin_nested():
+            db.add(record)
+            db.flush()
+    except IntegrityError:
+        db.rollback()  # another process took this step first
+        counts["already_taken"] += 1
+        return
+    patient = db.get(User, record.patient_id)
+    alert = escalation.raise_alert(db, patient=patient, reason="missed", slot_kind=record.kind, at=at)  # type: ignore[arg-type]
+    record.outcome = "told_on_duty" if alert.outcome == "alerted" else "no_one_on_duty"
+    db.add(record)
+    try:
+        db.commit()
+    except IntegrityError:
+        db.rollback()
+        discard_after_commit()  # the alert was not stored: do not send it
+        counts["already_taken"] += 1
+        return
+    run_after_commit()  # the alert's live event and staff push
+    counts[f"{record.step}:{record.outcome}"] += 1
+
+
+def _record_and_push(db: Session, records: list[ReminderSent], counts: Counter[str]) -> None:
+    """Record a batch of steps in one statement, skipping any another process
+    took first, commit, and send this batch's pushes before the next batch is
+    written: the first phones buzz while later steps are still being recorded."""
+    table = ReminderSent.__table__  # type: ignore[attr-defined]
+    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    rows = [r.model_dump(exclude={"id"}) for r in records]
+    stored = db.execute(
+        insert(table)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["patient_id", "local_date", "kind", "step"])
+        .returning(table.c.id, table.c.patient_id, table.c.kind, table.c.step, table.c.outcome)
+    ).all()
+    db.commit()
+    if len(stored) < len(records):
+        counts["already_taken"] += len(records) - len(stored)
+    batches: dict[push.PushMessage, list[tuple[int, int]]] = defaultdict(list)
+    for row in stored:
+        outcome = "pushed" if row.outcome == PUSHING else row.outcome
+        counts[f"{row.step}:{outcome}"] += 1
+        if row.outcome == PUSHING:
+            batches[_reminder_push(row.kind, row.step)].append((row.patient_id, row.id))
+    for message, taken_steps in batches.items():
+        _push_then_confirm([p for p, _ in taken_steps], message, [r for _, r in taken_steps])
 
 
 def _reminder_push(kind: str, step: str) -> push.PushMessage:
