@@ -1,0 +1,428 @@
+# The SQL here is assembled only from this module's constants; every value is a
+# bound parameter.
+# ruff: noqa: S608
+"""The outcome figures, per month (Oslo time) and per team, computed by SQL
+aggregates over the event tables: only counts, shares and percentiles leave the
+database, never a patient's rows.
+
+A patient belongs to every team in their care circle, and to the whole
+municipality (team id 0 in SQL, None outside). A group of fewer than
+MIN_PATIENTS patients is suppressed: its values are None and `suppressed` is
+set (never rounded, so nobody can be singled out).
+
+SQLite has no time zones: Oslo time there is UTC plus one hour, two from the
+last Sunday of March 01:00 UTC to the last Sunday of October 01:00 UTC (the EU
+rule Norway follows); PostgreSQL asks its own zone database.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Date, bindparam, text
+from sqlmodel import Session, col, select
+
+from server.care_circles.models import Team
+from server.clock import OSLO
+from server.outcomes.models import NightOutcomeKind
+
+MIN_PATIENTS = 5
+_KINDS = tuple(k.value for k in NightOutcomeKind)
+OFFICE_START, OFFICE_END = 8, 16  # office hours 08:00-16:00, Oslo time
+# Seed 001 (N=15,587 discharges): 45 % had outpatient contact in the first week.
+BASELINE_CONTACT_7_DAYS = 0.45
+# Seed 000: one round of the acute loop (ambulance twice, legevakt, police, 2.5 days at PAM).
+COST_PER_ROUND_NOK = 47_500
+
+_GROUPS = """grp AS (
+    SELECT DISTINCT ct.patient_id AS patient_id, ctt.team_id AS team_id
+    FROM care_tiers ct JOIN care_tier_teams ctt ON ctt.tier_id = ct.id
+    UNION
+    SELECT u.id, 0 FROM users u WHERE u.role = 'patient'
+)"""
+
+
+class _Dialect:
+    def __init__(self, name: str) -> None:
+        self.pg = name == "postgresql"
+
+    def local(self, col: str) -> str:
+        if self.pg:
+            return f"(({col} AT TIME ZONE 'UTC') AT TIME ZONE 'Europe/Oslo')"
+        year = f"strftime('%Y', {col})"
+        summer = (
+            f"{col} >= datetime(date({year} || '-03-25', 'weekday 0'), '+1 hour') "
+            f"AND {col} < datetime(date({year} || '-10-25', 'weekday 0'), '+1 hour')"
+        )
+        return f"datetime({col}, CASE WHEN {summer} THEN '+2 hours' ELSE '+1 hours' END)"
+
+    def month(self, local: str) -> str:
+        return f"to_char({local}, 'YYYY-MM')" if self.pg else f"strftime('%Y-%m', {local})"
+
+    def hour(self, local: str) -> str:
+        return (
+            f"CAST(extract(hour from {local}) AS integer)"
+            if self.pg
+            else f"CAST(strftime('%H', {local}) AS integer)"
+        )
+
+    def seconds(self, start: str, end: str) -> str:
+        if self.pg:
+            return f"extract(epoch from ({end} - {start}))"
+        return f"((julianday({end}) - julianday({start})) * 86400.0)"
+
+    def days(self, day: str, local_end: str) -> str:
+        if self.pg:
+            return f"(CAST({local_end} AS date) - {day})"
+        return f"CAST(julianday(date({local_end})) - julianday({day}) AS integer)"
+
+
+def _out_of_hours(hour: str) -> str:
+    return f"CASE WHEN {hour} >= {OFFICE_END} OR {hour} < {OFFICE_START} THEN 1 ELSE 0 END"
+
+
+def _percentiles(keys: str, values: str) -> str:
+    """Nearest-rank median and 90th percentile of `v` per `keys`, from a
+    subquery `values` with columns keys, patient_id, v."""
+    return f"""r AS (
+        SELECT {keys}, patient_id, v,
+            ROW_NUMBER() OVER (PARTITION BY {keys} ORDER BY v) AS rn,
+            COUNT(*) OVER (PARTITION BY {keys}) AS cnt
+        FROM ({values}) vals
+    )
+    SELECT {keys}, COUNT(DISTINCT patient_id) AS patients, COUNT(*) AS n,
+        MIN(CASE WHEN rn >= 0.5 * cnt THEN v END) AS p50,
+        MIN(CASE WHEN rn >= 0.9 * cnt THEN v END) AS p90
+    FROM r GROUP BY {keys}"""
+
+
+@dataclass
+class Row:
+    figure: str
+    team_id: int | None
+    month: str | None
+    patients: int | None
+    suppressed: bool
+    values: dict[str, float | int | None]
+    tier: int | None = None
+    hour: int | None = None
+
+
+@dataclass
+class Figures:
+    months: list[str]
+    teams: list[tuple[int, str]]
+    rows: list[Row] = field(default_factory=list)
+
+
+def _row(
+    figure: str, team: int, month: str | None, patients: int, values: dict[str, Any], **extra: Any
+) -> Row:
+    small = patients < MIN_PATIENTS
+    return Row(
+        figure=figure,
+        team_id=team or None,
+        month=month,
+        patients=None if small else patients,
+        suppressed=small,
+        values=dict.fromkeys(values) if small else values,
+        **extra,
+    )
+
+
+def _share(part: Any, whole: Any) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _month_starts(last_month: date, months: int) -> list[date]:
+    starts, year, month = [], last_month.year, last_month.month
+    for _ in range(months):
+        starts.append(date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return starts[::-1]
+
+
+def _utc(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=OSLO)
+
+
+def compute(db: Session, *, at: datetime, months: int = 12) -> Figures:
+    """The figures for the `months` calendar months (Oslo) up to and including the current one."""
+    from server.db import UTCDateTime
+
+    today = at.astimezone(OSLO).date()
+    starts = _month_starts(today.replace(day=1), months)
+    first, end_day = starts[0], (starts[-1] + timedelta(days=32)).replace(day=1)
+    d = _Dialect(db.get_bind().dialect.name)
+    params = {
+        "start": _utc(first),
+        "end": _utc(end_day),
+        "now": at,
+        "start_day": first,
+        "end_day": end_day,
+        "seven_days_ago": today - timedelta(days=7),
+    }
+    binds: list[Any] = [bindparam(name, type_=UTCDateTime) for name in ("start", "end", "now")]
+    binds += [bindparam(name, type_=Date) for name in ("start_day", "end_day", "seven_days_ago")]
+
+    def run(sql: str) -> list[Any]:
+        named = set(re.findall(r":([a-z_]+)", sql))
+        stmt = text(f"WITH {sql}").bindparams(*(b for b in binds if b.key in named))
+        used = {k: v for k, v in params.items() if k in named}
+        return list(db.connection().execute(stmt, used).all())
+
+    teams = [(int(t.id or 0), t.name) for t in db.exec(select(Team).order_by(col(Team.name))).all()]
+    out = Figures(months=[s.strftime("%Y-%m") for s in starts], teams=teams)
+    _follow_up(out, run, d)
+    _activity(out, run, d)
+    _response(out, run, d)
+    _escalations(out, run, d)
+    _checkins(out, run, d)
+    _nights(out, run, d)
+    return out
+
+
+def _follow_up(out: Figures, run: Any, d: _Dialect) -> None:
+    month = d.month("d.discharge_date")
+    days = d.days("d.discharge_date", d.local("d.contact_at"))
+    counts = run(f"""{_GROUPS}
+        SELECT g.team_id, {month} AS month, COUNT(DISTINCT d.patient_id), COUNT(*),
+            SUM(CASE WHEN d.contact_at IS NOT NULL AND {days} <= 7 THEN 1 ELSE 0 END),
+            SUM(CASE WHEN d.contact_at IS NULL AND d.discharge_date > :seven_days_ago THEN 1 ELSE 0 END)
+        FROM discharges d JOIN grp g ON g.patient_id = d.patient_id
+        WHERE d.discharge_date >= :start_day AND d.discharge_date < :end_day
+        GROUP BY g.team_id, {month}""")
+    spread = {
+        (r[0], r[1]): r
+        for r in run(
+            f"""{_GROUPS}, {
+                _percentiles(
+                    "team_id, month",
+                    f"SELECT g.team_id, {month} AS month, d.patient_id, {days} AS v "
+                    "FROM discharges d JOIN grp g ON g.patient_id = d.patient_id "
+                    "WHERE d.contact_at IS NOT NULL AND d.discharge_date >= :start_day "
+                    "AND d.discharge_date < :end_day",
+                )
+            }"""
+        )
+    }
+    for team, mon, patients, discharges, within, pending in counts:
+        p = spread.get((team, mon))
+        out.rows.append(
+            _row(
+                "follow_up",
+                team,
+                mon,
+                patients,
+                {
+                    "discharges": discharges,
+                    "contact_within_7_days": within,
+                    "waiting_under_7_days": pending,
+                    "share_within_7_days": _share(within, discharges - pending),
+                    "days_to_contact_median": p[4] if p else None,
+                    "days_to_contact_p90": p[5] if p else None,
+                },
+            )
+        )
+
+
+def _waits(d: _Dialect) -> str:
+    """A wait: a patient's message after none or after someone else's; answered
+    by the first supporter message after it, in the tier of the routing decision
+    that stood at that moment."""
+    tier = (
+        "(SELECT rd.tier_position FROM routing_decisions rd WHERE rd.conversation_id = w.conversation_id "
+        "AND rd.tier_position IS NOT NULL AND rd.at <= w.answered_at ORDER BY rd.at DESC, rd.id DESC LIMIT 1)"
+    )
+    return f"""seq AS (
+        SELECT m.id, m.conversation_id, c.patient_id, m.created_at, m.sender_role,
+            LAG(m.sender_role) OVER (PARTITION BY m.conversation_id ORDER BY m.id) AS prev_role
+        FROM messages m JOIN conversations c ON c.id = m.conversation_id
+        WHERE m.created_at >= :start AND m.created_at < :end AND m.sender_role IN ('patient', 'supporter')
+    ), w AS (
+        SELECT s.conversation_id, s.patient_id, s.created_at AS asked_at,
+            (SELECT MIN(a.created_at) FROM messages a WHERE a.conversation_id = s.conversation_id
+                AND a.sender_role = 'supporter' AND a.id > s.id) AS answered_at
+        FROM seq s WHERE s.sender_role = 'patient' AND (s.prev_role IS NULL OR s.prev_role <> 'patient')
+    ), waits AS (
+        SELECT w.patient_id, w.asked_at, w.answered_at, {tier} AS tier FROM w
+    )"""
+
+
+def _activity(out: Figures, run: Any, d: _Dialect) -> None:
+    """Chats (waits) and check-ins by hour of day, and the share out of office hours."""
+    events = f"""{_GROUPS}, {_waits(d)}, ev AS (
+        SELECT patient_id, 'chat' AS kind, {d.local("asked_at")} AS local FROM waits
+        UNION ALL
+        SELECT patient_id, 'checkin', {d.local("created_at")} FROM checkins
+        WHERE created_at >= :start AND created_at < :end
+    )"""
+    hour = d.hour("ev.local")
+    month = d.month("ev.local")
+    for team, mon, patients, chats, chats_off, checkins, checkins_off in run(f"""{events}
+        SELECT g.team_id, {month}, COUNT(DISTINCT ev.patient_id),
+            SUM(CASE WHEN ev.kind = 'chat' THEN 1 ELSE 0 END),
+            SUM(CASE WHEN ev.kind = 'chat' THEN {_out_of_hours(hour)} ELSE 0 END),
+            SUM(CASE WHEN ev.kind = 'checkin' THEN 1 ELSE 0 END),
+            SUM(CASE WHEN ev.kind = 'checkin' THEN {_out_of_hours(hour)} ELSE 0 END)
+        FROM ev JOIN grp g ON g.patient_id = ev.patient_id GROUP BY g.team_id, {month}"""):
+        out.rows.append(
+            _row(
+                "activity",
+                team,
+                mon,
+                patients,
+                {
+                    "chats": chats,
+                    "chats_out_of_hours": chats_off,
+                    "share_chats_out_of_hours": _share(chats_off, chats),
+                    "checkins": checkins,
+                    "checkins_out_of_hours": checkins_off,
+                    "share_checkins_out_of_hours": _share(checkins_off, checkins),
+                },
+            )
+        )
+    patients_of = {
+        r[0]: r[1]
+        for r in run(f"""{events}
+            SELECT g.team_id, COUNT(DISTINCT ev.patient_id) FROM ev JOIN grp g ON g.patient_id = ev.patient_id
+            GROUP BY g.team_id""")
+    }
+    by_hour: dict[tuple[int, int], tuple[int, int]] = {}
+    for team, hr, chats, checkins in run(f"""{events}
+        SELECT g.team_id, {hour}, SUM(CASE WHEN ev.kind = 'chat' THEN 1 ELSE 0 END),
+            SUM(CASE WHEN ev.kind = 'checkin' THEN 1 ELSE 0 END)
+        FROM ev JOIN grp g ON g.patient_id = ev.patient_id GROUP BY g.team_id, {hour}"""):
+        by_hour[(team, hr)] = (chats, checkins)
+    for team, patients in patients_of.items():
+        for hr in range(24):
+            chats, checkins = by_hour.get((team, hr), (0, 0))
+            out.rows.append(
+                _row("by_hour", team, None, patients, {"chats": chats, "checkins": checkins}, hour=hr)
+            )
+
+
+def _response(out: Figures, run: Any, d: _Dialect) -> None:
+    """Time to the first human answer per tier (seconds), and waits never answered."""
+    month = d.month(d.local("asked_at"))
+    values = (
+        f"SELECT g.team_id, {month} AS month, COALESCE(waits.tier, -1) AS tier, waits.patient_id, "
+        f"{d.seconds('waits.asked_at', 'waits.answered_at')} AS v "
+        "FROM waits JOIN grp g ON g.patient_id = waits.patient_id WHERE waits.answered_at IS NOT NULL"
+    )
+    for team, mon, tier, patients, n, p50, p90 in run(
+        f"{_GROUPS}, {_waits(d)}, {_percentiles('team_id, month, tier', values)}"
+    ):
+        out.rows.append(
+            _row(
+                "response",
+                team,
+                mon,
+                patients,
+                {
+                    "answered": n,
+                    "seconds_median": None if p50 is None else round(float(p50)),
+                    "seconds_p90": None if p90 is None else round(float(p90)),
+                },
+                tier=None if tier < 0 else tier,
+            )
+        )
+
+
+def _escalations(out: Figures, run: Any, d: _Dialect) -> None:
+    """Escalations to the next tier, waits that reached the last resort (every
+    tier tried), unanswered chats, and the hours with nobody on duty (gap log)."""
+    ended = "COALESCE(cg.ended_at, :now)"
+    waits_month = d.month(d.local("asked_at"))
+    rows = run(f"""{_GROUPS}, {_waits(d)}, ev AS (
+        SELECT rd.patient_id, {d.month(d.local("rd.at"))} AS month, 1 AS esc, 0 AS last_resort,
+            0 AS unanswered, 0.0 AS alone
+        FROM routing_decisions rd WHERE rd.action = 'escalate' AND rd.at >= :start AND rd.at < :end
+        UNION ALL
+        SELECT cg.patient_id, {d.month(d.local("cg.started_at"))}, 0,
+            CASE WHEN cg.kind IN ('chat_unanswered', 'alert_unanswered') THEN 1 ELSE 0 END, 0,
+            CASE WHEN cg.kind IN ('chat_alone', 'red_alone', 'missed_alone')
+                THEN {d.seconds("cg.started_at", ended)} / 3600.0 ELSE 0.0 END
+        FROM care_gaps cg WHERE cg.started_at >= :start AND cg.started_at < :end
+        UNION ALL
+        SELECT patient_id, {waits_month}, 0, 0, 1, 0.0 FROM waits WHERE answered_at IS NULL
+    )
+        SELECT g.team_id, ev.month, COUNT(DISTINCT ev.patient_id), SUM(ev.esc), SUM(ev.last_resort),
+            SUM(ev.unanswered), SUM(ev.alone)
+        FROM ev JOIN grp g ON g.patient_id = ev.patient_id GROUP BY g.team_id, ev.month""")
+    for team, mon, patients, esc, last_resort, unanswered, alone in rows:
+        out.rows.append(
+            _row(
+                "escalation",
+                team,
+                mon,
+                patients,
+                {
+                    "escalations": esc,
+                    "reached_last_resort": last_resort,
+                    "unanswered_chats": unanswered,
+                    "hours_nobody_on_duty": round(float(alone or 0), 1),
+                },
+            )
+        )
+
+
+def _checkins(out: Figures, run: Any, d: _Dialect) -> None:
+    """Adherence (scheduled check-ins done, counted at each slot's last step)
+    and the share of yellow and red, only as aggregates."""
+    local = d.local("c.created_at")
+    levels = {
+        (r[0], r[1]): r[2:]
+        for r in run(f"""{_GROUPS}
+            SELECT g.team_id, {d.month(local)}, COUNT(DISTINCT c.patient_id), COUNT(*),
+                SUM(CASE WHEN c.level = 'yellow' THEN 1 ELSE 0 END), SUM(CASE WHEN c.level = 'red' THEN 1 ELSE 0 END)
+            FROM checkins c JOIN grp g ON g.patient_id = c.patient_id
+            WHERE c.created_at >= :start AND c.created_at < :end GROUP BY g.team_id, {d.month(local)}""")
+    }
+    slots = {
+        (r[0], r[1]): r[2:]
+        for r in run(f"""{_GROUPS}
+            SELECT g.team_id, {d.month("rs.local_date")}, COUNT(DISTINCT rs.patient_id), COUNT(*),
+                SUM(CASE WHEN rs.outcome = 'done' THEN 1 ELSE 0 END)
+            FROM checkin_reminders rs JOIN grp g ON g.patient_id = rs.patient_id
+            WHERE rs.step = 'missed' AND rs.local_date >= :start_day AND rs.local_date < :end_day
+            GROUP BY g.team_id, {d.month("rs.local_date")}""")
+    }
+    for key in sorted(set(levels) | set(slots)):
+        lp, total, yellow, red = levels.get(key, (0, 0, 0, 0))
+        sp, due, done = slots.get(key, (0, 0, 0))
+        out.rows.append(
+            _row(
+                "checkins",
+                key[0],
+                key[1],
+                max(lp, sp),
+                {
+                    "checkins": total,
+                    "share_yellow": _share(yellow, total),
+                    "share_red": _share(red, total),
+                    "scheduled": due,
+                    "scheduled_done": done,
+                    "adherence": _share(done, due),
+                },
+            )
+        )
+
+
+def _nights(out: Figures, run: Any, d: _Dialect) -> None:
+    """What happened after the nights staff recorded, and the estimate of the
+    acute loop avoided (each "nothing" counted as one round not taken: an
+    assumption, shown with the figure)."""
+    counts = ", ".join(f"SUM(CASE WHEN n.outcome = '{k}' THEN 1 ELSE 0 END)" for k in _KINDS)
+    month = d.month("n.night")
+    for team, mon, patients, *numbers in run(f"""{_GROUPS}
+        SELECT g.team_id, {month}, COUNT(DISTINCT n.patient_id), {counts}
+        FROM night_outcomes n JOIN grp g ON g.patient_id = n.patient_id
+        WHERE n.night >= :start_day AND n.night < :end_day GROUP BY g.team_id, {month}"""):
+        values: dict[str, Any] = dict(zip(_KINDS, numbers, strict=True))
+        values["cost_avoided_nok_estimate"] = values["nothing"] * COST_PER_ROUND_NOK
+        values["cost_of_admissions_nok_estimate"] = values["admission"] * COST_PER_ROUND_NOK
+        out.rows.append(_row("nights", team, mon, patients, values))
