@@ -43,6 +43,7 @@ const SHELL = [
   '/app/views/admin-break-glass.js',
   '/app/views/admin-coverage.js',
   '/app/views/admin-gaps.js',
+  '/app/views/admin-outcomes.js',
   '/app/views/admin-home.js',
   '/app/views/admin-patients.js',
   '/app/views/admin-rosters.js',
