@@ -44,7 +44,9 @@ def test_the_administrator_sees_each_figure_and_the_csv_matches_the_screen(
     expect(checkins.locator('[data-testid="outcome-row"][data-suppressed="false"]').first).to_be_visible()
     expect(page.get_by_test_id("outcome-by_hour").get_by_test_id("outcome-chart")).to_be_visible()
     follow_up = page.get_by_test_id("outcome-follow_up")
-    expect(follow_up.get_by_test_id("outcome-suppressed").first).to_have_text("Skjult: færre enn fem pasienter")
+    expect(follow_up.get_by_test_id("outcome-suppressed").first).to_have_text(
+        "Skjult: færre enn fem pasienter"
+    )
     for figure in FIGURES:
         expect(page.get_by_test_id(f"outcome-{figure}").get_by_role("heading")).to_be_visible()
 
