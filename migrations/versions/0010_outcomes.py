@@ -18,10 +18,11 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 FIGURE_INDEXES = (
-    ("ix_messages_figures", "messages", ["conversation_id", "sender_role", "id"]),
-    ("ix_routing_decisions_figures", "routing_decisions", ["conversation_id", "at"]),
+    ("ix_messages_figures", "messages", ["conversation_id", "id", "sender_role", "created_at"]),
+    ("ix_routing_decisions_figures", "routing_decisions", ["conversation_id", "at", "id", "tier_position"]),
+    ("ix_checkins_figures", "checkins", ["created_at", "patient_id", "level"]),
     ("ix_care_gaps_figures", "care_gaps", ["kind", "started_at"]),
-    ("ix_checkin_reminders_figures", "checkin_reminders", ["step", "local_date"]),
+    ("ix_checkin_reminders_figures", "checkin_reminders", ["step", "local_date", "patient_id", "outcome"]),
 )
 
 

@@ -46,33 +46,44 @@ _GROUPS = """grp AS (
 
 
 class _Dialect:
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, years: range) -> None:
         self.pg = name == "postgresql"
+        # Oslo summer time in UTC, per year: the last Sundays of March and October, 01:00.
+        self.summers = [
+            tuple(
+                datetime.combine(date(y, m, 25) + timedelta(days=(6 - date(y, m, 25).weekday())), time(1))
+                for m in (3, 10)
+            )
+            for y in years
+        ]
 
     def local(self, col: str) -> str:
+        """The Oslo wall-clock time of a stored UTC column."""
         if self.pg:
             return f"(({col} AT TIME ZONE 'UTC') AT TIME ZONE 'Europe/Oslo')"
-        year = f"strftime('%Y', {col})"
-        summer = (
-            f"{col} >= datetime(date({year} || '-03-25', 'weekday 0'), '+1 hour') "
-            f"AND {col} < datetime(date({year} || '-10-25', 'weekday 0'), '+1 hour')"
+        summer = " OR ".join(
+            f"({col} >= '{a:%Y-%m-%d %H:%M:%S}' AND {col} < '{b:%Y-%m-%d %H:%M:%S}')" for a, b in self.summers
         )
         return f"datetime({col}, CASE WHEN {summer} THEN '+2 hours' ELSE '+1 hours' END)"
 
     def month(self, local: str) -> str:
-        return f"to_char({local}, 'YYYY-MM')" if self.pg else f"strftime('%Y-%m', {local})"
+        """The month of a local time or a date as a number, YYYYMM (integers group fast)."""
+        if self.pg:
+            return f"CAST(extract(year from {local}) * 100 + extract(month from {local}) AS integer)"
+        return f"CAST(substr({local}, 1, 4) || substr({local}, 6, 2) AS integer)"
 
     def hour(self, local: str) -> str:
         return (
             f"CAST(extract(hour from {local}) AS integer)"
             if self.pg
-            else f"CAST(strftime('%H', {local}) AS integer)"
+            else f"CAST(substr({local}, 12, 2) AS integer)"
         )
 
     def seconds(self, start: str, end: str) -> str:
+        """Whole seconds between two stored UTC columns."""
         if self.pg:
-            return f"extract(epoch from ({end} - {start}))"
-        return f"((julianday({end}) - julianday({start})) * 86400.0)"
+            return f"CAST(extract(epoch from ({end} - {start})) AS integer)"
+        return f"CAST(round((julianday({end}) - julianday({start})) * 86400.0) AS integer)"
 
     def days(self, day: str, local_end: str) -> str:
         if self.pg:
@@ -119,13 +130,13 @@ class Figures:
 
 
 def _row(
-    figure: str, team: int, month: str | None, patients: int, values: dict[str, Any], **extra: Any
+    figure: str, team: int, month: int | None, patients: int, values: dict[str, Any], **extra: Any
 ) -> Row:
     small = patients < MIN_PATIENTS
     return Row(
         figure=figure,
         team_id=team or None,
-        month=month,
+        month=None if month is None else f"{int(month) // 100:04d}-{int(month) % 100:02d}",
         patients=None if small else patients,
         suppressed=small,
         values=dict.fromkeys(values) if small else values,
@@ -156,7 +167,7 @@ def compute(db: Session, *, at: datetime, months: int = 12) -> Figures:
     today = at.astimezone(OSLO).date()
     starts = _month_starts(today.replace(day=1), months)
     first, end_day = starts[0], (starts[-1] + timedelta(days=32)).replace(day=1)
-    d = _Dialect(db.get_bind().dialect.name)
+    d = _Dialect(db.get_bind().dialect.name, range(first.year - 1, end_day.year + 1))
     params = {
         "start": _utc(first),
         "end": _utc(end_day),
@@ -170,6 +181,8 @@ def compute(db: Session, *, at: datetime, months: int = 12) -> Figures:
 
     def run(sql: str) -> list[Any]:
         named = set(re.findall(r":([a-z_]+)", sql))
+        if d.pg:  # compiling these queries costs more than running them
+            db.connection().exec_driver_sql("SET LOCAL jit = off")
         stmt = text(f"WITH {sql}").bindparams(*(b for b in binds if b.key in named))
         used = {k: v for k, v in params.items() if k in named}
         return list(db.connection().execute(stmt, used).all())
@@ -177,10 +190,7 @@ def compute(db: Session, *, at: datetime, months: int = 12) -> Figures:
     teams = [(int(t.id or 0), t.name) for t in db.exec(select(Team).order_by(col(Team.name))).all()]
     out = Figures(months=[s.strftime("%Y-%m") for s in starts], teams=teams)
     _follow_up(out, run, d)
-    _activity(out, run, d)
-    _response(out, run, d)
-    _escalations(out, run, d)
-    _checkins(out, run, d)
+    _events(out, run, d)
     _nights(out, run, d)
     return out
 
@@ -231,165 +241,174 @@ def _follow_up(out: Figures, run: Any, d: _Dialect) -> None:
 
 def _waits(d: _Dialect) -> str:
     """A wait: a patient's message after none or after someone else's; answered
-    by the first supporter message after it, in the tier of the routing decision
-    that stood at that moment."""
+    by the first supporter message after it (the one whose running count of
+    supporter messages is one more), in the tier of the routing decision that
+    stood at that moment."""
     tier = (
         "(SELECT rd.tier_position FROM routing_decisions rd WHERE rd.conversation_id = w.conversation_id "
         "AND rd.tier_position IS NOT NULL AND rd.at <= w.answered_at ORDER BY rd.at DESC, rd.id DESC LIMIT 1)"
     )
-    return f"""seq AS (
+    return f"""seq AS MATERIALIZED (
         SELECT m.id, m.conversation_id, c.patient_id, m.created_at, m.sender_role,
-            LAG(m.sender_role) OVER (PARTITION BY m.conversation_id ORDER BY m.id) AS prev_role
+            LAG(m.sender_role) OVER (PARTITION BY m.conversation_id ORDER BY m.id) AS prev_role,
+            SUM(CASE WHEN m.sender_role = 'supporter' THEN 1 ELSE 0 END)
+                OVER (PARTITION BY m.conversation_id ORDER BY m.id ROWS UNBOUNDED PRECEDING) AS answers
         FROM messages m JOIN conversations c ON c.id = m.conversation_id
         WHERE m.created_at >= :start AND m.created_at < :end AND m.sender_role IN ('patient', 'supporter')
-    ), w AS (
-        SELECT s.conversation_id, s.patient_id, s.created_at AS asked_at,
-            (SELECT MIN(a.created_at) FROM messages a WHERE a.conversation_id = s.conversation_id
-                AND a.sender_role = 'supporter' AND a.id > s.id) AS answered_at
-        FROM seq s WHERE s.sender_role = 'patient' AND (s.prev_role IS NULL OR s.prev_role <> 'patient')
-    ), waits AS (
-        SELECT w.patient_id, w.asked_at, w.answered_at, {tier} AS tier FROM w
+    ), w AS MATERIALIZED (
+        SELECT s.conversation_id, s.patient_id, s.created_at AS asked_at, a.created_at AS answered_at
+        FROM seq s LEFT JOIN seq a ON a.conversation_id = s.conversation_id AND a.answers = s.answers + 1
+            AND a.sender_role = 'supporter'
+        WHERE s.sender_role = 'patient' AND (s.prev_role IS NULL OR s.prev_role <> 'patient')
+    ), waits AS MATERIALIZED (
+        SELECT w.patient_id, w.asked_at, w.answered_at, {tier} AS tier,
+            {d.month(d.local("w.asked_at"))} AS month, {d.seconds("w.asked_at", "w.answered_at")} AS secs
+        FROM w
     )"""
 
 
-def _activity(out: Figures, run: Any, d: _Dialect) -> None:
-    """Chats (waits) and check-ins by hour of day, and the share out of office hours."""
-    events = f"""{_GROUPS}, {_waits(d)}, ev AS (
-        SELECT patient_id, 'chat' AS kind, {d.local("asked_at")} AS local FROM waits
-        UNION ALL
-        SELECT patient_id, 'checkin', {d.local("created_at")} FROM checkins
-        WHERE created_at >= :start AND created_at < :end
-    )"""
-    hour = d.hour("ev.local")
-    month = d.month("ev.local")
-    for team, mon, patients, chats, chats_off, checkins, checkins_off in run(f"""{events}
-        SELECT g.team_id, {month}, COUNT(DISTINCT ev.patient_id),
-            SUM(CASE WHEN ev.kind = 'chat' THEN 1 ELSE 0 END),
-            SUM(CASE WHEN ev.kind = 'chat' THEN {_out_of_hours(hour)} ELSE 0 END),
-            SUM(CASE WHEN ev.kind = 'checkin' THEN 1 ELSE 0 END),
-            SUM(CASE WHEN ev.kind = 'checkin' THEN {_out_of_hours(hour)} ELSE 0 END)
-        FROM ev JOIN grp g ON g.patient_id = ev.patient_id GROUP BY g.team_id, {month}"""):
-        out.rows.append(
-            _row(
-                "activity",
-                team,
-                mon,
-                patients,
-                {
-                    "chats": chats,
-                    "chats_out_of_hours": chats_off,
-                    "share_chats_out_of_hours": _share(chats_off, chats),
-                    "checkins": checkins,
-                    "checkins_out_of_hours": checkins_off,
-                    "share_checkins_out_of_hours": _share(checkins_off, checkins),
-                },
-            )
-        )
-    patients_of = {
-        r[0]: r[1]
-        for r in run(f"""{events}
-            SELECT g.team_id, COUNT(DISTINCT ev.patient_id) FROM ev JOIN grp g ON g.patient_id = ev.patient_id
-            GROUP BY g.team_id""")
-    }
-    by_hour: dict[tuple[int, int], tuple[int, int]] = {}
-    for team, hr, chats, checkins in run(f"""{events}
-        SELECT g.team_id, {hour}, SUM(CASE WHEN ev.kind = 'chat' THEN 1 ELSE 0 END),
-            SUM(CASE WHEN ev.kind = 'checkin' THEN 1 ELSE 0 END)
-        FROM ev JOIN grp g ON g.patient_id = ev.patient_id GROUP BY g.team_id, {hour}"""):
-        by_hour[(team, hr)] = (chats, checkins)
-    for team, patients in patients_of.items():
-        for hr in range(24):
-            chats, checkins = by_hour.get((team, hr), (0, 0))
-            out.rows.append(
-                _row("by_hour", team, None, patients, {"chats": chats, "checkins": checkins}, hour=hr)
-            )
-
-
-def _response(out: Figures, run: Any, d: _Dialect) -> None:
-    """Time to the first human answer per tier (seconds), and waits never answered."""
-    month = d.month(d.local("asked_at"))
-    values = (
-        f"SELECT g.team_id, {month} AS month, COALESCE(waits.tier, -1) AS tier, waits.patient_id, "
-        f"{d.seconds('waits.asked_at', 'waits.answered_at')} AS v "
-        "FROM waits JOIN grp g ON g.patient_id = waits.patient_id WHERE waits.answered_at IS NOT NULL"
+def _events(out: Figures, run: Any, d: _Dialect) -> None:
+    """Everything drawn from the chat and the check-ins, in one statement so the
+    waits and each event's local time are worked out once: chats and check-ins
+    by month and hour (out of office hours), time to the first answer per tier,
+    escalations and time alone, and check-in levels. Events are counted per
+    patient before the teams are joined."""
+    off = _out_of_hours("hour")
+    per_team = "FROM per JOIN grp g ON g.patient_id = per.patient_id"
+    chat_sums = (
+        "SUM(CASE WHEN chat = 1 THEN n ELSE 0 END), "
+        f"SUM(CASE WHEN chat = 1 THEN n * {off} ELSE 0 END), "
+        "SUM(CASE WHEN chat = 0 THEN n ELSE 0 END), "
+        f"SUM(CASE WHEN chat = 0 THEN n * {off} ELSE 0 END)"
     )
-    for team, mon, tier, patients, n, p50, p90 in run(
-        f"{_GROUPS}, {_waits(d)}, {_percentiles('team_id, month, tier', values)}"
-    ):
-        out.rows.append(
-            _row(
-                "response",
-                team,
-                mon,
-                patients,
-                {
-                    "answered": n,
-                    "seconds_median": None if p50 is None else round(float(p50)),
-                    "seconds_p90": None if p90 is None else round(float(p90)),
-                },
-                tier=None if tier < 0 else tier,
-            )
-        )
-
-
-def _escalations(out: Figures, run: Any, d: _Dialect) -> None:
-    """Escalations to the next tier, waits that reached the last resort (every
-    tier tried), unanswered chats, and the hours with nobody on duty (gap log)."""
-    ended = "COALESCE(cg.ended_at, :now)"
-    waits_month = d.month(d.local("asked_at"))
-    rows = run(f"""{_GROUPS}, {_waits(d)}, ev AS (
+    alone = d.seconds("cg.started_at", "COALESCE(cg.ended_at, :now)")
+    rows = run(f"""{_GROUPS}, {_waits(d)}, ev AS MATERIALIZED (
+        SELECT patient_id, 1 AS chat, {d.local("asked_at")} AS lt, '' AS level FROM waits
+        UNION ALL
+        SELECT patient_id, 0, {d.local("created_at")}, level FROM checkins
+        WHERE created_at >= :start AND created_at < :end
+    ), per AS MATERIALIZED (
+        SELECT patient_id, {d.month("lt")} AS month, {d.hour("lt")} AS hour, chat, COUNT(*) AS n,
+            SUM(CASE WHEN level = 'yellow' THEN 1 ELSE 0 END) AS yellow,
+            SUM(CASE WHEN level = 'red' THEN 1 ELSE 0 END) AS red
+        FROM ev GROUP BY patient_id, {d.month("lt")}, {d.hour("lt")}, chat
+    ), answers AS (
+        SELECT g.team_id, waits.month, COALESCE(waits.tier, -1) AS tier, waits.patient_id, waits.secs AS v
+        FROM waits JOIN grp g ON g.patient_id = waits.patient_id WHERE waits.answered_at IS NOT NULL
+    ), ranked AS (
+        SELECT team_id, month, tier, patient_id, v,
+            ROW_NUMBER() OVER (PARTITION BY team_id, month, tier ORDER BY v) AS rn,
+            COUNT(*) OVER (PARTITION BY team_id, month, tier) AS cnt
+        FROM answers
+    ), esc AS (
         SELECT rd.patient_id, {d.month(d.local("rd.at"))} AS month, 1 AS esc, 0 AS last_resort,
             0 AS unanswered, 0.0 AS alone
         FROM routing_decisions rd WHERE rd.action = 'escalate' AND rd.at >= :start AND rd.at < :end
         UNION ALL
         SELECT cg.patient_id, {d.month(d.local("cg.started_at"))}, 0,
             CASE WHEN cg.kind IN ('chat_unanswered', 'alert_unanswered') THEN 1 ELSE 0 END, 0,
-            CASE WHEN cg.kind IN ('chat_alone', 'red_alone', 'missed_alone')
-                THEN {d.seconds("cg.started_at", ended)} / 3600.0 ELSE 0.0 END
+            CASE WHEN cg.kind IN ('chat_alone', 'red_alone', 'missed_alone') THEN {alone} / 3600.0 ELSE 0.0 END
         FROM care_gaps cg WHERE cg.started_at >= :start AND cg.started_at < :end
         UNION ALL
-        SELECT patient_id, {waits_month}, 0, 0, 1, 0.0 FROM waits WHERE answered_at IS NULL
+        SELECT patient_id, month, 0, 0, 1, 0.0 FROM waits WHERE answered_at IS NULL
     )
-        SELECT g.team_id, ev.month, COUNT(DISTINCT ev.patient_id), SUM(ev.esc), SUM(ev.last_resort),
-            SUM(ev.unanswered), SUM(ev.alone)
-        FROM ev JOIN grp g ON g.patient_id = ev.patient_id GROUP BY g.team_id, ev.month""")
-    for team, mon, patients, esc, last_resort, unanswered, alone in rows:
+        SELECT 'activity', g.team_id, per.month, -1, COUNT(DISTINCT per.patient_id), {chat_sums}, 0, 0
+        {per_team} GROUP BY g.team_id, per.month
+        UNION ALL
+        SELECT 'hour', g.team_id, NULL, per.hour, 0, {chat_sums}, 0, 0 {per_team} GROUP BY g.team_id, per.hour
+        UNION ALL
+        SELECT 'period', g.team_id, NULL, -1, COUNT(DISTINCT per.patient_id), 0, 0, 0, 0, 0, 0
+        {per_team} GROUP BY g.team_id
+        UNION ALL
+        SELECT 'checkins', g.team_id, per.month, -1, COUNT(DISTINCT per.patient_id), SUM(n), SUM(yellow),
+            SUM(red), 0, 0, 0
+        {per_team} WHERE per.chat = 0 GROUP BY g.team_id, per.month
+        UNION ALL
+        SELECT 'response', team_id, month, tier, COUNT(DISTINCT patient_id), COUNT(*),
+            MIN(CASE WHEN rn >= 0.5 * cnt THEN v END), MIN(CASE WHEN rn >= 0.9 * cnt THEN v END), 0, 0, 0
+        FROM ranked GROUP BY team_id, month, tier
+        UNION ALL
+        SELECT 'escalation', g.team_id, esc.month, -1, COUNT(DISTINCT esc.patient_id), SUM(esc.esc),
+            SUM(esc.last_resort), SUM(esc.unanswered), SUM(esc.alone), 0, 0
+        FROM esc JOIN grp g ON g.patient_id = esc.patient_id GROUP BY g.team_id, esc.month""")
+    by_kind: dict[str, list[Any]] = {}
+    for kind, *rest in rows:
+        by_kind.setdefault(kind, []).append(rest)
+    for team, mon, _, patients, chats, chats_off, checkins, checkins_off, *_ in by_kind.get("activity", []):
+        out.rows.append(
+            _row(
+                "activity",
+                team,
+                mon,
+                int(patients),
+                {
+                    "chats": int(chats),
+                    "chats_out_of_hours": int(chats_off),
+                    "share_chats_out_of_hours": _share(chats_off, chats),
+                    "checkins": int(checkins),
+                    "checkins_out_of_hours": int(checkins_off),
+                    "share_checkins_out_of_hours": _share(checkins_off, checkins),
+                },
+            )
+        )
+    hours = {(r[0], int(r[2])): (int(r[4]), int(r[6])) for r in by_kind.get("hour", [])}
+    for team, _, _, patients, *_ in sorted(by_kind.get("period", [])):
+        for hr in range(24):
+            chats, checkins = hours.get((team, hr), (0, 0))
+            out.rows.append(
+                _row("by_hour", team, None, int(patients), {"chats": chats, "checkins": checkins}, hour=hr)
+            )
+    for team, mon, tier, patients, n, p50, p90, *_ in by_kind.get("response", []):
+        out.rows.append(
+            _row(
+                "response",
+                team,
+                mon,
+                int(patients),
+                {
+                    "answered": int(n),
+                    "seconds_median": None if p50 is None else round(float(p50)),
+                    "seconds_p90": None if p90 is None else round(float(p90)),
+                },
+                tier=None if tier < 0 else int(tier),
+            )
+        )
+    for team, mon, _, patients, esc, last_resort, unanswered, alone_hours, *_ in by_kind.get(
+        "escalation", []
+    ):
         out.rows.append(
             _row(
                 "escalation",
                 team,
                 mon,
-                patients,
+                int(patients),
                 {
-                    "escalations": esc,
-                    "reached_last_resort": last_resort,
-                    "unanswered_chats": unanswered,
-                    "hours_nobody_on_duty": round(float(alone or 0), 1),
+                    "escalations": int(esc),
+                    "reached_last_resort": int(last_resort),
+                    "unanswered_chats": int(unanswered),
+                    "hours_nobody_on_duty": round(float(alone_hours or 0), 1),
                 },
             )
         )
+    levels = {(r[0], r[1]): tuple(int(x) for x in r[3:7]) for r in by_kind.get("checkins", [])}
+    _checkins(out, run, d, levels)
 
 
-def _checkins(out: Figures, run: Any, d: _Dialect) -> None:
+def _checkins(out: Figures, run: Any, d: _Dialect, levels: dict[tuple[int, int], tuple[int, ...]]) -> None:
     """Adherence (scheduled check-ins done, counted at each slot's last step)
-    and the share of yellow and red, only as aggregates."""
-    local = d.local("c.created_at")
-    levels = {
-        (r[0], r[1]): r[2:]
-        for r in run(f"""{_GROUPS}
-            SELECT g.team_id, {d.month(local)}, COUNT(DISTINCT c.patient_id), COUNT(*),
-                SUM(CASE WHEN c.level = 'yellow' THEN 1 ELSE 0 END), SUM(CASE WHEN c.level = 'red' THEN 1 ELSE 0 END)
-            FROM checkins c JOIN grp g ON g.patient_id = c.patient_id
-            WHERE c.created_at >= :start AND c.created_at < :end GROUP BY g.team_id, {d.month(local)}""")
-    }
+    beside the share of yellow and red, only as aggregates. A month's patients
+    are the larger of those who checked in and those with a check-in due."""
     slots = {
         (r[0], r[1]): r[2:]
-        for r in run(f"""{_GROUPS}
-            SELECT g.team_id, {d.month("rs.local_date")}, COUNT(DISTINCT rs.patient_id), COUNT(*),
-                SUM(CASE WHEN rs.outcome = 'done' THEN 1 ELSE 0 END)
-            FROM checkin_reminders rs JOIN grp g ON g.patient_id = rs.patient_id
-            WHERE rs.step = 'missed' AND rs.local_date >= :start_day AND rs.local_date < :end_day
-            GROUP BY g.team_id, {d.month("rs.local_date")}""")
+        for r in run(f"""{_GROUPS}, per AS MATERIALIZED (
+            SELECT patient_id, {d.month("local_date")} AS month, COUNT(*) AS n,
+                SUM(CASE WHEN outcome = 'done' THEN 1 ELSE 0 END) AS done
+            FROM checkin_reminders
+            WHERE step = 'missed' AND local_date >= :start_day AND local_date < :end_day
+            GROUP BY patient_id, {d.month("local_date")}
+        )
+            SELECT g.team_id, per.month, COUNT(DISTINCT per.patient_id), SUM(n), SUM(done)
+            FROM per JOIN grp g ON g.patient_id = per.patient_id GROUP BY g.team_id, per.month""")
     }
     for key in sorted(set(levels) | set(slots)):
         lp, total, yellow, red = levels.get(key, (0, 0, 0, 0))

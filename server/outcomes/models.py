@@ -40,16 +40,27 @@ def _figure_indexes() -> None:
 
     from server.alerts.models import CareGap
     from server.chat.models import Message, RoutingDecision
-    from server.checkins.models import ReminderSent
+    from server.checkins.models import Checkin, ReminderSent
 
     def table(model: type[SQLModel]) -> Any:
         return model.__table__  # type: ignore[attr-defined]
 
-    messages, decisions = table(Message), table(RoutingDecision)
-    Index("ix_messages_figures", messages.c.conversation_id, messages.c.sender_role, messages.c.id)
-    Index("ix_routing_decisions_figures", decisions.c.conversation_id, decisions.c.at)
-    Index("ix_care_gaps_figures", table(CareGap).c.kind, table(CareGap).c.started_at)
-    Index("ix_checkin_reminders_figures", table(ReminderSent).c.step, table(ReminderSent).c.local_date)
+    # Covering: the figures read these columns from the index alone, never the
+    # wide rows (encrypted message bodies, check-in notes).
+    messages, decisions, reminders = table(Message), table(RoutingDecision), table(ReminderSent)
+    checkins, gaps = table(Checkin), table(CareGap)
+    m, r, c = messages.c, reminders.c, checkins.c
+    Index("ix_messages_figures", m.conversation_id, m.id, m.sender_role, m.created_at)
+    Index(
+        "ix_routing_decisions_figures",
+        decisions.c.conversation_id,
+        decisions.c.at,
+        decisions.c.id,
+        decisions.c.tier_position,
+    )
+    Index("ix_checkins_figures", c.created_at, c.patient_id, c.level)
+    Index("ix_care_gaps_figures", gaps.c.kind, gaps.c.started_at)
+    Index("ix_checkin_reminders_figures", r.step, r.local_date, r.patient_id, r.outcome)
 
 
 _figure_indexes()
