@@ -1,6 +1,6 @@
 """The administrator's outcome figures in Chromium (issue #18.1): each figure
 with its chart and table, groups under five patients shown as hidden, and the
-CSV download holding exactly the numbers on the screen."""
+CSV download holding exactly the numbers on the screen; axe finds nothing."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, login
+from tests.browser.test_accessibility_ui import axe_violations
 
 FIGURES = ("follow_up", "activity", "by_hour", "response", "escalation", "checkins", "nights")
 
@@ -49,6 +50,8 @@ def test_the_administrator_sees_each_figure_and_the_csv_matches_the_screen(
     )
     for figure in FIGURES:
         expect(page.get_by_test_id(f"outcome-{figure}").get_by_role("heading")).to_be_visible()
+
+    assert axe_violations(page) == []
 
     screen = page.evaluate(SCREEN_CELLS)
     assert any(not row["suppressed"] and row["cells"] for row in screen)
