@@ -243,26 +243,29 @@ def _follow_up(out: Figures, run: Any, d: _Dialect) -> None:
 
 
 def _waits(d: _Dialect) -> str:
-    """A wait: a patient's message after none or after someone else's; answered
-    by the first supporter message after it (the one whose running count of
-    supporter messages is one more), in the tier of the routing decision that
-    stood at that moment."""
+    """A wait: the patient's first message after none or after a supporter's
+    (the messages between two supporter messages share their running count of
+    supporter messages); answered by the supporter message whose count is one
+    more, in the tier of the routing decision that stood at that moment."""
     tier = (
         "(SELECT rd.tier_position FROM routing_decisions rd WHERE rd.conversation_id = w.conversation_id "
         "AND rd.tier_position IS NOT NULL AND rd.at <= w.answered_at ORDER BY rd.at DESC, rd.id DESC LIMIT 1)"
     )
     return f"""seq AS MATERIALIZED (
-        SELECT m.id, m.conversation_id, c.patient_id, m.created_at, m.sender_role,
-            LAG(m.sender_role) OVER (PARTITION BY m.conversation_id ORDER BY m.id) AS prev_role,
+        SELECT m.conversation_id, m.created_at, m.sender_role,
             SUM(CASE WHEN m.sender_role = 'supporter' THEN 1 ELSE 0 END)
                 OVER (PARTITION BY m.conversation_id ORDER BY m.id ROWS UNBOUNDED PRECEDING) AS answers
-        FROM messages m JOIN conversations c ON c.id = m.conversation_id
+        FROM messages m
         WHERE m.created_at >= :start AND m.created_at < :end AND m.sender_role IN ('patient', 'supporter')
     ), w AS MATERIALIZED (
-        SELECT s.conversation_id, s.patient_id, s.created_at AS asked_at, a.created_at AS answered_at
-        FROM seq s LEFT JOIN seq a ON a.conversation_id = s.conversation_id AND a.answers = s.answers + 1
+        SELECT q.conversation_id, c.patient_id, q.asked_at, a.created_at AS answered_at
+        FROM (
+            SELECT conversation_id, answers, MIN(created_at) AS asked_at FROM seq
+            WHERE sender_role = 'patient' GROUP BY conversation_id, answers
+        ) q
+        JOIN conversations c ON c.id = q.conversation_id
+        LEFT JOIN seq a ON a.conversation_id = q.conversation_id AND a.answers = q.answers + 1
             AND a.sender_role = 'supporter'
-        WHERE s.sender_role = 'patient' AND (s.prev_role IS NULL OR s.prev_role <> 'patient')
     ), waits AS MATERIALIZED (
         SELECT w.patient_id, w.asked_at, w.answered_at, {tier} AS tier,
             {d.month(d.local("w.asked_at"))} AS month, {d.seconds("w.asked_at", "w.answered_at")} AS secs
