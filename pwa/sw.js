@@ -36,6 +36,7 @@ const SHELL = [
   '/app/passkeys.js',
   '/app/routing-status.js',
   '/app/alerts-ui.js',
+  '/app/night-outcome-ui.js',
   '/app/i18n/nb.json',
   '/app/i18n/en.json',
   '/app/views/account.js',

@@ -10,7 +10,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DESKTOP, login
+from tests.browser.conftest import DESKTOP, PHONE, Api, login
 from tests.browser.test_accessibility_ui import axe_violations
 
 FIGURES = ("follow_up", "activity", "by_hour", "response", "escalation", "checkins", "nights")
@@ -80,3 +80,27 @@ def test_the_administrator_sees_each_figure_and_the_csv_matches_the_screen(
             line = in_csv[(*key, measure)]
             assert line["suppressed"] == "false"
             assert _number(value) == _number(line["value"]), (key, measure, shown, line["value"])
+
+
+def test_a_supporter_records_what_happened_after_a_night_and_the_patient_sees_it(
+    new_page: Any, live_server: str
+) -> None:
+    mona = Api(live_server, "pasient1").user
+    kari = new_page(DESKTOP)
+    login(kari, "bolig1")
+    expect(kari.get_by_test_id("supporter-home")).to_be_visible()
+    kari.goto(f"/#/pasient/{mona['id']}")
+    section = kari.get_by_test_id("night-outcome")
+    expect(section.get_by_role("heading", name="Hva skjedde etter natten?")).to_be_visible()
+    section.get_by_test_id("night-date").fill("2026-11-22")  # the live server's clock: 23 November
+    section.get_by_label("Legevakt").check()
+    section.get_by_test_id("night-save").click()
+    expect(section.locator('[role="status"]')).to_contain_text(
+        "Lagret: Legevakt natten som begynte 22. november 2026."
+    )
+
+    patient = new_page(PHONE)
+    login(patient, "pasient1")
+    expect(patient.get_by_test_id("patient-home")).to_be_visible()
+    patient.goto("/#/hvem-har-sett")
+    expect(patient.get_by_test_id("audit-list")).to_contain_text("registrerte hva som skjedde etter en natt")
