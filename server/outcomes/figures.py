@@ -96,17 +96,17 @@ def _out_of_hours(hour: str) -> str:
 
 
 def _percentiles(keys: str, values: str) -> str:
-    """Nearest-rank median and 90th percentile of `v` per `keys`, from a
+    """Nearest-rank median and 90th percentile of `v` per `keys` (the smallest
+    value with at least half, or 90 %, of the values at or below it), from a
     subquery `values` with columns keys, patient_id, v."""
     return f"""r AS (
         SELECT {keys}, patient_id, v,
-            ROW_NUMBER() OVER (PARTITION BY {keys} ORDER BY v) AS rn,
-            COUNT(*) OVER (PARTITION BY {keys}) AS cnt
+            CUME_DIST() OVER (PARTITION BY {keys} ORDER BY v) AS cd
         FROM ({values}) vals
     )
     SELECT {keys}, COUNT(DISTINCT patient_id) AS patients, COUNT(*) AS n,
-        MIN(CASE WHEN rn >= 0.5 * cnt THEN v END) AS p50,
-        MIN(CASE WHEN rn >= 0.9 * cnt THEN v END) AS p90
+        MIN(CASE WHEN cd >= 0.5 THEN v END) AS p50,
+        MIN(CASE WHEN cd >= 0.9 THEN v END) AS p90
     FROM r GROUP BY {keys}"""
 
 
@@ -288,7 +288,7 @@ def _events(out: Figures, run: Any, d: _Dialect) -> None:
         f"SUM(CASE WHEN chat = 0 THEN n * {off} ELSE 0 END)"
     )
     alone = d.seconds("cg.started_at", "COALESCE(cg.ended_at, :now)")
-    rows = run(f"""{_GROUPS}, {_waits(d)}, ev AS MATERIALIZED (
+    rows = run(f"""{_GROUPS}, {_waits(d)}, ev AS (
         SELECT patient_id, 1 AS chat, {d.local("asked_at")} AS lt, '' AS level FROM waits
         UNION ALL
         SELECT patient_id, 0, {d.local("created_at")}, level FROM checkins
@@ -303,8 +303,7 @@ def _events(out: Figures, run: Any, d: _Dialect) -> None:
         FROM waits JOIN grp g ON g.patient_id = waits.patient_id WHERE waits.answered_at IS NOT NULL
     ), ranked AS (
         SELECT team_id, month, tier, patient_id, v,
-            ROW_NUMBER() OVER (PARTITION BY team_id, month, tier ORDER BY v) AS rn,
-            COUNT(*) OVER (PARTITION BY team_id, month, tier) AS cnt
+            CUME_DIST() OVER (PARTITION BY team_id, month, tier ORDER BY v) AS cd
         FROM answers
     ), esc AS (
         SELECT rd.patient_id, {d.month(d.local("rd.at"))} AS month, 1 AS esc, 0 AS last_resort,
@@ -331,7 +330,7 @@ def _events(out: Figures, run: Any, d: _Dialect) -> None:
         {per_team} WHERE per.chat = 0 GROUP BY g.team_id, per.month
         UNION ALL
         SELECT 'response', team_id, month, tier, COUNT(DISTINCT patient_id), COUNT(*),
-            MIN(CASE WHEN rn >= 0.5 * cnt THEN v END), MIN(CASE WHEN rn >= 0.9 * cnt THEN v END), 0, 0, 0
+            MIN(CASE WHEN cd >= 0.5 THEN v END), MIN(CASE WHEN cd >= 0.9 THEN v END), 0, 0, 0
         FROM ranked GROUP BY team_id, month, tier
         UNION ALL
         SELECT 'escalation', g.team_id, esc.month, -1, COUNT(DISTINCT esc.patient_id), SUM(esc.esc),
