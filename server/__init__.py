@@ -94,6 +94,9 @@ def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
     from server.alerts.routes import bp as alerts_bp
 
     app.register_blueprint(alerts_bp)
+    from server.outcomes.routes import bp as outcomes_bp
+
+    app.register_blueprint(outcomes_bp)
 
     from server import cli
 

@@ -247,6 +247,9 @@ def load_demo(*, password: str) -> str:
     ensure_demo_checkins(db)  # schedules and four weeks of check-ins, if none yet
     ensure_demo_discharge(db, "pasient7", recorded_by=users["kommune2"], days_ago=5)
     ensure_demo_proposal(db, _patient(db, "pasient6"), users["bolig1"])
+    from server.outcomes.demo import ensure_demo_night_outcome
+
+    ensure_demo_night_outcome(db, recorded_by=users["bolig1"])
     _demo_evening_chat(db)
     db.commit()
     secrets = "\n".join(f"  {u}: {demo_totp_secret(password, u)}" for u, _name, _role in STAFF)

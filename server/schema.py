@@ -17,6 +17,7 @@ from server.care_circles.models import (
 )
 from server.chat.models import Conversation, Message, RoutingDecision
 from server.checkins.models import Checkin, CheckinAlert, CheckinSchedule, Discharge, ReminderSent
+from server.outcomes.models import NightOutcome
 from server.plans.models import CrisisPlan, CrisisPlanProposal, CrisisPlanVersion
 from server.privacy.models import DeletionRequest
 from server.push.models import PushSubscription
@@ -58,6 +59,7 @@ __all__ = [
     "Invitation",
     "LastResort",
     "Message",
+    "NightOutcome",
     "Passkey",
     "PrimaryContact",
     "PushSubscription",

@@ -234,6 +234,7 @@ AUDITED: dict[tuple[str, str], Audited] = {
     ("PUT", "/api/patients/<int:patient_id>/checkin-schedule"): Audited(one("checkin_schedule.write")),
     ("POST", "/api/patients/<int:patient_id>/discharges"): Audited(one("discharge.write")),
     ("POST", "/api/patients/<int:patient_id>/discharges/contact"): Audited(one("discharge.contact")),
+    ("POST", "/api/patients/<int:patient_id>/night-outcomes"): Audited(one("outcome.write")),
     # Crisis plans
     ("GET", "/api/patients/<int:patient_id>/crisis-plan"): Audited(one("crisis_plan.read")),
     ("PUT", "/api/patients/<int:patient_id>/crisis-plan"): Audited(
@@ -339,6 +340,9 @@ NOT_AUDITED: dict[tuple[str, str], str] = {
     ("POST", "/api/users/<int:user_id>/second-factor/reset"): "staff",
     ("POST", "/api/second-factor-resets/<int:reset_id>/approve"): "staff",
     ("GET", "/api/disable-requests"): "account",
+    # Aggregates of no one patient; each read is audited without a patient (tests/test_outcomes.py).
+    ("GET", "/api/outcomes"): "aggregates",
+    ("GET", "/api/outcomes.csv"): "aggregates",
 }
 
 

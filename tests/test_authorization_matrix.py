@@ -371,6 +371,15 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], Any, dict[str, int]]] = {
         ok_for(204, "supporter_in_circle"),
     ),
     ("GET", "/api/gaps"): ({}, None, ok_for(200, "admin")),
+    # Outcome figures: aggregates only, for administrators (tests/test_outcomes.py).
+    ("GET", "/api/outcomes"): ({}, None, ok_for(200, "admin")),
+    ("GET", "/api/outcomes.csv"): ({}, None, ok_for(200, "admin")),
+    # What happened after a night: any supporter in the circle, on duty or not.
+    ("POST", "/api/patients/<int:patient_id>/night-outcomes"): (
+        {"patient_id": "patient"},
+        {"night": "2026-11-01", "outcome": "nothing"},
+        ok_for(201, *IN_CIRCLE),
+    ),
     ("GET", "/api/duty/reachability"): ({}, None, ok_for(200, "admin", *IN_CIRCLE, "supporter_outside")),
     ("GET", "/api/duty/me"): ({}, None, ok_for(200, *IN_CIRCLE, "supporter_outside")),
     # Check-ins

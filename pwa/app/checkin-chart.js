@@ -14,7 +14,7 @@ function loadCss() {
   document.head.append(h('link', { rel: 'stylesheet', href: '/vendor/uPlot.min.css', 'data-vendor': 'uplot' }));
 }
 
-async function loadUPlot() {
+export async function loadUPlot() {
   if (!uPlotModule) {
     loadCss();
     uPlotModule = (await import('/vendor/uPlot.esm.js')).default;
@@ -22,7 +22,7 @@ async function loadUPlot() {
   return uPlotModule;
 }
 
-function cssVar(name, fallback) {
+export function cssVar(name, fallback) {
   const value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
   return value || fallback;
 }

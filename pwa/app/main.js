@@ -25,7 +25,7 @@ const ROUTES = [
   { pattern: /^\/chat$/, view: 'chat', roles: ['patient'], offline: true },
   { pattern: /^\/innboks$/, view: 'inbox', roles: ['supporter'] },
   { pattern: /^\/samtale\/(\d+)$/, view: 'conversation', roles: ['supporter'], params: ['conversationId'] },
-  { pattern: /^\/admin\/(brukere|team|pasienter|logg|vaktplan|dekning|nodtilgang|alene)$/, view: 'admin-home', roles: ['admin'], params: ['section'] },
+  { pattern: /^\/admin\/(brukere|team|pasienter|logg|vaktplan|dekning|nodtilgang|alene|resultater)$/, view: 'admin-home', roles: ['admin'], params: ['section'] },
   { pattern: /^\/admin\/vaktplan\/(\d+)$/, view: 'admin-home', roles: ['admin'], params: ['teamId'], fixed: { section: 'vaktplan' } },
   { pattern: /^\/mine-vakter$/, view: 'my-shifts', roles: ['supporter'] },
   // Check-ins (kveldssjekk): the push reminder opens #/kveldssjekk, a supporter's alert #/i-kveld.

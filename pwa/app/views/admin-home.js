@@ -10,6 +10,7 @@ const SECTIONS = [
   { slug: 'vaktplan', title: 'roster.tab', module: './admin-rosters.js' },
   { slug: 'dekning', title: 'roster.coverage.tab', module: './admin-coverage.js' },
   { slug: 'alene', title: 'alerts.gaps.tab', module: './admin-gaps.js' },
+  { slug: 'resultater', title: 'outcomes.tab', module: './admin-outcomes.js' },
   { slug: 'logg', key: 'audit', module: './admin-audit.js' },
   { slug: 'nodtilgang', title: 'break_glass.admin_title', module: './admin-break-glass.js' },
 ];

@@ -1,8 +1,8 @@
 // #/pasient/<id> for supporters: one patient's check-ins over the last weeks,
 // their check-in times, and "Registrer utskrivelse" (14 days of daily
-// check-ins and follow-up after a discharge). Check-ins are for whoever is on
-// duty and named primary contacts; anyone else in the circle is offered
-// "Nødtilgang" (break-glass) instead.
+// check-ins and follow-up after a discharge), and what happened after a night.
+// Check-ins are for whoever is on duty and named primary contacts; anyone else
+// in the circle is offered "Nødtilgang" (break-glass) instead.
 import { h, uid } from '../dom.js';
 import { t } from '../i18n.js';
 import { api } from '../api.js';
@@ -12,6 +12,7 @@ import { trendPanel } from './checkin-trend.js';
 import { scheduleSummary } from './checkin-schedule.js';
 import { breakGlassPanel } from '../break-glass-ui.js';
 import { formatDateTime } from '../format.js';
+import { nightOutcomeForm } from '../night-outcome-ui.js';
 
 function dischargeForm(patient, onSaved) {
   const id = uid('discharge');
@@ -81,6 +82,7 @@ export default async function supporterPatientView(ctx) {
         ctx.retry();
       }),
       discharge,
+      nightOutcomeForm(patient),
     );
     return page;
   }
@@ -111,6 +113,7 @@ export default async function supporterPatientView(ctx) {
       ),
     ),
     trendPanel(patientId, { who: 'supporter' }),
+    nightOutcomeForm(patient),
   );
   return page;
 }

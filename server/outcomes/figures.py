@@ -1,0 +1,452 @@
+# The SQL here is assembled only from this module's constants; every value is a
+# bound parameter.
+# ruff: noqa: S608
+"""The outcome figures, per month (Oslo time) and per team, computed by SQL
+aggregates over the event tables: only counts, shares and percentiles leave the
+database, never a patient's rows.
+
+A patient belongs to every team in their care circle, and to the whole
+municipality (team id 0 in SQL, None outside). A group of fewer than
+MIN_PATIENTS patients is suppressed: its values are None and `suppressed` is
+set (never rounded, so nobody can be singled out).
+
+SQLite has no time zones: Oslo time there is UTC plus one hour, two from the
+last Sunday of March 01:00 UTC to the last Sunday of October 01:00 UTC (the EU
+rule Norway follows); PostgreSQL asks its own zone database.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Date, bindparam, text
+from sqlmodel import Session, col, select
+
+from server.care_circles.models import Team
+from server.clock import OSLO
+from server.outcomes.models import NightOutcomeKind
+
+MIN_PATIENTS = 5
+_KINDS = tuple(k.value for k in NightOutcomeKind)
+OFFICE_START, OFFICE_END = 8, 16  # office hours 08:00-16:00, Oslo time
+# Seed 001 (N=15,587 discharges): 45 % had outpatient contact in the first week.
+BASELINE_CONTACT_7_DAYS = 0.45
+# Seed 000: one round of the acute loop (ambulance twice, legevakt, police, 2.5 days at PAM).
+COST_PER_ROUND_NOK = 47_500
+
+_GROUPS = """grp AS (
+    SELECT DISTINCT ct.patient_id AS patient_id, ctt.team_id AS team_id
+    FROM care_tiers ct JOIN care_tier_teams ctt ON ctt.tier_id = ct.id
+    UNION
+    SELECT u.id, 0 FROM users u WHERE u.role = 'patient'
+)"""
+
+
+class _Dialect:
+    def __init__(self, name: str, years: range) -> None:
+        self.pg = name == "postgresql"
+        # Oslo summer time in UTC, per year: the last Sundays of March and October, 01:00.
+        self.summers = [
+            tuple(
+                datetime.combine(date(y, m, 25) + timedelta(days=(6 - date(y, m, 25).weekday())), time(1))
+                for m in (3, 10)
+            )
+            for y in years
+        ]
+
+    def local(self, col: str) -> str:
+        """The Oslo wall-clock time of a stored UTC column."""
+        if self.pg:
+            return f"(({col} AT TIME ZONE 'UTC') AT TIME ZONE 'Europe/Oslo')"
+        summer = " OR ".join(
+            f"({col} >= '{a:%Y-%m-%d %H:%M:%S}' AND {col} < '{b:%Y-%m-%d %H:%M:%S}')" for a, b in self.summers
+        )
+        return f"datetime({col}, CASE WHEN {summer} THEN '+2 hours' ELSE '+1 hours' END)"
+
+    def month(self, local: str) -> str:
+        """The month of a local time or a date as a number, YYYYMM (integers group fast)."""
+        if self.pg:
+            return f"CAST(extract(year from {local}) * 100 + extract(month from {local}) AS integer)"
+        return f"CAST(substr({local}, 1, 4) || substr({local}, 6, 2) AS integer)"
+
+    def hour(self, local: str) -> str:
+        return (
+            f"CAST(extract(hour from {local}) AS integer)"
+            if self.pg
+            else f"CAST(substr({local}, 12, 2) AS integer)"
+        )
+
+    def seconds(self, start: str, end: str) -> str:
+        """Whole seconds between two stored UTC columns."""
+        if self.pg:
+            return f"CAST(extract(epoch from ({end} - {start})) AS integer)"
+        return f"CAST(round((julianday({end}) - julianday({start})) * 86400.0) AS integer)"
+
+    def days(self, day: str, local_end: str) -> str:
+        if self.pg:
+            return f"(CAST({local_end} AS date) - {day})"
+        return f"CAST(julianday(date({local_end})) - julianday({day}) AS integer)"
+
+
+def _out_of_hours(hour: str) -> str:
+    return f"CASE WHEN {hour} >= {OFFICE_END} OR {hour} < {OFFICE_START} THEN 1 ELSE 0 END"
+
+
+def _percentiles(keys: str, values: str) -> str:
+    """Nearest-rank median and 90th percentile of `v` per `keys` (the smallest
+    value with at least half, or 90 %, of the values at or below it), from a
+    subquery `values` with columns keys, patient_id, v."""
+    return f"""r AS (
+        SELECT {keys}, patient_id, v,
+            CUME_DIST() OVER (PARTITION BY {keys} ORDER BY v) AS cd
+        FROM ({values}) vals
+    )
+    SELECT {keys}, COUNT(DISTINCT patient_id) AS patients, COUNT(*) AS n,
+        MIN(CASE WHEN cd >= 0.5 THEN v END) AS p50,
+        MIN(CASE WHEN cd >= 0.9 THEN v END) AS p90
+    FROM r GROUP BY {keys}"""
+
+
+@dataclass
+class Row:
+    figure: str
+    team_id: int | None
+    month: str | None
+    patients: int | None
+    suppressed: bool
+    values: dict[str, float | int | None]
+    tier: int | None = None
+    hour: int | None = None
+
+
+@dataclass
+class Figures:
+    months: list[str]
+    teams: list[tuple[int, str]]
+    rows: list[Row] = field(default_factory=list)
+
+
+def _row(
+    figure: str, team: int, month: int | None, patients: int, values: dict[str, Any], **extra: Any
+) -> Row:
+    small = patients < MIN_PATIENTS
+    return Row(
+        figure=figure,
+        team_id=team or None,
+        month=None if month is None else f"{int(month) // 100:04d}-{int(month) % 100:02d}",
+        patients=None if small else patients,
+        suppressed=small,
+        values=dict.fromkeys(values) if small else values,
+        **extra,
+    )
+
+
+def _share(part: Any, whole: Any) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _month_starts(last_month: date, months: int) -> list[date]:
+    starts, year, month = [], last_month.year, last_month.month
+    for _ in range(months):
+        starts.append(date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return starts[::-1]
+
+
+def _utc(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=OSLO)
+
+
+def compute(db: Session, *, at: datetime, months: int = 12) -> Figures:
+    """The figures for the `months` calendar months (Oslo) up to and including the current one."""
+    from server.db import UTCDateTime
+
+    today = at.astimezone(OSLO).date()
+    starts = _month_starts(today.replace(day=1), months)
+    first, end_day = starts[0], (starts[-1] + timedelta(days=32)).replace(day=1)
+    d = _Dialect(db.get_bind().dialect.name, range(first.year - 1, end_day.year + 1))
+    params = {
+        "start": _utc(first),
+        "end": _utc(end_day),
+        "now": at,
+        "start_day": first,
+        "end_day": end_day,
+        "seven_days_ago": today - timedelta(days=7),
+    }
+    binds: list[Any] = [bindparam(name, type_=UTCDateTime) for name in ("start", "end", "now")]
+    binds += [bindparam(name, type_=Date) for name in ("start_day", "end_day", "seven_days_ago")]
+
+    def run(sql: str) -> list[Any]:
+        named = set(re.findall(r":([a-z_]+)", sql))
+        if d.pg:
+            # Compiling these queries costs more than running them; their sorts
+            # (a year of events) fit in memory with a little more than the default.
+            db.connection().exec_driver_sql("SET LOCAL jit = off")
+            db.connection().exec_driver_sql("SET LOCAL work_mem = '32MB'")
+        stmt = text(f"WITH {sql}").bindparams(*(b for b in binds if b.key in named))
+        used = {k: v for k, v in params.items() if k in named}
+        return list(db.connection().execute(stmt, used).all())
+
+    teams = [(int(t.id or 0), t.name) for t in db.exec(select(Team).order_by(col(Team.name))).all()]
+    out = Figures(months=[s.strftime("%Y-%m") for s in starts], teams=teams)
+    _follow_up(out, run, d)
+    _events(out, run, d)
+    _nights(out, run, d)
+    return out
+
+
+def _follow_up(out: Figures, run: Any, d: _Dialect) -> None:
+    month = d.month("d.discharge_date")
+    days = d.days("d.discharge_date", d.local("d.contact_at"))
+    counts = run(f"""{_GROUPS}
+        SELECT g.team_id, {month} AS month, COUNT(DISTINCT d.patient_id), COUNT(*),
+            SUM(CASE WHEN d.contact_at IS NOT NULL AND {days} <= 7 THEN 1 ELSE 0 END),
+            SUM(CASE WHEN d.contact_at IS NULL AND d.discharge_date > :seven_days_ago THEN 1 ELSE 0 END)
+        FROM discharges d JOIN grp g ON g.patient_id = d.patient_id
+        WHERE d.discharge_date >= :start_day AND d.discharge_date < :end_day
+        GROUP BY g.team_id, {month}""")
+    spread = {
+        (r[0], r[1]): r
+        for r in run(
+            f"""{_GROUPS}, {
+                _percentiles(
+                    "team_id, month",
+                    f"SELECT g.team_id, {month} AS month, d.patient_id, {days} AS v "
+                    "FROM discharges d JOIN grp g ON g.patient_id = d.patient_id "
+                    "WHERE d.contact_at IS NOT NULL AND d.discharge_date >= :start_day "
+                    "AND d.discharge_date < :end_day",
+                )
+            }"""
+        )
+    }
+    for team, mon, patients, discharges, within, pending in counts:
+        p = spread.get((team, mon))
+        out.rows.append(
+            _row(
+                "follow_up",
+                team,
+                mon,
+                patients,
+                {
+                    "discharges": discharges,
+                    "contact_within_7_days": within,
+                    "waiting_under_7_days": pending,
+                    "share_within_7_days": _share(within, discharges - pending),
+                    "days_to_contact_median": p[4] if p else None,
+                    "days_to_contact_p90": p[5] if p else None,
+                },
+            )
+        )
+
+
+def _waits(d: _Dialect) -> str:
+    """A wait: the patient's first message after none or after a supporter's
+    (the messages between two supporter messages share their running count of
+    supporter messages); answered by the supporter message whose count is one
+    more, in the tier of the routing decision that stood at that moment."""
+    tier = (
+        "(SELECT rd.tier_position FROM routing_decisions rd WHERE rd.conversation_id = w.conversation_id "
+        "AND rd.tier_position IS NOT NULL AND rd.at <= w.answered_at ORDER BY rd.at DESC, rd.id DESC LIMIT 1)"
+    )
+    return f"""seq AS MATERIALIZED (
+        SELECT m.conversation_id, m.created_at, m.sender_role,
+            SUM(CASE WHEN m.sender_role = 'supporter' THEN 1 ELSE 0 END)
+                OVER (PARTITION BY m.conversation_id ORDER BY m.id ROWS UNBOUNDED PRECEDING) AS answers
+        FROM messages m
+        WHERE m.created_at >= :start AND m.created_at < :end AND m.sender_role IN ('patient', 'supporter')
+    ), w AS MATERIALIZED (
+        SELECT q.conversation_id, c.patient_id, q.asked_at, a.created_at AS answered_at
+        FROM (
+            SELECT conversation_id, answers, MIN(created_at) AS asked_at FROM seq
+            WHERE sender_role = 'patient' GROUP BY conversation_id, answers
+        ) q
+        JOIN conversations c ON c.id = q.conversation_id
+        LEFT JOIN seq a ON a.conversation_id = q.conversation_id AND a.answers = q.answers + 1
+            AND a.sender_role = 'supporter'
+    ), waits AS MATERIALIZED (
+        SELECT w.patient_id, w.asked_at, w.answered_at, {tier} AS tier,
+            {d.month(d.local("w.asked_at"))} AS month, {d.seconds("w.asked_at", "w.answered_at")} AS secs
+        FROM w
+    )"""
+
+
+def _events(out: Figures, run: Any, d: _Dialect) -> None:
+    """Everything drawn from the chat and the check-ins, in one statement so the
+    waits and each event's local time are worked out once: chats and check-ins
+    by month and hour (out of office hours), time to the first answer per tier,
+    escalations and time alone, and check-in levels. Events are counted per
+    patient before the teams are joined."""
+    off = _out_of_hours("hour")
+    per_team = "FROM per JOIN grp g ON g.patient_id = per.patient_id"
+    chat_sums = (
+        "SUM(CASE WHEN chat = 1 THEN n ELSE 0 END), "
+        f"SUM(CASE WHEN chat = 1 THEN n * {off} ELSE 0 END), "
+        "SUM(CASE WHEN chat = 0 THEN n ELSE 0 END), "
+        f"SUM(CASE WHEN chat = 0 THEN n * {off} ELSE 0 END)"
+    )
+    alone = d.seconds("cg.started_at", "COALESCE(cg.ended_at, :now)")
+    rows = run(f"""{_GROUPS}, {_waits(d)}, ev AS (
+        SELECT patient_id, 1 AS chat, {d.local("asked_at")} AS lt, '' AS level FROM waits
+        UNION ALL
+        SELECT patient_id, 0, {d.local("created_at")}, level FROM checkins
+        WHERE created_at >= :start AND created_at < :end
+    ), per AS MATERIALIZED (
+        SELECT patient_id, {d.month("lt")} AS month, {d.hour("lt")} AS hour, chat, COUNT(*) AS n,
+            SUM(CASE WHEN level = 'yellow' THEN 1 ELSE 0 END) AS yellow,
+            SUM(CASE WHEN level = 'red' THEN 1 ELSE 0 END) AS red
+        FROM ev GROUP BY patient_id, {d.month("lt")}, {d.hour("lt")}, chat
+    ), answers AS (
+        SELECT g.team_id, waits.month, COALESCE(waits.tier, -1) AS tier, waits.patient_id, waits.secs AS v
+        FROM waits JOIN grp g ON g.patient_id = waits.patient_id WHERE waits.answered_at IS NOT NULL
+    ), ranked AS (
+        SELECT team_id, month, tier, patient_id, v,
+            CUME_DIST() OVER (PARTITION BY team_id, month, tier ORDER BY v) AS cd
+        FROM answers
+    ), esc AS (
+        SELECT rd.patient_id, {d.month(d.local("rd.at"))} AS month, 1 AS esc, 0 AS last_resort,
+            0 AS unanswered, 0.0 AS alone
+        FROM routing_decisions rd WHERE rd.action = 'escalate' AND rd.at >= :start AND rd.at < :end
+        UNION ALL
+        SELECT cg.patient_id, {d.month(d.local("cg.started_at"))}, 0,
+            CASE WHEN cg.kind IN ('chat_unanswered', 'alert_unanswered') THEN 1 ELSE 0 END, 0,
+            CASE WHEN cg.kind IN ('chat_alone', 'red_alone', 'missed_alone') THEN {alone} / 3600.0 ELSE 0.0 END
+        FROM care_gaps cg WHERE cg.started_at >= :start AND cg.started_at < :end
+        UNION ALL
+        SELECT patient_id, month, 0, 0, 1, 0.0 FROM waits WHERE answered_at IS NULL
+    )
+        SELECT 'activity', g.team_id, per.month, -1, COUNT(DISTINCT per.patient_id), {chat_sums}, 0, 0
+        {per_team} GROUP BY g.team_id, per.month
+        UNION ALL
+        SELECT 'hour', g.team_id, NULL, per.hour, 0, {chat_sums}, 0, 0 {per_team} GROUP BY g.team_id, per.hour
+        UNION ALL
+        SELECT 'period', g.team_id, NULL, -1, COUNT(DISTINCT per.patient_id), 0, 0, 0, 0, 0, 0
+        {per_team} GROUP BY g.team_id
+        UNION ALL
+        SELECT 'checkins', g.team_id, per.month, -1, COUNT(DISTINCT per.patient_id), SUM(n), SUM(yellow),
+            SUM(red), 0, 0, 0
+        {per_team} WHERE per.chat = 0 GROUP BY g.team_id, per.month
+        UNION ALL
+        SELECT 'response', team_id, month, tier, COUNT(DISTINCT patient_id), COUNT(*),
+            MIN(CASE WHEN cd >= 0.5 THEN v END), MIN(CASE WHEN cd >= 0.9 THEN v END), 0, 0, 0
+        FROM ranked GROUP BY team_id, month, tier
+        UNION ALL
+        SELECT 'escalation', g.team_id, esc.month, -1, COUNT(DISTINCT esc.patient_id), SUM(esc.esc),
+            SUM(esc.last_resort), SUM(esc.unanswered), SUM(esc.alone), 0, 0
+        FROM esc JOIN grp g ON g.patient_id = esc.patient_id GROUP BY g.team_id, esc.month""")
+    by_kind: dict[str, list[Any]] = {}
+    for kind, *rest in rows:
+        by_kind.setdefault(kind, []).append(rest)
+    for team, mon, _, patients, chats, chats_off, checkins, checkins_off, *_ in by_kind.get("activity", []):
+        out.rows.append(
+            _row(
+                "activity",
+                team,
+                mon,
+                int(patients),
+                {
+                    "chats": int(chats),
+                    "chats_out_of_hours": int(chats_off),
+                    "share_chats_out_of_hours": _share(chats_off, chats),
+                    "checkins": int(checkins),
+                    "checkins_out_of_hours": int(checkins_off),
+                    "share_checkins_out_of_hours": _share(checkins_off, checkins),
+                },
+            )
+        )
+    hours = {(r[0], int(r[2])): (int(r[4]), int(r[6])) for r in by_kind.get("hour", [])}
+    for team, _, _, patients, *_ in sorted(by_kind.get("period", [])):
+        for hr in range(24):
+            chats, checkins = hours.get((team, hr), (0, 0))
+            out.rows.append(
+                _row("by_hour", team, None, int(patients), {"chats": chats, "checkins": checkins}, hour=hr)
+            )
+    for team, mon, tier, patients, n, p50, p90, *_ in by_kind.get("response", []):
+        out.rows.append(
+            _row(
+                "response",
+                team,
+                mon,
+                int(patients),
+                {
+                    "answered": int(n),
+                    "seconds_median": None if p50 is None else round(float(p50)),
+                    "seconds_p90": None if p90 is None else round(float(p90)),
+                },
+                tier=None if tier < 0 else int(tier),
+            )
+        )
+    for team, mon, _, patients, esc, last_resort, unanswered, alone_hours, *_ in by_kind.get(
+        "escalation", []
+    ):
+        out.rows.append(
+            _row(
+                "escalation",
+                team,
+                mon,
+                int(patients),
+                {
+                    "escalations": int(esc),
+                    "reached_last_resort": int(last_resort),
+                    "unanswered_chats": int(unanswered),
+                    "hours_nobody_on_duty": round(float(alone_hours or 0), 1),
+                },
+            )
+        )
+    levels = {(r[0], r[1]): tuple(int(x) for x in r[3:7]) for r in by_kind.get("checkins", [])}
+    _checkins(out, run, d, levels)
+
+
+def _checkins(out: Figures, run: Any, d: _Dialect, levels: dict[tuple[int, int], tuple[int, ...]]) -> None:
+    """Adherence (scheduled check-ins done, counted at each slot's last step)
+    beside the share of yellow and red, only as aggregates. A month's patients
+    are the larger of those who checked in and those with a check-in due."""
+    slots = {
+        (r[0], r[1]): r[2:]
+        for r in run(f"""{_GROUPS}, per AS MATERIALIZED (
+            SELECT patient_id, {d.month("local_date")} AS month, COUNT(*) AS n,
+                SUM(CASE WHEN outcome = 'done' THEN 1 ELSE 0 END) AS done
+            FROM checkin_reminders
+            WHERE step = 'missed' AND local_date >= :start_day AND local_date < :end_day
+            GROUP BY patient_id, {d.month("local_date")}
+        )
+            SELECT g.team_id, per.month, COUNT(DISTINCT per.patient_id), SUM(n), SUM(done)
+            FROM per JOIN grp g ON g.patient_id = per.patient_id GROUP BY g.team_id, per.month""")
+    }
+    for key in sorted(set(levels) | set(slots)):
+        lp, total, yellow, red = levels.get(key, (0, 0, 0, 0))
+        sp, due, done = slots.get(key, (0, 0, 0))
+        out.rows.append(
+            _row(
+                "checkins",
+                key[0],
+                key[1],
+                max(lp, sp),
+                {
+                    "checkins": total,
+                    "share_yellow": _share(yellow, total),
+                    "share_red": _share(red, total),
+                    "scheduled": due,
+                    "scheduled_done": done,
+                    "adherence": _share(done, due),
+                },
+            )
+        )
+
+
+def _nights(out: Figures, run: Any, d: _Dialect) -> None:
+    """What happened after the nights staff recorded, and the estimate of the
+    acute loop avoided (each "nothing" counted as one round not taken: an
+    assumption, shown with the figure)."""
+    counts = ", ".join(f"SUM(CASE WHEN n.outcome = '{k}' THEN 1 ELSE 0 END)" for k in _KINDS)
+    month = d.month("n.night")
+    for team, mon, patients, *numbers in run(f"""{_GROUPS}
+        SELECT g.team_id, {month}, COUNT(DISTINCT n.patient_id), {counts}
+        FROM night_outcomes n JOIN grp g ON g.patient_id = n.patient_id
+        WHERE n.night >= :start_day AND n.night < :end_day GROUP BY g.team_id, {month}"""):
+        values: dict[str, Any] = dict(zip(_KINDS, numbers, strict=True))
+        values["cost_avoided_nok_estimate"] = values["nothing"] * COST_PER_ROUND_NOK
+        values["cost_of_admissions_nok_estimate"] = values["admission"] * COST_PER_ROUND_NOK
+        out.rows.append(_row("nights", team, mon, patients, values))
