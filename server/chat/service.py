@@ -432,16 +432,18 @@ def _tell_in_chat(db: Session, conv: Conversation, *, code: str, at: datetime, *
     _emit("chat:message", public.model_dump(mode="json"), _recipients(conv) | {conv.patient_id})
 
 
-def _store(
-    db: Session, conv: Conversation, *, sender: User, client_id: str, body: str, at: datetime
-) -> tuple[Message, bool]:
-    existing = db.exec(
+def _resent(db: Session, conv: Conversation, *, sender: User, client_id: str) -> Message | None:
+    """The message this client already sent under `client_id` (its outbox resends)."""
+    return db.exec(
         select(Message).where(
             Message.conversation_id == conv.id, Message.sender_id == sender.id, Message.client_id == client_id
         )
     ).first()
-    if existing is not None:
-        return existing, False
+
+
+def _store(
+    db: Session, conv: Conversation, *, sender: User, client_id: str, body: str, at: datetime
+) -> Message:
     message = Message(
         conversation_id=conv.id,  # type: ignore[arg-type]
         sender_id=sender.id,
@@ -454,7 +456,7 @@ def _store(
     db.flush()
     conv.last_message_id = message.id  # type: ignore[assignment]
     conv.updated_at = at
-    return message, True
+    return message
 
 
 def _recipients(conv: Conversation) -> set[int]:
@@ -470,11 +472,12 @@ def send_from_patient(
 ) -> MessagePublic:
     text = check_body(body)
     conv = conversation_for(db, patient_id=patient.id, at=at, lock=True)  # type: ignore[arg-type]
-    message, created = _store(db, conv, sender=patient, client_id=client_id, body=text, at=at)
-    public = message_public(db, message)
-    if not created:
-        return public  # a resend: stored once, routed once
+    existing = _resent(db, conv, sender=patient, client_id=client_id)
+    if existing is not None:
+        return message_public(db, existing)  # a resend: stored once, routed once
     _rate_limit(db, patient, at)
+    message = _store(db, conv, sender=patient, client_id=client_id, body=text, at=at)
+    public = message_public(db, message)
     audit.record(
         db,
         actor=patient,
@@ -521,32 +524,36 @@ def send_from_supporter(
     text = check_body(body)
     conv = get_conversation(db, conversation_id, lock=True)
     access.require_chat_action(db, supporter, conv, at=at)
-    if conv.state == ConversationState.offered and supporter.id in (conv.offered_to or []):
-        _take(db, conv, supporter=supporter, at=at, reason="answered the offer")
-    elif conv.holder_id != supporter.id:
+    answering_offer = conv.state == ConversationState.offered and supporter.id in (conv.offered_to or [])
+    if not answering_offer and conv.holder_id != supporter.id:
         raise forbidden("Take the conversation before answering.")
-    message, created = _store(db, conv, sender=supporter, client_id=client_id, body=text, at=at)
+    existing = _resent(db, conv, sender=supporter, client_id=client_id)
+    if existing is None:
+        _rate_limit(db, supporter, at)  # before anything is written
+    if answering_offer:
+        _take(db, conv, supporter=supporter, at=at, reason="answered the offer")
+    if existing is not None:
+        return message_public(db, existing)
+    message = _store(db, conv, sender=supporter, client_id=client_id, body=text, at=at)
     public = message_public(db, message)
-    if created:
-        _rate_limit(db, supporter, at)
-        conv.waiting_since = None
-        deadlines.answered(conv)
-        conv.last_supporter_id = supporter.id
-        conv.read_upto_id = max(conv.read_upto_id, message.id)  # type: ignore[type-var]
-        conv.read_by_id = supporter.id
-        db.add(conv)
-        audit.record(
-            db,
-            actor=supporter,
-            action="chat.write",
-            object_type="message",
-            object_id=message.id,
-            patient_id=conv.patient_id,
-        )
-        _emit("chat:message", public.model_dump(mode="json"), {conv.patient_id, supporter.id})
-        _tell_patient(db, conv, at)
-        if not presence().online([conv.patient_id]):
-            _push_new_message([conv.patient_id], conv=conv, for_patient=True)
+    conv.waiting_since = None
+    deadlines.answered(conv)
+    conv.last_supporter_id = supporter.id
+    conv.read_upto_id = max(conv.read_upto_id, message.id)  # type: ignore[type-var]
+    conv.read_by_id = supporter.id
+    db.add(conv)
+    audit.record(
+        db,
+        actor=supporter,
+        action="chat.write",
+        object_type="message",
+        object_id=message.id,
+        patient_id=conv.patient_id,
+    )
+    _emit("chat:message", public.model_dump(mode="json"), {conv.patient_id, supporter.id})
+    _tell_patient(db, conv, at)
+    if not presence().online([conv.patient_id]):
+        _push_new_message([conv.patient_id], conv=conv, for_patient=True)
     return public
 
 
