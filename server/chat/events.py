@@ -17,6 +17,7 @@ from server import clock
 from server.accounts.models import Role, User
 from server.api.errors import ApiError, check_storable_text
 from server.chat import service
+from server.chat.models import Conversation
 from server.chat.schemas import HandoverIn, MessageIn, ReadIn
 from server.db import discard_after_commit, get_db, run_after_commit
 from server.realtime import authenticate_socket, socketio, user_room
@@ -112,17 +113,24 @@ def on_send(user: User, data: SendIn) -> Any:
         message = service.send_from_patient(
             db, patient=user, client_id=data.client_id, body=data.body, at=clock.now()
         )
-    elif user.role == Role.supporter and data.conversation_id is not None:
-        message = service.send_from_supporter(
-            db,
-            supporter=user,
-            conversation_id=data.conversation_id,
-            client_id=data.client_id,
-            body=data.body,
-            at=clock.now(),
-        )
-    else:
+        # The patient's status comes with the acknowledgement (as chat:status
+        # has it): the event follows only when the message changed it.
+        conv = db.get(Conversation, message.conversation_id)
+        status = service.patient_status(db, conv, at=clock.now())  # type: ignore[arg-type]
+        return {
+            **message.model_dump(mode="json"),
+            "status": {"conversation_id": message.conversation_id, **status.model_dump(mode="json")},
+        }
+    if user.role != Role.supporter or data.conversation_id is None:
         raise ApiError(403, "forbidden", "You cannot write here.")
+    message = service.send_from_supporter(
+        db,
+        supporter=user,
+        conversation_id=data.conversation_id,
+        client_id=data.client_id,
+        body=data.body,
+        at=clock.now(),
+    )
     return message.model_dump(mode="json")
 
 

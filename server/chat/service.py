@@ -36,7 +36,7 @@ from server.chat.schemas import (
     MessagePublic,
 )
 from server.db import after_commit
-from server.realtime import socketio, user_room
+from server.realtime import current_socket, socketio, user_room
 from server.rosters import duty
 from server.rosters import service as rosters
 
@@ -46,10 +46,15 @@ log = logging.getLogger(__name__)
 # --- helpers -------------------------------------------------------------------------
 
 
-def _emit(event: str, payload: dict[str, Any], user_ids: list[int] | set[int]) -> None:
+def _emit(
+    event: str, payload: dict[str, Any], user_ids: list[int] | set[int], *, skip_sender: bool = False
+) -> None:
+    """After commit, to every device of these users; with `skip_sender`, not to
+    the socket whose event this is (its acknowledgement carries the same)."""
     rooms = [user_room(u) for u in sorted(set(user_ids))]
+    skip = current_socket() if skip_sender else None
     if rooms:
-        after_commit(lambda: socketio.emit(event, payload, to=rooms))
+        after_commit(lambda: socketio.emit(event, payload, to=rooms, skip_sid=skip))
 
 
 def _decide(
@@ -208,6 +213,25 @@ def patient_status(db: Session, conv: Conversation, *, at: datetime) -> ChatStat
             **base,
         )
     return ChatStatus(code="sent" if conv.last_message_id else "idle", **base)
+
+
+def _status_inputs(conv: Conversation) -> tuple[Any, ...]:
+    """What `patient_status` is made of, but the clock (waits count from stored
+    instants, and reachability does not move with a message): the same before
+    and after a change, the status the patient's devices show still holds."""
+    return (
+        conv.state,
+        conv.holder_id,
+        conv.tier_position,
+        conv.wait_stage,
+        conv.waiting_since,
+        conv.escalate_at,
+        conv.delivered_upto_id,
+        conv.read_upto_id,
+        conv.read_by_id,
+        conv.delivered_upto_id >= conv.last_message_id,
+        conv.read_upto_id >= conv.last_message_id,
+    )
 
 
 def _tell_patient(db: Session, conv: Conversation, at: datetime) -> None:
@@ -476,6 +500,7 @@ def send_from_patient(
     if existing is not None:
         return message_public(db, existing)  # a resend: stored once, routed once
     _rate_limit(db, patient, at)
+    status_before = _status_inputs(conv)
     message = _store(db, conv, sender=patient, client_id=client_id, body=text, at=at)
     public = message_public(db, message)
     audit.record(
@@ -501,9 +526,10 @@ def send_from_patient(
         )
     else:
         deadlines.patient_wrote_to_holder(db, conv, at=at)
-        _tell_patient(db, conv, at)
+        if _status_inputs(conv) != status_before:
+            _tell_patient(db, conv, at)  # else the sending socket's acknowledgement carries it
     recipients = _recipients(conv)
-    _emit("chat:message", public.model_dump(mode="json"), recipients | {patient.id})  # type: ignore[operator]
+    _emit("chat:message", public.model_dump(mode="json"), recipients | {patient.id}, skip_sender=True)  # type: ignore[operator]
     # One row per recipient, in the message's own transaction: the emit reaches
     # every device in their rooms whether or not one acknowledges, so a row
     # written on a socket's ack would miss some of those who got it.
@@ -550,7 +576,7 @@ def send_from_supporter(
         object_id=message.id,
         patient_id=conv.patient_id,
     )
-    _emit("chat:message", public.model_dump(mode="json"), {conv.patient_id, supporter.id})
+    _emit("chat:message", public.model_dump(mode="json"), {conv.patient_id, supporter.id}, skip_sender=True)
     _tell_patient(db, conv, at)
     if not presence().online([conv.patient_id]):
         _push_new_message([conv.patient_id], conv=conv, for_patient=True)
