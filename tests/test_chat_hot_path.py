@@ -55,6 +55,13 @@ def test_a_patients_send_refused_by_the_flood_limit_writes_nothing(
     assert messages_in_db(db) == 30
 
 
+def mona_wrote(auth: Any, factories: Any, circle: dict[str, Any]) -> int:  # noqa: F811
+    """Mona's first message, offered to Kari (on duty): the conversation's id."""
+    staff_rosters(factories, circle)
+    sent = auth.client_for("mona").post("/api/chat/messages", json={"client_id": cid(), "body": "Hei"})
+    return int(sent.json["conversation_id"])
+
+
 def test_a_supporters_send_refused_by_the_flood_limit_writes_nothing(
     app: Any,
     auth: Any,
@@ -63,12 +70,7 @@ def test_a_supporters_send_refused_by_the_flood_limit_writes_nothing(
     socket_client: Any,
     db: Any,
 ) -> None:
-    staff_rosters(factories, circle)
-    conversation_id = (
-        auth.client_for("mona")
-        .post("/api/chat/messages", json={"client_id": cid(), "body": "Hei"})
-        .json["conversation_id"]
-    )
+    conversation_id = mona_wrote(auth, factories, circle)
     kari = socket_client(auth.client_for("kari"))
     for n in range(30):
         answer = kari.emit(
@@ -135,12 +137,7 @@ def test_the_supporters_sending_socket_is_not_sent_her_message_back(
     circle: dict[str, Any],  # noqa: F811
     socket_client: Any,
 ) -> None:
-    staff_rosters(factories, circle)
-    conversation_id = (
-        auth.client_for("mona")
-        .post("/api/chat/messages", json={"client_id": cid(), "body": "Hei"})
-        .json["conversation_id"]
-    )
+    conversation_id = mona_wrote(auth, factories, circle)
     mona = socket_client(auth.client_for("mona"))
     desk = socket_client(auth.client_for("kari"))
     phone = socket_client(auth.client_for("kari"))
