@@ -17,7 +17,6 @@ from server import clock
 from server.accounts.models import Role, User
 from server.api.errors import ApiError, check_storable_text
 from server.chat import service
-from server.chat.models import Conversation
 from server.chat.schemas import HandoverIn, MessageIn, ReadIn
 from server.db import discard_after_commit, get_db, run_after_commit
 from server.realtime import authenticate_socket, socketio, user_room
@@ -110,13 +109,9 @@ def _conversation_of(user: User, conversation_id: int | None) -> Any:
 def on_send(user: User, data: SendIn) -> Any:
     db = get_db()
     if user.role == Role.patient:
-        message = service.send_from_patient(
+        message, status = service.send_from_patient_with_status(
             db, patient=user, client_id=data.client_id, body=data.body, at=clock.now()
         )
-        # The patient's status comes with the acknowledgement (as chat:status
-        # has it): the event follows only when the message changed it.
-        conv = db.get(Conversation, message.conversation_id)
-        status = service.patient_status(db, conv, at=clock.now())  # type: ignore[arg-type]
         return {
             **message.model_dump(mode="json"),
             "status": {"conversation_id": message.conversation_id, **status.model_dump(mode="json")},

@@ -494,11 +494,26 @@ def _recipients(conv: Conversation) -> set[int]:
 def send_from_patient(
     db: Session, *, patient: User, client_id: str, body: str, at: datetime
 ) -> MessagePublic:
+    return _patient_sends(db, patient=patient, client_id=client_id, body=body, at=at)[0]
+
+
+def send_from_patient_with_status(
+    db: Session, *, patient: User, client_id: str, body: str, at: datetime
+) -> tuple[MessagePublic, ChatStatus]:
+    """The message and the patient's status after it, for the sending socket's
+    acknowledgement: a chat:status event follows only when the message changed it."""
+    public, conv = _patient_sends(db, patient=patient, client_id=client_id, body=body, at=at)
+    return public, patient_status(db, conv, at=at)
+
+
+def _patient_sends(
+    db: Session, *, patient: User, client_id: str, body: str, at: datetime
+) -> tuple[MessagePublic, Conversation]:
     text = check_body(body)
     conv = conversation_for(db, patient_id=patient.id, at=at, lock=True)  # type: ignore[arg-type]
     existing = _resent(db, conv, sender=patient, client_id=client_id)
     if existing is not None:
-        return message_public(db, existing)  # a resend: stored once, routed once
+        return message_public(db, existing), conv  # a resend: stored once, routed once
     _rate_limit(db, patient, at)
     status_before = _status_inputs(conv)
     message = _store(db, conv, sender=patient, client_id=client_id, body=text, at=at)
@@ -541,7 +556,7 @@ def send_from_patient(
         object_id=message.id,
         patient_id=patient.id,
     )
-    return public
+    return public, conv
 
 
 def send_from_supporter(
