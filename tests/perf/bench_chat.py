@@ -275,7 +275,7 @@ async def idle_phase(
     sockets_before, rss_before = open_sockets(pid), rss_kib(pid)
     idle = await hold_idle(url, idle_tokens)
     await asyncio.sleep(2)
-    rss_after = rss_kib(pid)
+    rss_after, sockets_held = rss_kib(pid), open_sockets(pid)
     print(
         f"{len(idle)} idle authenticated connections: server RSS {rss_before / 1024:.0f} -> "
         f"{rss_after / 1024:.0f} MiB, {(rss_after - rss_before) / len(idle):.1f} KiB per connection"
@@ -288,7 +288,10 @@ async def idle_phase(
         )
     await asyncio.gather(*(c.disconnect() for c in idle))
     took = wait_sockets_closed(pid, down_to=sockets_before)
-    print(f"idle connections closed; the server let go of their sockets in {took:.1f} s")
+    print(
+        f"idle connections closed; the server's sockets {sockets_before} -> {sockets_held} -> "
+        f"{open_sockets(pid)} after {took:.1f} s"
+    )
 
 
 async def main_async(args: argparse.Namespace) -> None:
