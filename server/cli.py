@@ -89,8 +89,13 @@ def serve_command(host: str, port: int) -> None:
         "1",
         "--bind",
         f"{host}:{port}",
+        # The limits of deploy/gunicorn.conf.py (an installed package has no
+        # deploy/ folder): gunicorn's default of 1,000 connections would leave
+        # the 1,001st user with the app open hanging.
+        "--worker-connections",
+        os.environ.get("GUNICORN_WORKER_CONNECTIONS", "5000"),
         "--graceful-timeout",
-        "10",
+        os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "10"),
         # Several instances run side by side (tests, the local cluster).
         "--no-control-socket",
         # The app logs each request as JSON with its route rule, never the raw

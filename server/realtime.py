@@ -9,7 +9,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_socketio import SocketIO, join_room
 from sqlmodel import Session
 
@@ -30,6 +30,11 @@ log = logging.getLogger(__name__)
 
 def user_room(user_id: int) -> str:
     return f"user:{user_id}"
+
+
+def current_socket() -> str | None:
+    """The Socket.IO connection whose event is being handled; None in an HTTP request."""
+    return getattr(request, "sid", None) if has_request_context() else None
 
 
 def origin_allowed(origin: str | None) -> bool:

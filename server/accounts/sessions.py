@@ -11,8 +11,10 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Request, Response, current_app, g, request
+from flask.sessions import SessionInterface
 from sqlmodel import Session, col, select, update
 
 from server import clock
@@ -243,7 +245,22 @@ def load_current_user(db: Session) -> None:
         g.user = user
 
 
+class NoFlaskSession(SessionInterface):
+    """Logins are the server-side sessions of this module; Flask's signed
+    cookie session is never used. Not opening it saves verifying a cookie on
+    every request and every Socket.IO event, and any use of `flask.session`
+    fails loudly instead of keeping data in a cookie."""
+
+    def open_session(self, app: Flask, request: Request) -> None:
+        return None
+
+    def save_session(self, app: Flask, session: Any, response: Response) -> None:
+        return None
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = NoFlaskSession()
+
     @app.after_request
     def _refresh_cookie(response: Response) -> Response:
         if g.get("session_cookie_set"):

@@ -109,20 +109,23 @@ def _conversation_of(user: User, conversation_id: int | None) -> Any:
 def on_send(user: User, data: SendIn) -> Any:
     db = get_db()
     if user.role == Role.patient:
-        message = service.send_from_patient(
+        message, status = service.send_from_patient_with_status(
             db, patient=user, client_id=data.client_id, body=data.body, at=clock.now()
         )
-    elif user.role == Role.supporter and data.conversation_id is not None:
-        message = service.send_from_supporter(
-            db,
-            supporter=user,
-            conversation_id=data.conversation_id,
-            client_id=data.client_id,
-            body=data.body,
-            at=clock.now(),
-        )
-    else:
+        return {
+            **message.model_dump(mode="json"),
+            "status": {"conversation_id": message.conversation_id, **status.model_dump(mode="json")},
+        }
+    if user.role != Role.supporter or data.conversation_id is None:
         raise ApiError(403, "forbidden", "You cannot write here.")
+    message = service.send_from_supporter(
+        db,
+        supporter=user,
+        conversation_id=data.conversation_id,
+        client_id=data.client_id,
+        body=data.body,
+        at=clock.now(),
+    )
     return message.model_dump(mode="json")
 
 

@@ -36,7 +36,7 @@ from server.chat.schemas import (
     MessagePublic,
 )
 from server.db import after_commit
-from server.realtime import socketio, user_room
+from server.realtime import current_socket, socketio, user_room
 from server.rosters import duty
 from server.rosters.snapshot import snapshot as roster_snapshot
 
@@ -46,10 +46,15 @@ log = logging.getLogger(__name__)
 # --- helpers -------------------------------------------------------------------------
 
 
-def _emit(event: str, payload: dict[str, Any], user_ids: list[int] | set[int]) -> None:
+def _emit(
+    event: str, payload: dict[str, Any], user_ids: list[int] | set[int], *, skip_sender: bool = False
+) -> None:
+    """After commit, to every device of these users; with `skip_sender`, not to
+    the socket whose event this is (its acknowledgement carries the same)."""
     rooms = [user_room(u) for u in sorted(set(user_ids))]
+    skip = current_socket() if skip_sender else None
     if rooms:
-        after_commit(lambda: socketio.emit(event, payload, to=rooms))
+        after_commit(lambda: socketio.emit(event, payload, to=rooms, skip_sid=skip))
 
 
 def _decide(
@@ -208,6 +213,25 @@ def patient_status(db: Session, conv: Conversation, *, at: datetime) -> ChatStat
             **base,
         )
     return ChatStatus(code="sent" if conv.last_message_id else "idle", **base)
+
+
+def _status_inputs(conv: Conversation) -> tuple[Any, ...]:
+    """What `patient_status` is made of, but the clock (waits count from stored
+    instants, and reachability does not move with a message): the same before
+    and after a change, the status the patient's devices show still holds."""
+    return (
+        conv.state,
+        conv.holder_id,
+        conv.tier_position,
+        conv.wait_stage,
+        conv.waiting_since,
+        conv.escalate_at,
+        conv.delivered_upto_id,
+        conv.read_upto_id,
+        conv.read_by_id,
+        conv.delivered_upto_id >= conv.last_message_id,
+        conv.read_upto_id >= conv.last_message_id,
+    )
 
 
 def _tell_patient(db: Session, conv: Conversation, at: datetime) -> None:
@@ -432,16 +456,18 @@ def _tell_in_chat(db: Session, conv: Conversation, *, code: str, at: datetime, *
     _emit("chat:message", public.model_dump(mode="json"), _recipients(conv) | {conv.patient_id})
 
 
-def _store(
-    db: Session, conv: Conversation, *, sender: User, client_id: str, body: str, at: datetime
-) -> tuple[Message, bool]:
-    existing = db.exec(
+def _resent(db: Session, conv: Conversation, *, sender: User, client_id: str) -> Message | None:
+    """The message this client already sent under `client_id` (its outbox resends)."""
+    return db.exec(
         select(Message).where(
             Message.conversation_id == conv.id, Message.sender_id == sender.id, Message.client_id == client_id
         )
     ).first()
-    if existing is not None:
-        return existing, False
+
+
+def _store(
+    db: Session, conv: Conversation, *, sender: User, client_id: str, body: str, at: datetime
+) -> Message:
     message = Message(
         conversation_id=conv.id,  # type: ignore[arg-type]
         sender_id=sender.id,
@@ -454,7 +480,7 @@ def _store(
     db.flush()
     conv.last_message_id = message.id  # type: ignore[assignment]
     conv.updated_at = at
-    return message, True
+    return message
 
 
 def _recipients(conv: Conversation) -> set[int]:
@@ -468,13 +494,30 @@ def _recipients(conv: Conversation) -> set[int]:
 def send_from_patient(
     db: Session, *, patient: User, client_id: str, body: str, at: datetime
 ) -> MessagePublic:
+    return _patient_sends(db, patient=patient, client_id=client_id, body=body, at=at)[0]
+
+
+def send_from_patient_with_status(
+    db: Session, *, patient: User, client_id: str, body: str, at: datetime
+) -> tuple[MessagePublic, ChatStatus]:
+    """The message and the patient's status after it, for the sending socket's
+    acknowledgement: a chat:status event follows only when the message changed it."""
+    public, conv = _patient_sends(db, patient=patient, client_id=client_id, body=body, at=at)
+    return public, patient_status(db, conv, at=at)
+
+
+def _patient_sends(
+    db: Session, *, patient: User, client_id: str, body: str, at: datetime
+) -> tuple[MessagePublic, Conversation]:
     text = check_body(body)
     conv = conversation_for(db, patient_id=patient.id, at=at, lock=True)  # type: ignore[arg-type]
-    message, created = _store(db, conv, sender=patient, client_id=client_id, body=text, at=at)
-    public = message_public(db, message)
-    if not created:
-        return public  # a resend: stored once, routed once
+    existing = _resent(db, conv, sender=patient, client_id=client_id)
+    if existing is not None:
+        return message_public(db, existing), conv  # a resend: stored once, routed once
     _rate_limit(db, patient, at)
+    status_before = _status_inputs(conv)
+    message = _store(db, conv, sender=patient, client_id=client_id, body=text, at=at)
+    public = message_public(db, message)
     audit.record(
         db,
         actor=patient,
@@ -498,9 +541,10 @@ def send_from_patient(
         )
     else:
         deadlines.patient_wrote_to_holder(db, conv, at=at)
-        _tell_patient(db, conv, at)
+        if _status_inputs(conv) != status_before:
+            _tell_patient(db, conv, at)  # else the sending socket's acknowledgement carries it
     recipients = _recipients(conv)
-    _emit("chat:message", public.model_dump(mode="json"), recipients | {patient.id})  # type: ignore[operator]
+    _emit("chat:message", public.model_dump(mode="json"), recipients | {patient.id}, skip_sender=True)  # type: ignore[operator]
     # One row per recipient, in the message's own transaction: the emit reaches
     # every device in their rooms whether or not one acknowledges, so a row
     # written on a socket's ack would miss some of those who got it.
@@ -512,7 +556,7 @@ def send_from_patient(
         object_id=message.id,
         patient_id=patient.id,
     )
-    return public
+    return public, conv
 
 
 def send_from_supporter(
@@ -521,32 +565,36 @@ def send_from_supporter(
     text = check_body(body)
     conv = get_conversation(db, conversation_id, lock=True)
     access.require_chat_action(db, supporter, conv, at=at)
-    if conv.state == ConversationState.offered and supporter.id in (conv.offered_to or []):
-        _take(db, conv, supporter=supporter, at=at, reason="answered the offer")
-    elif conv.holder_id != supporter.id:
+    answering_offer = conv.state == ConversationState.offered and supporter.id in (conv.offered_to or [])
+    if not answering_offer and conv.holder_id != supporter.id:
         raise forbidden("Take the conversation before answering.")
-    message, created = _store(db, conv, sender=supporter, client_id=client_id, body=text, at=at)
+    existing = _resent(db, conv, sender=supporter, client_id=client_id)
+    if existing is None:
+        _rate_limit(db, supporter, at)  # before anything is written
+    if answering_offer:
+        _take(db, conv, supporter=supporter, at=at, reason="answered the offer")
+    if existing is not None:
+        return message_public(db, existing)
+    message = _store(db, conv, sender=supporter, client_id=client_id, body=text, at=at)
     public = message_public(db, message)
-    if created:
-        _rate_limit(db, supporter, at)
-        conv.waiting_since = None
-        deadlines.answered(conv)
-        conv.last_supporter_id = supporter.id
-        conv.read_upto_id = max(conv.read_upto_id, message.id)  # type: ignore[type-var]
-        conv.read_by_id = supporter.id
-        db.add(conv)
-        audit.record(
-            db,
-            actor=supporter,
-            action="chat.write",
-            object_type="message",
-            object_id=message.id,
-            patient_id=conv.patient_id,
-        )
-        _emit("chat:message", public.model_dump(mode="json"), {conv.patient_id, supporter.id})
-        _tell_patient(db, conv, at)
-        if not presence().online([conv.patient_id]):
-            _push_new_message([conv.patient_id], conv=conv, for_patient=True)
+    conv.waiting_since = None
+    deadlines.answered(conv)
+    conv.last_supporter_id = supporter.id
+    conv.read_upto_id = max(conv.read_upto_id, message.id)  # type: ignore[type-var]
+    conv.read_by_id = supporter.id
+    db.add(conv)
+    audit.record(
+        db,
+        actor=supporter,
+        action="chat.write",
+        object_type="message",
+        object_id=message.id,
+        patient_id=conv.patient_id,
+    )
+    _emit("chat:message", public.model_dump(mode="json"), {conv.patient_id, supporter.id}, skip_sender=True)
+    _tell_patient(db, conv, at)
+    if not presence().online([conv.patient_id]):
+        _push_new_message([conv.patient_id], conv=conv, for_patient=True)
     return public
 
 

@@ -1,14 +1,28 @@
 """Chat benchmark: Nattlys against a bare Flask-SocketIO relay, same machine, same run.
 
-    .venv/bin/python -m tests.perf.bench_chat [--seconds 10] [--pairs 20] [--idle 2000] [--database-url URL]
+    .venv/bin/python -m tests.perf.bench_chat [--seconds 10] [--pairs 20] [--rounds 3] [--idle 2000]
+        [--database-url URL]
 
-Each server runs as its own gunicorn gevent process on loopback. 20 patient and
-supporter pairs talk for 10 s: each patient sends, waits until its supporter has
-received the message, and sends the next (closed loop), so throughput and
-latency are the server's. Reports messages/s and p50/p99 for both servers and
-the ratio. Then it opens 2,000 idle authenticated connections to Nattlys and
-runs the conversations again, reporting the server's memory per idle
-connection. Not a test: it asserts nothing.
+Each server runs as one gunicorn gevent worker on loopback: Nattlys exactly as
+an operator starts it (`nattlys serve`), with the chat's flood limit raised
+for the run through its environment (CHAT_MESSAGES_PER_MINUTE), and
+tests/perf/relay_server.py (no auth, no database, no routing). `--pairs`
+patient and supporter pairs talk in a closed loop: each patient sends, waits
+for the acknowledgement and until its supporter has received the message,
+then sends the next, so throughput and latency are the servers'.
+
+After a short warm-up the two servers are measured in alternating rounds
+(bare first in odd rounds, Nattlys first in even ones), each reporting
+messages/s, p50, p99 and the worker's CPU time per message from the kernel's
+scheduler statistics. A round in which a send was refused or lost is not
+reported. Then `--idle` authenticated connections are opened to Nattlys and a
+round runs beside them (its rate as a share of the rounds without them, and
+the server's memory per idle connection); they are closed and the run waits
+until the server has let go of their sockets. It ends with one line:
+
+    chat ratio: <median> (rounds …), p99 <ms>, cpu/event <ms> (bare: …)
+
+Not a test: it asserts nothing.
 """
 
 from __future__ import annotations
@@ -17,31 +31,40 @@ import argparse
 import asyncio
 import os
 import secrets
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import socketio
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from tests.perf.rounds import (
+    Round,
+    bare_server,
+    free_port,
+    load_line,
+    open_sockets,
+    ratio_line,
+    rss_kib,
+    sched_seconds,
+    start,
+    stop,
+    wait_sockets_closed,
+    worker_pid,
+)
+
+VENV_BIN = Path(sys.executable).parent
+BODY = "Hei, er du der?"
+TIMEOUT = 20
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_ready(url: str, proc: subprocess.Popen[bytes]) -> None:
-    import urllib.request
-
-    for _ in range(150):
+def wait_ready(url: str, proc: Any) -> None:
+    for _ in range(300):
         try:
             with urllib.request.urlopen(url, timeout=1):  # noqa: S310 - loopback
                 return
@@ -50,16 +73,6 @@ def wait_ready(url: str, proc: subprocess.Popen[bytes]) -> None:
                 raise RuntimeError("server exited") from None
             time.sleep(0.2)
     raise RuntimeError("server did not start")
-
-
-def rss_kib(pid: int) -> int:
-    """Resident memory of a gunicorn master's worker (the child doing the work)."""
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    target = int(children[0]) if children else pid
-    for line in Path(f"/proc/{target}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
 
 
 def prepare_nattlys(database_url: str, pairs: int, idle: int) -> tuple[list[tuple[str, str]], list[str]]:
@@ -141,71 +154,95 @@ def prepare_nattlys(database_url: str, pairs: int, idle: int) -> tuple[list[tupl
     return tokens, idle_tokens
 
 
-async def nattlys_pair(
-    base: str, patient_token: str, supporter_token: str, seconds: float, latencies: list[float]
-) -> None:
-    received: asyncio.Queue[dict] = asyncio.Queue()
-    opts = {"transports": ["websocket"], "wait_timeout": 20}
-    patient = socketio.AsyncClient(reconnection=False)
-    supporter = socketio.AsyncClient(reconnection=False)
-    supporter.on("chat:message", lambda data: received.put_nowait(data))
-    await patient.connect(
-        base, headers={"Cookie": f"nattlys_session={patient_token}", "Origin": base}, **opts
-    )
-    await supporter.connect(
-        base, headers={"Cookie": f"nattlys_session={supporter_token}", "Origin": base}, **opts
-    )
-    deadline = time.perf_counter() + seconds
-    while time.perf_counter() < deadline:
+class Pair:
+    """One patient and one supporter on one server, connected for one round."""
+
+    def __init__(
+        self,
+        base: str,
+        patient_headers: dict[str, str],
+        supporter_headers: dict[str, str],
+        query: tuple[str, str] = ("", ""),
+        relay_to: str | None = None,
+    ) -> None:
+        self.base = base
+        self.headers = (patient_headers, supporter_headers)
+        self.query = query
+        self.relay_to = relay_to
+        self.received: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.patient = socketio.AsyncClient(reconnection=False)
+        self.supporter = socketio.AsyncClient(reconnection=False)
+        self.supporter.on("message" if relay_to else "chat:message", self.received.put_nowait)
+
+    async def connect(self) -> None:
+        for client, headers, query in zip(
+            (self.patient, self.supporter), self.headers, self.query, strict=True
+        ):
+            await client.connect(
+                self.base + query, headers=headers, transports=["websocket"], wait_timeout=TIMEOUT
+            )
+
+    async def send_one(self) -> bool:
+        """One message there and seen by the supporter; False if it was refused or lost."""
         client_id = uuid.uuid4().hex
-        started = time.perf_counter()
-        ack = await patient.call("chat:send", {"client_id": client_id, "body": "Hei, er du der?"}, timeout=20)
-        if "ok" not in ack:
-            await asyncio.sleep(0.05)
-            continue
-        while True:
-            data = await asyncio.wait_for(received.get(), timeout=20)
-            if data.get("client_id") == client_id:
-                break
-        latencies.append(time.perf_counter() - started)
-    await patient.disconnect()
-    await supporter.disconnect()
+        try:
+            if self.relay_to:
+                payload = {"to": self.relay_to, "client_id": client_id, "body": BODY}
+                ack = await self.patient.call("relay", payload, timeout=TIMEOUT)
+            else:
+                ack = await self.patient.call(
+                    "chat:send", {"client_id": client_id, "body": BODY}, timeout=TIMEOUT
+                )
+            if not isinstance(ack, dict) or "ok" not in ack:
+                return False
+            while (await asyncio.wait_for(self.received.get(), timeout=TIMEOUT)).get(
+                "client_id"
+            ) != client_id:
+                pass
+        except (TimeoutError, socketio.exceptions.SocketIOError):
+            return False
+        return True
+
+    async def loop(self, until: float, result: Round) -> None:
+        while time.perf_counter() < until:
+            started = time.perf_counter()
+            if await self.send_one():
+                result.latencies.append(time.perf_counter() - started)
+            else:
+                result.refused += 1
+                await asyncio.sleep(0.05)
+
+    async def close(self) -> None:
+        await asyncio.gather(self.patient.disconnect(), self.supporter.disconnect())
 
 
-async def relay_pair(base: str, n: int, seconds: float, latencies: list[float]) -> None:
-    received: asyncio.Queue[dict] = asyncio.Queue()
-    patient = socketio.AsyncClient(reconnection=False)
-    supporter = socketio.AsyncClient(reconnection=False)
-    supporter.on("message", lambda data: received.put_nowait(data))
-    await patient.connect(
-        f"{base}?room=p{n}", headers={"Origin": base}, transports=["websocket"], wait_timeout=20
-    )
-    await supporter.connect(
-        f"{base}?room=s{n}", headers={"Origin": base}, transports=["websocket"], wait_timeout=20
-    )
-    deadline = time.perf_counter() + seconds
-    while time.perf_counter() < deadline:
-        client_id = uuid.uuid4().hex
-        started = time.perf_counter()
-        await patient.call(
-            "relay", {"to": f"s{n}", "client_id": client_id, "body": "Hei, er du der?"}, timeout=20
-        )
-        while True:
-            data = await asyncio.wait_for(received.get(), timeout=20)
-            if data.get("client_id") == client_id:
-                break
-        latencies.append(time.perf_counter() - started)
-    await patient.disconnect()
-    await supporter.disconnect()
+def nattlys_pairs(base: str, tokens: list[tuple[str, str]]) -> list[Pair]:
+    def headers(token: str) -> dict[str, str]:
+        return {"Cookie": f"nattlys_session={token}", "Origin": base}
+
+    return [Pair(base, headers(p), headers(s)) for p, s in tokens]
 
 
-def report(name: str, latencies: list[float], seconds: float) -> float:
-    ordered = sorted(latencies)
-    rate = len(ordered) / seconds
-    p50 = statistics.median(ordered) * 1000
-    p99 = ordered[max(0, int(len(ordered) * 0.99) - 1)] * 1000
-    print(f"{name:<34} {rate:8.0f} msg/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms   ({len(ordered)} messages)")
-    return rate
+def relay_pairs(base: str, count: int) -> list[Pair]:
+    origin = {"Origin": base}
+    return [
+        Pair(base, origin, origin, (f"?room=p{n}", f"?room=s{n}"), relay_to=f"s{n}") for n in range(count)
+    ]
+
+
+async def run_round(server: str, number: int, pairs: list[Pair], pid: int | None, seconds: float) -> Round:
+    """Connect, let the pairs talk for `seconds` (the worker's CPU time read
+    around just that, when its pid is given), disconnect."""
+    await asyncio.gather(*(pair.connect() for pair in pairs))
+    result = Round(server=server, number=number, seconds=seconds)
+    cpu0, wait0 = sched_seconds(pid) if pid else (0.0, 0.0)
+    until = time.perf_counter() + seconds
+    await asyncio.gather(*(pair.loop(until, result) for pair in pairs))
+    if pid:
+        cpu1, wait1 = sched_seconds(pid)
+        result.cpu, result.waiting = cpu1 - cpu0, wait1 - wait0
+    await asyncio.gather(*(pair.close() for pair in pairs))
+    return result
 
 
 async def hold_idle(base: str, tokens: list[str]) -> list[socketio.AsyncClient]:
@@ -227,8 +264,34 @@ async def hold_idle(base: str, tokens: list[str]) -> list[socketio.AsyncClient]:
     return clients
 
 
-def start(cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(cmd, env=env, cwd=PROJECT_ROOT, stdout=open(log, "wb"), stderr=subprocess.STDOUT)
+async def idle_phase(
+    args: argparse.Namespace,
+    url: str,
+    tokens: list[tuple[str, str]],
+    idle_tokens: list[str],
+    pid: int,
+    rates: list[float],
+) -> None:
+    sockets_before, rss_before = open_sockets(pid), rss_kib(pid)
+    idle = await hold_idle(url, idle_tokens)
+    await asyncio.sleep(2)
+    rss_after, sockets_held = rss_kib(pid), open_sockets(pid)
+    print(
+        f"{len(idle)} idle authenticated connections: server RSS {rss_before / 1024:.0f} -> "
+        f"{rss_after / 1024:.0f} MiB, {(rss_after - rss_before) / len(idle):.1f} KiB per connection"
+    )
+    beside = await run_round("+idle", args.rounds + 1, nattlys_pairs(url, tokens), pid, args.seconds)
+    print(beside.line("msg"))
+    if beside.valid and rates:
+        print(
+            f"with {len(idle)} idle connections: {beside.rate / statistics.median(rates):.2f} of the rate without them"
+        )
+    await asyncio.gather(*(c.disconnect() for c in idle))
+    took = wait_sockets_closed(pid, down_to=sockets_before)
+    print(
+        f"idle connections closed; the server's sockets {sockets_before} -> {sockets_held} -> "
+        f"{open_sockets(pid)} after {took:.1f} s"
+    )
 
 
 async def main_async(args: argparse.Namespace) -> None:
@@ -241,67 +304,60 @@ async def main_async(args: argparse.Namespace) -> None:
         "DATABASE_URL": database_url,
         "REDIS_URL": "",
         "SCHEDULER": "off",
+        # Closed-loop senders far exceed a person's 30 a minute: the flood
+        # limit would refuse nearly every send and the benchmark measure that.
+        "CHAT_MESSAGES_PER_MINUTE": str(10**9),
     }
-    gunicorn = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--worker-class",
-        "gevent",
-        "--workers",
-        "1",
-        "--no-control-socket",
-        "--worker-connections",
-        "5000",
-    ]
-
     relay_port, nattlys_port = free_port(), free_port()
     relay = start(
-        [*gunicorn, "--bind", f"127.0.0.1:{relay_port}", "tests.perf.relay_server:app"],
+        bare_server("tests.perf.relay_server:app", relay_port),
         env,
         workdir / "relay.log",
     )
     nattlys = start(
-        [*gunicorn, "--bind", f"127.0.0.1:{nattlys_port}", "server.wsgi:app"], env, workdir / "nattlys.log"
+        [str(VENV_BIN / "nattlys"), "serve", "--port", str(nattlys_port)], env, workdir / "nattlys.log"
     )
     relay_url, nattlys_url = f"http://127.0.0.1:{relay_port}", f"http://127.0.0.1:{nattlys_port}"
     try:
         wait_ready(relay_url + "/socket.io/?EIO=4&transport=polling", relay)
         wait_ready(nattlys_url + "/healthz", nattlys)
+        relay_pid, nattlys_pid = worker_pid(relay.pid), worker_pid(nattlys.pid)
+        servers = {
+            "bare": (lambda: relay_pairs(relay_url, args.pairs), relay_pid),
+            "nattlys": (lambda: nattlys_pairs(nattlys_url, tokens), nattlys_pid),
+        }
+        print(load_line())
         print(
-            f"{args.pairs} conversations x {args.seconds:.0f} s, closed loop, on {database_url.split(':')[0]}"
+            f"{args.pairs} conversations x {args.seconds:.0f} s per server per round, closed loop, "
+            f"Nattlys on {database_url.split(':')[0]}"
         )
-        relay_lat: list[float] = []
-        await asyncio.gather(*(relay_pair(relay_url, n, args.seconds, relay_lat) for n in range(args.pairs)))
-        base_rate = report("bare Flask-SocketIO relay", relay_lat, args.seconds)
-        lat: list[float] = []
-        await asyncio.gather(*(nattlys_pair(nattlys_url, p, s, args.seconds, lat) for p, s in tokens))
-        rate = report("Nattlys (auth, DB, routing, audit)", lat, args.seconds)
-        print(f"ratio Nattlys / bare relay: {rate / base_rate:.2f}")
-
+        for make, pid in servers.values():
+            await run_round("warm-up", 0, make(), pid, args.warmup)
+        pairs: list[tuple[Round, Round]] = []
+        for number in range(1, args.rounds + 1):
+            order = ["bare", "nattlys"] if number % 2 else ["nattlys", "bare"]
+            done = {}
+            for name in order:
+                make, pid = servers[name]
+                done[name] = await run_round(name, number, make(), pid, args.seconds)
+                print(done[name].line("msg"))
+            pairs.append((done["bare"], done["nattlys"]))
         if args.idle:
-            before = rss_kib(nattlys.pid)
-            idle = await hold_idle(nattlys_url, idle_tokens)
-            await asyncio.sleep(2)
-            after = rss_kib(nattlys.pid)
-            print(
-                f"{len(idle)} idle authenticated connections: server RSS {before / 1024:.0f} -> {after / 1024:.0f} MiB, "
-                f"{(after - before) / len(idle):.1f} KiB per connection"
-            )
-            lat2: list[float] = []
-            await asyncio.gather(*(nattlys_pair(nattlys_url, p, s, args.seconds, lat2) for p, s in tokens))
-            report(f"Nattlys with {len(idle)} idle connections", lat2, args.seconds)
-            await asyncio.gather(*(c.disconnect() for c in idle))
+            rates = [ours.rate for _, ours in pairs if ours.valid]
+            await idle_phase(args, nattlys_url, tokens, idle_tokens, nattlys_pid, rates)
+        print(load_line())
+        print(ratio_line("chat", pairs))
     finally:
-        for proc in (relay, nattlys):
-            proc.terminate()
-            proc.wait(timeout=15)
+        stop(relay)
+        stop(nattlys)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--warmup", type=float, default=2)
     parser.add_argument("--pairs", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--idle", type=int, default=2000)
     parser.add_argument("--database-url", default="")
     asyncio.run(main_async(parser.parse_args()))

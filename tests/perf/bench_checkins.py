@@ -14,14 +14,18 @@ idempotency, audit row, commit).
 
 Each client is a closed loop (aiohttp, sends the next check-in when the
 answer came) for `--seconds`; answers are green or yellow (red and "I want
-contact" add alerts and a chat, and are tested elsewhere). The servers are
-measured in turn, `--rounds` times, after a warm-up, reporting per round the
-check-ins/s and p50/p99 of both and the ratio, then the best and median, and
-for each server worker its share of the wall time on a CPU and waiting for
-one (other work on this 2-core machine), and its CPU time per check-in.
+contact" add alerts and a chat, and are tested elsewhere). After a warm-up
+the servers are measured in alternating rounds (bare first in odd rounds),
+`--rounds` times, reporting per round the check-ins/s, p50, p99 and the
+worker's CPU time per check-in from the kernel's scheduler statistics (and
+its share of the wall time on a CPU and waiting for one: other work on this
+2-core machine). A round with any answer other than 201 is not reported.
 `--py-spy FILE` records the Nattlys worker during its last round (py-spy must
-be installed in .venv) and prints its top functions. Not a test: it asserts
-nothing.
+be installed in .venv) and prints its top functions. It ends with one line:
+
+    checkin ratio: <median> (rounds …), p99 <ms>, cpu/event <ms> (bare: …)
+
+Not a test: it asserts nothing.
 """
 
 from __future__ import annotations
@@ -32,9 +36,6 @@ import os
 import random
 import secrets
 import shutil
-import signal
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -47,15 +48,20 @@ from typing import Any
 
 import aiohttp
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from tests.perf.rounds import (
+    Round,
+    bare_server,
+    free_port,
+    load_line,
+    ratio_line,
+    sched_seconds,
+    start,
+    stop,
+    worker_pid,
+)
+
 VENV_BIN = Path(sys.executable).parent
 SIGNS = ["Jeg sover dårlig", "Jeg trekker meg unna", "Tankene går fort", "Jeg slutter å spise"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def prepare_nattlys(database_url: str, clients: int) -> list[tuple[str, str]]:
@@ -152,41 +158,24 @@ async def client_loop(
 
 
 async def measure(
-    url: str, per_client_headers: list[dict[str, str]], seconds: float
-) -> tuple[list[float], Counter[int], float]:
-    latencies: list[float] = []
+    name: str, number: int, url: str, per_client_headers: list[dict[str, str]], seconds: float, pid: int
+) -> tuple[Round, Counter[int]]:
+    result = Round(server=name, number=number, seconds=seconds)
     statuses: Counter[int] = Counter()
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as session:
         # One cookie-less session: each client sends its own Cookie header.
-        cpu0 = time.process_time()
+        cpu0, wait0 = sched_seconds(pid)
         await asyncio.gather(
             *(
-                client_loop(session, url, headers, seconds, latencies, statuses, i)
+                client_loop(session, url, headers, seconds, result.latencies, statuses, i)
                 for i, headers in enumerate(per_client_headers)
             )
         )
-        cpu = time.process_time() - cpu0
-    return latencies, statuses, cpu
-
-
-def summary(latencies: list[float], seconds: float) -> tuple[float, float, float]:
-    ordered = sorted(latencies)
-    if not ordered:
-        return 0.0, float("nan"), float("nan")
-    p99 = ordered[max(0, int(len(ordered) * 0.99) - 1)]
-    return len(ordered) / seconds, statistics.median(ordered) * 1000, p99 * 1000
-
-
-def start(cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        cmd,
-        env=env,
-        cwd=PROJECT_ROOT,
-        stdout=open(log, "wb"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # its own process group, killed as a whole at the end
-    )
+        cpu1, wait1 = sched_seconds(pid)
+    result.cpu, result.waiting = cpu1 - cpu0, wait1 - wait0
+    result.refused = sum(n for status, n in statuses.items() if status != 201)
+    return result, statuses
 
 
 async def wait_ready(url: str, proc: subprocess.Popen[bytes]) -> None:
@@ -202,26 +191,6 @@ async def wait_ready(url: str, proc: subprocess.Popen[bytes]) -> None:
                 raise RuntimeError("server exited")
             await asyncio.sleep(0.2)
     raise RuntimeError("server did not start")
-
-
-def worker_pid(master: int) -> int:
-    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    return int(children[0]) if children else master
-
-
-def sched_seconds(pid: int) -> tuple[float, float]:
-    """(on a CPU, runnable but waiting for one) in seconds, summed over the
-    process's threads, from /proc/<pid>/task/*/schedstat. What is left of the
-    wall time was spent blocked (I/O, locks, idle)."""
-    on_cpu = waiting = 0
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        try:
-            ran, waited, _ = (task / "schedstat").read_text().split()
-        except (OSError, ValueError):
-            continue
-        on_cpu += int(ran)
-        waiting += int(waited)
-    return on_cpu / 1e9, waiting / 1e9
 
 
 def top_functions(raw: Path, limit: int = 25) -> None:
@@ -270,19 +239,7 @@ async def main_async(args: argparse.Namespace) -> None:
     }
     bare_port, nattlys_port = free_port(), free_port()
     bare = start(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--worker-class",
-            "gevent",
-            "--workers",
-            "1",
-            "--no-control-socket",
-            "--bind",
-            f"127.0.0.1:{bare_port}",
-            "tests.perf.bare_post_server:app",
-        ],
+        bare_server("tests.perf.bare_post_server:app", bare_port),
         env,
         workdir / "bare.log",
     )
@@ -295,91 +252,71 @@ async def main_async(args: argparse.Namespace) -> None:
     try:
         await wait_ready(bare_url + "/healthz", bare)
         await wait_ready(nattlys_url + "/healthz", nattlys)
-        bare_headers = [{} for _ in range(args.clients)]
         nattlys_headers = [
             {"Cookie": f"nattlys_session={token}", "X-CSRF-Token": csrf, "Origin": nattlys_url}
             for token, csrf in sessions
         ]
-        targets = [
-            ("bare", bare_url + "/checkins", bare_headers, worker_pid(bare.pid)),
-            ("nattlys", nattlys_url + "/api/checkins", nattlys_headers, worker_pid(nattlys.pid)),
-        ]
-        for _name, url, headers, _pid in targets:  # warm-up
-            await measure(url, headers, 2)
+        targets: dict[str, tuple[str, list[dict[str, str]], int]] = {
+            "bare": (bare_url + "/checkins", [{} for _ in range(args.clients)], worker_pid(bare.pid)),
+            "nattlys": (nattlys_url + "/api/checkins", nattlys_headers, worker_pid(nattlys.pid)),
+        }
+        for name, (url, headers, pid) in targets.items():
+            await measure(name, 0, url, headers, args.warmup, pid)
+        print(load_line())
         print(
             f"{args.clients} closed-loop clients x {args.seconds:.0f} s per server per round, "
             f"Nattlys on {database_url.split(':')[0]}, bare on sqlite (WAL)"
         )
-        rows: dict[str, list[tuple[float, float, float]]] = {"bare": [], "nattlys": []}
-        ratios = []
-        for round_no in range(1, args.rounds + 1):
-            for name, url, headers, pid in targets:
-                if args.py_spy and name == "nattlys" and round_no == args.rounds:
-                    spy = subprocess.Popen(
-                        [
-                            shutil.which("py-spy", path=str(VENV_BIN)) or "py-spy",
-                            "record",
-                            "--pid",
-                            str(pid),
-                            "--duration",
-                            str(int(args.seconds)),
-                            "--rate",
-                            "200",
-                            "--format",
-                            "raw",
-                            "--output",
-                            args.py_spy,
-                        ],
-                        stdout=subprocess.DEVNULL,
-                        stderr=subprocess.DEVNULL,
-                        start_new_session=True,
-                    )
+        pairs: list[tuple[Round, Round]] = []
+        for number in range(1, args.rounds + 1):
+            done = {}
+            for name in ["bare", "nattlys"] if number % 2 else ["nattlys", "bare"]:
+                url, headers, pid = targets[name]
+                if args.py_spy and name == "nattlys" and number == args.rounds:
+                    spy = start_py_spy(pid, args.seconds, args.py_spy)
                     await asyncio.sleep(0.5)
-                cpu0, wait0 = sched_seconds(pid)
-                latencies, statuses, client_cpu = await measure(url, headers, args.seconds)
-                cpu1, wait1 = sched_seconds(pid)
-                server_cpu, server_wait = cpu1 - cpu0, wait1 - wait0
-                rate, p50, p99 = summary(latencies, args.seconds)
-                rows[name].append((rate, p50, p99))
+                done[name], statuses = await measure(name, number, url, headers, args.seconds, pid)
                 other = {k: v for k, v in statuses.items() if k != 201}
-                print(
-                    f"round {round_no} {name:<8} {rate:7.0f} check-ins/s  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms"
-                    f"  server: on CPU {100 * server_cpu / args.seconds:3.0f}%, waiting for a core "
-                    f"{100 * server_wait / args.seconds:3.0f}%, {1000 * server_cpu / max(1, len(latencies)):.2f} ms "
-                    f"CPU per check-in; client CPU {100 * client_cpu / args.seconds:3.0f}%"
-                    + (f"  non-201: {dict(other)}" if other else "")
-                )
-            ratios.append(rows["nattlys"][-1][0] / rows["bare"][-1][0])
-            print(f"round {round_no} ratio Nattlys / bare: {ratios[-1]:.2f}")
-        for name, runs in rows.items():
-            rates = [r[0] for r in runs]
-            p99s = [r[2] for r in runs]
-            print(
-                f"{name:<8} check-ins/s best {max(rates):.0f} median {statistics.median(rates):.0f};"
-                f"  p99 best {min(p99s):.1f} ms median {statistics.median(p99s):.1f} ms"
-            )
-        print(f"ratio Nattlys / bare: best {max(ratios):.2f}, median {statistics.median(ratios):.2f}")
+                print(done[name].line("check-ins") + (f"  non-201: {other}" if other else ""))
+            pairs.append((done["bare"], done["nattlys"]))
         if spy is not None:
             spy.wait(timeout=60)
             spy = None
             top_functions(Path(args.py_spy))
+        print(load_line())
+        print(ratio_line("checkin", pairs))
     finally:
         for proc in (bare, nattlys, spy):
-            if proc is None:
-                continue
-            try:
-                os.killpg(proc.pid, signal.SIGTERM)
-                proc.wait(timeout=15)
-            except ProcessLookupError:
-                pass
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
+            stop(proc)
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def start_py_spy(pid: int, seconds: float, output: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [
+            shutil.which("py-spy", path=str(VENV_BIN)) or "py-spy",
+            "record",
+            "--pid",
+            str(pid),
+            "--duration",
+            str(int(seconds)),
+            "--rate",
+            "200",
+            "--format",
+            "raw",
+            "--output",
+            output,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--warmup", type=float, default=2)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--database-url", default="")

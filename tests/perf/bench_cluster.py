@@ -25,7 +25,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tests.perf.bench_chat import nattlys_pair, prepare_nattlys, report
+from tests.perf.bench_chat import nattlys_pairs, prepare_nattlys, run_round
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,12 +54,6 @@ def fresh_database(url: str) -> str:
         conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
     admin.dispose()
     return parsed.render_as_string(hide_password=False)
-
-
-async def run_pairs(base: str, tokens: list[tuple[str, str]], seconds: float) -> list[float]:
-    latencies: list[float] = []
-    await asyncio.gather(*(nattlys_pair(base, p, s, seconds, latencies) for p, s in tokens))
-    return latencies
 
 
 def main() -> None:
@@ -102,12 +96,13 @@ def main() -> None:
         )
         cluster.start(scheduler=False)
         try:
-            latencies = asyncio.run(run_pairs(cluster.url, tokens, args.seconds))
+            result = asyncio.run(
+                run_round(f"{count} web", 1, nattlys_pairs(cluster.url, tokens), None, args.seconds)
+            )
         finally:
             cluster.stop()
-        rates[count] = report(
-            f"nginx -> {count} web instance{'s' if count > 1 else ''}", latencies, args.seconds
-        )
+        print(result.line("msg"))
+        rates[count] = result.rate
     print(f"ratio two / one: {rates[2] / rates[1]:.2f}")
 
 

@@ -45,8 +45,9 @@ from pathlib import Path
 import aiohttp
 import socketio
 
-from tests.perf.bench_chat import prepare_nattlys, rss_kib
+from tests.perf.bench_chat import prepare_nattlys
 from tests.perf.bench_cluster import _local_cluster, fresh_database
+from tests.perf.rounds import rss_kib, worker_pid
 
 CSRF = "x"  # prepare_nattlys writes every session with this CSRF token
 ACK_TIMEOUT = 20.0
@@ -275,7 +276,7 @@ async def supporter_loop(
 
 def memory(cluster) -> dict[str, float]:  # type: ignore[no-untyped-def]
     """MiB resident per process (gunicorn's and nginx's worker, the scheduler itself)."""
-    return {name: rss_kib(proc.pid) / 1024 for name, proc in sorted(cluster.procs.items())}
+    return {name: rss_kib(worker_pid(proc.pid)) / 1024 for name, proc in sorted(cluster.procs.items())}
 
 
 async def sampler(cluster, stats: Stats, end: float, every: float, rows: list[dict]) -> None:  # type: ignore[no-untyped-def]

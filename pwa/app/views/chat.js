@@ -176,6 +176,13 @@ export default async function chatView(ctx) {
     });
   }
 
+  function applyStatus(status) {
+    if (state.conversationId && status.conversation_id !== state.conversationId) return;
+    state.status = status;
+    state.statusAt = Date.now();
+    renderStatus();
+  }
+
   function applyView(view) {
     state.conversationId = view.id;
     merge(view.messages);
@@ -253,10 +260,7 @@ export default async function chatView(ctx) {
       if (data.sender_role !== 'patient') typing.textContent = '';
       renderMessages();
     } else if (name === 'chat:status') {
-      if (state.conversationId && data.conversation_id !== state.conversationId) return;
-      state.status = data;
-      state.statusAt = Date.now();
-      renderStatus();
+      applyStatus(data);
     } else if (name === 'chat:typing') {
       if (!data.who || data.who === 'patient') return;
       typing.textContent = t('chat.typing', { name: firstName(data.who) });
@@ -268,8 +272,13 @@ export default async function chatView(ctx) {
   });
 
   const onOutboxChange = () => renderMessages();
+  // The socket's acknowledgement is the message as stored, with the status
+  // (this socket is not sent its own message back, and chat:status follows
+  // only a change); an answer over HTTP is the message alone.
   const onSent = (event) => {
-    merge([event.detail.message]);
+    const { status, ...message } = event.detail.message;
+    merge([message]);
+    if (status) applyStatus(status);
     renderMessages();
   };
   const onOnline = () => {
