@@ -294,3 +294,21 @@ def test_axe_finds_nothing_serious_on_any_screen_of_any_role_in_light_dark_and_b
     assert len({admin_titles[screen] for screen in sections}) == len(sections), admin_titles
     assert admin_titles["/admin/logg"] == "Logg – Administrasjon – Nattlys"
     assert admin_titles["/"] == "Brukere – Administrasjon – Nattlys"
+
+
+def test_time_pickers_say_the_chosen_time_on_the_24_hour_clock_in_the_apps_language(new_page: Any) -> None:
+    """Chromium draws a native time input in the machine's format (here 12-hour,
+    "09:15 PM", whatever the page's lang): the app says the value its own way."""
+    page = new_page(PHONE)
+    login(page, "pasient4")
+    page.goto("/#/kveldssjekk/innstillinger")
+    evening = page.get_by_test_id("schedule-evening")
+    evening.fill("21:15")
+    said = page.locator(f"#{evening.get_attribute('aria-describedby').split()[-1]}")
+    expect(said).to_have_text("Valgt: kl. 21:15")
+    evening.fill("08:05")
+    expect(said).to_have_text("Valgt: kl. 08:05")
+    page.locator('header [data-lang="en"]').click()
+    expect(page.get_by_test_id("schedule-evening")).to_be_visible()
+    page.get_by_test_id("schedule-evening").fill("21:15")
+    expect(page.get_by_test_id("schedule-form").get_by_test_id("picked").first).to_have_text("Chosen: 21:15")
