@@ -182,6 +182,7 @@ AUDITED: dict[tuple[str, str], Audited] = {
     ("GET", "/api/patients/<int:patient_id>/care-circle"): Audited(one("care_circle.read")),
     ("PUT", "/api/patients/<int:patient_id>/care-circle"): Audited(one("care_circle.update"), caller="admin"),
     ("GET", "/api/patients/<int:patient_id>/on-duty"): Audited(one("on_duty.read")),
+    ("GET", "/api/patients/on-duty"): Audited(one("on_duty.read")),
     ("GET", "/api/coverage"): Audited(
         (("coverage.read", "patient"), ("coverage.read", "other_patient")), caller="admin"
     ),

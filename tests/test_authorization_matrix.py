@@ -305,6 +305,7 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], Any, dict[str, int]]] = {
         None,
         ok_for(200, "patient_self", *IN_CIRCLE, "admin"),
     ),
+    ("GET", "/api/patients/on-duty"): ({}, None, ok_for(200, "admin", *IN_CIRCLE, "supporter_outside")),
     ("GET", "/api/coverage"): ({}, None, ok_for(200, "admin")),
     ("GET", "/api/coverage/nights"): ({}, None, ok_for(200, "admin")),
     ("GET", "/api/me/shifts"): ({}, None, ok_for(200, *IN_CIRCLE, "supporter_outside")),
@@ -635,7 +636,20 @@ def _duty_in_my_teams(caller: str, response: Any, w: World) -> None:
         assert teams[w.team_in.id] == [w.supporter_in.id], response.json
 
 
+def _duty_for_my_patients(caller: str, response: Any, w: World) -> None:
+    """Each of my patients with who is on duty for them; nobody else's patients."""
+    if response.status_code != 200:
+        return
+    by_patient = {p["patient_id"]: p for p in response.json}
+    if caller == "supporter_outside":
+        assert w.patient.id not in by_patient, response.json
+        return
+    duty = [d["user_id"] for tier in by_patient[w.patient.id]["tiers"] for d in tier["on_duty"]]
+    assert duty == [w.supporter_in.id], response.json
+
+
 BODY_CHECKS: dict[tuple[str, str], BodyCheck] = {
+    ("GET", "/api/patients/on-duty"): _duty_for_my_patients,
     ("GET", "/api/chat/inbox"): _only_on_duty_sees(
         lambda body: [i["conversation_id"] for i in body], lambda w: w.conversation.id
     ),

@@ -93,12 +93,13 @@ function buildShell() {
   const notice = h('p', { class: 'notice is-empty', role: 'status', 'aria-live': 'polite' });
   const main = h('main', { id: 'main', tabindex: '-1' });
   const footer = h('div', { class: 'emergency-slot' });
+  const busy = h('p', { class: 'busy is-empty', role: 'status', 'data-testid': 'busy' });
   skip.addEventListener('click', (event) => {
     event.preventDefault();
     main.focus();
   });
-  clear(document.getElementById('app'), skip, header, h('div', { class: 'page' }, notice, main), footer);
-  shell = { skip, header, notice, main, footer };
+  clear(document.getElementById('app'), skip, header, busy, h('div', { class: 'page' }, notice, main), footer);
+  shell = { skip, header, notice, main, footer, busy };
   reserveEmergencySpace(footer);
 }
 
@@ -112,6 +113,26 @@ function reserveEmergencySpace(footer) {
   const update = () => root.style.setProperty('--emergency-height', `${Math.ceil(footer.getBoundingClientRect().height)}px`);
   update();
   if ('ResizeObserver' in window) new ResizeObserver(update).observe(footer);
+}
+
+// A wait shorter than this shows nothing (no flicker); a longer one shows "Henter …".
+const BUSY_AFTER_MS = 100;
+let busyTimer = null;
+
+/** While a screen waits on the network: a calm "Henter …" and aria-busy on main. Returns the stop. */
+function showBusy() {
+  clearTimeout(busyTimer);
+  shell.main.setAttribute('aria-busy', 'true');
+  busyTimer = setTimeout(() => {
+    shell.busy.textContent = t('common.loading');
+    shell.busy.classList.remove('is-empty');
+  }, BUSY_AFTER_MS);
+  return () => {
+    clearTimeout(busyTimer);
+    shell.main.removeAttribute('aria-busy');
+    shell.busy.textContent = '';
+    shell.busy.classList.add('is-empty');
+  };
 }
 
 function showsEmergencyNumbers() {
@@ -281,6 +302,7 @@ async function render(path, { focusLanguage = null } = {}) {
   state.flash = null;
 
   let node;
+  const stopBusy = showBusy();
   try {
     const module = await import(`./views/${viewName}.js`);
     if (seq !== state.renders) return;
@@ -301,6 +323,8 @@ async function render(path, { focusLanguage = null } = {}) {
   } catch (error) {
     if (error && error.code === 'unauthorized') return;
     node = h('div', null, h('h1', { tabindex: '-1' }, t('errors.page_title')), h('p', { role: 'alert' }, t('errors.generic')));
+  } finally {
+    if (seq === state.renders) stopBusy();
   }
   if (seq !== state.renders) return;
   clear(shell.main, node);
@@ -353,7 +377,9 @@ async function boot() {
     const action = String((event.detail.args[0] || {}).action || '');
     setNotice(t(accountNotice(action)));
   });
+  const stopBusy = showBusy();
   await checkSession();
+  stopBusy();
   router = createRouter(render);
   window.addEventListener('online', async () => {
     if (!state.offline) return;

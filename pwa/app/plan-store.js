@@ -101,7 +101,11 @@ export function forgetAll() {
   }
 }
 
-/** After login: only the logged-in patient's own copy may stay. */
+/**
+ * After login: only the logged-in patient's own copy may stay, and it is
+ * fetched at once, so the plan opens with no network even if it was never
+ * opened on this phone.
+ */
 export function start(user) {
   const keep = user && user.role === 'patient' ? keyFor(user.id) : null;
   try {
@@ -112,6 +116,11 @@ export function start(user) {
     if (owner !== null && (!user || user.role !== 'patient' || owner !== String(user.id))) localStorage.removeItem(OWNER);
   } catch {
     /* no storage */
+  }
+  if (keep) {
+    fetchOwnPlan(user).catch(() => {
+      /* offline or refused: the plan screen says so when it is opened */
+    });
   }
 }
 

@@ -1,7 +1,7 @@
 // Shared pieces of the interface: emergency numbers, language switch, form
 // fields, messages and the invitation link with its QR code.
 import { h, uid } from './dom.js';
-import { t, has, currentLanguage, LANGUAGES } from './i18n.js';
+import { t, has, currentLanguage, locale, LANGUAGES } from './i18n.js';
 import { formatDateTime } from './format.js';
 
 export const EMERGENCY_NUMBERS = [
@@ -271,6 +271,32 @@ export function confirmStep({ question, confirmLabel, onConfirm, onCancel }) {
   yes.addEventListener('click', () => onConfirm(yes));
   no.addEventListener('click', () => onCancel());
   return { box, focus: () => no.focus() };
+}
+
+function pickedText(type, value) {
+  if (!value) return '';
+  const [day, clock] = type === 'time' ? [null, value] : value.split('T');
+  const date = day ? new Intl.DateTimeFormat(locale(), { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${day}T00:00:00Z`)) : null;
+  const time = clock ? clock.slice(0, 5) : null;
+  return t(`common.picked.${date && time ? 'date_time' : date ? 'date' : 'time'}`, { date, time });
+}
+
+/**
+ * Under a native time, date or datetime-local input: its value in the app's
+ * language and the 24-hour clock ("Valgt: kl. 21:30"). Browsers draw these
+ * controls in the device's own format (12-hour on an English-set phone, whatever
+ * the page's lang); the native control stays, as the most accessible there is.
+ */
+export function pickedEcho(input) {
+  const echo = h('p', { class: 'hint picked', id: uid('picked'), 'data-testid': 'picked' });
+  const update = () => {
+    echo.textContent = pickedText(input.type, input.value);
+  };
+  input.addEventListener('input', update);
+  input.addEventListener('change', update);
+  update();
+  input.setAttribute('aria-describedby', [input.getAttribute('aria-describedby'), echo.id].filter(Boolean).join(' '));
+  return echo;
 }
 
 /** A page heading that receives focus when the screen changes. */

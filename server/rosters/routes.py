@@ -234,6 +234,25 @@ def patient_on_duty(patient_id: int, query: AtQuery) -> PatientOnDutyPublic:
     return duty.on_duty(db, patient_id=patient_id, at=_at(query))
 
 
+@bp.get("/api/patients/on-duty")
+@endpoint(
+    "Who is on duty now for each of my patients (administrators: every patient), tier by tier",
+    tag="rosters",
+    query=AtQuery,
+    response=list[PatientOnDutyPublic],
+    roles=(Role.admin, Role.supporter),
+)
+def patients_on_duty(query: AtQuery) -> list[PatientOnDutyPublic]:
+    db = get_db()
+    only = None if g.user.role == Role.admin else access.patient_ids_in_circles_of(db, g.user.id)
+    snap = service.snapshot(db)
+    at = _at(query)
+    out = []
+    for patient in list_patients(db, viewer=g.user, only_ids=only, action="on_duty.read"):
+        out.append(service.on_duty(db, patient_id=patient.id, at=at, snap=snap))  # type: ignore[arg-type]
+    return out
+
+
 @bp.get("/api/coverage")
 @endpoint(
     "Hours where patients have nobody on duty, or only a later tier",

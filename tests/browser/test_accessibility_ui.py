@@ -6,13 +6,14 @@ what the fixed emergency bar covers is measured with elementFromPoint.
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
-import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE, PROJECT_ROOT, Api, login
+from tests.browser.test_checkin_ui import poll
 
 SAID = "() => document.querySelector('[data-testid=\"chat-announcer\"]').textContent"
 
@@ -155,7 +156,7 @@ def test_the_emergency_bar_never_covers_the_focused_control_at_200_percent_text(
     assert page.evaluate("document.documentElement.scrollWidth") <= 320  # no sideways scrolling either
 
 
-# --- axe-core on the screens patients and supporters use most ------------------------
+# --- axe-core on every screen of every role ---------------------------------------------
 
 AXE = PROJECT_ROOT / "tests" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
 BAD = ("serious", "critical")
@@ -180,47 +181,134 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
     return page.evaluate(RUN_AXE)
 
 
+# Every screen of each role, by path (the app's hash routes) and a name for the report.
+PATIENT_SCREENS = (
+    "/",
+    "/kveldssjekk",
+    "/kveldssjekk/innstillinger",
+    "/kveldssjekk/utvikling",
+    "/chat",
+    "/kriseplan",
+    "/kriseplan/endre/self_help",
+    "/kriseplan/versjoner",
+    "/kriseplan/versjoner/1",
+    "/kriseplan/deling",
+    "/kriseplan/forslag",
+    "/hvem-hjelper-meg",
+    "/hvem-har-sett",
+    "/mine-data",
+    "/min-konto",
+    "/passnokler",
+    "/personvern",
+    "/tilgjengelighet",
+    "/finnes-ikke",
+)
+SUPPORTER_SCREENS = (
+    "/",
+    "/innboks",
+    "/i-kveld",
+    "/mine-vakter",
+    "/pasient/{patient}",
+    "/pasient/{patient}/kriseplan",
+    "/min-konto",
+)
+ADMIN_SCREENS = (
+    "/",
+    "/admin/team",
+    "/admin/pasienter",
+    "/admin/pasienter/{patient}",
+    "/admin/vaktplan",
+    "/admin/vaktplan/{team}",
+    "/admin/dekning",
+    "/admin/alene",
+    "/admin/logg",
+    "/admin/nodtilgang",
+    "/min-konto",
+)
+COMBINATIONS = (("nb", "light"), ("nb", "dark"), ("en", "light"), ("en", "dark"))
+
+# The screen on show before a navigation is marked; the next one is ready when
+# it has replaced it, has its heading, and nothing in it is still fetching.
+MARK_SHOWN = "() => document.querySelector('main').firstElementChild?.setAttribute('data-axe-seen', '')"
+SETTLED = """() => {
+  const main = document.querySelector('main');
+  const shown = main.firstElementChild;
+  return Boolean(shown) && !shown.hasAttribute('data-axe-seen') && Boolean(main.querySelector('h1'))
+    && main.getAttribute('aria-busy') !== 'true' && !main.querySelector('.loading, [aria-busy="true"]');
+}"""
+
+
+def visit(page: Any, path: str) -> None:
+    if page.evaluate("() => location.hash || '#/'") != f"#{path}":
+        page.evaluate(MARK_SHOWN)
+        page.goto(f"/#{path}")
+    poll(page, SETTLED)
+
+
 def in_language(page: Any, language: str, scheme: str) -> None:
-    """The login screen in `language` (remembered on the device) and colour scheme."""
+    """The app in `language` (the header's switch, remembered on the device) and colour scheme."""
     page.emulate_media(color_scheme=scheme)
-    page.goto("/")
-    if language == "en":
-        page.get_by_role("button", name="English").click()
-        expect(page.locator("html")).to_have_attribute("lang", "en")
-    expect(page.locator("#username")).to_be_visible()
+    if page.locator("html").get_attribute("lang") != language:
+        page.locator(f'header [data-lang="{language}"]').click()
+    expect(page.locator("html")).to_have_attribute("lang", language)
 
 
-@pytest.mark.parametrize(("language", "scheme"), [("nb", "light"), ("nb", "dark"), ("en", "light")])
-def test_axe_finds_nothing_serious_on_the_patients_and_supporters_screens(
-    new_page: Any, language: str, scheme: str
+def test_axe_finds_nothing_serious_on_any_screen_of_any_role_in_light_dark_and_both_languages(
+    new_page: Any, live_server: str, timing: Any
 ) -> None:
+    started = time.monotonic()
+    mona = Api(live_server, "pasient1").user["id"]
+    team = Api(live_server, "admin").call("GET", "/api/teams")[0]["id"]
     found: dict[str, list[dict[str, Any]]] = {}
-    page = new_page(PHONE)
-    in_language(page, language, scheme)
-    found["login"] = axe_violations(page)
-
-    login(page, "pasient3")
-    screens = (
-        ("patient home", "/#/", "patient-home"),
-        ("check-in", "/#/kveldssjekk", "checkin-form"),
-        ("chat", "/#/chat", "chat-input"),
-        ("plan", "/#/kriseplan", "plan-page"),
+    admin_titles: dict[str, str] = {}
+    checked = 0
+    roles = (
+        ("patient", "pasient3", PHONE, PATIENT_SCREENS),
+        ("supporter", "bolig1", DESKTOP, SUPPORTER_SCREENS),
+        ("admin", "admin", DESKTOP, ADMIN_SCREENS),
     )
-    for name, path, testid in screens:
-        page.goto(path)
-        expect(page.get_by_test_id(testid)).to_be_visible()
-        expect(page.locator("html")).to_have_attribute("lang", language)
-        found[name] = axe_violations(page)
-
-    desk = new_page(DESKTOP)
-    in_language(desk, language, scheme)
-    login(desk, "bolig1")
-    for name, path, testid in (
-        ("supporter home", "/#/", "supporter-home"),
-        ("supporter inbox", "/#/innboks", "inbox"),
-    ):
-        desk.goto(path)
-        expect(desk.get_by_test_id(testid)).to_be_visible()
-        found[name] = axe_violations(desk)
-
+    for role, username, device, screens in roles:
+        page = new_page(device)  # one page a role, through every screen, scheme and language
+        page.goto("/")
+        expect(page.locator("#username")).to_be_visible()
+        if role == "patient":
+            for language, scheme in COMBINATIONS:
+                in_language(page, language, scheme)
+                found[f"login {language} {scheme}"] = axe_violations(page)
+            in_language(page, "nb", "light")
+        login(page, username)
+        for language, scheme in COMBINATIONS:
+            in_language(page, language, scheme)
+            for screen in screens:
+                visit(page, screen.format(patient=mona, team=team))
+                expect(page.locator("html")).to_have_attribute("lang", language)
+                found[f"{role} {language} {scheme} {screen}"] = axe_violations(page)
+                checked += 1
+                if role == "admin" and language == "nb":
+                    admin_titles[screen] = page.title()
+    seconds = time.monotonic() - started
+    timing(f"axe: {checked} screens after login + 4 login screens, every role, light/dark, nb/en", seconds)
     assert {name: bad for name, bad in found.items() if bad} == {}
+    # Each administration section has a heading and a document title of its own.
+    sections = [screen for screen in ADMIN_SCREENS if screen.count("/") == 2]
+    assert len({admin_titles[screen] for screen in sections}) == len(sections), admin_titles
+    assert admin_titles["/admin/logg"] == "Logg – Administrasjon – Nattlys"
+    assert admin_titles["/"] == "Brukere – Administrasjon – Nattlys"
+
+
+def test_time_pickers_say_the_chosen_time_on_the_24_hour_clock_in_the_apps_language(new_page: Any) -> None:
+    """Chromium draws a native time input in the machine's format (here 12-hour,
+    "09:15 PM", whatever the page's lang): the app says the value its own way."""
+    page = new_page(PHONE)
+    login(page, "pasient4")
+    page.goto("/#/kveldssjekk/innstillinger")
+    evening = page.get_by_test_id("schedule-evening")
+    evening.fill("21:15")
+    said = page.locator(f"#{evening.get_attribute('aria-describedby').split()[-1]}")
+    expect(said).to_have_text("Valgt: kl. 21:15")
+    evening.fill("08:05")
+    expect(said).to_have_text("Valgt: kl. 08:05")
+    page.locator('header [data-lang="en"]').click()
+    expect(page.get_by_test_id("schedule-evening")).to_be_visible()
+    page.get_by_test_id("schedule-evening").fill("21:15")
+    expect(page.get_by_test_id("schedule-form").get_by_test_id("picked").first).to_have_text("Chosen: 21:15")

@@ -31,5 +31,7 @@ export default async function adminHome(ctx) {
   );
   const module = await import(section.module);
   const content = await module.default(ctx);
-  return h('div', { class: 'wide admin', 'data-testid': 'admin-home' }, pageTitle(t('admin.title')), nav, content);
+  // Each section its own heading, and so its own document title ("Brukere – Administrasjon – Nattlys").
+  const title = t('admin.section_title', { section: t(section.title || `admin.${section.key}.title`) });
+  return h('div', { class: 'wide admin', 'data-testid': 'admin-home' }, pageTitle(title), nav, content);
 }

@@ -5,7 +5,7 @@ import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { api, query } from '../api.js';
 import { teamKind } from '../format.js';
-import { backLink, confirmStep, errorText, loadFailed, messageArea, selectField, showMessage, withBusy } from '../ui.js';
+import { backLink, confirmStep, errorText, loadFailed, messageArea, pickedEcho, selectField, showMessage, withBusy } from '../ui.js';
 import { addDays, clockTime, dayKey, dayName, isoWeek, localInputValue, mondayOf, osloInstant, periodText } from '../roster-time.js';
 import { rosterEditor } from '../roster-editor.js';
 import { coverageReport } from './admin-coverage.js';
@@ -229,7 +229,7 @@ function overridesSection(team, todayKey, nowIso, onChanged) {
     kind.wrap,
     h('div', { class: 'rot-grid' }, user.wrap, replacesWrap),
     h('p', { class: 'hint', id: 'ov-time-hint' }, t('roster.overrides.time_hint')),
-    h('div', { class: 'rot-grid' }, h('div', { class: 'field' }, h('label', { for: 'ov-from' }, t('roster.overrides.from')), fromInput), h('div', { class: 'field' }, h('label', { for: 'ov-to' }, t('roster.overrides.to')), toInput)),
+    h('div', { class: 'rot-grid' }, h('div', { class: 'field' }, h('label', { for: 'ov-from' }, t('roster.overrides.from')), fromInput, pickedEcho(fromInput)), h('div', { class: 'field' }, h('label', { for: 'ov-to' }, t('roster.overrides.to')), toInput, pickedEcho(toInput))),
     reason.wrap,
     h('div', { class: 'field' }, h('label', { for: 'ov-note' }, t('roster.overrides.note')), h('p', { class: 'hint' }, t('roster.overrides.note_hint')), note),
     error,

@@ -4,7 +4,7 @@
 import { h, uid } from '../dom.js';
 import { t, locale } from '../i18n.js';
 import { api } from '../api.js';
-import { backLink, errorText, loadFailed, messageArea, pageTitle, showMessage, withBusy } from '../ui.js';
+import { backLink, errorText, loadFailed, messageArea, pageTitle, pickedEcho, showMessage, withBusy } from '../ui.js';
 import { osloDate } from '../checkin-ui.js';
 import { pushSwitch } from '../push.js';
 
@@ -22,7 +22,7 @@ function dayName(day, style = 'long') {
 function timeInput(label, value, attrs = {}) {
   const id = uid('time');
   const input = h('input', { type: 'time', id, value: hhmm(value), step: 300, class: 'input-short', ...attrs });
-  return { wrap: h('div', { class: 'field' }, h('label', { for: id }, label), input), input };
+  return { wrap: h('div', { class: 'field' }, h('label', { for: id }, label), input, pickedEcho(input)), input };
 }
 
 function check(label, checked, attrs = {}) {

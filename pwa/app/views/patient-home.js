@@ -33,19 +33,24 @@ function tile({ href, key, title, text, prominent = false }) {
   );
 }
 
+// Shifts change on the hour or half hour: asked again this often, the line stays true.
+const ROUTING_REFRESH_MS = 60 * 1000;
+
 /**
- * Who can answer now (team kinds from the roster, never names) and where
- * tonight's alert about me stands, both as the server says, kept live.
+ * Who can answer now (team kinds from the roster by the server's clock, never
+ * names) and where tonight's alert about me stands, both as the server says,
+ * kept live. With nobody to reach, the numbers to call are right here.
  */
 function routingBox() {
   const box = h('div', { class: 'home-routing', 'data-testid': 'home-routing', hidden: true });
   function draw(routing) {
     const alert = routing.alert && routing.alert.status !== 'in_chat' ? routing.alert : null;
-    const help = alert && needsHelpNow(alert.status);
+    const nobody = !(routing.reachability && routing.reachability.reachable_kinds && routing.reachability.reachable_kinds.length);
+    const help = alert ? needsHelpNow(alert.status) || nobody : nobody;
     box.replaceChildren(
       reachableLine(routing.reachability),
       alert ? h('p', { class: 'home-alert', 'data-testid': 'home-alert-status', 'data-status': alert.status }, alertText(alert)) : null,
-      help ? helpNow(alert.reachability || routing.reachability, { testid: 'home-help-now' }) : null,
+      help ? helpNow((alert && alert.reachability) || routing.reachability, { testid: 'home-help-now' }) : null,
     );
     box.hidden = false;
   }
@@ -54,6 +59,10 @@ function routingBox() {
   onPush(box, (name) => {
     if (name === 'connect' || name === 'alert:status') load();
   });
+  const timer = setInterval(() => {
+    if (!box.isConnected) clearInterval(timer);
+    else if (document.visibilityState === 'visible') load();
+  }, ROUTING_REFRESH_MS);
   return box;
 }
 

@@ -2,7 +2,7 @@
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { api } from '../api.js';
-import { firstName } from '../format.js';
+import { firstName, teamKind } from '../format.js';
 import { newPatientForm } from '../patient-form.js';
 import { inboxLink } from './inbox.js';
 import { myShiftsLink, shiftNotice } from './my-shifts.js';
@@ -11,13 +11,31 @@ import { alertBanner } from '../checkin-ui.js';
 import { myReachWarning } from '../alerts-ui.js';
 import { errorText, invitationPanel, loadFailed, messageArea, pageTitle, showMessage, withBusy } from '../ui.js';
 
-function patientItem(patient) {
+/** "På vakt nå: Kari (botilbudet), Ingrid (kommunen)" or "Ingen på vakt for Mona nå", by the server's clock. */
+function dutyLine(patient, duty) {
+  if (!duty) return null;
+  const people = duty.tiers.flatMap((tier) => tier.on_duty.map((d) => `${d.display_name} (${teamKind(d.team_kind)})`));
+  const unique = [...new Set(people)];
+  return h(
+    'p',
+    { class: ['item-duty', !unique.length && 'item-duty-nobody'], 'data-testid': 'patient-on-duty' },
+    unique.length ? t('supporter.on_duty_now', { names: unique.join(', ') }) : t('supporter.on_duty_nobody', { name: patient.display_name }),
+  );
+}
+
+function patientItem(patient, duty) {
   const extra = h('div', { class: 'item-extra' });
   const status = messageArea('error');
   const item = h(
     'li',
     { class: 'item', 'data-testid': 'patient-row' },
-    h('div', { class: 'item-main' }, h('p', { class: 'item-title' }, h('a', { href: `#/pasient/${patient.id}`, 'data-testid': 'patient-link' }, patient.display_name)), h('p', { class: 'muted' }, patient.username)),
+    h(
+      'div',
+      { class: 'item-main' },
+      h('p', { class: 'item-title' }, h('a', { href: `#/pasient/${patient.id}`, 'data-testid': 'patient-link' }, patient.display_name)),
+      h('p', { class: 'muted' }, patient.username),
+      dutyLine(patient, duty),
+    ),
   );
   item.append(
     h('p', { class: 'item-links' }, h('a', { href: `#/pasient/${patient.id}/kriseplan`, class: 'button-link button-small', 'data-testid': 'patient-plan-link', 'aria-label': t('plan.supporter.open_plan_for', { name: patient.display_name }) }, t('plan.supporter.open_plan'))),
@@ -47,8 +65,11 @@ export default async function supporterHome(ctx) {
   const page = h('div', { class: 'wide', 'data-testid': 'supporter-home' }, pageTitle(t('supporter.title', { name: firstName(ctx.user.display_name) })), myReachWarning(), alertBanner(), shiftNotice(), inboxLink(), tonightLink(), myShiftsLink());
   let patients;
   let teams;
+  // Who is on duty is extra: the list shows without it if it cannot be had.
+  const onDuty = () => api('GET', '/api/patients/on-duty').catch(() => []);
+  let duties;
   try {
-    [patients, teams] = await Promise.all([api('GET', '/api/patients'), api('GET', '/api/teams')]);
+    [patients, teams, duties] = await Promise.all([api('GET', '/api/patients'), api('GET', '/api/teams'), onDuty()]);
   } catch (err) {
     page.append(loadFailed(err, ctx.retry));
     return page;
@@ -56,7 +77,8 @@ export default async function supporterHome(ctx) {
 
   const list = h('ul', { class: 'items', 'data-testid': 'patient-list' });
   function fill(rows) {
-    list.replaceChildren(...rows.map(patientItem));
+    const dutyOf = new Map(duties.map((d) => [d.patient_id, d]));
+    list.replaceChildren(...rows.map((patient) => patientItem(patient, dutyOf.get(patient.id))));
     empty.hidden = rows.length > 0;
   }
   const empty = h('p', { class: 'panel' }, t('supporter.no_patients'));
@@ -70,6 +92,7 @@ export default async function supporterHome(ctx) {
         teams,
         onCreated: async () => {
           try {
+            duties = await onDuty();
             fill(await api('GET', '/api/patients'));
           } catch {
             /* the list refreshes next time */

@@ -6,7 +6,7 @@
 import { h, uid } from '../dom.js';
 import { t } from '../i18n.js';
 import { api } from '../api.js';
-import { backLink, errorText, loadFailed, messageArea, pageTitle, showMessage, withBusy } from '../ui.js';
+import { backLink, errorText, loadFailed, messageArea, pageTitle, pickedEcho, showMessage, withBusy } from '../ui.js';
 import { alertBanner, longDate, osloToday } from '../checkin-ui.js';
 import { trendPanel } from './checkin-trend.js';
 import { scheduleSummary } from './checkin-schedule.js';
@@ -24,7 +24,7 @@ function dischargeForm(patient, onSaved) {
   const form = h(
     'form',
     { class: 'form', novalidate: true, 'data-testid': 'discharge-form' },
-    h('div', { class: 'field' }, h('label', { for: id }, t('checkin.discharge.date')), h('p', { class: 'hint' }, t('checkin.discharge.hint', { name: patient.display_name })), input),
+    h('div', { class: 'field' }, h('label', { for: id }, t('checkin.discharge.date')), h('p', { class: 'hint' }, t('checkin.discharge.hint', { name: patient.display_name })), input, pickedEcho(input)),
     error,
     status,
     h('div', { class: 'actions' }, save),
