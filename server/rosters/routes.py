@@ -245,11 +245,11 @@ def patient_on_duty(patient_id: int, query: AtQuery) -> PatientOnDutyPublic:
 def patients_on_duty(query: AtQuery) -> list[PatientOnDutyPublic]:
     db = get_db()
     only = None if g.user.role == Role.admin else access.patient_ids_in_circles_of(db, g.user.id)
-    snap = service.snapshot(db)
+    snap = snapshot.snapshot(db)
     at = _at(query)
     out = []
     for patient in list_patients(db, viewer=g.user, only_ids=only, action="on_duty.read"):
-        out.append(service.on_duty(db, patient_id=patient.id, at=at, snap=snap))  # type: ignore[arg-type]
+        out.append(duty.on_duty(db, patient_id=patient.id, at=at, snap=snap))  # type: ignore[arg-type]
     return out
 
 
