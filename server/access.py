@@ -29,7 +29,9 @@ from sqlmodel import Session, col, select
 from server import clock
 from server.accounts.models import Role, User
 from server.api.errors import ApiError, forbidden, not_found, unauthorized
-from server.care_circles.models import CareTier, CareTierTeam, PrimaryContact, TeamMembership
+from server.break_glass.openings import active_opening
+from server.care_circles.models import CareTier, CareTierTeam, PrimaryContact, Team, TeamMembership
+from server.rosters.duty import is_on_duty_for, patients_on_duty_for
 
 
 class Need(StrEnum):
@@ -125,14 +127,10 @@ def is_primary_contact(db: Session, *, supporter_id: int, patient_id: int) -> bo
 
 
 def _on_duty_for(db: Session, supporter_id: int, patient_id: int, at: datetime) -> bool:
-    from server.rosters.duty import is_on_duty_for
-
     return is_on_duty_for(db, supporter_id=supporter_id, patient_id=patient_id, at=at)
 
 
 def _has_break_glass(db: Session, supporter_id: int, patient_id: int, at: datetime) -> bool:
-    from server.break_glass.service import active_opening
-
     return active_opening(db, supporter_id=supporter_id, patient_id=patient_id, at=at) is not None
 
 
@@ -232,8 +230,6 @@ def team_kinds_in_circle(db: Session, *, supporter_id: int, patient_id: int) -> 
     """The team kinds through which a supporter sees this patient, in tier
     order: their teams in the circle; a named primary contact also gets the
     kinds of all their teams."""
-    from server.care_circles.models import Team
-
     rows = db.exec(
         select(CareTier.position, Team.kind)
         .join(CareTierTeam, col(CareTierTeam.tier_id) == col(CareTier.id))
@@ -261,8 +257,6 @@ def require_chat_action(
     supporters' actions, over HTTP and Socket.IO alike. A supporter must be in
     the patient's care circle and on duty for them right now, and (unless only
     reading) hold the conversation or have it offered to them."""
-    from server.rosters.duty import is_on_duty_for
-
     if not user.is_active:
         raise forbidden()
     if user.role == Role.patient:
@@ -298,8 +292,6 @@ def visible_plan_sections(
 def on_duty_patient_ids(db: Session, *, supporter_id: int, at: datetime) -> set[int]:
     """The patients in this supporter's care circles whom they are on duty for
     now (check-in lists, alerts): in the circle AND on duty in one of its tiers."""
-    from server.rosters.duty import patients_on_duty_for
-
     return patient_ids_in_circles_of(db, supporter_id) & patients_on_duty_for(
         db, supporter_id=supporter_id, at=at
     )

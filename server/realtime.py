@@ -71,6 +71,11 @@ def init_app(app: Flask) -> None:
         max_http_buffer_size=64 * 1024,
         json=SocketJson,
     )
+    sessions.sessions_ended.connect(_drop_ended)
+
+
+def _drop_ended(user_id: int, *, session_id: str | None) -> None:
+    drop_sockets(user_id, session_id=session_id)
 
 
 def authenticate_socket() -> Any:

@@ -62,10 +62,6 @@ def end_my_session(handle: str) -> None:
     if doomed is None:
         raise not_found("No such device.")
     sessions.end_session(db, doomed, at=at)
-    from server.db import after_commit
-    from server.realtime import drop_sockets
-
-    after_commit(lambda: drop_sockets(doomed.user_id, session_id=doomed.id))
     auth_events.record(
         db, user=g.user, event=auth_events.AuthEvent.session_revoked, reason=doomed.device_label
     )

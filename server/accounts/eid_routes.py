@@ -14,8 +14,7 @@ from server.accounts.login import begin_session, set_cookies
 from server.accounts.oidc import EidError
 from server.api.endpoints import endpoint
 from server.api.errors import ApiError
-from server.db import after_commit, get_db
-from server.realtime import drop_sockets
+from server.db import get_db
 
 log = logging.getLogger(__name__)
 bp = Blueprint("eid", __name__, url_prefix="/api/auth")
@@ -132,7 +131,6 @@ def logout() -> object:
     ended = g.auth_session
     url = oidc.end_session_url(db, session_id=ended.id)
     sessions.end_session(db, ended, at=clock.now())
-    after_commit(lambda: drop_sockets(ended.user_id, session_id=ended.id))
     response = current_app.json.response(LoggedOut(end_session_url=url).model_dump())
     sessions.clear_session_cookie(response)
     g.session_cookie_set = True

@@ -8,8 +8,7 @@ from flask import Response, g, jsonify
 from server import clock
 from server.accounts import auth_events, devices, mfa, services, sessions
 from server.accounts.models import AuthSession, SessionPublic, User
-from server.db import after_commit, get_db
-from server.realtime import drop_sockets
+from server.db import get_db
 
 
 def logged_in(
@@ -51,7 +50,6 @@ def begin_session(
     old = g.get("auth_session")
     if old is not None:
         sessions.end_session(db, old, at=at)
-        after_commit(lambda: drop_sockets(old.user_id, session_id=old.id))
     token, auth_session = sessions.start_session(
         db,
         user=user,

@@ -24,8 +24,7 @@ from server.accounts.models import (
 )
 from server.api.endpoints import endpoint
 from server.api.errors import not_found
-from server.db import after_commit, get_db
-from server.realtime import drop_sockets
+from server.db import get_db
 
 bp = Blueprint("accounts", __name__, url_prefix="/api")
 
@@ -51,7 +50,6 @@ def login(body: LoginRequest) -> object:
 def logout() -> object:
     ended = g.auth_session
     sessions.end_session(get_db(), ended, at=clock.now())
-    after_commit(lambda: drop_sockets(ended.user_id, session_id=ended.id))
     get_db().commit()
     response = Response(status=204)
     sessions.clear_session_cookie(response)

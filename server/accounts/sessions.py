@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from blinker import Namespace
 from flask import Flask, Request, Response, current_app, g, request
 from flask.sessions import SessionInterface
 from sqlmodel import Session, col, select, update
 
 from server import clock
 from server.accounts.models import AuthSession, Role, User
+from server.db import after_commit
 
 COOKIE_NAME = "nattlys_session"
 SECURE_COOKIE_NAME = "__Host-nattlys_session"
@@ -137,23 +139,27 @@ def live_session_ids(db: Session, session_ids: list[str], *, at: datetime) -> se
     return live
 
 
+# Sent once an ending is committed, with the user id as sender and the session id
+# (None: all of the user's). Live connections listen (server.realtime): sockets
+# opened with an ended session must not keep receiving events.
+sessions_ended = Namespace().signal("sessions-ended")
+
+
 def end_session(db: Session, auth_session: AuthSession, *, at: datetime) -> None:
     auth_session.revoked_at = at
     db.add(auth_session)
+    user_id, session_id = auth_session.user_id, auth_session.id
+    after_commit(lambda: sessions_ended.send(user_id, session_id=session_id))
 
 
 def end_all_sessions(db: Session, *, user_id: int, at: datetime) -> int:
-    from server.db import after_commit
-    from server.realtime import drop_sockets
-
     result = db.exec(  # type: ignore[call-overload]
         update(AuthSession)
         .where(col(AuthSession.user_id) == user_id, col(AuthSession.revoked_at).is_(None))
         .values(revoked_at=at)
     )
-    # Sockets opened with these sessions must not keep receiving live events
-    # (a disabled supporter must not go on seeing patients' messages).
-    after_commit(lambda: drop_sockets(user_id))
+    # A disabled supporter must not go on seeing patients' messages.
+    after_commit(lambda: sessions_ended.send(user_id, session_id=None))
     return int(result.rowcount or 0)
 
 
@@ -178,13 +184,9 @@ def live_sessions_of(db: Session, user_id: int, *, at: datetime) -> list[AuthSes
 
 
 def end_other_sessions(db: Session, *, keep: AuthSession, at: datetime) -> None:
-    from server.db import after_commit
-    from server.realtime import drop_sockets
-
     for other in live_sessions_of(db, keep.user_id, at=at):
         if other.id != keep.id:
             end_session(db, other, at=at)
-            after_commit(lambda ended=other: drop_sockets(ended.user_id, session_id=ended.id))
 
 
 def csrf_matches(auth_session: AuthSession, presented: str | None) -> bool:

@@ -16,27 +16,12 @@ from server.accounts.models import Role, User
 from server.api.errors import ApiError, not_found
 from server.audit import writer as audit
 from server.break_glass.models import BreakGlassAccess
+from server.break_glass.openings import active_opening
 from server.break_glass.schemas import BreakGlassPublic, BreakGlassReview
 from server.db import after_commit
 
 LIVE_EVENT = "break_glass:opened"
 _LIST_LIMIT = 200
-
-
-def active_opening(
-    db: Session, *, supporter_id: int, patient_id: int, at: datetime
-) -> BreakGlassAccess | None:
-    return db.exec(
-        select(BreakGlassAccess)
-        .where(
-            BreakGlassAccess.supporter_id == supporter_id,
-            BreakGlassAccess.patient_id == patient_id,
-            col(BreakGlassAccess.opened_at) <= at,
-            col(BreakGlassAccess.expires_at) > at,
-        )
-        .order_by(col(BreakGlassAccess.expires_at).desc())
-        .limit(1)
-    ).first()
 
 
 def _names(db: Session, ids: set[int | None]) -> dict[int, str]:
