@@ -194,7 +194,7 @@ def test_the_push_sender_follows_no_redirect(make_app: Any, factories: Any, auth
         mona = factories.patient("mona")
         assert subscribe(auth.client_for("mona"), service.endpoint(), Browser()).status_code == 201
         dispatcher = push.dispatcher(app)
-        dispatcher.submit([mona.id], push.PushMessage(title="Ny melding", tag="chat", url="/#/chat", ttl=60))
+        dispatcher.submit([mona.id], push.PushMessage(title="new_message", tag="chat", url="/#/chat", ttl=60))
         assert dispatcher.drain(timeout=15)
         assert service.internal_hits == []
         assert dispatcher.counts["failed"] == 1

@@ -344,7 +344,7 @@ def test_a_taken_chat_whose_holder_goes_quiet_is_nudged_then_reoffered(
     clock.advance(minutes=3)
     assert run_ticks(app, clock)["nudged"] == 1
     assert names(kari_socket).count("chat:nudge") == 1
-    assert any(u == circle["kari"].id and m.title == "Ny melding" for u, m in push.dispatcher(app).history)
+    assert any(u == circle["kari"].id and m.title == "new_message" for u, m in push.dispatcher(app).history)
     assert mona.get("/api/chat/conversation").json["status"]["code"] == "answering"
     clock.advance(minutes=3)
     assert run_ticks(app, clock)["reoffered"] == 1

@@ -3,6 +3,7 @@ never silent, nothing lost."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime
 from typing import Any
@@ -320,8 +321,8 @@ def test_push_says_only_new_message(
     kari.post("/api/chat/conversations/1/messages", json={"client_id": cid(), "body": "Jeg er her, Mona."})
     assert sent[-1][0] == [circle["mona"].id]  # Mona has no socket open: she gets a push
     for _ids, message in sent:
-        payload = message.payload().decode()
-        assert message.title == "Ny melding"
+        payload = message.payload("nb").decode()
+        assert json.loads(payload)["title"] == "Ny melding"
         assert "vondt" not in payload and "Mona" not in payload and "Kari" not in payload
 
 

@@ -221,7 +221,7 @@ def test_red_alerts_the_supporter_on_duty_live_and_by_push(
         # Only the first tier with someone on duty is told.
         assert ola_socket.get_received() == [] and silje_socket.get_received() == []
         queued = pushed(app)
-        assert [(u, m.title) for u, m in queued] == [(circle["kari"].id, "Noen trenger deg")]
+        assert [(u, m.title) for u, m in queued] == [(circle["kari"].id, "someone_needs_you")]
         assert push.dispatcher(app).drain(timeout=10)
         assert len(server.requests) == 1
         payload = browser.decrypt(server.requests[0]["body"])
@@ -363,7 +363,7 @@ def test_a_restart_across_the_reminder_time_sends_exactly_one(
     assert sum(again.values()) == 0
     assert count(db, ReminderSent) == 1
     titles = [m.title for _, m in pushed(app) + pushed(second)]
-    assert titles == ["Tid for kveldssjekk"]
+    assert titles == ["checkin_evening"]
 
 
 def test_a_step_another_scheduler_records_in_between_is_neither_doubled_nor_lost(
@@ -417,11 +417,11 @@ def test_missed_check_in_one_gentle_reminder_then_what_the_patient_chose(
     told = "missed:told_on_duty" if choice == "tell_on_duty" else "missed:not_chosen"
     assert [s for s in steps if s] == [{"reminder:pushed": 1}, {"gentle:pushed": 1}, {told: 1}]
     mona_titles = [m.title for u, m in pushed(app) if u == circle["mona"].id]
-    assert mona_titles == ["Tid for kveldssjekk", "Kveldssjekken venter"]
+    assert mona_titles == ["checkin_evening", "checkin_evening_waiting"]
     staff_titles = [m.title for u, m in pushed(app) if u != circle["mona"].id]
     alerts = [r for r in ola_socket.get_received() if r["name"] == "checkin:alert"]
     if choice == "tell_on_duty":
-        assert staff_titles == ["Kveldssjekken er ikke gjort"]  # Ola is on duty from 22:00
+        assert staff_titles == ["checkin_evening_missed"]  # Ola is on duty from 22:00
         assert len(alerts) == 1 and alerts[0]["args"][0]["reason"] == "missed"
     else:
         assert staff_titles == [] and alerts == []
@@ -434,7 +434,7 @@ def test_no_gentle_reminder_when_the_check_in_is_done(
     clock.set(datetime(2026, 11, 25, 20, 0, tzinfo=OSLO))
     assert run_job(app, clock) == {"reminder:in_app": 1}
     mona = auth.client_for("mona")
-    assert mona.get("/api/checkins/state").json["pending_reminder"]["title"] == "Tid for kveldssjekk"
+    assert mona.get("/api/checkins/state").json["pending_reminder"]["title"] == "checkin_evening"
     clock.set(datetime(2026, 11, 25, 20, 10, tzinfo=OSLO))
     mona.post("/api/checkins", json=answers())
     assert mona.get("/api/checkins/state").json["pending_reminder"] is None
@@ -464,7 +464,7 @@ def test_no_reminder_pushed_in_quiet_hours(app: Any, auth: Any, factories: Any, 
     assert run_job(app, clock) == {"reminder:pushed": 1}
     clock.set(datetime(2026, 11, 25, 23, 0, tzinfo=OSLO))
     assert run_job(app, clock) == {"gentle:quiet": 1}
-    assert [m.title for _, m in pushed(app)] == ["Tid for kveldssjekk"]
+    assert [m.title for _, m in pushed(app)] == ["checkin_evening"]
 
 
 # --- discharge follow-up -----------------------------------------------------------
@@ -650,7 +650,7 @@ def test_a_reminder_push_lost_with_its_process_is_sent_again_once(
     clock.advance(minutes=1)
     assert dict(run_job(app, clock)) == {"resent": 1}
     assert push.dispatcher(app).drain()
-    assert [m.title for _, m in pushed(app)] == ["Tid for kveldssjekk"]
+    assert [m.title for _, m in pushed(app)] == ["checkin_evening"]
     assert db.exec(select(ReminderSent.outcome)).all() == ["pushed"]
     db.commit()
 

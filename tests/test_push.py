@@ -105,9 +105,9 @@ def app(make_app: Any) -> Any:
     return make_app(**VAPID)
 
 
-def subscribe(client: Any, endpoint: str, browser: Browser | None = None) -> Any:
+def subscribe(client: Any, endpoint: str, browser: Browser | None = None, **more: str) -> Any:
     browser = browser or Browser()
-    return client.post("/api/push/subscriptions", json={"endpoint": endpoint, "keys": browser.keys()})
+    return client.post("/api/push/subscriptions", json={"endpoint": endpoint, "keys": browser.keys(), **more})
 
 
 def count_subscriptions(db: Any) -> int:
@@ -116,7 +116,7 @@ def count_subscriptions(db: Any) -> int:
     return n
 
 
-MESSAGE = push.PushMessage(title="Ny melding", tag="chat", url="/#/chat", ttl=600, urgency="high")
+MESSAGE = push.PushMessage(title="new_message", tag="chat", url="/#/chat", ttl=600, urgency="high")
 
 
 def test_vapid_generate_prints_keys_for_the_env_file(runner: Any) -> None:
@@ -251,13 +251,41 @@ def test_vapid_header_is_signed_once_and_reused(
     assert len(auths) == 1
 
 
+def test_each_phone_is_told_in_the_language_its_app_is_in(
+    app: Any, auth: Any, factories: Any, push_server: PushServer
+) -> None:
+    mona = factories.patient()
+    phone, tablet = Browser(), Browser()
+    client = auth.client_for(mona.username)
+    assert subscribe(client, push_server.url("phone"), phone, language="en").status_code == 201
+    assert subscribe(client, push_server.url("tablet"), tablet).status_code == 201
+    assert subscribe(client, push_server.url("x"), language="sv").status_code == 400
+    dispatcher = push.dispatcher(app)
+    dispatcher.submit([mona.id], MESSAGE)
+    assert dispatcher.drain(timeout=10)
+    by_path = {r["path"].rsplit("/", 1)[-1]: r["body"] for r in push_server.requests}
+    assert phone.decrypt(by_path["phone"])["title"] == "New message"
+    assert tablet.decrypt(by_path["tablet"])["title"] == "Ny melding"
+    # She switches the phone's app to Norwegian: the app tells the server again.
+    assert subscribe(client, push_server.url("phone"), phone, language="nb").status_code == 201
+    dispatcher.submit([mona.id], MESSAGE)
+    assert dispatcher.drain(timeout=10)
+    latest = [r["body"] for r in push_server.requests if r["path"].endswith("/phone")][-1]
+    assert phone.decrypt(latest) == {
+        "title": "Ny melding",
+        "body": "Åpne Nattlys",
+        "tag": "chat",
+        "url": "/#/chat",
+    }
+
+
 def test_only_fixed_non_clinical_texts_can_be_pushed() -> None:
     with pytest.raises(ValueError):
         push.PushMessage(title="Mona: trykk 9, selvmordstanker", tag="x", url="/", ttl=60)
     with pytest.raises(ValueError):
-        push.PushMessage(title="Ny melding", body="Jeg har det vondt", tag="x", url="/", ttl=60)
+        push.PushMessage(title="new_message", body="Jeg har det vondt", tag="x", url="/", ttl=60)
     with pytest.raises(ValueError):
-        push.PushMessage(title="Ny melding", tag="x", url="https://evil.example/", ttl=60)
+        push.PushMessage(title="new_message", tag="x", url="https://evil.example/", ttl=60)
 
 
 def test_without_keys_nothing_is_sent(make_app: Any, auth: Any, factories: Any) -> None:

@@ -263,7 +263,7 @@ def test_a_red_check_in_and_a_chat_reply_are_stored_once_when_push_fails(
     # Mona the reply: Kari's service failed and Mona's hung, so each push was
     # tried three times and then given up once, and both stay subscribed.
     queued = sorted((u, m.title) for u, m in dispatcher.history)
-    assert queued == sorted([(circle["kari"].id, "Ny melding"), (circle["mona"].id, "Ny melding")])
+    assert queued == sorted([(circle["kari"].id, "new_message"), (circle["mona"].id, "new_message")])
     assert len(service.times("kari")) == 3 and len(service.times("mona")) == 3
     assert dispatcher.counts["failed"] == 1 and dispatcher.counts["timeout"] == 1
     assert dispatcher.counts["sent"] == 0

@@ -398,4 +398,4 @@ def test_handoff_push_is_sent_once_per_shift_before_it_starts(
     clock.set(oslo(2026, 11, 25, 19, 30))
     assert run(app) == 0
     assert [ids for ids, _ in sent] == [[s["ola"].id]]
-    assert sent[0][1].title == "Vakten din begynner snart"
+    assert sent[0][1].title == "shift_starts"

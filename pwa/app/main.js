@@ -6,7 +6,7 @@ import { createRouter } from './router.js';
 import { emergencyBar, languageSwitch } from './ui.js';
 import * as realtime from './realtime.js';
 import * as outbox from './outbox.js';
-import { forgetOnLogout as forgetPush } from './push.js';
+import { followLanguage, forgetOnLogout as forgetPush } from './push.js';
 import * as planStore from './plan-store.js';
 
 const HOME_VIEW = { patient: 'patient-home', supporter: 'supporter-home', admin: 'admin-home' };
@@ -251,6 +251,7 @@ async function changeLanguage(code) {
   } catch {
     return;
   }
+  followLanguage();
   await render(router.current(), { focusLanguage: code });
 }
 

@@ -1,7 +1,7 @@
 // Web push for this browser: subscribe with the server's VAPID key, tell the
 // server, and undo both. The service worker (sw.js) shows the notifications.
 import { h, uid } from './dom.js';
-import { t } from './i18n.js';
+import { currentLanguage, t } from './i18n.js';
 import { api } from './api.js';
 import { errorText } from './ui.js';
 
@@ -30,6 +30,12 @@ async function registration({ wait = true } = {}) {
   return withTimeout(navigator.serviceWorker.ready, 5000);
 }
 
+/** Tell the server about this browser's subscription, in the app's language now (again is fine). */
+function tellServer(subscription) {
+  const json = subscription.toJSON();
+  return api('POST', '/api/push/subscriptions', { endpoint: json.endpoint, keys: json.keys, language: currentLanguage() });
+}
+
 function sameKey(subscription, keyBytes) {
   const current = subscription.options && subscription.options.applicationServerKey;
   if (!current) return true;
@@ -45,8 +51,7 @@ export async function pushStatus() {
   const sub = reg ? await reg.pushManager.getSubscription() : null;
   if (sub && key.enabled && Notification.permission === 'granted') {
     // "Again is fine": makes sure the server has it for the person logged in now.
-    const json = sub.toJSON();
-    await api('POST', '/api/push/subscriptions', { endpoint: json.endpoint, keys: json.keys }).catch(() => null);
+    await tellServer(sub).catch(() => null);
   }
   return {
     supported: Boolean(reg),
@@ -70,14 +75,25 @@ export async function turnOn(publicKey) {
     sub = null;
   }
   if (!sub) sub = await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes });
-  const json = sub.toJSON();
   try {
-    await api('POST', '/api/push/subscriptions', { endpoint: json.endpoint, keys: json.keys });
+    await tellServer(sub);
   } catch (err) {
     await sub.unsubscribe().catch(() => false); // the server does not know it: no half-on state
     throw err;
   }
   return 'on';
+}
+
+/** After a language change: this browser's notifications follow it. Never throws. */
+export async function followLanguage() {
+  if (!pushSupported() || Notification.permission !== 'granted') return;
+  try {
+    const reg = await registration({ wait: false });
+    const sub = reg ? await reg.pushManager.getSubscription() : null;
+    if (sub) await tellServer(sub);
+  } catch {
+    /* offline: the push setting says it again on the next visit */
+  }
 }
 
 /** Unsubscribe this browser and tell the server to forget it. */

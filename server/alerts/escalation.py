@@ -44,7 +44,7 @@ TONIGHT_URL = "/#/i-kveld"
 # duty within this time; older ones only stay in the gap log.
 KEEP_TRYING_FOR = timedelta(hours=12)
 OPEN_STATES = ("offered", "preferred", "ceiling", "no_one_on_duty")
-MISSED_TITLES = {SlotKind.evening: "Kveldssjekken er ikke gjort", SlotKind.night: "Nattsjekken er ikke gjort"}
+MISSED_TITLES = {SlotKind.evening: "checkin_evening_missed", SlotKind.night: "checkin_night_missed"}
 
 
 def reoffer_minutes() -> int:
@@ -60,13 +60,13 @@ def _emit(event: str, payload: dict[str, Any], user_ids: list[int] | set[int]) -
 def _push_message(alert: CheckinAlert, slot_kind: str | None) -> push.PushMessage:
     if alert.reason == "red":
         return push.PushMessage(
-            title="Noen trenger deg",
+            title="someone_needs_you",
             tag=f"checkin-alert-{alert.id}",
             url=TONIGHT_URL,
             ttl=30 * 60,
             urgency="high",
         )
-    title = MISSED_TITLES.get(slot_kind or "", "Noen trenger deg")
+    title = MISSED_TITLES.get(slot_kind or "", "someone_needs_you")
     return push.PushMessage(title=title, tag=f"checkin-missed-{alert.id}", url=TONIGHT_URL, ttl=60 * 60)
 
 

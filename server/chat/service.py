@@ -258,7 +258,7 @@ def _push_new_message(user_ids: list[int] | set[int], *, conv: Conversation, for
     queue(
         user_ids,
         PushMessage(
-            title="Ny melding",
+            title="new_message",
             tag=f"chat-{conv.id}",
             url="/#/chat" if for_patient else f"/#/samtale/{conv.id}",
             ttl=15 * 60 if not for_patient else 6 * 3600,
@@ -1018,7 +1018,7 @@ def _ask_for_note(db: Session, conv: Conversation, *, at: datetime) -> bool:
     queue(
         [holder_id],  # type: ignore[list-item]
         PushMessage(
-            title="Vakten din slutter snart",
+            title="shift_ends",
             tag=f"handover-{conv.id}",
             url=f"/#/samtale/{conv.id}",
             ttl=int(continuity.NOTE_REQUEST_BEFORE.total_seconds()),

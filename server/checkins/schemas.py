@@ -136,7 +136,7 @@ class PendingReminder(SQLModel):
     kind: str  # evening | night
     local_date: date
     due_at: datetime
-    title: str  # the same discreet text as the push
+    title: str  # the push's title: a key of the catalogues' push.titles
     pushed: bool  # a push was sent for it
 
 

@@ -54,8 +54,8 @@ EMERGENCY_NUMBERS = [
     EmergencyNumber(name="Mental Helse hjelpetelefonen", phone="116 123"),
 ]
 CONTACT_MESSAGE = "Jeg ønsker at noen tar kontakt i kveld"
-REMINDER_TITLES = {SlotKind.evening: "Tid for kveldssjekk", SlotKind.night: "Tid for nattsjekk"}
-GENTLE_TITLES = {SlotKind.evening: "Kveldssjekken venter", SlotKind.night: "Nattsjekken venter"}
+REMINDER_TITLES = {SlotKind.evening: "checkin_evening", SlotKind.night: "checkin_night"}
+GENTLE_TITLES = {SlotKind.evening: "checkin_evening_waiting", SlotKind.night: "checkin_night_waiting"}
 # A reminder stays pending in the app this long after it was due.
 PENDING_FOR = timedelta(hours=4)
 TONIGHT_STARTS = time(16, 0)

@@ -7,7 +7,7 @@ from server.accounts.models import User
 from server.push import service as push
 
 PROPOSAL_WAITING = push.PushMessage(
-    title="Du har noe å se på i Nattlys",
+    title="something_to_see",
     tag="plan-proposal",  # several proposals: one notification
     url="/#/kriseplan/forslag",
     ttl=24 * 3600,

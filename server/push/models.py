@@ -18,6 +18,7 @@ class PushSubscription(SQLModel, table=True):
     endpoint: str = Field(sa_column=Column(String(2048), nullable=False, unique=True))
     p256dh: str = Field(max_length=128)
     auth: str = Field(max_length=64)
+    language: str = Field(default="nb", max_length=8)  # the app's language on this device
     created_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
     last_success_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
     # The push service said 429: not used again before this instant.

@@ -29,7 +29,12 @@ def key() -> PushKeyPublic:
 )
 def subscribe(body: SubscriptionIn) -> SubscriptionPublic:
     sub = service.subscribe(
-        get_db(), user=g.user, endpoint=body.endpoint, p256dh=body.keys.p256dh, auth=body.keys.auth
+        get_db(),
+        user=g.user,
+        endpoint=body.endpoint,
+        p256dh=body.keys.p256dh,
+        auth=body.keys.auth,
+        language=body.language,
     )
     return SubscriptionPublic(id=sub.id, endpoint=sub.endpoint)  # type: ignore[arg-type]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import ConfigDict
 from sqlmodel import Field, SQLModel
 
@@ -18,6 +20,8 @@ class SubscriptionIn(SQLModel):
 
     endpoint: str = Field(min_length=8, max_length=2048)
     keys: PushKeys
+    # The app's language on this device: what its notifications are written in.
+    language: Literal["nb", "en"] = "nb"
 
 
 class UnsubscribeIn(SQLModel):

@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app
 from sqlmodel import Session, col, delete, select, update
 
-from server import clock
+from server import catalogues, clock
 from server.accounts.models import User
 from server.api.errors import ApiError
 from server.db import after_commit, standalone_session
@@ -44,23 +44,10 @@ from server.push.models import PushSubscription
 log = logging.getLogger(__name__)
 _KEY = "nattlys_push"
 
-# Every text a push may carry. Nothing else can be sent, so nothing clinical can.
-TITLES = frozenset(
-    {
-        "Tid for kveldssjekk",
-        "Tid for nattsjekk",
-        "Kveldssjekken venter",
-        "Nattsjekken venter",
-        "Ny melding",
-        "Noen trenger deg",
-        "Kveldssjekken er ikke gjort",
-        "Nattsjekken er ikke gjort",
-        "Vakten din begynner snart",
-        "Vakten din slutter snart",
-        "Du har noe å se på i Nattlys",
-    }
-)
-BODIES = frozenset({"", "Åpne Nattlys"})
+# Every text a push may carry is a key of the catalogues' `push` section, shown in
+# the language each device asked for. Nothing else can be sent, so nothing clinical can.
+TITLES = catalogues.keys(catalogues.DEFAULT_LANGUAGE, "push.titles")
+BODIES = catalogues.keys(catalogues.DEFAULT_LANGUAGE, "push.bodies") | {""}
 URGENCIES = ("very-low", "low", "normal", "high")
 _TOPIC = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 DEFAULT_RETRY_AFTER = timedelta(seconds=60)
@@ -73,7 +60,7 @@ class PushMessage:
     url: str  # where a tap opens the app (a hash route)
     ttl: int  # seconds: dropped by the push service if not delivered by then
     urgency: str = "normal"
-    body: str = "Åpne Nattlys"
+    body: str = "open_app"
 
     def __post_init__(self) -> None:
         if self.title not in TITLES or self.body not in BODIES:
@@ -83,8 +70,13 @@ class PushMessage:
         if not self.url.startswith("/") or self.ttl < 0:
             raise ValueError("push url must be app-relative and ttl non-negative")
 
-    def payload(self) -> bytes:
-        data = {"title": self.title, "body": self.body, "tag": self.tag, "url": self.url}
+    def payload(self, language: str) -> bytes:
+        data = {
+            "title": catalogues.text(language, f"push.titles.{self.title}"),
+            "body": catalogues.text(language, f"push.bodies.{self.body}") if self.body else "",
+            "tag": self.tag,
+            "url": self.url,
+        }
         return json.dumps(data, ensure_ascii=False).encode("utf-8")
 
 
@@ -141,7 +133,15 @@ def check_subscription(
         raise _invalid(["keys", "auth"], "a base64url authentication secret (16 bytes)")
 
 
-def subscribe(db: Session, *, user: User, endpoint: str, p256dh: str, auth: str) -> PushSubscription:
+def subscribe(
+    db: Session,
+    *,
+    user: User,
+    endpoint: str,
+    p256dh: str,
+    auth: str,
+    language: str = catalogues.DEFAULT_LANGUAGE,
+) -> PushSubscription:
     """Store (or move to this user) the browser's subscription."""
     settings = current_app.config["SETTINGS"]
     check_subscription(
@@ -159,12 +159,13 @@ def subscribe(db: Session, *, user: User, endpoint: str, p256dh: str, auth: str)
             endpoint=endpoint,
             p256dh=p256dh,
             auth=auth,
+            language=language,
             created_at=now,
         )
     else:
         # The same browser, perhaps after another user logged in on it.
         sub.user_id = user.id  # type: ignore[assignment]
-        sub.p256dh, sub.auth = p256dh, auth
+        sub.p256dh, sub.auth, sub.language = p256dh, auth, language
         sub.retry_after, sub.failures = None, 0
     db.add(sub)
     db.flush()
@@ -214,6 +215,7 @@ class _Target:
     endpoint: str
     p256dh: str
     auth: str
+    language: str
 
 
 def _retry_after(value: str | None, now: datetime) -> datetime:
@@ -393,13 +395,13 @@ class PushDispatcher:
     def _fan_out(self, user_ids: list[int], message: PushMessage, *, batch: _Batch | None = None) -> None:
         with standalone_session(self.app) as db:
             subs = usable_subscriptions(db, user_ids, at=clock.now())
-            targets = [_Target(s.id, s.user_id, s.endpoint, s.p256dh, s.auth) for s in subs]  # type: ignore[arg-type]
+            targets = [_Target(s.id, s.user_id, s.endpoint, s.p256dh, s.auth, s.language) for s in subs]  # type: ignore[arg-type]
             db.commit()
         if not targets:
             self.counts["no_subscription"] += len(user_ids)
-        payload = message.payload()
+        payloads = {language: message.payload(language) for language in {t.language for t in targets}}
         for target in targets:
-            self._track(self._send_one, target, message, payload, batch=batch)
+            self._track(self._send_one, target, message, payloads[target.language], batch=batch)
 
     def _send_one(
         self,

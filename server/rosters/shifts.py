@@ -93,7 +93,7 @@ def send_handoff_notices(db: Session, *, at: datetime, notice: timedelta) -> int
                 queue(
                     [user_id],
                     PushMessage(
-                        title="Vakten din begynner snart",
+                        title="shift_starts",
                         tag=f"shift-{team_id}",
                         url="/#/mine-vakter",
                         ttl=int(notice.total_seconds()),
