@@ -44,3 +44,70 @@ def test_each_message_has_the_same_placeholders_and_is_not_empty() -> None:
         if set(PLACEHOLDER.findall(nb[key])) != set(PLACEHOLDER.findall(en[key]))
     }
     assert differ == {}
+
+
+# Areas whose `<area>.<verb>` strings in server/ are audit actions.
+AUDITED_AREAS = (
+    "alert",
+    "audit",
+    "auth",
+    "break_glass",
+    "care_circle",
+    "chat",
+    "checkin",
+    "coverage",
+    "crisis_plan",
+    "discharge",
+    "eid",
+    "gaps",
+    "invitation",
+    "on_duty",
+    "outcome",
+    "outcomes",
+    "passkey",
+    "patient",
+    "roster",
+    "team",
+    "user",
+)
+
+
+# Strings of that shape that are not audit actions.
+NOT_ACTIONS = {"audit.unknown_actor", "chat.tick"}  # a catalogue key, a scheduler job
+
+
+def audit_actions_in_server() -> set[str]:
+    """Every audit action the server can write: `<area>.<verb>` string literals of
+    the audited areas, and the routing decisions (`action="offer"` →
+    `route.offer`), read from the source so a new one cannot slip by."""
+    import ast
+
+    server = Path(__file__).resolve().parents[1] / "server"
+    action = re.compile(rf"(?:{'|'.join(AUDITED_AREAS)})\.[a-z]+(?:_[a-z]+)*")
+    found: set[str] = set()
+    for path in server.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and action.fullmatch(node.value)
+            ):
+                found.add(node.value)
+            if (
+                isinstance(node, ast.keyword)
+                and node.arg == "action"
+                and isinstance(node.value, ast.Constant)
+            ):
+                value = node.value.value
+                if isinstance(value, str) and re.fullmatch(r"[a-z]+(?:_[a-z]+)*", value):
+                    found.add(f"route.{value}")
+    return found - NOT_ACTIONS
+
+
+def test_every_audit_action_reads_as_a_sentence_for_administrators_in_both_languages() -> None:
+    actions = audit_actions_in_server()
+    assert {"roster.publish", "route.take", "auth.login", "crisis_plan.read"} <= actions
+    for lang in ("nb", "en"):
+        said = catalogue(lang)
+        missing = sorted(a for a in actions if f"audit.admin_actions.{a.replace('.', '_')}" not in said)
+        assert missing == [], f"no sentence in {lang}.json audit.admin_actions"
