@@ -145,11 +145,17 @@ def live_session_ids(db: Session, session_ids: list[str], *, at: datetime) -> se
 sessions_ended = Namespace().signal("sessions-ended")
 
 
+def _announce_ended(user_id: int, session_id: str | None) -> None:
+    def announce() -> None:
+        sessions_ended.send(user_id, session_id=session_id)
+
+    after_commit(announce)
+
+
 def end_session(db: Session, auth_session: AuthSession, *, at: datetime) -> None:
     auth_session.revoked_at = at
     db.add(auth_session)
-    user_id, session_id = auth_session.user_id, auth_session.id
-    after_commit(lambda: sessions_ended.send(user_id, session_id=session_id))
+    _announce_ended(auth_session.user_id, auth_session.id)
 
 
 def end_all_sessions(db: Session, *, user_id: int, at: datetime) -> int:
@@ -159,7 +165,7 @@ def end_all_sessions(db: Session, *, user_id: int, at: datetime) -> int:
         .values(revoked_at=at)
     )
     # A disabled supporter must not go on seeing patients' messages.
-    after_commit(lambda: sessions_ended.send(user_id, session_id=None))
+    _announce_ended(user_id, None)
     return int(result.rowcount or 0)
 
 
