@@ -271,16 +271,27 @@ export function throttle(fn, ms) {
   };
 }
 
-/** All messages after `afterId`, page by page (the server sends at most 200 at a time). */
-export async function fetchAll(path, afterId = 0) {
+/**
+ * All messages after `afterId`, page by page (the server sends at most 200 at a
+ * time); `page(after)` asks for one page. The state is the newest page's, but
+ * tonight's reason (staff) comes only with the first load's first page: a long
+ * conversation must not hide that she is red tonight.
+ */
+export async function allAfter(afterId, page) {
   let after = afterId;
+  let first = null;
   let view = null;
   const messages = [];
-  for (let page = 0; page < 50; page += 1) {
-    view = await api('GET', `${path}?after_id=${after}`);
+  for (let n = 0; n < 50; n += 1) {
+    view = await page(after);
+    first = first || view;
     messages.push(...view.messages);
     if (view.messages.length < 200) break;
     after = view.messages[view.messages.length - 1].id;
   }
-  return { ...view, messages };
+  return 'tonight' in first ? { ...view, tonight: first.tonight, messages } : { ...view, messages };
+}
+
+export function fetchAll(path, afterId = 0) {
+  return allAfter(afterId, (after) => api('GET', `${path}?after_id=${after}`));
 }

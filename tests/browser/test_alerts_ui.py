@@ -298,3 +298,47 @@ def test_a_red_checkin_escalated_to_the_second_tier_shows_her_red_and_the_answer
     timing("second tier answers -> patient told who answers", time.monotonic() - answered)
     timing("red check-in + contact request -> second tier answering on screen", time.monotonic() - started)
     assert mona.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+@pytest.fixture(scope="module")
+def long_chat_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from serve_demo(tmp_path_factory.mktemp("long-chat"), CHAT_MESSAGES_PER_MINUTE="1000")
+
+
+@pytest.fixture
+def long_chat_pages(browser: Any, long_chat_server: str) -> Iterator[Any]:
+    yield from watched_pages(browser, long_chat_server)
+
+
+def test_a_long_conversation_does_not_hide_that_she_is_red_tonight(
+    long_chat_pages: Any, long_chat_server: str
+) -> None:
+    """The conversation loads 200 messages at a time; tonight's reason comes with
+    the first page and must still be shown when more pages follow."""
+    hanne = Api(long_chat_server, "pasient5")
+    for n in range(1, 206):
+        hanne.call("POST", "/api/chat/messages", {"client_id": uuid.uuid4().hex, "body": f"Melding {n}"})
+    red = {
+        "idempotency_key": uuid.uuid4().hex,
+        "pressure": 9,
+        "mood": 1,
+        "sleep": "poor",
+        "warning_signs": [],
+        "self_harm_urge": "strong",
+        "suicidal_thoughts": "none",
+        "wants_contact": False,
+    }
+    hanne.call("POST", "/api/checkins", red)
+    conversation = next(
+        row["conversation_id"]
+        for row in Api(long_chat_server, "bolig1").call("GET", "/api/chat/inbox")
+        if row["patient_name"].startswith("Hanne")
+    )
+    kari = long_chat_pages(DESKTOP)
+    login(kari, "bolig1")
+    expect(kari.get_by_test_id("supporter-home")).to_be_visible()
+    kari.goto(f"/#/samtale/{conversation}")
+    expect(kari.get_by_test_id("chat-messages")).to_contain_text("Melding 205")
+    tonight = kari.get_by_test_id("conv-tonight")
+    expect(tonight).to_have_attribute("data-level", "red")
+    expect(tonight).to_contain_text("sterk trang til å skade seg selv")

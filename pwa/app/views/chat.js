@@ -8,6 +8,7 @@ import * as outbox from '../outbox.js';
 import { pageTitle } from '../ui.js';
 import { firstName } from '../format.js';
 import {
+  allAfter,
   ask,
   bubble,
   chatErrorText,
@@ -199,7 +200,7 @@ export default async function chatView(ctx) {
     syncing = true;
     try {
       const after = lastId();
-      const view = await ask('chat:sync', { after_id: after }, () => fetchAll('/api/chat/conversation', after));
+      const view = await allAfter(after, (from) => ask('chat:sync', { after_id: from }, () => api('GET', `/api/chat/conversation?after_id=${from}`)));
       problem.hidden = true;
       applyView(view);
     } catch {

@@ -10,6 +10,7 @@ import { firstName } from '../format.js';
 import { newClientId } from '../outbox.js';
 import { compactSections, kindsText, planPath } from '../plan-ui.js';
 import {
+  allAfter,
   ask,
   bubble,
   chatErrorText,
@@ -311,7 +312,9 @@ export default async function conversationView(ctx) {
     syncing = true;
     try {
       const after = lastId();
-      const fresh = await ask('chat:sync', { conversation_id: conversationId, after_id: after }, () => fetchAll(path, after));
+      const fresh = await allAfter(after, (from) =>
+        ask('chat:sync', { conversation_id: conversationId, after_id: from }, () => api('GET', `${path}?after_id=${from}`)),
+      );
       merge(fresh.messages);
       renderMessages();
     } catch {
