@@ -2,8 +2,10 @@
 // it: on logout, and as soon as the app learns its session has ended (a 401
 // from any call, the start-up session check, the server ending the socket),
 // whether it was revoked, the account disabled, the session expired or the
-// account re-enrolled. Only the language choice stays.
-const KEEP = new Set(['nattlys.lang']);
+// account re-enrolled. Only the device's settings (language, text size, colours) stay.
+import { DEVICE_SETTING_KEYS } from './device-settings.js';
+
+const KEEP = new Set(DEVICE_SETTING_KEYS);
 // The service worker's app-shell cache holds no patient data (it never stores
 // /api/ answers); any other cache of ours is removed.
 const SHELL_CACHE = 'nattlys-shell-';

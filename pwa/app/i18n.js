@@ -1,19 +1,14 @@
 // One message catalogue per language (i18n/nb.json, i18n/en.json, same keys).
+import { choices, remember, setting } from './device-settings.js';
 
-export const LANGUAGES = ['nb', 'en'];
-const STORAGE_KEY = 'nattlys.lang';
+export const LANGUAGES = choices('language');
 
 let lang = 'nb';
 let messages = {};
 let plural = new Intl.PluralRules('nb');
 
 export function savedLanguage() {
-  try {
-    const value = localStorage.getItem(STORAGE_KEY);
-    return LANGUAGES.includes(value) ? value : 'nb';
-  } catch {
-    return 'nb';
-  }
+  return setting('language');
 }
 
 export function currentLanguage() {
@@ -33,11 +28,7 @@ export async function loadLanguage(wanted) {
   lang = next;
   plural = new Intl.PluralRules(next);
   document.documentElement.lang = next;
-  try {
-    localStorage.setItem(STORAGE_KEY, next);
-  } catch {
-    /* private mode: the choice lasts for this page only */
-  }
+  remember('language', next);
 }
 
 function lookup(key) {

@@ -43,6 +43,8 @@ const ROUTES = [
   { pattern: /^\/pasient\/(\d+)\/kriseplan$/, view: 'patient-plan', roles: ['supporter'], params: ['patientId'] },
   // My account (every role): devices, password, account events, links to confirm.
   { pattern: /^\/min-konto$/, view: 'account' },
+  // This device's text size, colours and language: for everyone, also before logging in and offline.
+  { pattern: /^\/innstillinger$/, view: 'settings', public: true },
   {
     pattern: /^\/admin\/pasienter\/(\d+)$/,
     view: 'admin-home',
@@ -157,6 +159,7 @@ function renderChrome() {
           { class: 'menu-panel' },
           h('p', { class: 'menu-user' }, t('menu.logged_in_as', { name: state.user.display_name })),
           h('a', { href: '#/min-konto', class: 'menu-link', 'data-testid': 'menu-account' }, t('account.menu')),
+          h('a', { href: '#/innstillinger', class: 'menu-link', 'data-testid': 'menu-settings' }, t('settings.menu')),
           h('a', { href: '#/passnokler', class: 'menu-link' }, t('strong.menu_passkeys')),
           h('button', { type: 'button', class: 'button-secondary', onclick: logout }, t('menu.log_out')),
         ),
@@ -245,14 +248,16 @@ async function socketEnded() {
   realtime.reconnect();
 }
 
-async function changeLanguage(code) {
+/** The app in another language; `focus` is the control that made the change,
+ * found again in the screen drawn anew (the header's switch unless said). */
+async function changeLanguage(code, { focus = `header [data-lang="${code}"]` } = {}) {
   try {
     await loadLanguage(code);
   } catch {
     return;
   }
   followLanguage();
-  await render(router.current(), { focusLanguage: code });
+  await render(router.current(), { focus });
 }
 
 function match(path) {
@@ -269,7 +274,7 @@ function match(path) {
   return null;
 }
 
-async function render(path, { focusLanguage = null } = {}) {
+async function render(path, { focus = null } = {}) {
   const seq = ++state.renders;
   const found = match(path);
   let viewName = 'not-found';
@@ -313,6 +318,7 @@ async function render(path, { focusLanguage = null } = {}) {
       params,
       path,
       navigate: (to, options) => router.go(to, options),
+      changeLanguage,
       setSession,
       flash,
       retry: () => router.refresh(),
@@ -331,8 +337,8 @@ async function render(path, { focusLanguage = null } = {}) {
   clear(shell.main, node);
   const heading = shell.main.querySelector('h1');
   document.title = heading ? `${heading.textContent} – ${t('app.name')}` : t('app.name');
-  if (focusLanguage) {
-    shell.header.querySelector(`[data-lang="${focusLanguage}"]`)?.focus();
+  if (focus) {
+    document.querySelector(focus)?.focus();
   } else {
     if (!state.firstRender && heading) heading.focus({ preventScroll: false });
     window.scrollTo(0, 0);

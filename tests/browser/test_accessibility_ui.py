@@ -202,6 +202,7 @@ PATIENT_SCREENS = (
     "/passnokler",
     "/personvern",
     "/tilgjengelighet",
+    "/innstillinger",
     "/finnes-ikke",
 )
 SUPPORTER_SCREENS = (
@@ -212,6 +213,7 @@ SUPPORTER_SCREENS = (
     "/pasient/{patient}",
     "/pasient/{patient}/kriseplan",
     "/min-konto",
+    "/innstillinger",
 )
 ADMIN_SCREENS = (
     "/",
@@ -225,6 +227,7 @@ ADMIN_SCREENS = (
     "/admin/logg",
     "/admin/nodtilgang",
     "/min-konto",
+    "/innstillinger",
 )
 COMBINATIONS = (("nb", "light"), ("nb", "dark"), ("en", "light"), ("en", "dark"))
 

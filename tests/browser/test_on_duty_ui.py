@@ -36,6 +36,8 @@ def test_the_patients_home_says_which_teams_can_be_reached_now_and_the_numbers_w
     expect(reach).to_have_text("Akkurat nå kan du nå kommunen og DPS-vakta.")
     expect(reach).to_have_attribute("data-kinds", "kommune,dps")  # not the housing staff any more
     routing = mona.get_by_test_id("home-routing")
+    # That line and nothing else (once a stray "null" stood beside it).
+    expect(routing).to_have_text("Akkurat nå kan du nå kommunen og DPS-vakta.")
     expect(routing).not_to_contain_text("Ingrid")  # team kinds, never who
     expect(mona.get_by_test_id("home-help-now")).to_have_count(0)
 

@@ -162,7 +162,9 @@ async function section(spec, data, teamId) {
     baseline: spec.baseline ? data.assumptions.baseline_contact_within_7_days : undefined,
     label: t(`outcomes.figure.${spec.figure}.title`),
   });
-  body.push(drawn, table(spec, rows, spec.byHour ? t('outcomes.col_hour') : t('outcomes.col_month')));
+  // A wide table scrolls sideways on its own (by keyboard too), not the page.
+  const numbers = table(spec, rows, spec.byHour ? t('outcomes.col_hour') : t('outcomes.col_month'));
+  body.push(drawn, h('div', { class: 'table-wrap', role: 'region', tabindex: '0', 'aria-label': t(`outcomes.figure.${spec.figure}.title`) }, numbers));
   return h('section', { class: 'section', 'data-testid': `outcome-${spec.figure}` }, body);
 }
 

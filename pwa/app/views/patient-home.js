@@ -1,6 +1,6 @@
 // #/ for patients. The home screen is a list of tiles; later features
 // (check-in, crisis plan, chat) add their tile to TILES.
-import { h } from '../dom.js';
+import { h, clear } from '../dom.js';
 import { t } from '../i18n.js';
 import { firstName, partOfDay } from '../format.js';
 import { pageTitle } from '../ui.js';
@@ -47,7 +47,8 @@ function routingBox() {
     const alert = routing.alert && routing.alert.status !== 'in_chat' ? routing.alert : null;
     const nobody = !(routing.reachability && routing.reachability.reachable_kinds && routing.reachability.reachable_kinds.length);
     const help = alert ? needsHelpNow(alert.status) || nobody : nobody;
-    box.replaceChildren(
+    clear(
+      box,
       reachableLine(routing.reachability),
       alert ? h('p', { class: 'home-alert', 'data-testid': 'home-alert-status', 'data-status': alert.status }, alertText(alert)) : null,
       help ? helpNow((alert && alert.reachability) || routing.reachability, { testid: 'home-help-now' }) : null,

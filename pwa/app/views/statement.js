@@ -7,7 +7,7 @@ import { backLink, pageTitle } from '../ui.js';
 // The waiting period before a requested deletion (server/privacy/deletion.py WAITING_DAYS).
 const DELETION_WAITING_DAYS = 7;
 
-/** The two links under the login form. */
+/** The links under the login form. */
 export function statementLinks() {
   return h(
     'nav',
@@ -15,6 +15,8 @@ export function statementLinks() {
     h('a', { href: '#/personvern' }, t('statements.privacy_link')),
     ' · ',
     h('a', { href: '#/tilgjengelighet' }, t('statements.accessibility_link')),
+    ' · ',
+    h('a', { href: '#/innstillinger' }, t('settings.link')),
   );
 }
 
