@@ -346,9 +346,7 @@ def test_the_holder_is_asked_once_for_a_handover_note_15_minutes_before_the_shif
     [asked] = events(kari_socket, "chat:note_request")
     assert asked["conversation_id"] == 1
     assert datetime.fromisoformat(asked["shift_ends_at"]) == datetime(2026, 11, 25, 22, 0, tzinfo=OSLO)
-    assert [(ids, p.title, p.body) for ids, p in pushes] == [
-        ([circle["kari"].id], "shift_ends", "open_app")
-    ]
+    assert [(ids, p.title, p.body) for ids, p in pushes] == [([circle["kari"].id], "shift_ends", "open_app")]
     assert kari.get("/api/chat/conversations/1").json["note_requested_for"] is not None
     clock.set(datetime(2026, 11, 25, 21, 50, tzinfo=OSLO))
     assert run_tick(app, clock)["notes_asked"] == 0  # once per shift
