@@ -7,7 +7,7 @@ import json
 from functools import cache
 from typing import Any
 
-from server.config import PROJECT_ROOT
+from server.config import PWA_ROOT
 
 LANGUAGES = ("nb", "en")
 DEFAULT_LANGUAGE = "nb"
@@ -15,7 +15,7 @@ DEFAULT_LANGUAGE = "nb"
 
 @cache
 def _catalogue(language: str) -> dict[str, Any]:
-    path = PROJECT_ROOT / "pwa" / "app" / "i18n" / f"{language}.json"
+    path = PWA_ROOT / "app" / "i18n" / f"{language}.json"
     return json.loads(path.read_text(encoding="utf-8"))
 
 

@@ -10,15 +10,15 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from server.config import PROJECT_ROOT, ConfigError
+from server.config import MIGRATIONS_ROOT, ConfigError
 from server.crypto.cli import keys_group
 
 
 def alembic_config(database_url: str):  # type: ignore[no-untyped-def]
     from alembic.config import Config
 
-    cfg = Config(str(PROJECT_ROOT / "migrations" / "alembic.ini"))
-    cfg.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    cfg = Config(str(MIGRATIONS_ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(MIGRATIONS_ROOT))
     cfg.attributes["database_url"] = database_url
     return cfg
 

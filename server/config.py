@@ -15,6 +15,12 @@ if TYPE_CHECKING:
     from server.crypto.keys import KeyRing
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# A wheel carries the PWA and the migrations inside the package (setup.py puts
+# them in server/bundle/); a checkout uses them where they are.
+_BUNDLE = Path(__file__).resolve().parent / "bundle"
+_RESOURCES = _BUNDLE if _BUNDLE.is_dir() else PROJECT_ROOT
+PWA_ROOT = _RESOURCES / "pwa"
+MIGRATIONS_ROOT = _RESOURCES / "migrations"
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "instance" / "nattlys.db"
 
 # Secrets that appear in docs, examples or tests; never acceptable in production.

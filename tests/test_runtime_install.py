@@ -1,5 +1,5 @@
-"""The project installed the way production installs it (no dev extras) can
-serve: every package the server imports at run time is declared."""
+"""The project as production installs it: a self-contained wheel whose
+dependencies are all declared and pinned."""
 
 from __future__ import annotations
 
@@ -25,7 +25,10 @@ def _free_port() -> int:
 
 @pytest.mark.slow
 @pytest.mark.timeout(900)
-def test_a_fresh_install_without_dev_extras_serves_healthz(tmp_path: Path) -> None:
+def test_the_wheel_installed_outside_the_checkout_migrates_and_serves_the_app(tmp_path: Path) -> None:
+    """Installed the way production installs it (no dev extras, not editable),
+    run from a folder that is not the checkout: every package the server
+    imports is declared, and the wheel carries the PWA and the migrations."""
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
@@ -44,14 +47,20 @@ def test_a_fresh_install_without_dev_extras_serves_healthz(tmp_path: Path) -> No
         "REDIS_URL": "",
         "SCHEDULER": "off",
     }
-    # Migrations run from the source tree, as deploy/systemd/nattlys-migrate.service does.
-    upgrade = subprocess.run(
-        [sys.executable, "-m", "server", "db", "upgrade"],
-        env={**env, "PATH": os.environ.get("PATH", "/usr/bin:/bin")},
-        cwd=PROJECT_ROOT,
+    where = subprocess.run(
+        [str(python), "-c", "import server; print(server.__file__)"],
+        env=env,
+        cwd=tmp_path,
         capture_output=True,
         text=True,
-        check=False,
+    )
+    assert not where.stdout.startswith(str(PROJECT_ROOT)), where.stdout
+    upgrade = subprocess.run(
+        [str(venv / "bin" / "nattlys"), "db", "upgrade"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
     )
     assert upgrade.returncode == 0, upgrade.stderr[-3000:]
     port = _free_port()
@@ -75,6 +84,15 @@ def test_a_fresh_install_without_dev_extras_serves_healthz(tmp_path: Path) -> No
             except OSError:
                 time.sleep(0.3)
         assert status == 200, log_path.read_text()[-3000:]
+        for path, expected in [
+            ("/", b"<html"),
+            ("/app/main.js", b"import"),
+            ("/app/i18n/nb.json", b"{"),
+            ("/vendor/uPlot.esm.js", b"uPlot"),
+            ("/sw.js", b"caches"),
+        ]:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as r:
+                assert r.status == 200 and expected in r.read(), path
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, 15)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from server.accounts.models import User
-from server.config import PROJECT_ROOT
+from server.config import PWA_ROOT
 from server.privacy import holdings
 from server.schema import metadata
 
@@ -25,7 +25,7 @@ OSLO = ZoneInfo("Europe/Oslo")
 
 @cache
 def _catalogue(lang: str) -> dict[str, Any]:
-    return json.loads((PROJECT_ROOT / "pwa" / "app" / "i18n" / f"{lang}.json").read_text(encoding="utf-8"))
+    return json.loads((PWA_ROOT / "app" / "i18n" / f"{lang}.json").read_text(encoding="utf-8"))
 
 
 def _text(lang: str, key: str, **params: Any) -> str:

@@ -7,20 +7,11 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, send_from_directory
 
-from server.config import PROJECT_ROOT
+from server.config import PWA_ROOT
 from server.web.shell import service_worker_source
+from server.web.vendor import VENDOR_FILES
 
-PWA_ROOT = PROJECT_ROOT / "pwa"
 bp = Blueprint("web", __name__)
-
-# npm packages the browser loads, by the URL name it asks for. Only these files
-# are served from node_modules.
-VENDOR_FILES = {
-    "socket.io.esm.min.js": "socket.io-client/dist/socket.io.esm.min.js",
-    "socket.io.esm.min.js.map": "socket.io-client/dist/socket.io.esm.min.js.map",
-    "uPlot.esm.js": "uplot/dist/uPlot.esm.js",
-    "uPlot.min.css": "uplot/dist/uPlot.min.css",
-}
 
 
 def _send(directory: Path, name: str, *, cache: str = "no-cache", mimetype: str | None = None) -> Any:
