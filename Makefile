@@ -13,7 +13,7 @@ OIDC_STAMP := tests/oidc/node_modules/.installed
 AXE_STAMP := tests/a11y/node_modules/.installed
 RUN_DATABASE_URL ?= sqlite:///$(CURDIR)/instance/nattlys.db
 
-.PHONY: setup run run-eid test lint serve-only clean cluster lock
+.PHONY: setup run run-eid test lint serve-only clean cluster lock lighthouse
 
 setup: $(PY_STAMP) $(NODE_STAMP) $(OIDC_STAMP) $(AXE_STAMP)
 
@@ -48,6 +48,16 @@ $(AXE_STAMP): tests/a11y/package.json tests/a11y/package-lock.json
 	cd tests/a11y && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# Lighthouse scores of the patient screens and the admin coverage screen
+# (a measurement, not part of `make test`; see tests/perf/lighthouse_scores.py).
+LIGHTHOUSE_STAMP := tests/lighthouse/node_modules/.installed
+$(LIGHTHOUSE_STAMP): tests/lighthouse/package.json tests/lighthouse/package-lock.json
+	cd tests/lighthouse && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+lighthouse: setup $(LIGHTHOUSE_STAMP)
+	$(BIN)/python -m tests.perf.lighthouse_scores
+
 run: setup
 	mkdir -p instance
 	NATTLYS_ENV=development DATABASE_URL=$(RUN_DATABASE_URL) $(BIN)/nattlys db upgrade
@@ -74,4 +84,4 @@ test: lint
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) pwa/node_modules tests/oidc/node_modules tests/a11y/node_modules instance .pytest_cache .ruff_cache
+	rm -rf $(VENV) pwa/node_modules tests/oidc/node_modules tests/a11y/node_modules tests/lighthouse/node_modules instance .pytest_cache .ruff_cache
