@@ -120,6 +120,26 @@ def test_many_usernames_from_one_ip_reach_the_ip_limit(make_app: Any, factories:
     assert _login(app, user.username, PASSWORD, ip="10.8.8.8").status_code == 200
 
 
+def test_her_own_phone_gets_in_on_a_network_where_strangers_used_up_the_ip_limit(
+    make_app: Any, factories: Any
+) -> None:
+    """Residents of a housing unit share its Wi-Fi and so one public IP: one
+    of them guessing passwords must not keep the others out of the chat."""
+    app = make_app(LOGIN_MAX_FAILURES_PER_IP=4)
+    anne = factories.patient()
+    phone = app.test_client()
+    assert _login(phone, anne.username, PASSWORD, ip="10.9.9.9").status_code == 200
+    for n in range(4):
+        assert _login(app, f"gjetning{n}", WRONG, ip="10.9.9.9").status_code == 401
+
+    _assert_limited(_login(app, anne.username, PASSWORD, ip="10.9.9.9"))  # a browser she never used
+    assert _login(phone, anne.username, PASSWORD, ip="10.9.9.9").status_code == 200
+    # Her phone is still held to its own limit.
+    for _ in range(5):
+        assert _login(phone, anne.username, WRONG, ip="10.9.9.9").status_code == 401
+    _assert_limited(_login(phone, anne.username, PASSWORD, ip="10.9.9.9"))
+
+
 def test_failures_from_other_ips_count_for_the_account(app: Flask, factories: Any) -> None:
     user = factories.supporter()
     for n in range(5):

@@ -6,8 +6,11 @@ are fixed: once a window has passed, the account owner can log in again.
 An attempt is counted (one atomic increment) before its password is checked,
 so concurrent attempts cannot race past the limit; a success gives its place
 back. A browser holding a device cookie from an earlier login to the same
-account counts against its own limit, not the account's, so strangers who
-lock the account out do not lock its owner out (OWASP "device cookies").
+account counts against its own limit, not the account's nor its IP's, so
+strangers who lock the account out, or use up the limit of a network they
+share with its owner (a housing unit's Wi-Fi), do not lock her out (OWASP
+"device cookies"). A device cookie is minted only by a successful login and
+names one account, so skipping the IP's count adds no guesses.
 """
 
 from __future__ import annotations
@@ -198,12 +201,13 @@ class LoginAttempt:
 
     throttle: LoginThrottle
     account_key: str
-    ip_key: str
+    ip_key: str | None
     in_flight_key: str
 
     def succeeded(self) -> None:
         self.throttle.store.reset(self.account_key)
-        self.throttle.store.release(self.ip_key)
+        if self.ip_key is not None:
+            self.throttle.store.release(self.ip_key)
 
     def finish(self) -> None:
         self.throttle.store.release(self.in_flight_key)
@@ -222,11 +226,14 @@ class LoginThrottle:
         a device cookie from an earlier login to this account."""
         name = username.strip().lower()
         account_key = _counter_key("device", device) if device else _counter_key("account", name)
-        ip_key = _counter_key("ip", ip)
+        ip_key = None if device else _counter_key("ip", ip)
         in_flight_key = _counter_key("hashing", f"{name}:{device or ''}")
+        limits = [(account_key, self.max_per_account)]
+        if ip_key is not None:
+            limits.append((ip_key, self.max_per_ip))
         waits: list[int] = []
         locked_now = False
-        for key, limit in ((account_key, self.max_per_account), (ip_key, self.max_per_ip)):
+        for key, limit in limits:
             count, started = self.store.hit(key, at=at, window=self.window)
             if count > limit:
                 waits.append(math.ceil((started + self.window - at).total_seconds()))
@@ -237,9 +244,9 @@ class LoginThrottle:
         # across every process; the rest are told to try again in a second.
         in_flight, _ = self.store.hit(in_flight_key, at=at, window=IN_FLIGHT_WINDOW)
         if in_flight > self.max_in_flight_per_account:
+            for key, _limit in limits:
+                self.store.release(key)
             self.store.release(in_flight_key)
-            self.store.release(account_key)
-            self.store.release(ip_key)
             raise RateLimited(1)
         return LoginAttempt(self, account_key=account_key, ip_key=ip_key, in_flight_key=in_flight_key)
 
