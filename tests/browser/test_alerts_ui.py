@@ -12,6 +12,8 @@ re-offers at the ceiling every minute instead of five:
 - a red check-in acknowledged with "Jeg tar den": the patient is told who took it;
 - a red check-in with a contact request that the first tier does not take in
   time: the second tier's supporter sees red and the answers, and answers.
+- the supporter takes and answers while the patient's chat is still loading:
+  the load does not hide the answer or bring back the older status.
 
 Each test records (`timing`) seconds from the event to the truthful status or
 the next person told (run with -s to see them).
@@ -342,3 +344,52 @@ def test_a_long_conversation_does_not_hide_that_she_is_red_tonight(
     tonight = kari.get_by_test_id("conv-tonight")
     expect(tonight).to_have_attribute("data-level", "red")
     expect(tonight).to_contain_text("sterk trang til å skade seg selv")
+
+
+def test_what_happens_while_her_chat_is_loading_is_not_undone_by_the_load(
+    pages: Any, alert_server: str
+) -> None:
+    """On a slow phone the chat's first load can take seconds. If Ingrid takes
+    the conversation and answers meanwhile, the screen must show her answer and
+    say she is answering, not the older status the load brings back."""
+    circle_of_one(Api(alert_server, "admin"), "pasient6", "kommune")
+    lise = pages(PHONE)
+    login(lise, "pasient6")
+    expect(lise.get_by_test_id("patient-home")).to_be_visible()
+    wait_for_socket(lise)
+    her_other_phone = Api(alert_server, "pasient6")
+    her_other_phone.call(
+        "POST", "/api/chat/messages", {"client_id": uuid.uuid4().hex, "body": "Er noen der?"}
+    )
+    conversation_id = her_other_phone.call("GET", "/api/chat/conversation?after_id=0")["id"]
+
+    held: list[Any] = []
+
+    def hold_the_first_load(route: Any) -> None:
+        if held:
+            route.continue_()
+        else:
+            held.append((route, route.fetch()))  # the answer as it is now, given to the page later
+
+    lise.route("**/api/chat/conversation?*", hold_the_first_load)
+    lise.goto("/#/chat")
+    for _ in range(100):
+        if held:
+            break
+        lise.wait_for_timeout(100)
+    assert held, "the chat asked for the conversation"
+
+    ingrid = Api(alert_server, "kommune1")
+    ingrid.call("POST", f"/api/chat/conversations/{conversation_id}/take")
+    answer = f"Ja, jeg er her. {uuid.uuid4().hex[:4]}"
+    ingrid.call(
+        "POST",
+        f"/api/chat/conversations/{conversation_id}/messages",
+        {"client_id": uuid.uuid4().hex, "body": answer},
+    )
+    lise.wait_for_timeout(1500)  # the socket has told her phone by now
+    route, stale = held[0]
+    route.fulfill(response=stale)
+
+    expect(lise.get_by_test_id("chat-message").filter(has_text=answer)).to_be_visible(timeout=5000)
+    expect(lise.get_by_test_id("chat-status")).to_contain_text("Ingrid", timeout=5000)

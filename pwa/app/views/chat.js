@@ -177,18 +177,25 @@ export default async function chatView(ctx) {
     });
   }
 
+  // A status pushed (socket event or send acknowledgement) while a load was
+  // on its way is newer than the one the load brings back.
+  let statusesPushed = 0;
+
   function applyStatus(status) {
     if (state.conversationId && status.conversation_id !== state.conversationId) return;
+    statusesPushed += 1;
     state.status = status;
     state.statusAt = Date.now();
     renderStatus();
   }
 
-  function applyView(view) {
+  function applyView(view, pushedBefore) {
     state.conversationId = view.id;
     merge(view.messages);
-    state.status = view.status;
-    state.statusAt = Date.now();
+    if (pushedBefore === statusesPushed) {
+      state.status = view.status;
+      state.statusAt = Date.now();
+    }
     renderStatus();
     renderMessages();
     state.loaded = true;
@@ -200,9 +207,10 @@ export default async function chatView(ctx) {
     syncing = true;
     try {
       const after = lastId();
+      const pushedBefore = statusesPushed;
       const view = await allAfter(after, (from) => ask('chat:sync', { after_id: from }, () => api('GET', `/api/chat/conversation?after_id=${from}`)));
       problem.hidden = true;
-      applyView(view);
+      applyView(view, pushedBefore);
     } catch {
       /* the next reconnect, online event or poll tries again */
     } finally {
@@ -239,16 +247,8 @@ export default async function chatView(ctx) {
     input.form,
   );
 
-  try {
-    applyView(await fetchAll('/api/chat/conversation', 0));
-  } catch (err) {
-    problem.textContent = err && err.code === 'network' ? t('chat.load_failed') : chatErrorText(err);
-    problem.hidden = false;
-    renderStatus();
-    renderMessages();
-  }
-
-  // Live updates.
+  // Live updates, heard from before the first load: what happens while it is
+  // on its way (a slow phone) is not lost.
   onPush(root, (name, data) => {
     if (name === 'connect') {
       sync();
@@ -271,6 +271,16 @@ export default async function chatView(ctx) {
       }, 5000);
     }
   });
+
+  try {
+    const pushedBefore = statusesPushed;
+    applyView(await fetchAll('/api/chat/conversation', 0), pushedBefore);
+  } catch (err) {
+    problem.textContent = err && err.code === 'network' ? t('chat.load_failed') : chatErrorText(err);
+    problem.hidden = false;
+    renderStatus();
+    renderMessages();
+  }
 
   const onOutboxChange = () => renderMessages();
   // The socket's acknowledgement is the message as stored, with the status
