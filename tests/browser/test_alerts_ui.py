@@ -13,7 +13,8 @@ re-offers at the ceiling every minute instead of five:
 - a red check-in with a contact request that the first tier does not take in
   time: the second tier's supporter sees red and the answers, and answers.
 - the supporter takes and answers while the patient's chat is still loading:
-  the load does not hide the answer or bring back the older status.
+  the load does not hide the answer or bring back the older status; a message
+  that comes while the supporter opens the conversation is shown.
 
 Each test records (`timing`) seconds from the event to the truthful status or
 the next person told (run with -s to see them).
@@ -346,6 +347,29 @@ def test_a_long_conversation_does_not_hide_that_she_is_red_tonight(
     expect(tonight).to_contain_text("sterk trang til å skade seg selv")
 
 
+def hold_the_first_load(page: Any, pattern: str) -> list[Any]:
+    """The first answer to `pattern`, fetched when asked for and given to the
+    page only when the test says so: a load that takes its time."""
+    held: list[Any] = []
+
+    def hold(route: Any) -> None:
+        if held:
+            route.continue_()
+        else:
+            held.append((route, route.fetch()))
+
+    page.route(pattern, hold)
+    return held
+
+
+def wait_until_held(page: Any, held: list[Any]) -> None:
+    for _ in range(100):
+        if held:
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("the page did not ask")
+
+
 def test_what_happens_while_her_chat_is_loading_is_not_undone_by_the_load(
     pages: Any, alert_server: str
 ) -> None:
@@ -363,21 +387,9 @@ def test_what_happens_while_her_chat_is_loading_is_not_undone_by_the_load(
     )
     conversation_id = her_other_phone.call("GET", "/api/chat/conversation?after_id=0")["id"]
 
-    held: list[Any] = []
-
-    def hold_the_first_load(route: Any) -> None:
-        if held:
-            route.continue_()
-        else:
-            held.append((route, route.fetch()))  # the answer as it is now, given to the page later
-
-    lise.route("**/api/chat/conversation?*", hold_the_first_load)
+    held = hold_the_first_load(lise, "**/api/chat/conversation?*")
     lise.goto("/#/chat")
-    for _ in range(100):
-        if held:
-            break
-        lise.wait_for_timeout(100)
-    assert held, "the chat asked for the conversation"
+    wait_until_held(lise, held)
 
     ingrid = Api(alert_server, "kommune1")
     ingrid.call("POST", f"/api/chat/conversations/{conversation_id}/take")
@@ -393,3 +405,28 @@ def test_what_happens_while_her_chat_is_loading_is_not_undone_by_the_load(
 
     expect(lise.get_by_test_id("chat-message").filter(has_text=answer)).to_be_visible(timeout=5000)
     expect(lise.get_by_test_id("chat-status")).to_contain_text("Ingrid", timeout=5000)
+
+
+def test_a_message_that_comes_while_the_supporter_opens_the_conversation_is_shown(
+    pages: Any, alert_server: str
+) -> None:
+    circle_of_one(Api(alert_server, "admin"), "pasient7", "kommune")
+    jon = Api(alert_server, "pasient7")
+    jon.call("POST", "/api/chat/messages", {"client_id": uuid.uuid4().hex, "body": "Hei"})
+    conversation_id = jon.call("GET", "/api/chat/conversation?after_id=0")["id"]
+    ingrid = pages(DESKTOP)
+    login(ingrid, "kommune1")
+    expect(ingrid.get_by_test_id("supporter-home")).to_be_visible()
+    wait_for_socket(ingrid)
+
+    held = hold_the_first_load(ingrid, f"**/api/chat/conversations/{conversation_id}?*")
+    ingrid.goto(f"/#/samtale/{conversation_id}")
+    wait_until_held(ingrid, held)
+    said = f"Jeg har det vondt i kveld {uuid.uuid4().hex[:4]}"
+    jon.call("POST", "/api/chat/messages", {"client_id": uuid.uuid4().hex, "body": said})
+    ingrid.wait_for_timeout(1500)  # the socket has told her browser by now
+    route, stale = held[0]
+    route.fulfill(response=stale)
+
+    # Well before the conversation's 30-second poll.
+    expect(ingrid.get_by_test_id("chat-message").filter(has_text=said)).to_be_visible(timeout=5000)

@@ -477,6 +477,8 @@ export default async function conversationView(ctx) {
       }, 5000);
     }
   });
+  // What came while the conversation was loading was not heard: ask once for anything newer.
+  sync();
   const onVisible = () => {
     if (document.visibilityState === 'visible') markRead();
   };
