@@ -26,6 +26,17 @@ DEMO_PASSWORD = "nattlys-browser-demo"
 # (Ingrid) until 23:00.
 CLOCK_START = "2026-11-23T21:30:00+01:00"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# A check-in that is red (pressure 9, a strong urge to self-harm), for `POST /api/checkins`.
+RED_CHECKIN = {
+    "pressure": 9,
+    "mood": 1,
+    "sleep": "poor",
+    "warning_signs": [],
+    "self_harm_urge": "strong",
+    "suicidal_thoughts": "none",
+    "wants_contact": False,
+}
+
 PHONE = {
     "viewport": {"width": 390, "height": 844},
     "device_scale_factor": 2,

@@ -33,6 +33,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import (
     DESKTOP,
     PHONE,
+    RED_CHECKIN,
     Api,
     login,
     serve_demo,
@@ -321,17 +322,7 @@ def test_a_long_conversation_does_not_hide_that_she_is_red_tonight(
     hanne = Api(long_chat_server, "pasient5")
     for n in range(1, 206):
         hanne.call("POST", "/api/chat/messages", {"client_id": uuid.uuid4().hex, "body": f"Melding {n}"})
-    red = {
-        "idempotency_key": uuid.uuid4().hex,
-        "pressure": 9,
-        "mood": 1,
-        "sleep": "poor",
-        "warning_signs": [],
-        "self_harm_urge": "strong",
-        "suicidal_thoughts": "none",
-        "wants_contact": False,
-    }
-    hanne.call("POST", "/api/checkins", red)
+    hanne.call("POST", "/api/checkins", RED_CHECKIN | {"idempotency_key": uuid.uuid4().hex})
     conversation = next(
         row["conversation_id"]
         for row in Api(long_chat_server, "bolig1").call("GET", "/api/chat/inbox")

@@ -9,7 +9,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DESKTOP, PHONE, Api, login
+from tests.browser.conftest import DESKTOP, PHONE, RED_CHECKIN, Api, login
 from tests.browser.test_accessibility_ui import axe_violations, visit
 
 # The patient's screens that must fit a 320 px wide phone with the largest text.
@@ -20,16 +20,6 @@ COLOURS = """() => {
   const body = getComputedStyle(document.body);
   return { background: rgb(body.backgroundColor), text: rgb(body.color) };
 }"""
-
-RED_CHECKIN = {
-    "pressure": 9,
-    "mood": 1,
-    "sleep": "poor",
-    "warning_signs": [],
-    "self_harm_urge": "strong",
-    "suicidal_thoughts": "none",
-    "wants_contact": False,
-}
 
 # The elements and the text that reach past the window's right edge, for the failure message.
 WIDER = """() => {
