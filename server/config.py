@@ -112,7 +112,7 @@ class Settings:
     VAPID_PUBLIC_KEY: str = ""
     VAPID_PRIVATE_KEY: str = ""
     VAPID_SUBJECT: str = ""  # mailto:drift@example.no or https://... (who runs this server)
-    PUSH_WORKERS: int = 16
+    PUSH_WORKERS: int = 64
     PUSH_TIMEOUT_MS: int = 5000
     # Serve Prometheus metrics on this loopback port as well (0: off). For a
     # process that serves no HTTP: `nattlys scheduler`. Web instances answer

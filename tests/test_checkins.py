@@ -379,9 +379,9 @@ def test_a_step_another_scheduler_records_in_between_is_neither_doubled_nor_lost
     clock.set(datetime(2026, 11, 25, 20, 1, tzinfo=OSLO))
     record_and_push = reminders._record_and_push
 
-    def second_scheduler_first(db: Any, records: list[ReminderSent], counts: Any) -> None:
-        taken_elsewhere = next(r for r in records if r.patient_id == mona.id)
-        db.add(ReminderSent(**taken_elsewhere.model_dump(exclude={"id"})))
+    def second_scheduler_first(db: Any, records: list[dict[str, Any]], counts: Any) -> None:
+        taken_elsewhere = next(r for r in records if r["patient_id"] == mona.id)
+        db.add(ReminderSent(**taken_elsewhere))
         db.commit()
         record_and_push(db, records, counts)
 

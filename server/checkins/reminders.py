@@ -106,19 +106,20 @@ def run(db: Session, *, at: datetime) -> Counter[str]:
             .group_by(col(Checkin.patient_id))
         ).all()
     )
-    taken = {
-        (r.patient_id, r.local_date, r.kind, r.step)
-        for r in db.exec(
-            select(ReminderSent).where(
+    taken = set(
+        db.exec(  # type: ignore[call-overload]
+            select(
+                ReminderSent.patient_id, ReminderSent.local_date, ReminderSent.kind, ReminderSent.step
+            ).where(
                 col(ReminderSent.patient_id).in_(concerned),
                 col(ReminderSent.local_date) >= today - timedelta(days=1),
             )
         ).all()
-    }
+    )
     reachable = push.users_with_push(db, concerned, at=at)
     db.commit()  # end the reads; each alert, and each batch of pushes, is its own short transaction
 
-    to_push: list[ReminderSent] = []
+    to_push: list[dict[str, object]] = []
     to_tell: list[ReminderSent] = []
     for slot, step in sorted(steps, key=lambda s: (s[0].due_at, s[0].patient_id)):
         if (slot.patient_id, slot.local_date, str(slot.kind), str(step)) in taken:
@@ -127,16 +128,19 @@ def run(db: Session, *, at: datetime) -> Counter[str]:
         last = last.replace(tzinfo=at.tzinfo) if last is not None and last.tzinfo is None else last
         done = last is not None and last >= slot.due_at - timing.EARLY_WINDOW
         outcome = _decide(slot, step, views[slot.patient_id], rows.get(slot.patient_id), done, reachable, at)
-        record = ReminderSent(
+        record = dict(
             patient_id=slot.patient_id,
             local_date=slot.local_date,
-            kind=slot.kind,
-            step=step,
+            kind=str(slot.kind),
+            step=str(step),
             due_at=slot.step_at(step),
             sent_at=at,
             outcome=PUSHING if outcome == "pushed" else outcome,
         )
-        (to_tell if outcome == "tell" else to_push).append(record)
+        if outcome == "tell":
+            to_tell.append(ReminderSent(**record))
+        else:
+            to_push.append(record)
     # Missed check-ins the patient wanted told first: few, and each raises an alert.
     for record in to_tell:
         _tell_on_duty(db, record, counts, at)
@@ -196,18 +200,18 @@ def _tell_on_duty(db: Session, record: ReminderSent, counts: Counter[str], at: d
     counts[f"{record.step}:{record.outcome}"] += 1
 
 
-def _record_and_push(db: Session, records: list[ReminderSent], counts: Counter[str]) -> None:
+def _record_and_push(db: Session, records: list[dict[str, object]], counts: Counter[str]) -> None:
     """Record a batch of steps in one statement, skipping any another process
     took first, commit, and send this batch's pushes before the next batch is
     written: the first phones buzz while later steps are still being recorded."""
     table = ReminderSent.__table__  # type: ignore[attr-defined]
     insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
-    rows = [r.model_dump(exclude={"id"}) for r in records]
+    # One statement compiled once for every batch; the driver gets the rows as parameters.
     stored = db.execute(
         insert(table)
-        .values(rows)
         .on_conflict_do_nothing(index_elements=["patient_id", "local_date", "kind", "step"])
-        .returning(table.c.id, table.c.patient_id, table.c.kind, table.c.step, table.c.outcome)
+        .returning(table.c.id, table.c.patient_id, table.c.kind, table.c.step, table.c.outcome),
+        records,
     ).all()
     db.commit()
     if len(stored) < len(records):

@@ -22,6 +22,7 @@ import base64
 import binascii
 import json
 import logging
+import os
 import re
 import threading
 from collections import Counter, deque
@@ -252,18 +253,34 @@ class _Batch:
             self.on_done()
 
 
-def _no_redirects_session() -> Any:
+def _push_session() -> Any:
     import requests
 
-    class NoRedirects(requests.Session):
+    class PushSession(requests.Session):
         """A push service answers a POST itself; a redirect is given up, never
-        followed (a 302 once led the sender to GET an internal address)."""
+        followed (a 302 once led the sender to GET an internal address).
+
+        The environment's proxy (with NO_PROXY) and CA bundle settings are read
+        once per push service, not on every push: with trust_env every send
+        would read the environment and look for a .netrc again, which in the
+        evening burst costs more than encrypting the push."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.trust_env = False
+            self.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+            self.proxies_by_service: dict[str, dict[str, str]] = {}
 
         def send(self, request: Any, **kwargs: Any) -> Any:
             kwargs["allow_redirects"] = False
+            parts = urlsplit(request.url)
+            service = f"{parts.scheme}://{parts.netloc}"
+            if service not in self.proxies_by_service:
+                self.proxies_by_service[service] = requests.utils.get_environ_proxies(request.url)
+            kwargs["proxies"] = self.proxies_by_service[service]
             return super().send(request, **kwargs)
 
-    return NoRedirects()
+    return PushSession()
 
 
 class PushDispatcher:
@@ -306,7 +323,7 @@ class PushDispatcher:
         import requests
         from gevent.monkey import is_module_patched
 
-        session = _no_redirects_session()
+        session = _push_session()
         adapter = requests.adapters.HTTPAdapter(pool_connections=16, pool_maxsize=self.workers)
         session.mount("https://", adapter)
         session.mount("http://", adapter)

@@ -1,7 +1,7 @@
 """Evening burst benchmark: 2,000 patients due at 20:00, every reminder encrypted and POSTed.
 
     .venv/bin/python -m tests.perf.bench_reminders [--patients 2000] [--repeat 5] [--gevent]
-        [--variants shipped,resign,new-conn,workers=1,workers=64] [--tls] [--delay-ms 0]
+        [--variants shipped,resign,new-conn,workers=1,workers=16] [--tls] [--delay-ms 0]
         [--database-url URL]
 
 2,000 patients with an evening check-in at 20:00 Europe/Oslo, each with one
@@ -18,10 +18,10 @@ last of the 2,000 POSTs. After the run a few bodies are decrypted with the
 patients' private keys to prove they are real Web Push messages.
 
 Variants switch one thing off, so each claim has its own number:
-  shipped     as configured: VAPID header reused, one HTTP session, 16 workers
+  shipped     as configured: VAPID header reused, one HTTP session, PUSH_WORKERS (64) senders
   resign      a new VAPID JWT signed for every push
   new-conn    no session: a new TCP connection for every push
-  workers=N   the bounded pool with N senders instead of 16
+  workers=N   the bounded pool with N senders instead of PUSH_WORKERS
 
 Without --gevent the process is not monkey-patched, as in `nattlys scheduler`
 (the pool is threads); with --gevent it is, as inside `nattlys serve` with the
@@ -229,7 +229,8 @@ def one_run(
     from server.push import vapid as vapid_module
     from server.push.service import dispatcher
 
-    workers = int(variant.split("=", 1)[1]) if variant.startswith("workers=") else 16
+    # Without a workers=N variant the pool has the configured size (PUSH_WORKERS).
+    workers = {"PUSH_WORKERS": int(variant.split("=", 1)[1])} if variant.startswith("workers=") else {}
     app = create_app(
         {
             "ENV": "testing",
@@ -239,7 +240,7 @@ def one_run(
             "VAPID_PUBLIC_KEY": vapid.public_key,
             "VAPID_PRIVATE_KEY": vapid.private_key,
             "VAPID_SUBJECT": "mailto:drift@example.no",
-            "PUSH_WORKERS": workers,
+            **workers,
         }
     )
     clock.install(app, clock.running_from(DAY.replace(tzinfo=OSLO)))
@@ -306,7 +307,7 @@ def main() -> None:
     parser.add_argument("--patients", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--gevent", action="store_true", help="monkey-patch, as inside `nattlys serve`")
-    parser.add_argument("--variants", default="shipped,resign,new-conn,workers=1,workers=64")
+    parser.add_argument("--variants", default="shipped,resign,new-conn,workers=1,workers=16")
     parser.add_argument("--tls", action="store_true", help="the push endpoint speaks HTTPS")
     parser.add_argument("--delay-ms", type=int, default=0, help="the push endpoint answers this much later")
     parser.add_argument("--database-url", default="")
