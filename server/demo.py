@@ -158,7 +158,7 @@ def _demo_evening_chat(db: Session) -> None:
     evening service), who answered and closed the conversation."""
     from datetime import datetime, timedelta
 
-    from server.chat import service as chat
+    from server.chat import conversations, sending, supporting
     from server.chat.models import Message
     from server.clock import OSLO
 
@@ -169,7 +169,7 @@ def _demo_evening_chat(db: Session) -> None:
         return
     yesterday = clock.now().astimezone(OSLO).date() - timedelta(days=1)
     wrote = datetime.combine(yesterday, time(22, 30), tzinfo=OSLO)
-    chat.send_from_patient(
+    sending.send_from_patient(
         db,
         patient=per,
         client_id="demo-2230-per",
@@ -177,14 +177,14 @@ def _demo_evening_chat(db: Session) -> None:
         at=wrote,
     )
     db.flush()
-    conv = chat.conversation_for(db, patient_id=per.id, at=wrote)  # type: ignore[arg-type]
+    conv = conversations.conversation_for(db, patient_id=per.id, at=wrote)  # type: ignore[arg-type]
     if not conv.offered_to:
         return
     supporter = db.get(User, conv.offered_to[0])
     if supporter is None:
         return
     answered = wrote + timedelta(minutes=2)
-    chat.send_from_supporter(
+    sending.send_from_supporter(
         db,
         supporter=supporter,
         conversation_id=conv.id,
@@ -192,14 +192,14 @@ def _demo_evening_chat(db: Session) -> None:
         body="Hei Per, jeg er her. Vil du fortelle litt om hva som skjer?",
         at=answered,
     )
-    chat.send_from_patient(
+    sending.send_from_patient(
         db,
         patient=per,
         client_id="demo-2230-per-2",
         body="Det hjelper å skrive. Jeg tror jeg går en tur.",
         at=answered + timedelta(minutes=6),
     )
-    chat.close(db, supporter=supporter, conversation_id=conv.id, at=answered + timedelta(minutes=20))  # type: ignore[arg-type]
+    supporting.close(db, supporter=supporter, conversation_id=conv.id, at=answered + timedelta(minutes=20))  # type: ignore[arg-type]
 
 
 def load_demo(*, password: str) -> str:

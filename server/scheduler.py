@@ -34,9 +34,9 @@ def _in_app(app: Flask, job: Callable[[], Any], name: str) -> Callable[[], None]
 
 def chat_tick() -> None:
     from server.alerts import escalation
-    from server.chat import service
+    from server.chat.tick import tick
 
-    counts = service.tick(get_db(), at=clock.now())
+    counts = tick(get_db(), at=clock.now())
     counts.update(escalation.tick(get_db(), at=clock.now()))
     if any(counts.values()):
         log.info("chat tick", extra=counts)

@@ -18,7 +18,7 @@ from sqlmodel import select
 from server.alerts import escalation
 from server.care_circles.models import TeamKind
 from server.chat.models import RoutingDecision
-from server.chat.service import tick as chat_tick
+from server.chat.tick import tick as chat_tick
 from server.checkins.models import CheckinAlert
 from server.push import service as push
 from tests.test_push import VAPID, PushServer, subscribe

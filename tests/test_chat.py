@@ -14,7 +14,7 @@ from sqlmodel import func, select
 
 from server.care_circles.models import TeamKind
 from server.chat.models import Message, RoutingDecision
-from server.chat.service import tick
+from server.chat.tick import tick
 
 OSLO = ZoneInfo("Europe/Oslo")
 

@@ -12,7 +12,6 @@ from server.alerts.schemas import LastResortPublic, MyReach, Reachability, Suppo
 from server.chat.presence import presence
 from server.push import service as push
 from server.rosters import duty
-from server.rosters.snapshot import snapshot as roster_snapshot
 
 
 def reachable_devices(db: Session, supporter_ids: list[int], at: datetime) -> set[int]:
@@ -36,24 +35,20 @@ def reachability(db: Session, patient_id: int, at: datetime) -> Reachability:
 
 def on_duty_reach(db: Session, *, team_ids: list[int] | None, at: datetime) -> list[SupporterReach]:
     """Everyone on duty now in these teams (None: every team), with their devices."""
-    snap = roster_snapshot(db)
-    rows: list[tuple[int, int]] = []
-    for team_id in sorted(snap.team_info if team_ids is None else team_ids):
-        if team_id in snap.team_info:
-            rows += [(team_id, d.user_id) for d in snap.roster(team_id).on_duty(at)]
-    ids = sorted({u for _, u in rows})
+    duties = duty.on_duty_in_teams(db, team_ids=team_ids, at=at)
+    ids = sorted({d.user_id for d in duties})
     online = presence().online(ids)
     with_push = push.users_with_push(db, ids, at=at) if ids else set()
     return [
         SupporterReach(
-            user_id=user_id,
-            display_name=snap.names.get(user_id, ""),
-            team_name=snap.team_info[team_id].name,
-            team_kind=snap.team_info[team_id].kind,
-            app_open=user_id in online,
-            push_ok=user_id in with_push,
+            user_id=d.user_id,
+            display_name=d.display_name,
+            team_name=d.team_name,
+            team_kind=str(d.team_kind),
+            app_open=d.user_id in online,
+            push_ok=d.user_id in with_push,
         )
-        for team_id, user_id in rows
+        for d in duties
     ]
 
 
@@ -61,8 +56,7 @@ def my_reach(db: Session, *, user: User, at: datetime) -> MyReach:
     from server import access
 
     teams = access.supporter_team_ids(db, user.id)  # type: ignore[arg-type]
-    snap = roster_snapshot(db)
-    on_duty = any(d.user_id == user.id for t in teams for d in snap.roster(t).on_duty(at))
+    on_duty = any(d.user_id == user.id for d in duty.on_duty_in_teams(db, team_ids=teams, at=at))
     return MyReach(
         on_duty=on_duty,
         app_open=bool(presence().online([user.id])),  # type: ignore[list-item]

@@ -1,5 +1,5 @@
 """A supporter who leaves a team (or a patient's circle) loses the patient's
-open chat at once, in the same unit of work as the change: the chat service
+open chat at once, in the same unit of work as the change: the chat's routing
 routes it again to whoever is on duty now, so the patient's next message never
 goes to someone who is no longer there."""
 
@@ -9,7 +9,8 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from server.chat import service as chat
+from server.chat import routing
+from server.chat.conversations import get_conversation
 from server.chat.models import Conversation, ConversationState
 from server.rosters import duty
 
@@ -38,7 +39,7 @@ def release_chats(
         stmt = stmt.where(Conversation.patient_id == patient_id)
     moved = 0
     for conversation_id in db.exec(stmt.order_by(col(Conversation.id))).all():
-        conv = chat.get_conversation(db, conversation_id, lock=True)
+        conv = get_conversation(db, conversation_id, lock=True)
         involved = _involved(conv)
         if supporter_ids is not None and not involved & supporter_ids:
             continue
@@ -50,8 +51,8 @@ def release_chats(
         if conv.state == ConversationState.offered and staying == involved:
             continue
         tier, deadline = conv.tier_position or 0, conv.escalate_at
-        from_tier = 0 if conv.state == ConversationState.held else chat.retry_from(conv)
-        chat.route(db, conv, from_tier=from_tier, at=at, action="reroute", reason=reason)
+        from_tier = 0 if conv.state == ConversationState.held else routing.retry_from(conv)
+        routing.route(db, conv, from_tier=from_tier, at=at, action="reroute", reason=reason)
         if deadline is not None and conv.escalate_at is not None and conv.tier_position == tier:
             # Taking one person off an offer must not make the patient wait longer.
             conv.escalate_at = min(conv.escalate_at, deadline)

@@ -1,5 +1,5 @@
 """Socket.IO events for the chat. Thin: each re-authenticates the session,
-asks the access module through the service, runs one unit of work, and answers
+asks the access module through the chat's modules, runs one unit of work, and answers
 through the acknowledgement callback ({"ok": ...} or {"error": code})."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 from server import clock
 from server.accounts.models import Role, User
 from server.api.errors import ApiError, check_storable_text
-from server.chat import service
+from server.chat import conversations, sending, supporting, views
 from server.chat.schemas import HandoverIn, MessageIn, ReadIn
 from server.db import discard_after_commit, get_db, run_after_commit
 from server.realtime import authenticate_socket, socketio, user_room
@@ -99,17 +99,17 @@ def chat_event(name: str, schema: type[BaseModel] | None = None) -> Callable[[Ca
 def _conversation_of(user: User, conversation_id: int | None) -> Any:
     db = get_db()
     if user.role == Role.patient:
-        return service.conversation_for(db, patient_id=user.id, at=clock.now())  # type: ignore[arg-type]
+        return conversations.conversation_for(db, patient_id=user.id, at=clock.now())  # type: ignore[arg-type]
     if conversation_id is None:
         raise ApiError(400, "invalid_input", "Say which conversation.")
-    return service.get_conversation(db, conversation_id)
+    return conversations.get_conversation(db, conversation_id)
 
 
 @chat_event("chat:send", SendIn)
 def on_send(user: User, data: SendIn) -> Any:
     db = get_db()
     if user.role == Role.patient:
-        message, status = service.send_from_patient_with_status(
+        message, status = sending.send_from_patient_with_status(
             db, patient=user, client_id=data.client_id, body=data.body, at=clock.now()
         )
         return {
@@ -118,7 +118,7 @@ def on_send(user: User, data: SendIn) -> Any:
         }
     if user.role != Role.supporter or data.conversation_id is None:
         raise ApiError(403, "forbidden", "You cannot write here.")
-    message = service.send_from_supporter(
+    message = sending.send_from_supporter(
         db,
         supporter=user,
         conversation_id=data.conversation_id,
@@ -132,14 +132,14 @@ def on_send(user: User, data: SendIn) -> Any:
 @chat_event("chat:sync", SyncIn)
 def on_sync(user: User, data: SyncIn) -> Any:
     conv = _conversation_of(user, data.conversation_id)
-    view = service.conversation_view(get_db(), user=user, conv=conv, after_id=data.after_id, at=clock.now())
+    view = views.conversation_view(get_db(), user=user, conv=conv, after_id=data.after_id, at=clock.now())
     return view.model_dump(mode="json")
 
 
 @chat_event("chat:read", MarkIn)
 def on_read(user: User, data: MarkIn) -> Any:
     conv = _conversation_of(user, data.conversation_id)
-    service.mark_read(get_db(), user=user, conversation_id=conv.id, upto_id=data.upto_id, at=clock.now())
+    supporting.mark_read(get_db(), user=user, conversation_id=conv.id, upto_id=data.upto_id, at=clock.now())
     return True
 
 
@@ -147,7 +147,7 @@ def on_read(user: User, data: MarkIn) -> Any:
 def on_delivered(user: User, data: MarkIn) -> Any:
     if user.role != Role.supporter or data.conversation_id is None:
         raise ApiError(403, "forbidden", "Only supporters confirm delivery.")
-    service.mark_delivered(
+    supporting.mark_delivered(
         get_db(), user=user, conversation_id=data.conversation_id, upto_id=data.upto_id, at=clock.now()
     )
     return True
@@ -176,13 +176,13 @@ def on_typing(user: User, data: ConversationRef) -> Any:
 def on_take(user: User, data: ConversationRef) -> Any:
     if data.conversation_id is None:
         raise ApiError(400, "invalid_input", "Say which conversation.")
-    conv = service.take(get_db(), supporter=user, conversation_id=data.conversation_id, at=clock.now())
+    conv = supporting.take(get_db(), supporter=user, conversation_id=data.conversation_id, at=clock.now())
     return {"conversation_id": conv.id, "state": conv.state}
 
 
 @chat_event("chat:handover", HandoverEventIn)
 def on_handover(user: User, data: HandoverEventIn) -> Any:
-    conv = service.handover(
+    conv = supporting.handover(
         get_db(),
         supporter=user,
         conversation_id=data.conversation_id,
@@ -198,7 +198,7 @@ def on_handover(user: User, data: HandoverEventIn) -> Any:
 def on_close(user: User, data: ConversationRef) -> Any:
     if data.conversation_id is None:
         raise ApiError(400, "invalid_input", "Say which conversation.")
-    conv = service.close(get_db(), supporter=user, conversation_id=data.conversation_id, at=clock.now())
+    conv = supporting.close(get_db(), supporter=user, conversation_id=data.conversation_id, at=clock.now())
     return {"conversation_id": conv.id, "state": conv.state}
 
 

@@ -13,7 +13,7 @@ from server.audit import writer as audit
 from server.chat import continuity
 from server.chat.models import Conversation, ConversationState
 from server.chat.schemas import InboxItem, TonightReason
-from server.rosters.snapshot import snapshot as roster_snapshot
+from server.rosters import duty
 
 # A check-in this recent ranks and marks a conversation in the inbox.
 TONIGHT = timedelta(hours=12)
@@ -34,7 +34,6 @@ def inbox(db: Session, *, supporter: User, at: datetime) -> list[InboxItem]:
     # A check-in level is a check-in answer: only for those who may see check-ins now.
     sees = [p for _, p in visible if access.may_access_patient(db, supporter, p, access.Need.checkins, at=at)]
     latest = _latest_checkins(db, [patient.id for patient in sees])  # type: ignore[misc]
-    names = roster_snapshot(db).names
     out = []
     for conv, patient in visible:
         mine = conv.holder_id == supporter.id
@@ -60,7 +59,9 @@ def inbox(db: Session, *, supporter: User, at: datetime) -> list[InboxItem]:
                 if conv.waiting_since
                 else None,
                 handover_note=conv.handover_note,
-                shift_summary=continuity.summary_public(db, conv, viewer=supporter, name_of=names.get, at=at),
+                shift_summary=continuity.summary_public(
+                    db, conv, viewer=supporter, name_of=lambda u: duty.supporter_names(db, [u]).get(u), at=at
+                ),
                 last_message_id=conv.last_message_id,
                 read_upto_id=conv.read_upto_id,
                 latest_checkin_level=level,

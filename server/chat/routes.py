@@ -10,7 +10,7 @@ from flask import Blueprint, g
 from server import clock
 from server.accounts.models import Role
 from server.api.endpoints import endpoint
-from server.chat import service
+from server.chat import conversations, routing, sending, supporting, views
 from server.chat.inbox import inbox as inbox_of
 from server.chat.schemas import (
     ConversationPublic,
@@ -38,8 +38,8 @@ bp = Blueprint("chat", __name__, url_prefix="/api/chat")
 )
 def my_conversation(query: SyncQuery) -> ConversationPublic:
     db = get_db()
-    conv = service.conversation_for(db, patient_id=g.user.id, at=clock.now())
-    return service.conversation_view(db, user=g.user, conv=conv, after_id=query.after_id, at=clock.now())
+    conv = conversations.conversation_for(db, patient_id=g.user.id, at=clock.now())
+    return views.conversation_view(db, user=g.user, conv=conv, after_id=query.after_id, at=clock.now())
 
 
 @bp.post("/messages")
@@ -52,7 +52,7 @@ def my_conversation(query: SyncQuery) -> ConversationPublic:
     roles=(Role.patient,),
 )
 def patient_send(body: MessageIn) -> MessagePublic:
-    return service.send_from_patient(
+    return sending.send_from_patient(
         get_db(), patient=g.user, client_id=body.client_id, body=body.body, at=clock.now()
     )
 
@@ -78,8 +78,8 @@ def inbox() -> list[InboxItem]:
 )
 def conversation(conversation_id: int, query: SyncQuery) -> ConversationPublic:
     db = get_db()
-    conv = service.get_conversation(db, conversation_id)
-    return service.conversation_view(db, user=g.user, conv=conv, after_id=query.after_id, at=clock.now())
+    conv = conversations.get_conversation(db, conversation_id)
+    return views.conversation_view(db, user=g.user, conv=conv, after_id=query.after_id, at=clock.now())
 
 
 @bp.post("/conversations/<int:conversation_id>/messages")
@@ -92,7 +92,7 @@ def conversation(conversation_id: int, query: SyncQuery) -> ConversationPublic:
     roles=(Role.supporter,),
 )
 def supporter_send(conversation_id: int, body: MessageIn) -> MessagePublic:
-    return service.send_from_supporter(
+    return sending.send_from_supporter(
         get_db(),
         supporter=g.user,
         conversation_id=conversation_id,
@@ -105,7 +105,7 @@ def supporter_send(conversation_id: int, body: MessageIn) -> MessagePublic:
 @bp.post("/conversations/<int:conversation_id>/take")
 @endpoint("Take a conversation offered to me", tag="chat", status=204, roles=(Role.supporter,), errors=(409,))
 def take(conversation_id: int) -> None:
-    service.take(get_db(), supporter=g.user, conversation_id=conversation_id, at=clock.now())
+    supporting.take(get_db(), supporter=g.user, conversation_id=conversation_id, at=clock.now())
 
 
 @bp.post("/conversations/<int:conversation_id>/handover")
@@ -117,7 +117,7 @@ def take(conversation_id: int) -> None:
     roles=(Role.supporter,),
 )
 def handover(conversation_id: int, body: HandoverIn) -> None:
-    service.handover(
+    supporting.handover(
         get_db(),
         supporter=g.user,
         conversation_id=conversation_id,
@@ -137,7 +137,7 @@ def handover(conversation_id: int, body: HandoverIn) -> None:
     roles=(Role.supporter,),
 )
 def handover_note(conversation_id: int, body: HandoverNoteIn) -> None:
-    service.write_handover_note(
+    supporting.write_handover_note(
         get_db(), supporter=g.user, conversation_id=conversation_id, note=body.note, at=clock.now()
     )
 
@@ -145,13 +145,13 @@ def handover_note(conversation_id: int, body: HandoverNoteIn) -> None:
 @bp.post("/conversations/<int:conversation_id>/close")
 @endpoint("Close a conversation I hold", tag="chat", status=204, roles=(Role.supporter,))
 def close(conversation_id: int) -> None:
-    service.close(get_db(), supporter=g.user, conversation_id=conversation_id, at=clock.now())
+    supporting.close(get_db(), supporter=g.user, conversation_id=conversation_id, at=clock.now())
 
 
 @bp.post("/conversations/<int:conversation_id>/read")
 @endpoint("Mark messages as read", tag="chat", body=ReadIn, status=204, roles=(Role.supporter, Role.patient))
 def read(conversation_id: int, body: ReadIn) -> None:
-    service.mark_read(
+    supporting.mark_read(
         get_db(), user=g.user, conversation_id=conversation_id, upto_id=body.upto_id, at=clock.now()
     )
 
@@ -165,7 +165,7 @@ def read(conversation_id: int, body: ReadIn) -> None:
     roles=(Role.supporter,),
 )
 def delivered(conversation_id: int, body: ReadIn) -> None:
-    service.mark_delivered(
+    supporting.mark_delivered(
         get_db(), user=g.user, conversation_id=conversation_id, upto_id=body.upto_id, at=clock.now()
     )
 
@@ -183,5 +183,5 @@ def coverage_gaps() -> list[GapPublic]:
         GapPublic(
             at=d.at, patient_id=d.patient_id, patient_name=p.display_name, action=d.action, reason=d.reason
         )
-        for d, p in service.gaps(get_db(), viewer=g.user, since=since)
+        for d, p in routing.gaps(get_db(), viewer=g.user, since=since)
     ]

@@ -293,7 +293,7 @@ def _find(db: Session, patient_id: int, key: str) -> Checkin | None:
 
 def _result(db: Session, c: Checkin, *, bits: PlanBits, duplicate: bool, at: datetime) -> CheckinResult:
     from server.alerts import escalation
-    from server.chat import service as chat
+    from server.chat import conversations, status
 
     level = Level(c.level)
     row = (
@@ -303,8 +303,8 @@ def _result(db: Session, c: Checkin, *, bits: PlanBits, duplicate: bool, at: dat
     )
     contact = None
     if c.conversation_id is not None:
-        conv = chat.get_conversation(db, c.conversation_id)
-        contact = chat.patient_status(db, conv, at=at)
+        conv = conversations.get_conversation(db, c.conversation_id)
+        contact = status.patient_status(db, conv, at=at)
     return CheckinResult(
         checkin=checkin_public(c, show_signs=True),
         duplicate=duplicate,
@@ -374,9 +374,9 @@ def submit(db: Session, *, patient: User, data: CheckinIn, at: datetime) -> Chec
         patient_id=patient.id,
     )
     if data.wants_contact:
-        from server.chat import service as chat
+        from server.chat import sending
 
-        message = chat.send_from_patient(
+        message = sending.send_from_patient(
             db, patient=patient, client_id=f"checkin-{checkin.id}", body=CONTACT_MESSAGE, at=at
         )
         checkin.conversation_id = message.conversation_id

@@ -9,11 +9,13 @@ for the same instant.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
+from server.accounts.models import User
 from server.api.errors import not_found
 from server.care_circles.models import TeamKind
 from server.rosters.schedule import Duty
@@ -93,6 +95,49 @@ def on_duty(
     return PatientOnDutyPublic.model_construct(
         patient_id=patient_id, at=at, tiers=tiers, first_tier_on_duty=first
     )
+
+
+def on_duty_in_teams(
+    db: Session, *, team_ids: Iterable[int] | None, at: datetime, patient_id: int | None = None
+) -> list[DutyPublic]:
+    """Everyone on duty at `at` in these teams (None: every team), team by team
+    in id order; with `patient_id`, only in the teams of that patient's care circle."""
+    snap = snapshot(db)
+    wanted = set(snap.team_info if team_ids is None else team_ids) & set(snap.team_info)
+    if patient_id is not None:
+        wanted &= {team_id for tier in snap.circles.get(patient_id, ()) for team_id in tier.team_ids}
+    return [_duty_public(snap, d) for team_id in sorted(wanted) for d in snap.roster(team_id).on_duty(at)]
+
+
+def supporter_names(db: Session, supporter_ids: Iterable[int]) -> dict[int, str]:
+    """The names of these supporters as the rosters show them (active supporters only)."""
+    names = snapshot(db).names
+    return {s: names[s] for s in supporter_ids if s in names}
+
+
+def supporter_name(db: Session, supporter_id: int) -> str | None:
+    """A supporter's name, also of one no longer active (an older message, a summary)."""
+    name = snapshot(db).names.get(supporter_id)
+    if name is None:
+        user = db.get(User, supporter_id)
+        name = user.display_name if user else None
+    return name
+
+
+def team_kind_of(db: Session, *, supporter_id: int, patient_id: int) -> str | None:
+    """The team kind the patient knows this supporter by: the first tier of the
+    care circle with a team the supporter is in. Read from the roster snapshot
+    (in memory); a primary contact outside the circle's teams falls back to the
+    database."""
+    from server import access  # access asks this module who is on duty
+
+    snap = snapshot(db)
+    for tier in snap.circles.get(patient_id, ()):
+        for team_id in tier.team_ids:
+            if supporter_id in snap.roster(team_id).members:
+                return snap.team_info[team_id].kind
+    kinds = access.team_kinds_in_circle(db, supporter_id=supporter_id, patient_id=patient_id)
+    return kinds[0] if kinds else None
 
 
 def is_on_duty_for(db: Session, *, supporter_id: int, patient_id: int, at: datetime) -> bool:

@@ -1,0 +1,165 @@
+"""Sending: the patient's message (stored once whatever her outbox resends,
+routed when nobody holds the conversation) and the supporter's answer."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from server import access
+from server.accounts.models import User
+from server.api.errors import forbidden
+from server.audit import writer as audit
+from server.chat import deadlines
+from server.chat.conversations import (
+    check_body,
+    check_rate_limit,
+    conversation_for,
+    emit_to_users,
+    get_conversation,
+    recipients_of,
+)
+from server.chat.messages import message_public
+from server.chat.models import Conversation, ConversationState, Message
+from server.chat.presence import presence
+from server.chat.routing import push_new_message, route
+from server.chat.schemas import ChatStatus, MessagePublic
+from server.chat.status import patient_status, status_inputs, tell_patient
+from server.chat.supporting import take_conversation
+
+
+def _resent(db: Session, conv: Conversation, *, sender: User, client_id: str) -> Message | None:
+    """The message this client already sent under `client_id` (its outbox resends)."""
+    return db.exec(
+        select(Message).where(
+            Message.conversation_id == conv.id, Message.sender_id == sender.id, Message.client_id == client_id
+        )
+    ).first()
+
+
+def _store(
+    db: Session, conv: Conversation, *, sender: User, client_id: str, body: str, at: datetime
+) -> Message:
+    message = Message(
+        conversation_id=conv.id,  # type: ignore[arg-type]
+        sender_id=sender.id,
+        sender_role=sender.role,
+        client_id=client_id,
+        body=body,
+        created_at=at,
+    )
+    db.add(message)
+    db.flush()
+    conv.last_message_id = message.id  # type: ignore[assignment]
+    conv.updated_at = at
+    return message
+
+
+def send_from_patient(
+    db: Session, *, patient: User, client_id: str, body: str, at: datetime
+) -> MessagePublic:
+    return _patient_sends(db, patient=patient, client_id=client_id, body=body, at=at)[0]
+
+
+def send_from_patient_with_status(
+    db: Session, *, patient: User, client_id: str, body: str, at: datetime
+) -> tuple[MessagePublic, ChatStatus]:
+    """The message and the patient's status after it, for the sending socket's
+    acknowledgement: a chat:status event follows only when the message changed it."""
+    public, conv = _patient_sends(db, patient=patient, client_id=client_id, body=body, at=at)
+    return public, patient_status(db, conv, at=at)
+
+
+def _patient_sends(
+    db: Session, *, patient: User, client_id: str, body: str, at: datetime
+) -> tuple[MessagePublic, Conversation]:
+    text = check_body(body)
+    conv = conversation_for(db, patient_id=patient.id, at=at, lock=True)  # type: ignore[arg-type]
+    existing = _resent(db, conv, sender=patient, client_id=client_id)
+    if existing is not None:
+        return message_public(db, existing), conv  # a resend: stored once, routed once
+    check_rate_limit(patient, at)
+    status_before = status_inputs(conv)
+    message = _store(db, conv, sender=patient, client_id=client_id, body=text, at=at)
+    public = message_public(db, message)
+    audit.record(
+        db,
+        actor=patient,
+        action="chat.write",
+        object_type="message",
+        object_id=message.id,
+        patient_id=patient.id,
+    )
+    if conv.waiting_since is None:
+        conv.waiting_since = at
+    db.add(conv)
+    if conv.state in (ConversationState.idle, ConversationState.unstaffed):
+        route(
+            db,
+            conv,
+            from_tier=0,
+            at=at,
+            action="offer",
+            reason="patient wrote; nobody held the conversation",
+            prefer_recent=True,
+        )
+    else:
+        deadlines.patient_wrote_to_holder(db, conv, at=at)
+        if status_inputs(conv) != status_before:
+            tell_patient(db, conv, at)  # else the sending socket's acknowledgement carries it
+    recipients = recipients_of(conv)
+    emit_to_users("chat:message", public.model_dump(mode="json"), recipients | {patient.id}, skip_sender=True)  # type: ignore[operator]
+    # One row per recipient, in the message's own transaction: the emit reaches
+    # every device in their rooms whether or not one acknowledges, so a row
+    # written on a socket's ack would miss some of those who got it.
+    audit.record_each(
+        db,
+        actor_ids=recipients,
+        action="chat.deliver",
+        object_type="message",
+        object_id=message.id,
+        patient_id=patient.id,
+    )
+    return public, conv
+
+
+def send_from_supporter(
+    db: Session, *, supporter: User, conversation_id: int, client_id: str, body: str, at: datetime
+) -> MessagePublic:
+    text = check_body(body)
+    conv = get_conversation(db, conversation_id, lock=True)
+    access.require_chat_action(db, supporter, conv, at=at)
+    answering_offer = conv.state == ConversationState.offered and supporter.id in (conv.offered_to or [])
+    if not answering_offer and conv.holder_id != supporter.id:
+        raise forbidden("Take the conversation before answering.")
+    existing = _resent(db, conv, sender=supporter, client_id=client_id)
+    if existing is None:
+        check_rate_limit(supporter, at)  # before anything is written
+    if answering_offer:
+        take_conversation(db, conv, supporter=supporter, at=at, reason="answered the offer")
+    if existing is not None:
+        return message_public(db, existing)
+    message = _store(db, conv, sender=supporter, client_id=client_id, body=text, at=at)
+    public = message_public(db, message)
+    conv.waiting_since = None
+    deadlines.answered(conv)
+    conv.last_supporter_id = supporter.id
+    conv.read_upto_id = max(conv.read_upto_id, message.id)  # type: ignore[type-var]
+    conv.read_by_id = supporter.id
+    db.add(conv)
+    audit.record(
+        db,
+        actor=supporter,
+        action="chat.write",
+        object_type="message",
+        object_id=message.id,
+        patient_id=conv.patient_id,
+    )
+    emit_to_users(
+        "chat:message", public.model_dump(mode="json"), {conv.patient_id, supporter.id}, skip_sender=True
+    )
+    tell_patient(db, conv, at)
+    if not presence().online([conv.patient_id]):
+        push_new_message([conv.patient_id], conv=conv, for_patient=True)
+    return public

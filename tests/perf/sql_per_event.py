@@ -1,0 +1,169 @@
+"""SQL statements per event: how many statements the app sends to the database
+for what a patient does most.
+
+    .venv/bin/python -m tests.perf.sql_per_event [--database-url URL] [--repeat 3]
+
+Without `--database-url` it runs on a temporary SQLite file; with a PostgreSQL
+URL it WIPES that database first (its public schema), like the test suite. The
+app is built as the tests build it (tests/conftest.py); Mona's care circle is
+bolig (Kari, on duty round the clock) then DPS (Silje, round the clock), and a
+SQLAlchemy `before_cursor_execute` listener counts the statements of:
+
+- her first chat message (HTTP POST /api/chat/messages: a new conversation, routed);
+- her next message over the socket (`chat:send`, while Kari has the offer);
+- her next message over HTTP;
+- a green check-in (POST /api/checkins).
+
+The "next" events run `--repeat` times. Each line gives the total and the
+count by kind (SELECT, INSERT, UPDATE, DELETE, other: savepoints, locks).
+Not a test: it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import tempfile
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import event
+from sqlmodel import Session
+
+from server import clock as app_clock
+from server import create_app
+from server.care_circles.models import TeamKind
+from server.cli import upgrade_database
+from server.config import normalise_database_url
+from server.db import get_engine
+from server.realtime import socketio
+from tests.conftest import PASSWORD, ApiClient, AuthActions, MovableClock, _reset_postgres, test_config
+from tests.factories import Factories
+
+OSLO = ZoneInfo("Europe/Oslo")
+KINDS = ("SELECT", "INSERT", "UPDATE", "DELETE")
+FIRST_WORD = re.compile(r"^\s*(\w+)")
+
+
+@contextmanager
+def statements(engine: Any) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def by_kind(seen: list[str]) -> str:
+    kinds: Counter[str] = Counter()
+    for statement in seen:
+        match = FIRST_WORD.match(statement)
+        word = match.group(1).upper() if match else ""
+        kinds[word if word in KINDS else "other"] += 1
+    return " ".join(f"{k.lower()} {kinds[k]}" for k in (*KINDS, "other") if kinds[k])
+
+
+def arrange(app: Any, clock: MovableClock) -> AuthActions:
+    clock.set(datetime(2026, 11, 25, 20, 0, tzinfo=OSLO))  # a Wednesday evening
+    db = Session(get_engine(app), expire_on_commit=False)
+    factories = Factories(app=app, db=db, password=PASSWORD)
+    kari = factories.supporter("kari", display_name="Kari")
+    silje = factories.supporter("silje", display_name="Silje")
+    bolig = factories.team(TeamKind.bolig, members=[kari], name="Bolig Askøy")
+    dps = factories.team(TeamKind.dps, members=[silje], name="Øyane DPS")
+    mona = factories.patient("mona", display_name="Mona")
+    factories.care_circle(mona, [[bolig], [dps]])
+    factories.published_roster(bolig, [([kari], [("00:00", "00:00", True)])])
+    factories.published_roster(dps, [([silje], [("00:00", "00:00", True)])])
+    return AuthActions(app, factories)
+
+
+def green_checkin() -> dict[str, Any]:
+    return {
+        "idempotency_key": uuid.uuid4().hex,
+        "pressure": 2,
+        "mood": 4,
+        "sleep": "good",
+        "warning_signs": [],
+        "self_harm_urge": "none",
+        "suicidal_thoughts": "none",
+        "wants_contact": False,
+    }
+
+
+def measure(database_url: str, repeat: int) -> list[tuple[str, list[str]]]:
+    upgrade_database(database_url)
+    clock = MovableClock(datetime(2026, 11, 25, 19, 0, tzinfo=OSLO))
+    app = create_app(test_config(database_url, ""))
+    app.test_client_class = ApiClient
+    app_clock.install(app, clock)
+    auth = arrange(app, clock)
+    mona = auth.client_for("mona")
+    kari_socket = socketio.test_client(app, flask_test_client=auth.client_for("kari"))
+    mona_socket = socketio.test_client(app, flask_test_client=mona)
+    engine = get_engine(app)
+    results: list[tuple[str, list[str]]] = []
+
+    def run(name: str, action: Callable[[], Any], ok: Callable[[Any], bool]) -> None:
+        with statements(engine) as seen:
+            outcome = action()
+        if not ok(outcome):
+            raise RuntimeError(f"{name} failed: {outcome!r}")
+        results.append((name, list(seen)))
+
+    def http_message() -> Any:
+        return mona.post("/api/chat/messages", json={"client_id": uuid.uuid4().hex, "body": "Hei"})
+
+    def socket_message() -> Any:
+        payload = {"client_id": uuid.uuid4().hex, "body": "Er du der?"}
+        return mona_socket.emit("chat:send", payload, callback=True)
+
+    run("first chat message (HTTP)", http_message, lambda r: r.status_code == 201)
+    for _ in range(repeat):
+        clock.advance(seconds=5)
+        run("next message (socket)", socket_message, lambda a: "id" in (a or {}).get("ok", {}))
+    for _ in range(repeat):
+        clock.advance(seconds=5)
+        run("next message (HTTP)", http_message, lambda r: r.status_code == 201)
+    clock.advance(minutes=1)
+    run(
+        "green check-in (HTTP)",
+        lambda: mona.post("/api/checkins", json=green_checkin()),
+        lambda r: r.status_code == 201 and r.json["level"] == "green",
+    )
+    for sio in (kari_socket, mona_socket):
+        sio.disconnect()
+    engine.dispose()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default="", help="PostgreSQL URL (wiped first); default SQLite")
+    parser.add_argument("--repeat", type=int, default=3, help="how many of each 'next' event")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        if args.database_url:
+            url = normalise_database_url(args.database_url)
+            _reset_postgres(url)
+        else:
+            url = f"sqlite:///{Path(folder) / 'sql-per-event.db'}"
+        results = measure(url, args.repeat)
+    print(f"SQL statements per event on {url.split(':')[0].split('+')[0]}:")
+    for name, seen in results:
+        print(f"  {name:28} {len(seen):3}  ({by_kind(seen)})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""The code keeps its shape: "who is on duty" has one door (server/rosters/duty.py),
+so chat, alerts and the patient's screens get the same answer; and no module in
+server/ grows past 500 lines."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+SERVER = Path(__file__).resolve().parent.parent / "server"
+SNAPSHOT = "server.rosters.snapshot"
+MAX_LINES = 500
+# Long modules still waiting for their split (issue #15): they may not grow.
+NOT_SPLIT_YET = {
+    "server/checkins/service.py": 629,
+    "server/plans/service.py": 613,
+    "server/push/service.py": 521,
+}
+
+
+def modules() -> list[Path]:
+    return sorted(SERVER.rglob("*.py"))
+
+
+def imports_snapshot(tree: ast.AST) -> list[int]:
+    """The lines that import the roster snapshot, however they spell it."""
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            names = {f"{node.module}.{a.name}" for a in node.names} | {node.module or ""}
+        else:
+            continue
+        if SNAPSHOT in names:
+            lines.append(node.lineno)
+    return lines
+
+
+def test_only_the_rosters_read_the_roster_snapshot() -> None:
+    allowed = {SERVER / "__init__.py"}  # the app factory sets up its cache (init_app)
+    readers = [
+        f"{path.relative_to(SERVER.parent)}:{line}"
+        for path in modules()
+        if SERVER / "rosters" not in path.parents and path not in allowed
+        for line in imports_snapshot(ast.parse(path.read_text(encoding="utf-8")))
+    ]
+    assert readers == [], "ask server/rosters/duty.py instead"
+
+
+def test_the_app_factory_only_sets_up_the_snapshot() -> None:
+    tree = ast.parse((SERVER / "__init__.py").read_text(encoding="utf-8"))
+    uses = {
+        node.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "roster_snapshot"
+    }
+    assert uses == {"init_app"}
+
+
+def test_no_module_is_over_500_lines() -> None:
+    long = {
+        name: n
+        for path in modules()
+        if (n := len(path.read_text(encoding="utf-8").splitlines()))
+        > NOT_SPLIT_YET.get(name := str(path.relative_to(SERVER.parent)), MAX_LINES)
+    }
+    assert long == {}
