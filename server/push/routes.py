@@ -6,7 +6,7 @@ from flask import Blueprint, g
 
 from server.api.endpoints import endpoint
 from server.db import get_db
-from server.push import service
+from server.push import service, subscriptions
 from server.push.schemas import PushKeyPublic, SubscriptionIn, SubscriptionPublic, UnsubscribeIn
 
 bp = Blueprint("push", __name__, url_prefix="/api/push")
@@ -28,7 +28,7 @@ def key() -> PushKeyPublic:
     status=201,
 )
 def subscribe(body: SubscriptionIn) -> SubscriptionPublic:
-    sub = service.subscribe(
+    sub = subscriptions.subscribe(
         get_db(),
         user=g.user,
         endpoint=body.endpoint,
@@ -42,4 +42,4 @@ def subscribe(body: SubscriptionIn) -> SubscriptionPublic:
 @bp.delete("/subscriptions")
 @endpoint("Forget this browser's push subscription", tag="push", body=UnsubscribeIn, status=204)
 def unsubscribe(body: UnsubscribeIn) -> None:
-    service.unsubscribe(get_db(), user=g.user, endpoint=body.endpoint)
+    subscriptions.unsubscribe(get_db(), user=g.user, endpoint=body.endpoint)
