@@ -192,6 +192,26 @@ def test_taking_answering_and_read_status(
     )
 
 
+def test_every_status_she_is_told_is_numbered_after_the_one_before(
+    app: Any, auth: Any, factories: Any, circle: dict[str, Any], socket_client: Any
+) -> None:
+    """Two server processes may tell her phone in turn, and their events can
+    arrive out of order; the numbers let the phone keep the newest."""
+    staff_rosters(factories, circle)
+    mona = auth.client_for("mona")
+    mona_socket = socket_client(mona)
+    mona.post("/api/chat/messages", json={"client_id": cid(), "body": "Kan du snakke?"})
+    kari = auth.client_for("kari")
+    assert kari.post("/api/chat/conversations/1/take").status_code == 204
+    kari.post("/api/chat/conversations/1/messages", json={"client_id": cid(), "body": "Ja, jeg er her."})
+
+    told = [r["args"][0] for r in mona_socket.get_received() if r["name"] == "chat:status"]
+    versions = [status["version"] for status in told]
+    assert [status["code"] for status in told][:2] == ["sent", "answering"]
+    assert versions == sorted(set(versions))
+    assert mona.get("/api/chat/conversation").json["status"]["version"] == versions[-1]
+
+
 def test_a_supporter_whose_shift_ended_is_refused_at_once(
     app: Any, auth: Any, factories: Any, circle: dict[str, Any], clock: Any
 ) -> None:

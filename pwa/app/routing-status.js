@@ -16,6 +16,13 @@ export function needsHelpNow(code) {
   return NOBODY.has(code);
 }
 
+/** Statuses are numbered by the server in the order it decided them; one
+ * that arrives after a newer one (from another server process, or a load that
+ * left before a live update) is older than what is shown and is not shown. */
+export function isCurrent(next, shown) {
+  return !shown || (next.version ?? 0) >= (shown.version ?? 0);
+}
+
 /** "botilbudet", "kommunen", "DPS-vakta". */
 export function kindTo(kind) {
   return kind && has(`routing.to_kind.${kind}`) ? t(`routing.to_kind.${kind}`) : t('routing.to_kind.unknown');

@@ -111,6 +111,7 @@ def status_of(db: Session, alert: CheckinAlert, *, at: datetime) -> AlertStatus:
             acknowledged_by=who.display_name if who else None,
             acknowledged_team_kind=kinds[0] if kinds else None,
             reachability=reach,
+            version=alert.status_version,
         )
     kind = duty.tier_kind(db, alert.patient_id, alert.tier_position)
     if alert.state == "preferred":
@@ -123,10 +124,16 @@ def status_of(db: Session, alert: CheckinAlert, *, at: datetime) -> AlertStatus:
         status = "no_one_on_duty"
     else:
         status = alert.state
-    return AlertStatus(alert_id=alert.id, status=status, team_kind=kind, reachability=reach)
+    return AlertStatus(
+        alert_id=alert.id, status=status, team_kind=kind, reachability=reach, version=alert.status_version
+    )
 
 
 def _tell_patient(db: Session, alert: CheckinAlert, at: datetime) -> None:
+    """Raised by the database itself, the version numbers statuses in commit order."""
+    alert.status_version = CheckinAlert.status_version + 1  # type: ignore[assignment]
+    db.add(alert)
+    db.flush()
     status = status_of(db, alert, at=at)
     _emit(PATIENT_EVENT, status.model_dump(mode="json"), [alert.patient_id])
 

@@ -34,6 +34,8 @@ class AlertStatus(SQLModel):
     acknowledged_by: str | None = None
     acknowledged_team_kind: str | None = None
     reachability: Reachability | None = None
+    # In commit order: a device shows a status only if it is not older than its own.
+    version: int = 0
 
 
 class OpenAlert(SQLModel):

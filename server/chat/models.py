@@ -52,6 +52,9 @@ class Conversation(SQLModel, table=True):
     # (offered to the last supporter alone) | nudged (the holder was reminded) |
     # trying_others | ceiling (every tier tried).
     wait_stage: str | None = Field(default=None, sa_type=String(16))  # type: ignore[call-overload]
+    # Raised in the database (under the row's lock) each time the patient is
+    # told a new status: see ChatStatus.version.
+    status_version: int = Field(default=0)
     created_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
     updated_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
 

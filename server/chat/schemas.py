@@ -56,6 +56,10 @@ class ChatStatus(SQLModel):
     # Who can answer now (team kinds), when someone is next on duty, the circle's own number.
     reachability: Reachability | None = None
     waiting_seconds: int | None = None
+    # Raised with every status change, in commit order: a device shows a status
+    # only if it is not older than the one it shows (events from two processes
+    # may arrive out of order).
+    version: int = 0
 
 
 class TonightReason(SQLModel):

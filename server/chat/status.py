@@ -23,6 +23,7 @@ def patient_status(db: Session, conv: Conversation, *, at: datetime) -> ChatStat
         "read_upto_id": conv.read_upto_id,
         "reachability": reachability(db, conv.patient_id, at),
         "waiting_seconds": int((at - conv.waiting_since).total_seconds()) if conv.waiting_since else None,
+        "version": conv.status_version,
     }
     if conv.state == ConversationState.unstaffed:
         return ChatStatus(code="nobody_on_duty", **base)
@@ -82,7 +83,12 @@ def status_inputs(conv: Conversation) -> tuple[Any, ...]:
 
 
 def tell_patient(db: Session, conv: Conversation, at: datetime) -> None:
-    """Her devices get the status as it is now (after commit)."""
+    """Her devices get the status as it is now (after commit). Its version is
+    raised by the database itself, so two processes telling her in turn number
+    their statuses in the order they commit."""
+    conv.status_version = Conversation.status_version + 1  # type: ignore[assignment]
+    db.add(conv)
+    db.flush()
     status = patient_status(db, conv, at=at)
     emit_to_users(
         "chat:status", {"conversation_id": conv.id, **status.model_dump(mode="json")}, [conv.patient_id]

@@ -119,6 +119,8 @@ class CheckinAlert(SQLModel, table=True):
     # Tiers whose supporters had no device to receive it (no socket, no push).
     undelivered_tiers: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     reoffers: int = Field(default=0)
+    # Raised in the database each time the patient is told a new status (AlertStatus.version).
+    status_version: int = Field(default=0)
 
 
 class Discharge(SQLModel, table=True):

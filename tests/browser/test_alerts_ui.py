@@ -421,3 +421,61 @@ def test_a_message_that_comes_while_the_supporter_opens_the_conversation_is_show
 
     # Well before the conversation's 30-second poll.
     expect(ingrid.get_by_test_id("chat-message").filter(has_text=said)).to_be_visible(timeout=5000)
+
+
+@pytest.fixture(scope="module")
+def order_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from serve_demo(tmp_path_factory.mktemp("status-order"))
+
+
+@pytest.fixture
+def order_pages(browser: Any, order_server: str) -> Iterator[Any]:
+    yield from watched_pages(browser, order_server)
+
+
+def hold_the_first_chat_status(page: Any) -> list[Any]:
+    """The first chat status the server sends this page over its socket, kept
+    back until the test lets it through: an event from one server process that
+    arrives after a newer one from another."""
+    held: list[Any] = []
+
+    def route(ws: Any) -> None:
+        server = ws.connect_to_server()
+
+        def to_page(message: Any) -> None:
+            if not held and '"chat:status"' in str(message):
+                held.append((ws, message))
+            else:
+                ws.send(message)
+
+        server.on_message(to_page)
+
+    page.route_web_socket("**/socket.io/**", route)
+    return held
+
+
+def test_a_status_that_arrives_late_does_not_replace_a_newer_one(order_pages: Any, order_server: str) -> None:
+    """With two server processes, the event saying her message was sent can
+    reach her phone after the one saying Ingrid is answering. Her phone must go
+    on saying that Ingrid is answering."""
+    circle_of_one(Api(order_server, "admin"), "pasient6", "kommune")
+    lise = order_pages(PHONE)
+    held = hold_the_first_chat_status(lise)
+    login(lise, "pasient6")
+    lise.goto("/#/chat")
+    expect(lise.get_by_test_id("chat-status")).to_be_attached()
+    wait_for_socket(lise)
+    her_other_phone = Api(order_server, "pasient6")
+    her_other_phone.call(
+        "POST", "/api/chat/messages", {"client_id": uuid.uuid4().hex, "body": "Er noen der?"}
+    )
+    wait_until_held(lise, held)
+    conversation_id = her_other_phone.call("GET", "/api/chat/conversation?after_id=0")["id"]
+
+    Api(order_server, "kommune1").call("POST", f"/api/chat/conversations/{conversation_id}/take")
+    expect(lise.get_by_test_id("chat-status")).to_contain_text("Ingrid", timeout=5000)
+    ws, late = held[0]
+    ws.send(late)
+    lise.wait_for_timeout(1000)
+
+    expect(lise.get_by_test_id("chat-status")).to_contain_text("Ingrid")

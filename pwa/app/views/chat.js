@@ -21,7 +21,7 @@ import {
   timeOf,
   whileShown,
 } from '../chat-ui.js';
-import { helpNow, needsHelpNow, reachableLine } from '../routing-status.js';
+import { helpNow, isCurrent, needsHelpNow, reachableLine } from '../routing-status.js';
 import { noticeLine, noticeText } from '../continuity-ui.js';
 
 const POLL_MS = 15000;
@@ -178,24 +178,24 @@ export default async function chatView(ctx) {
   }
 
   // A status pushed (socket event or send acknowledgement) while a load was
-  // on its way is newer than the one the load brings back.
-  let statusesPushed = 0;
+  // on its way is newer than the one the load brings back; so is one sent by
+  // another server process that happened to arrive first.
+  function showStatus(status) {
+    if (!isCurrent(status, state.status)) return;
+    state.status = status;
+    state.statusAt = Date.now();
+  }
 
   function applyStatus(status) {
     if (state.conversationId && status.conversation_id !== state.conversationId) return;
-    statusesPushed += 1;
-    state.status = status;
-    state.statusAt = Date.now();
+    showStatus(status);
     renderStatus();
   }
 
-  function applyView(view, pushedBefore) {
+  function applyView(view) {
     state.conversationId = view.id;
     merge(view.messages);
-    if (pushedBefore === statusesPushed) {
-      state.status = view.status;
-      state.statusAt = Date.now();
-    }
+    showStatus(view.status);
     renderStatus();
     renderMessages();
     state.loaded = true;
@@ -207,10 +207,9 @@ export default async function chatView(ctx) {
     syncing = true;
     try {
       const after = lastId();
-      const pushedBefore = statusesPushed;
       const view = await allAfter(after, (from) => ask('chat:sync', { after_id: from }, () => api('GET', `/api/chat/conversation?after_id=${from}`)));
       problem.hidden = true;
-      applyView(view, pushedBefore);
+      applyView(view);
     } catch {
       /* the next reconnect, online event or poll tries again */
     } finally {
@@ -273,8 +272,7 @@ export default async function chatView(ctx) {
   });
 
   try {
-    const pushedBefore = statusesPushed;
-    applyView(await fetchAll('/api/chat/conversation', 0), pushedBefore);
+    applyView(await fetchAll('/api/chat/conversation', 0));
   } catch (err) {
     problem.textContent = err && err.code === 'network' ? t('chat.load_failed') : chatErrorText(err);
     problem.hidden = false;

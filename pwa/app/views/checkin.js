@@ -12,7 +12,7 @@ import { bigNumbers, clockTime } from '../checkin-ui.js';
 import { checkins as outbox, newClientId } from '../outbox.js';
 import * as planStore from '../plan-store.js';
 import { onPush } from '../chat-ui.js';
-import { alertText, contactText, helpNow, needsHelpNow } from '../routing-status.js';
+import { alertText, contactText, helpNow, isCurrent, needsHelpNow } from '../routing-status.js';
 
 const MAX_NOTE = 1000;
 const SENT_SHOWN_MS = 60000;
@@ -300,12 +300,17 @@ function helpSlot(result) {
 }
 
 function followLive(page, result, { alert, contact, help }) {
+  const shown = { alert: result.alert, contact: result.contact };
   onPush(page, (name, data) => {
     if (!data) return;
     if (name === 'alert:status' && alert && result.alert && data.alert_id === result.alert.alert_id) {
+      if (!isCurrent(data, shown.alert)) return;
+      shown.alert = data;
       alert.update(data);
       help.update(data.status, data.reachability);
     } else if (name === 'chat:status' && contact && data.conversation_id === result.conversation_id) {
+      if (!isCurrent(data, shown.contact)) return;
+      shown.contact = data;
       contact.update(data);
       help.update(data.code, data.reachability);
     }
