@@ -30,14 +30,14 @@ function stateCell(gapMinutes, gapText, column) {
   );
 }
 
-function nightRow(night, teamIds, { today, picked }) {
+function nightRow(night, teamIds, picked) {
   const byTeam = new Map(night.teams.map((cell) => [cell.team_id, cell]));
   const longer = night.minutes !== NIGHT_MINUTES;
   return h(
     'tr',
     {
       'data-evening': night.evening,
-      class: [night.evening === picked && 'is-picked', night.evening === today && 'is-today'],
+      class: night.evening === picked ? 'is-picked' : null,
       'aria-current': night.evening === picked ? 'date' : null,
     },
     h(
@@ -75,7 +75,7 @@ function monthTable(data, picked) {
           h('th', { scope: 'col' }, t('roster.coverage.month.patients')),
         ),
       ),
-      h('tbody', null, data.nights.map((night) => nightRow(night, teamIds, { today: data.today, picked }))),
+      h('tbody', null, data.nights.map((night) => nightRow(night, teamIds, picked))),
     ),
   );
 }
@@ -98,6 +98,7 @@ export function nightByNight({ onGoTo }) {
   let shown = null; // first day of the month shown
   let today = null;
   let picked = null;
+  let loads = 0; // only the latest of quick clicks is drawn
   const status = h('p', { class: 'cov-week', 'aria-live': 'polite', 'data-testid': 'coverage-month-title' });
   const body = h('div', null, loading());
   const step = (by) => (by === 0 || !shown ? null : addDays(by < 0 ? shown : lastOfMonth(shown), by));
@@ -132,10 +133,12 @@ export function nightByNight({ onGoTo }) {
   });
 
   async function load(day) {
+    const mine = ++loads;
     buttons.forEach((b) => (b.disabled = true));
     try {
       const range = day ? { from: firstOfMonth(day), to: lastOfMonth(day) } : {};
       const data = await api('GET', `/api/coverage/by-night${query(range)}`);
+      if (mine !== loads) return today;
       shown = data.first_evening;
       today = data.today;
       status.textContent = t('roster.coverage.month.title', { month: monthName(shown) });
@@ -144,9 +147,9 @@ export function nightByNight({ onGoTo }) {
       body.replaceChildren(fragment);
     } catch (err) {
       if (err.code === 'unauthorized') throw err;
-      body.replaceChildren(loadFailed(err, () => load(day)));
+      if (mine === loads) body.replaceChildren(loadFailed(err, () => load(day)));
     } finally {
-      buttons.forEach((b) => (b.disabled = false));
+      if (mine === loads) buttons.forEach((b) => (b.disabled = false));
     }
     return today;
   }
