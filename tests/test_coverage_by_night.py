@@ -166,3 +166,12 @@ def test_a_reversed_too_long_or_malformed_range_is_a_clear_400(
 def test_forty_two_nights_is_the_most(evenings_and_nights: dict[str, Any]) -> None:
     report = _nights(evenings_and_nights["admin"], **{"from": "2026-11-01", "to": "2026-12-12"})
     assert len(report["nights"]) == 42
+
+
+@pytest.mark.parametrize("params", [{"from": "9999-12-31"}, {"to": "9999-12-31"}, {"from": "0001-01-01"}])
+def test_dates_at_the_calendars_ends_are_a_400_too(
+    evenings_and_nights: dict[str, Any], params: dict[str, str]
+) -> None:
+    response = evenings_and_nights["admin"].get("/api/coverage/by-night", query_string=params)
+    assert response.status_code == 400, response.json
+    assert response.json["error"] == "out_of_range"
