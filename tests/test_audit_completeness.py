@@ -189,6 +189,9 @@ AUDITED: dict[tuple[str, str], Audited] = {
     ("GET", "/api/coverage/nights"): Audited(
         (("coverage.read", "patient"), ("coverage.read", "other_patient")), caller="admin"
     ),
+    ("GET", "/api/coverage/by-night"): Audited(
+        (("coverage.read", "patient"), ("coverage.read", "other_patient")), caller="admin"
+    ),
     ("GET", "/api/audit"): Audited(one("audit.read"), caller="admin", prepare=_someone_read_the_profile),
     # The patient's rights
     ("POST", "/api/me/export"): Audited(one("patient.export"), caller="patient_self"),

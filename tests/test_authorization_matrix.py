@@ -308,6 +308,7 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], Any, dict[str, int]]] = {
     ("GET", "/api/patients/on-duty"): ({}, None, ok_for(200, "admin", *IN_CIRCLE, "supporter_outside")),
     ("GET", "/api/coverage"): ({}, None, ok_for(200, "admin")),
     ("GET", "/api/coverage/nights"): ({}, None, ok_for(200, "admin")),
+    ("GET", "/api/coverage/by-night"): ({}, None, ok_for(200, "admin")),
     ("GET", "/api/me/shifts"): ({}, None, ok_for(200, *IN_CIRCLE, "supporter_outside")),
     ("POST", "/api/me/calendar-feed"): ({}, None, ok_for(201, *IN_CIRCLE, "supporter_outside")),
     ("GET", "/api/me/calendar-feed"): ({}, None, ok_for(200, *IN_CIRCLE, "supporter_outside")),

@@ -78,23 +78,41 @@ export function clockTime(value) {
   return `${pad(p.hour)}:${pad(p.minute)}`;
 }
 
+// Making an Intl formatter costs far more than formatting with one, and a
+// coverage week names its days some two thousand times: keep one per language and shape.
+const formatters = new Map();
+
+function formatter(kind, options) {
+  const key = `${kind} ${locale()} ${JSON.stringify(options)}`;
+  if (!formatters.has(key)) formatters.set(key, kind === 'list' ? new Intl.ListFormat(locale(), options) : new Intl.DateTimeFormat(locale(), options));
+  return formatters.get(key);
+}
+
+function noonOf(key) {
+  const [y, m, d] = key.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d, 12));
+}
+
 /** "mandag 23. november" for a day key or an instant. */
 export function dayName(keyOrInstant, { year = false, short = false } = {}) {
   const key = typeof keyOrInstant === 'string' && keyOrInstant.length === 10 ? keyOrInstant : dayKey(keyOrInstant);
-  const [y, m, d] = key.split('-').map(Number);
-  return new Intl.DateTimeFormat(locale(), {
+  return formatter('date', {
     timeZone: 'UTC',
     weekday: short ? 'short' : 'long',
     day: 'numeric',
     month: short ? 'numeric' : 'long',
     year: year ? 'numeric' : undefined,
-  }).format(new Date(Date.UTC(y, m - 1, d, 12)));
+  }).format(noonOf(key));
 }
 
 /** "mandag" */
 export function weekdayName(key) {
-  const [y, m, d] = key.split('-').map(Number);
-  return new Intl.DateTimeFormat(locale(), { timeZone: 'UTC', weekday: 'long' }).format(new Date(Date.UTC(y, m - 1, d, 12)));
+  return formatter('date', { timeZone: 'UTC', weekday: 'long' }).format(noonOf(key));
+}
+
+/** "november 2026" for a day key of that month. */
+export function monthName(key) {
+  return formatter('date', { timeZone: 'UTC', month: 'long', year: 'numeric' }).format(noonOf(key));
 }
 
 /** ISO 8601 week number of a day key. */
@@ -128,7 +146,7 @@ export function periodText(startsAt, endsAt) {
 /** "Anne, Per og Mona" */
 export function listText(items) {
   try {
-    return new Intl.ListFormat(locale(), { type: 'conjunction' }).format(items);
+    return formatter('list', { type: 'conjunction' }).format(items);
   } catch {
     return items.join(', ');
   }

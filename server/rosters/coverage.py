@@ -13,10 +13,16 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from server.care_circles.models import TeamKind
 from server.clock import OSLO
-from server.rosters.schedule import TeamRoster
-from server.rosters.schemas import NightGapPublic
-from server.rosters.snapshot import RosterSnapshot, Tier, load_snapshot
+from server.rosters.schedule import TeamRoster, local_instant
+from server.rosters.schemas import (
+    CoverageByNightPublic,
+    NightCoveragePublic,
+    NightGapPublic,
+    TeamNightPublic,
+)
+from server.rosters.snapshot import RosterSnapshot, TeamInfo, Tier, load_snapshot
 
 # The evening and night each gap report and the publish check look at
 # (PRODUCT.md: 76 % of admissions happen 16:00-08:00).
@@ -267,3 +273,118 @@ def patient_night_gaps(db: Session, patient_id: int, *, now: datetime) -> list[N
     as it stands in this unit of work (just created or changed)."""
     found = coming_night_gaps(load_snapshot(db), [patient_id], now=now)
     return night_gaps_public(found[patient_id])
+
+
+# --- a month of nights, night by night -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamNight:
+    team_id: int
+    gap_minutes: int
+
+
+@dataclass(frozen=True)
+class NightCoverage:
+    """One evening and night (16:00 to 08:00 local): each team's minutes with
+    nobody on duty, and the patients with nobody in any tier of their circle."""
+
+    evening: date
+    starts_at: datetime
+    ends_at: datetime
+    teams: tuple[TeamNight, ...]
+    gap_minutes: int
+    patients_uncovered: int
+
+
+def month_of(day: date) -> tuple[date, date]:
+    first = day.replace(day=1)
+    following = (first + timedelta(days=31)).replace(day=1)
+    return first, following - timedelta(days=1)
+
+
+def night_range(first: date | None, last: date | None, *, today: date) -> tuple[date, date]:
+    """The evenings asked for; a missing end is filled from the other end's
+    month, and with neither this month is meant."""
+    if first is None and last is None:
+        return month_of(today)
+    if first is None:
+        return month_of(last)[0], last  # type: ignore[arg-type]
+    if last is None:
+        return first, month_of(first)[1]
+    return first, last
+
+
+def teams_in_tier_order(snap: RosterSnapshot) -> list[TeamInfo]:
+    """Housing, municipality, DPS (the usual order of tiers), then by name."""
+    order = [k.value for k in TeamKind]
+    return sorted(snap.team_info.values(), key=lambda t: (order.index(t.kind), t.name))
+
+
+def _minutes(intervals: Intervals) -> int:
+    return int(sum(((e - s) for s, e in intervals), timedelta()).total_seconds() // 60)
+
+
+def coverage_by_night(
+    snap: RosterSnapshot, patient_ids: list[int], team_ids: list[int], *, first: date, last: date
+) -> list[NightCoverage]:
+    """Each night from the evening of `first` to the morning after `last`. The
+    night's bounds are local wall-clock times (schedule.local_instant), so the
+    nights into the last Sundays of March and October last 15 and 17 hours."""
+    evenings = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    nights = [
+        (
+            local_instant(day, EVENING_STARTS, OSLO),
+            local_instant(day + timedelta(days=1), MORNING_ENDS, OSLO),
+        )
+        for day in evenings
+    ]
+    scan = CoverageScan(snap, nights[0][0], nights[-1][1])
+    patient_gaps = [scan.patient(snap.circles.get(pid, ()))[0] for pid in patient_ids]
+    anyone_missing = union(*patient_gaps)
+    out = []
+    for day, (start, end) in zip(evenings, nights, strict=True):
+        night = [(start, end)]
+        out.append(
+            NightCoverage(
+                evening=day,
+                starts_at=start,
+                ends_at=end,
+                teams=tuple(
+                    TeamNight(tid, _minutes(complement(intersect(scan.team(tid), night), start, end)))
+                    for tid in team_ids
+                ),
+                gap_minutes=_minutes(intersect(anyone_missing, night)),
+                patients_uncovered=sum(1 for gaps in patient_gaps if intersect(gaps, night)),
+            )
+        )
+    return out
+
+
+def coverage_by_night_public(
+    snap: RosterSnapshot, patient_ids: list[int], *, first: date, last: date, today: date
+) -> CoverageByNightPublic:
+    teams = teams_in_tier_order(snap)
+    nights = coverage_by_night(snap, patient_ids, [t.id for t in teams], first=first, last=last)
+    return CoverageByNightPublic(
+        today=today,
+        first_evening=first,
+        last_evening=last,
+        teams=[t.ref() for t in teams],
+        nights=[
+            NightCoveragePublic(
+                evening=n.evening,
+                starts_at=n.starts_at,
+                ends_at=n.ends_at,
+                minutes=_minutes([(n.starts_at, n.ends_at)]),
+                teams=[
+                    TeamNightPublic(team_id=t.team_id, covered=t.gap_minutes == 0, gap_minutes=t.gap_minutes)
+                    for t in n.teams
+                ],
+                covered=n.patients_uncovered == 0,
+                gap_minutes=n.gap_minutes,
+                patients_uncovered=n.patients_uncovered,
+            )
+            for n in nights
+        ],
+    )

@@ -26,10 +26,12 @@ from server.rosters.schemas import (
     AtQuery,
     CalendarFeedPublic,
     CalendarFeedStatus,
+    CoverageByNightPublic,
     CoveragePublic,
     CoverageQuery,
     Interval,
     MyShiftPublic,
+    NightCoverageQuery,
     NightGapsQuery,
     OverrideIn,
     OverridePublic,
@@ -47,8 +49,6 @@ from server.rosters.schemas import (
 )
 
 bp = Blueprint("rosters", __name__)
-
-KIND_ORDER = [k.value for k in TeamKind]  # bolig, kommune, dps: the usual order of tiers
 
 
 def _at(query: AtQuery) -> datetime:
@@ -205,9 +205,7 @@ def team_shifts(team_id: int, query: PeriodQuery) -> list[TeamShiftPublic]:
 def all_on_duty(query: AtQuery) -> list[TeamOnDutyPublic]:
     db = get_db()
     snap = snapshot.snapshot(db)
-    team_ids = sorted(
-        snap.team_info, key=lambda t: (KIND_ORDER.index(snap.team_info[t].kind), snap.team_info[t].name)
-    )
+    team_ids = [info.id for info in coverage.teams_in_tier_order(snap)]
     if g.user.role == Role.supporter:
         mine = set(access.supporter_team_ids(db, g.user.id))
         team_ids = [t for t in team_ids if t in mine]
@@ -296,10 +294,8 @@ def get_coverage(query: CoverageQuery) -> CoveragePublic:
             )
         )
     teams = [
-        TeamCoverage(team=info.ref(), grid=coverage.team_grid(hours, scan.team(team_id)))
-        for team_id, info in sorted(
-            snap.team_info.items(), key=lambda kv: (KIND_ORDER.index(kv[1].kind), kv[1].name)
-        )
+        TeamCoverage(team=info.ref(), grid=coverage.team_grid(hours, scan.team(info.id)))
+        for info in coverage.teams_in_tier_order(snap)
     ]
     return CoveragePublic(starts_at=begin, ends_at=end, hours=hours, patients=patients, teams=teams)
 
@@ -329,6 +325,29 @@ def get_night_gaps(query: NightGapsQuery) -> list[PatientNightGaps]:
         )
         for p in patients
     ]
+
+
+@bp.get("/api/coverage/by-night")
+@endpoint(
+    "Night by night (16:00-08:00) for up to 42 nights: each team's minutes with nobody on duty, "
+    "and the patients with nobody in any tier; default this month",
+    tag="rosters",
+    query=NightCoverageQuery,
+    response=CoverageByNightPublic,
+    roles=(Role.admin,),
+)
+def get_coverage_by_night(query: NightCoverageQuery) -> CoverageByNightPublic:
+    db = get_db()
+    today = clock.now().astimezone(OSLO).date()
+    first, last = coverage.night_range(query.first, query.last, today=today)
+    patients = list_patients(db, viewer=g.user, action="coverage.read")
+    return coverage.coverage_by_night_public(
+        snapshot.snapshot(db),
+        [p.id for p in patients],  # type: ignore[misc]
+        first=first,
+        last=last,
+        today=today,
+    )
 
 
 @bp.get("/api/me/shifts")

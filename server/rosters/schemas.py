@@ -254,6 +254,54 @@ class PatientNightGaps(SQLModel):
     gaps: list[NightGapPublic]
 
 
+NIGHTS_AT_MOST = 42
+
+
+class NightCoverageQuery(SQLModel):
+    first: date | None = Field(
+        default=None, alias="from", description="first evening (Europe/Oslo); default: this month's first"
+    )
+    last: date | None = Field(
+        default=None, alias="to", description="last evening, included; default: the end of from's month"
+    )
+
+    @model_validator(mode="after")
+    def _range(self) -> NightCoverageQuery:
+        if self.first and self.last:
+            if self.last < self.first:
+                raise PydanticCustomError("range_reversed", "to: the range ends before it starts")
+            if (self.last - self.first).days + 1 > NIGHTS_AT_MOST:
+                raise PydanticCustomError(
+                    "range_too_long", "to: at most {most} nights at a time", {"most": NIGHTS_AT_MOST}
+                )
+        return self
+
+
+class TeamNightPublic(SQLModel):
+    team_id: int
+    covered: bool = Field(description="someone in the team on duty from 16:00 to 08:00")
+    gap_minutes: int = Field(description="minutes of the night with nobody in the team on duty")
+
+
+class NightCoveragePublic(SQLModel):
+    evening: date = Field(description="the local date the night begins (16:00 Europe/Oslo)")
+    starts_at: datetime
+    ends_at: datetime
+    minutes: int = Field(description="960, or 900 and 1020 over the daylight-saving changes")
+    teams: list[TeamNightPublic] = Field(description="in the order of the report's teams")
+    covered: bool = Field(description="every patient has someone on duty in some tier all night")
+    gap_minutes: int = Field(description="minutes in which at least one patient has nobody on duty")
+    patients_uncovered: int = Field(description="patients with nobody on duty at some moment of the night")
+
+
+class CoverageByNightPublic(SQLModel):
+    today: date = Field(description="the server's date in Europe/Oslo")
+    first_evening: date
+    last_evening: date
+    teams: list[TeamRef] = Field(description="tier by tier: housing, municipality, DPS; then by name")
+    nights: list[NightCoveragePublic]
+
+
 class MyShiftPublic(SQLModel):
     team: TeamRef
     starts_at: datetime

@@ -8,6 +8,7 @@ import { loadFailed, loading } from '../ui.js';
 import { nightGapLine, nightGapList } from '../night-gaps.js';
 import { addDays, clockTime, dayKey, dayName, isoWeek, listText, mondayOf, osloParts, periodText } from '../roster-time.js';
 import { gapsLink } from './admin-gaps.js';
+import { nightByNight } from './coverage-month.js';
 
 const PATIENT_STATES = ['c', 'f', 'g'];
 const TEAM_STATES = ['c', 'p', '-'];
@@ -60,6 +61,7 @@ function daySummary(kind, grid, day, hours) {
 }
 
 function strip(kind, grid, day, hours, subject) {
+  const named = `${subject}, ${dayName(day.key)}`;
   const cells = day.slots.map((slot) => {
     const letter = grid[slot.index] || '-';
     return h('span', {
@@ -67,7 +69,7 @@ function strip(kind, grid, day, hours, subject) {
       'data-day': day.key,
       'data-hour': String(slot.hour),
       'data-state': letter,
-      title: `${subject}, ${dayName(day.key)} ${slot.label}: ${stateText(kind, letter)}`,
+      title: `${named} ${slot.label}: ${stateText(kind, letter)}`,
     });
   });
   return h(
@@ -199,7 +201,7 @@ function report(data, { headingLevel }) {
 
 /**
  * A coverage report with week navigation. teamId: preview that team's draft.
- * Returns {node, reload}.
+ * Returns {node, reload, show}; show(dayKey) shows the week that day is in.
  */
 export function coverageReport({ teamId = null, headingLevel = 3 } = {}) {
   let start = null; // Monday of the shown week; null = this week on the server's clock
@@ -240,7 +242,11 @@ export function coverageReport({ teamId = null, headingLevel = 3 } = {}) {
     load();
   });
   const node = h('div', { class: 'coverage', 'data-testid': teamId ? 'draft-coverage' : 'coverage' }, h('div', { class: 'cov-nav' }, title, h('div', { class: 'actions' }, prev, now, next)), body);
-  return { node, reload: load };
+  const show = (day) => {
+    start = day ? mondayOf(day) : null;
+    return load();
+  };
+  return { node, reload: load, show };
 }
 
 /** Each patient's uncovered evenings and nights of the coming four weeks, a few lines each. */
@@ -268,12 +274,23 @@ async function nightSummary() {
 }
 
 export default async function adminCoverage() {
-  const { node, reload } = coverageReport({ headingLevel: 3 });
-  const [summary] = await Promise.all([nightSummary(), reload()]);
+  const week = coverageReport({ headingLevel: 3 });
+  const month = nightByNight({ onGoTo: (day) => week.show(day) });
+  const [summary, today] = await Promise.all([nightSummary(), month.load(null)]);
+  // The week of the server's today, drawn after the month, in a task of its own
+  // (an ended session has already been handled by api()).
+  week.show(today).catch(() => {});
   return h(
     'div',
     { class: 'admin-section' },
+    h(
+      'section',
+      { class: 'section', 'aria-labelledby': 'coverage-month-heading' },
+      h('h2', { id: 'coverage-month-heading' }, t('roster.coverage.month.heading')),
+      h('p', null, t('roster.coverage.month.intro')),
+      month.node,
+    ),
     summary,
-    h('section', { class: 'section', 'aria-labelledby': 'coverage-heading' }, h('h2', { id: 'coverage-heading' }, t('roster.coverage.title')), h('p', null, t('roster.coverage.intro')), gapsLink(), node),
+    h('section', { class: 'section', 'aria-labelledby': 'coverage-heading' }, h('h2', { id: 'coverage-heading' }, t('roster.coverage.title')), h('p', null, t('roster.coverage.intro')), gapsLink(), week.node),
   );
 }
