@@ -227,6 +227,29 @@ def test_an_unacknowledged_red_checkin_escalates_with_the_tier_limit_and_survive
         server.close()
 
 
+def test_every_status_of_her_alert_is_numbered_after_the_one_before(
+    app: Any, auth: Any, factories: Any, circle: dict[str, Any], clock: Any, socket_client: Any
+) -> None:
+    """Told, passed on, taken: each later status carries a higher number, so
+    her phone can keep the newest when two server processes tell it in turn."""
+    staff(factories, circle)
+    for name in ("kari", "ingrid"):
+        socket_client(auth.client_for(name))  # the app is open: the alert is delivered
+    mona = auth.client_for("mona")
+    mona_socket = socket_client(mona)
+    first = mona.post("/api/checkins", json=red()).json["alert"]
+    clock.advance(minutes=3)
+    assert run_ticks(app, clock)["alerts_escalated"] == 1
+    ingrid = auth.client_for("ingrid")
+    assert ingrid.post(f"/api/alerts/{first['alert_id']}/ack").status_code == 204
+
+    told = events(mona_socket, "alert:status")
+    assert [s["status"] for s in told][-2:] == ["passed_on", "acknowledged"]
+    versions = [s["version"] for s in told]
+    assert versions == sorted(set(versions)) and first["version"] <= versions[0]
+    assert mona.get("/api/alerts/me").json["alert"]["version"] == versions[-1]
+
+
 def test_every_tier_tried_reaches_the_ceiling_reoffers_and_is_logged(
     app: Any, auth: Any, factories: Any, circle: dict[str, Any], clock: Any, socket_client: Any
 ) -> None:
