@@ -394,6 +394,9 @@ def submit(db: Session, *, patient: User, data: CheckinIn, at: datetime) -> Chec
             conversation_id=checkin.conversation_id,
             at=at,
         )
+        from server.next_of_kin import service as next_of_kin
+
+        next_of_kin.tell_about_red(db, patient=patient)
     return _result(db, checkin, bits=bits, duplicate=False, at=at)
 
 
