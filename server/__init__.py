@@ -97,6 +97,9 @@ def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
     from server.outcomes.routes import bp as outcomes_bp
 
     app.register_blueprint(outcomes_bp)
+    from server import next_of_kin
+
+    next_of_kin.init_app(app)
 
     from server import cli
 

@@ -15,7 +15,11 @@ see what, when"):
 - the crisis plan: the circle, for the sections shared with their team kind;
 - chat actions: in the circle and on duty now;
 - an administrator manages users, teams, care circles and rosters, never
-  clinical content (break-glass is not for administrators either).
+  clinical content (break-glass is not for administrators either);
+- a next of kin reaches a patient only while her consent is in force, and then
+  only the plan sections she shares and (if she allows it) the worry signal:
+  never chat, check-in answers or anything else; only the patient herself
+  invites them and changes or withdraws what they may see.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from server.accounts.models import Role, User
 from server.api.errors import ApiError, forbidden, not_found, unauthorized
 from server.break_glass.openings import active_opening
 from server.care_circles.models import CareTier, CareTierTeam, PrimaryContact, Team, TeamMembership
+from server.next_of_kin.models import NextOfKinConsent
 from server.rosters.duty import is_on_duty_for, patients_on_duty_for
 
 
@@ -50,6 +55,9 @@ class Need(StrEnum):
     checkin_schedule = "checkin_schedule"  # change the check-in schedule
     checkin_safety_net = "checkin_safety_net"  # turn check-ins off, change what happens after a missed one
     break_glass = "break_glass"  # open the check-ins for a short time, with a reason
+    next_of_kin = "next_of_kin"  # only the patient: invite next of kin, change or withdraw their consent
+    kin_plan = "kin_plan"  # a next of kin with her consent: the plan sections she shares
+    kin_worry = "kin_worry"  # a next of kin she allows it: "I am worried about her tonight"
 
 
 _ADMIN_NEEDS = frozenset({Need.profile, Need.care_circle, Need.manage_care_circle, Need.enrol, Need.on_duty})
@@ -76,6 +84,7 @@ _PATIENT_SELF_NEEDS = frozenset(
         Need.checkins,
         Need.checkin_schedule,
         Need.checkin_safety_net,
+        Need.next_of_kin,
     }
 )
 NOT_ON_DUTY = "You are not on duty for this patient now."
@@ -165,7 +174,39 @@ def may_access_patient(
         return need in _ADMIN_NEEDS
     if user.role == Role.supporter:
         return _supporter_may(db, user.id, patient.id, need, at or clock.now())  # type: ignore[arg-type]
+    if user.role == Role.next_of_kin:
+        return _kin_may(db, user.id, patient.id, need)  # type: ignore[arg-type]
     return False
+
+
+def active_consent(db: Session, *, next_of_kin_id: int, patient_id: int) -> NextOfKinConsent | None:
+    """The patient's consent in force for this next of kin, if any."""
+    return db.exec(
+        select(NextOfKinConsent).where(
+            NextOfKinConsent.patient_id == patient_id,
+            NextOfKinConsent.next_of_kin_id == next_of_kin_id,
+            col(NextOfKinConsent.withdrawn_at).is_(None),
+        )
+    ).first()
+
+
+def _kin_may(db: Session, kin_id: int, patient_id: int, need: Need) -> bool:
+    consent = active_consent(db, next_of_kin_id=kin_id, patient_id=patient_id)
+    if consent is None:
+        return False
+    if need == Need.kin_plan:
+        return True
+    return need == Need.kin_worry and consent.may_signal_worry
+
+
+def kin_visible_sections(db: Session, user: User, patient_id: int, sections: list[str]) -> list[str]:
+    """The plan sections a next of kin may read now: those her consent in force
+    names, in plan order; nobody else sees anything through this."""
+    if user.role != Role.next_of_kin:
+        return []
+    consent = active_consent(db, next_of_kin_id=user.id, patient_id=patient_id)  # type: ignore[arg-type]
+    shared = set(consent.sections) if consent else set()
+    return [key for key in sections if key in shared]
 
 
 def sees_checkins_without_break_glass(db: Session, user: User, patient_id: int, *, at: datetime) -> bool:
@@ -199,9 +240,9 @@ def require_patient(db: Session, user: User | None, patient_id: int, need: Need)
     user = require_login(user)
     patient = db.get(User, patient_id)
     if patient is None or patient.role != Role.patient:
-        # Staff may learn that an id is not a patient; patients only ever see 403
-        # for ids other than their own.
-        if user.role == Role.patient:
+        # Staff may learn that an id is not a patient; patients and next of kin
+        # only ever see 403 for ids other than their own.
+        if user.role in (Role.patient, Role.next_of_kin):
             raise forbidden()
         raise not_found("No such patient.")
     at = clock.now()

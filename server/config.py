@@ -157,7 +157,7 @@ class Settings:
     EID_PID_KEY: str = ""
     # Roles that may log in with a password (pilots, the demo); remove a role
     # to leave it eID and passkeys only.
-    PASSWORD_LOGIN_ROLES: str = "patient,supporter,admin"  # noqa: S105 - role names
+    PASSWORD_LOGIN_ROLES: str = "patient,supporter,admin,next_of_kin"  # noqa: S105 - role names
     # Passkeys: the relying party id (a domain) and the origin the app is
     # served from; by default the host and origin of PUBLIC_BASE_URL or of the request.
     WEBAUTHN_RP_ID: str = ""
@@ -251,10 +251,10 @@ class Settings:
         return frozenset(r.strip() for r in self.PASSWORD_LOGIN_ROLES.split(",") if r.strip())
 
     def _validate_strong_login(self) -> None:
-        unknown = self.password_login_roles - {"patient", "supporter", "admin"}
+        unknown = self.password_login_roles - {"patient", "supporter", "admin", "next_of_kin"}
         if unknown:
             raise ConfigError(
-                f"PASSWORD_LOGIN_ROLES may name patient, supporter and admin, not {sorted(unknown)}"
+                f"PASSWORD_LOGIN_ROLES may name patient, supporter, admin and next_of_kin, not {sorted(unknown)}"
             )
         for audience in ("PATIENT", "STAFF"):
             if not getattr(self, f"EID_{audience}_ISSUER"):

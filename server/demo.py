@@ -250,13 +250,18 @@ def load_demo(*, password: str) -> str:
     from server.outcomes.demo import ensure_demo_night_outcome
 
     ensure_demo_night_outcome(db, recorded_by=users["bolig1"])
+    from server.next_of_kin.demo import ensure_demo_next_of_kin
+
+    kin = _user(db, "parorende1", "Lene", Role.next_of_kin, password_hash)
+    ensure_demo_next_of_kin(db, patient=_patient(db, "pasient1"), kin=kin)
     _demo_evening_chat(db)
     db.commit()
     secrets = "\n".join(f"  {u}: {demo_totp_secret(password, u)}" for u, _name, _role in STAFF)
     return (
         "demo ready: administrators admin admin2; supporters bolig1 bolig2 kommune1 kommune2 dps1 dps2; "
         "patients pasient1-pasient5 (care circles bolig -> kommune -> dps), pasient6 (bolig only: "
-        "nights uncovered, a pending plan proposal), pasient7 (kommune -> dps, discharged 5 days ago)\n"
+        "nights uncovered, a pending plan proposal), pasient7 (kommune -> dps, discharged 5 days ago); "
+        "next of kin parorende1 (Lene, included by pasient1)\n"
         "staff also give a code from an authenticator app; add these keys to one "
         "(or: python -c \"import pyotp; print(pyotp.TOTP('KEY').now())\"):\n" + secrets
     )

@@ -17,6 +17,7 @@ from server.care_circles.models import (
 )
 from server.chat.models import Conversation, Message, RoutingDecision
 from server.checkins.models import Checkin, CheckinAlert, CheckinSchedule, Discharge, ReminderSent
+from server.next_of_kin.models import NextOfKinConsent, WorrySignal
 from server.outcomes.models import NightOutcome
 from server.plans.models import CrisisPlan, CrisisPlanProposal, CrisisPlanVersion
 from server.privacy.models import DeletionRequest
@@ -59,6 +60,7 @@ __all__ = [
     "Invitation",
     "LastResort",
     "Message",
+    "NextOfKinConsent",
     "NightOutcome",
     "Passkey",
     "PrimaryContact",
@@ -76,5 +78,6 @@ __all__ = [
     "TeamMembership",
     "User",
     "WebauthnChallenge",
+    "WorrySignal",
     "metadata",
 ]

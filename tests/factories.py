@@ -20,6 +20,7 @@ from server.care_circles.models import (
     TeamKind,
     TeamMembership,
 )
+from server.next_of_kin.models import NextOfKinConsent
 from server.rosters.generation import bump_generation
 from server.rosters.models import RosterOverride, RosterStatus, RosterVersion
 
@@ -62,6 +63,29 @@ class Factories:
 
     def admin(self, username: str | None = None, **fields: Any) -> User:
         return self.user(Role.admin, username, **fields)
+
+    def next_of_kin(
+        self,
+        patient: User,
+        *,
+        sections: list[str] = (),  # type: ignore[assignment]
+        notify_on_red: bool = False,
+        may_signal_worry: bool = False,
+        **fields: Any,
+    ) -> tuple[User, NextOfKinConsent]:
+        """A next of kin with a password, and the patient's consent in force."""
+        kin = self.user(Role.next_of_kin, **fields)
+        consent = NextOfKinConsent(
+            patient_id=patient.id,  # type: ignore[arg-type]
+            next_of_kin_id=kin.id,  # type: ignore[arg-type]
+            sections=list(sections),
+            notify_on_red=notify_on_red,
+            may_signal_worry=may_signal_worry,
+            created_at=clock.now(),
+        )
+        self.db.add(consent)
+        self.db.commit()
+        return kin, consent
 
     def team(
         self, kind: TeamKind = TeamKind.bolig, *, members: list[User] = (), name: str | None = None

@@ -40,6 +40,7 @@ from tests.test_authorization_matrix import (
 # for the server's own routing decisions.
 Row = tuple[str, ...]
 SYSTEM = "system"
+NO_PATIENT = "no_patient"  # a row about no patient (e.g. the invitation of her next of kin's own account)
 LOGIN_ACTIONS = ("auth.login", "auth.new_device", "auth.factor_added")  # a first login sets up TOTP
 
 
@@ -231,6 +232,24 @@ AUDITED: dict[tuple[str, str], Audited] = {
     ),
     # Check-ins and discharges
     ("POST", "/api/checkins"): Audited(one("checkin.write"), caller="patient_self"),
+    # Next of kin: her choices, and every read or signal of theirs under her name
+    # (so "who has seen my data" shows them).
+    ("POST", "/api/patients/<int:patient_id>/next-of-kin"): Audited(
+        (("next_of_kin.invite", "patient"), ("invitation.issue", NO_PATIENT)), caller="patient_self"
+    ),
+    ("PUT", "/api/patients/<int:patient_id>/next-of-kin/<int:consent_id>"): Audited(
+        one("next_of_kin.change"), caller="patient_self"
+    ),
+    ("POST", "/api/patients/<int:patient_id>/next-of-kin/<int:consent_id>/withdraw"): Audited(
+        one("next_of_kin.withdraw"), caller="patient_self"
+    ),
+    ("GET", "/api/next-of-kin/home"): Audited(one("next_of_kin.home"), caller="next_of_kin"),
+    ("GET", "/api/patients/<int:patient_id>/next-of-kin/plan"): Audited(
+        one("next_of_kin.plan_read"), caller="next_of_kin"
+    ),
+    ("POST", "/api/patients/<int:patient_id>/next-of-kin/worry"): Audited(
+        one("next_of_kin.worry"), caller="next_of_kin"
+    ),
     ("GET", "/api/checkins/tonight"): Audited(one("checkin.read")),
     ("GET", "/api/checkins/recently-discharged"): Audited(one("checkin.read")),
     ("GET", "/api/patients/<int:patient_id>/checkins"): Audited(one("checkin.read")),
@@ -347,6 +366,8 @@ NOT_AUDITED: dict[tuple[str, str], str] = {
     # Aggregates of no one patient; each read is audited without a patient (tests/test_outcomes.py).
     ("GET", "/api/outcomes"): "aggregates",
     ("GET", "/api/outcomes.csv"): "aggregates",
+    # The patient reads her own list of next of kin.
+    ("GET", "/api/patients/<int:patient_id>/next-of-kin"): "own",
 }
 
 
@@ -380,7 +401,9 @@ def _created_patient_id(body: Any) -> int:
 def _expected(
     rows: tuple[Row, ...], *, world: World, actor_id: int | None, at: Any, body: Any
 ) -> list[tuple[Any, ...]]:
-    def patient_id(ref: str) -> int:
+    def patient_id(ref: str) -> int | None:
+        if ref == NO_PATIENT:
+            return None
         return _created_patient_id(body) if ref == "created" else int(getattr(world, ref).id)
 
     def actor(row: Row) -> int | None:

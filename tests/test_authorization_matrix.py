@@ -39,6 +39,9 @@ CALLERS = (
     "primary_contact",
     "supporter_outside",
     "admin",
+    # The patient's next of kin: she shares warning_signs with them and lets
+    # them say they are worried; never chat, check-ins or anything else.
+    "next_of_kin",
 )
 # Need to know (README, "Who may see what, when"): the circle sees the profile
 # and the plan's shared sections; check-in answers and the schedule need the
@@ -70,6 +73,8 @@ class World:
     alert: Any = None  # a red check-in alert offered to supporter_in, not yet taken
     # Another administrator asked to disable other_patient's account; it waits for a second one.
     disable_request: Any = None
+    kin: Any = None  # the patient's next of kin (caller next_of_kin)
+    kin_consent: Any = None
 
 
 def ok_for(status: int, *callers: str, default: int = 403) -> dict[str, int]:
@@ -381,6 +386,40 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], Any, dict[str, int]]] = {
         {"patient_id": "patient"},
         {"night": "2026-11-01", "outcome": "nothing"},
         ok_for(201, *IN_CIRCLE),
+    ),
+    # Next of kin (tests/test_next_of_kin.py): only the patient invites them and
+    # changes or withdraws what they may see; they read only what her consent
+    # shares and may say they are worried; staff gain nothing.
+    ("POST", "/api/patients/<int:patient_id>/next-of-kin"): (
+        {"patient_id": "patient"},
+        {"display_name": "Lene", "sections": ["meeting"], "notify_on_red": True},
+        ok_for(201, "patient_self"),
+    ),
+    ("GET", "/api/patients/<int:patient_id>/next-of-kin"): (
+        {"patient_id": "patient"},
+        None,
+        ok_for(200, "patient_self"),
+    ),
+    ("PUT", "/api/patients/<int:patient_id>/next-of-kin/<int:consent_id>"): (
+        {"patient_id": "patient", "consent_id": "kin_consent"},
+        {"sections": ["warning_signs", "meeting"], "notify_on_red": False, "may_signal_worry": True},
+        ok_for(200, "patient_self"),
+    ),
+    ("POST", "/api/patients/<int:patient_id>/next-of-kin/<int:consent_id>/withdraw"): (
+        {"patient_id": "patient", "consent_id": "kin_consent"},
+        None,
+        ok_for(200, "patient_self"),
+    ),
+    ("GET", "/api/next-of-kin/home"): ({}, None, ok_for(200, "next_of_kin")),
+    ("GET", "/api/patients/<int:patient_id>/next-of-kin/plan"): (
+        {"patient_id": "patient"},
+        None,
+        ok_for(200, "next_of_kin"),
+    ),
+    ("POST", "/api/patients/<int:patient_id>/next-of-kin/worry"): (
+        {"patient_id": "patient"},
+        None,
+        ok_for(201, "next_of_kin"),
     ),
     ("GET", "/api/duty/reachability"): ({}, None, ok_for(200, "admin", *IN_CIRCLE, "supporter_outside")),
     ("GET", "/api/duty/me"): ({}, None, ok_for(200, *IN_CIRCLE, "supporter_outside")),
@@ -799,7 +838,12 @@ def build_world(factories: Any, db: Session, clock: Any) -> World:
     )
     db.add(disable_request)
     db.commit()
+    kin, kin_consent = factories.next_of_kin(
+        patient, sections=["warning_signs"], notify_on_red=True, may_signal_worry=True
+    )
     return World(
+        kin=kin,
+        kin_consent=kin_consent,
         disable_request=disable_request,
         passkey=passkey,
         proposal=proposal,
@@ -845,6 +889,7 @@ CALLER_USER = {
     "primary_contact": "contact",
     "supporter_outside": "supporter_out",
     "admin": "admin",
+    "next_of_kin": "kin",
 }
 
 

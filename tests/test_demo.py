@@ -14,6 +14,7 @@ from server.care_circles.models import CareTier, CareTierTeam, Team, TeamMembers
 from server.checkins.models import Discharge
 from server.clock import OSLO
 from server.crypto import keys
+from server.next_of_kin.models import NextOfKinConsent
 from server.plans.models import CrisisPlan, CrisisPlanProposal
 from server.schema import metadata
 
@@ -63,6 +64,11 @@ def test_demo_creates_teams_users_and_care_circles(runner: Any, db: Session, clo
     for name in PATIENTS:
         assert users[name].role == "patient", name
     assert all(u.is_active and u.password_hash for u in users.values())
+    # Lene, Mona's next of kin: some sections, told after a red check-in, may say she is worried.
+    assert users["parorende1"].role == "next_of_kin"
+    consent = db.exec(select(NextOfKinConsent)).scalars().one()
+    assert (consent.patient_id, consent.next_of_kin_id) == (users["pasient1"].id, users["parorende1"].id)
+    assert consent.sections and consent.notify_on_red and consent.may_signal_worry
 
     teams = {t.name: t for t in db.exec(select(Team)).scalars()}
     assert {name: t.kind for name, t in teams.items()} == TEAMS
@@ -98,7 +104,8 @@ def test_demo_creates_teams_users_and_care_circles(runner: Any, db: Session, clo
 def test_running_the_demo_twice_changes_no_row_counts(runner: Any, db: Session) -> None:
     assert _demo(runner, "--password", DEMO_PASSWORD).exit_code == 0
     first = _counts(db)
-    assert first["users"] == 15  # two administrators, six supporters, seven patients
+    # Two administrators, six supporters, seven patients, one next of kin.
+    assert first["users"] == 16
     assert first["teams"] == 3
     assert first["audit_entries"] > 0
 
@@ -149,4 +156,4 @@ def test_outside_development_the_demo_needs_a_password(make_app: Any, db: Sessio
 def test_in_development_the_demo_has_a_default_password(runner: Any, db: Session) -> None:
     result = _demo(runner)
     assert result.exit_code == 0, result.output
-    assert _counts(db)["users"] == 15
+    assert _counts(db)["users"] == 16

@@ -61,6 +61,7 @@ AUDITED_AREAS = (
     "eid",
     "gaps",
     "invitation",
+    "next_of_kin",
     "on_duty",
     "outcome",
     "outcomes",

@@ -17,6 +17,7 @@ COLUMNS = (
     "primary_contact",
     "supporter_outside",
     "admin",
+    "next_of_kin",
 )
 
 

@@ -12,7 +12,7 @@ SNAPSHOT = "server.rosters.snapshot"
 MAX_LINES = 500
 # Long modules still waiting for their split (issue #15): they may not grow.
 NOT_SPLIT_YET = {
-    "server/checkins/service.py": 629,
+    "server/checkins/service.py": 517,
     "server/plans/service.py": 613,
 }
 

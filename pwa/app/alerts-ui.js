@@ -8,6 +8,9 @@ import { errorText, messageArea, showMessage, withBusy } from './ui.js';
 import { clockTime } from './checkin-ui.js';
 import { onPush } from './chat-ui.js';
 
+// A next of kin's "I am worried" is routed like a red check-in (server/next_of_kin).
+const ALERT_TEXTS = { red: 'alerts.open.red', worry: 'alerts.open.worry', missed: 'alerts.open.missed' };
+
 function openAlert(alert, status, reload) {
   const take = h('button', { type: 'button', class: 'button-primary', 'data-testid': 'alert-take' }, t('alerts.open.take'));
   take.addEventListener('click', async () => {
@@ -22,7 +25,7 @@ function openAlert(alert, status, reload) {
   return h(
     'li',
     { class: ['item', 'open-alert', `open-alert-${alert.reason}`], 'data-testid': 'open-alert', dataset: { alertId: String(alert.id), patientId: String(alert.patient_id) } },
-    h('p', { class: 'item-title' }, t(alert.reason === 'red' ? 'alerts.open.red' : 'alerts.open.missed', { name: alert.patient_name })),
+    h('p', { class: 'item-title' }, t(ALERT_TEXTS[alert.reason] || 'alerts.open.missed', { name: alert.patient_name })),
     h('p', { class: 'muted' }, t('alerts.open.at', { time: clockTime(alert.at) })),
     alert.state === 'ceiling' ? h('p', { class: 'open-alert-ceiling' }, t('alerts.open.ceiling')) : null,
     h('p', { class: 'actions' }, take, ' ', h('a', { href: `#/pasient/${alert.patient_id}` }, alert.patient_name)),

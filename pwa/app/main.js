@@ -9,7 +9,7 @@ import * as outbox from './outbox.js';
 import { followLanguage, forgetOnLogout as forgetPush } from './push.js';
 import * as planStore from './plan-store.js';
 
-const HOME_VIEW = { patient: 'patient-home', supporter: 'supporter-home', admin: 'admin-home' };
+const HOME_VIEW = { patient: 'patient-home', supporter: 'supporter-home', admin: 'admin-home', next_of_kin: 'kin-home' };
 
 const ROUTES = [
   { pattern: /^\/logg-inn$/, view: 'login', public: true },
@@ -20,6 +20,10 @@ const ROUTES = [
   { pattern: /^\/hvem-hjelper-meg$/, view: 'care-circle', roles: ['patient'] },
   { pattern: /^\/hvem-har-sett$/, view: 'my-audit', roles: ['patient'] },
   { pattern: /^\/mine-data$/, view: 'my-data', roles: ['patient'] },
+  // Next of kin: the patient chooses who and what (#/parorende); their own screens (#/parorende-hjem, a push opens it).
+  { pattern: /^\/parorende$/, view: 'next-of-kin', roles: ['patient'] },
+  { pattern: /^\/parorende-hjem$/, view: 'kin-home', roles: ['next_of_kin'] },
+  { pattern: /^\/parorende-hjem\/(\d+)$/, view: 'kin-plan', roles: ['next_of_kin'], params: ['patientId'] },
   { pattern: /^\/personvern$/, view: 'statement', public: true, fixed: { kind: 'privacy' } },
   { pattern: /^\/tilgjengelighet$/, view: 'statement', public: true, fixed: { kind: 'accessibility' } },
   { pattern: /^\/chat$/, view: 'chat', roles: ['patient'], offline: true },
@@ -138,7 +142,7 @@ function showBusy() {
 }
 
 function showsEmergencyNumbers() {
-  return !state.user || state.user.role === 'patient';
+  return !state.user || state.user.role === 'patient' || state.user.role === 'next_of_kin';
 }
 
 function renderChrome() {

@@ -17,6 +17,8 @@ class Role(StrEnum):
     patient = "patient"
     supporter = "supporter"
     admin = "admin"
+    # Only ever created by a patient's invitation (server/next_of_kin).
+    next_of_kin = "next_of_kin"
 
 
 USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{1,38}[a-z0-9]$"
@@ -62,7 +64,15 @@ class User(UserBase, table=True):
 
 class UserCreate(UserBase):
     """An administrator creating a staff account or a patient; the person sets
-    their own password through the invitation link."""
+    their own password through the invitation link. Next of kin come only from
+    the patient's own invitation, never from staff."""
+
+    @field_validator("role")
+    @classmethod
+    def _not_next_of_kin(cls, value: Role) -> Role:
+        if value == Role.next_of_kin:
+            raise ValueError("next of kin are invited by the patient, not created by staff")
+        return value
 
 
 class UserUpdate(SQLModel):

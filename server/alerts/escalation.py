@@ -44,6 +44,9 @@ TONIGHT_URL = "/#/i-kveld"
 # duty within this time; older ones only stay in the gap log.
 KEEP_TRYING_FOR = timedelta(hours=12)
 OPEN_STATES = ("offered", "preferred", "ceiling", "no_one_on_duty")
+# A next of kin's "I am worried about her tonight" (server/next_of_kin): routed
+# like a red check-in, but never shown on the patient's own screen as hers.
+WORRY = "worry"
 MISSED_TITLES = {SlotKind.evening: "checkin_evening_missed", SlotKind.night: "checkin_night_missed"}
 
 
@@ -58,7 +61,7 @@ def _emit(event: str, payload: dict[str, Any], user_ids: list[int] | set[int]) -
 
 
 def _push_message(alert: CheckinAlert, slot_kind: str | None) -> push.PushMessage:
-    if alert.reason == "red":
+    if alert.reason in ("red", WORRY):
         return push.PushMessage(
             title="someone_needs_you",
             tag=f"checkin-alert-{alert.id}",
@@ -130,7 +133,10 @@ def status_of(db: Session, alert: CheckinAlert, *, at: datetime) -> AlertStatus:
 
 
 def _tell_patient(db: Session, alert: CheckinAlert, at: datetime) -> None:
-    """Raised by the database itself, the version numbers statuses in commit order."""
+    """Raised by the database itself, the version numbers statuses in commit order.
+    A next of kin's worry is not hers: her screens are not told of it."""
+    if alert.reason == WORRY:
+        return
     alert.status_version = CheckinAlert.status_version + 1  # type: ignore[assignment]
     db.add(alert)
     db.flush()
@@ -323,7 +329,11 @@ def latest_for_patient(db: Session, *, patient: User, at: datetime) -> AlertStat
     """Tonight's newest alert about me, as I am told about it."""
     alert = db.exec(
         select(CheckinAlert)
-        .where(CheckinAlert.patient_id == patient.id, col(CheckinAlert.at) >= at - KEEP_TRYING_FOR)
+        .where(
+            CheckinAlert.patient_id == patient.id,
+            col(CheckinAlert.at) >= at - KEEP_TRYING_FOR,
+            CheckinAlert.reason != WORRY,
+        )
         .order_by(col(CheckinAlert.at).desc(), col(CheckinAlert.id).desc())
     ).first()
     return status_of(db, alert, at=at) if alert else None

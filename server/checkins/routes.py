@@ -9,7 +9,7 @@ from server.access import Need
 from server.accounts.models import Role
 from server.api.endpoints import endpoint
 from server.break_glass import service as break_glass
-from server.checkins import service
+from server.checkins import discharges, service
 from server.checkins.schemas import (
     CheckinIn,
     CheckinResult,
@@ -71,7 +71,7 @@ def tonight() -> list[TonightItem]:
     roles=(Role.supporter,),
 )
 def recently_discharged() -> list[RecentlyDischargedItem]:
-    return service.recently_discharged(get_db(), supporter=g.user, at=clock.now())
+    return discharges.recently_discharged(get_db(), supporter=g.user, at=clock.now())
 
 
 @bp.get("/patients/<int:patient_id>/checkins")
@@ -132,7 +132,7 @@ def put_schedule(patient_id: int, body: ScheduleIn) -> SchedulePublic:
 def record_discharge(patient_id: int, body: DischargeIn) -> DischargePublic:
     db = get_db()
     patient = access.require_patient(db, g.user, patient_id, Need.follow_up)
-    return service.record_discharge(db, supporter=g.user, patient=patient, data=body, at=clock.now())
+    return discharges.record_discharge(db, supporter=g.user, patient=patient, data=body, at=clock.now())
 
 
 @bp.post("/patients/<int:patient_id>/discharges/contact")
@@ -145,4 +145,4 @@ def record_discharge(patient_id: int, body: DischargeIn) -> DischargePublic:
 def record_contact(patient_id: int) -> DischargePublic:
     db = get_db()
     patient = access.require_patient(db, g.user, patient_id, Need.follow_up)
-    return service.record_contact(db, supporter=g.user, patient=patient, at=clock.now())
+    return discharges.record_contact(db, supporter=g.user, patient=patient, at=clock.now())

@@ -1,5 +1,5 @@
 """Check-ins: schedules, submitting, levels and what follows from them,
-trends, tonight's list, and the follow-up after a discharge.
+trends and tonight's list (the follow-up after a discharge: discharges.py).
 
 Services never commit; the endpoint (or the scheduler job) does. Live events
 and pushes are queued to run after the commit.
@@ -10,12 +10,13 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from blinker import Namespace
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from server import access
 from server.accounts.models import Role, User
-from server.api.errors import ApiError, forbidden, not_found
+from server.api.errors import ApiError, forbidden
 from server.audit import writer as audit
 from server.checkins import timing
 from server.checkins.levels import Answers, Level, assess, worst_first
@@ -35,11 +36,8 @@ from server.checkins.schemas import (
     CheckinPublic,
     CheckinResult,
     CheckinState,
-    DischargeIn,
-    DischargePublic,
     EmergencyNumber,
     PendingReminder,
-    RecentlyDischargedItem,
     ScheduleIn,
     SchedulePublic,
     TonightItem,
@@ -59,7 +57,9 @@ GENTLE_TITLES = {SlotKind.evening: "checkin_evening_waiting", SlotKind.night: "c
 # A reminder stays pending in the app this long after it was due.
 PENDING_FOR = timedelta(hours=4)
 TONIGHT_STARTS = time(16, 0)
-DISCHARGE_MAX_AGE_DAYS = 30
+# Sent in the submitting transaction after a new red check-in was routed, for
+# whoever else she asked to be told (next of kin), without check-ins knowing them.
+red_checkin = Namespace().signal("red-checkin")
 
 
 # --- schedules -------------------------------------------------------------------------
@@ -162,7 +162,7 @@ def lowers_safety_net(db: Session, *, patient: User, data: ScheduleIn) -> bool:
     return (enabled and not data.enabled) or data.after_missed != after_missed
 
 
-def _field_error(loc: list[str | int], code: str, message: str) -> ApiError:
+def field_error(loc: list[str | int], code: str, message: str) -> ApiError:
     return ApiError(
         400,
         "invalid_input",
@@ -175,11 +175,11 @@ def put_schedule(
     db: Session, *, actor: User, patient: User, data: ScheduleIn, at: datetime
 ) -> SchedulePublic:
     if data.enabled and not data.weekdays:
-        raise _field_error(["weekdays"], "empty", "choose at least one day, or turn check-ins off")
+        raise field_error(["weekdays"], "empty", "choose at least one day, or turn check-ins off")
     for name in ("evening_time", "night_time"):
         wall = getattr(data, name)
         if wall is not None and timing.in_quiet_hours(wall, data.quiet_start, data.quiet_end):
-            raise _field_error([name], "in_quiet_hours", "the check-in time is inside the quiet hours")
+            raise field_error([name], "in_quiet_hours", "the check-in time is inside the quiet hours")
     row = schedule_row(db, patient.id) or CheckinSchedule(patient_id=patient.id, updated_at=at)  # type: ignore[arg-type]
     row.enabled = data.enabled
     row.evening_time = data.evening_time
@@ -253,7 +253,7 @@ def checkin_public(c: Checkin, *, show_signs: bool) -> CheckinPublic:
     )
 
 
-def _audit_read(db: Session, viewer: User, patient_id: int, what: str, reason: str | None = None) -> None:
+def audit_read(db: Session, viewer: User, patient_id: int, what: str, reason: str | None = None) -> None:
     if viewer.role != Role.patient:
         audit.record(
             db, actor=viewer, action="checkin.read", object_type=what, patient_id=patient_id, reason=reason
@@ -270,13 +270,13 @@ def _resolve_signs(chosen: list[int | str], plan_signs: list[str]) -> list[str]:
             if 0 <= item < len(plan_signs):
                 text = plan_signs[item]
             else:
-                raise _field_error(
+                raise field_error(
                     ["warning_signs", i], "unknown_warning_sign", "not one of the warning signs in your plan"
                 )
         else:
             matches = [s for s in plan_signs if s.strip().casefold() == item.casefold()]
             if not matches:
-                raise _field_error(
+                raise field_error(
                     ["warning_signs", i], "unknown_warning_sign", "not one of the warning signs in your plan"
                 )
             text = matches[0]
@@ -394,6 +394,7 @@ def submit(db: Session, *, patient: User, data: CheckinIn, at: datetime) -> Chec
             conversation_id=checkin.conversation_id,
             at=at,
         )
+        red_checkin.send(patient, db=db)
     return _result(db, checkin, bits=bits, duplicate=False, at=at)
 
 
@@ -474,7 +475,7 @@ def trend(
     ).all()
     bits = plan_bits(db, patient.id)  # type: ignore[arg-type]
     show = _sees_warning_signs(db, viewer, patient.id, bits)  # type: ignore[arg-type]
-    _audit_read(db, viewer, patient.id, "checkins", reason)  # type: ignore[arg-type]
+    audit_read(db, viewer, patient.id, "checkins", reason)  # type: ignore[arg-type]
     return TrendPublic(
         patient_id=patient.id,  # type: ignore[arg-type]
         days=days,
@@ -505,125 +506,12 @@ def tonight(db: Session, *, supporter: User, at: datetime) -> list[TonightItem]:
     for c, patient in ordered:
         if c.patient_id not in bits:
             bits[c.patient_id] = _sees_warning_signs(db, supporter, c.patient_id, plan_bits(db, c.patient_id))
-            _audit_read(db, supporter, c.patient_id, "tonight")
+            audit_read(db, supporter, c.patient_id, "tonight")
         out.append(
             TonightItem(
                 patient_id=patient.id,  # type: ignore[arg-type]
                 patient_name=patient.display_name,
                 checkin=checkin_public(c, show_signs=bits[c.patient_id]),
-            )
-        )
-    return out
-
-
-# --- discharge follow-up ---------------------------------------------------------------
-
-
-def _names(db: Session, ids: set[int | None]) -> dict[int, str]:
-    wanted = [i for i in ids if i is not None]
-    if not wanted:
-        return {}
-    return {u.id: u.display_name for u in db.exec(select(User).where(col(User.id).in_(wanted)))}  # type: ignore[misc]
-
-
-def discharge_public(db: Session, d: Discharge) -> DischargePublic:
-    names = _names(db, {d.recorded_by_id, d.contact_by_id})
-    return DischargePublic(
-        id=d.id,  # type: ignore[arg-type]
-        patient_id=d.patient_id,
-        discharge_date=d.discharge_date,
-        follow_up_until=d.discharge_date + timedelta(days=timing.DISCHARGE_FOLLOW_UP_DAYS),
-        recorded_at=d.recorded_at,
-        recorded_by_name=names.get(d.recorded_by_id) if d.recorded_by_id else None,
-        contact_at=d.contact_at,
-        contact_by_name=names.get(d.contact_by_id) if d.contact_by_id else None,
-    )
-
-
-def record_discharge(
-    db: Session, *, supporter: User, patient: User, data: DischargeIn, at: datetime
-) -> DischargePublic:
-    today = at.astimezone(OSLO).date()
-    if data.discharge_date > today:
-        raise _field_error(["discharge_date"], "in_future", "a discharge date cannot be in the future")
-    if data.discharge_date < today - timedelta(days=DISCHARGE_MAX_AGE_DAYS):
-        raise _field_error(["discharge_date"], "too_old", f"at most {DISCHARGE_MAX_AGE_DAYS} days ago")
-    same = db.exec(
-        select(Discharge).where(
-            Discharge.patient_id == patient.id, Discharge.discharge_date == data.discharge_date
-        )
-    ).first()
-    if same is None:
-        same = Discharge(
-            patient_id=patient.id,  # type: ignore[arg-type]
-            discharge_date=data.discharge_date,
-            recorded_by_id=supporter.id,
-            recorded_at=at,
-        )
-        db.add(same)
-        db.flush()
-    audit.record(
-        db,
-        actor=supporter,
-        action="discharge.write",
-        object_type="discharge",
-        object_id=same.id,
-        patient_id=patient.id,
-    )
-    return discharge_public(db, same)
-
-
-def record_contact(db: Session, *, supporter: User, patient: User, at: datetime) -> DischargePublic:
-    today = at.astimezone(OSLO).date()
-    current = active_discharges(db, [patient.id], today).get(patient.id)  # type: ignore[list-item, arg-type]
-    if current is None:
-        raise not_found("This patient is not in a follow-up period after discharge.")
-    if current.contact_at is None:
-        current.contact_at = at
-        current.contact_by_id = supporter.id
-        db.add(current)
-        audit.record(
-            db,
-            actor=supporter,
-            action="discharge.contact",
-            object_type="discharge",
-            object_id=current.id,
-            patient_id=patient.id,
-        )
-    return discharge_public(db, current)
-
-
-def recently_discharged(db: Session, *, supporter: User, at: datetime) -> list[RecentlyDischargedItem]:
-    """Patients in their 14 days after discharge whom nobody has recorded
-    contact with yet, among those this supporter is on duty for now."""
-    patient_ids = access.on_duty_patient_ids(db, supporter_id=supporter.id, at=at)  # type: ignore[arg-type]
-    if not patient_ids:
-        return []
-    today = at.astimezone(OSLO).date()
-    current = {
-        p: d for p, d in active_discharges(db, sorted(patient_ids), today).items() if d.contact_at is None
-    }
-    out = []
-    for patient_id, d in sorted(current.items(), key=lambda kv: kv[1].discharge_date):
-        patient = db.get(User, patient_id)
-        if patient is None:
-            continue
-        last = db.exec(
-            select(Checkin)
-            .where(Checkin.patient_id == patient_id)
-            .order_by(col(Checkin.created_at).desc())
-            .limit(1)
-        ).first()
-        _audit_read(db, supporter, patient_id, "recently_discharged")
-        out.append(
-            RecentlyDischargedItem(
-                patient_id=patient_id,
-                patient_name=patient.display_name,
-                discharge_id=d.id,  # type: ignore[arg-type]
-                discharge_date=d.discharge_date,
-                day=(today - d.discharge_date).days,
-                last_checkin_at=last.created_at if last else None,
-                last_level=last.level if last else None,
             )
         )
     return out

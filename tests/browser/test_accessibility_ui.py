@@ -198,6 +198,7 @@ PATIENT_SCREENS = (
     "/hvem-hjelper-meg",
     "/hvem-har-sett",
     "/mine-data",
+    "/parorende",
     "/min-konto",
     "/passnokler",
     "/personvern",
@@ -229,6 +230,8 @@ ADMIN_SCREENS = (
     "/min-konto",
     "/innstillinger",
 )
+# Lene (parorende1), pasient1 Mona's next of kin.
+NEXT_OF_KIN_SCREENS = ("/", "/parorende-hjem/{patient}", "/min-konto", "/innstillinger")
 COMBINATIONS = (("nb", "light"), ("nb", "dark"), ("en", "light"), ("en", "dark"))
 
 # The screen on show before a navigation is marked; the next one is ready when
@@ -270,6 +273,7 @@ def test_axe_finds_nothing_serious_on_any_screen_of_any_role_in_light_dark_and_b
         ("patient", "pasient3", PHONE, PATIENT_SCREENS),
         ("supporter", "bolig1", DESKTOP, SUPPORTER_SCREENS),
         ("admin", "admin", DESKTOP, ADMIN_SCREENS),
+        ("next_of_kin", "parorende1", PHONE, NEXT_OF_KIN_SCREENS),
     )
     for role, username, device, screens in roles:
         page = new_page(device)  # one page a role, through every screen, scheme and language

@@ -17,6 +17,7 @@ const TILES = [
   { href: '#/chat', key: 'chat', title: 'chat.tile_title', text: 'chat.tile_text' },
   { href: '#/hvem-hjelper-meg', key: 'circle' },
   { href: '#/hvem-har-sett', key: 'audit' },
+  { href: '#/parorende', key: 'next_of_kin' },
   { href: '#/mine-data', key: 'my_data', title: 'my_data.tile_title', text: 'my_data.tile_text' },
 ];
 
