@@ -272,6 +272,22 @@ def test_worry_reaches_the_supporter_on_duty_like_a_red_checkin_and_escalates(
     assert home["open_worry"] is None
 
 
+def test_worry_while_nobody_is_on_duty_is_in_the_gap_log_as_a_worry(
+    auth: Any,
+    factories: Any,
+    circle: dict[str, Any],
+) -> None:
+    """No roster is published: nobody is on duty for Mona. The administrator's
+    gap log (and the outcome figures) count it as the next of kin's worry, not
+    as a check-in Mona missed."""
+    mona = circle["mona"]
+    kin, _ = kin_of(factories, mona, may_signal_worry=True)
+    sent = auth.client_for(kin.username).post(f"/api/patients/{mona.id}/next-of-kin/worry")
+    assert sent.status_code == 201 and sent.json["status"] == "no_one_on_duty"
+    gaps = auth.client_for("admin").get("/api/gaps").json
+    assert [g["kind"] for g in gaps] == ["worry_alone"]
+
+
 def test_worry_is_limited_to_one_waiting_and_three_a_day(
     app: Any,
     auth: Any,

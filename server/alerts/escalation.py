@@ -185,7 +185,7 @@ def _route(
     alert.supporter_ids = []
     alert.escalate_at = None
     db.add(alert)
-    kind = GapKind.red_alone if alert.reason == "red" else GapKind.missed_alone
+    kind = {"red": GapKind.red_alone, WORRY: GapKind.worry_alone}.get(alert.reason, GapKind.missed_alone)
     gaps.open_gap(
         db, patient_id=alert.patient_id, kind=kind, at=at, shown="no_one_on_duty", alert_id=alert.id
     )

@@ -16,6 +16,7 @@ class GapKind:
     chat_unanswered = "chat_unanswered"  # every tier tried, nobody took the chat
     red_alone = "red_alone"  # a red check-in while nobody was on duty
     missed_alone = "missed_alone"  # a missed check-in to tell, nobody on duty
+    worry_alone = "worry_alone"  # a next of kin's worry, nobody on duty
     alert_unanswered = "alert_unanswered"  # every tier tried, nobody acknowledged
 
 

@@ -312,7 +312,7 @@ def _events(out: Figures, run: Any, d: _Dialect) -> None:
         UNION ALL
         SELECT cg.patient_id, {d.month(d.local("cg.started_at"))}, 0,
             CASE WHEN cg.kind IN ('chat_unanswered', 'alert_unanswered') THEN 1 ELSE 0 END, 0,
-            CASE WHEN cg.kind IN ('chat_alone', 'red_alone', 'missed_alone') THEN {alone} / 3600.0 ELSE 0.0 END
+            CASE WHEN cg.kind IN ('chat_alone', 'red_alone', 'missed_alone', 'worry_alone') THEN {alone} / 3600.0 ELSE 0.0 END
         FROM care_gaps cg WHERE cg.started_at >= :start AND cg.started_at < :end
         UNION ALL
         SELECT patient_id, month, 0, 0, 1, 0.0 FROM waits WHERE answered_at IS NULL
