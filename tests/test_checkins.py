@@ -60,7 +60,7 @@ def plan(monkeypatch: pytest.MonkeyPatch) -> PlanBits:
         sharing={"warning_signs": ["bolig", "kommune", "dps"]},
         exists=True,
     )
-    monkeypatch.setattr("server.checkins.service.plan_bits", lambda db, patient_id: bits)
+    monkeypatch.setattr("server.checkins.plan_link.plan_bits", lambda db, patient_id: bits)
     return bits
 
 
@@ -541,7 +541,7 @@ def test_warning_signs_hidden_from_a_team_kind_the_patient_did_not_share_with(
     private = PlanBits(
         warning_signs=SIGNS, self_help=SELF_HELP, sharing={"warning_signs": ["dps"]}, exists=True
     )
-    monkeypatch.setattr("server.checkins.service.plan_bits", lambda db, patient_id: private)
+    monkeypatch.setattr("server.checkins.plan_link.plan_bits", lambda db, patient_id: private)
     auth.client_for("mona").post("/api/checkins", json=answers(warning_signs=[0, 1]))
     url = f"/api/patients/{circle['mona'].id}/checkins"
     kari_item = auth.client_for("kari").get(url).json["items"][0]

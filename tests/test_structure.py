@@ -10,11 +10,6 @@ from pathlib import Path
 SERVER = Path(__file__).resolve().parent.parent / "server"
 SNAPSHOT = "server.rosters.snapshot"
 MAX_LINES = 500
-# Long modules still waiting for their split (issue #15): they may not grow.
-NOT_SPLIT_YET = {
-    "server/checkins/service.py": 517,
-    "server/plans/service.py": 613,
-}
 
 
 def modules() -> list[Path]:
@@ -61,9 +56,8 @@ def test_the_app_factory_only_sets_up_the_snapshot() -> None:
 
 def test_no_module_is_over_500_lines() -> None:
     long = {
-        name: n
+        str(path.relative_to(SERVER.parent)): n
         for path in modules()
-        if (n := len(path.read_text(encoding="utf-8").splitlines()))
-        > NOT_SPLIT_YET.get(name := str(path.relative_to(SERVER.parent)), MAX_LINES)
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     }
     assert long == {}

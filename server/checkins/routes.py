@@ -9,7 +9,7 @@ from server.access import Need
 from server.accounts.models import Role
 from server.api.endpoints import endpoint
 from server.break_glass import service as break_glass
-from server.checkins import discharges, service
+from server.checkins import discharges, lists, service
 from server.checkins.schemas import (
     CheckinIn,
     CheckinResult,
@@ -60,7 +60,7 @@ def my_state() -> CheckinState:
     roles=(Role.supporter,),
 )
 def tonight() -> list[TonightItem]:
-    return service.tonight(get_db(), supporter=g.user, at=clock.now())
+    return lists.tonight(get_db(), supporter=g.user, at=clock.now())
 
 
 @bp.get("/checkins/recently-discharged")
@@ -87,7 +87,7 @@ def trend(patient_id: int, query: TrendQuery) -> TrendPublic:
     patient = access.require_patient(db, g.user, patient_id, Need.checkins)
     at = clock.now()
     why = break_glass.reading_reason(db, viewer=g.user, patient_id=patient_id, at=at)
-    return service.trend(db, viewer=g.user, patient=patient, days=query.days, at=at, reason=why)
+    return lists.trend(db, viewer=g.user, patient=patient, days=query.days, at=at, reason=why)
 
 
 @bp.get("/patients/<int:patient_id>/checkin-schedule")

@@ -18,8 +18,8 @@ from server import access
 from server.accounts.models import Role, User
 from server.api.errors import ApiError, forbidden
 from server.audit import writer as audit
-from server.checkins import timing
-from server.checkins.levels import Answers, Level, assess, worst_first
+from server.checkins import plan_link, timing
+from server.checkins.levels import Answers, Level, assess
 from server.checkins.models import (
     AfterMissed,
     Checkin,
@@ -30,7 +30,7 @@ from server.checkins.models import (
     ReminderStep,
     SlotKind,
 )
-from server.checkins.plan_link import PlanBits, plan_bits
+from server.checkins.plan_link import PlanBits
 from server.checkins.schemas import (
     CheckinIn,
     CheckinPublic,
@@ -40,9 +40,6 @@ from server.checkins.schemas import (
     PendingReminder,
     ScheduleIn,
     SchedulePublic,
-    TonightItem,
-    TrendPoint,
-    TrendPublic,
 )
 from server.clock import OSLO
 
@@ -206,7 +203,7 @@ def put_schedule(
 # --- showing check-ins -----------------------------------------------------------------
 
 
-def _sees_warning_signs(db: Session, viewer: User, patient_id: int, bits: PlanBits) -> bool:
+def sees_warning_signs(db: Session, viewer: User, patient_id: int, bits: PlanBits) -> bool:
     if viewer.role == Role.patient:
         return viewer.id == patient_id
     if not bits.exists:
@@ -230,7 +227,7 @@ def shared_reasons(db: Session, viewer: User, patient_id: int, reasons: list[str
     """The reasons for a level this viewer may see."""
     if WARNING_SIGNS_REASON not in reasons:
         return list(reasons)
-    show = _sees_warning_signs(db, viewer, patient_id, plan_bits(db, patient_id))
+    show = sees_warning_signs(db, viewer, patient_id, plan_link.plan_bits(db, patient_id))
     return _reasons_seen(reasons, show_signs=show)
 
 
@@ -325,7 +322,7 @@ def submit(db: Session, *, patient: User, data: CheckinIn, at: datetime) -> Chec
         raise forbidden("Only patients make check-ins.")
     if data.patient_id is not None and data.patient_id != patient.id:
         raise forbidden("You can only check in for yourself.")
-    bits = plan_bits(db, patient.id)  # type: ignore[arg-type]
+    bits = plan_link.plan_bits(db, patient.id)  # type: ignore[arg-type]
     existing = _find(db, patient.id, data.idempotency_key)  # type: ignore[arg-type]
     if existing is not None:
         return _result(db, existing, bits=bits, duplicate=True, at=at)
@@ -447,7 +444,7 @@ def pending_reminder(db: Session, patient: User, *, at: datetime) -> PendingRemi
 
 
 def state(db: Session, patient: User, *, at: datetime) -> CheckinState:
-    bits = plan_bits(db, patient.id)  # type: ignore[arg-type]
+    bits = plan_link.plan_bits(db, patient.id)  # type: ignore[arg-type]
     last = db.exec(
         select(Checkin.created_at)
         .where(Checkin.patient_id == patient.id)
@@ -462,26 +459,7 @@ def state(db: Session, patient: User, *, at: datetime) -> CheckinState:
     )
 
 
-# --- trends and lists ------------------------------------------------------------------
-
-
-def trend(
-    db: Session, *, viewer: User, patient: User, days: int, at: datetime, reason: str | None = None
-) -> TrendPublic:
-    rows = db.exec(
-        select(Checkin)
-        .where(Checkin.patient_id == patient.id, col(Checkin.created_at) >= at - timedelta(days=days))
-        .order_by(col(Checkin.created_at).desc(), col(Checkin.id).desc())
-    ).all()
-    bits = plan_bits(db, patient.id)  # type: ignore[arg-type]
-    show = _sees_warning_signs(db, viewer, patient.id, bits)  # type: ignore[arg-type]
-    audit_read(db, viewer, patient.id, "checkins", reason)  # type: ignore[arg-type]
-    return TrendPublic(
-        patient_id=patient.id,  # type: ignore[arg-type]
-        days=days,
-        items=[checkin_public(c, show_signs=show) for c in rows],
-        points=[TrendPoint(at=c.created_at, pressure=c.pressure, level=c.level) for c in reversed(rows)],
-    )
+# --- tonight -------------------------------------------------------------------------
 
 
 def tonight_start(at: datetime) -> datetime:
@@ -489,29 +467,3 @@ def tonight_start(at: datetime) -> datetime:
     local = at.astimezone(OSLO)
     day = local.date() if local.time() >= TONIGHT_STARTS else local.date() - timedelta(days=1)
     return timing.local_instant(day, TONIGHT_STARTS, OSLO)
-
-
-def tonight(db: Session, *, supporter: User, at: datetime) -> list[TonightItem]:
-    patient_ids = access.on_duty_patient_ids(db, supporter_id=supporter.id, at=at)  # type: ignore[arg-type]
-    if not patient_ids:
-        return []
-    rows = db.exec(
-        select(Checkin, User)
-        .join(User, col(User.id) == col(Checkin.patient_id))
-        .where(col(Checkin.patient_id).in_(patient_ids), col(Checkin.created_at) >= tonight_start(at))
-    ).all()
-    ordered = sorted(rows, key=lambda r: (worst_first(r[0].level), -r[0].created_at.timestamp()))
-    bits: dict[int, bool] = {}
-    out = []
-    for c, patient in ordered:
-        if c.patient_id not in bits:
-            bits[c.patient_id] = _sees_warning_signs(db, supporter, c.patient_id, plan_bits(db, c.patient_id))
-            audit_read(db, supporter, c.patient_id, "tonight")
-        out.append(
-            TonightItem(
-                patient_id=patient.id,  # type: ignore[arg-type]
-                patient_name=patient.display_name,
-                checkin=checkin_public(c, show_signs=bits[c.patient_id]),
-            )
-        )
-    return out

@@ -16,16 +16,9 @@ from server.accounts.models import Role, User
 from server.api.errors import ApiError, forbidden
 from server.audit import writer as audit
 from server.plans.models import ProposalStatus, VersionKind
+from server.plans.proposals import apply_proposal, pending_proposal, proposal_public, require_shared
 from server.plans.schemas import AgreedInMeetingIn, BaseVersionIn, ProposalPublic
-from server.plans.service import (
-    apply_proposal,
-    current_content,
-    get_or_create_plan,
-    pending_proposal,
-    proposal_public,
-    require_base,
-    require_shared,
-)
+from server.plans.service import current_content, get_or_create_plan, require_base
 
 
 def record_agreement(

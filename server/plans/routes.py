@@ -18,7 +18,7 @@ from server import access
 from server.access import Need
 from server.api.endpoints import endpoint
 from server.db import get_db
-from server.plans import meetings, notify, service
+from server.plans import meetings, notify, proposals, service
 from server.plans.schemas import (
     AgreedInMeetingIn,
     BaseVersionIn,
@@ -116,7 +116,7 @@ def restore_version(patient_id: int, number: int, body: BaseVersionIn) -> Crisis
 def list_proposals(patient_id: int, query: ProposalQuery) -> list[ProposalPublic]:
     db = get_db()
     patient = access.require_patient(db, g.user, patient_id, Need.plan)
-    return service.list_proposals(db, viewer=g.user, patient=patient, status=query.status)
+    return proposals.list_proposals(db, viewer=g.user, patient=patient, status=query.status)
 
 
 @bp.post("/proposals")
@@ -131,7 +131,7 @@ def list_proposals(patient_id: int, query: ProposalQuery) -> list[ProposalPublic
 def create_proposal(patient_id: int, body: ProposalIn) -> ProposalPublic:
     db = get_db()
     patient = access.require_patient(db, g.user, patient_id, Need.propose_clinical)
-    proposal = service.create_proposal(db, supporter=g.user, patient=patient, data=body)
+    proposal = proposals.create_proposal(db, supporter=g.user, patient=patient, data=body)
     notify.proposal_waiting(patient)
     return proposal
 
@@ -147,7 +147,7 @@ def create_proposal(patient_id: int, body: ProposalIn) -> ProposalPublic:
 def approve_proposal(patient_id: int, proposal_id: int, body: BaseVersionIn) -> ProposalPublic:
     db = get_db()
     patient = access.require_patient(db, g.user, patient_id, Need.own_clinical)
-    return service.approve_proposal(
+    return proposals.approve_proposal(
         db, patient=patient, proposal_id=proposal_id, base_version=body.base_version
     )
 
@@ -157,7 +157,7 @@ def approve_proposal(patient_id: int, proposal_id: int, body: BaseVersionIn) -> 
 def reject_proposal(patient_id: int, proposal_id: int) -> ProposalPublic:
     db = get_db()
     patient = access.require_patient(db, g.user, patient_id, Need.own_clinical)
-    return service.reject_proposal(db, patient=patient, proposal_id=proposal_id)
+    return proposals.reject_proposal(db, patient=patient, proposal_id=proposal_id)
 
 
 @bp.post("/proposals/<int:proposal_id>/agree-in-meeting")

@@ -1,0 +1,63 @@
+"""What staff read of a patient's check-ins: her trend, and tonight's list of
+the patients a supporter is on duty for (worst first). Every read is audited."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from server import access
+from server.accounts.models import User
+from server.checkins import plan_link
+from server.checkins.levels import worst_first
+from server.checkins.models import Checkin
+from server.checkins.schemas import TonightItem, TrendPoint, TrendPublic
+from server.checkins.service import audit_read, checkin_public, sees_warning_signs, tonight_start
+
+
+def trend(
+    db: Session, *, viewer: User, patient: User, days: int, at: datetime, reason: str | None = None
+) -> TrendPublic:
+    rows = db.exec(
+        select(Checkin)
+        .where(Checkin.patient_id == patient.id, col(Checkin.created_at) >= at - timedelta(days=days))
+        .order_by(col(Checkin.created_at).desc(), col(Checkin.id).desc())
+    ).all()
+    bits = plan_link.plan_bits(db, patient.id)  # type: ignore[arg-type]
+    show = sees_warning_signs(db, viewer, patient.id, bits)  # type: ignore[arg-type]
+    audit_read(db, viewer, patient.id, "checkins", reason)  # type: ignore[arg-type]
+    return TrendPublic(
+        patient_id=patient.id,  # type: ignore[arg-type]
+        days=days,
+        items=[checkin_public(c, show_signs=show) for c in rows],
+        points=[TrendPoint(at=c.created_at, pressure=c.pressure, level=c.level) for c in reversed(rows)],
+    )
+
+
+def tonight(db: Session, *, supporter: User, at: datetime) -> list[TonightItem]:
+    patient_ids = access.on_duty_patient_ids(db, supporter_id=supporter.id, at=at)  # type: ignore[arg-type]
+    if not patient_ids:
+        return []
+    rows = db.exec(
+        select(Checkin, User)
+        .join(User, col(User.id) == col(Checkin.patient_id))
+        .where(col(Checkin.patient_id).in_(patient_ids), col(Checkin.created_at) >= tonight_start(at))
+    ).all()
+    ordered = sorted(rows, key=lambda r: (worst_first(r[0].level), -r[0].created_at.timestamp()))
+    bits: dict[int, bool] = {}
+    out = []
+    for c, patient in ordered:
+        if c.patient_id not in bits:
+            bits[c.patient_id] = sees_warning_signs(
+                db, supporter, c.patient_id, plan_link.plan_bits(db, c.patient_id)
+            )
+            audit_read(db, supporter, c.patient_id, "tonight")
+        out.append(
+            TonightItem(
+                patient_id=patient.id,  # type: ignore[arg-type]
+                patient_name=patient.display_name,
+                checkin=checkin_public(c, show_signs=bits[c.patient_id]),
+            )
+        )
+    return out
