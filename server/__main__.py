@@ -1,5 +1,34 @@
-"""`python -m server` is the same as the `nattlys` command."""
+"""The `nattlys` command, and `python -m server`: the commands of server/cli.py
+on an app made from the environment."""
 
-from server.cli import main
+from __future__ import annotations
 
-main()
+import sys
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+
+from server import create_app
+from server.cli import keys_group, vapid_group
+from server.config import ConfigError
+
+
+def _create_app() -> Flask:
+    try:
+        return create_app()
+    except ConfigError as exc:
+        click.echo(f"nattlys: {exc}", err=True)
+        sys.exit(2)
+
+
+def main() -> None:
+    cli = FlaskGroup(create_app=_create_app, add_default_commands=False, add_version_option=False)
+    # Making keys needs no configuration (it is how the configuration gets them).
+    cli.add_command(vapid_group)
+    cli.add_command(keys_group)
+    cli.main(prog_name="nattlys")
+
+
+if __name__ == "__main__":
+    main()

@@ -34,7 +34,8 @@ from server import clock
 from server.accounts.models import Role, User
 from server.api.errors import ApiError, forbidden, not_found, unauthorized
 from server.break_glass.openings import active_opening
-from server.care_circles.models import CareTier, CareTierTeam, PrimaryContact, Team, TeamMembership
+from server.care_circles.membership import team_kinds_in_circle
+from server.care_circles.models import CareTier, CareTierTeam, PrimaryContact, TeamMembership
 from server.next_of_kin.models import NextOfKinConsent
 from server.rosters.duty import is_on_duty_for, patients_on_duty_for
 
@@ -265,29 +266,6 @@ def may_create_patient_in_team(db: Session, user: User, team_id: int | None) -> 
     if user.role == Role.supporter:
         return team_id is not None and team_id in supporter_team_ids(db, user.id)  # type: ignore[arg-type]
     return False
-
-
-def team_kinds_in_circle(db: Session, *, supporter_id: int, patient_id: int) -> list[str]:
-    """The team kinds through which a supporter sees this patient, in tier
-    order: their teams in the circle; a named primary contact also gets the
-    kinds of all their teams."""
-    rows = db.exec(
-        select(CareTier.position, Team.kind)
-        .join(CareTierTeam, col(CareTierTeam.tier_id) == col(CareTier.id))
-        .join(Team, col(Team.id) == col(CareTierTeam.team_id))
-        .join(TeamMembership, col(TeamMembership.team_id) == col(Team.id))
-        .where(CareTier.patient_id == patient_id, TeamMembership.user_id == supporter_id)
-        .order_by(col(CareTier.position))
-    ).all()
-    kinds = list(dict.fromkeys(kind for _, kind in rows))
-    if db.get(PrimaryContact, (patient_id, supporter_id)) is not None:
-        own = db.exec(
-            select(Team.kind)
-            .join(TeamMembership, col(TeamMembership.team_id) == col(Team.id))
-            .where(TeamMembership.user_id == supporter_id)
-        ).all()
-        kinds += [k for k in own if k not in kinds]
-    return kinds
 
 
 def require_chat_action(

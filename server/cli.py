@@ -8,9 +8,9 @@ import time
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import with_appcontext
 
-from server.config import MIGRATIONS_ROOT, ConfigError
+from server.config import MIGRATIONS_ROOT
 from server.crypto.cli import keys_group
 
 
@@ -172,21 +172,3 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(vapid_group)
     app.cli.add_command(keys_group)
     app.cli.add_command(audit_group)
-
-
-def _create_app() -> Flask:
-    from server import create_app
-
-    try:
-        return create_app()
-    except ConfigError as exc:
-        click.echo(f"nattlys: {exc}", err=True)
-        sys.exit(2)
-
-
-def main() -> None:
-    cli = FlaskGroup(create_app=_create_app, add_default_commands=False, add_version_option=False)
-    # Making keys needs no configuration (it is how the configuration gets them).
-    cli.add_command(vapid_group)
-    cli.add_command(keys_group)
-    cli.main(prog_name="nattlys")

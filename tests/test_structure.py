@@ -1,6 +1,7 @@
 """The code keeps its shape: "who is on duty" has one door (server/rosters/duty.py),
-so chat, alerts and the patient's screens get the same answer; and no module in
-server/ grows past 500 lines."""
+so chat, alerts and the patient's screens get the same answer; no module imports
+one that imports it back, however late (inside a function) either import runs;
+and no module in server/ grows past 500 lines."""
 
 from __future__ import annotations
 
@@ -29,6 +30,67 @@ def imports_snapshot(tree: ast.AST) -> list[int]:
         if SNAPSHOT in names:
             lines.append(node.lineno)
     return lines
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(SERVER.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imported_modules(tree: ast.AST, known: set[str]) -> set[str]:
+    """The server modules this module imports, at the top or inside functions."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found |= {
+                f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in known else node.module
+                for a in node.names
+            }
+    return found & known
+
+
+def import_loops() -> list[list[str]]:
+    """Groups of modules that import each other, directly or round a loop
+    (Tarjan's strongly connected components of the import graph)."""
+    paths = {module_name(p): p for p in modules()}
+    graph = {
+        name: imported_modules(ast.parse(path.read_text(encoding="utf-8")), set(paths)) - {name}
+        for name, path in paths.items()
+    }
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    loops: list[list[str]] = []
+
+    def visit(name: str) -> None:
+        index[name] = low[name] = len(index)
+        stack.append(name)
+        for other in graph[name]:
+            if other not in index:
+                visit(other)
+                low[name] = min(low[name], low[other])
+            elif other in stack:
+                low[name] = min(low[name], index[other])
+        if low[name] == index[name]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == name:
+                    break
+            if len(group) > 1:
+                loops.append(sorted(group))
+
+    for name in sorted(graph):
+        if name not in index:
+            visit(name)
+    return loops
+
+
+def test_no_module_imports_one_that_imports_it_back() -> None:
+    assert import_loops() == []
 
 
 def test_only_the_rosters_read_the_roster_snapshot() -> None:

@@ -30,6 +30,7 @@ from server.alerts.reach import reachability, reachable_devices
 from server.alerts.schemas import AlertStatus, OpenAlert
 from server.api.errors import ApiError, forbidden, not_found
 from server.audit import writer as audit
+from server.care_circles import membership
 from server.checkins.models import CheckinAlert, SlotKind
 from server.db import after_commit
 from server.push import service as push
@@ -105,7 +106,7 @@ def status_of(db: Session, alert: CheckinAlert, *, at: datetime) -> AlertStatus:
     reach = reachability(db, alert.patient_id, at)
     if alert.state == "acknowledged" and alert.acknowledged_by_id:
         who = db.get(User, alert.acknowledged_by_id)
-        kinds = access.team_kinds_in_circle(
+        kinds = membership.team_kinds_in_circle(
             db, supporter_id=alert.acknowledged_by_id, patient_id=alert.patient_id
         )
         return AlertStatus(

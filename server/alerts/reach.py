@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from server.accounts.models import User
 from server.alerts.schemas import LastResortPublic, MyReach, Reachability, SupporterReach
+from server.care_circles.membership import last_resort
 from server.chat.presence import presence
 from server.push import service as push
 from server.rosters import duty
@@ -22,8 +23,6 @@ def reachable_devices(db: Session, supporter_ids: list[int], at: datetime) -> se
 
 
 def reachability(db: Session, patient_id: int, at: datetime) -> Reachability:
-    from server.care_circles.services import last_resort
-
     kinds = duty.reachable_kinds(db, patient_id, at)
     resort = last_resort(db, patient_id)
     return Reachability(

@@ -18,6 +18,7 @@ from server.audit import writer as audit
 from server.break_glass.models import BreakGlassAccess
 from server.break_glass.openings import active_opening
 from server.break_glass.schemas import BreakGlassPublic, BreakGlassReview
+from server.care_circles import membership
 from server.db import after_commit
 
 LIVE_EVENT = "break_glass:opened"
@@ -36,7 +37,7 @@ def _public(db: Session, row: BreakGlassAccess, names: dict[int, str], at: datet
         id=row.id,  # type: ignore[arg-type]
         supporter_id=row.supporter_id,
         supporter_name=names.get(row.supporter_id),
-        supporter_team_kinds=access.team_kinds_in_circle(
+        supporter_team_kinds=membership.team_kinds_in_circle(
             db, supporter_id=row.supporter_id, patient_id=row.patient_id
         ),
         reason=row.reason,

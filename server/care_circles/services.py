@@ -10,6 +10,7 @@ from server.accounts.models import Role, User, UserCreate
 from server.api.errors import ApiError, conflict, not_found
 from server.audit import writer as audit
 from server.care_circles.departures import release_chats
+from server.care_circles.membership import last_resort
 from server.care_circles.models import (
     CareCirclePublic,
     CareCircleUpdate,
@@ -157,11 +158,6 @@ def care_circle(db: Session, *, patient: User) -> CareCirclePublic:
         primary_contacts=[member_public(c) for c in contacts],
         last_resort=last_resort(db, patient.id),  # type: ignore[arg-type]
     )
-
-
-def last_resort(db: Session, patient_id: int) -> LastResortIn | None:
-    row = db.get(LastResort, patient_id)
-    return LastResortIn(label=row.label, phone=row.phone) if row else None
 
 
 def _set_last_resort(db: Session, patient_id: int, data: LastResortIn | None) -> None:

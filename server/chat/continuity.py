@@ -48,7 +48,7 @@ def preferred_supporter(db: Session, patient_id: int, at: datetime) -> int | Non
 
 def _tonight_level(db: Session, patient_id: int, at: datetime) -> str | None:
     from server.checkins.models import Checkin
-    from server.checkins.service import tonight_start
+    from server.checkins.timing import tonight_start
 
     return db.exec(
         select(Checkin.level)

@@ -105,7 +105,8 @@ def tonight_reason(db: Session, *, viewer: User, patient_id: int, at: datetime) 
     """Tonight's newest check-in (since 16:00), so the reason travels with the
     conversation to whoever holds it, after escalation or handover too."""
     from server.checkins.models import Checkin
-    from server.checkins.service import shared_reasons, tonight_start
+    from server.checkins.showing import shared_reasons
+    from server.checkins.timing import tonight_start
 
     patient = db.get(User, patient_id)
     if patient is None or not access.may_access_patient(db, viewer, patient, access.Need.checkins, at=at):

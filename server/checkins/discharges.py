@@ -15,7 +15,8 @@ from server.audit import writer as audit
 from server.checkins import timing
 from server.checkins.models import Checkin, Discharge
 from server.checkins.schemas import DischargeIn, DischargePublic, RecentlyDischargedItem
-from server.checkins.service import active_discharges, audit_read, field_error
+from server.checkins.service import active_discharges, field_error
+from server.checkins.showing import audit_read
 from server.clock import OSLO
 
 DISCHARGE_MAX_AGE_DAYS = 30

@@ -13,7 +13,8 @@ from server.checkins import plan_link
 from server.checkins.levels import worst_first
 from server.checkins.models import Checkin
 from server.checkins.schemas import TonightItem, TrendPoint, TrendPublic
-from server.checkins.service import audit_read, checkin_public, sees_warning_signs, tonight_start
+from server.checkins.showing import audit_read, checkin_public, sees_warning_signs
+from server.checkins.timing import tonight_start
 
 
 def trend(

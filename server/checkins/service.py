@@ -14,11 +14,10 @@ from blinker import Namespace
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from server import access
 from server.accounts.models import Role, User
 from server.api.errors import ApiError, forbidden
 from server.audit import writer as audit
-from server.checkins import plan_link, timing
+from server.checkins import plan_link, showing, timing
 from server.checkins.levels import Answers, Level, assess
 from server.checkins.models import (
     AfterMissed,
@@ -33,7 +32,6 @@ from server.checkins.models import (
 from server.checkins.plan_link import PlanBits
 from server.checkins.schemas import (
     CheckinIn,
-    CheckinPublic,
     CheckinResult,
     CheckinState,
     EmergencyNumber,
@@ -53,7 +51,6 @@ REMINDER_TITLES = {SlotKind.evening: "checkin_evening", SlotKind.night: "checkin
 GENTLE_TITLES = {SlotKind.evening: "checkin_evening_waiting", SlotKind.night: "checkin_night_waiting"}
 # A reminder stays pending in the app this long after it was due.
 PENDING_FOR = timedelta(hours=4)
-TONIGHT_STARTS = time(16, 0)
 # Sent in the submitting transaction after a new red check-in was routed, for
 # whoever else she asked to be told (next of kin), without check-ins knowing them.
 red_checkin = Namespace().signal("red-checkin")
@@ -200,63 +197,6 @@ def put_schedule(
     return schedule_public(db, patient, at=at)
 
 
-# --- showing check-ins -----------------------------------------------------------------
-
-
-def sees_warning_signs(db: Session, viewer: User, patient_id: int, bits: PlanBits) -> bool:
-    if viewer.role == Role.patient:
-        return viewer.id == patient_id
-    if not bits.exists:
-        # No plan yet: the signs could only have come from a plan; show nothing.
-        return False
-    return "warning_signs" in access.visible_plan_sections(
-        db, viewer, patient_id, bits.sharing, ["warning_signs"]
-    )
-
-
-WARNING_SIGNS_REASON = "yellow.warning_signs"
-
-
-def _reasons_seen(reasons: list[str], *, show_signs: bool) -> list[str]:
-    """ "My own warning signs" is a reason only where the patient shares the
-    plan's warning signs with the viewer's team kind."""
-    return list(reasons) if show_signs else [r for r in reasons if r != WARNING_SIGNS_REASON]
-
-
-def shared_reasons(db: Session, viewer: User, patient_id: int, reasons: list[str]) -> list[str]:
-    """The reasons for a level this viewer may see."""
-    if WARNING_SIGNS_REASON not in reasons:
-        return list(reasons)
-    show = sees_warning_signs(db, viewer, patient_id, plan_link.plan_bits(db, patient_id))
-    return _reasons_seen(reasons, show_signs=show)
-
-
-def checkin_public(c: Checkin, *, show_signs: bool) -> CheckinPublic:
-    return CheckinPublic(
-        id=c.id,  # type: ignore[arg-type]
-        patient_id=c.patient_id,
-        created_at=c.created_at,
-        pressure=c.pressure,
-        mood=c.mood,
-        sleep=c.sleep,
-        warning_signs=list(c.warning_signs) if show_signs else None,
-        warning_sign_count=len(c.warning_signs) if show_signs else None,
-        self_harm_urge=c.self_harm_urge,
-        suicidal_thoughts=c.suicidal_thoughts,
-        wants_contact=c.wants_contact,
-        note=c.note,
-        level=c.level,
-        reasons=_reasons_seen(c.reasons, show_signs=show_signs),
-    )
-
-
-def audit_read(db: Session, viewer: User, patient_id: int, what: str, reason: str | None = None) -> None:
-    if viewer.role != Role.patient:
-        audit.record(
-            db, actor=viewer, action="checkin.read", object_type=what, patient_id=patient_id, reason=reason
-        )
-
-
 # --- submitting ------------------------------------------------------------------------
 
 
@@ -303,7 +243,7 @@ def _result(db: Session, c: Checkin, *, bits: PlanBits, duplicate: bool, at: dat
         conv = conversations.get_conversation(db, c.conversation_id)
         contact = status.patient_status(db, conv, at=at)
     return CheckinResult(
-        checkin=checkin_public(c, show_signs=True),
+        checkin=showing.checkin_public(c, show_signs=True),
         duplicate=duplicate,
         level=level,
         reasons=list(c.reasons),
@@ -457,13 +397,3 @@ def state(db: Session, patient: User, *, at: datetime) -> CheckinState:
         last_checkin_at=last,
         emergency_numbers=EMERGENCY_NUMBERS,
     )
-
-
-# --- tonight -------------------------------------------------------------------------
-
-
-def tonight_start(at: datetime) -> datetime:
-    """The most recent 16:00 in Oslo at or before `at`."""
-    local = at.astimezone(OSLO)
-    day = local.date() if local.time() >= TONIGHT_STARTS else local.date() - timedelta(days=1)
-    return timing.local_instant(day, TONIGHT_STARTS, OSLO)

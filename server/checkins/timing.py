@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from server.checkins.models import ALL_WEEKDAYS, ReminderStep, SlotKind
+from server.clock import OSLO
 
 # A check-in made up to this long before the chosen time counts for it.
 EARLY_WINDOW = timedelta(hours=2)
@@ -112,3 +113,14 @@ def slots_on(view: ScheduleView, day: date, *, follow_up: bool = False) -> list[
 
 def is_quiet(view: ScheduleView, at: datetime) -> bool:
     return in_quiet_hours(at.astimezone(view.tz).time(), view.quiet_start, view.quiet_end)
+
+
+# The evening and night a supporter's list and a conversation's reason cover.
+TONIGHT_STARTS = time(16, 0)
+
+
+def tonight_start(at: datetime) -> datetime:
+    """The most recent 16:00 in Oslo at or before `at`."""
+    local = at.astimezone(OSLO)
+    day = local.date() if local.time() >= TONIGHT_STARTS else local.date() - timedelta(days=1)
+    return local_instant(day, TONIGHT_STARTS, OSLO)

@@ -12,6 +12,7 @@ from server import access, clock
 from server.accounts.models import User
 from server.api.errors import ApiError, conflict, not_found
 from server.audit import writer as audit
+from server.care_circles import membership
 from server.plans import diff as plan_diff
 from server.plans.models import CrisisPlan, CrisisPlanProposal, ProposalStatus, VersionKind
 from server.plans.schemas import SECTION_KEYS, ProposalIn, ProposalPublic
@@ -48,7 +49,7 @@ def proposal_public(
     users = users_by_id(db, {proposal.author_id, proposal.decided_by_id, proposal.meeting_recorded_by_id})
     author = users.get(proposal.author_id)  # type: ignore[arg-type]
     kinds = (
-        access.team_kinds_in_circle(db, supporter_id=author.id, patient_id=plan.patient_id)  # type: ignore[arg-type]
+        membership.team_kinds_in_circle(db, supporter_id=author.id, patient_id=plan.patient_id)  # type: ignore[arg-type]
         if author
         else []
     )

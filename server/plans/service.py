@@ -18,6 +18,7 @@ from server import access, clock
 from server.accounts.models import User
 from server.api.errors import ApiError, conflict, not_found
 from server.audit import writer as audit
+from server.care_circles import membership
 from server.plans import diff as plan_diff
 from server.plans.models import (
     CrisisPlan,
@@ -218,7 +219,7 @@ def read_plan(
             "offline_enabled": plan.offline_enabled,
         }
     else:
-        kinds = access.team_kinds_in_circle(db, supporter_id=viewer.id, patient_id=patient.id)  # type: ignore[arg-type]
+        kinds = membership.team_kinds_in_circle(db, supporter_id=viewer.id, patient_id=patient.id)  # type: ignore[arg-type]
         extra = {"your_team_kinds": kinds}
         audit.record(
             db,

@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from server.accounts.models import User
 from server.api.errors import not_found
+from server.care_circles import membership
 from server.care_circles.models import TeamKind
 from server.rosters.schedule import Duty
 from server.rosters.schemas import DutyPublic, PatientOnDutyPublic, TeamOnDutyPublic, TierOnDutyPublic
@@ -129,14 +130,12 @@ def team_kind_of(db: Session, *, supporter_id: int, patient_id: int) -> str | No
     care circle with a team the supporter is in. Read from the roster snapshot
     (in memory); a primary contact outside the circle's teams falls back to the
     database."""
-    from server import access  # access asks this module who is on duty
-
     snap = snapshot(db)
     for tier in snap.circles.get(patient_id, ()):
         for team_id in tier.team_ids:
             if supporter_id in snap.roster(team_id).members:
                 return snap.team_info[team_id].kind
-    kinds = access.team_kinds_in_circle(db, supporter_id=supporter_id, patient_id=patient_id)
+    kinds = membership.team_kinds_in_circle(db, supporter_id=supporter_id, patient_id=patient_id)
     return kinds[0] if kinds else None
 
 
