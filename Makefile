@@ -79,9 +79,10 @@ cluster: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 test: lint
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) pwa/node_modules tests/oidc/node_modules tests/a11y/node_modules tests/lighthouse/node_modules instance .pytest_cache .ruff_cache
+	rm -rf $(VENV) pwa/node_modules tests/oidc/node_modules tests/a11y/node_modules tests/lighthouse/node_modules instance .pytest_cache .ruff_cache .mypy_cache

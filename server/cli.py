@@ -14,7 +14,7 @@ from server.config import MIGRATIONS_ROOT
 from server.crypto.cli import keys_group
 
 
-def alembic_config(database_url: str):  # type: ignore[no-untyped-def]
+def alembic_config(database_url: str):
     from alembic.config import Config
 
     cfg = Config(str(MIGRATIONS_ROOT / "alembic.ini"))

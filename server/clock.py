@@ -25,7 +25,7 @@ def now() -> datetime:
     return _system_now()
 
 
-def install(app, clock: Callable[[], datetime]) -> None:  # type: ignore[no-untyped-def]
+def install(app, clock: Callable[[], datetime]) -> None:
     app.extensions[_CLOCK_KEY] = clock
 
 

@@ -160,6 +160,15 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def stored_id(row: SQLModel) -> int:
+    """The primary key of a row that has been flushed (SQLModel types every `id` as
+    `int | None` because a new row has none until the database gives it one)."""
+    row_id = getattr(row, "id", None)
+    if row_id is None:
+        raise ValueError(f"{type(row).__name__} has no id yet: flush it before using its id")
+    return int(row_id)
+
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",

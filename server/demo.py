@@ -24,7 +24,7 @@ from server.care_circles.models import (
     TeamMembership,
 )
 from server.care_circles.services import care_circle, replace_care_circle
-from server.db import get_db
+from server.db import get_db, stored_id
 from server.plans.demo import ensure_demo_plan, ensure_demo_proposal
 
 # Local-only: `nattlys demo` refuses it outside development.
@@ -177,7 +177,7 @@ def _demo_evening_chat(db: Session) -> None:
         at=wrote,
     )
     db.flush()
-    conv = conversations.conversation_for(db, patient_id=per.id, at=wrote)  # type: ignore[arg-type]
+    conv = conversations.conversation_for(db, patient_id=stored_id(per), at=wrote)
     if not conv.offered_to:
         return
     supporter = db.get(User, conv.offered_to[0])
@@ -187,8 +187,8 @@ def _demo_evening_chat(db: Session) -> None:
     sending.send_from_supporter(
         db,
         supporter=supporter,
-        conversation_id=conv.id,
-        client_id="demo-2230-reply",  # type: ignore[arg-type]
+        conversation_id=stored_id(conv),
+        client_id="demo-2230-reply",
         body="Hei Per, jeg er her. Vil du fortelle litt om hva som skjer?",
         at=answered,
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import String, cast
+from sqlalchemy import ColumnElement, String, cast
 from sqlmodel import Session, and_, col, or_, select
 
 from server.accounts.models import Invitation, User
@@ -86,7 +86,7 @@ def record_anonymous(db: Session, *, user: User, event: AuthEvent) -> None:
     )
 
 
-def is_about(user_id: int) -> object:
+def is_about(user_id: int) -> ColumnElement[bool]:
     """A filter for audit rows about this account: its auth events and the
     steps of any re-enrolment link for it."""
     invitation_ids = select(Invitation.id).where(Invitation.user_id == user_id)

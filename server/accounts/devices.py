@@ -9,8 +9,9 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from flask import Response, current_app, request
+from flask import current_app, request
 from itsdangerous import BadSignature, URLSafeSerializer
+from werkzeug.sansio.response import Response as BaseResponse
 
 DEVICE_COOKIE = "nattlys_device"
 SECURE_DEVICE_COOKIE = "__Host-nattlys_device"
@@ -82,7 +83,7 @@ def known_device(username: str) -> KnownDevice | None:
     return KnownDevice(username=data["u"], nonce=data["n"][:64])
 
 
-def remember_device(response: Response, username: str) -> None:
+def remember_device(response: BaseResponse, username: str) -> None:
     value = _serializer().dumps({"u": username.strip().lower(), "n": secrets.token_urlsafe(16)})
     response.set_cookie(
         _cookie_name(),

@@ -26,7 +26,7 @@ def issue(db: Session, *, user: User, created_by: User, at: datetime) -> tuple[s
     """A new link for `user`; any earlier unused link stops working. For an
     account that can already be logged in to, the link works only once it is
     approved (server/accounts/reenrolment.py); the holder is told at once."""
-    db.exec(  # type: ignore[call-overload]
+    db.exec(
         update(Invitation)
         .where(
             col(Invitation.user_id) == user.id,
@@ -130,7 +130,7 @@ def accept(db: Session, *, token: str, password: str, at: datetime) -> tuple[Use
     invitation, user = find(db, token=token, at=at)
     set_password(db, user=user, password=password, at=at)
     # Conditional, so two devices racing with the same link cannot both win.
-    claimed = db.exec(  # type: ignore[call-overload]
+    claimed = db.exec(
         update(Invitation)
         .where(col(Invitation.id) == invitation.id, col(Invitation.used_at).is_(None))
         .values(used_at=at)

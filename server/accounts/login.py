@@ -4,6 +4,7 @@ device cookie and the authentication event."""
 from __future__ import annotations
 
 from flask import Response, g, jsonify
+from werkzeug.sansio.response import Response as BaseResponse
 
 from server import clock
 from server.accounts import auth_events, devices, mfa, services, sessions
@@ -65,7 +66,7 @@ def begin_session(
     return token, auth_session
 
 
-def set_cookies(response: Response, user: User, token: str, auth_session: AuthSession) -> None:
+def set_cookies(response: BaseResponse, user: User, token: str, auth_session: AuthSession) -> None:
     sessions.set_session_cookie(response, token, auth_session, role=user.role)
     if not auth_session.second_factor_pending:
         devices.remember_device(response, user.username)

@@ -27,6 +27,7 @@ from server.accounts.invitations import qr_svg
 from server.accounts.models import RecoveryCode, SecondFactor, SecondFactorReset, SecondFactorStep, User
 from server.accounts.throttle import LoginAttempt, RateLimited, login_throttle
 from server.api.errors import ApiError, conflict, not_found
+from server.db import stored_id
 
 ISSUER = "Nattlys"
 RECOVERY_CODES = 10
@@ -76,8 +77,8 @@ def step_needed(db: Session, user: User) -> SecondFactorStep:
 def enrol_confirmed(db: Session, *, user: User, secret: str, at: datetime) -> None:
     """A factor that is ready at once (the demo's staff, whose secrets it prints)."""
     factor = db.get(SecondFactor, user.id) or SecondFactor(
-        user_id=user.id, secret_encrypted="", created_at=at
-    )  # type: ignore[arg-type]
+        user_id=stored_id(user), secret_encrypted="", created_at=at
+    )
     factor.secret_encrypted = _fernet().encrypt(secret.encode()).decode()
     factor.confirmed_at = factor.confirmed_at or at
     db.add(factor)
@@ -89,8 +90,8 @@ def start_enrolment(db: Session, *, user: User, at: datetime) -> TotpEnrolment:
         raise conflict("second_factor_exists", "A second factor is already set up.")
     secret = pyotp.random_base32()
     factor = db.get(SecondFactor, user.id) or SecondFactor(
-        user_id=user.id, secret_encrypted="", created_at=at
-    )  # type: ignore[arg-type]
+        user_id=stored_id(user), secret_encrypted="", created_at=at
+    )
     factor.secret_encrypted = _fernet().encrypt(secret.encode()).decode()
     factor.created_at = at
     factor.last_step = 0
@@ -140,7 +141,7 @@ def _accept_recovery_code(db: Session, user: User, code: str, *, at: datetime) -
 
 
 def new_recovery_codes(db: Session, *, user: User) -> list[str]:
-    db.exec(delete(RecoveryCode).where(col(RecoveryCode.user_id) == user.id))  # type: ignore[call-overload]
+    db.exec(delete(RecoveryCode).where(col(RecoveryCode.user_id) == user.id))
     codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODES)]
     for code in codes:
         db.add(RecoveryCode(user_id=user.id, code_hash=_code_hash(code)))  # type: ignore[arg-type]
@@ -173,8 +174,8 @@ def verify(db: Session, *, user: User, code: str, ip: str, at: datetime) -> list
 
 
 def remove(db: Session, *, user: User, actor: User) -> None:
-    db.exec(delete(SecondFactor).where(col(SecondFactor.user_id) == user.id))  # type: ignore[call-overload]
-    db.exec(delete(RecoveryCode).where(col(RecoveryCode.user_id) == user.id))  # type: ignore[call-overload]
+    db.exec(delete(SecondFactor).where(col(SecondFactor.user_id) == user.id))
+    db.exec(delete(RecoveryCode).where(col(RecoveryCode.user_id) == user.id))
     auth_events.record(db, user=user, event=auth_events.AuthEvent.factor_removed, actor=actor, reason="totp")
 
 

@@ -30,7 +30,7 @@ def _pending_user() -> User:
     user = g.get("pending_user")
     if user is None:
         raise unauthorized("Log in with your password first.")
-    return user  # type: ignore[no-any-return]
+    return user
 
 
 @bp.post("/auth/second-factor/enrol")

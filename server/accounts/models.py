@@ -27,7 +27,7 @@ USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{1,38}[a-z0-9]$"
 class UserBase(SQLModel):
     username: str = Field(min_length=3, max_length=40, regex=USERNAME_PATTERN)
     display_name: str = Field(min_length=1, max_length=80)
-    role: Role = Field(sa_type=String(16))  # type: ignore[call-overload]
+    role: Role = Field(sa_type=String(16))
 
     @field_validator("username", mode="before")
     @classmethod
@@ -50,8 +50,8 @@ class User(UserBase, table=True):
     username: str = Field(max_length=40, unique=True, index=True)
     password_hash: str | None = Field(default=None, max_length=255)
     is_active: bool = Field(default=True)
-    created_at: datetime = Field(default_factory=now, sa_type=UTCDateTime)  # type: ignore[call-overload]
-    password_changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
+    created_at: datetime = Field(default_factory=now, sa_type=UTCDateTime)
+    password_changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
     @property
     def is_staff(self) -> bool:
@@ -100,13 +100,13 @@ class AuthSession(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=64)
     user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     csrf_token: str = Field(max_length=64)
-    created_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
-    last_seen_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
-    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)  # type: ignore[call-overload]
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    last_seen_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
     # Every session has an absolute end (staff 12 hours, patients 90 days)
     # besides the idle one; NULL only on rows from before the patient limit.
-    absolute_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
-    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
+    absolute_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # "Chrome on Android": coarse, for "my devices"; never the full user agent.
     device_label: str | None = Field(default=None, max_length=80)
     # The staff member whose re-enrolment link started this session: what is
@@ -126,15 +126,15 @@ class Invitation(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True)
     user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     created_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
-    created_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
-    expires_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
-    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
-    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # A link for an account that already has credentials works only once the
     # account holder confirms it from a logged-in device, or a second staff
     # member approves it (README, "No account takeover").
     needs_approval: bool = Field(default=False)
-    approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
+    approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     approved_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
 
 
@@ -145,9 +145,9 @@ class SecondFactor(SQLModel, table=True):
 
     user_id: int = Field(foreign_key="users.id", primary_key=True, ondelete="CASCADE")
     secret_encrypted: str = Field(max_length=255)
-    created_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
+    created_at: datetime = Field(sa_type=UTCDateTime)
     # Set when the first code from the authenticator app has been accepted.
-    confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
+    confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # The last time step accepted, so a code cannot be used twice.
     last_step: int = Field(default=0)
 
@@ -158,7 +158,7 @@ class RecoveryCode(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     code_hash: str = Field(max_length=64)
-    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class SecondFactorReset(SQLModel, table=True):
@@ -170,10 +170,10 @@ class SecondFactorReset(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     requested_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
-    created_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
-    expires_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
     approved_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
-    approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
+    approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class PatientDisableRequest(SQLModel, table=True):
@@ -186,10 +186,10 @@ class PatientDisableRequest(SQLModel, table=True):
     user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     requested_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     reason: str = Field(max_length=300)
-    created_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
-    expires_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
     decided_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
-    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     approved: bool | None = None  # set with decided_at: approved, or declined
 
 
@@ -199,7 +199,7 @@ class RateCounter(SQLModel, table=True):
     __tablename__ = "rate_counters"
 
     key: str = Field(sa_column=Column(String(200), primary_key=True))
-    window_start: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
+    window_start: datetime = Field(sa_type=UTCDateTime)
     count: int = Field(default=0)
 
 

@@ -169,7 +169,7 @@ def start(db: Session, *, provider_name: str, invitation_token: str | None, at: 
             raise ApiError(400, "eid_wrong_provider", "This invitation is for another way of logging in.")
         invitation_id = invitation.id
     meta = metadata(provider)
-    db.exec(delete(EidLoginState).where(col(EidLoginState.expires_at) <= at))  # type: ignore[call-overload]
+    db.exec(delete(EidLoginState).where(col(EidLoginState.expires_at) <= at))
     state, nonce, verifier = secrets.token_urlsafe(32), secrets.token_urlsafe(32), secrets.token_urlsafe(64)
     browser = secrets.token_urlsafe(32)
     url, _ = _client(provider, meta).create_authorization_url(
@@ -199,7 +199,7 @@ def _claim_state(db: Session, *, state: str, browser: str | None, at: datetime) 
     row = db.get(EidLoginState, token_digest(state)) if state else None
     if row is None:
         raise EidError("unknown_login")
-    claimed = db.exec(  # type: ignore[call-overload]
+    claimed = db.exec(
         update(EidLoginState)
         .where(
             col(EidLoginState.state_hash) == row.state_hash,
@@ -340,7 +340,7 @@ def _enrol(
         raise EidError("invitation_awaiting_approval")
     if bound is not None and bound.user_id != user.id:
         raise EidError("identity_in_use")
-    claimed = db.exec(  # type: ignore[call-overload]
+    claimed = db.exec(
         update(Invitation)
         .where(col(Invitation.id) == invitation.id, col(Invitation.used_at).is_(None))
         .values(used_at=at)

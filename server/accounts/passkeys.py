@@ -57,7 +57,7 @@ def relying_party() -> tuple[str, str]:
 
 def _new_challenge(db: Session, *, purpose: str, user_id: int | None, challenge: bytes, at: datetime) -> str:
     # Spent and expired challenges are of no use to anyone: each new one clears them.
-    db.exec(delete(WebauthnChallenge).where(col(WebauthnChallenge.expires_at) <= at))  # type: ignore[call-overload]
+    db.exec(delete(WebauthnChallenge).where(col(WebauthnChallenge.expires_at) <= at))
     ceremony = secrets.token_urlsafe(32)
     db.add(
         WebauthnChallenge(
@@ -77,7 +77,7 @@ def _use_challenge(db: Session, *, ceremony: str, purpose: str, user_id: int | N
     row = db.get(WebauthnChallenge, hashlib.sha256(ceremony.encode()).hexdigest())
     if row is None or row.purpose != purpose or row.user_id != user_id:
         raise ApiError(400, "passkey_challenge_unknown", "This passkey request has expired. Try again.")
-    claimed = db.exec(  # type: ignore[call-overload]
+    claimed = db.exec(
         update(WebauthnChallenge)
         .where(
             col(WebauthnChallenge.id) == row.id,

@@ -84,7 +84,7 @@ def _find_pending(db: Session, invitation_id: int, *, at: datetime) -> tuple[Inv
     row = db.exec(_pending(db, at=at).where(Invitation.id == invitation_id)).first()  # type: ignore[attr-defined]
     if row is None:
         raise not_found("There is no link waiting for approval here.")
-    return row  # type: ignore[no-any-return]
+    return row
 
 
 def _record(db: Session, *, actor: User, user: User, invitation: Invitation, action: str) -> None:

@@ -17,6 +17,7 @@ from blinker import Namespace
 from flask import Flask, Request, Response, current_app, g, request
 from flask.sessions import SessionInterface
 from sqlmodel import Session, col, select, update
+from werkzeug.sansio.response import Response as BaseResponse
 
 from server import clock
 from server.accounts.models import AuthSession, Role, User
@@ -159,7 +160,7 @@ def end_session(db: Session, auth_session: AuthSession, *, at: datetime) -> None
 
 
 def end_all_sessions(db: Session, *, user_id: int, at: datetime) -> int:
-    result = db.exec(  # type: ignore[call-overload]
+    result = db.exec(
         update(AuthSession)
         .where(col(AuthSession.user_id) == user_id, col(AuthSession.revoked_at).is_(None))
         .values(revoked_at=at)
@@ -203,7 +204,7 @@ def cookie_name() -> str:
     return SECURE_COOKIE_NAME if request.is_secure else COOKIE_NAME
 
 
-def set_session_cookie(response: Response, token: str, auth_session: AuthSession, *, role: str) -> None:
+def set_session_cookie(response: BaseResponse, token: str, auth_session: AuthSession, *, role: str) -> None:
     # Staff get a browser-session cookie; patients stay logged in on their own
     # phone for the sliding period and the server decides when it ends.
     max_age = int(lifetime_for(Role.patient).idle.total_seconds()) if role == Role.patient else None
@@ -219,7 +220,7 @@ def set_session_cookie(response: Response, token: str, auth_session: AuthSession
     g.session_cookie_set = True
 
 
-def clear_session_cookie(response: Response) -> None:
+def clear_session_cookie(response: BaseResponse) -> None:
     response.delete_cookie(cookie_name(), path="/", secure=request.is_secure, httponly=True, samesite="Lax")
 
 

@@ -22,8 +22,8 @@ class EidIdentity(SQLModel, table=True):
     user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     provider: str = Field(max_length=16)  # "patient" (ID-porten) or "staff" (HelseID)
     pid_hash: str = Field(max_length=64)
-    bound_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
-    last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
+    bound_at: datetime = Field(sa_type=UTCDateTime)
+    last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class EidLoginState(SQLModel, table=True):
@@ -38,9 +38,9 @@ class EidLoginState(SQLModel, table=True):
     code_verifier: str = Field(max_length=128)
     browser_hash: str = Field(max_length=64)
     invitation_id: int | None = Field(default=None, foreign_key="invitations.id", ondelete="CASCADE")
-    created_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
-    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)  # type: ignore[call-overload]
-    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class EidSession(SQLModel, table=True):
@@ -65,8 +65,8 @@ class Passkey(SQLModel, table=True):
     sign_count: int = Field(default=0)
     transports: str = Field(default="", max_length=200)  # comma-separated
     name: str = Field(max_length=80)
-    created_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
-    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class WebauthnChallenge(SQLModel, table=True):
@@ -78,6 +78,6 @@ class WebauthnChallenge(SQLModel, table=True):
     purpose: str = Field(max_length=16)  # "register" or "login"
     user_id: int | None = Field(default=None, foreign_key="users.id", ondelete="CASCADE")
     challenge: str = Field(max_length=200)  # base64url
-    created_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
-    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)  # type: ignore[call-overload]
-    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

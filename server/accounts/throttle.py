@@ -64,16 +64,16 @@ class DatabaseCounters:
         dialect = db.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         table = RateCounter.__table__  # type: ignore[attr-defined]
-        stmt = insert(table).values(key=key, window_start=at, count=1)
+        first_failure = insert(table).values(key=key, window_start=at, count=1)
         expired = table.c.window_start <= cutoff
-        stmt = stmt.on_conflict_do_update(
+        stmt = first_failure.on_conflict_do_update(
             index_elements=[table.c.key],
             set_={
                 "count": case((expired, 1), else_=table.c.count + 1),
                 "window_start": case((expired, at), else_=table.c.window_start),
             },
         ).returning(table.c.count, table.c.window_start)
-        count, started = db.exec(stmt).one()  # type: ignore[call-overload]
+        count, started = db.exec(stmt).one()
         return int(count), as_utc(started)
 
     def peek(self, key: str, *, at: datetime, window: timedelta) -> tuple[int, datetime]:
@@ -85,12 +85,12 @@ class DatabaseCounters:
 
     def reset(self, key: str) -> None:
         with standalone_session(self.app) as db:
-            db.exec(delete(RateCounter).where(col(RateCounter.key) == key))  # type: ignore[call-overload]
+            db.exec(delete(RateCounter).where(col(RateCounter.key) == key))
             db.commit()
 
     def release(self, key: str) -> None:
         with standalone_session(self.app) as db:
-            db.exec(  # type: ignore[call-overload]
+            db.exec(
                 update(RateCounter)
                 .where(col(RateCounter.key) == key, col(RateCounter.count) > 0)
                 .values(count=RateCounter.count - 1)
@@ -164,10 +164,10 @@ class RedisOrDatabaseCounters:
             return getattr(self.database, call)(*args, **kwargs)
 
     def hit(self, key: str, *, at: datetime, window: timedelta) -> tuple[int, datetime]:
-        return self._store("hit", key, at=at, window=window)  # type: ignore[no-any-return]
+        return self._store("hit", key, at=at, window=window)
 
     def peek(self, key: str, *, at: datetime, window: timedelta) -> tuple[int, datetime]:
-        return self._store("peek", key, at=at, window=window)  # type: ignore[no-any-return]
+        return self._store("peek", key, at=at, window=window)
 
     def reset(self, key: str) -> None:
         self._store("reset", key)

@@ -48,7 +48,10 @@ OPEN_STATES = ("offered", "preferred", "ceiling", "no_one_on_duty")
 # A next of kin's "I am worried about her tonight" (server/next_of_kin): routed
 # like a red check-in, but never shown on the patient's own screen as hers.
 WORRY = "worry"
-MISSED_TITLES = {SlotKind.evening: "checkin_evening_missed", SlotKind.night: "checkin_night_missed"}
+MISSED_TITLES: dict[str, str] = {
+    SlotKind.evening: "checkin_evening_missed",
+    SlotKind.night: "checkin_night_missed",
+}
 
 
 def reoffer_minutes() -> int:
@@ -138,7 +141,7 @@ def _tell_patient(db: Session, alert: CheckinAlert, at: datetime) -> None:
     A next of kin's worry is not hers: her screens are not told of it."""
     if alert.reason == WORRY:
         return
-    alert.status_version = CheckinAlert.status_version + 1  # type: ignore[assignment]
+    alert.status_version = CheckinAlert.status_version + 1
     db.add(alert)
     db.flush()
     status = status_of(db, alert, at=at)
@@ -353,12 +356,12 @@ def tick(db: Session, *, at: datetime) -> dict[str, int]:
             col(CheckinAlert.state).in_(OPEN_STATES), col(CheckinAlert.at) < at - KEEP_TRYING_FOR
         )
     ).all()
-    for alert in stale:
+    for stale_alert in stale:
         # Half a day on: no longer offered, and the wait is counted up to now.
-        _withdraw(alert, set())
-        alert.state, alert.escalate_at = "expired", None
-        db.add(alert)
-        gaps.close_gap(db, at=at, alert_id=alert.id)
+        _withdraw(stale_alert, set())
+        stale_alert.state, stale_alert.escalate_at = "expired", None
+        db.add(stale_alert)
+        gaps.close_gap(db, at=at, alert_id=stale_alert.id)
         counts["alerts_expired"] += 1
     if stale:
         db.commit()

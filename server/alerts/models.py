@@ -25,10 +25,10 @@ class CareGap(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     patient_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
-    kind: str = Field(sa_type=String(24))  # type: ignore[call-overload]
-    started_at: datetime = Field(sa_type=UTCDateTime, index=True)  # type: ignore[call-overload]
+    kind: str = Field(sa_type=String(24))
+    started_at: datetime = Field(sa_type=UTCDateTime, index=True)
     # Set when a person took it (or someone came on duty and took it).
-    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # What the patient's screen said (a status code the admin view words).
     shown: str = Field(max_length=32)
     conversation_id: int | None = Field(default=None, foreign_key="conversations.id", ondelete="SET NULL")

@@ -89,8 +89,8 @@ def build_openapi(app: Flask) -> dict[str, Any]:
     components = defs.get("$defs", {})
 
     paths: dict[str, dict[str, Any]] = {}
-    for rule, method, endpoint_name, spec in sorted(specs):
-        path, params = _path_and_params(rule)
+    for rule_path, method, endpoint_name, spec in sorted(specs):
+        path, params = _path_and_params(rule_path)
         operation: dict[str, Any] = {
             "operationId": endpoint_name.replace(".", "_") + ("" if method == "get" else f"_{method}"),
             "summary": spec.summary,

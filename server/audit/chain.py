@@ -98,7 +98,9 @@ def _locked_head(db: OrmSession) -> AuditChainHead:
     if last is not None:
         log.warning("audit chain head was missing; continuing after row %s", last.id)
     head = AuditChainHead(
-        id=1, seq=last.chain_seq if last else 0, hash=last.row_hash if last and last.row_hash else GENESIS
+        id=1,
+        seq=last.chain_seq if last and last.chain_seq else 0,
+        hash=last.row_hash if last and last.row_hash else GENESIS,
     )
     try:
         with db.begin_nested():
@@ -201,15 +203,16 @@ def verify(db: Session, *, batch: int = 2000) -> Verdict:
         return broken(None, 0, "the chain head is missing") if newest else Verdict(0, 0, GENESIS)
     seq, running, checked = 0, GENESIS, 0
     for row in _rows(db, upto=head_seq, batch=batch):
+        assert row.chain_seq is not None  # _rows selects sealed rows only
         if row.chain_seq != seq + 1:
             return broken(
                 row, checked, f"rows {seq + 1} to {row.chain_seq - 1} of the chain are missing (deleted)"
-            )  # type: ignore[operator]
+            )
         if row.prev_hash != running:
             return broken(row, checked, "the row does not follow the one before it (that one was changed)")
         if row.row_hash != link_hash(running, row):
             return broken(row, checked, "the row was changed after it was written")
-        seq, running, checked = row.chain_seq, row.row_hash, checked + 1  # type: ignore[assignment]
+        seq, running, checked = row.chain_seq, row.row_hash, checked + 1
     if seq != head_seq or running != head_hash:
         return broken(
             None, checked, f"the chain ends at row {seq} but its head is at {head_seq}: rows were deleted"

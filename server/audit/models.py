@@ -14,11 +14,11 @@ class AuditEntry(SQLModel, table=True):
     __tablename__ = "audit_entries"
 
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(sa_type=UTCDateTime, index=True)  # type: ignore[call-overload]
+    at: datetime = Field(sa_type=UTCDateTime, index=True)
     actor_id: int | None = Field(default=None, foreign_key="users.id", index=True, ondelete="SET NULL")
-    actor_role: str = Field(sa_type=String(16))  # type: ignore[call-overload]
+    actor_role: str = Field(sa_type=String(16))
     # The team kinds the actor belonged to when it happened ("bolig,kommune").
-    actor_team_kinds: str = Field(default="", sa_type=String(64))  # type: ignore[call-overload]
+    actor_team_kinds: str = Field(default="", sa_type=String(64))
     patient_id: int | None = Field(default=None, foreign_key="users.id", index=True)
     action: str = Field(max_length=60)
     object_type: str = Field(max_length=40)
@@ -26,12 +26,12 @@ class AuditEntry(SQLModel, table=True):
     request_id: str | None = Field(default=None, max_length=64)
     reason: str | None = Field(default=None, max_length=200)
     # A routing decision: the team kinds the conversation was sent to.
-    to_team_kinds: str = Field(default="", sa_type=String(64))  # type: ignore[call-overload]
+    to_team_kinds: str = Field(default="", sa_type=String(64))
     # The hash chain (server/audit/chain.py): the row's place, the previous
     # row's hash, and SHA-256 over this row's canonical encoding and that hash.
     chain_seq: int | None = Field(default=None, sa_column=Column(BigInteger, unique=True, nullable=True))
-    prev_hash: str | None = Field(default=None, sa_type=String(64))  # type: ignore[call-overload]
-    row_hash: str | None = Field(default=None, sa_type=String(64))  # type: ignore[call-overload]
+    prev_hash: str | None = Field(default=None, sa_type=String(64))
+    row_hash: str | None = Field(default=None, sa_type=String(64))
 
 
 class AuditChainHead(SQLModel, table=True):
@@ -43,7 +43,7 @@ class AuditChainHead(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     seq: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
-    hash: str = Field(sa_type=String(64))  # type: ignore[call-overload]
+    hash: str = Field(sa_type=String(64))
 
 
 class AuditEntryPublic(SQLModel):

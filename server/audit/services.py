@@ -87,7 +87,7 @@ def _public(
     rows = db.exec(stmt.order_by(col(AuditEntry.id).desc()).limit(limit)).all()
     return [
         AuditEntryPublic(
-            id=entry.id,  # type: ignore[arg-type]
+            id=entry.id,
             at=entry.at,
             actor_id=entry.actor_id,
             actor_name=actor.display_name if actor else None,

@@ -19,8 +19,8 @@ class BreakGlassAccess(SQLModel, table=True):
     supporter_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     patient_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     reason: str = Field(max_length=REASON_MAX_CHARS)
-    opened_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
-    expires_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
-    reviewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
+    opened_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    reviewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     reviewed_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     review_note: str | None = Field(default=None, max_length=500)

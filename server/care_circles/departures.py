@@ -39,6 +39,7 @@ def release_chats(
         stmt = stmt.where(Conversation.patient_id == patient_id)
     moved = 0
     for conversation_id in db.exec(stmt.order_by(col(Conversation.id))).all():
+        assert conversation_id is not None  # a primary key
         conv = get_conversation(db, conversation_id, lock=True)
         involved = _involved(conv)
         if supporter_ids is not None and not involved & supporter_ids:

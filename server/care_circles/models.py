@@ -23,7 +23,7 @@ class TeamKind(StrEnum):
 
 class TeamBase(SQLModel):
     name: str = Field(min_length=2, max_length=120)
-    kind: TeamKind = Field(sa_type=String(16))  # type: ignore[call-overload]
+    kind: TeamKind = Field(sa_type=String(16))
 
     @field_validator("name")
     @classmethod
@@ -39,7 +39,7 @@ class Team(TeamBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=120, unique=True)
-    created_at: datetime = Field(default_factory=now, sa_type=UTCDateTime)  # type: ignore[call-overload]
+    created_at: datetime = Field(default_factory=now, sa_type=UTCDateTime)
 
 
 class TeamCreate(TeamBase):

@@ -32,6 +32,7 @@ from server.care_circles.models import (
     TeamRef,
     TeamUpdate,
 )
+from server.db import stored_id
 from server.rosters.generation import bump_generation
 
 
@@ -47,9 +48,9 @@ def team_public(db: Session, team: Team) -> TeamPublic:
         .order_by(col(User.display_name))
     ).all()
     return TeamPublic(
-        id=team.id,
+        id=stored_id(team),
         name=team.name,
-        kind=TeamKind(team.kind),  # type: ignore[arg-type]
+        kind=TeamKind(team.kind),
         members=[member_public(m) for m in members],
     )
 
@@ -115,7 +116,7 @@ def _supporters(db: Session, user_ids: list[int]) -> list[User]:
 def set_members(db: Session, *, actor: User, team: Team, user_ids: list[int]) -> Team:
     members = _supporters(db, user_ids)
     before = set(db.exec(select(TeamMembership.user_id).where(TeamMembership.team_id == team.id)).all())
-    db.exec(delete(TeamMembership).where(col(TeamMembership.team_id) == team.id))  # type: ignore[call-overload]
+    db.exec(delete(TeamMembership).where(col(TeamMembership.team_id) == team.id))
     for user in members:
         db.add(TeamMembership(team_id=team.id, user_id=user.id))  # type: ignore[arg-type]
     db.flush()
@@ -123,7 +124,7 @@ def set_members(db: Session, *, actor: User, team: Team, user_ids: list[int]) ->
     audit.record(db, actor=actor, action="team.members", object_type="team", object_id=team.id)
     removed = before - {u.id for u in members}
     if removed:
-        release_chats(db, at=clock.now(), reason="the supporter left the team", supporter_ids=removed)  # type: ignore[arg-type]
+        release_chats(db, at=clock.now(), reason="the supporter left the team", supporter_ids=removed)
     return team
 
 
@@ -189,9 +190,9 @@ def replace_care_circle(db: Session, *, actor: User, patient: User, data: CareCi
 
     old_tier_ids = list(db.exec(select(CareTier.id).where(CareTier.patient_id == patient.id)).all())
     if old_tier_ids:
-        db.exec(delete(CareTierTeam).where(col(CareTierTeam.tier_id).in_(old_tier_ids)))  # type: ignore[call-overload]
-        db.exec(delete(CareTier).where(col(CareTier.id).in_(old_tier_ids)))  # type: ignore[call-overload]
-    db.exec(delete(PrimaryContact).where(col(PrimaryContact.patient_id) == patient.id))  # type: ignore[call-overload]
+        db.exec(delete(CareTierTeam).where(col(CareTierTeam.tier_id).in_(old_tier_ids)))
+        db.exec(delete(CareTier).where(col(CareTier.id).in_(old_tier_ids)))
+    db.exec(delete(PrimaryContact).where(col(PrimaryContact.patient_id) == patient.id))
     db.flush()
     for position, tier_in in enumerate(data.tiers):
         tier = CareTier(
@@ -246,9 +247,9 @@ def create_patient(db: Session, *, actor: User, data: PatientCreate) -> User:
 
 def patient_public(user: User) -> PatientPublic:
     return PatientPublic(
-        id=user.id,
+        id=stored_id(user),
         username=user.username,
-        display_name=user.display_name,  # type: ignore[arg-type]
+        display_name=user.display_name,
         is_active=user.is_active,
         has_password=user.has_password,
     )

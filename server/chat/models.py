@@ -28,35 +28,35 @@ class Conversation(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     patient_id: int = Field(foreign_key="users.id", unique=True)
-    state: str = Field(default=ConversationState.idle, sa_type=String(16), index=True)  # type: ignore[call-overload]
+    state: str = Field(default=ConversationState.idle, sa_type=String(16), index=True)
     holder_id: int | None = Field(default=None, foreign_key="users.id", index=True)
     tier_position: int | None = None
     # Supporter ids the conversation is offered to now (JSON list).
     offered_to: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    offered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
-    escalate_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)  # type: ignore[call-overload]
+    offered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    escalate_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     handover_note: str | None = Field(default=None, sa_column=Column(EncryptedText, nullable=True))
     # What the last shift change left for the next supporter (server/chat/continuity.py):
     # replaced at each shift change, never appended to.
     shift_summary: dict[str, Any] | None = Field(default=None, sa_column=Column(EncryptedJSON, nullable=True))
     # The end of the holder's shift they were asked to write a handover note before.
-    note_requested_for: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
+    note_requested_for: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_supporter_id: int | None = Field(default=None, foreign_key="users.id")
     last_message_id: int = Field(default=0)
     delivered_upto_id: int = Field(default=0)
     read_upto_id: int = Field(default=0)
     read_by_id: int | None = Field(default=None, foreign_key="users.id")
     patient_read_upto_id: int = Field(default=0)
-    waiting_since: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
+    waiting_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # None, or how far the wait has gone (server/chat/deadlines.py): preferred
     # (offered to the last supporter alone) | nudged (the holder was reminded) |
     # trying_others | ceiling (every tier tried).
-    wait_stage: str | None = Field(default=None, sa_type=String(16))  # type: ignore[call-overload]
+    wait_stage: str | None = Field(default=None, sa_type=String(16))
     # Raised in the database (under the row's lock) each time the patient is
     # told a new status: see ChatStatus.version.
     status_version: int = Field(default=0)
-    created_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
-    updated_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class Message(SQLModel, table=True):
@@ -66,14 +66,14 @@ class Message(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     conversation_id: int = Field(foreign_key="conversations.id", index=True)
     sender_id: int | None = Field(default=None, foreign_key="users.id")
-    sender_role: str = Field(sa_type=String(16))  # type: ignore[call-overload]
+    sender_role: str = Field(sa_type=String(16))
     # Chosen by the sending device, so a resend after a lost ack is stored once.
     client_id: str = Field(max_length=64)
     body: str = Field(sa_column=Column(EncryptedText, nullable=False))
     # A line the server wrote (sender_role "system"): a code and the people it
     # names, put into words in the reader's language by the app.
     notice: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
-    created_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
+    created_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class RoutingDecision(SQLModel, table=True):
@@ -84,7 +84,7 @@ class RoutingDecision(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     conversation_id: int = Field(foreign_key="conversations.id", index=True)
     patient_id: int = Field(foreign_key="users.id", index=True)
-    at: datetime = Field(sa_type=UTCDateTime, index=True)  # type: ignore[call-overload]
+    at: datetime = Field(sa_type=UTCDateTime, index=True)
     action: str = Field(max_length=32)
     tier_position: int | None = None
     supporter_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

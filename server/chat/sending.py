@@ -27,6 +27,7 @@ from server.chat.routing import push_new_message, route
 from server.chat.schemas import ChatStatus, MessagePublic
 from server.chat.status import patient_status, status_inputs, tell_patient
 from server.chat.supporting import take_conversation
+from server.db import stored_id
 
 
 def _resent(db: Session, conv: Conversation, *, sender: User, client_id: str) -> Message | None:
@@ -109,7 +110,9 @@ def _patient_sends(
         if status_inputs(conv) != status_before:
             tell_patient(db, conv, at)  # else the sending socket's acknowledgement carries it
     recipients = recipients_of(conv)
-    emit_to_users("chat:message", public.model_dump(mode="json"), recipients | {patient.id}, skip_sender=True)  # type: ignore[operator]
+    emit_to_users(
+        "chat:message", public.model_dump(mode="json"), recipients | {stored_id(patient)}, skip_sender=True
+    )
     # One row per recipient, in the message's own transaction: the emit reaches
     # every device in their rooms whether or not one acknowledges, so a row
     # written on a socket's ack would miss some of those who got it.
@@ -145,7 +148,7 @@ def send_from_supporter(
     conv.waiting_since = None
     deadlines.answered(conv)
     conv.last_supporter_id = supporter.id
-    conv.read_upto_id = max(conv.read_upto_id, message.id)  # type: ignore[type-var]
+    conv.read_upto_id = max(conv.read_upto_id, stored_id(message))
     conv.read_by_id = supporter.id
     db.add(conv)
     audit.record(
@@ -157,7 +160,10 @@ def send_from_supporter(
         patient_id=conv.patient_id,
     )
     emit_to_users(
-        "chat:message", public.model_dump(mode="json"), {conv.patient_id, supporter.id}, skip_sender=True
+        "chat:message",
+        public.model_dump(mode="json"),
+        {conv.patient_id, stored_id(supporter)},
+        skip_sender=True,
     )
     tell_patient(db, conv, at)
     if not presence().online([conv.patient_id]):

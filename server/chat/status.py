@@ -86,7 +86,7 @@ def tell_patient(db: Session, conv: Conversation, at: datetime) -> None:
     """Her devices get the status as it is now (after commit). Its version is
     raised by the database itself, so two processes telling her in turn number
     their statuses in the order they commit."""
-    conv.status_version = Conversation.status_version + 1  # type: ignore[assignment]
+    conv.status_version = Conversation.status_version + 1
     db.add(conv)
     db.flush()
     status = patient_status(db, conv, at=at)

@@ -34,6 +34,7 @@ def tick(db: Session, *, at: datetime) -> dict[str, int]:
         )
     ).all()
     for conversation_id in due:
+        assert conversation_id is not None  # a primary key
         conv = get_conversation(db, conversation_id, lock=True)
         if conv.escalate_at is None or conv.escalate_at > at:
             continue
@@ -75,6 +76,7 @@ def tick(db: Session, *, at: datetime) -> dict[str, int]:
         )
     ).all()
     for conversation_id in open_ids:
+        assert conversation_id is not None  # a primary key
         conv = get_conversation(db, conversation_id, lock=True)
         if conv.state == ConversationState.unstaffed:
             if duty.first_tier(db, conv.patient_id, at) is not None:

@@ -45,8 +45,8 @@ class CheckinSchedule(SQLModel, table=True):
     weekdays: int = Field(default=ALL_WEEKDAYS)
     quiet_start: time | None = Field(default=None)
     quiet_end: time | None = Field(default=None)
-    after_missed: str = Field(default=AfterMissed.nothing, sa_type=String(16))  # type: ignore[call-overload]
-    updated_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
+    after_missed: str = Field(default=AfterMissed.nothing, sa_type=String(16))
+    updated_at: datetime = Field(sa_type=UTCDateTime)
     updated_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
 
 
@@ -58,17 +58,17 @@ class Checkin(SQLModel, table=True):
     patient_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     # Chosen by the device, so a resend after a lost answer is stored once.
     idempotency_key: str = Field(max_length=64)
-    created_at: datetime = Field(sa_type=UTCDateTime, index=True)  # type: ignore[call-overload]
+    created_at: datetime = Field(sa_type=UTCDateTime, index=True)
     pressure: int
     mood: int
-    sleep: str = Field(sa_type=String(8))  # type: ignore[call-overload]
+    sleep: str = Field(sa_type=String(8))
     # The texts of the plan's warning signs ticked, as they read that day.
     warning_signs: list[str] = Field(default_factory=list, sa_column=Column(EncryptedJSON, nullable=False))
-    self_harm_urge: str = Field(sa_type=String(8))  # type: ignore[call-overload]
-    suicidal_thoughts: str = Field(sa_type=String(8))  # type: ignore[call-overload]
+    self_harm_urge: str = Field(sa_type=String(8))
+    suicidal_thoughts: str = Field(sa_type=String(8))
     wants_contact: bool = Field(default=False)
     note: str | None = Field(default=None, sa_column=Column(EncryptedText, nullable=True))
-    level: str = Field(sa_type=String(8), index=True)  # type: ignore[call-overload]
+    level: str = Field(sa_type=String(8), index=True)
     # Which rules of server/checkins/levels.py matched (codes).
     reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     conversation_id: int | None = Field(default=None, foreign_key="conversations.id", ondelete="SET NULL")
@@ -84,10 +84,10 @@ class ReminderSent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     patient_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     local_date: date
-    kind: str = Field(sa_type=String(8))  # type: ignore[call-overload]
-    step: str = Field(sa_type=String(8))  # type: ignore[call-overload]
-    due_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
-    sent_at: datetime = Field(sa_type=UTCDateTime, index=True)  # type: ignore[call-overload]
+    kind: str = Field(sa_type=String(8))
+    step: str = Field(sa_type=String(8))
+    due_at: datetime = Field(sa_type=UTCDateTime)
+    sent_at: datetime = Field(sa_type=UTCDateTime, index=True)
     # pushing (recorded, send not yet confirmed) | pushed | in_app | quiet | done
     # | told_on_duty | no_one_on_duty | not_chosen
     outcome: str = Field(max_length=24)
@@ -103,7 +103,7 @@ class CheckinAlert(SQLModel, table=True):
     patient_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     checkin_id: int | None = Field(default=None, foreign_key="checkins.id", ondelete="CASCADE")
     reason: str = Field(max_length=16)  # red | missed
-    at: datetime = Field(sa_type=UTCDateTime, index=True)  # type: ignore[call-overload]
+    at: datetime = Field(sa_type=UTCDateTime, index=True)
     outcome: str = Field(max_length=16)  # alerted | no_one_on_duty | in_chat (first routing)
     tier_position: int | None = None
     supporter_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
@@ -111,10 +111,10 @@ class CheckinAlert(SQLModel, table=True):
     # the supporter the patient last talked to, alone) | acknowledged |
     # ceiling (every tier tried, re-offered to all on duty) | no_one_on_duty |
     # in_chat (a contact request: the chat's offer carries it) | expired
-    state: str = Field(default="offered", sa_type=String(16), index=True)  # type: ignore[call-overload]
-    escalate_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)  # type: ignore[call-overload]
+    state: str = Field(default="offered", sa_type=String(16), index=True)
+    escalate_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     acknowledged_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
-    acknowledged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
+    acknowledged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     conversation_id: int | None = Field(default=None, foreign_key="conversations.id", ondelete="SET NULL")
     # Tiers whose supporters had no device to receive it (no socket, no push).
     undelivered_tiers: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
@@ -134,6 +134,6 @@ class Discharge(SQLModel, table=True):
     patient_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     discharge_date: date = Field(index=True)
     recorded_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
-    recorded_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
-    contact_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
+    recorded_at: datetime = Field(sa_type=UTCDateTime)
+    contact_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     contact_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")

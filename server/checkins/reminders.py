@@ -25,7 +25,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import TypedDict
 
 from flask import current_app
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -52,6 +53,18 @@ RECORD_BATCH = 250
 # Steps whose sends this process has under way: never "unconfirmed" here.
 _in_flight: set[int] = set()
 _in_flight_lock = threading.Lock()
+
+
+class StepRecord(TypedDict):
+    """A reminder step about to be recorded: one row of `ReminderSent` without its id."""
+
+    patient_id: int
+    local_date: date
+    kind: str
+    step: str
+    due_at: datetime
+    sent_at: datetime
+    outcome: str
 
 
 def _due_steps(
@@ -93,7 +106,7 @@ def run(db: Session, *, at: datetime) -> Counter[str]:
         else set()
     )
     views = {p: view_of(p, rows.get(p)) for p in active}
-    steps = _due_steps(views, follow_up, at)  # type: ignore[arg-type]
+    steps = _due_steps(views, follow_up, at)
     if not steps:
         db.commit()
         return counts
@@ -107,9 +120,12 @@ def run(db: Session, *, at: datetime) -> Counter[str]:
         ).all()
     )
     taken = set(
-        db.exec(  # type: ignore[call-overload]
+        db.exec(
             select(
-                ReminderSent.patient_id, ReminderSent.local_date, ReminderSent.kind, ReminderSent.step
+                col(ReminderSent.patient_id),
+                col(ReminderSent.local_date),
+                col(ReminderSent.kind),
+                col(ReminderSent.step),
             ).where(
                 col(ReminderSent.patient_id).in_(concerned),
                 col(ReminderSent.local_date) >= today - timedelta(days=1),
@@ -119,7 +135,7 @@ def run(db: Session, *, at: datetime) -> Counter[str]:
     reachable = push.users_with_push(db, concerned, at=at)
     db.commit()  # end the reads; each alert, and each batch of pushes, is its own short transaction
 
-    to_push: list[dict[str, object]] = []
+    to_push: list[StepRecord] = []
     to_tell: list[ReminderSent] = []
     for slot, step in sorted(steps, key=lambda s: (s[0].due_at, s[0].patient_id)):
         if (slot.patient_id, slot.local_date, str(slot.kind), str(step)) in taken:
@@ -128,7 +144,7 @@ def run(db: Session, *, at: datetime) -> Counter[str]:
         last = last.replace(tzinfo=at.tzinfo) if last is not None and last.tzinfo is None else last
         done = last is not None and last >= slot.due_at - timing.EARLY_WINDOW
         outcome = _decide(slot, step, views[slot.patient_id], rows.get(slot.patient_id), done, reachable, at)
-        record = dict(
+        record = StepRecord(
             patient_id=slot.patient_id,
             local_date=slot.local_date,
             kind=str(slot.kind),
@@ -142,8 +158,8 @@ def run(db: Session, *, at: datetime) -> Counter[str]:
         else:
             to_push.append(record)
     # Missed check-ins the patient wanted told first: few, and each raises an alert.
-    for record in to_tell:
-        _tell_on_duty(db, record, counts, at)
+    for told in to_tell:
+        _tell_on_duty(db, told, counts, at)
     for start in range(0, len(to_push), RECORD_BATCH):
         _record_and_push(db, to_push[start : start + RECORD_BATCH], counts)
     if counts:
@@ -200,7 +216,7 @@ def _tell_on_duty(db: Session, record: ReminderSent, counts: Counter[str], at: d
     counts[f"{record.step}:{record.outcome}"] += 1
 
 
-def _record_and_push(db: Session, records: list[dict[str, object]], counts: Counter[str]) -> None:
+def _record_and_push(db: Session, records: list[StepRecord], counts: Counter[str]) -> None:
     """Record a batch of steps in one statement, skipping any another process
     took first, commit, and send this batch's pushes before the next batch is
     written: the first phones buzz while later steps are still being recorded."""
@@ -244,9 +260,9 @@ def _push_then_confirm(user_ids: list[int], message: push.PushMessage, record_id
     def confirm() -> None:
         try:
             with standalone_session(app) as db:
-                db.exec(  # type: ignore[call-overload]
+                db.exec(
                     update(ReminderSent)
-                    .where(col(ReminderSent.id).in_(record_ids), ReminderSent.outcome == PUSHING)
+                    .where(col(ReminderSent.id).in_(record_ids), col(ReminderSent.outcome) == PUSHING)
                     .values(outcome="pushed")
                 )
                 db.commit()
@@ -277,12 +293,12 @@ def resend_unconfirmed(db: Session, *, at: datetime) -> int:
     for row in stale:
         if row.id in under_way:
             continue
-        claimed = db.exec(  # type: ignore[call-overload]
+        claimed = db.exec(
             update(ReminderSent)
             .where(
                 col(ReminderSent.id) == row.id,
-                ReminderSent.outcome == PUSHING,
-                ReminderSent.sent_at == row.sent_at,
+                col(ReminderSent.outcome) == PUSHING,
+                col(ReminderSent.sent_at) == row.sent_at,
             )
             .values(sent_at=at)
         )

@@ -39,7 +39,7 @@ def encrypted_columns(metadata: MetaData) -> Iterator[tuple[Table, str]]:
                 yield tbl, col.name
 
 
-def _raw(tbl: Table, name: str):  # type: ignore[no-untyped-def]
+def _raw(tbl: Table, name: str):
     # Plain text columns, so what is read and written is the stored token.
     return table(tbl.name, column("id"), column(name, SqlText))
 

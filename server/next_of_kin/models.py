@@ -25,9 +25,9 @@ class NextOfKinConsent(SQLModel, table=True):
     notify_on_red: bool = Field(default=False)
     # They may send "I am worried about her tonight" to whoever is on duty.
     may_signal_worry: bool = Field(default=False)
-    created_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
-    changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
-    withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)  # type: ignore[call-overload]
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
 
 
 class WorrySignal(SQLModel, table=True):
@@ -38,4 +38,4 @@ class WorrySignal(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     consent_id: int = Field(foreign_key="next_of_kin_consents.id", index=True, ondelete="CASCADE")
     alert_id: int | None = Field(default=None, foreign_key="checkin_alerts.id", ondelete="SET NULL")
-    at: datetime = Field(sa_type=UTCDateTime, index=True)  # type: ignore[call-overload]
+    at: datetime = Field(sa_type=UTCDateTime, index=True)

@@ -28,9 +28,9 @@ class NightOutcome(SQLModel, table=True):
     patient_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     # The evening's local date (a night from 20:00 on 3 March to the morning after is 3 March).
     night: date = Field(index=True)
-    outcome: str = Field(sa_type=String(16))  # type: ignore[call-overload]
+    outcome: str = Field(sa_type=String(16))
     recorded_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
-    recorded_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
+    recorded_at: datetime = Field(sa_type=UTCDateTime)
 
 
 def _figure_indexes() -> None:

@@ -358,7 +358,7 @@ def ensure_demo_proposal(db: Session, patient: User, supporter: User) -> None:
     db.add(
         CrisisPlanProposal(
             plan_id=plan.id,  # type: ignore[arg-type]
-            author_id=supporter.id,  # type: ignore[arg-type]
+            author_id=supporter.id,
             base_version=plan.current_version,
             changes=SectionsPatch.model_validate(EVA_PROPOSAL).changes(),
             note="Som vi snakket om i dag.",

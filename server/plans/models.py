@@ -46,8 +46,8 @@ class CrisisPlan(SQLModel, table=True):
     # {section key: [team kinds]}; a section missing here uses its default.
     sharing: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     offline_enabled: bool = Field(default=True)
-    created_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
-    sharing_changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    sharing_changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class CrisisPlanVersion(SQLModel, table=True):
@@ -59,10 +59,10 @@ class CrisisPlanVersion(SQLModel, table=True):
     number: int
     # The full content, every section, as validated when written.
     content: dict[str, Any] = Field(sa_column=Column(EncryptedJSON, nullable=False))
-    kind: str = Field(sa_type=String(24))  # type: ignore[call-overload]
+    kind: str = Field(sa_type=String(24))
     author_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
-    author_role: str = Field(sa_type=String(16))  # type: ignore[call-overload]
-    created_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
+    author_role: str = Field(sa_type=String(16))
+    created_at: datetime = Field(sa_type=UTCDateTime)
     note: str | None = Field(default=None, sa_column=Column(EncryptedText, nullable=True))
     proposal_id: int | None = Field(default=None, foreign_key="crisis_plan_proposals.id", ondelete="SET NULL")
     restored_from: int | None = Field(default=None)
@@ -79,11 +79,11 @@ class CrisisPlanProposal(SQLModel, table=True):
     base_version: int
     changes: dict[str, Any] = Field(sa_column=Column(EncryptedJSON, nullable=False))
     note: str | None = Field(default=None, sa_column=Column(EncryptedText, nullable=True))
-    status: str = Field(default=ProposalStatus.pending, sa_type=String(24))  # type: ignore[call-overload]
-    created_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
-    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
+    status: str = Field(default=ProposalStatus.pending, sa_type=String(24))
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     decided_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     decision_note: str | None = Field(default=None, sa_column=Column(EncryptedText, nullable=True))
     resulting_version: int | None = Field(default=None)
     meeting_recorded_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
-    meeting_recorded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
+    meeting_recorded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

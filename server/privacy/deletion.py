@@ -100,7 +100,7 @@ def carry_out_due(db: Session, *, at: datetime) -> int:
         # checkpoint; outside a transaction (ours all BEGIN IMMEDIATE).
         raw = engine.raw_connection()  # type: ignore[union-attr]
         try:
-            raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             raw.close()
     return len(due)

@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from server.accounts.models import User
 from server.config import PWA_ROOT
@@ -50,7 +50,9 @@ def _people(db: Session, held: dict[str, list[dict[str, Any]]]) -> dict[str, dic
         ids.update(
             v for k, v in (message.get("notice") or {}).items() if k.endswith("_id") and isinstance(v, int)
         )
-    users = db.execute(select(User.id, User.display_name, User.role).where(User.id.in_(ids))).all()  # type: ignore[union-attr]
+    users = db.execute(
+        select(col(User.id), col(User.display_name), col(User.role)).where(col(User.id).in_(ids))
+    ).all()
     return {str(uid): {"display_name": name, "role": str(role)} for uid, name, role in users}
 
 

@@ -43,7 +43,7 @@ def _condition(table: Table, patient_id: int, memo: Memo) -> ColumnElement[bool]
             parent = fk.column.table
             if parent.name in ("users", table.name) or parent.name in KEPT_TABLES:
                 continue
-            parent_condition = _condition(parent, patient_id, memo)  # type: ignore[arg-type]
+            parent_condition = _condition(parent, patient_id, memo)
             if parent_condition is not None:
                 parts.append(fk.parent.in_(select(fk.column).where(parent_condition)))
         memo[table.name] = or_(*parts) if parts else None

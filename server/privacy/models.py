@@ -15,7 +15,7 @@ class DeletionRequest(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     patient_id: int = Field(foreign_key="users.id", index=True)
-    requested_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
-    due_at: datetime = Field(sa_type=UTCDateTime, index=True)  # type: ignore[call-overload]
-    cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
-    carried_out_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
+    requested_at: datetime = Field(sa_type=UTCDateTime)
+    due_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    carried_out_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -19,8 +19,8 @@ class PushSubscription(SQLModel, table=True):
     p256dh: str = Field(max_length=128)
     auth: str = Field(max_length=64)
     language: str = Field(default="nb", max_length=8)  # the app's language on this device
-    created_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
-    last_success_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    last_success_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # The push service said 429: not used again before this instant.
-    retry_after: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
+    retry_after: datetime | None = Field(default=None, sa_type=UTCDateTime)
     failures: int = Field(default=0)

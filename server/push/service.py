@@ -404,7 +404,7 @@ class PushDispatcher:
 
     def _delete(self, sub_id: int) -> None:
         with standalone_session(self.app) as db:
-            db.exec(delete(PushSubscription).where(col(PushSubscription.id) == sub_id))  # type: ignore[call-overload]
+            db.exec(delete(PushSubscription).where(col(PushSubscription.id) == sub_id))
             db.commit()
 
     def _defer(self, sub_id: int, until: datetime) -> None:
@@ -418,7 +418,7 @@ class PushDispatcher:
     def _record_failure(self, sub_id: int) -> None:
         # One UPDATE: two sends failing at once must both be counted.
         with standalone_session(self.app) as db:
-            db.exec(  # type: ignore[call-overload]
+            db.exec(
                 update(PushSubscription)
                 .where(col(PushSubscription.id) == sub_id)
                 .values(failures=col(PushSubscription.failures) + 1)

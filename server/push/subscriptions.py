@@ -106,7 +106,7 @@ def subscribe(
 
 
 def unsubscribe(db: Session, *, user: User, endpoint: str) -> None:
-    db.exec(  # type: ignore[call-overload]
+    db.exec(
         delete(PushSubscription).where(
             col(PushSubscription.user_id) == user.id, col(PushSubscription.endpoint) == endpoint
         )

@@ -172,7 +172,7 @@ def evening_gaps(
     begin, end = window(start, days)
     scan = CoverageScan(snap, begin, end)
     evenings = intersect(evening_windows(start, days), [(begin, end)])
-    out = []
+    out: list[tuple[int, datetime, datetime]] = []
     for patient_id, tiers in sorted(snap.circles.items()):
         if team_id is not None and not any(team_id in t.team_ids for t in tiers):
             continue
@@ -306,13 +306,13 @@ def month_of(day: date) -> tuple[date, date]:
 def night_range(first: date | None, last: date | None, *, today: date) -> tuple[date, date]:
     """The evenings asked for; a missing end is filled from the other end's
     month, and with neither this month is meant."""
-    if first is None and last is None:
-        return month_of(today)
-    if first is None:
-        return month_of(last)[0], last  # type: ignore[arg-type]
-    if last is None:
+    if first is not None and last is not None:
+        return first, last
+    if first is not None:
         return first, month_of(first)[1]
-    return first, last
+    if last is not None:
+        return month_of(last)[0], last
+    return month_of(today)
 
 
 def teams_in_tier_order(snap: RosterSnapshot) -> list[TeamInfo]:

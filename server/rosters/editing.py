@@ -152,9 +152,9 @@ def start_draft(db: Session, *, actor: User, team: Team, at: datetime) -> Roster
 def _clear_rotations(db: Session, version_id: int) -> None:
     rotation_ids = list(db.exec(select(Rotation.id).where(Rotation.version_id == version_id)).all())
     if rotation_ids:
-        db.exec(delete(RotationMember).where(col(RotationMember.rotation_id).in_(rotation_ids)))  # type: ignore[call-overload]
-        db.exec(delete(RotationShift).where(col(RotationShift.rotation_id).in_(rotation_ids)))  # type: ignore[call-overload]
-        db.exec(delete(Rotation).where(col(Rotation.id).in_(rotation_ids)))  # type: ignore[call-overload]
+        db.exec(delete(RotationMember).where(col(RotationMember.rotation_id).in_(rotation_ids)))
+        db.exec(delete(RotationShift).where(col(RotationShift.rotation_id).in_(rotation_ids)))
+        db.exec(delete(Rotation).where(col(Rotation.id).in_(rotation_ids)))
 
 
 def replace_draft(

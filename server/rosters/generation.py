@@ -15,7 +15,7 @@ def bump_generation(db: Session) -> None:
 
     if has_app_context():
         g.pop("roster_snapshot", None)  # this unit of work must see its own change
-    result = db.exec(  # type: ignore[call-overload]
+    result = db.exec(
         update(RosterGeneration).where(col(RosterGeneration.id) == 1).values(value=RosterGeneration.value + 1)
     )
     if result.rowcount == 0:
@@ -25,5 +25,5 @@ def bump_generation(db: Session) -> None:
 
 def current_generation(db: Session) -> int:
     # Runs before every on-duty look-up: plain SQL, no ORM identity map.
-    value = db.execute(text("SELECT value FROM roster_generation WHERE id = 1")).scalar()  # type: ignore[call-overload]
+    value = db.execute(text("SELECT value FROM roster_generation WHERE id = 1")).scalar()
     return int(value or 0)

@@ -39,7 +39,7 @@ def _fold(line: str) -> str:
     raw = line.encode()
     if len(raw) <= 75:
         return line
-    parts = []
+    parts: list[str] = []
     while raw:
         limit = 75 if not parts else 74
         cut = min(limit, len(raw))

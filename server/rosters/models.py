@@ -24,7 +24,8 @@ class RosterStatus(StrEnum):
 
 
 class OverrideKind(StrEnum):
-    replace = "replace"  # user_id takes replaces_user_id's shifts in the period
+    # Not named `replace`: that would hide str.replace on every member.
+    replacement = "replace"  # user_id takes replaces_user_id's shifts in the period
     add = "add"  # user_id is on duty in the period, besides the roster
     remove = "remove"  # user_id is off duty in the period (sick, leave)
 
@@ -45,10 +46,10 @@ class RosterVersion(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     team_id: int = Field(foreign_key="teams.id", index=True, ondelete="CASCADE")
-    status: str = Field(sa_type=String(16))  # type: ignore[call-overload]
-    created_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
+    status: str = Field(sa_type=String(16))
+    created_at: datetime = Field(sa_type=UTCDateTime)
     created_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
-    published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
+    published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     published_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
 
 
@@ -95,14 +96,14 @@ class RosterOverride(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     team_id: int = Field(foreign_key="teams.id", index=True, ondelete="CASCADE")
-    kind: str = Field(sa_type=String(16))  # type: ignore[call-overload]
+    kind: str = Field(sa_type=String(16))
     user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     replaces_user_id: int | None = Field(default=None, foreign_key="users.id", ondelete="CASCADE")
-    starts_at: datetime = Field(sa_type=UTCDateTime, index=True)  # type: ignore[call-overload]
-    ends_at: datetime = Field(sa_type=UTCDateTime, index=True)  # type: ignore[call-overload]
-    reason: str = Field(sa_type=String(16))  # type: ignore[call-overload]
+    starts_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    ends_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    reason: str = Field(sa_type=String(16))
     note: str | None = Field(default=None, max_length=500)
-    created_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
+    created_at: datetime = Field(sa_type=UTCDateTime)
     created_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
 
 
@@ -125,8 +126,8 @@ class CalendarFeed(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     token_hash: str = Field(max_length=64, unique=True)
-    created_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
-    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # type: ignore[call-overload]
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class HandoffNotice(SQLModel, table=True):
@@ -139,5 +140,5 @@ class HandoffNotice(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     team_id: int = Field(foreign_key="teams.id", ondelete="CASCADE")
-    shift_starts_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
-    sent_at: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
+    shift_starts_at: datetime = Field(sa_type=UTCDateTime)
+    sent_at: datetime = Field(sa_type=UTCDateTime)

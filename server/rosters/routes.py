@@ -19,7 +19,7 @@ from server.audit import writer as audit
 from server.care_circles.models import Team, TeamKind, TeamRef
 from server.care_circles.services import get_team, list_patients
 from server.clock import OSLO
-from server.db import get_db
+from server.db import get_db, stored_id
 from server.rosters import coverage, duty, editing, ical, overrides, shifts, snapshot
 from server.rosters.models import CalendarFeed
 from server.rosters.schemas import (
@@ -275,10 +275,10 @@ def get_coverage(query: CoverageQuery) -> CoveragePublic:
     listed = list_patients(db, viewer=g.user, action="coverage.read")
     nights = coverage.night_gaps(
         snap,
-        [p.id for p in listed],
+        [stored_id(p) for p in listed],
         first_evening=start_day,
         evenings=query.days,
-        now=clock.now(),  # type: ignore[misc]
+        now=clock.now(),
     )
     patients = []
     for patient in listed:
@@ -313,9 +313,9 @@ def get_night_gaps(query: NightGapsQuery) -> list[PatientNightGaps]:
     patients = list_patients(db, viewer=g.user, action="coverage.read")
     found = coverage.coming_night_gaps(
         snapshot.snapshot(db),
-        [p.id for p in patients],
+        [stored_id(p) for p in patients],
         now=clock.now(),
-        weeks=query.weeks,  # type: ignore[misc]
+        weeks=query.weeks,
     )
     return [
         PatientNightGaps(
@@ -387,7 +387,7 @@ def my_shifts(query: PeriodQuery) -> list[MyShiftPublic]:
 def new_calendar_feed() -> CalendarFeedPublic:
     db = get_db()
     now = clock.now()
-    db.exec(  # type: ignore[call-overload]
+    db.exec(
         update(CalendarFeed)
         .where(col(CalendarFeed.user_id) == g.user.id, col(CalendarFeed.revoked_at).is_(None))
         .values(revoked_at=now)
@@ -422,7 +422,7 @@ def calendar_feed_status() -> CalendarFeedStatus:
 @endpoint("Turn off my iCal feed", tag="rosters", status=204, roles=(Role.supporter,))
 def revoke_calendar_feed() -> None:
     db = get_db()
-    db.exec(  # type: ignore[call-overload]
+    db.exec(
         update(CalendarFeed)
         .where(col(CalendarFeed.user_id) == g.user.id, col(CalendarFeed.revoked_at).is_(None))
         .values(revoked_at=clock.now())
@@ -446,8 +446,8 @@ def calendar_feed(token: str) -> Any:
         return Response("Not found\n", status=404, mimetype="text/plain")
     now = clock.now()
     upcoming = shifts.shifts_of(
-        db, user_id=user.id, start=now - timedelta(days=14), end=now + timedelta(days=56)
-    )  # type: ignore[arg-type]
+        db, user_id=stored_id(user), start=now - timedelta(days=14), end=now + timedelta(days=56)
+    )
     db.rollback()
     events = [
         (

@@ -130,9 +130,9 @@ class OverrideIn(SQLModel):
 
     @model_validator(mode="after")
     def _shape(self) -> OverrideIn:
-        if self.kind == OverrideKind.replace and self.replaces_user_id is None:
+        if self.kind == OverrideKind.replacement and self.replaces_user_id is None:
             raise PydanticCustomError("replaces_missing", "replaces_user_id: say whom this person replaces")
-        if self.kind != OverrideKind.replace and self.replaces_user_id is not None:
+        if self.kind != OverrideKind.replacement and self.replaces_user_id is not None:
             raise PydanticCustomError(
                 "replaces_not_allowed", "replaces_user_id: only a replacement names whom it replaces"
             )

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from server.accounts.models import Role, User
 from server.care_circles.models import CareTier, CareTierTeam, Team, TeamKind, TeamMembership, TeamRef
+from server.db import stored_id
 from server.rosters.generation import current_generation
 from server.rosters.models import (
     RosterOverride,
@@ -116,13 +117,13 @@ def load_snapshot(db: Session, *, draft_team_id: int | None = None) -> RosterSna
         )
     members: dict[int, set[int]] = defaultdict(set)
     active_supporters = {
-        u.id: u.display_name
+        stored_id(u): u.display_name
         for u in db.exec(select(User).where(User.role == Role.supporter, col(User.is_active).is_(True)))
     }
     for m in db.exec(select(TeamMembership)):
         if m.user_id in active_supporters:
             members[m.team_id].add(m.user_id)
-    teams = {t.id: TeamInfo(t.id, t.name, t.kind) for t in db.exec(select(Team))}  # type: ignore[misc]
+    teams = {stored_id(t): TeamInfo(stored_id(t), t.name, t.kind) for t in db.exec(select(Team))}
 
     tiers: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
     tier_rows = db.exec(
@@ -184,7 +185,7 @@ def snapshot(db: Session) -> RosterSnapshot:
     """The roster snapshot, checked against the database once per unit of work
     (request, socket event or job run)."""
     if has_app_context() and (cached := g.get(_REQUEST_KEY)) is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     snap = current_app.extensions[_CACHE_KEY].get(db)
     if has_app_context():
         setattr(g, _REQUEST_KEY, snap)
