@@ -10,28 +10,32 @@ import pyotp
 
 from server.demo import demo_totp_secret
 
-# The last time step used per staff member: the server takes each code once.
-_USED_STEPS: dict[str, int] = {}
+# The last time step used per server and staff member: a server takes each code
+# once. Each test server has its own database and its own clock (from
+# CLOCK_START when it started), so a step used on one says nothing of another.
+_USED_STEPS: dict[tuple[str, str], int] = {}
 # Keys of staff created during the tests, as their enrolment showed them.
 _SECRETS: dict[str, str] = {}
 
 
-def staff_code(username: str, server_time: str, *, demo_password: str, secret: str | None = None) -> str:
+def staff_code(
+    username: str, server_time: str, *, server: str, demo_password: str, secret: str | None = None
+) -> str:
     """The code at the server's clock (browser tests start it at CLOCK_START),
-    never one the server has already taken."""
+    never one that server has already taken."""
     if secret:
         _SECRETS[username] = secret
     totp = pyotp.TOTP(_SECRETS.get(username) or demo_totp_secret(demo_password, username))
     step = totp.timecode(datetime.fromisoformat(server_time.replace("Z", "+00:00")))
-    used = _USED_STEPS.get(username, 0)
+    used = _USED_STEPS.get((server, username), 0)
     if used > step + 1:
-        # Another test server, whose clock ran ahead: this one (its own database,
-        # its clock from CLOCK_START again) has taken none of these codes.
+        # A server started again on the same address with a new database and
+        # its clock from CLOCK_START again: it has taken none of these codes.
         used = 0
     if used > step:  # this step's code and the next are both used: wait for a new one
         time.sleep(30 * (used - step))
     step = max(step, used + 1)  # the server also takes the next step's code
-    _USED_STEPS[username] = step
+    _USED_STEPS[(server, username)] = step
     return totp.generate_otp(step)
 
 
@@ -48,7 +52,9 @@ def complete_login(session: object, base: str, username: str, answer: dict, *, d
         )
         assert enrolment.status_code == 200, enrolment.text
         secret = enrolment.json()["secret"]
-    code = staff_code(username, answer["server_time"], demo_password=demo_password, secret=secret)
+    code = staff_code(
+        username, answer["server_time"], server=base, demo_password=demo_password, secret=secret
+    )
     verified = session.post(  # type: ignore[attr-defined]
         f"{base}/api/auth/second-factor/verify",
         json={"code": code},

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from http.cookiejar import CookieJar
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -160,10 +161,10 @@ def timing(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str, float], N
 
 
 def totp_code(
-    username: str, server_time: str, secret: str | None = None, password: str = DEMO_PASSWORD
+    server: str, username: str, server_time: str, secret: str | None = None, password: str = DEMO_PASSWORD
 ) -> str:
     """Demo staff's keys come from the demo password, which is also their password."""
-    return staff_code(username, server_time, demo_password=password, secret=secret)
+    return staff_code(username, server_time, server=server, demo_password=password, secret=secret)
 
 
 def login(page: Any, username: str, password: str = DEMO_PASSWORD) -> None:
@@ -178,7 +179,8 @@ def login(page: Any, username: str, password: str = DEMO_PASSWORD) -> None:
     if step is None:
         return
     secret = page.locator('[data-testid="totp-secret"]').text_content() if step == "enrol" else None
-    page.locator("#totp-code").fill(totp_code(username, session["server_time"], secret, password))
+    server = "{0.scheme}://{0.netloc}".format(urlsplit(page.url))
+    page.locator("#totp-code").fill(totp_code(server, username, session["server_time"], secret, password))
     # Logged in only when the code is taken: a navigation before that would cancel it.
     with page.expect_response(lambda r: r.url.endswith("/api/auth/second-factor/verify")):
         page.locator("form#totp-form [type=submit]").click()
@@ -199,7 +201,7 @@ class Api:
         if step is not None:  # staff: the authenticator code (set up first if new)
             self.csrf = session["csrf_token"]
             secret = self.call("POST", "/api/auth/second-factor/enrol")["secret"] if step == "enrol" else None
-            code = totp_code(username, session["server_time"], secret, password)
+            code = totp_code(self.base, username, session["server_time"], secret, password)
             session = self.call("POST", "/api/auth/second-factor/verify", {"code": code})
         self.csrf = session["csrf_token"]
         self.user = session["user"]
