@@ -72,6 +72,8 @@ def test_a_new_chat_message_is_announced_once_with_its_sender(new_page: Any, liv
     # The supporter's conversation says the patient's new message once too.
     desk = new_page(DESKTOP)
     login(desk, "kommune1")
+    # Her home first: the app goes there after a login, and would undo an earlier hop.
+    expect(desk.get_by_test_id("supporter-home")).to_be_visible()
     desk.goto(f"/#/samtale/{conversation['conversation_id']}")
     expect(desk.get_by_test_id("chat-messages")).to_contain_text(answer)
     desk_announcer = desk.get_by_test_id("chat-announcer")
