@@ -59,6 +59,12 @@ class Settings:
     ALLOWED_ORIGINS: str = ""
     PUBLIC_BASE_URL: str = ""
     SQLITE_BUSY_TIMEOUT_MS: int = 5000
+    # PostgreSQL connections each process keeps (and may open beyond that
+    # under a burst). At least the chat events and requests one instance runs
+    # at once; all instances and the scheduler together stay under the
+    # server's max_connections (100 by default).
+    DATABASE_POOL_SIZE: int = 20
+    DATABASE_MAX_OVERFLOW: int = 10
     MAX_CONTENT_LENGTH: int = 256 * 1024
     STAFF_IDLE_MINUTES: int = 30
     STAFF_ABSOLUTE_HOURS: int = 12

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -20,6 +21,7 @@ from typing import Any
 from flask import Flask, current_app, g
 from sqlalchemy import DateTime, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import QueuePool
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
@@ -85,7 +87,45 @@ def private_sqlite_file(database_url: str) -> None:
         path.chmod(0o600)
 
 
-def make_engine(database_url: str, *, busy_timeout_ms: int = 5000) -> Engine:
+# A pooled PostgreSQL connection back from use within this many seconds is
+# handed out as it is; one idle for longer is pinged first.
+PING_AFTER_IDLE_SECONDS = 10.0
+# Connections older than this are replaced (a firewall or the server may have
+# dropped them quietly).
+POOL_RECYCLE_SECONDS = 1800
+
+
+def _ping_idle_connections(engine: Engine, *, after_seconds: float) -> None:
+    """Pre-ping costs a round trip on every checkout, so on every request and
+    every chat event. Only a connection that has sat idle is pinged; one that
+    does not answer is replaced before anyone uses it (the pool tries again
+    with a new connection). A connection cut while in use, as in a database
+    restart under load, fails that request, which answers 503 with
+    Retry-After, and the pool drops every connection opened before the cut."""
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["nattlys_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("nattlys_idle_since")
+        if idle_since is None or time.monotonic() - idle_since < after_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise DisconnectionError("a pooled connection did not answer its ping") from exc
+
+
+def make_engine(
+    database_url: str,
+    *,
+    busy_timeout_ms: int = 5000,
+    pool_size: int = 20,
+    max_overflow: int = 10,
+    ping_after_idle_seconds: float = PING_AFTER_IDLE_SECONDS,
+) -> Engine:
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         private_sqlite_file(database_url)
@@ -101,18 +141,25 @@ def make_engine(database_url: str, *, busy_timeout_ms: int = 5000) -> Engine:
         )
         _configure_sqlite(engine, busy_timeout_ms)
         return engine
-    return create_engine(
+    engine = create_engine(
         url,
-        pool_pre_ping=True,
-        pool_size=10,
-        max_overflow=10,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_recycle=POOL_RECYCLE_SECONDS,
         pool_timeout=10,
         connect_args={"connect_timeout": 5},
     )
+    _ping_idle_connections(engine, after_seconds=ping_after_idle_seconds)
+    return engine
 
 
 def init_app(app: Flask) -> None:
-    engine = make_engine(app.config["DATABASE_URL"], busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    engine = make_engine(
+        app.config["DATABASE_URL"],
+        busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"],
+        pool_size=app.config["DATABASE_POOL_SIZE"],
+        max_overflow=app.config["DATABASE_MAX_OVERFLOW"],
+    )
     app.extensions[_ENGINE_KEY] = engine
     app.teardown_appcontext(_close_session)
 

@@ -165,3 +165,42 @@ def test_migration_files_are_named_in_the_order_they_run() -> None:
     run_order = [Path(s.path).name for s in reversed(list(scripts.walk_revisions()))]
     assert run_order == sorted(run_order)
     assert [name[:4] for name in run_order] == [f"{n:04d}" for n in range(1, len(run_order) + 1)]
+
+
+@pytest.fixture
+def postgresql_url(database_url: str) -> str:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL-specific: the tests run on SQLite")
+    return database_url
+
+
+def _backend_pid(engine: Any) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+
+def test_a_pooled_connection_cut_while_idle_is_replaced_before_anyone_uses_it(postgresql_url: str) -> None:
+    engine = server_db.make_engine(postgresql_url, pool_size=1, max_overflow=0, ping_after_idle_seconds=0)
+    try:
+        cut = _backend_pid(engine)
+        with server_db.make_engine(postgresql_url).connect() as other:
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": cut})
+        # The next request on this process gets a working connection, not an error.
+        assert _backend_pid(engine) != cut
+    finally:
+        engine.dispose()
+
+
+def test_a_connection_back_from_use_a_moment_ago_is_not_pinged(
+    postgresql_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = server_db.make_engine(postgresql_url, pool_size=1, max_overflow=0)
+    pings: list[Any] = []
+    monkeypatch.setattr(engine.dialect, "do_ping", pings.append)
+    try:
+        first = _backend_pid(engine)
+        for _ in range(3):  # back-to-back chat events: no extra round trip each
+            assert _backend_pid(engine) == first
+        assert pings == []
+    finally:
+        engine.dispose()
