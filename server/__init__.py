@@ -50,10 +50,9 @@ def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
     throttle.init_app(app)
     sessions.init_app(app)
     security.init_app(app)
-    # Event modules register their handlers before the first init_app, so every
-    # app built in this process (tests build many) gets them.
-    import server.chat.events  # noqa: F401
+    from server import chat
 
+    chat.init_app(app)
     realtime.init_app(app)
 
     from server.chat import presence

@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from server import clock
 from server.accounts import sessions
+from server.accounts.auth_events import ACCOUNT_EVENT, account_event
 from server.api.json_limits import SocketJson
 from server.config import origin_list
 from server.db import get_db, standalone_session
@@ -72,10 +73,15 @@ def init_app(app: Flask) -> None:
         json=SocketJson,
     )
     sessions.sessions_ended.connect(_drop_ended)
+    account_event.connect(_tell_devices)
 
 
 def _drop_ended(user_id: int, *, session_id: str | None) -> None:
     drop_sockets(user_id, session_id=session_id)
+
+
+def _tell_devices(user_id: int, *, action: str) -> None:
+    socketio.emit(ACCOUNT_EVENT, {"action": action}, to=user_room(user_id))
 
 
 def authenticate_socket() -> Any:

@@ -1,16 +1,71 @@
 """The code keeps its shape: "who is on duty" has one door (server/rosters/duty.py),
 so chat, alerts and the patient's screens get the same answer; no module imports
 one that imports it back, however late (inside a function) either import runs;
-and no module in server/ grows past 500 lines."""
+no module imports one from a higher layer (LAYERS); and no module in server/
+grows past 500 lines."""
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 SERVER = Path(__file__).resolve().parent.parent / "server"
 SNAPSHOT = "server.rosters.snapshot"
 MAX_LINES = 500
+
+# The layers of server/, lowest first (README, "How the code is organised"). A module
+# may import modules of its own part and of parts on earlier lines, at the top or in a
+# function; parts on one line do not import each other. A part is an area
+# (server/<area>/ or server/<module>.py), or one module of an area placed on its own,
+# below the rest of its area, because lower areas ask it; a module belongs to the most
+# specific part naming it. TABLES: every area's models (one schema: foreign keys run
+# between areas). FRONT: each area's routes, socket events and init_app, which may
+# ask any area but not another area's front.
+LAYERS = [
+    # Foundation: no domain knowledge.
+    "clock",
+    "crypto",
+    "config",
+    "catalogues db",
+    "api.json_limits",
+    "api.errors",
+    # The tables, and what every area keeps beside its own rows.
+    "TABLES",
+    "schema",
+    "rosters.generation",  # the snapshot's generation, bumped by whoever changes what it reads
+    "audit.chain",
+    "audit.writer",
+    # The areas.
+    "accounts",
+    "push web",
+    "chat.presence",  # who has the app open, asked by alerts and the socket server
+    "realtime",
+    "observability",
+    "care_circles",
+    "rosters",
+    "break_glass.openings",  # which break-glass access is open, asked by access
+    "access",
+    "break_glass plans",
+    "checkins.levels checkins.timing checkins.plan_link",
+    "checkins.reasons",  # which reasons a viewer sees, shown with a conversation by chat
+    "alerts",
+    "chat",
+    "checkins",
+    "next_of_kin",
+    "outcomes privacy",
+    "audit",  # who has seen my data (the views); the writer is lower
+    "api",  # the endpoint decorator and the OpenAPI document
+    "FRONT",
+    # The app and its commands.
+    "scheduler demo",
+    "crypto.cli",
+    "cli",
+    "__init__",
+    "__main__ wsgi",
+]
+TABLES = re.compile(r"^server\.\w+\.(\w+_)?models$")
+FRONT = re.compile(r"^server\.\w+\.(routes|\w+_routes|events)$")
 
 
 def modules() -> list[Path]:
@@ -37,18 +92,21 @@ def module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+def imported_by(node: ast.AST, known: set[str]) -> set[str]:
+    """The server modules one import statement imports."""
+    if isinstance(node, ast.Import):
+        return {a.name for a in node.names} & known
+    if isinstance(node, ast.ImportFrom) and node.module:
+        return {
+            f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in known else node.module
+            for a in node.names
+        } & known
+    return set()
+
+
 def imported_modules(tree: ast.AST, known: set[str]) -> set[str]:
     """The server modules this module imports, at the top or inside functions."""
-    found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found |= {a.name for a in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            found |= {
-                f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in known else node.module
-                for a in node.names
-            }
-    return found & known
+    return {name for node in ast.walk(tree) for name in imported_by(node, known)}
 
 
 def import_loops() -> list[list[str]]:
@@ -91,6 +149,45 @@ def import_loops() -> list[list[str]]:
 
 def test_no_module_imports_one_that_imports_it_back() -> None:
     assert import_loops() == []
+
+
+def part_of(name: str) -> tuple[int, str]:
+    """The layer (index in LAYERS) and the part a module belongs to: the most
+    specific part that names it."""
+    area_package = (SERVER / name.removeprefix("server.").replace(".", "/") / "__init__.py").exists()
+    found: tuple[int, str] | None = None
+    for level, parts in enumerate(LAYERS):
+        for part in parts.split():
+            if part == "TABLES" and TABLES.match(name):
+                return level, part
+            if part == "FRONT" and (FRONT.match(name) or area_package):
+                return level, f"FRONT {name.split('.')[1]}"
+            dotted = "server" if part == "__init__" else f"server.{part}"
+            named = name == dotted or (part != "__init__" and name.startswith(dotted + "."))
+            if named and (found is None or len(part) > len(found[1])):
+                found = level, part
+    assert found is not None, f"give {name} a place in LAYERS"
+    return found
+
+
+def upward_imports() -> list[str]:
+    """Each import of a module of the same layer or a higher one, from another part."""
+    paths = {module_name(p): p for p in modules()}
+    upward = []
+    for name, path in paths.items():
+        level, part = part_of(name)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            for other in sorted(imported_by(node, set(paths) - {name})):
+                other_level, other_part = part_of(other)
+                if other_part != part and other_level >= level:
+                    upward.append(f"{name} → {other} ({getattr(node, 'lineno', 0)})")
+    return sorted(upward)
+
+
+def test_no_module_imports_one_from_a_higher_layer() -> None:
+    upward = upward_imports()
+    advice = "move the code down, pass the value in, or send a signal (README)"
+    assert upward == [], "\n".join([advice, *upward])
 
 
 def test_only_the_rosters_read_the_roster_snapshot() -> None:

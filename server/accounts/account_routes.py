@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from flask import Blueprint, g, request
 
-from server import clock
+from server import access, clock
 from server.accounts import auth_events, reenrolment, services, sessions
-from server.accounts.models import DevicePublic, PasswordChange, ReenrolmentPublic, Role
+from server.accounts.models import DevicePublic, PasswordChange, ReenrolmentPublic, Role, User
 from server.api.endpoints import endpoint
 from server.api.errors import not_found
 from server.audit import services as audit_views
@@ -107,7 +107,7 @@ def decline_reenrolment(invitation_id: int) -> None:
     roles=STAFF,
 )
 def approvable_reenrolments() -> list[ReenrolmentPublic]:
-    return reenrolment.pending_for_approver(get_db(), g.user, at=clock.now())
+    return reenrolment.pending_for_approver(get_db(), g.user, may_enrol=_may_enrol, at=clock.now())
 
 
 @bp.post("/reenrolments/<int:invitation_id>/approve")
@@ -119,4 +119,10 @@ def approvable_reenrolments() -> list[ReenrolmentPublic]:
     errors=(409,),
 )
 def approve_reenrolment(invitation_id: int) -> None:
-    reenrolment.approve(get_db(), approver=g.user, invitation_id=invitation_id, at=clock.now())
+    reenrolment.approve(
+        get_db(), approver=g.user, invitation_id=invitation_id, may_enrol=_may_enrol, at=clock.now()
+    )
+
+
+def _may_enrol(patient: User) -> bool:
+    return access.may_access_patient(get_db(), g.user, patient, access.Need.enrol)

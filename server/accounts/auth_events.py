@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from blinker import Namespace
 from sqlalchemy import ColumnElement, String, cast
 from sqlmodel import Session, and_, col, or_, select
 
@@ -16,6 +17,9 @@ from server.db import after_commit
 
 # The Socket.IO event every device of the account holder gets.
 ACCOUNT_EVENT = "account:event"
+# Sent once an account event is committed, with the user id as sender and the
+# action; live connections listen (server.realtime) and tell her devices.
+account_event = Namespace().signal("account-event")
 
 
 class AuthEvent(StrEnum):
@@ -43,9 +47,11 @@ ACCOUNT_ACTIONS = tuple(str(e) for e in AuthEvent) + REENROLMENT_ACTIONS
 
 def notify(user_id: int, action: str) -> None:
     """Tell every device of the account holder, once the change is committed."""
-    from server.realtime import socketio, user_room
 
-    after_commit(lambda: socketio.emit(ACCOUNT_EVENT, {"action": action}, to=user_room(user_id)))
+    def announce() -> None:
+        account_event.send(user_id, action=action)
+
+    after_commit(announce)
 
 
 # Account events name the account in object_id, not in patient_id: they are

@@ -7,15 +7,17 @@ link a staff member issues for such an account works only when
 - she has no such device, and a second staff member, not the one who issued
   it, approves it.
 Until the link is used, her old password and sessions keep working.
+Whether a staff member may enrol a patient is access's answer; the routes pass
+it in as `may_enrol`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from server import access
 from server.accounts import auth_events
 from server.accounts.credentials import holder_can_confirm
 from server.accounts.models import Awaiting, Invitation, ReenrolmentPublic, Role, User
@@ -60,13 +62,19 @@ def pending_for_holder(db: Session, holder: User, *, at: datetime) -> list[Reenr
     return [_public(db, invitation, user, at=at) for invitation, user in rows]
 
 
-def _may_approve(db: Session, approver: User, user: User) -> bool:
+# Whether the approver may enrol this patient (server.access, Need.enrol).
+MayEnrol = Callable[[User], bool]
+
+
+def _may_approve(approver: User, user: User, may_enrol: MayEnrol) -> bool:
     if user.role == Role.patient:
-        return access.may_access_patient(db, approver, user, access.Need.enrol)
+        return may_enrol(user)
     return approver.role == Role.admin and approver.is_active
 
 
-def pending_for_approver(db: Session, approver: User, *, at: datetime) -> list[ReenrolmentPublic]:
+def pending_for_approver(
+    db: Session, approver: User, *, may_enrol: MayEnrol, at: datetime
+) -> list[ReenrolmentPublic]:
     """Links this staff member may approve: not their own, for accounts they
     may enrol, whose holder cannot confirm herself now."""
     rows = db.exec(_pending(db, at=at)).all()  # type: ignore[call-overload]
@@ -75,7 +83,7 @@ def pending_for_approver(db: Session, approver: User, *, at: datetime) -> list[R
         for invitation, user in rows
         if invitation.created_by_id != approver.id
         and user.id != approver.id
-        and _may_approve(db, approver, user)
+        and _may_approve(approver, user, may_enrol)
         and awaiting(db, user, at=at) == Awaiting.second_staff
     ]
 
@@ -120,10 +128,10 @@ def decline(db: Session, *, holder: User, invitation_id: int, at: datetime) -> N
     _record(db, actor=holder, user=user, invitation=invitation, action="invitation.decline")
 
 
-def approve(db: Session, *, approver: User, invitation_id: int, at: datetime) -> None:
+def approve(db: Session, *, approver: User, invitation_id: int, may_enrol: MayEnrol, at: datetime) -> None:
     """A second staff member approves a link for a holder who cannot confirm herself."""
     invitation, user = _find_pending(db, invitation_id, at=at)
-    if not _may_approve(db, approver, user) or user.id == approver.id:
+    if not _may_approve(approver, user, may_enrol) or user.id == approver.id:
         raise forbidden()
     if invitation.created_by_id == approver.id:
         raise ApiError(

@@ -26,7 +26,7 @@ from server import access
 from server.accounts.models import Role, User
 from server.alerts import gaps
 from server.alerts.models import GapKind
-from server.alerts.reach import reachability, reachable_devices
+from server.alerts.reach import preferred_supporter, reachability, reachable_devices
 from server.alerts.schemas import AlertStatus, OpenAlert
 from server.api.errors import ApiError, forbidden, not_found
 from server.audit import writer as audit
@@ -163,8 +163,6 @@ def _route(
     tiers with no device are skipped at once. After the last tier: the ceiling.
     With `prefer_recent` (a new wait), the supporter the patient last talked to
     gets it first when on duty in any tier."""
-    from server.chat.continuity import preferred_supporter
-
     prefer = preferred_supporter(db, alert.patient_id, at) if prefer_recent and after is None else None
     position = after
     while (tier := duty.first_tier(db, alert.patient_id, at, after=position, prefer=prefer)) is not None:

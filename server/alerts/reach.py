@@ -1,18 +1,23 @@
 """Who can be reached: a supporter's devices (an open app, a working push
-subscription) and, for the patient, which team kinds are on duty now."""
+subscription), the supporter the patient last talked to and, for the patient,
+which team kinds are on duty now."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from server.accounts.models import User
+from server.accounts.models import Role, User
 from server.alerts.schemas import LastResortPublic, MyReach, Reachability, SupporterReach
 from server.care_circles.membership import last_resort
+from server.chat.models import Conversation, Message
 from server.chat.presence import presence
 from server.push import service as push
 from server.rosters import duty
+
+# A supporter the patient talked to longer ago than this is not preferred.
+RECENT = timedelta(days=7)
 
 
 def reachable_devices(db: Session, supporter_ids: list[int], at: datetime) -> set[int]:
@@ -20,6 +25,28 @@ def reachable_devices(db: Session, supporter_ids: list[int], at: datetime) -> se
     if not supporter_ids:
         return set()
     return presence().online(supporter_ids) | push.users_with_push(db, supporter_ids, at=at)
+
+
+def recent_supporter(db: Session, patient_id: int, at: datetime) -> int | None:
+    """The last supporter who wrote in the patient's conversation within RECENT."""
+    return db.exec(
+        select(Message.sender_id)
+        .join(Conversation, col(Conversation.id) == col(Message.conversation_id))
+        .where(
+            Conversation.patient_id == patient_id,
+            Message.sender_role == Role.supporter,
+            col(Message.created_at) > at - RECENT,
+            col(Message.created_at) <= at,
+        )
+        .order_by(col(Message.created_at).desc(), col(Message.id).desc())
+    ).first()
+
+
+def preferred_supporter(db: Session, patient_id: int, at: datetime) -> int | None:
+    """The supporter the patient last talked to, if a device of theirs can be
+    reached: who a new wait (a chat or a red check-in) goes to first."""
+    recent = recent_supporter(db, patient_id, at)
+    return recent if recent is not None and reachable_devices(db, [recent], at) else None
 
 
 def reachability(db: Session, patient_id: int, at: datetime) -> Reachability:

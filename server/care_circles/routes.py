@@ -10,6 +10,7 @@ from server.access import Need
 from server.accounts import invitations, staff_caps
 from server.accounts.models import InvitationIssued, Role
 from server.api.endpoints import endpoint
+from server.api.errors import ApiError
 from server.audit import writer as audit
 from server.care_circles import services
 from server.care_circles.models import (
@@ -111,6 +112,8 @@ class PatientCreated(BaseModel):
 )
 def create_patient(body: PatientCreate) -> PatientCreated:
     db = get_db()
+    if not access.may_create_patient_in_team(db, g.user, body.team_id):
+        raise ApiError(403, "forbidden", "Choose one of your own teams for the new patient.")
     patient = services.create_patient(db, actor=g.user, data=body)
     staff_caps.count(g.user, "accounts", at=clock.now())
     token, invitation = invitations.issue(db, user=patient, created_by=g.user, at=clock.now())

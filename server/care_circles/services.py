@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from blinker import Namespace
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
@@ -9,7 +10,6 @@ from server import clock
 from server.accounts.models import Role, User, UserCreate
 from server.api.errors import ApiError, conflict, not_found
 from server.audit import writer as audit
-from server.care_circles.departures import release_chats
 from server.care_circles.membership import last_resort
 from server.care_circles.models import (
     CareCirclePublic,
@@ -34,6 +34,12 @@ from server.care_circles.models import (
 )
 from server.db import stored_id
 from server.rosters.generation import bump_generation
+
+# Sent in the changing transaction, after the change is flushed, when supporters
+# leave a team (supporter_ids) or a patient's circle changes (patient_id): chat
+# routes the open conversations they can no longer answer again
+# (server/chat/departures.py), without care circles knowing chat.
+supporters_left = Namespace().signal("supporters-left")
 
 
 def member_public(user: User) -> MemberPublic:
@@ -124,7 +130,7 @@ def set_members(db: Session, *, actor: User, team: Team, user_ids: list[int]) ->
     audit.record(db, actor=actor, action="team.members", object_type="team", object_id=team.id)
     removed = before - {u.id for u in members}
     if removed:
-        release_chats(db, at=clock.now(), reason="the supporter left the team", supporter_ids=removed)
+        supporters_left.send(db, at=clock.now(), reason="the supporter left the team", supporter_ids=removed)
     return team
 
 
@@ -210,7 +216,7 @@ def replace_care_circle(db: Session, *, actor: User, patient: User, data: CareCi
     if "last_resort" in data.model_fields_set:
         _set_last_resort(db, patient.id, data.last_resort)  # type: ignore[arg-type]
     bump_generation(db)
-    release_chats(db, at=clock.now(), reason="the care circle changed", patient_id=patient.id)
+    supporters_left.send(db, at=clock.now(), reason="the care circle changed", patient_id=patient.id)
     audit.record(
         db,
         actor=actor,
@@ -222,12 +228,10 @@ def replace_care_circle(db: Session, *, actor: User, patient: User, data: CareCi
 
 
 def create_patient(db: Session, *, actor: User, data: PatientCreate) -> User:
-    """A new patient account; a supporter's own team becomes the first tier."""
-    from server import access
+    """A new patient account; a supporter's own team becomes the first tier.
+    Call after access.may_create_patient_in_team."""
     from server.accounts import services as accounts
 
-    if not access.may_create_patient_in_team(db, actor, data.team_id):
-        raise ApiError(403, "forbidden", "Choose one of your own teams for the new patient.")
     if data.team_id is not None:
         get_team(db, data.team_id)
     patient = accounts.create_user(

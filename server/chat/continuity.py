@@ -1,6 +1,6 @@
-"""Continuity: who the patient last talked to, and what a conversation carries
-across a shift change (the holder's note and an automatic summary that
-replaces the last one)."""
+"""Continuity: what a conversation carries across a shift change (the holder's
+note and an automatic summary that replaces the last one). Who the patient last
+talked to is asked of server/alerts/reach.py, as alerts ask it too."""
 
 from __future__ import annotations
 
@@ -16,34 +16,8 @@ from server.accounts.models import Role, User
 from server.chat.models import Conversation, Message
 from server.chat.schemas import ShiftSummary
 
-# A supporter the patient talked to longer ago than this is not preferred.
-RECENT = timedelta(days=7)
 # How long before the holder's shift ends they are asked for a handover note.
 NOTE_REQUEST_BEFORE = timedelta(minutes=15)
-
-
-def recent_supporter(db: Session, patient_id: int, at: datetime) -> int | None:
-    """The last supporter who wrote in the patient's conversation within RECENT."""
-    return db.exec(
-        select(Message.sender_id)
-        .join(Conversation, col(Conversation.id) == col(Message.conversation_id))
-        .where(
-            Conversation.patient_id == patient_id,
-            Message.sender_role == Role.supporter,
-            col(Message.created_at) > at - RECENT,
-            col(Message.created_at) <= at,
-        )
-        .order_by(col(Message.created_at).desc(), col(Message.id).desc())
-    ).first()
-
-
-def preferred_supporter(db: Session, patient_id: int, at: datetime) -> int | None:
-    """The supporter the patient last talked to, if a device of theirs can be
-    reached: who a new wait (a chat or a red check-in) goes to first."""
-    from server.alerts.reach import reachable_devices
-
-    recent = recent_supporter(db, patient_id, at)
-    return recent if recent is not None and reachable_devices(db, [recent], at) else None
 
 
 def _tonight_level(db: Session, patient_id: int, at: datetime) -> str | None:

@@ -105,7 +105,7 @@ def tonight_reason(db: Session, *, viewer: User, patient_id: int, at: datetime) 
     """Tonight's newest check-in (since 16:00), so the reason travels with the
     conversation to whoever holds it, after escalation or handover too."""
     from server.checkins.models import Checkin
-    from server.checkins.showing import shared_reasons
+    from server.checkins.reasons import shared_reasons
     from server.checkins.timing import tonight_start
 
     patient = db.get(User, patient_id)

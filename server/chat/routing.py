@@ -13,9 +13,10 @@ from sqlmodel import Session, col, select
 
 from server.accounts.models import User
 from server.alerts import gaps as gap_log
+from server.alerts import reach
 from server.alerts.models import GapKind
 from server.audit import writer as audit
-from server.chat import continuity, deadlines
+from server.chat import deadlines
 from server.chat.conversations import emit_to_users
 from server.chat.inbox import offer_reason
 from server.chat.models import Conversation, ConversationState, RoutingDecision
@@ -136,9 +137,7 @@ def route(
     anyone on duty now; if none has, say so at once and record the gap. With
     `prefer_recent` (a new wait), the supporter the patient last talked to
     gets it first when on duty in any tier."""
-    prefer = (
-        continuity.preferred_supporter(db, conv.patient_id, at) if prefer_recent and from_tier == 0 else None
-    )
+    prefer = reach.preferred_supporter(db, conv.patient_id, at) if prefer_recent and from_tier == 0 else None
     tier = duty.first_tier(
         db, conv.patient_id, at, after=from_tier - 1 if from_tier > 0 else None, prefer=prefer
     )

@@ -12,8 +12,9 @@ from server.accounts.models import User
 from server.checkins import plan_link
 from server.checkins.levels import worst_first
 from server.checkins.models import Checkin
+from server.checkins.reasons import sees_warning_signs
 from server.checkins.schemas import TonightItem, TrendPoint, TrendPublic
-from server.checkins.showing import audit_read, checkin_public, sees_warning_signs
+from server.checkins.showing import audit_read, checkin_public
 from server.checkins.timing import tonight_start
 
 

@@ -1,7 +1,8 @@
 """A supporter who leaves a team (or a patient's circle) loses the patient's
 open chat at once, in the same unit of work as the change: the chat's routing
 routes it again to whoever is on duty now, so the patient's next message never
-goes to someone who is no longer there."""
+goes to someone who is no longer there. Care circles send the signal
+(care_circles.services.supporters_left); chat connects it in its init_app."""
 
 from __future__ import annotations
 
