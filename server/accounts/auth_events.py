@@ -5,6 +5,7 @@ device where they are logged in."""
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import ColumnElement, String, cast
 from sqlmodel import Session, and_, col, or_, select
@@ -59,7 +60,7 @@ def record(
     user: User,
     event: AuthEvent,
     actor: User | None = None,
-    reason: str | None = None,
+    details: dict[str, Any] | None = None,
     tell: bool = True,
 ) -> None:
     """An event on `user`'s account, done by `actor` (the user themselves when None)."""
@@ -69,7 +70,7 @@ def record(
         action=str(event),
         object_type="account",
         object_id=user.id,
-        reason=reason,
+        details=details,
     )
     if tell:
         notify(user.id, str(event))  # type: ignore[arg-type]
