@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC
 from typing import Any
 
 import pytest
 from sqlmodel import Session, col, delete, func, select
 
+from server import catalogues
 from server.accounts.models import User
 from server.audit.models import AuditEntry
 from server.care_circles.models import TeamKind
@@ -179,3 +181,45 @@ def test_entries_outlive_a_deleted_staff_account(
     assert len(reads) == 1
     assert reads[0]["actor_name"] is None
     assert reads[0]["actor_role"] == "supporter"
+
+
+def _said(lang: str, key: str, **params: Any) -> str:
+    """A catalogue message with its placeholders filled, as the app does."""
+    text = catalogues.text(lang, key)
+    return re.sub(r"\{(\w+)\}", lambda m: str(params.get(m.group(1), m.group(0))), text)
+
+
+def _admin_sentence(lang: str, entry: dict[str, Any]) -> str:
+    """The admin log's sentence for a row, put together from the catalogues as
+    pwa/app/audit-text.js does (sentenceForAdmin)."""
+    action = _said(
+        lang, f"audit.admin_actions.{entry['action'].replace('.', '_')}", patient=entry["patient_name"]
+    )
+    facts = []
+    for fact in entry["details"]:
+        field, value = fact["field"], fact["value"]
+        if isinstance(value, list):
+            value = ", ".join(catalogues.text(lang, f"plan.sections.{key}") for key in value)
+        facts.append(_said(lang, f"audit.details.{field}", value=value))
+    return f"{entry['actor_name']} {action} ({'; '.join(facts)})."
+
+
+def test_the_admin_log_names_the_people_of_a_plan_read_in_both_languages(
+    people: dict[str, Any], auth: Any
+) -> None:
+    kari, patient = people["kari"], people["patient"]
+    assert auth.client_for(kari.username).get(f"/api/patients/{patient.id}/crisis-plan").status_code == 200
+
+    log = auth.client_for(people["admin"].username).get(f"/api/audit?patient_id={patient.id}").json
+    (read,) = [e for e in log if e["action"] == "crisis_plan.read"]
+    assert (read["actor_name"], read["patient_name"], read["reason"]) == ("Kari Bolig", "Mona", None)
+    assert [d["field"] for d in read["details"]] == ["version", "sections_shown"]
+    assert read["details"][1]["value"]
+    for lang, opening in (
+        ("nb", "Kari Bolig leste kriseplanen til Mona (versjon "),
+        ("en", "Kari Bolig read Mona's crisis plan (version "),
+    ):
+        sentence = _admin_sentence(lang, read)
+        assert sentence.startswith(opening), sentence
+        assert catalogues.text(lang, "plan.sections.warning_signs") in sentence
+        assert not re.search(r"#\d|\b[a-z]+_[a-z_]+\b|\{", sentence), sentence

@@ -8,6 +8,7 @@ cut-off row is named. Writers in parallel never fork the chain."""
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask
@@ -216,3 +217,44 @@ def test_rows_written_before_the_chain_are_linked_by_the_migration(tmp_path: Any
     assert verdict.intact, verdict
     assert verdict.rows == 3
     assert set(kinds) == {"bolig"}
+
+
+# A row as it was written before rows carried details (migration 0019), and
+# its hash under the chain code of that time: it must verify unchanged.
+OLD_ROW = {
+    "chain_seq": 7,
+    "at": datetime(2026, 11, 3, 21, 40, 5, tzinfo=UTC),
+    "actor_id": 12,
+    "actor_role": "supporter",
+    "actor_team_kinds": "bolig",
+    "patient_id": 4,
+    "action": "crisis_plan.read",
+    "object_type": "crisis_plan",
+    "object_id": "1",
+    "request_id": "req-1",
+    "reason": "version 4; sections shown: meeting, warning_signs",
+    "to_team_kinds": "",
+    "details": None,
+}
+OLD_ROW_HASH = "1b3b908f1ee947e2ff8241657d45a82ae3a41d39bc3350c75ee110735665cf81"
+
+
+def test_rows_written_before_details_existed_hash_as_they_did() -> None:
+    assert link_hash("ab" * 32, OLD_ROW) == OLD_ROW_HASH
+    assert link_hash("ab" * 32, {**OLD_ROW, "details": {"version": 4}}) != OLD_ROW_HASH
+
+
+def test_a_rows_details_are_part_of_its_hash(people: dict[str, Any], auth: Any, db: Session) -> None:
+    client = auth.client_for(people["kari"].username)
+    assert client.get(f"/api/patients/{people['patient'].id}/crisis-plan").status_code == 200
+    (read,) = [r for r in _chain(db) if r.action == "crisis_plan.read"]
+    assert read.details and "sections_shown" in read.details
+    assert verify(db).intact
+    for forged in ('{"version": 99, "sections_shown": []}', None):
+        db.exec(  # type: ignore[call-overload]
+            text("UPDATE audit_entries SET details = :d WHERE id = :id"), params={"d": forged, "id": read.id}
+        )
+        db.commit()
+        verdict = verify(db)
+        assert verdict.broken_row_id == read.id, forged
+        assert "changed after it was written" in (verdict.problem or "")

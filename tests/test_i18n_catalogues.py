@@ -4,6 +4,7 @@ server reads these catalogues too (the data export); it has none of its own."""
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -81,8 +82,6 @@ def audit_actions_in_server() -> set[str]:
     """Every audit action the server can write: `<area>.<verb>` string literals of
     the audited areas, and the routing decisions (`action="offer"` →
     `route.offer`), read from the source so a new one cannot slip by."""
-    import ast
-
     server = Path(__file__).resolve().parents[1] / "server"
     action = re.compile(rf"(?:{'|'.join(AUDITED_AREAS)})\.[a-z]+(?:_[a-z]+)*")
     found: set[str] = set()
@@ -112,3 +111,51 @@ def test_every_audit_action_reads_as_a_sentence_for_administrators_in_both_langu
         said = catalogue(lang)
         missing = sorted(a for a in actions if f"audit.admin_actions.{a.replace('.', '_')}" not in said)
         assert missing == [], f"no sentence in {lang}.json audit.admin_actions"
+
+
+def _server_calls() -> list[ast.Call]:
+    server = Path(__file__).resolve().parents[1] / "server"
+    return [
+        node
+        for path in server.rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call)
+    ]
+
+
+def test_every_audit_detail_reads_in_words_in_both_languages() -> None:
+    from server.audit.writer import DETAIL_FIELDS, DETAIL_VALUES
+
+    written = {
+        key.value
+        for call in _server_calls()
+        for kw in call.keywords
+        if kw.arg == "details" and isinstance(kw.value, ast.Dict)
+        for key in kw.value.keys
+        if isinstance(key, ast.Constant)
+    }
+    assert {"version", "sections_shown", "until"} <= written
+    assert sorted(written - set(DETAIL_FIELDS)) == [], "details the writer would refuse"
+    for lang in ("nb", "en"):
+        said = catalogue(lang)
+        details = {k.removeprefix("audit.details.") for k in said if k.startswith("audit.details.")}
+        assert details == set(DETAIL_FIELDS), f"audit.details in {lang}.json"
+        values = {
+            k.removeprefix("audit.detail_values.") for k in said if k.startswith("audit.detail_values.")
+        }
+        assert values == {f"{f}.{v}" for f, vs in DETAIL_VALUES.items() for v in vs}, lang
+
+
+def test_no_audit_row_gets_a_reason_in_english_from_the_server() -> None:
+    """`reason` is for words a person typed; the server's own facts go in
+    `details`, so the log can be read in either language."""
+    written = [
+        ast.unparse(call)
+        for call in _server_calls()
+        if isinstance(call.func, ast.Attribute | ast.Name)
+        and (call.func.attr if isinstance(call.func, ast.Attribute) else call.func.id)
+        in ("record", "_record")
+        for kw in call.keywords
+        if kw.arg == "reason" and isinstance(kw.value, ast.Constant | ast.JoinedStr | ast.Call)
+    ]
+    assert written == []

@@ -137,7 +137,7 @@ def test_break_glass_opens_the_check_ins_for_two_hours_and_the_patient_is_told_a
         select(AuditEntry).where(AuditEntry.actor_id == circle["ola"].id, AuditEntry.action == "checkin.read")
     ).all()
     db.commit()
-    assert [r.reason for r in reads] == [f"break-glass {opened.json['id']}"]
+    assert [r.details for r in reads] == [{"break_glass": opened.json["id"]}]
     assert ola.get(_urls(circle)["schedule"]).status_code == 200
     assert ola.put(_urls(circle)["schedule"], json={"evening_time": "21:00"}).status_code == 403
     assert ola.get("/api/chat/inbox").json == []

@@ -134,7 +134,7 @@ def test_deletion_waits_can_be_withdrawn_and_is_carried_out_by_the_scheduler(
     actions = _actions(db, patient.id)
     for action in ("patient.deletion_request", "patient.deletion_withdraw", "patient.erase"):
         assert action in actions
-    log_text = db.execute(text("SELECT action, object_type, reason FROM audit_entries")).all()
+    log_text = db.execute(text("SELECT action, object_type, reason, details FROM audit_entries")).all()
     db.commit()
     assert not any(m in str(log_text) for m in MARKERS.values()), "the kept log holds no clinical text"
     # Nobody else lost anything.

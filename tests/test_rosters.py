@@ -214,7 +214,7 @@ def test_publishing_an_evening_gap_needs_confirmation_and_is_logged(
     assert confirmed.status_code == 200
     assert on_duty_names(s["admin"], s["dps"], oslo(2026, 11, 25, 23)) == []
     logged = db.exec(select(AuditEntry).where(AuditEntry.action == "roster.publish_uncovered")).all()
-    assert len(logged) == 1 and "gaps" in (logged[0].reason or "")
+    assert len(logged) == 1 and (logged[0].details or {}).get("patients") == 1
 
 
 def test_coverage_grid_shows_fallback_and_gap_hours(setting: dict[str, Any]) -> None:

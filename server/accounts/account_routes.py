@@ -63,7 +63,7 @@ def end_my_session(handle: str) -> None:
         raise not_found("No such device.")
     sessions.end_session(db, doomed, at=at)
     auth_events.record(
-        db, user=g.user, event=auth_events.AuthEvent.session_revoked, reason=doomed.device_label
+        db, user=g.user, event=auth_events.AuthEvent.session_revoked, details={"device": doomed.device_label}
     )
 
 

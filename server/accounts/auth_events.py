@@ -5,6 +5,7 @@ device where they are logged in."""
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from blinker import Namespace
 from sqlalchemy import ColumnElement, String, cast
@@ -65,7 +66,7 @@ def record(
     user: User,
     event: AuthEvent,
     actor: User | None = None,
-    reason: str | None = None,
+    details: dict[str, Any] | None = None,
     tell: bool = True,
 ) -> None:
     """An event on `user`'s account, done by `actor` (the user themselves when None)."""
@@ -75,7 +76,7 @@ def record(
         action=str(event),
         object_type="account",
         object_id=user.id,
-        reason=reason,
+        details=details,
     )
     if tell:
         notify(user.id, str(event))  # type: ignore[arg-type]

@@ -62,7 +62,9 @@ def begin_session(
     if not second_factor_pending:
         known = devices.known_device(user.username) is not None
         event = auth_events.AuthEvent.login if known else auth_events.AuthEvent.new_device
-        auth_events.record(db, user=user, event=event, reason=auth_session.device_label, tell=not known)
+        auth_events.record(
+            db, user=user, event=event, details={"device": auth_session.device_label}, tell=not known
+        )
     return token, auth_session
 
 

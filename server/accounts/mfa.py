@@ -32,6 +32,7 @@ from server.db import stored_id
 ISSUER = "Nattlys"
 RECOVERY_CODES = 10
 RESET_HOURS = 24
+TOTP = {"factor": "totp"}  # the audit details of adding or removing it
 
 
 class TotpEnrolment(SQLModel):
@@ -169,14 +170,14 @@ def verify(db: Session, *, user: User, code: str, ip: str, at: datetime) -> list
         return None
     factor.confirmed_at = at
     db.add(factor)
-    auth_events.record(db, user=user, event=auth_events.AuthEvent.factor_added, reason="totp")
+    auth_events.record(db, user=user, event=auth_events.AuthEvent.factor_added, details=TOTP)
     return new_recovery_codes(db, user=user)
 
 
 def remove(db: Session, *, user: User, actor: User) -> None:
     db.exec(delete(SecondFactor).where(col(SecondFactor.user_id) == user.id))
     db.exec(delete(RecoveryCode).where(col(RecoveryCode.user_id) == user.id))
-    auth_events.record(db, user=user, event=auth_events.AuthEvent.factor_removed, actor=actor, reason="totp")
+    auth_events.record(db, user=user, event=auth_events.AuthEvent.factor_removed, actor=actor, details=TOTP)
 
 
 # --- an administrator's reset, approved by a second administrator ---------------------

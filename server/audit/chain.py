@@ -47,6 +47,11 @@ CHAINED_FIELDS = (
     "reason",
     "to_team_kinds",
 )
+# Fields added after rows were first chained: appended to a row's encoding only
+# when set, so every older row (where they are NULL) hashes exactly as it did.
+# The array's length tells the two encodings apart, and clearing or adding
+# such a field afterwards changes the row's hash like any other edit.
+LATER_FIELDS = ("details",)
 _UNSEALED = "nattlys_audit_unsealed"
 
 
@@ -60,7 +65,11 @@ def canonical(row: Mapping[str, Any] | AuditEntry) -> bytes:
     """One byte string per row: a JSON array of CHAINED_FIELDS, UTF-8."""
     get = row.get if isinstance(row, Mapping) else lambda name: getattr(row, name)
     values = [_plain(get(name)) for name in CHAINED_FIELDS]
-    return json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    later = [get(name) for name in LATER_FIELDS]
+    while later and later[-1] is None:
+        later.pop()
+    values += later
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
 
 
 def link_hash(prev_hash: str, row: Mapping[str, Any] | AuditEntry) -> str:

@@ -5,12 +5,37 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, and_, col, or_, select
 
 from server.accounts.auth_events import REENROLMENT_ACTIONS, is_about
 from server.accounts.models import AuthSession, User
 from server.audit import writer
 from server.audit.models import AuditEntry, AuditEntryPublic
+
+Actor = aliased(User)
+Patient = aliased(User)
+# Object types whose object_id is a user: shown by that person's name.
+_USER_OBJECTS = ("account", "user")
+
+
+def _with_names() -> Any:
+    """Each row with its actor's and patient's names, in the same query."""
+    return (
+        select(AuditEntry, col(Actor.display_name), col(Patient.display_name))
+        .join(Actor, col(Actor.id) == col(AuditEntry.actor_id), isouter=True)
+        .join(Patient, col(Patient.id) == col(AuditEntry.patient_id), isouter=True)
+    )
+
+
+def _object_names(db: Session, rows: list[Any]) -> dict[str, str]:
+    """The accounts a page's rows are about, by name: one query per page."""
+    ids = {
+        int(e.object_id) for e, _, _ in rows if e.object_type in _USER_OBJECTS and str(e.object_id).isdigit()
+    }
+    if not ids:
+        return {}
+    return {str(u.id): u.display_name for u in db.exec(select(User).where(col(User.id).in_(ids)))}
 
 
 def _kinds(stored: str) -> list[str]:
@@ -41,7 +66,7 @@ def entries(
     limit: int = 100,
     before_id: int | None = None,
 ) -> list[AuditEntryPublic]:
-    stmt = select(AuditEntry, User).join(User, col(User.id) == col(AuditEntry.actor_id), isouter=True)
+    stmt = _with_names()
     if patient_id is not None:
         stmt = stmt.where(AuditEntry.patient_id == patient_id)
     windows: list[tuple[datetime, datetime, str | None]] = []
@@ -66,8 +91,7 @@ def entries(
 
 def account_events(db: Session, *, user_id: int, limit: int = 100) -> list[AuditEntryPublic]:
     """What has happened to this account (logins, devices, factors, links)."""
-    stmt = select(AuditEntry, User).join(User, col(User.id) == col(AuditEntry.actor_id), isouter=True)
-    return _public(db, stmt.where(is_about(user_id)), limit=limit)
+    return _public(db, _with_names().where(is_about(user_id)), limit=limit)
 
 
 def _public(
@@ -84,25 +108,35 @@ def _public(
         stmt = stmt.where(AuditEntry.actor_id == actor_id)
     if before_id is not None:
         stmt = stmt.where(col(AuditEntry.id) < before_id)
-    rows = db.exec(stmt.order_by(col(AuditEntry.id).desc()).limit(limit)).all()
+    rows = list(db.exec(stmt.order_by(col(AuditEntry.id).desc()).limit(limit)).all())
+    objects = _object_names(db, rows)
     return [
         AuditEntryPublic(
             id=entry.id,
             at=entry.at,
             actor_id=entry.actor_id,
-            actor_name=actor.display_name if actor else None,
+            actor_name=actor_name,
             actor_role=entry.actor_role,
             actor_team_kinds=_kinds(entry.actor_team_kinds),
             patient_id=entry.patient_id,
+            patient_name=patient_name,
             action=entry.action,
             object_type=entry.object_type,
             object_id=entry.object_id,
+            object_name=objects.get(entry.object_id) if entry.object_type in _USER_OBJECTS else None,
             reason=entry.reason,
+            details=_details(entry.details),
             to_team_kinds=_kinds(entry.to_team_kinds),
             via_link_issued_by=_issuer(entry, windows) if own is not None and entry.actor_id == own else None,
         )
-        for entry, actor in rows
+        for entry, actor_name, patient_name in rows
     ]
+
+
+def _details(details: dict[str, Any] | None) -> list[Any]:
+    """In the order they are read out (JSON objects keep no order on the way)."""
+    given = details or {}
+    return [{"field": f, "value": given[f]} for f in writer.DETAIL_FIELDS if f in given]
 
 
 def _issuer(entry: AuditEntry, windows: list[tuple[datetime, datetime, str | None]]) -> str | None:

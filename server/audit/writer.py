@@ -5,6 +5,7 @@ into the hash chain (server/audit/chain.py)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from flask import g, has_request_context
 from sqlmodel import Session, col, select
@@ -14,6 +15,52 @@ from server.accounts.models import Role, User
 from server.audit import chain
 from server.audit.models import AuditEntry
 from server.care_circles.models import Team, TeamMembership
+
+# The machine facts a row may carry in `details`, in the order they are read
+# out, each put into words by the app from audit.details.<field> (numbers,
+# dates, device names and lists of plan sections as they are); fields of a few
+# fixed values name each value's words under audit.detail_values.<field>.
+# A test holds the catalogues to this.
+DETAIL_FIELDS = (
+    "version",
+    "restored_from",
+    "sections_shown",
+    "sections_changed",
+    "sections_proposed",
+    "sections_shared",
+    "offline_copy",
+    "proposals_shown",
+    "awaiting",
+    "gaps_confirmed",
+    "patients",
+    "up_to_message",
+    "until",
+    "break_glass",
+    "format",
+    "rows_deleted",
+    "device",
+    "factor",
+    "notify_on_red",
+    "may_signal_worry",
+)
+DETAIL_VALUES = {
+    "offline_copy": frozenset({"on", "off"}),
+    "awaiting": frozenset({"confirmation_or_co_sign"}),
+    "format": frozenset({"json", "html"}),
+    "factor": frozenset({"totp"}),
+    "notify_on_red": frozenset({"yes", "no"}),
+    "may_signal_worry": frozenset({"yes", "no"}),
+}
+
+
+def _checked(details: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Details with no field or value the app could not put into words."""
+    if not details:
+        return None
+    unknown = {f for f, v in details.items() if f not in DETAIL_FIELDS or v not in DETAIL_VALUES.get(f, (v,))}
+    if unknown:
+        raise ValueError(f"audit details without words in the catalogues: {sorted(unknown)}")
+    return details
 
 
 def _team_kinds(db: Session, actor: User | None) -> str:
@@ -36,11 +83,15 @@ def record(
     patient_id: int | None = None,
     object_id: int | str | None = None,
     reason: str | None = None,
+    details: dict[str, Any] | None = None,
     by_system: bool = False,
     to_team_kinds: Iterable[str] = (),
 ) -> AuditEntry:
     """One row. `actor` None is someone not logged in (a failed login), or,
-    with `by_system`, the server itself (a routing decision by the roster)."""
+    with `by_system`, the server itself (a routing decision by the roster).
+    `reason` is only ever words a person typed; machine facts go in `details`
+    (keys named in audit.details of the catalogues, values numbers, strings
+    or lists of them)."""
     entry = AuditEntry(
         at=clock.now(),
         actor_id=actor.id if actor else None,
@@ -52,6 +103,7 @@ def record(
         object_id=str(object_id) if object_id is not None else None,
         request_id=g.get("request_id") if has_request_context() else None,
         reason=reason,
+        details=_checked(details),
         to_team_kinds=",".join(sorted(set(to_team_kinds))),
     )
     db.add(entry)

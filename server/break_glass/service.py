@@ -76,7 +76,7 @@ def open_access(
         object_type="break_glass",
         object_id=row.id,
         patient_id=patient.id,
-        reason=f"until {row.expires_at.isoformat()}",
+        details={"until": row.expires_at.isoformat()},
     )
     public = _public(db, row, {supporter.id: supporter.display_name}, at)  # type: ignore[dict-item]
     _tell_patient(patient.id, public)  # type: ignore[arg-type]
@@ -157,11 +157,11 @@ def mark_reviewed(db: Session, *, admin: User, opening_id: int, note: str, at: d
     return _review(db, row, names, at)
 
 
-def reading_reason(db: Session, *, viewer: User, patient_id: int, at: datetime) -> str | None:
-    """The audit reason of a read made through break-glass access (None otherwise)."""
+def reading_details(db: Session, *, viewer: User, patient_id: int, at: datetime) -> dict[str, int] | None:
+    """The audit details of a read made through break-glass access (None otherwise)."""
     if viewer.role != Role.supporter or access.sees_checkins_without_break_glass(
         db, viewer, patient_id, at=at
     ):
         return None
     opening = active_opening(db, supporter_id=viewer.id, patient_id=patient_id, at=at)  # type: ignore[arg-type]
-    return f"break-glass {opening.id}" if opening else None
+    return {"break_glass": opening.id} if opening and opening.id else None

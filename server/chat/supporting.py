@@ -60,7 +60,6 @@ def take_conversation(db: Session, conv: Conversation, *, supporter: User, at: d
         object_type="conversation",
         object_id=conv.id,
         patient_id=conv.patient_id,
-        reason=reason,
     )
     emit_to_users("chat:taken", {"conversation_id": conv.id, "by": supporter.display_name}, others)
     tell_patient(db, conv, at)
@@ -247,5 +246,5 @@ def _audit_marker(db: Session, user: User, conv: Conversation, *, action: str, u
         object_type="conversation",
         object_id=conv.id,
         patient_id=conv.patient_id,
-        reason=f"up to message {upto}",
+        details={"up_to_message": upto},
     )

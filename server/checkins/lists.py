@@ -19,7 +19,13 @@ from server.checkins.timing import tonight_start
 
 
 def trend(
-    db: Session, *, viewer: User, patient: User, days: int, at: datetime, reason: str | None = None
+    db: Session,
+    *,
+    viewer: User,
+    patient: User,
+    days: int,
+    at: datetime,
+    details: dict[str, int] | None = None,
 ) -> TrendPublic:
     rows = db.exec(
         select(Checkin)
@@ -28,7 +34,7 @@ def trend(
     ).all()
     bits = plan_link.plan_bits(db, patient.id)  # type: ignore[arg-type]
     show = sees_warning_signs(db, viewer, patient.id, bits)  # type: ignore[arg-type]
-    audit_read(db, viewer, patient.id, "checkins", reason)  # type: ignore[arg-type]
+    audit_read(db, viewer, patient.id, "checkins", details)  # type: ignore[arg-type]
     return TrendPublic(
         patient_id=patient.id,  # type: ignore[arg-type]
         days=days,

@@ -86,8 +86,8 @@ def trend(patient_id: int, query: TrendQuery) -> TrendPublic:
     db = get_db()
     patient = access.require_patient(db, g.user, patient_id, Need.checkins)
     at = clock.now()
-    why = break_glass.reading_reason(db, viewer=g.user, patient_id=patient_id, at=at)
-    return lists.trend(db, viewer=g.user, patient=patient, days=query.days, at=at, reason=why)
+    why = break_glass.reading_details(db, viewer=g.user, patient_id=patient_id, at=at)
+    return lists.trend(db, viewer=g.user, patient=patient, days=query.days, at=at, details=why)
 
 
 @bp.get("/patients/<int:patient_id>/checkin-schedule")
@@ -100,8 +100,8 @@ def get_schedule(patient_id: int) -> SchedulePublic:
     db = get_db()
     patient = access.require_patient(db, g.user, patient_id, Need.checkins)
     at = clock.now()
-    why = break_glass.reading_reason(db, viewer=g.user, patient_id=patient_id, at=at)
-    return service.read_schedule(db, viewer=g.user, patient=patient, at=at, reason=why)
+    why = break_glass.reading_details(db, viewer=g.user, patient_id=patient_id, at=at)
+    return service.read_schedule(db, viewer=g.user, patient=patient, at=at, details=why)
 
 
 @bp.put("/patients/<int:patient_id>/checkin-schedule")

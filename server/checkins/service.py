@@ -132,7 +132,7 @@ def schedule_public(db: Session, patient: User, *, at: datetime) -> SchedulePubl
 
 
 def read_schedule(
-    db: Session, *, viewer: User, patient: User, at: datetime, reason: str | None = None
+    db: Session, *, viewer: User, patient: User, at: datetime, details: dict[str, int] | None = None
 ) -> SchedulePublic:
     if viewer.id != patient.id:
         audit.record(
@@ -142,7 +142,7 @@ def read_schedule(
             object_type="checkin_schedule",
             object_id=patient.id,
             patient_id=patient.id,
-            reason=reason,
+            details=details,
         )
     return schedule_public(db, patient, at=at)
 

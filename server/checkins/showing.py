@@ -32,8 +32,10 @@ def checkin_public(c: Checkin, *, show_signs: bool) -> CheckinPublic:
     )
 
 
-def audit_read(db: Session, viewer: User, patient_id: int, what: str, reason: str | None = None) -> None:
+def audit_read(
+    db: Session, viewer: User, patient_id: int, what: str, details: dict[str, int] | None = None
+) -> None:
     if viewer.role != Role.patient:
         audit.record(
-            db, actor=viewer, action="checkin.read", object_type=what, patient_id=patient_id, reason=reason
+            db, actor=viewer, action="checkin.read", object_type=what, patient_id=patient_id, details=details
         )

@@ -99,11 +99,12 @@ def _record(db: Session, actor: User | None, action: str, consent: NextOfKinCons
     )
 
 
-def _consent_reason(consent: NextOfKinConsent) -> str:
-    return (
-        f"sections: {', '.join(consent.sections) or 'none'}; "
-        f"notify_on_red: {consent.notify_on_red}; may_signal_worry: {consent.may_signal_worry}"
-    )
+def _consent_details(consent: NextOfKinConsent) -> dict[str, Any]:
+    return {
+        "sections_shared": list(consent.sections),
+        "notify_on_red": "yes" if consent.notify_on_red else "no",
+        "may_signal_worry": "yes" if consent.may_signal_worry else "no",
+    }
 
 
 def invite(db: Session, *, patient: User, data: InviteIn, at: datetime) -> Invited:
@@ -129,7 +130,7 @@ def invite(db: Session, *, patient: User, data: InviteIn, at: datetime) -> Invit
     )
     db.add(consent)
     db.flush()
-    _record(db, patient, "next_of_kin.invite", consent, reason=_consent_reason(consent))
+    _record(db, patient, "next_of_kin.invite", consent, details=_consent_details(consent))
     token, invitation = invitations.issue(db, user=kin, created_by=patient, at=at)
     return Invited(consent=public(db, consent), invitation=invitations.issued(token, invitation))
 
@@ -154,7 +155,7 @@ def change(db: Session, *, patient: User, consent_id: int, data: ConsentIn, at: 
     consent.may_signal_worry = data.may_signal_worry
     consent.changed_at = at
     db.add(consent)
-    _record(db, patient, "next_of_kin.change", consent, reason=_consent_reason(consent))
+    _record(db, patient, "next_of_kin.change", consent, details=_consent_details(consent))
     return public(db, consent)
 
 
@@ -261,7 +262,7 @@ def read_plan(db: Session, *, kin: User, patient: User) -> KinPlan:
         kin,
         "next_of_kin.plan_read",
         consent,
-        reason=f"version {plan.current_version if plan else 0}; sections shown: {', '.join(keys) or 'none'}",
+        details={"version": plan.current_version if plan else 0, "sections_shown": keys},
     )
     return KinPlan(
         patient_id=patient.id,  # type: ignore[arg-type]

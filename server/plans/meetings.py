@@ -44,7 +44,7 @@ def record_agreement(
         object_type="crisis_plan_proposal",
         object_id=proposal.id,
         patient_id=patient.id,
-        reason="awaiting the patient's confirmation or a co-signature",
+        details={"awaiting": "confirmation_or_co_sign"},
     )
     return proposal_public(db, plan, proposal, current_content(db, plan))
 
@@ -81,6 +81,6 @@ def co_sign(
         object_type="crisis_plan_proposal",
         object_id=proposal.id,
         patient_id=patient.id,
-        reason=f"version {proposal.resulting_version}",
+        details={"version": proposal.resulting_version},
     )
     return proposal_public(db, plan, proposal, current_content(db, plan))

@@ -19,7 +19,6 @@ from server.plans.schemas import SECTION_KEYS, ProposalIn, ProposalPublic
 from server.plans.service import (
     MAX_PENDING_PROPOSALS,
     OPEN_STATUSES,
-    audit_reason,
     content_at,
     current_content,
     effective_sharing,
@@ -112,7 +111,7 @@ def list_proposals(
             object_type="crisis_plan",
             object_id=plan.id,
             patient_id=patient.id,
-            reason=audit_reason("proposals shown", [str(p.id) for p in rows]),
+            details={"proposals_shown": len(rows)},
         )
     current = current_content(db, plan)
     return [proposal_public(db, plan, p, current) for p in rows]
@@ -158,7 +157,7 @@ def create_proposal(db: Session, *, supporter: User, patient: User, data: Propos
         object_type="crisis_plan_proposal",
         object_id=proposal.id,
         patient_id=patient.id,
-        reason=audit_reason("sections proposed", list(changes)),
+        details={"sections_proposed": list(changes)},
     )
     return proposal_public(db, plan, proposal, current)
 
@@ -233,7 +232,7 @@ def approve_proposal(db: Session, *, patient: User, proposal_id: int, base_versi
         object_type="crisis_plan_proposal",
         object_id=proposal.id,
         patient_id=patient.id,
-        reason=f"version {proposal.resulting_version}",
+        details={"version": proposal.resulting_version},
     )
     return proposal_public(db, plan, proposal, current_content(db, plan))
 

@@ -45,7 +45,6 @@ from server.plans.schemas import (
 MAX_PENDING_PROPOSALS = 20
 # Proposals that have not taken effect and can still be decided.
 OPEN_STATUSES = (ProposalStatus.pending, ProposalStatus.awaiting_confirmation)
-_REASON_CHARS = 200  # AuditEntry.reason
 
 
 # Plan rows and content
@@ -161,11 +160,6 @@ def write_version(
     return version
 
 
-def audit_reason(prefix: str, keys: list[str]) -> str:
-    text = f"{prefix}: {', '.join(keys) if keys else '(none)'}"
-    return text if len(text) <= _REASON_CHARS else text[: _REASON_CHARS - 1] + "…"
-
-
 def person_ref(user: User | None) -> PersonRef | None:
     return PersonRef(id=user.id, display_name=user.display_name) if user else None  # type: ignore[arg-type]
 
@@ -228,7 +222,7 @@ def read_plan(
             object_type="crisis_plan",
             object_id=plan.id,
             patient_id=patient.id,
-            reason=audit_reason(f"version {plan.current_version}; sections shown", keys),
+            details={"version": plan.current_version, "sections_shown": keys},
         )
     return CrisisPlanPublic(
         patient_id=patient.id,  # type: ignore[arg-type]
@@ -266,7 +260,7 @@ def update_plan(db: Session, *, patient: User, data: PlanUpdate) -> CrisisPlanPu
             object_type="crisis_plan",
             object_id=plan.id,
             patient_id=patient.id,
-            reason=audit_reason(f"version {version.number}; sections changed", changed),
+            details={"version": version.number, "sections_changed": changed},
         )
     return read_plan(db, viewer=patient, patient=patient)
 
@@ -289,7 +283,7 @@ def restore_version(db: Session, *, patient: User, number: int, base_version: in
             object_type="crisis_plan",
             object_id=plan.id,
             patient_id=patient.id,
-            reason=f"version {version.number} restores version {number}",
+            details={"version": version.number, "restored_from": number},
         )
     return read_plan(db, viewer=patient, patient=patient)
 
@@ -310,11 +304,11 @@ def update_sharing(db: Session, *, patient: User, data: SharingUpdate) -> Sharin
     for key, kinds in (data.sharing or {}).items():
         after[str(key)] = [str(k) for k in kinds]
     changed = [k for k in SECTION_KEYS if before[k] != after[k]]
-    notes = [f"{k}={'+'.join(after[k]) or 'private'}" for k in changed]
+    details: dict[str, Any] = {"sections_changed": changed} if changed else {}
     if data.offline_enabled is not None and data.offline_enabled != plan.offline_enabled:
         plan.offline_enabled = data.offline_enabled
-        notes.append(f"offline copy {'on' if data.offline_enabled else 'off'}")
-    if notes:
+        details["offline_copy"] = "on" if data.offline_enabled else "off"
+    if details:
         # Store only what differs from the defaults, so better defaults reach old plans.
         plan.sharing = {k: v for k, v in after.items() if v != DEFAULT_SHARING[k]}
         plan.sharing_changed_at = clock.now()
@@ -326,7 +320,7 @@ def update_sharing(db: Session, *, patient: User, data: SharingUpdate) -> Sharin
             object_type="crisis_plan",
             object_id=plan.id,
             patient_id=patient.id,
-            reason=audit_reason("changed", notes),
+            details=details,
         )
     return sharing_public(plan)
 

@@ -91,7 +91,7 @@ def carry_out_due(db: Session, *, at: datetime) -> int:
             object_type="deletion_request",
             patient_id=patient.id,
             object_id=row.id,
-            reason=f"{sum(deleted.values())} rows",
+            details={"rows_deleted": sum(deleted.values())},
         )
         db.commit()
     engine = db.get_bind()

@@ -54,7 +54,7 @@ def my_export(body: ExportIn) -> Response:
         action="patient.export",
         object_type="export",
         patient_id=g.user.id,
-        reason=body.format,
+        details={"format": body.format},
     )
     stamp = at.strftime("%Y-%m-%d")
     if body.format == "json":

@@ -256,7 +256,7 @@ def publish(db: Session, *, actor: User, team: Team, confirm_uncovered: bool, at
             action="roster.publish_uncovered",
             object_type="roster",
             object_id=draft.id,
-            reason=f"confirmed {len(gaps)} evening/night gaps for {len({g[0] for g in gaps})} patients",
+            details={"gaps_confirmed": len(gaps), "patients": len({g[0] for g in gaps})},
         )
     else:
         audit.record(db, actor=actor, action="roster.publish", object_type="roster", object_id=draft.id)

@@ -6,7 +6,9 @@ Commits `--rows` transactions of one audit row each through the writer
 (chained: team kinds looked up, head locked, SHA-256) and the same number of
 bare inserts of an identical row (no chain) on the same database, one writer
 after the other, then again with `--writers` threads at once. Reports the
-median and p99 per transaction and the difference. Not a test: it asserts
+median and p99 per transaction and the difference, then reads the log back a
+page of 100 at a time as the administrator's view does (names resolved) and
+reports the time and SQL statements per page. Not a test: it asserts
 nothing. Default database: a temporary SQLite file.
 """
 
@@ -19,11 +21,12 @@ import threading
 import time
 from collections.abc import Callable
 
+from sqlalchemy import event
 from sqlmodel import Session, col, delete
 
 from server import clock, create_app
 from server.accounts.models import Role, User
-from server.audit import writer
+from server.audit import services, writer
 from server.audit.chain import verify
 from server.audit.models import AuditEntry
 from server.care_circles.models import Team, TeamKind, TeamMembership
@@ -32,7 +35,15 @@ from server.db import get_engine
 
 
 def _chained(db: Session, actor: User) -> None:
-    writer.record(db, actor=actor, action="patient.read", object_type="patient", object_id=1, patient_id=None)
+    writer.record(
+        db,
+        actor=actor,
+        action="crisis_plan.read",
+        object_type="crisis_plan",
+        object_id=1,
+        patient_id=actor.id,
+        details={"version": 4, "sections_shown": ["meeting", "warning_signs"]},
+    )
     db.commit()
 
 
@@ -43,8 +54,8 @@ def _bare(db: Session, actor: User) -> None:
             actor_id=actor.id,
             actor_role="supporter",
             actor_team_kinds="bolig",
-            action="patient.read",
-            object_type="patient",
+            action="crisis_plan.read",
+            object_type="crisis_plan",
             object_id="1",
         )
     )
@@ -115,6 +126,29 @@ def main() -> None:
         print(
             f"verify: {verdict.rows} chained rows in {time.perf_counter() - started:.2f} s, intact={verdict.intact}"
         )
+
+    _read_pages(app)
+
+
+def _read_pages(app, pages: int = 50) -> None:  # type: ignore[no-untyped-def]
+    """The administrator's view: newest first, a page of 100, names resolved."""
+    statements = 0
+
+    def count(*_: object) -> None:
+        nonlocal statements
+        statements += 1
+
+    with app.app_context(), Session(get_engine(app)) as db:
+        services.entries(db, limit=100)  # warm-up
+        event.listen(db.get_bind(), "before_cursor_execute", count)
+        timings = []
+        for _ in range(pages):
+            started = time.perf_counter()
+            page = services.entries(db, limit=100)
+            timings.append(time.perf_counter() - started)
+            db.commit()
+        event.remove(db.get_bind(), "before_cursor_execute", count)
+    print(_line(f"read a page of {len(page)}", timings) + f"  {statements / pages:.1f} SQL per page")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { api } from '../api.js';
 import { formatDateTime } from '../format.js';
+import { detailsText } from '../audit-text.js';
 import { errorText, loadFailed, messageArea, pageTitle, passwordField, showMessage, withBusy } from '../ui.js';
 
 function reenrolmentNotice(ctx, link) {
@@ -84,6 +85,12 @@ function passwordForm() {
   return h('section', null, h('h2', null, t('account.password_title')), form);
 }
 
+/** The device or factor, in words (older rows kept the device in `reason`). */
+function facts(e) {
+  const said = detailsText(e.details) || e.reason;
+  return said ? ` · ${said}` : '';
+}
+
 function events(rows) {
   return h(
     'section',
@@ -98,7 +105,7 @@ function events(rows) {
               'li',
               { class: 'list-item' },
               h('strong', null, t(`account.event.${e.action.replace('.', '_')}`)),
-              h('p', { class: 'hint' }, formatDateTime(e.at), e.reason ? ` · ${e.reason}` : '', e.actor_name ? ` · ${e.actor_name}` : ''),
+              h('p', { class: 'hint' }, formatDateTime(e.at), facts(e), e.actor_name ? ` · ${e.actor_name}` : ''),
             ),
           ),
         )

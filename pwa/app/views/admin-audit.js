@@ -3,7 +3,7 @@ import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { api, query } from '../api.js';
 import { formatDateTime, roleName } from '../format.js';
-import { actionForAdmin, actorText } from '../audit-text.js';
+import { aboutForAdmin, reasonForAdmin, sentenceForAdmin } from '../audit-text.js';
 import { errorText, loadFailed, messageArea, selectField, showMessage, withBusy } from '../ui.js';
 
 const PAGE = 50;
@@ -18,7 +18,6 @@ export default async function adminAudit(ctx) {
     if (err.code === 'unauthorized') throw err;
     return loadFailed(err, ctx.retry);
   }
-  const names = new Map(users.map((u) => [u.id, u]));
   const patients = users.filter((u) => u.role === 'patient');
   const patient = selectField({
     id: 'audit-patient',
@@ -39,20 +38,15 @@ export default async function adminAudit(ctx) {
   let lastId = null;
 
   function row(entry) {
-    const subject = entry.patient_id ? names.get(entry.patient_id) : null;
+    const about = aboutForAdmin(entry);
+    const reason = reasonForAdmin(entry);
     return h(
       'li',
       { class: 'audit-row', 'data-testid': 'audit-row' },
       h('p', { class: 'audit-when' }, h('time', { datetime: entry.at }, formatDateTime(entry.at))),
-      h('p', { class: 'audit-what' }, h('strong', null, actorText(entry)), ' – ', actionForAdmin(entry.action, entry)),
-      h(
-        'p',
-        { class: 'muted' },
-        subject ? t('audit_admin.about_patient', { name: subject.display_name }) : null,
-        subject && entry.object_type ? ' · ' : null,
-        entry.object_type ? `${entry.object_type}${entry.object_id ? ` #${entry.object_id}` : ''}` : null,
-      ),
-      entry.reason ? h('p', { class: 'audit-reason' }, t('audit.reason', { reason: entry.reason })) : null,
+      h('p', { class: 'audit-what' }, sentenceForAdmin(entry)),
+      about ? h('p', { class: 'muted' }, about) : null,
+      reason ? h('p', { class: 'audit-reason' }, reason) : null,
     );
   }
 
