@@ -95,8 +95,9 @@ def _wanted_shape(update: CareCircleUpdate) -> tuple[object, ...]:
     )
 
 
-# Weekly rotations from a fixed Monday, so who is on duty is predictable.
-ROSTER_START = date(2026, 1, 5)
+# Weekly rotations from a fixed Monday, so who is on duty is predictable (far
+# enough back that the year of generated history has someone on duty too).
+ROSTER_START = date(2025, 1, 6)
 EVERY_DAY = [0, 1, 2, 3, 4, 5, 6]
 
 
@@ -202,6 +203,22 @@ def _demo_evening_chat(db: Session) -> None:
     supporting.close(db, supporter=supporter, conversation_id=conv.id, at=answered + timedelta(minutes=20))  # type: ignore[arg-type]
 
 
+def _demo_history(db: Session, users: dict[str, User]) -> None:
+    """A year behind pasient1..pasient5, for the outcome figures: what happened
+    after their red evenings, the discharges after admissions, and their chats."""
+    from server.chat.demo import ensure_demo_chat_history
+    from server.checkins.demo import YEAR_PATIENTS, demo_evenings, ensure_demo_discharges
+    from server.outcomes.demo import ensure_demo_night_outcome, ensure_demo_night_outcomes
+
+    staff = [users[u] for u in ("bolig1", "bolig2", "kommune1", "kommune2")]
+    patients = [_patient(db, u) for u in YEAR_PATIENTS]
+    admitted = ensure_demo_night_outcomes(db, patients, recorded_by=staff)
+    ensure_demo_discharges(db, admitted, staff=staff)
+    ensure_demo_night_outcome(db, recorded_by=users["bolig1"])
+    for patient in patients:
+        ensure_demo_chat_history(db, patient, demo_evenings(db, stored_id(patient)))
+
+
 def load_demo(*, password: str) -> str:
     try:
         # The documented local-only default is itself on the refused list (so
@@ -244,12 +261,10 @@ def load_demo(*, password: str) -> str:
     _demo_rosters(db, admin=admin, teams=teams, users=users)
     from server.checkins.demo import ensure_demo_checkins, ensure_demo_discharge
 
-    ensure_demo_checkins(db)  # schedules and four weeks of check-ins, if none yet
+    ensure_demo_checkins(db)  # schedules and a year (or four weeks) of check-ins, if none yet
     ensure_demo_discharge(db, "pasient7", recorded_by=users["kommune2"], days_ago=5)
     ensure_demo_proposal(db, _patient(db, "pasient6"), users["bolig1"])
-    from server.outcomes.demo import ensure_demo_night_outcome
-
-    ensure_demo_night_outcome(db, recorded_by=users["bolig1"])
+    _demo_history(db, users)
     from server.next_of_kin.demo import ensure_demo_next_of_kin
 
     kin = _user(db, "parorende1", "Lene", Role.next_of_kin, password_hash)
@@ -259,7 +274,7 @@ def load_demo(*, password: str) -> str:
     secrets = "\n".join(f"  {u}: {demo_totp_secret(password, u)}" for u, _name, _role in STAFF)
     return (
         "demo ready: administrators admin admin2; supporters bolig1 bolig2 kommune1 kommune2 dps1 dps2; "
-        "patients pasient1-pasient5 (care circles bolig -> kommune -> dps), pasient6 (bolig only: "
+        "patients pasient1-pasient5 (care circles bolig -> kommune -> dps; a year of history), pasient6 (bolig only: "
         "nights uncovered, a pending plan proposal), pasient7 (kommune -> dps, discharged 5 days ago); "
         "next of kin parorende1 (Lene, included by pasient1)\n"
         "staff also give a code from an authenticator app; add these keys to one "

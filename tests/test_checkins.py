@@ -594,15 +594,27 @@ def test_demo_gives_schedules_history_and_a_red_for_pasient2(
     assert result.exit_code == 0, result.output
     first = count(db, Checkin)
     assert count(db, CheckinSchedule) == 7  # pasient1..pasient7
-    assert 7 * 20 <= first <= 7 * 28
     again = runner.invoke(args=["demo", "--password", "demo-passord-123"])
     assert again.exit_code == 0 and count(db, Checkin) == first  # idempotent
-    per = db.exec(select(User).where(User.username == "pasient2")).one()
-    rows = db.exec(select(Checkin).where(Checkin.patient_id == per.id)).all()
+    users = {u.username: u for u in db.exec(select(User)).all()}
+    history = {
+        name: db.exec(select(Checkin).where(Checkin.patient_id == users[name].id)).all()
+        for name in (f"pasient{n}" for n in range(1, 8))
+    }
     db.commit()
-    levels = {r.level for r in rows}
-    assert "red" in levels and "yellow" in levels and "green" in levels
-    red = next(r for r in rows if r.level == "red")
+    # A year behind pasient1..pasient5 (some evenings missed), four weeks behind pasient6 and pasient7.
+    for name, rows in history.items():
+        oldest = (clock() - min(r.created_at for r in rows)).days
+        assert (oldest in range(360, 366)) if name <= "pasient5" else (oldest in range(20, 29)), (
+            name,
+            oldest,
+        )
+        assert len(rows) < (366 if name <= "pasient5" else 29), name
+    year = [r for name, rows in history.items() if name <= "pasient5" for r in rows]
+    share = {level: sum(r.level == level for r in year) / len(year) for level in ("green", "yellow", "red")}
+    assert share["green"] > 0.6 and 0.1 < share["yellow"] < 0.35 and 0 < share["red"] < 0.05, share
+    # Per's latest red evening is a week ago (the demo's "what happened" record is about it).
+    red = max((r for r in history["pasient2"] if r.level == "red"), key=lambda r: r.created_at)
     assert 6 <= (clock() - red.created_at).days <= 7
     # The patient's own warning signs come from their real crisis plan.
     client = auth.client_for("pasient1", "demo-passord-123")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
@@ -157,3 +158,68 @@ def test_in_development_the_demo_has_a_default_password(runner: Any, db: Session
     result = _demo(runner)
     assert result.exit_code == 0, result.output
     assert _counts(db)["users"] == 16
+
+
+def test_the_demo_has_a_year_of_history_for_the_outcome_figures(
+    app: Flask, runner: Any, db: Session, clock: Any
+) -> None:
+    from sqlalchemy import text
+
+    from server.audit.models import AuditEntry
+    from server.chat.models import Message, RoutingDecision
+    from server.outcomes import figures
+    from server.outcomes.models import NightOutcome
+    from server.rosters import duty
+
+    assert _demo(runner, "--password", DEMO_PASSWORD).exit_code == 0
+    now = clock()
+    users = {u.username: u for u in db.exec(select(User)).scalars()}
+    year = [users[name].id for name in PATIENTS]
+
+    # Every month of the year has check-ins and chats from all five: shown, not hidden.
+    with app.app_context():
+        result = figures.compute(db, at=now)
+    whole = {(r.figure, r.month): r for r in result.rows if r.team_id is None and r.tier is None}
+    for month in result.months:
+        checkins, activity = whole[("checkins", month)], whole[("activity", month)]
+        assert not checkins.suppressed and checkins.values["adherence"], month
+        assert not activity.suppressed and activity.values["chats"], month
+    assert any(r.figure == "response" and not r.suppressed for r in result.rows)
+
+    # A few admissions, each followed by a discharge and a first contact: some within the week, some later.
+    nights = db.exec(select(NightOutcome).where(col(NightOutcome.patient_id).in_(year))).scalars().all()
+    assert {"nothing", "legevakt", "admission"} <= {n.outcome for n in nights}
+    discharges = db.exec(select(Discharge).where(col(Discharge.patient_id).in_(year))).scalars().all()
+    assert len(discharges) == sum(n.outcome == "admission" for n in nights) >= 3
+    days = [
+        (d.contact_at.astimezone(OSLO).date() - d.discharge_date).days for d in discharges if d.contact_at
+    ]
+    assert len(days) == len(discharges) and min(days) <= 7 < max(days)
+    assert all((now.astimezone(OSLO).date() - d.discharge_date).days > 14 for d in discharges)
+
+    # Each chat was taken by a supporter on duty for the patient then; none in the last week but Per's.
+    takes = (
+        db.exec(
+            select(RoutingDecision).where(
+                RoutingDecision.action == "take", col(RoutingDecision.patient_id).in_(year)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    assert len(takes) > 5 * 12
+    with app.app_context():
+        off = [
+            (t.at, t.actor_id, t.patient_id)
+            for t in takes
+            if not duty.is_on_duty_for(db, supporter_id=t.actor_id, patient_id=t.patient_id, at=t.at)  # type: ignore[arg-type]
+        ]
+        assert off == []
+    recent = db.exec(select(Message).where(Message.created_at > now - timedelta(days=7))).scalars().all()
+    assert {m.client_id for m in recent} == {"demo-2230-per", "demo-2230-reply", "demo-2230-per-2"}
+    # Stored encrypted like any message, and the history is not anybody's activity in the audit log.
+    raw = db.execute(text("SELECT body FROM messages WHERE client_id = 'demo-history-0'")).scalars().all()
+    assert raw and all("Hei" not in body for body in raw)
+    writes = db.exec(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "chat.write"))
+    assert writes.scalar_one() == 3
+    db.commit()

@@ -1,6 +1,7 @@
 """Safe defaults and small truths (issue 12.7, 12.8) in Chromium, on the demo:
 Eva (pasient6) has only the housing staff, so her nights are uncovered, and a
-proposal to her plan waits for her; Per (pasient2) wrote at 22:30 yesterday."""
+proposal to her plan waits for her; Per (pasient2) wrote at 22:30 yesterday
+(after a year of earlier chats)."""
 
 from __future__ import annotations
 
@@ -46,8 +47,12 @@ def test_chat_has_date_lines_in_oslo_time_and_no_shift_enter_hint_on_a_touch_scr
     expect(per.get_by_test_id("patient-home")).to_be_visible()
     per.goto("/#/chat")
     messages = per.get_by_test_id("chat-messages")
-    expect(messages.locator("li").first).to_have_attribute("data-day", "2026-11-22")
-    expect(messages.get_by_test_id("chat-day")).to_have_count(1)  # his three messages are one evening
+    # His year of earlier chats, each evening under its own date line, then
+    # yesterday's three messages under one.
+    days = messages.get_by_test_id("chat-day")
+    expect(days.last).to_have_attribute("data-day", "2026-11-22")
+    assert days.count() > 12
+    expect(messages.locator('[data-testid="chat-day"][data-day="2026-11-22"] ~ li')).to_have_count(3)
     expect(per.get_by_test_id("chat-input")).to_be_visible()
     expect(per.get_by_test_id("chat")).not_to_contain_text("Shift")
 
