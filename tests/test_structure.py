@@ -49,6 +49,7 @@ LAYERS = [
     "break_glass plans",
     "checkins.levels checkins.timing checkins.plan_link",
     "checkins.reasons",  # which reasons a viewer sees, shown with a conversation by chat
+    "checkins.demo",  # the demo's evenings, which the demo's chat history follows
     "alerts",
     "chat",
     "checkins",

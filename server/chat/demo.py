@@ -18,8 +18,8 @@ from sqlmodel import Session, select
 
 from server import clock
 from server.accounts.models import Role, User
+from server.alerts.reach import RECENT
 from server.chat import conversations
-from server.chat.continuity import RECENT
 from server.chat.models import Message, RoutingDecision
 from server.checkins.demo import DemoEvening
 from server.checkins.levels import Level
