@@ -516,6 +516,8 @@ def drain_events(received: Events) -> None:
 # past its deadline.
 SCHEDULER_CLOCK = "2026-11-23T22:05:00+01:00"
 SCHEDULER_CLOCK_UTC = "2026-11-23 21:05:00"  # as stored
+# The demo's history already holds a reminder record for every earlier evening.
+SCHEDULER_EVENING = "2026-11-23"
 DUE_STEPS = {
     ("pasient1", "missed"),
     ("pasient2", "missed"),
@@ -561,6 +563,8 @@ def test_kill_9_of_the_scheduler_skips_and_doubles_nothing(faults: Faults) -> No
             tuple(r)
             for r in faults.sql(
                 "SELECT u.username, r.step, r.outcome FROM checkin_reminders r JOIN users u ON u.id = r.patient_id"
+                " WHERE r.local_date = :tonight",
+                tonight=SCHEDULER_EVENING,
             )
         ]
 
