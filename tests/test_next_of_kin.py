@@ -19,6 +19,8 @@ from sqlmodel import func, select
 from server.accounts.models import Role, User
 from server.chat.models import Conversation
 from server.config import Settings
+from server.db import get_db
+from server.privacy import deletion
 from server.push import service as push
 from tests.test_alert_escalation import circle, events, red, run_ticks, staff  # noqa: F401  (circle: the fixture)
 from tests.test_push import VAPID
@@ -226,6 +228,22 @@ def test_withdrawing_one_patient_leaves_another_patients_consent_but_ends_this_o
     assert lene.get(f"/api/patients/{mona.id}/next-of-kin/plan").status_code == 403
     assert lene.get(f"/api/patients/{per.id}/next-of-kin/plan").status_code == 200
     assert [p["patient_id"] for p in lene.get("/api/next-of-kin/home").json["patients"]] == [per.id]
+
+
+def test_when_her_account_is_erased_her_next_of_kin_account_ends_with_it(
+    app: Any, auth: Any, factories: Any, socket_client: Any, clock: Any
+) -> None:
+    mona = factories.patient("mona")
+    kin, _consent = kin_of(factories, mona)
+    lene = auth.client_for(kin.username)
+    socket = socket_client(lene)
+    assert auth.client_for("mona").post("/api/me/deletion", json={"confirm": True}).status_code == 201
+    clock.advance(days=7, minutes=1)
+    with app.app_context():
+        assert deletion.carry_out_due(get_db(), at=clock()) == 1
+    assert not socket.is_connected()
+    assert lene.get("/api/next-of-kin/home").status_code == 401
+    assert app_login(auth, kin.username) == 401
 
 
 # --- "I am worried" ----------------------------------------------------------------------------

@@ -160,16 +160,27 @@ def change(db: Session, *, patient: User, consent_id: int, data: ConsentIn, at: 
 
 
 def withdraw(db: Session, *, patient: User, consent_id: int, at: datetime) -> ConsentPublic:
+    consent = _her_consent(db, patient, consent_id)
+    _end(db, consent, actor=patient, at=at)
+    return public(db, consent)
+
+
+def end_all(db: Session, *, patient_id: int, at: datetime) -> None:
+    """Every consent she gave ends, by the server, as her account is erased."""
+    for consent in _active(db, patient_id):
+        _end(db, consent, actor=None, at=at)
+
+
+def _end(db: Session, consent: NextOfKinConsent, *, actor: User | None, at: datetime) -> None:
     """At once: every later request of theirs about her is refused (server/access.py),
     their open screens are told, and an account left with no consent is closed
     with its sessions and sockets (its unused invitation stops working too)."""
-    consent = _her_consent(db, patient, consent_id)
     consent.withdrawn_at = at
     db.add(consent)
     db.flush()
-    _record(db, patient, "next_of_kin.withdraw", consent)
+    _record(db, actor, "next_of_kin.withdraw", consent, by_system=actor is None)
     kin_id = consent.next_of_kin_id
-    payload = {"patient_id": patient.id}
+    payload = {"patient_id": consent.patient_id}
     after_commit(lambda: socketio.emit(ACCESS_ENDED_EVENT, payload, to=user_room(kin_id)))
     still_included = db.exec(
         select(NextOfKinConsent.id).where(
@@ -181,7 +192,6 @@ def withdraw(db: Session, *, patient: User, consent_id: int, at: datetime) -> Co
         kin.is_active = False
         db.add(kin)
         end_all_sessions(db, user_id=kin_id, at=at)
-    return public(db, consent)
 
 
 # --- the next of kin's side ---------------------------------------------------------------

@@ -9,6 +9,8 @@ from sqlmodel import Session, col, select
 
 from server.accounts.models import User
 from server.audit import writer as audit
+from server.db import run_after_commit
+from server.next_of_kin import service as next_of_kin
 from server.privacy import holdings
 from server.privacy.models import DeletionRequest
 
@@ -78,6 +80,7 @@ def carry_out_due(db: Session, *, at: datetime) -> int:
         if row is None or patient is None or row.carried_out_at or row.cancelled_at:
             db.rollback()
             continue
+        next_of_kin.end_all(db, patient_id=patient.id, at=at)  # type: ignore[arg-type]
         deleted = holdings.erase(db, patient.id)  # type: ignore[arg-type]
         # The row stays so the access log still points at someone; nothing in it says who.
         patient.username = patient.display_name = f"slettet-{patient.id}"
@@ -94,6 +97,7 @@ def carry_out_due(db: Session, *, at: datetime) -> int:
             details={"rows_deleted": sum(deleted.values())},
         )
         db.commit()
+        run_after_commit()  # her next of kin's open screens and sockets are closed
     engine = db.get_bind()
     if due and engine.dialect.name == "sqlite":
         # Old page images of the erased rows live on in the WAL until a
