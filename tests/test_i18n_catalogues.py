@@ -5,6 +5,7 @@ server reads these catalogues too (the data export); it has none of its own."""
 from __future__ import annotations
 
 import ast
+import inspect
 import json
 import re
 from pathlib import Path
@@ -132,7 +133,7 @@ def test_every_audit_detail_reads_in_words_in_both_languages() -> None:
         for kw in call.keywords
         if kw.arg == "details" and isinstance(kw.value, ast.Dict)
         for key in kw.value.keys
-        if isinstance(key, ast.Constant)
+        if isinstance(key, ast.Constant) and isinstance(key.value, str)
     }
     assert {"version", "sections_shown", "until"} <= written
     assert sorted(written - set(DETAIL_FIELDS)) == [], "details the writer would refuse"
@@ -159,3 +160,47 @@ def test_no_audit_row_gets_a_reason_in_english_from_the_server() -> None:
         if kw.arg == "reason" and isinstance(kw.value, ast.Constant | ast.JoinedStr | ast.Call)
     ]
     assert written == []
+
+
+def error_codes_in_server() -> set[str]:
+    """Every error code the server can answer with: the literal given as `code`
+    to ApiError or to a helper of server/api/errors.py that takes one."""
+    from server.api import errors
+
+    takes_code = {
+        name: list(inspect.signature(thing).parameters).index("code")
+        for name, thing in vars(errors).items()
+        if callable(thing)
+        and getattr(thing, "__module__", None) == errors.__name__
+        and "code" in inspect.signature(thing).parameters
+    }
+    assert {"ApiError", "bad_request", "conflict"} <= set(takes_code)
+    found: set[str] = set()
+    for call in _server_calls():
+        name = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", None)
+        if name not in takes_code:
+            continue
+        given = call.args[takes_code[name] : takes_code[name] + 1] + [
+            kw.value for kw in call.keywords if kw.arg == "code"
+        ]
+        found |= {arg.value for arg in given if isinstance(arg, ast.Constant) and isinstance(arg.value, str)}
+    return found
+
+
+ERROR_KEY = re.compile(r"(?:^|\.)errors\.(\w+)")  # errors.<code>, <area>.errors.<code>
+
+
+def worded_errors(lang: str) -> set[str]:
+    return {m.group(1) for key in catalogue(lang) if (m := ERROR_KEY.search(key))}
+
+
+def test_every_error_the_server_gives_reads_in_words_in_the_app() -> None:
+    """`errors.<code>` (or `<area>.errors.<code>`) in both catalogues, or a view
+    that checks `code === '<code>'` and says something of its own."""
+    codes = error_codes_in_server()
+    assert {"invalid_credentials", "stale_version", "too_deep", "not_found"} <= codes
+    worded = worded_errors("nb") & worded_errors("en")
+    scripts = "\n".join(p.read_text(encoding="utf-8") for p in CATALOGUES.parent.rglob("*.js"))
+    by_name = set(re.findall(r"code === '(\w+)'", scripts))
+    missing = sorted(codes - worded - by_name)
+    assert missing == [], f"no words in the app for {len(missing)} error codes: {', '.join(missing)}"
