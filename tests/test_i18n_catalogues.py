@@ -164,7 +164,9 @@ def test_no_audit_row_gets_a_reason_in_english_from_the_server() -> None:
 
 def error_codes_in_server() -> set[str]:
     """Every error code the server can answer with: the literal given as `code`
-    to ApiError or to a helper of server/api/errors.py that takes one."""
+    to ApiError or to a helper of server/api/errors.py that takes one, the
+    first argument of a chat socket's `_error(...)` answer, and the codes of
+    the HTTP refusals Flask itself makes (`_HTTP_CODES`)."""
     from server.api import errors
 
     takes_code = {
@@ -175,7 +177,8 @@ def error_codes_in_server() -> set[str]:
         and "code" in inspect.signature(thing).parameters
     }
     assert {"ApiError", "bad_request", "conflict"} <= set(takes_code)
-    found: set[str] = set()
+    takes_code["_error"] = 0  # server/chat/events.py: a socket event's refusal
+    found: set[str] = set(errors._HTTP_CODES.values())
     for call in _server_calls():
         name = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", None)
         if name not in takes_code:
@@ -199,6 +202,7 @@ def test_every_error_the_server_gives_reads_in_words_in_the_app() -> None:
     that checks `code === '<code>'` and says something of its own."""
     codes = error_codes_in_server()
     assert {"invalid_credentials", "stale_version", "too_deep", "not_found"} <= codes
+    assert {"unknown_event", "method_not_allowed"} <= codes  # a socket's, Flask's own
     worded = worded_errors("nb") & worded_errors("en")
     scripts = "\n".join(p.read_text(encoding="utf-8") for p in CATALOGUES.parent.rglob("*.js"))
     by_name = set(re.findall(r"code === '(\w+)'", scripts))
