@@ -3,6 +3,7 @@
 import { h, uid } from './dom.js';
 import { t, has, currentLanguage, locale, LANGUAGES } from './i18n.js';
 import { formatDateTime } from './format.js';
+import { ApiError } from './api.js';
 
 export const EMERGENCY_NUMBERS = [
   { key: 'ambulance', tel: '113', shown: '113' },
@@ -163,6 +164,14 @@ export function errorText(error) {
   if (has(`errors.${code}`)) return t(`errors.${code}`);
   if (error && error.status >= 500) return t('errors.internal_error');
   return t('errors.generic');
+}
+
+/**
+ * A step that failed at the server, which said why (its errors.<code> text), or
+ * in the browser itself (a passkey prompt cancelled, no passkey): `fallback`.
+ */
+export function serverErrorText(error, fallback) {
+  return error instanceof ApiError && has(`errors.${error.code}`) ? errorText(error) : fallback;
 }
 
 /** While a request runs: the button is disabled and says what is happening. */

@@ -3,7 +3,7 @@
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { api } from '../api.js';
-import { errorText, messageArea, showMessage, withBusy } from '../ui.js';
+import { errorText, messageArea, serverErrorText, showMessage, withBusy } from '../ui.js';
 import { passkeysSupported, usePasskey } from '../passkeys.js';
 
 const FAILURES = [
@@ -83,8 +83,11 @@ export default async function strongLogin(ctx) {
         });
         ctx.setSession(session);
         ctx.navigate('/');
-      } catch {
-        showMessage(error, t('strong.passkey_failed'));
+      } catch (err) {
+        // The server not taking the passkey is what this sentence says; any other
+        // refusal (the attempt timed out, no connection) in the server's words.
+        const failed = t('strong.passkey_failed');
+        showMessage(error, err.code === 'passkey_refused' ? failed : serverErrorText(err, failed));
       }
     });
     // First: on her own phone, a fingerprint is the quickest way in.

@@ -3,7 +3,7 @@ import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { api } from '../api.js';
 import { formatDateTime } from '../format.js';
-import { errorText, loadFailed, messageArea, pageTitle, showMessage, withBusy } from '../ui.js';
+import { errorText, loadFailed, messageArea, pageTitle, serverErrorText, showMessage, withBusy } from '../ui.js';
 import { createPasskey, passkeysSupported } from '../passkeys.js';
 
 export default async function myPasskeysView(ctx) {
@@ -54,8 +54,8 @@ export default async function myPasskeysView(ctx) {
         });
         ctx.flash(t('strong.passkeys_added'));
         ctx.retry();
-      } catch {
-        showMessage(error, t('strong.passkeys_add_failed'));
+      } catch (err) {
+        showMessage(error, serverErrorText(err, t('strong.passkeys_add_failed')));
       }
     });
   }
