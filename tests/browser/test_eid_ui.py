@@ -2,7 +2,8 @@
 ID-porten through her invitation link, logs out at the provider too, and
 logs in again with ID-porten. The provider is tests/oidc/provider.js
 (`oidc-provider`) on loopback, without test control: the person is picked on
-its page, as in `make run-eid`."""
+its page, as in `make run-eid`. HelseID (staff) points at a port where nothing
+answers, as when the provider is down."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, Api, _free_port, serve_demo, watched_pages
 from tests.oidc_provider import running_provider
@@ -49,6 +51,9 @@ def eid_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
                 EID_PATIENT_ISSUER=provider.issuer,
                 EID_PATIENT_CLIENT_ID="nattlys-browser",
                 EID_PATIENT_CLIENT_SECRET=SECRET,
+                EID_STAFF_ISSUER=f"http://127.0.0.1:{_free_port()}",
+                EID_STAFF_CLIENT_ID="nattlys-browser",
+                EID_STAFF_CLIENT_SECRET=SECRET,
             )
         )
 
@@ -93,3 +98,14 @@ def test_someone_without_an_account_is_told_what_to_do(eid_pages: Any) -> None:
     page.get_by_role("button", name="Kari Dahl").click()  # never invited
     page.get_by_text("Spør kontaktpersonen din om en invitasjonslenke").first.wait_for()
     assert page.url.endswith("#/logg-inn/eid/not_enrolled")
+
+
+def test_a_login_service_that_does_not_answer_is_named_with_another_way_in(eid_pages: Any) -> None:
+    page = eid_pages(PHONE)
+    page.goto("/")
+    with page.expect_response(lambda r: r.url.endswith("/api/auth/eid/staff/start")) as answer:
+        page.locator("[data-testid=eid-staff]").click()
+    assert answer.value.status == 502 and answer.value.json()["error"] == "eid_unavailable"
+    expect(page.locator("[data-testid=strong-login] [role=alert]")).to_have_text(
+        "Innloggingstjenesten svarer ikke akkurat nå. Prøv igjen om litt, eller logg inn på en annen måte."
+    )

@@ -26,8 +26,10 @@ export function eidButton(provider, label, error, { invitation } = {}) {
       );
       window.location.assign(started.authorization_url);
     } catch (err) {
-      const unavailable = err.status === 502 || err.code === 'network';
-      showMessage(error, unavailable ? t('strong.failed.provider_unavailable') : errorText(err));
+      // The server names why (eid_unavailable, eid_wrong_provider). No answer at all, or a
+      // gateway's bare 502 (api() calls a 5xx without a code internal_error): the service is away.
+      const unnamed = err.code === 'network' || (err.status === 502 && err.code === 'internal_error');
+      showMessage(error, unnamed ? t('strong.failed.provider_unavailable') : errorText(err));
     }
   });
   return button;
