@@ -112,6 +112,22 @@ def test_a_patient_with_as_many_passkeys_as_she_may_have_is_told_to_remove_one(l
     expect(added).to_have_count(MAX_PASSKEYS)
 
 
+def test_adding_a_passkey_twice_on_the_same_phone_says_it_is_there_already(localhost_pages: Any) -> None:
+    page = localhost_pages(PHONE)
+    _authenticator(page)
+    login(page, "pasient4")
+    page.locator("details.menu").wait_for()
+    page.goto("/#/passnokler")
+    page.locator("[data-testid=passkey-add]").click()
+    expect(page.locator("[data-testid=passkey]")).to_have_count(1)
+
+    page.locator("[data-testid=passkey-add]").click()
+    expect(page.locator("[data-testid=my-passkeys] [role=alert]")).to_have_text(
+        "Denne passnøkkelen er allerede lagt til. Du kan bruke den til å logge inn."
+    )
+    expect(page.locator("[data-testid=passkey]")).to_have_count(1)
+
+
 def test_a_passkey_login_that_ran_out_of_time_says_so(localhost_pages: Any) -> None:
     page = localhost_pages(PHONE)
     cdp, authenticator = _authenticator(page)

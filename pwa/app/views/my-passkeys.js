@@ -55,7 +55,11 @@ export default async function myPasskeysView(ctx) {
         ctx.flash(t('strong.passkeys_added'));
         ctx.retry();
       } catch (err) {
-        showMessage(error, serverErrorText(err, t('strong.passkeys_add_failed')));
+        // The phone refuses a second passkey for the same account (the server lists hers as excluded).
+        const text = err.name === 'InvalidStateError'
+          ? t('errors.passkey_exists')
+          : serverErrorText(err, t('strong.passkeys_add_failed'));
+        showMessage(error, text);
       }
     });
   }
