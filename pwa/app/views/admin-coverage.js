@@ -7,7 +7,6 @@ import { teamKind } from '../format.js';
 import { loadFailed, loading } from '../ui.js';
 import { nightGapLine, nightGapList } from '../night-gaps.js';
 import { addDays, clockTime, dayKey, dayName, isoWeek, listText, mondayOf, osloParts, periodText } from '../roster-time.js';
-import { gapsLink } from './admin-gaps.js';
 import { nightByNight } from './coverage-month.js';
 
 const PATIENT_STATES = ['c', 'f', 'g'];
@@ -271,6 +270,15 @@ async function nightSummary() {
       : h('p', { class: 'panel' }, t('night_gaps.none')),
   );
   return section;
+}
+
+/**
+ * The link to every time a patient was alone (#/admin/alene). That screen's
+ * module is not imported for it: its imports would sit in the chain of
+ * modules fetched one after the other before this screen asks for its data.
+ */
+function gapsLink() {
+  return h('p', null, h('a', { href: '#/admin/alene', 'data-testid': 'gaps-link' }, t('alerts.gaps.coverage_link')));
 }
 
 export default async function adminCoverage() {

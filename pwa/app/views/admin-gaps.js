@@ -98,8 +98,3 @@ export default async function adminGaps() {
   );
   return root;
 }
-
-/** A link from the coverage view. */
-export function gapsLink() {
-  return h('p', null, h('a', { href: '#/admin/alene', 'data-testid': 'gaps-link' }, t('alerts.gaps.coverage_link')));
-}
