@@ -73,7 +73,7 @@ def ask(db: Session, *, admin: User, user: User, reason: str, at: datetime) -> P
     if db.exec(_waiting(at).where(PatientDisableRequest.user_id == user.id)).first() is not None:  # type: ignore[attr-defined]
         raise conflict("already_requested", "This is already waiting for a second administrator.")
     request = PatientDisableRequest(
-        user_id=user.id,  # type: ignore[arg-type]
+        user_id=user.id,
         requested_by_id=admin.id,
         reason=reason,
         created_at=at,
@@ -82,7 +82,7 @@ def ask(db: Session, *, admin: User, user: User, reason: str, at: datetime) -> P
     db.add(request)
     db.flush()
     _record(db, actor=admin, request=request, action="user.disable_request", reason=reason)
-    auth_events.notify(user.id, "user.disable_request")  # type: ignore[arg-type]
+    auth_events.notify(user.id, "user.disable_request")
     return request
 
 
@@ -132,10 +132,10 @@ def approve(db: Session, *, admin: User, request_id: int, at: datetime) -> None:
     _request, user = _decide(db, admin=admin, request_id=request_id, approved=True, at=at)
     user.is_active = False
     db.add(user)
-    end_all_sessions(db, user_id=user.id, at=at)  # type: ignore[arg-type]
+    end_all_sessions(db, user_id=user.id, at=at)
     bump_generation(db)  # who is active feeds the on-duty snapshot
 
 
 def decline(db: Session, *, admin: User, request_id: int, at: datetime) -> None:
     _request, user = _decide(db, admin=admin, request_id=request_id, approved=False, at=at)
-    auth_events.notify(user.id, "user.disable_decline")  # type: ignore[arg-type]
+    auth_events.notify(user.id, "user.disable_decline")

@@ -348,7 +348,7 @@ def _enrol(
     if claimed.rowcount != 1:
         raise EidError("invitation_gone")
     if own is None:
-        own = EidIdentity(user_id=user.id, provider=provider, pid_hash=hashed, bound_at=at)  # type: ignore[arg-type]
+        own = EidIdentity(user_id=user.id, provider=provider, pid_hash=hashed, bound_at=at)
         db.add(own)
         db.flush()
     audit.record(

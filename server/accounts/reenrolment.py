@@ -47,8 +47,8 @@ def _pending(db: Session, *, at: datetime) -> object:
 def _public(db: Session, invitation: Invitation, user: User, *, at: datetime) -> ReenrolmentPublic:
     issuer = db.get(User, invitation.created_by_id) if invitation.created_by_id else None
     return ReenrolmentPublic(
-        id=invitation.id,  # type: ignore[arg-type]
-        user_id=user.id,  # type: ignore[arg-type]
+        id=invitation.id,
+        user_id=user.id,
         user_display_name=user.display_name,
         issued_by_name=issuer.display_name if issuer else None,
         created_at=invitation.created_at,
@@ -104,7 +104,7 @@ def _record(db: Session, *, actor: User, user: User, invitation: Invitation, act
         object_id=invitation.id,
         patient_id=user.id if user.role == Role.patient else None,
     )
-    auth_events.notify(user.id, action)  # type: ignore[arg-type]
+    auth_events.notify(user.id, action)
 
 
 def confirm(db: Session, *, holder: User, invitation_id: int, at: datetime) -> None:

@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 def public_user(user: User) -> UserPublic:
     return UserPublic(
-        id=user.id,  # type: ignore[arg-type]
+        id=user.id,
         username=user.username,
         display_name=user.display_name,
         role=Role(user.role),
@@ -120,7 +120,7 @@ def update_user(db: Session, *, actor: User, user: User, data: UserUpdate, at: d
             )
         user.is_active = data.is_active
         if not data.is_active:
-            end_all_sessions(db, user_id=user.id, at=at)  # type: ignore[arg-type]
+            end_all_sessions(db, user_id=user.id, at=at)
     db.add(user)
     # Names and who is active feed the on-duty snapshot.
     bump_generation(db)

@@ -67,7 +67,7 @@ def conversation_view(
             else None,
         }
     return ConversationPublic(
-        id=conv.id,  # type: ignore[arg-type]
+        id=conv.id,
         patient_id=conv.patient_id,
         state=conv.state,
         status=patient_status(db, conv, at=at),

@@ -96,7 +96,7 @@ def run(db: Session, *, at: datetime) -> Counter[str]:
     patient_ids = set(rows) | {p for p, _ in follow_up}
     active: set[int] = (
         set(
-            db.exec(  # type: ignore[arg-type]
+            db.exec(
                 select(User.id).where(
                     col(User.id).in_(patient_ids), User.role == Role.patient, col(User.is_active).is_(True)
                 )
@@ -304,7 +304,7 @@ def resend_unconfirmed(db: Session, *, at: datetime) -> int:
         )
         db.commit()
         if claimed.rowcount == 1:
-            _push_then_confirm([row.patient_id], _reminder_push(row.kind, row.step), [row.id])  # type: ignore[list-item]
+            _push_then_confirm([row.patient_id], _reminder_push(row.kind, row.step), [row.id])
             resent += 1
     if resent:
         log.warning("reminder pushes sent again after an unconfirmed send", extra={"steps": resent})

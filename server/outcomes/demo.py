@@ -43,7 +43,7 @@ def ensure_demo_night_outcomes(
             ).all()
         }
         last_admission = date.min
-        for evening in red_evenings(db, patient.id):  # type: ignore[arg-type]
+        for evening in red_evenings(db, patient.id):
             if (today - evening.day).days < RECORDED_AFTER_DAYS or evening.day - last_admission < IN_HOSPITAL:
                 continue
             rng = random.Random(f"{patient.username}:{evening.day.isoformat()}")
@@ -89,7 +89,7 @@ def ensure_demo_night_outcome(db: Session, *, recorded_by: User) -> None:
         return
     db.add(
         NightOutcome(
-            patient_id=patient.id,  # type: ignore[arg-type]
+            patient_id=patient.id,
             night=night,
             outcome=NightOutcomeKind.nothing,
             recorded_by_id=recorded_by.id,

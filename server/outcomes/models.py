@@ -24,7 +24,7 @@ class NightOutcome(SQLModel, table=True):
     __tablename__ = "night_outcomes"
     __table_args__ = (UniqueConstraint("patient_id", "night"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     patient_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     # The evening's local date (a night from 20:00 on 3 March to the morning after is 3 March).
     night: date = Field(index=True)

@@ -311,7 +311,7 @@ class PushDispatcher:
     def _fan_out(self, user_ids: list[int], message: PushMessage, *, batch: _Batch | None = None) -> None:
         with standalone_session(self.app) as db:
             subs = usable_subscriptions(db, user_ids, at=clock.now())
-            targets = [_Target(s.id, s.user_id, s.endpoint, s.p256dh, s.auth, s.language) for s in subs]  # type: ignore[arg-type]
+            targets = [_Target(s.id, s.user_id, s.endpoint, s.p256dh, s.auth, s.language) for s in subs]
             db.commit()
         if not targets:
             self.counts["no_subscription"] += len(user_ids)
