@@ -18,6 +18,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, SQLModel, col, select
+from sqlmodel.sql.expression import Select
 
 from server.accounts import auth_events
 from server.accounts.models import PatientDisableRequest, Role, User
@@ -42,7 +43,7 @@ class DisableRequestPublic(SQLModel):
     may_decide: bool
 
 
-def _waiting(at: datetime) -> object:
+def _waiting(at: datetime) -> Select[PatientDisableRequest, User]:
     return (
         select(PatientDisableRequest, User)
         .join(User, col(User.id) == col(PatientDisableRequest.user_id))
@@ -70,7 +71,7 @@ def ask(db: Session, *, admin: User, user: User, reason: str, at: datetime) -> P
         raise not_found("No such patient.")
     if not user.is_active:
         raise conflict("already_disabled", "This account is already disabled.")
-    if db.exec(_waiting(at).where(PatientDisableRequest.user_id == user.id)).first() is not None:  # type: ignore[attr-defined]
+    if db.exec(_waiting(at).where(PatientDisableRequest.user_id == user.id)).first() is not None:
         raise conflict("already_requested", "This is already waiting for a second administrator.")
     request = PatientDisableRequest(
         user_id=user.id,
@@ -88,7 +89,7 @@ def ask(db: Session, *, admin: User, user: User, reason: str, at: datetime) -> P
 
 def waiting(db: Session, *, admin: User, at: datetime) -> list[DisableRequestPublic]:
     out = []
-    for request, user in db.exec(_waiting(at)).all():  # type: ignore[call-overload]
+    for request, user in db.exec(_waiting(at)).all():
         requester = db.get(User, request.requested_by_id) if request.requested_by_id else None
         out.append(
             DisableRequestPublic(
@@ -108,7 +109,7 @@ def waiting(db: Session, *, admin: User, at: datetime) -> list[DisableRequestPub
 def _decide(
     db: Session, *, admin: User, request_id: int, approved: bool, at: datetime
 ) -> tuple[PatientDisableRequest, User]:
-    row = db.exec(_waiting(at).where(PatientDisableRequest.id == request_id)).first()  # type: ignore[attr-defined]
+    row = db.exec(_waiting(at).where(PatientDisableRequest.id == request_id)).first()
     if row is None:
         raise not_found("There is no request waiting for a decision here.")
     request, user = row

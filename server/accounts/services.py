@@ -73,7 +73,8 @@ def authenticate(db: Session, *, username: str, password: str, ip: str, at: date
         raise ApiError(401, "invalid_credentials", "Wrong username or password.", commit=True)
 
     attempt.succeeded()
-    if passwords.needs_rehash(user.password_hash):  # type: ignore[arg-type]
+    assert user.password_hash is not None  # ok: it was just verified
+    if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
         db.add(user)
     return user

@@ -33,6 +33,7 @@ from server.checkins.models import (
 )
 from server.checkins.plan_link import plan_bits
 from server.clock import OSLO
+from server.db import table_of
 
 # username: (evening, night, weekdays, after missed, base pressure, weekly swing)
 SCHEDULES = {
@@ -189,9 +190,9 @@ def ensure_demo_checkins(db: Session) -> int:
             reminders += told
     # Core executemany on the tables: the encrypted columns' types still encrypt.
     if checkins:
-        db.execute(insert(Checkin.__table__), checkins)  # type: ignore[attr-defined]
+        db.execute(insert(table_of(Checkin)), checkins)
     if reminders:
-        db.execute(insert(ReminderSent.__table__), reminders)  # type: ignore[attr-defined]
+        db.execute(insert(table_of(ReminderSent)), reminders)
     db.flush()
     return len(checkins)
 

@@ -16,6 +16,7 @@ from server.accounts.models import User
 from server.checkins import timing
 from server.checkins.demo import red_evenings
 from server.clock import OSLO
+from server.db import table_of
 from server.outcomes.models import NightOutcome, NightOutcomeKind
 
 # Nights recorded this long ago or more, so an admission's discharge and its
@@ -68,7 +69,7 @@ def ensure_demo_night_outcomes(
                 }
             )
     if rows:
-        db.execute(insert(NightOutcome.__table__), rows)  # type: ignore[attr-defined]
+        db.execute(insert(table_of(NightOutcome)), rows)
     return admitted
 
 

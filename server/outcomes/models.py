@@ -41,9 +41,10 @@ def _figure_indexes() -> None:
     from server.alerts.models import CareGap
     from server.chat.models import Message, RoutingDecision
     from server.checkins.models import Checkin, ReminderSent
+    from server.db import table_of
 
     def table(model: type[SQLModel]) -> Any:
-        return model.__table__  # type: ignore[attr-defined]
+        return table_of(model)
 
     # Covering: the figures read these columns from the index alone, never the
     # wide rows (encrypted message bodies, check-in notes).

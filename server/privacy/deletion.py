@@ -98,11 +98,11 @@ def carry_out_due(db: Session, *, at: datetime) -> int:
         )
         db.commit()
         run_after_commit()  # her next of kin's open screens and sockets are closed
-    engine = db.get_bind()
-    if due and engine.dialect.name == "sqlite":
+    bind = db.get_bind()
+    if due and bind.dialect.name == "sqlite":
         # Old page images of the erased rows live on in the WAL until a
         # checkpoint; outside a transaction (ours all BEGIN IMMEDIATE).
-        raw = engine.raw_connection()  # type: ignore[union-attr]
+        raw = bind.engine.raw_connection()
         try:
             raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
