@@ -56,13 +56,13 @@ def proposal_public(
         id=proposal.id,
         status=ProposalStatus(proposal.status),
         author=person_ref(author),
-        author_team_kinds=kinds,  # type: ignore[arg-type]
+        author_team_kinds=kinds,  # type: ignore[arg-type]  # pydantic checks each str is a TeamKind
         created_at=proposal.created_at,
         base_version=proposal.base_version,
         note=proposal.note,
         sections=sections_view(proposal.changes, keys),
-        diff=diff,  # type: ignore[arg-type]
-        conflicts=conflicts,  # type: ignore[arg-type]
+        diff=diff,  # type: ignore[arg-type]  # pydantic builds SectionDiff from the dicts
+        conflicts=conflicts,  # type: ignore[arg-type]  # pydantic checks each str is a SectionKey
         decided_at=proposal.decided_at,
         decided_by=person_ref(users.get(proposal.decided_by_id)),
         decision_note=proposal.decision_note,

@@ -233,7 +233,7 @@ def read_plan(
         updated_by=person_ref(author),
         updated_kind=VersionKind(current.kind) if current else None,
         sections=sections_view(content, keys),
-        visible_sections=keys,  # type: ignore[arg-type]
+        visible_sections=keys,  # type: ignore[arg-type]  # pydantic checks each str is a SectionKey
         pending_proposals=len([p for p in pending if is_patient or set(p.changes) <= set(keys)]),
         **extra,
     )
@@ -290,8 +290,8 @@ def restore_version(db: Session, *, patient: User, number: int, base_version: in
 
 def sharing_public(plan: CrisisPlan) -> SharingPublic:
     return SharingPublic(
-        sharing=effective_sharing(plan),  # type: ignore[arg-type]
-        default_sharing=DEFAULT_SHARING,  # type: ignore[arg-type]
+        sharing=effective_sharing(plan),  # type: ignore[arg-type]  # pydantic checks the str keys/kinds
+        default_sharing=DEFAULT_SHARING,  # type: ignore[arg-type]  # pydantic checks the str keys/kinds
         offline_enabled=plan.offline_enabled,
     )
 
@@ -377,5 +377,5 @@ def version_detail(db: Session, *, patient: User, number: int) -> VersionDetail:
         **summary.model_dump(),
         sections=PlanSections.model_validate(content),
         previous_number=number - 1 if number > 1 else None,
-        diff=plan_diff.diff(previous, content),  # type: ignore[arg-type]
+        diff=plan_diff.diff(previous, content),  # type: ignore[arg-type]  # pydantic builds SectionDiff from the dicts
     )
