@@ -22,7 +22,7 @@ def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
     app.config.from_mapping(settings.flask_config())
     app.config["SETTINGS"] = settings
     if settings.PROXY_COUNT:
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way to wrap the WSGI app
             app.wsgi_app,
             x_for=settings.PROXY_COUNT,
             x_proto=settings.PROXY_COUNT,

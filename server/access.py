@@ -174,9 +174,9 @@ def may_access_patient(
     if user.role == Role.admin:
         return need in _ADMIN_NEEDS
     if user.role == Role.supporter:
-        return _supporter_may(db, user.id, patient.id, need, at or clock.now())  # type: ignore[arg-type]
+        return _supporter_may(db, user.id, patient.id, need, at or clock.now())
     if user.role == Role.next_of_kin:
-        return _kin_may(db, user.id, patient.id, need)  # type: ignore[arg-type]
+        return _kin_may(db, user.id, patient.id, need)
     return False
 
 
@@ -205,22 +205,22 @@ def kin_visible_sections(db: Session, user: User, patient_id: int, sections: lis
     names, in plan order; nobody else sees anything through this."""
     if user.role != Role.next_of_kin:
         return []
-    consent = active_consent(db, next_of_kin_id=user.id, patient_id=patient_id)  # type: ignore[arg-type]
+    consent = active_consent(db, next_of_kin_id=user.id, patient_id=patient_id)
     shared = set(consent.sections) if consent else set()
     return [key for key in sections if key in shared]
 
 
 def sees_checkins_without_break_glass(db: Session, user: User, patient_id: int, *, at: datetime) -> bool:
     """On duty for the patient now, or a named primary contact (break-glass not needed)."""
-    return _sees_checkins(db, user.id, patient_id, at)  # type: ignore[arg-type]
+    return _sees_checkins(db, user.id, patient_id, at)
 
 
 def _refusal(db: Session, user: User, patient: User, need: Need, at: datetime) -> ApiError:
     """Why a supporter in the circle is refused, so the app can say what to do."""
     in_circle = user.role == Role.supporter and is_in_care_circle(
         db,
-        supporter_id=user.id,  # type: ignore[arg-type]
-        patient_id=patient.id,  # type: ignore[arg-type]
+        supporter_id=user.id,
+        patient_id=patient.id,
     )
     if in_circle and need == Need.checkins:
         return ApiError(403, "break_glass_available", NOT_ON_DUTY)
@@ -255,7 +255,7 @@ def require_patient(db: Session, user: User | None, patient_id: int, need: Need)
 def require_team_view(db: Session, user: User | None, team_id: int) -> User:
     """Administrators see every team's roster; supporters their own teams'."""
     user = require_role(user, Role.admin, Role.supporter)
-    if user.role == Role.supporter and team_id not in supporter_team_ids(db, user.id):  # type: ignore[arg-type]
+    if user.role == Role.supporter and team_id not in supporter_team_ids(db, user.id):
         raise forbidden()
     return user
 
@@ -264,7 +264,7 @@ def may_create_patient_in_team(db: Session, user: User, team_id: int | None) -> 
     if user.role == Role.admin:
         return True
     if user.role == Role.supporter:
-        return team_id is not None and team_id in supporter_team_ids(db, user.id)  # type: ignore[arg-type]
+        return team_id is not None and team_id in supporter_team_ids(db, user.id)
     return False
 
 
@@ -284,10 +284,10 @@ def require_chat_action(
         return
     if user.role != Role.supporter:
         raise forbidden()
-    if not is_in_care_circle(db, supporter_id=user.id, patient_id=conversation.patient_id):  # type: ignore[arg-type]
+    if not is_in_care_circle(db, supporter_id=user.id, patient_id=conversation.patient_id):
         raise forbidden("This patient is not in your care circle.")
     involved = conversation.holder_id == user.id or user.id in (conversation.offered_to or [])
-    if not is_on_duty_for(db, supporter_id=user.id, patient_id=conversation.patient_id, at=at):  # type: ignore[arg-type]
+    if not is_on_duty_for(db, supporter_id=user.id, patient_id=conversation.patient_id, at=at):
         raise forbidden(NOT_ON_DUTY)
     if not reading and not involved:
         raise forbidden("This conversation is not offered to you.")
@@ -304,7 +304,7 @@ def visible_plan_sections(
         return list(sections) if user.id == patient_id else []
     if user.role != Role.supporter:
         return []
-    kinds = set(team_kinds_in_circle(db, supporter_id=user.id, patient_id=patient_id))  # type: ignore[arg-type]
+    kinds = set(team_kinds_in_circle(db, supporter_id=user.id, patient_id=patient_id))
     return [key for key in sections if kinds & set(sharing.get(key, []))]
 
 

@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 
 from server.config import MIGRATIONS_ROOT
 from server.crypto.cli import keys_group
+from server.db import app_object
 
 
 def alembic_config(database_url: str):
@@ -111,7 +112,7 @@ def scheduler_command() -> None:
     """Run the scheduled jobs (escalations, reminders) in this process only."""
     from server.scheduler import run_forever
 
-    run_forever(current_app._get_current_object())  # type: ignore[attr-defined]
+    run_forever(app_object())
 
 
 @click.group("audit")

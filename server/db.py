@@ -16,15 +16,19 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy import DateTime, Engine, Table, create_engine, event
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import QueuePool
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
+
+if TYPE_CHECKING:
+    from werkzeug.local import LocalProxy
 
 _ENGINE_KEY = "nattlys_engine"
 
@@ -164,6 +168,12 @@ def init_app(app: Flask) -> None:
     app.teardown_appcontext(_close_session)
 
 
+def app_object() -> Flask:
+    """The app behind the `current_app` proxy, to hand to a thread, greenlet or
+    collector that outlives this context (Flask types the proxy as `Flask`)."""
+    return cast("LocalProxy[Flask]", current_app)._get_current_object()
+
+
 def get_engine(app: Flask | None = None) -> Engine:
     return (app or current_app).extensions[_ENGINE_KEY]
 
@@ -208,12 +218,20 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def stored_id(row: SQLModel) -> int:
-    """The primary key of a row that has been flushed (SQLModel types every `id` as
-    `int | None` because a new row has none until the database gives it one)."""
+    """The primary key of a row that has been flushed, checked: a new row's `id` is
+    None until the database gives it one (the models type it `int` for loaded rows)."""
     row_id = getattr(row, "id", None)
     if row_id is None:
         raise ValueError(f"{type(row).__name__} has no id yet: flush it before using its id")
     return int(row_id)
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table behind a table model (bulk inserts, dialect upserts); SQLModel
+    does not declare the `__table__` SQLAlchemy gives the class."""
+    table = sa_inspect(model).local_table
+    assert isinstance(table, Table)
+    return table
 
 
 NAMING_CONVENTION = {

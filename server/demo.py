@@ -113,7 +113,7 @@ def _demo_rosters(db: Session, *, admin: User, teams: dict[TeamKind, Team], user
             name=name,
             start_date=ROSTER_START,
             period_days=7,
-            member_ids=[users[m].id for m in members],  # type: ignore[misc]
+            member_ids=[users[m].id for m in members],
             shifts=shifts,
         )
 
@@ -147,7 +147,7 @@ def _demo_rosters(db: Session, *, admin: User, teams: dict[TeamKind, Team], user
     now = clock.now()
     for kind, rotations in plans.items():
         team = teams[kind]
-        if rosters.published_version(db, team.id) is not None:  # type: ignore[arg-type]
+        if rosters.published_version(db, team.id) is not None:
             continue
         rosters.replace_draft(db, actor=admin, team=team, data=RosterDraftIn(rotations=rotations), at=now)
         rosters.publish(db, actor=admin, team=team, confirm_uncovered=True, at=now)
@@ -200,7 +200,7 @@ def _demo_evening_chat(db: Session) -> None:
         body="Det hjelper å skrive. Jeg tror jeg går en tur.",
         at=answered + timedelta(minutes=6),
     )
-    supporting.close(db, supporter=supporter, conversation_id=conv.id, at=answered + timedelta(minutes=20))  # type: ignore[arg-type]
+    supporting.close(db, supporter=supporter, conversation_id=conv.id, at=answered + timedelta(minutes=20))
 
 
 def _demo_history(db: Session, users: dict[str, User]) -> None:
@@ -247,13 +247,13 @@ def load_demo(*, password: str) -> str:
         teams[kind] = team
         for username in members:
             if db.get(TeamMembership, (team.id, users[username].id)) is None:
-                db.add(TeamMembership(team_id=team.id, user_id=users[username].id))  # type: ignore[arg-type]
+                db.add(TeamMembership(team_id=team.id, user_id=users[username].id))
 
     for username, name, contact, kinds in PATIENTS:
         patient = _user(db, username, name, Role.patient, password_hash)
         wanted = CareCircleUpdate(
-            tiers=[CareTierIn(team_ids=[teams[kind].id], escalate_after_minutes=3) for kind in kinds],  # type: ignore[list-item]
-            primary_contact_ids=[users[contact].id] if contact else [],  # type: ignore[list-item]
+            tiers=[CareTierIn(team_ids=[teams[kind].id], escalate_after_minutes=3) for kind in kinds],
+            primary_contact_ids=[users[contact].id] if contact else [],
         )
         if _circle_shape(care_circle(db, patient=patient)) != _wanted_shape(wanted):
             replace_care_circle(db, actor=admin, patient=patient, data=wanted)

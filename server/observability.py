@@ -144,16 +144,16 @@ class AppCollector:
         try:
             db = get_db()
             now = clock.now()
-            waiting_rows = db.exec(  # type: ignore[call-overload]
+            waiting_rows = db.execute(
                 text(
                     "SELECT state, COUNT(*), MIN(waiting_since) FROM conversations "
                     "WHERE state IN ('offered', 'unstaffed') GROUP BY state"
                 )
             ).all()
-            decision_rows = db.exec(  # type: ignore[call-overload]
+            decision_rows = db.execute(
                 text("SELECT action, COUNT(*) FROM routing_decisions GROUP BY action")
             ).all()
-            level_rows = db.exec(text("SELECT level, COUNT(*) FROM checkins GROUP BY level")).all()  # type: ignore[call-overload]
+            level_rows = db.execute(text("SELECT level, COUNT(*) FROM checkins GROUP BY level")).all()
             db.rollback()
         except Exception:
             log.warning("metrics: database query failed")

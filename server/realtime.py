@@ -7,7 +7,7 @@ import hashlib
 import logging
 from collections import defaultdict
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, current_app, g, has_request_context, request
 from flask_socketio import SocketIO, join_room
@@ -18,7 +18,7 @@ from server.accounts import sessions
 from server.accounts.auth_events import ACCOUNT_EVENT, account_event
 from server.api.json_limits import SocketJson
 from server.config import origin_list
-from server.db import get_db, standalone_session
+from server.db import app_object, get_db, standalone_session
 
 socketio = SocketIO()
 # Which user each of this process's Socket.IO connections belongs to.
@@ -101,6 +101,13 @@ def authenticate_socket() -> Any:
     return user
 
 
+def _sid() -> str:
+    """This socket's id: Flask-SocketIO sets `request.sid`, which Flask's Request
+    type does not declare."""
+    sid: str = cast(Any, request).sid
+    return sid
+
+
 @socketio.on("connect")
 def on_connect(auth: Any = None) -> bool:
     if not origin_allowed(request.headers.get("Origin")):
@@ -113,9 +120,9 @@ def on_connect(auth: Any = None) -> bool:
 
     presence().connected(user.id)
     _make_room_in_session(g.socket_session_id, current_app.config["SOCKETS_PER_SESSION"])
-    session_users[request.sid] = user.id  # type: ignore[attr-defined]
-    socket_sessions[request.sid] = g.socket_session_id  # type: ignore[attr-defined]
-    _start_sweeper_once(current_app._get_current_object())  # type: ignore[attr-defined]
+    session_users[_sid()] = user.id
+    socket_sessions[_sid()] = g.socket_session_id
+    _start_sweeper_once(app_object())
     return True
 
 
@@ -188,8 +195,8 @@ def _start_sweeper_once(app: Flask) -> None:
 
 @socketio.on("disconnect")
 def on_disconnect(*_args: Any) -> None:
-    user_id = session_users.pop(request.sid, None)  # type: ignore[attr-defined]
-    socket_sessions.pop(request.sid, None)  # type: ignore[attr-defined]
+    user_id = session_users.pop(_sid(), None)
+    socket_sessions.pop(_sid(), None)
     if user_id is not None:
         from server.chat.presence import presence
 

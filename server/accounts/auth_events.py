@@ -79,7 +79,7 @@ def record(
         details=details,
     )
     if tell:
-        notify(user.id, str(event))  # type: ignore[arg-type]
+        notify(user.id, str(event))
 
 
 def record_anonymous(db: Session, *, user: User, event: AuthEvent) -> None:

@@ -16,7 +16,7 @@ def has_credentials(db: Session, user: User) -> bool:
     """Whether someone can already log in to this account: then a new
     invitation link for it needs the holder's or a second staff member's
     approval. (eID: a bound identity; passkeys: a registered passkey.)"""
-    return user.password_hash is not None or _has_eid(db, user) or has_passkey(db, user.id)  # type: ignore[arg-type]
+    return user.password_hash is not None or _has_eid(db, user) or has_passkey(db, user.id)
 
 
 def holder_can_confirm(db: Session, user: User, *, at: datetime) -> bool:

@@ -52,7 +52,7 @@ def ask(user_id: int, body: DisableAsk) -> DisableAsked:
     if user is None:
         raise not_found("No such user.")
     request = disabling.ask(get_db(), admin=g.user, user=user, reason=body.reason, at=clock.now())
-    return DisableAsked(id=request.id, expires_at=request.expires_at)  # type: ignore[arg-type]
+    return DisableAsked(id=request.id, expires_at=request.expires_at)
 
 
 @bp.get("/disable-requests")

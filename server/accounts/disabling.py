@@ -18,6 +18,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, SQLModel, col, select
+from sqlmodel.sql.expression import Select
 
 from server.accounts import auth_events
 from server.accounts.models import PatientDisableRequest, Role, User
@@ -42,7 +43,7 @@ class DisableRequestPublic(SQLModel):
     may_decide: bool
 
 
-def _waiting(at: datetime) -> object:
+def _waiting(at: datetime) -> Select[PatientDisableRequest, User]:
     return (
         select(PatientDisableRequest, User)
         .join(User, col(User.id) == col(PatientDisableRequest.user_id))
@@ -70,10 +71,10 @@ def ask(db: Session, *, admin: User, user: User, reason: str, at: datetime) -> P
         raise not_found("No such patient.")
     if not user.is_active:
         raise conflict("already_disabled", "This account is already disabled.")
-    if db.exec(_waiting(at).where(PatientDisableRequest.user_id == user.id)).first() is not None:  # type: ignore[attr-defined]
+    if db.exec(_waiting(at).where(PatientDisableRequest.user_id == user.id)).first() is not None:
         raise conflict("already_requested", "This is already waiting for a second administrator.")
     request = PatientDisableRequest(
-        user_id=user.id,  # type: ignore[arg-type]
+        user_id=user.id,
         requested_by_id=admin.id,
         reason=reason,
         created_at=at,
@@ -82,13 +83,13 @@ def ask(db: Session, *, admin: User, user: User, reason: str, at: datetime) -> P
     db.add(request)
     db.flush()
     _record(db, actor=admin, request=request, action="user.disable_request", reason=reason)
-    auth_events.notify(user.id, "user.disable_request")  # type: ignore[arg-type]
+    auth_events.notify(user.id, "user.disable_request")
     return request
 
 
 def waiting(db: Session, *, admin: User, at: datetime) -> list[DisableRequestPublic]:
     out = []
-    for request, user in db.exec(_waiting(at)).all():  # type: ignore[call-overload]
+    for request, user in db.exec(_waiting(at)).all():
         requester = db.get(User, request.requested_by_id) if request.requested_by_id else None
         out.append(
             DisableRequestPublic(
@@ -108,7 +109,7 @@ def waiting(db: Session, *, admin: User, at: datetime) -> list[DisableRequestPub
 def _decide(
     db: Session, *, admin: User, request_id: int, approved: bool, at: datetime
 ) -> tuple[PatientDisableRequest, User]:
-    row = db.exec(_waiting(at).where(PatientDisableRequest.id == request_id)).first()  # type: ignore[attr-defined]
+    row = db.exec(_waiting(at).where(PatientDisableRequest.id == request_id)).first()
     if row is None:
         raise not_found("There is no request waiting for a decision here.")
     request, user = row
@@ -132,10 +133,10 @@ def approve(db: Session, *, admin: User, request_id: int, at: datetime) -> None:
     _request, user = _decide(db, admin=admin, request_id=request_id, approved=True, at=at)
     user.is_active = False
     db.add(user)
-    end_all_sessions(db, user_id=user.id, at=at)  # type: ignore[arg-type]
+    end_all_sessions(db, user_id=user.id, at=at)
     bump_generation(db)  # who is active feeds the on-duty snapshot
 
 
 def decline(db: Session, *, admin: User, request_id: int, at: datetime) -> None:
     _request, user = _decide(db, admin=admin, request_id=request_id, approved=False, at=at)
-    auth_events.notify(user.id, "user.disable_decline")  # type: ignore[arg-type]
+    auth_events.notify(user.id, "user.disable_decline")

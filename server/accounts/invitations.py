@@ -38,7 +38,7 @@ def issue(db: Session, *, user: User, created_by: User, at: datetime) -> tuple[s
     token = secrets.token_urlsafe(32)
     invitation = Invitation(
         token_hash=token_digest(token),
-        user_id=user.id,  # type: ignore[arg-type]
+        user_id=user.id,
         created_by_id=created_by.id,
         created_at=at,
         expires_at=at + timedelta(hours=current_app.config["INVITATION_HOURS"]),
@@ -47,7 +47,7 @@ def issue(db: Session, *, user: User, created_by: User, at: datetime) -> tuple[s
     db.add(invitation)
     db.flush()
     if invitation.needs_approval:
-        auth_events.notify(user.id, "invitation.issue")  # type: ignore[arg-type]
+        auth_events.notify(user.id, "invitation.issue")
     audit.record(
         db,
         actor=created_by,
@@ -138,7 +138,7 @@ def accept(db: Session, *, token: str, password: str, at: datetime) -> tuple[Use
     if claimed.rowcount != 1:
         raise ApiError(410, "invitation_used", "This invitation link has already been used.")
     # A new password ends any session that might be using the old one.
-    end_all_sessions(db, user_id=user.id, at=at)  # type: ignore[arg-type]
+    end_all_sessions(db, user_id=user.id, at=at)
     audit.record(
         db,
         actor=user,
@@ -148,5 +148,5 @@ def accept(db: Session, *, token: str, password: str, at: datetime) -> tuple[Use
         patient_id=user.id if user.role == Role.patient else None,
     )
     if invitation.needs_approval:
-        auth_events.notify(user.id, "invitation.accept")  # type: ignore[arg-type]
+        auth_events.notify(user.id, "invitation.accept")
     return user, invitation

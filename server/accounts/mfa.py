@@ -145,7 +145,7 @@ def new_recovery_codes(db: Session, *, user: User) -> list[str]:
     db.exec(delete(RecoveryCode).where(col(RecoveryCode.user_id) == user.id))
     codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODES)]
     for code in codes:
-        db.add(RecoveryCode(user_id=user.id, code_hash=_code_hash(code)))  # type: ignore[arg-type]
+        db.add(RecoveryCode(user_id=user.id, code_hash=_code_hash(code)))
     return codes
 
 
@@ -189,7 +189,7 @@ def request_reset(db: Session, *, admin: User, user: User, at: datetime) -> Seco
     if user.id == admin.id:
         raise ApiError(403, "second_person_required", "Another administrator must reset your second factor.")
     reset = SecondFactorReset(
-        user_id=user.id,  # type: ignore[arg-type]
+        user_id=user.id,
         requested_by_id=admin.id,
         created_at=at,
         expires_at=at + timedelta(hours=RESET_HOURS),
@@ -212,8 +212,8 @@ def pending_resets(db: Session, *, admin: User, at: datetime) -> list[SecondFact
         requester = db.get(User, reset.requested_by_id) if reset.requested_by_id else None
         out.append(
             SecondFactorResetPublic(
-                id=reset.id,  # type: ignore[arg-type]
-                user_id=user.id,  # type: ignore[arg-type]
+                id=reset.id,
+                user_id=user.id,
                 user_display_name=user.display_name,
                 requested_by_name=requester.display_name if requester else None,
                 created_at=reset.created_at,
@@ -239,4 +239,4 @@ def approve_reset(db: Session, *, admin: User, reset_id: int, at: datetime) -> N
     reset.approved_by_id = admin.id
     db.add(reset)
     remove(db, user=user, actor=admin)
-    end_all_sessions(db, user_id=user.id, at=at)  # type: ignore[arg-type]
+    end_all_sessions(db, user_id=user.id, at=at)

@@ -86,7 +86,7 @@ def request_reset(user_id: int) -> ResetRequested:
     if user is None:
         raise not_found("No such user.")
     reset = mfa.request_reset(get_db(), admin=g.user, user=user, at=clock.now())
-    return ResetRequested(id=reset.id)  # type: ignore[arg-type]
+    return ResetRequested(id=reset.id)
 
 
 @bp.post("/second-factor-resets/<int:reset_id>/approve")

@@ -46,7 +46,7 @@ class UserBase(SQLModel):
 class User(UserBase, table=True):
     __tablename__ = "users"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     username: str = Field(max_length=40, unique=True, index=True)
     password_hash: str | None = Field(default=None, max_length=255)
     is_active: bool = Field(default=True)
@@ -122,7 +122,7 @@ class Invitation(SQLModel, table=True):
 
     __tablename__ = "invitations"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True)
     user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     created_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
@@ -155,7 +155,7 @@ class SecondFactor(SQLModel, table=True):
 class RecoveryCode(SQLModel, table=True):
     __tablename__ = "recovery_codes"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     code_hash: str = Field(max_length=64)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -167,7 +167,7 @@ class SecondFactorReset(SQLModel, table=True):
 
     __tablename__ = "second_factor_resets"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     requested_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     created_at: datetime = Field(sa_type=UTCDateTime)
@@ -182,7 +182,7 @@ class PatientDisableRequest(SQLModel, table=True):
 
     __tablename__ = "patient_disable_requests"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     requested_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     reason: str = Field(max_length=300)

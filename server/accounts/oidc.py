@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import requests
 from authlib.integrations.requests_client import OAuth2Session
@@ -32,7 +32,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app, request
 from joserfc import jwt
 from joserfc.errors import InvalidClaimError, JoseError, MissingClaimError
-from joserfc.jwk import KeySet
+from joserfc.jwk import KeySet, KeySetSerialization
 from sqlmodel import Session, col, delete, select, update
 
 from server.accounts import invitations
@@ -129,7 +129,7 @@ def metadata(provider: ProviderConfig) -> dict[str, Any]:
 
 def _key_set(jwks_uri: str, *, fresh: bool = False) -> KeySet:
     if fresh or jwks_uri not in _keys:
-        _keys[jwks_uri] = KeySet.import_key_set(_get_json(jwks_uri))  # type: ignore[arg-type]
+        _keys[jwks_uri] = KeySet.import_key_set(cast(KeySetSerialization, _get_json(jwks_uri)))
     return _keys[jwks_uri]
 
 
@@ -348,7 +348,7 @@ def _enrol(
     if claimed.rowcount != 1:
         raise EidError("invitation_gone")
     if own is None:
-        own = EidIdentity(user_id=user.id, provider=provider, pid_hash=hashed, bound_at=at)  # type: ignore[arg-type]
+        own = EidIdentity(user_id=user.id, provider=provider, pid_hash=hashed, bound_at=at)
         db.add(own)
         db.flush()
     audit.record(

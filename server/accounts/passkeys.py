@@ -147,7 +147,7 @@ def register(
         raise ApiError(409, "passkey_exists", "This passkey is added already.")
     transports = credential.get("response", {}).get("transports") or []
     passkey = Passkey(
-        user_id=user.id,  # type: ignore[arg-type]
+        user_id=user.id,
         credential_id=credential_id,
         public_key=bytes_to_base64url(verified.credential_public_key),
         sign_count=verified.sign_count,

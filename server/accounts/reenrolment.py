@@ -17,6 +17,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from server.accounts import auth_events
 from server.accounts.credentials import holder_can_confirm
@@ -29,7 +30,7 @@ def awaiting(db: Session, user: User, *, at: datetime) -> Awaiting:
     return Awaiting.account_holder if holder_can_confirm(db, user, at=at) else Awaiting.second_staff
 
 
-def _pending(db: Session, *, at: datetime) -> object:
+def _pending(db: Session, *, at: datetime) -> Select[Invitation, User]:
     return (
         select(Invitation, User)
         .join(User, col(User.id) == col(Invitation.user_id))
@@ -47,8 +48,8 @@ def _pending(db: Session, *, at: datetime) -> object:
 def _public(db: Session, invitation: Invitation, user: User, *, at: datetime) -> ReenrolmentPublic:
     issuer = db.get(User, invitation.created_by_id) if invitation.created_by_id else None
     return ReenrolmentPublic(
-        id=invitation.id,  # type: ignore[arg-type]
-        user_id=user.id,  # type: ignore[arg-type]
+        id=invitation.id,
+        user_id=user.id,
         user_display_name=user.display_name,
         issued_by_name=issuer.display_name if issuer else None,
         created_at=invitation.created_at,
@@ -58,7 +59,7 @@ def _public(db: Session, invitation: Invitation, user: User, *, at: datetime) ->
 
 
 def pending_for_holder(db: Session, holder: User, *, at: datetime) -> list[ReenrolmentPublic]:
-    rows = db.exec(_pending(db, at=at).where(Invitation.user_id == holder.id)).all()  # type: ignore[attr-defined]
+    rows = db.exec(_pending(db, at=at).where(Invitation.user_id == holder.id)).all()
     return [_public(db, invitation, user, at=at) for invitation, user in rows]
 
 
@@ -77,7 +78,7 @@ def pending_for_approver(
 ) -> list[ReenrolmentPublic]:
     """Links this staff member may approve: not their own, for accounts they
     may enrol, whose holder cannot confirm herself now."""
-    rows = db.exec(_pending(db, at=at)).all()  # type: ignore[call-overload]
+    rows = db.exec(_pending(db, at=at)).all()
     return [
         _public(db, invitation, user, at=at)
         for invitation, user in rows
@@ -89,7 +90,7 @@ def pending_for_approver(
 
 
 def _find_pending(db: Session, invitation_id: int, *, at: datetime) -> tuple[Invitation, User]:
-    row = db.exec(_pending(db, at=at).where(Invitation.id == invitation_id)).first()  # type: ignore[attr-defined]
+    row = db.exec(_pending(db, at=at).where(Invitation.id == invitation_id)).first()
     if row is None:
         raise not_found("There is no link waiting for approval here.")
     return row
@@ -104,7 +105,7 @@ def _record(db: Session, *, actor: User, user: User, invitation: Invitation, act
         object_id=invitation.id,
         patient_id=user.id if user.role == Role.patient else None,
     )
-    auth_events.notify(user.id, action)  # type: ignore[arg-type]
+    auth_events.notify(user.id, action)
 
 
 def confirm(db: Session, *, holder: User, invitation_id: int, at: datetime) -> None:

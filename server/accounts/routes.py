@@ -175,7 +175,7 @@ def reissue_invitation(user_id: int) -> InvitationIssued:
     db = get_db()
     target = _user_or_404(user_id)
     if target.role == Role.patient:
-        access.require_patient(db, g.user, target.id, access.Need.enrol)  # type: ignore[arg-type]
+        access.require_patient(db, g.user, target.id, access.Need.enrol)
     else:
         access.require_role(g.user, Role.admin)
     staff_caps.count(g.user, "invitations", at=clock.now())

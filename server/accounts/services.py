@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 def public_user(user: User) -> UserPublic:
     return UserPublic(
-        id=user.id,  # type: ignore[arg-type]
+        id=user.id,
         username=user.username,
         display_name=user.display_name,
         role=Role(user.role),
@@ -73,7 +73,8 @@ def authenticate(db: Session, *, username: str, password: str, ip: str, at: date
         raise ApiError(401, "invalid_credentials", "Wrong username or password.", commit=True)
 
     attempt.succeeded()
-    if passwords.needs_rehash(user.password_hash):  # type: ignore[arg-type]
+    assert user.password_hash is not None  # ok: it was just verified
+    if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
         db.add(user)
     return user
@@ -120,7 +121,7 @@ def update_user(db: Session, *, actor: User, user: User, data: UserUpdate, at: d
             )
         user.is_active = data.is_active
         if not data.is_active:
-            end_all_sessions(db, user_id=user.id, at=at)  # type: ignore[arg-type]
+            end_all_sessions(db, user_id=user.id, at=at)
     db.add(user)
     # Names and who is active feed the on-duty snapshot.
     bump_generation(db)

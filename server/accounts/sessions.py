@@ -77,7 +77,7 @@ def start_session(
         absolute = at + PENDING_SECOND_FACTOR
     auth_session = AuthSession(
         id=token_digest(token),
-        user_id=user.id,  # type: ignore[arg-type]
+        user_id=user.id,
         csrf_token=secrets.token_urlsafe(32),
         created_at=at,
         last_seen_at=at,

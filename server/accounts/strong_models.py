@@ -18,7 +18,7 @@ class EidIdentity(SQLModel, table=True):
     __tablename__ = "eid_identities"
     __table_args__ = (UniqueConstraint("pid_hash", "provider"), UniqueConstraint("user_id", "provider"))
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     provider: str = Field(max_length=16)  # "patient" (ID-porten) or "staff" (HelseID)
     pid_hash: str = Field(max_length=64)
@@ -58,7 +58,7 @@ class EidSession(SQLModel, table=True):
 class Passkey(SQLModel, table=True):
     __tablename__ = "passkeys"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     credential_id: str = Field(max_length=1400, unique=True)  # base64url
     public_key: str = Field(max_length=2000)  # base64url COSE key

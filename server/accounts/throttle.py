@@ -29,7 +29,7 @@ from sqlmodel import Session, col, delete, update
 
 from server.accounts.models import RateCounter
 from server.clock import as_utc
-from server.db import standalone_session
+from server.db import standalone_session, table_of
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class DatabaseCounters:
         cutoff = at - window
         dialect = db.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        table = RateCounter.__table__  # type: ignore[attr-defined]
+        table = table_of(RateCounter)
         first_failure = insert(table).values(key=key, window_start=at, count=1)
         expired = table.c.window_start <= cutoff
         stmt = first_failure.on_conflict_do_update(

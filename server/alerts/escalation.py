@@ -231,7 +231,7 @@ def raise_alert(
     """Record the alert and route it. With `conversation_id` (the patient
     asked for contact) the chat's offer carries it: one offer, one push."""
     alert = CheckinAlert(
-        patient_id=patient.id,  # type: ignore[arg-type]
+        patient_id=patient.id,
         checkin_id=checkin_id,
         reason=reason,
         at=at,
@@ -261,7 +261,7 @@ def acknowledge(db: Session, *, supporter: User, alert_id: int, at: datetime) ->
         raise not_found("No such alert.")
     if supporter.role != Role.supporter or alert.patient_id not in access.on_duty_patient_ids(
         db,
-        supporter_id=supporter.id,  # type: ignore[arg-type]
+        supporter_id=supporter.id,
         at=at,
     ):
         raise forbidden("You are not on duty for this patient now.")
@@ -300,7 +300,7 @@ def open_for(db: Session, *, supporter: User, at: datetime) -> list[OpenAlert]:
         .order_by(col(CheckinAlert.at))
     ).all()
     mine = [(a, p) for a, p in rows if supporter.id in (a.supporter_ids or [])]
-    on_duty = access.on_duty_patient_ids(db, supporter_id=supporter.id, at=at) if mine else set()  # type: ignore[arg-type]
+    on_duty = access.on_duty_patient_ids(db, supporter_id=supporter.id, at=at) if mine else set()
     out = []
     for alert, patient in mine:
         if alert.patient_id not in on_duty:
@@ -315,8 +315,8 @@ def open_for(db: Session, *, supporter: User, at: datetime) -> list[OpenAlert]:
         )
         out.append(
             OpenAlert(
-                id=alert.id,  # type: ignore[arg-type]
-                patient_id=patient.id,  # type: ignore[arg-type]
+                id=alert.id,
+                patient_id=patient.id,
                 patient_name=patient.display_name,
                 reason=alert.reason,
                 at=alert.at,

@@ -81,8 +81,8 @@ def list_gaps(db: Session, *, viewer: User, since: datetime, at: datetime) -> li
         end = gap.ended_at or at
         out.append(
             GapRow(
-                id=gap.id,  # type: ignore[arg-type]
-                patient_id=patient.id,  # type: ignore[arg-type]
+                id=gap.id,
+                patient_id=patient.id,
                 patient_name=patient.display_name,
                 kind=gap.kind,
                 started_at=gap.started_at,

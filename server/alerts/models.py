@@ -23,7 +23,7 @@ class GapKind:
 class CareGap(SQLModel, table=True):
     __tablename__ = "care_gaps"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     patient_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     kind: str = Field(sa_type=String(24))
     started_at: datetime = Field(sa_type=UTCDateTime, index=True)

@@ -81,10 +81,10 @@ def on_duty_reach(db: Session, *, team_ids: list[int] | None, at: datetime) -> l
 def my_reach(db: Session, *, user: User, at: datetime) -> MyReach:
     from server import access
 
-    teams = access.supporter_team_ids(db, user.id)  # type: ignore[arg-type]
+    teams = access.supporter_team_ids(db, user.id)
     on_duty = any(d.user_id == user.id for d in duty.on_duty_in_teams(db, team_ids=teams, at=at))
     return MyReach(
         on_duty=on_duty,
-        app_open=bool(presence().online([user.id])),  # type: ignore[list-item]
-        push_ok=bool(push.users_with_push(db, [user.id], at=at)),  # type: ignore[list-item]
+        app_open=bool(presence().online([user.id])),
+        push_ok=bool(push.users_with_push(db, [user.id], at=at)),
     )

@@ -150,7 +150,7 @@ def endpoint(
             run_after_commit()
             return _serialise(result, spec)
 
-        wrapper.endpoint_spec = spec  # type: ignore[attr-defined]
+        wrapper.endpoint_spec = spec  # type: ignore[attr-defined]  # read back by getattr in api/openapi.py and web/security.py
         return wrapper
 
     return decorate

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify
 from sqlalchemy import text
 
-from server.db import get_db
+from server.db import app_object, get_db
 
 bp = Blueprint("api", __name__)
 
@@ -33,7 +33,7 @@ def readyz() -> Any:
     ok = True
     try:
         db = get_db()
-        db.exec(text("SELECT 1"))  # type: ignore[call-overload]
+        db.execute(text("SELECT 1"))
         db.rollback()
         checks["database"] = "ok"
     except Exception:
@@ -61,6 +61,6 @@ def metrics() -> Any:
 
     from server.observability import render_metrics
 
-    response = Response(render_metrics(current_app._get_current_object()), content_type=CONTENT_TYPE_LATEST)  # type: ignore[attr-defined]
+    response = Response(render_metrics(app_object()), content_type=CONTENT_TYPE_LATEST)
     response.headers["Cache-Control"] = "no-store"
     return response

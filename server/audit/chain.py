@@ -182,7 +182,9 @@ def _rows(db: Session, *, upto: int, batch: int) -> Iterator[AuditEntry]:
         yield from rows
         if len(rows) < batch:
             return
-        after = rows[-1].chain_seq  # type: ignore[assignment]
+        last = rows[-1].chain_seq
+        assert last is not None  # the query selects sealed rows only
+        after = last
 
 
 def verify(db: Session, *, batch: int = 2000) -> Verdict:

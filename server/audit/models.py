@@ -15,7 +15,7 @@ from server.db import UTCDateTime
 class AuditEntry(SQLModel, table=True):
     __tablename__ = "audit_entries"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     at: datetime = Field(sa_type=UTCDateTime, index=True)
     actor_id: int | None = Field(default=None, foreign_key="users.id", index=True, ondelete="SET NULL")
     actor_role: str = Field(sa_type=String(16))

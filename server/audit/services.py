@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -101,7 +102,7 @@ def _public(
     actor_id: int | None = None,
     before_id: int | None = None,
     limit: int,
-    windows: list[tuple[datetime, datetime, str | None]] = (),  # type: ignore[assignment]
+    windows: Sequence[tuple[datetime, datetime, str | None]] = (),
     own: int | None = None,
 ) -> list[AuditEntryPublic]:
     if actor_id is not None:
@@ -139,7 +140,7 @@ def _details(details: dict[str, Any] | None) -> list[Any]:
     return [{"field": f, "value": given[f]} for f in writer.DETAIL_FIELDS if f in given]
 
 
-def _issuer(entry: AuditEntry, windows: list[tuple[datetime, datetime, str | None]]) -> str | None:
+def _issuer(entry: AuditEntry, windows: Sequence[tuple[datetime, datetime, str | None]]) -> str | None:
     return next((name for start, end, name in windows if start <= entry.at <= end), None)
 
 

@@ -15,7 +15,7 @@ REASON_MAX_CHARS = 500
 class BreakGlassAccess(SQLModel, table=True):
     __tablename__ = "break_glass_access"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     supporter_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     patient_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     reason: str = Field(max_length=REASON_MAX_CHARS)

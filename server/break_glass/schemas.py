@@ -11,7 +11,7 @@ from server.break_glass.models import REASON_MAX_CHARS, REASON_MIN_CHARS
 
 
 class BreakGlassIn(SQLModel):
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]  # SQLModel types model_config as its own SQLModelConfig
 
     reason: str = Field(max_length=REASON_MAX_CHARS)
 
@@ -25,7 +25,7 @@ class BreakGlassIn(SQLModel):
 
 
 class ReviewIn(SQLModel):
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]  # SQLModel types model_config as its own SQLModelConfig
 
     note: str = Field(default="", max_length=500)
 

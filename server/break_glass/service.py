@@ -29,12 +29,12 @@ def _names(db: Session, ids: set[int | None]) -> dict[int, str]:
     wanted = [i for i in ids if i is not None]
     if not wanted:
         return {}
-    return {u.id: u.display_name for u in db.exec(select(User).where(col(User.id).in_(wanted)))}  # type: ignore[misc]
+    return {u.id: u.display_name for u in db.exec(select(User).where(col(User.id).in_(wanted)))}
 
 
 def _public(db: Session, row: BreakGlassAccess, names: dict[int, str], at: datetime) -> BreakGlassPublic:
     return BreakGlassPublic(
-        id=row.id,  # type: ignore[arg-type]
+        id=row.id,
         supporter_id=row.supporter_id,
         supporter_name=names.get(row.supporter_id),
         supporter_team_kinds=membership.team_kinds_in_circle(
@@ -51,18 +51,18 @@ def open_access(
     db: Session, *, supporter: User, patient: User, reason: str, at: datetime
 ) -> BreakGlassPublic:
     """Call after access.require_patient(..., Need.break_glass)."""
-    if access.sees_checkins_without_break_glass(db, supporter, patient.id, at=at):  # type: ignore[arg-type]
+    if access.sees_checkins_without_break_glass(db, supporter, patient.id, at=at):
         raise ApiError(
             409, "not_needed", "You already see this patient's check-ins; no break-glass is needed."
         )
-    current = active_opening(db, supporter_id=supporter.id, patient_id=patient.id, at=at)  # type: ignore[arg-type]
+    current = active_opening(db, supporter_id=supporter.id, patient_id=patient.id, at=at)
     if current is not None:
         raise ApiError(
             409, "already_open", f"Your break-glass access is open until {current.expires_at.isoformat()}."
         )
     row = BreakGlassAccess(
-        supporter_id=supporter.id,  # type: ignore[arg-type]
-        patient_id=patient.id,  # type: ignore[arg-type]
+        supporter_id=supporter.id,
+        patient_id=patient.id,
         reason=reason,
         opened_at=at,
         expires_at=at + timedelta(minutes=current_app.config["BREAK_GLASS_MINUTES"]),
@@ -78,8 +78,8 @@ def open_access(
         patient_id=patient.id,
         details={"until": row.expires_at.isoformat()},
     )
-    public = _public(db, row, {supporter.id: supporter.display_name}, at)  # type: ignore[dict-item]
-    _tell_patient(patient.id, public)  # type: ignore[arg-type]
+    public = _public(db, row, {supporter.id: supporter.display_name}, at)
+    _tell_patient(patient.id, public)
     return public
 
 
@@ -163,5 +163,5 @@ def reading_details(db: Session, *, viewer: User, patient_id: int, at: datetime)
         db, viewer, patient_id, at=at
     ):
         return None
-    opening = active_opening(db, supporter_id=viewer.id, patient_id=patient_id, at=at)  # type: ignore[arg-type]
+    opening = active_opening(db, supporter_id=viewer.id, patient_id=patient_id, at=at)
     return {"break_glass": opening.id} if opening and opening.id else None

@@ -37,7 +37,7 @@ class TeamBase(SQLModel):
 class Team(TeamBase, table=True):
     __tablename__ = "teams"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     name: str = Field(max_length=120, unique=True)
     created_at: datetime = Field(default_factory=now, sa_type=UTCDateTime)
 
@@ -84,7 +84,7 @@ class CareTier(SQLModel, table=True):
     __tablename__ = "care_tiers"
     __table_args__ = (UniqueConstraint("patient_id", "position"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     patient_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     position: int = Field(ge=0)
     escalate_after_minutes: int = Field(default=3, ge=1, le=120)

@@ -120,7 +120,7 @@ def create_patient(body: PatientCreate) -> PatientCreated:
     return PatientCreated(
         patient=services.patient_public(patient),
         invitation=invitations.issued(token, invitation),
-        night_gaps=coverage.patient_night_gaps(db, patient.id, now=clock.now()),  # type: ignore[arg-type]
+        night_gaps=coverage.patient_night_gaps(db, patient.id, now=clock.now()),
     )
 
 

@@ -43,7 +43,7 @@ supporters_left = Namespace().signal("supporters-left")
 
 
 def member_public(user: User) -> MemberPublic:
-    return MemberPublic(id=user.id, display_name=user.display_name, username=user.username)  # type: ignore[arg-type]
+    return MemberPublic(id=user.id, display_name=user.display_name, username=user.username)
 
 
 def team_public(db: Session, team: Team) -> TeamPublic:
@@ -124,7 +124,7 @@ def set_members(db: Session, *, actor: User, team: Team, user_ids: list[int]) ->
     before = set(db.exec(select(TeamMembership.user_id).where(TeamMembership.team_id == team.id)).all())
     db.exec(delete(TeamMembership).where(col(TeamMembership.team_id) == team.id))
     for user in members:
-        db.add(TeamMembership(team_id=team.id, user_id=user.id))  # type: ignore[arg-type]
+        db.add(TeamMembership(team_id=team.id, user_id=user.id))
     db.flush()
     bump_generation(db)
     audit.record(db, actor=actor, action="team.members", object_type="team", object_id=team.id)
@@ -150,7 +150,7 @@ def care_circle(db: Session, *, patient: User) -> CareCirclePublic:
             CareTierPublic(
                 position=tier.position,
                 escalate_after_minutes=tier.escalate_after_minutes,
-                teams=[TeamRef(id=t.id, name=t.name, kind=TeamKind(t.kind)) for t in teams],  # type: ignore[arg-type]
+                teams=[TeamRef(id=t.id, name=t.name, kind=TeamKind(t.kind)) for t in teams],
             )
         )
     contacts = db.exec(
@@ -160,10 +160,10 @@ def care_circle(db: Session, *, patient: User) -> CareCirclePublic:
         .order_by(col(User.display_name))
     ).all()
     return CareCirclePublic(
-        patient_id=patient.id,  # type: ignore[arg-type]
+        patient_id=patient.id,
         tiers=out,
         primary_contacts=[member_public(c) for c in contacts],
-        last_resort=last_resort(db, patient.id),  # type: ignore[arg-type]
+        last_resort=last_resort(db, patient.id),
     )
 
 
@@ -202,19 +202,19 @@ def replace_care_circle(db: Session, *, actor: User, patient: User, data: CareCi
     db.flush()
     for position, tier_in in enumerate(data.tiers):
         tier = CareTier(
-            patient_id=patient.id,  # type: ignore[arg-type]
+            patient_id=patient.id,
             position=position,
             escalate_after_minutes=tier_in.escalate_after_minutes,
         )
         db.add(tier)
         db.flush()
         for team_id in tier_in.team_ids:
-            db.add(CareTierTeam(tier_id=tier.id, team_id=team_id))  # type: ignore[arg-type]
+            db.add(CareTierTeam(tier_id=tier.id, team_id=team_id))
     for contact in contacts:
-        db.add(PrimaryContact(patient_id=patient.id, supporter_id=contact.id))  # type: ignore[arg-type]
+        db.add(PrimaryContact(patient_id=patient.id, supporter_id=contact.id))
     db.flush()
     if "last_resort" in data.model_fields_set:
-        _set_last_resort(db, patient.id, data.last_resort)  # type: ignore[arg-type]
+        _set_last_resort(db, patient.id, data.last_resort)
     bump_generation(db)
     supporters_left.send(db, at=clock.now(), reason="the care circle changed", patient_id=patient.id)
     audit.record(

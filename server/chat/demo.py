@@ -23,7 +23,7 @@ from server.chat import conversations
 from server.chat.models import Message, RoutingDecision
 from server.checkins.demo import DemoEvening
 from server.checkins.levels import Level
-from server.db import stored_id
+from server.db import stored_id, table_of
 from server.rosters import duty
 
 CHANCE = {Level.red: 0.9, Level.yellow: 0.25, Level.green: 0.04}
@@ -172,8 +172,8 @@ def ensure_demo_chat_history(db: Session, patient: User, evenings: list[DemoEven
     if not messages:
         return 0
     # Core executemany on the tables: the encrypted body's type still encrypts.
-    db.execute(insert(Message.__table__), messages)  # type: ignore[attr-defined]
-    db.execute(insert(RoutingDecision.__table__), decisions)  # type: ignore[attr-defined]
+    db.execute(insert(table_of(Message)), messages)
+    db.execute(insert(table_of(RoutingDecision)), decisions)
     last_id = db.exec(select(func.max(Message.id)).where(Message.conversation_id == conv_id)).one()
     # Everything delivered, read on both sides and closed.
     conv.last_message_id = conv.delivered_upto_id = conv.read_upto_id = conv.patient_read_upto_id = (

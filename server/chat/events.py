@@ -99,7 +99,7 @@ def chat_event(name: str, schema: type[BaseModel] | None = None) -> Callable[[Ca
 def _conversation_of(user: User, conversation_id: int | None) -> Any:
     db = get_db()
     if user.role == Role.patient:
-        return conversations.conversation_for(db, patient_id=user.id, at=clock.now())  # type: ignore[arg-type]
+        return conversations.conversation_for(db, patient_id=user.id, at=clock.now())
     if conversation_id is None:
         raise ApiError(400, "invalid_input", "Say which conversation.")
     return conversations.get_conversation(db, conversation_id)

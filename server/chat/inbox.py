@@ -33,7 +33,7 @@ def inbox(db: Session, *, supporter: User, at: datetime) -> list[InboxItem]:
     ]
     # A check-in level is a check-in answer: only for those who may see check-ins now.
     sees = [p for _, p in visible if access.may_access_patient(db, supporter, p, access.Need.checkins, at=at)]
-    latest = _latest_checkins(db, [patient.id for patient in sees])  # type: ignore[misc]
+    latest = _latest_checkins(db, [patient.id for patient in sees])
     out = []
     for conv, patient in visible:
         mine = conv.holder_id == supporter.id
@@ -45,11 +45,11 @@ def inbox(db: Session, *, supporter: User, at: datetime) -> list[InboxItem]:
             object_id=conv.id,
             patient_id=patient.id,
         )
-        level, level_at = latest.get(patient.id, (None, None))  # type: ignore[arg-type]
+        level, level_at = latest.get(patient.id, (None, None))
         out.append(
             InboxItem(
-                conversation_id=conv.id,  # type: ignore[arg-type]
-                patient_id=patient.id,  # type: ignore[arg-type]
+                conversation_id=conv.id,
+                patient_id=patient.id,
                 patient_name=patient.display_name,
                 state=conv.state,
                 mine=mine,

@@ -36,7 +36,7 @@ def message_public(
             if names is not None:
                 names[message.sender_id] = (name or "", kind)
     return MessagePublic(
-        id=message.id,  # type: ignore[arg-type]
+        id=message.id,
         conversation_id=message.conversation_id,
         client_id=message.client_id,
         body=message.body,
@@ -53,7 +53,7 @@ def _notice_public(db: Session, message: Message) -> MessagePublic:
     conv = db.get(Conversation, message.conversation_id)
     to_id = notice.get("to_id")
     return MessagePublic(
-        id=message.id,  # type: ignore[arg-type]
+        id=message.id,
         conversation_id=message.conversation_id,
         client_id=message.client_id,
         body="",
@@ -79,7 +79,7 @@ def tell_in_chat(db: Session, conv: Conversation, *, code: str, at: datetime, **
     is offered the conversation. Not a message to answer: the read and
     delivered markers and the holder's clock stay where they are."""
     message = Message(
-        conversation_id=conv.id,  # type: ignore[arg-type]
+        conversation_id=conv.id,
         sender_id=None,
         sender_role=SYSTEM_SENDER,
         client_id=f"notice-{uuid.uuid4().hex}",

@@ -26,7 +26,7 @@ class ConversationState(StrEnum):
 class Conversation(SQLModel, table=True):
     __tablename__ = "conversations"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     patient_id: int = Field(foreign_key="users.id", unique=True)
     state: str = Field(default=ConversationState.idle, sa_type=String(16), index=True)
     holder_id: int | None = Field(default=None, foreign_key="users.id", index=True)
@@ -63,7 +63,7 @@ class Message(SQLModel, table=True):
     __tablename__ = "messages"
     __table_args__ = (UniqueConstraint("conversation_id", "sender_id", "client_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     conversation_id: int = Field(foreign_key="conversations.id", index=True)
     sender_id: int | None = Field(default=None, foreign_key="users.id")
     sender_role: str = Field(sa_type=String(16))
@@ -81,7 +81,7 @@ class RoutingDecision(SQLModel, table=True):
 
     __tablename__ = "routing_decisions"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     conversation_id: int = Field(foreign_key="conversations.id", index=True)
     patient_id: int = Field(foreign_key="users.id", index=True)
     at: datetime = Field(sa_type=UTCDateTime, index=True)

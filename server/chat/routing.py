@@ -39,7 +39,7 @@ def record_decision(
 ) -> None:
     db.add(
         RoutingDecision(
-            conversation_id=conv.id,  # type: ignore[arg-type]
+            conversation_id=conv.id,
             patient_id=conv.patient_id,
             at=at,
             action=action,

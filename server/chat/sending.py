@@ -43,7 +43,7 @@ def _store(
     db: Session, conv: Conversation, *, sender: User, client_id: str, body: str, at: datetime
 ) -> Message:
     message = Message(
-        conversation_id=conv.id,  # type: ignore[arg-type]
+        conversation_id=conv.id,
         sender_id=sender.id,
         sender_role=sender.role,
         client_id=client_id,
@@ -52,7 +52,7 @@ def _store(
     )
     db.add(message)
     db.flush()
-    conv.last_message_id = message.id  # type: ignore[assignment]
+    conv.last_message_id = message.id
     conv.updated_at = at
     return message
 
@@ -76,7 +76,7 @@ def _patient_sends(
     db: Session, *, patient: User, client_id: str, body: str, at: datetime
 ) -> tuple[MessagePublic, Conversation]:
     text = check_body(body)
-    conv = conversation_for(db, patient_id=patient.id, at=at, lock=True)  # type: ignore[arg-type]
+    conv = conversation_for(db, patient_id=patient.id, at=at, lock=True)
     existing = _resent(db, conv, sender=patient, client_id=client_id)
     if existing is not None:
         return message_public(db, existing), conv  # a resend: stored once, routed once

@@ -50,7 +50,7 @@ def take_conversation(db: Session, conv: Conversation, *, supporter: User, at: d
         at=at,
         reason=reason,
         tier=conv.tier_position,
-        supporters=[supporter.id],  # type: ignore[list-item]
+        supporters=[supporter.id],
         actor=supporter,
     )
     audit.record(

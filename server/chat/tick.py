@@ -94,7 +94,7 @@ def tick(db: Session, *, at: datetime) -> dict[str, int]:
             if not duty.is_on_duty_for(db, supporter_id=conv.holder_id, patient_id=conv.patient_id, at=at):
                 _shift_change(db, conv, at=at)
                 counts["handed_over"] += 1
-            elif _ask_for_note(db, conv, at=at):
+            elif _ask_for_note(db, conv, holder_id=conv.holder_id, at=at):
                 counts["notes_asked"] += 1
         elif conv.state == ConversationState.offered:
             still = [
@@ -154,11 +154,10 @@ def _holder_quiet(db: Session, conv: Conversation, *, at: datetime) -> str:
     return "reoffered"
 
 
-def _ask_for_note(db: Session, conv: Conversation, *, at: datetime) -> bool:
+def _ask_for_note(db: Session, conv: Conversation, *, holder_id: int, at: datetime) -> bool:
     """Shortly before the holder's shift ends, ask them once for a handover note
     (live, and a push that says nothing about the patient)."""
-    holder_id = conv.holder_id
-    ends = duty.duty_ends_at(db, supporter_id=holder_id, patient_id=conv.patient_id, at=at)  # type: ignore[arg-type]
+    ends = duty.duty_ends_at(db, supporter_id=holder_id, patient_id=conv.patient_id, at=at)
     if ends is None or ends - at > continuity.NOTE_REQUEST_BEFORE or conv.note_requested_for == ends:
         return False
     conv.note_requested_for = ends
@@ -166,10 +165,10 @@ def _ask_for_note(db: Session, conv: Conversation, *, at: datetime) -> bool:
     emit_to_users(
         "chat:note_request",
         {"conversation_id": conv.id, "shift_ends_at": ends.isoformat()},
-        [holder_id],  # type: ignore[list-item]
+        [holder_id],
     )
     push.queue(
-        [holder_id],  # type: ignore[list-item]
+        [holder_id],
         push.PushMessage(
             title="shift_ends",
             tag=f"handover-{conv.id}",

@@ -4,6 +4,7 @@ patient or a supporter loads (with what staff need to take over)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypedDict
 
 from sqlmodel import Session, col, select
 
@@ -15,9 +16,22 @@ from server.chat import continuity
 from server.chat.inbox import tonight_reason
 from server.chat.messages import message_public
 from server.chat.models import Conversation, Message
-from server.chat.schemas import ConversationPublic, MessagePublic
+from server.chat.schemas import ConversationPublic, MessagePublic, ShiftSummary, TonightReason
 from server.chat.status import patient_status
 from server.rosters import duty
+
+
+class _StaffView(TypedDict, total=False):
+    """The fields of ConversationPublic only staff get."""
+
+    patient_name: str | None
+    mine: bool
+    offered_to_me: bool
+    tier_position: int | None
+    handover_note: str | None
+    shift_summary: ShiftSummary | None
+    note_requested_for: datetime | None
+    tonight: TonightReason | None
 
 
 def messages_after(
@@ -48,7 +62,7 @@ def conversation_view(
         )
     elif conv.patient_id != user.id:
         raise forbidden()
-    staff_view: dict[str, object] = {}
+    staff_view: _StaffView = {}
     if user.role != Role.patient:
         patient = db.get(User, conv.patient_id)
         staff_view = {
@@ -67,10 +81,10 @@ def conversation_view(
             else None,
         }
     return ConversationPublic(
-        id=conv.id,  # type: ignore[arg-type]
+        id=conv.id,
         patient_id=conv.patient_id,
         state=conv.state,
         status=patient_status(db, conv, at=at),
         messages=messages_after(db, conv, after_id=after_id),
-        **staff_view,  # type: ignore[arg-type]
+        **staff_view,
     )

@@ -33,6 +33,7 @@ from server.checkins.models import (
 )
 from server.checkins.plan_link import plan_bits
 from server.clock import OSLO
+from server.db import table_of
 
 # username: (evening, night, weekdays, after missed, base pressure, weekly swing)
 SCHEDULES = {
@@ -84,7 +85,7 @@ def _history(
     """The check-in rows, and a reminder record for each scheduled evening
     (its last step: done, or what the patient chose should happen)."""
     evening, _night, weekdays, after, base, swing = schedule
-    signs = plan_bits(db, patient.id).warning_signs  # type: ignore[arg-type]
+    signs = plan_bits(db, patient.id).warning_signs
     today = clock.now().astimezone(OSLO).date()
     days = YEAR if patient.username in YEAR_PATIENTS else WEEKS
     spells = _spells(rng) if days == YEAR else []
@@ -171,7 +172,7 @@ def ensure_demo_checkins(db: Session) -> int:
         if db.get(CheckinSchedule, patient.id) is None:
             db.add(
                 CheckinSchedule(
-                    patient_id=patient.id,  # type: ignore[arg-type]
+                    patient_id=patient.id,
                     evening_time=evening,
                     night_time=night,
                     weekdays=timing.mask_from_days(weekdays),
@@ -189,9 +190,9 @@ def ensure_demo_checkins(db: Session) -> int:
             reminders += told
     # Core executemany on the tables: the encrypted columns' types still encrypt.
     if checkins:
-        db.execute(insert(Checkin.__table__), checkins)  # type: ignore[attr-defined]
+        db.execute(insert(table_of(Checkin)), checkins)
     if reminders:
-        db.execute(insert(ReminderSent.__table__), reminders)  # type: ignore[attr-defined]
+        db.execute(insert(table_of(ReminderSent)), reminders)
     db.flush()
     return len(checkins)
 
@@ -227,7 +228,7 @@ def ensure_demo_discharges(db: Session, admitted: list[tuple[User, date]], *, st
         days_to_contact = rng.randint(9, 16) if n % 3 == 1 else rng.randint(1, 6)  # one in three later
         db.add(
             Discharge(
-                patient_id=patient.id,  # type: ignore[arg-type]
+                patient_id=patient.id,
                 discharge_date=discharged,
                 recorded_by_id=rng.choice(staff).id,
                 recorded_at=timing.local_instant(discharged, time(13, rng.randint(0, 59)), OSLO),
@@ -251,7 +252,7 @@ def ensure_demo_discharge(db: Session, username: str, *, recorded_by: User, days
     now = clock.now()
     db.add(
         Discharge(
-            patient_id=patient.id,  # type: ignore[arg-type]
+            patient_id=patient.id,
             discharge_date=now.astimezone(OSLO).date() - timedelta(days=days_ago),
             recorded_by_id=recorded_by.id,
             recorded_at=now - timedelta(days=days_ago),

@@ -26,13 +26,13 @@ def _names(db: Session, ids: set[int | None]) -> dict[int, str]:
     wanted = [i for i in ids if i is not None]
     if not wanted:
         return {}
-    return {u.id: u.display_name for u in db.exec(select(User).where(col(User.id).in_(wanted)))}  # type: ignore[misc]
+    return {u.id: u.display_name for u in db.exec(select(User).where(col(User.id).in_(wanted)))}
 
 
 def discharge_public(db: Session, d: Discharge) -> DischargePublic:
     names = _names(db, {d.recorded_by_id, d.contact_by_id})
     return DischargePublic(
-        id=d.id,  # type: ignore[arg-type]
+        id=d.id,
         patient_id=d.patient_id,
         discharge_date=d.discharge_date,
         follow_up_until=d.discharge_date + timedelta(days=timing.DISCHARGE_FOLLOW_UP_DAYS),
@@ -58,7 +58,7 @@ def record_discharge(
     ).first()
     if same is None:
         same = Discharge(
-            patient_id=patient.id,  # type: ignore[arg-type]
+            patient_id=patient.id,
             discharge_date=data.discharge_date,
             recorded_by_id=supporter.id,
             recorded_at=at,
@@ -78,7 +78,7 @@ def record_discharge(
 
 def record_contact(db: Session, *, supporter: User, patient: User, at: datetime) -> DischargePublic:
     today = at.astimezone(OSLO).date()
-    current = active_discharges(db, [patient.id], today).get(patient.id)  # type: ignore[list-item, arg-type]
+    current = active_discharges(db, [patient.id], today).get(patient.id)
     if current is None:
         raise not_found("This patient is not in a follow-up period after discharge.")
     if current.contact_at is None:
@@ -99,7 +99,7 @@ def record_contact(db: Session, *, supporter: User, patient: User, at: datetime)
 def recently_discharged(db: Session, *, supporter: User, at: datetime) -> list[RecentlyDischargedItem]:
     """Patients in their 14 days after discharge whom nobody has recorded
     contact with yet, among those this supporter is on duty for now."""
-    patient_ids = access.on_duty_patient_ids(db, supporter_id=supporter.id, at=at)  # type: ignore[arg-type]
+    patient_ids = access.on_duty_patient_ids(db, supporter_id=supporter.id, at=at)
     if not patient_ids:
         return []
     today = at.astimezone(OSLO).date()
@@ -122,7 +122,7 @@ def recently_discharged(db: Session, *, supporter: User, at: datetime) -> list[R
             RecentlyDischargedItem(
                 patient_id=patient_id,
                 patient_name=patient.display_name,
-                discharge_id=d.id,  # type: ignore[arg-type]
+                discharge_id=d.id,
                 discharge_date=d.discharge_date,
                 day=(today - d.discharge_date).days,
                 last_checkin_at=last.created_at if last else None,

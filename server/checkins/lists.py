@@ -32,11 +32,11 @@ def trend(
         .where(Checkin.patient_id == patient.id, col(Checkin.created_at) >= at - timedelta(days=days))
         .order_by(col(Checkin.created_at).desc(), col(Checkin.id).desc())
     ).all()
-    bits = plan_link.plan_bits(db, patient.id)  # type: ignore[arg-type]
-    show = sees_warning_signs(db, viewer, patient.id, bits)  # type: ignore[arg-type]
-    audit_read(db, viewer, patient.id, "checkins", details)  # type: ignore[arg-type]
+    bits = plan_link.plan_bits(db, patient.id)
+    show = sees_warning_signs(db, viewer, patient.id, bits)
+    audit_read(db, viewer, patient.id, "checkins", details)
     return TrendPublic(
-        patient_id=patient.id,  # type: ignore[arg-type]
+        patient_id=patient.id,
         days=days,
         items=[checkin_public(c, show_signs=show) for c in rows],
         points=[TrendPoint(at=c.created_at, pressure=c.pressure, level=c.level) for c in reversed(rows)],
@@ -44,7 +44,7 @@ def trend(
 
 
 def tonight(db: Session, *, supporter: User, at: datetime) -> list[TonightItem]:
-    patient_ids = access.on_duty_patient_ids(db, supporter_id=supporter.id, at=at)  # type: ignore[arg-type]
+    patient_ids = access.on_duty_patient_ids(db, supporter_id=supporter.id, at=at)
     if not patient_ids:
         return []
     rows = db.exec(
@@ -63,7 +63,7 @@ def tonight(db: Session, *, supporter: User, at: datetime) -> list[TonightItem]:
             audit_read(db, supporter, c.patient_id, "tonight")
         out.append(
             TonightItem(
-                patient_id=patient.id,  # type: ignore[arg-type]
+                patient_id=patient.id,
                 patient_name=patient.display_name,
                 checkin=checkin_public(c, show_signs=bits[c.patient_id]),
             )

@@ -54,7 +54,7 @@ class Checkin(SQLModel, table=True):
     __tablename__ = "checkins"
     __table_args__ = (UniqueConstraint("patient_id", "idempotency_key"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     patient_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     # Chosen by the device, so a resend after a lost answer is stored once.
     idempotency_key: str = Field(max_length=64)
@@ -81,7 +81,7 @@ class ReminderSent(SQLModel, table=True):
     __tablename__ = "checkin_reminders"
     __table_args__ = (UniqueConstraint("patient_id", "local_date", "kind", "step"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     patient_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     local_date: date
     kind: str = Field(sa_type=String(8))
@@ -99,7 +99,7 @@ class CheckinAlert(SQLModel, table=True):
 
     __tablename__ = "checkin_alerts"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     patient_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     checkin_id: int | None = Field(default=None, foreign_key="checkins.id", ondelete="CASCADE")
     reason: str = Field(max_length=16)  # red | missed
@@ -130,7 +130,7 @@ class Discharge(SQLModel, table=True):
 
     __tablename__ = "discharges"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     patient_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     discharge_date: date = Field(index=True)
     recorded_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")

@@ -28,7 +28,6 @@ from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
 from typing import TypedDict
 
-from flask import current_app
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -39,7 +38,7 @@ from server.checkins import timing
 from server.checkins.models import AfterMissed, Checkin, CheckinSchedule, ReminderSent, ReminderStep, SlotKind
 from server.checkins.service import GENTLE_TITLES, REMINDER_TITLES, active_discharges, view_of
 from server.clock import OSLO
-from server.db import discard_after_commit, run_after_commit, standalone_session
+from server.db import app_object, discard_after_commit, run_after_commit, standalone_session, table_of
 from server.push import service as push
 
 log = logging.getLogger(__name__)
@@ -96,7 +95,7 @@ def run(db: Session, *, at: datetime) -> Counter[str]:
     patient_ids = set(rows) | {p for p, _ in follow_up}
     active: set[int] = (
         set(
-            db.exec(  # type: ignore[arg-type]
+            db.exec(
                 select(User.id).where(
                     col(User.id).in_(patient_ids), User.role == Role.patient, col(User.is_active).is_(True)
                 )
@@ -201,8 +200,8 @@ def _tell_on_duty(db: Session, record: ReminderSent, counts: Counter[str], at: d
         db.rollback()  # another process took this step first
         counts["already_taken"] += 1
         return
-    patient = db.get(User, record.patient_id)
-    alert = escalation.raise_alert(db, patient=patient, reason="missed", slot_kind=record.kind, at=at)  # type: ignore[arg-type]
+    patient = db.get_one(User, record.patient_id)  # the step's row has a foreign key to her
+    alert = escalation.raise_alert(db, patient=patient, reason="missed", slot_kind=record.kind, at=at)
     record.outcome = "told_on_duty" if alert.outcome == "alerted" else "no_one_on_duty"
     db.add(record)
     try:
@@ -220,7 +219,7 @@ def _record_and_push(db: Session, records: list[StepRecord], counts: Counter[str
     """Record a batch of steps in one statement, skipping any another process
     took first, commit, and send this batch's pushes before the next batch is
     written: the first phones buzz while later steps are still being recorded."""
-    table = ReminderSent.__table__  # type: ignore[attr-defined]
+    table = table_of(ReminderSent)
     insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
     # One statement compiled once for every batch; the driver gets the rows as parameters.
     stored = db.execute(
@@ -253,7 +252,7 @@ def _reminder_push(kind: str, step: str) -> push.PushMessage:
 def _push_then_confirm(user_ids: list[int], message: push.PushMessage, record_ids: list[int]) -> None:
     """Send, and mark the steps "pushed" once the sends are made. A step left
     "pushing" (the process died first) is sent again by a later run."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = app_object()
     with _in_flight_lock:
         _in_flight.update(record_ids)
 
@@ -304,7 +303,7 @@ def resend_unconfirmed(db: Session, *, at: datetime) -> int:
         )
         db.commit()
         if claimed.rowcount == 1:
-            _push_then_confirm([row.patient_id], _reminder_push(row.kind, row.step), [row.id])  # type: ignore[list-item]
+            _push_then_confirm([row.patient_id], _reminder_push(row.kind, row.step), [row.id])
             resent += 1
     if resent:
         log.warning("reminder pushes sent again after an unconfirmed send", extra={"steps": resent})

@@ -18,7 +18,7 @@ MAX_NOTE_CHARS = 1000
 
 
 class _Strict(SQLModel):
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]  # SQLModel types model_config as its own SQLModelConfig
 
 
 # --- schedule --------------------------------------------------------------------------

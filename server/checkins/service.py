@@ -96,13 +96,13 @@ def active_discharges(db: Session, patient_ids: list[int] | None, day: date) -> 
 
 
 def schedule_public(db: Session, patient: User, *, at: datetime) -> SchedulePublic:
-    row = schedule_row(db, patient.id)  # type: ignore[arg-type]
+    row = schedule_row(db, patient.id)
     today = at.astimezone(OSLO).date()
-    follow_up = patient.id in active_discharges(db, [patient.id], today)  # type: ignore[list-item]
+    follow_up = patient.id in active_discharges(db, [patient.id], today)
     if row is None:
         defaults = ScheduleIn()
         return SchedulePublic(
-            patient_id=patient.id,  # type: ignore[arg-type]
+            patient_id=patient.id,
             saved=False,
             enabled=defaults.enabled,
             timezone="Europe/Oslo",
@@ -116,7 +116,7 @@ def schedule_public(db: Session, patient: User, *, at: datetime) -> SchedulePubl
             in_discharge_follow_up=follow_up,
         )
     return SchedulePublic(
-        patient_id=patient.id,  # type: ignore[arg-type]
+        patient_id=patient.id,
         saved=True,
         enabled=row.enabled,
         timezone=row.timezone,
@@ -150,7 +150,7 @@ def read_schedule(
 def lowers_safety_net(db: Session, *, patient: User, data: ScheduleIn) -> bool:
     """Whether this change turns check-ins off or changes what happens after a
     missed one (compared with what is saved, or the defaults)."""
-    row = schedule_row(db, patient.id)  # type: ignore[arg-type]
+    row = schedule_row(db, patient.id)
     enabled = row.enabled if row else ScheduleIn().enabled
     after_missed = row.after_missed if row else ScheduleIn().after_missed
     return (enabled and not data.enabled) or data.after_missed != after_missed
@@ -174,7 +174,7 @@ def put_schedule(
         wall = getattr(data, name)
         if wall is not None and timing.in_quiet_hours(wall, data.quiet_start, data.quiet_end):
             raise field_error([name], "in_quiet_hours", "the check-in time is inside the quiet hours")
-    row = schedule_row(db, patient.id) or CheckinSchedule(patient_id=patient.id, updated_at=at)  # type: ignore[arg-type]
+    row = schedule_row(db, patient.id) or CheckinSchedule(patient_id=patient.id, updated_at=at)
     row.enabled = data.enabled
     row.evening_time = data.evening_time
     row.night_time = data.night_time
@@ -262,8 +262,8 @@ def submit(db: Session, *, patient: User, data: CheckinIn, at: datetime) -> Chec
         raise forbidden("Only patients make check-ins.")
     if data.patient_id is not None and data.patient_id != patient.id:
         raise forbidden("You can only check in for yourself.")
-    bits = plan_link.plan_bits(db, patient.id)  # type: ignore[arg-type]
-    existing = _find(db, patient.id, data.idempotency_key)  # type: ignore[arg-type]
+    bits = plan_link.plan_bits(db, patient.id)
+    existing = _find(db, patient.id, data.idempotency_key)
     if existing is not None:
         return _result(db, existing, bits=bits, duplicate=True, at=at)
     signs = _resolve_signs(list(data.warning_signs), bits.warning_signs)
@@ -278,7 +278,7 @@ def submit(db: Session, *, patient: User, data: CheckinIn, at: datetime) -> Chec
         )
     )
     checkin = Checkin(
-        patient_id=patient.id,  # type: ignore[arg-type]
+        patient_id=patient.id,
         idempotency_key=data.idempotency_key,
         created_at=at,
         pressure=data.pressure,
@@ -298,7 +298,7 @@ def submit(db: Session, *, patient: User, data: CheckinIn, at: datetime) -> Chec
             db.flush()
     except IntegrityError:
         # The same submission, a moment ago, from a retry on another connection.
-        first = _find(db, patient.id, data.idempotency_key)  # type: ignore[arg-type]
+        first = _find(db, patient.id, data.idempotency_key)
         if first is None:
             raise
         return _result(db, first, bits=bits, duplicate=True, at=at)
@@ -352,19 +352,19 @@ def _done_since(db: Session, patient_id: int, since: datetime) -> bool:
 def pending_reminder(db: Session, patient: User, *, at: datetime) -> PendingReminder | None:
     """The check-in the patient is asked for now and has not done: shown in the
     app when it opens (the fallback when push is off or did not arrive)."""
-    row = schedule_row(db, patient.id)  # type: ignore[arg-type]
-    view = view_of(patient.id, row)  # type: ignore[arg-type]
+    row = schedule_row(db, patient.id)
+    view = view_of(patient.id, row)
     today = at.astimezone(view.tz).date()
-    follow = active_discharges(db, [patient.id], today)  # type: ignore[list-item]
+    follow = active_discharges(db, [patient.id], today)
     slots = []
     for day in (today - timedelta(days=1), today):
-        in_follow_up = bool(active_discharges(db, [patient.id], day)) if day != today else bool(follow)  # type: ignore[list-item]
+        in_follow_up = bool(active_discharges(db, [patient.id], day)) if day != today else bool(follow)
         slots += timing.slots_on(view, day, follow_up=in_follow_up)
     due = [s for s in slots if s.due_at <= at < s.due_at + PENDING_FOR]
     if not due:
         return None
     slot = max(due, key=lambda s: s.due_at)
-    if _done_since(db, patient.id, slot.due_at - timing.EARLY_WINDOW):  # type: ignore[arg-type]
+    if _done_since(db, patient.id, slot.due_at - timing.EARLY_WINDOW):
         return None
     sent = db.exec(
         select(ReminderSent).where(
@@ -384,7 +384,7 @@ def pending_reminder(db: Session, patient: User, *, at: datetime) -> PendingRemi
 
 
 def state(db: Session, patient: User, *, at: datetime) -> CheckinState:
-    bits = plan_link.plan_bits(db, patient.id)  # type: ignore[arg-type]
+    bits = plan_link.plan_bits(db, patient.id)
     last = db.exec(
         select(Checkin.created_at)
         .where(Checkin.patient_id == patient.id)

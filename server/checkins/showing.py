@@ -15,7 +15,7 @@ from server.checkins.schemas import CheckinPublic
 
 def checkin_public(c: Checkin, *, show_signs: bool) -> CheckinPublic:
     return CheckinPublic(
-        id=c.id,  # type: ignore[arg-type]
+        id=c.id,
         patient_id=c.patient_id,
         created_at=c.created_at,
         pressure=c.pressure,

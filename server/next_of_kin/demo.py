@@ -24,8 +24,8 @@ def ensure_demo_next_of_kin(db: Session, *, patient: User, kin: User) -> None:
         return
     db.add(
         NextOfKinConsent(
-            patient_id=patient.id,  # type: ignore[arg-type]
-            next_of_kin_id=kin.id,  # type: ignore[arg-type]
+            patient_id=patient.id,
+            next_of_kin_id=kin.id,
             sections=list(DEMO_SECTIONS),
             notify_on_red=True,
             may_signal_worry=True,

@@ -16,7 +16,7 @@ from server.db import UTCDateTime
 class NextOfKinConsent(SQLModel, table=True):
     __tablename__ = "next_of_kin_consents"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     patient_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     next_of_kin_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     # Crisis-plan section keys the next of kin may read; a subset of the plan's.
@@ -35,7 +35,7 @@ class WorrySignal(SQLModel, table=True):
 
     __tablename__ = "worry_signals"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     consent_id: int = Field(foreign_key="next_of_kin_consents.id", index=True, ondelete="CASCADE")
     alert_id: int | None = Field(default=None, foreign_key="checkin_alerts.id", ondelete="SET NULL")
     at: datetime = Field(sa_type=UTCDateTime, index=True)

@@ -17,7 +17,7 @@ EMERGENCY_NUMBERS = ("113", "116 117", "116 123")
 class ConsentIn(SQLModel):
     """What she lets this next of kin see and do."""
 
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]  # SQLModel types model_config as its own SQLModelConfig
 
     sections: list[SectionKey] = Field(default_factory=list, max_length=len(SectionKey))
     notify_on_red: bool = False

@@ -64,7 +64,7 @@ def _username_for(db: Session, display_name: str) -> str:
 def public(db: Session, consent: NextOfKinConsent) -> ConsentPublic:
     kin = db.get(User, consent.next_of_kin_id)
     return ConsentPublic(
-        id=consent.id,  # type: ignore[arg-type]
+        id=consent.id,
         next_of_kin_id=consent.next_of_kin_id,
         display_name=kin.display_name if kin else "",
         joined=bool(kin and kin.has_password),
@@ -110,7 +110,7 @@ def _consent_details(consent: NextOfKinConsent) -> dict[str, Any]:
 def invite(db: Session, *, patient: User, data: InviteIn, at: datetime) -> Invited:
     """A new next of kin account, her consent, and the link with which they
     choose a password (the invitation mechanism staff and patients use)."""
-    if len(_active(db, patient.id)) >= MAX_NEXT_OF_KIN:  # type: ignore[arg-type]
+    if len(_active(db, patient.id)) >= MAX_NEXT_OF_KIN:
         raise ApiError(409, "too_many_next_of_kin", f"You can include at most {MAX_NEXT_OF_KIN} next of kin.")
     kin = User(
         username=_username_for(db, data.display_name),
@@ -121,8 +121,8 @@ def invite(db: Session, *, patient: User, data: InviteIn, at: datetime) -> Invit
     db.add(kin)
     db.flush()
     consent = NextOfKinConsent(
-        patient_id=patient.id,  # type: ignore[arg-type]
-        next_of_kin_id=kin.id,  # type: ignore[arg-type]
+        patient_id=patient.id,
+        next_of_kin_id=kin.id,
         sections=[str(s) for s in data.sections],
         notify_on_red=data.notify_on_red,
         may_signal_worry=data.may_signal_worry,
@@ -136,7 +136,7 @@ def invite(db: Session, *, patient: User, data: InviteIn, at: datetime) -> Invit
 
 
 def list_for(db: Session, *, patient: User) -> list[ConsentPublic]:
-    return [public(db, c) for c in _active(db, patient.id)]  # type: ignore[arg-type]
+    return [public(db, c) for c in _active(db, patient.id)]
 
 
 def _her_consent(db: Session, patient: User, consent_id: int) -> NextOfKinConsent:
@@ -232,10 +232,10 @@ def home(db: Session, *, kin: User, at: datetime) -> KinHome:
     out = []
     for consent, patient in rows:
         _record(db, kin, "next_of_kin.home", consent)
-        alert = _open_worry(db, consent.id) if consent.may_signal_worry else None  # type: ignore[arg-type]
+        alert = _open_worry(db, consent.id) if consent.may_signal_worry else None
         out.append(
             KinPatient(
-                patient_id=patient.id,  # type: ignore[arg-type]
+                patient_id=patient.id,
                 patient_name=patient.display_name,
                 may_signal_worry=consent.may_signal_worry,
                 open_worry=_worry_status(db, alert, at) if alert else None,
@@ -261,11 +261,11 @@ def _phone_numbers(sections: SectionsView) -> list[PhoneNumber]:
 def read_plan(db: Session, *, kin: User, patient: User) -> KinPlan:
     """The sections her consent shares, with their phone numbers to tap. Call
     after access.require_patient(db, kin, patient.id, Need.kin_plan)."""
-    plan = plans.find_plan(db, patient.id)  # type: ignore[arg-type]
+    plan = plans.find_plan(db, patient.id)
     content = plans.current_content(db, plan) if plan and plan.current_version else plans.empty_content()
-    keys = access.kin_visible_sections(db, kin, patient.id, list(SECTION_KEYS))  # type: ignore[arg-type]
+    keys = access.kin_visible_sections(db, kin, patient.id, list(SECTION_KEYS))
     sections = SectionsView.model_validate({k: content[k] for k in keys})
-    consent = access.active_consent(db, next_of_kin_id=kin.id, patient_id=patient.id)  # type: ignore[arg-type]
+    consent = access.active_consent(db, next_of_kin_id=kin.id, patient_id=patient.id)
     assert consent is not None  # require_patient checked it in this transaction
     _record(
         db,
@@ -275,7 +275,7 @@ def read_plan(db: Session, *, kin: User, patient: User) -> KinPlan:
         details={"version": plan.current_version if plan else 0, "sections_shown": keys},
     )
     return KinPlan(
-        patient_id=patient.id,  # type: ignore[arg-type]
+        patient_id=patient.id,
         patient_name=patient.display_name,
         visible_sections=keys,
         sections=sections,
@@ -300,7 +300,7 @@ def signal_worry(db: Session, *, kin: User, patient: User, at: datetime) -> Worr
     ).first()
     if consent is None:
         raise not_found("No such next of kin.")
-    if _open_worry(db, consent.id) is not None:  # type: ignore[arg-type]
+    if _open_worry(db, consent.id) is not None:
         raise ApiError(
             409, "worry_open", "Your message is still with the people on duty; they have not answered yet."
         )
@@ -316,7 +316,7 @@ def signal_worry(db: Session, *, kin: User, patient: User, at: datetime) -> Worr
             f"You can send this at most {WORRIES_PER_DAY} times a day. Call 113 if it is urgent.",
         )
     alert = escalation.raise_alert(db, patient=patient, reason=escalation.WORRY, at=at)
-    db.add(WorrySignal(consent_id=consent.id, alert_id=alert.id, at=at))  # type: ignore[arg-type]
+    db.add(WorrySignal(consent_id=consent.id, alert_id=alert.id, at=at))
     _record(db, kin, "next_of_kin.worry", consent)
     status = _worry_status(db, alert, at)
     return WorrySent(**status.model_dump(), left_today=WORRIES_PER_DAY - sent_today - 1)
@@ -325,7 +325,7 @@ def signal_worry(db: Session, *, kin: User, patient: User, at: datetime) -> Worr
 def tell_about_red(patient: User, *, db: Session) -> None:
     """After her red check-in: a push to the next of kin she asked to be told,
     with no health content ("can you get in touch tonight?")."""
-    consents = [c for c in _active(db, patient.id) if c.notify_on_red]  # type: ignore[arg-type]
+    consents = [c for c in _active(db, patient.id) if c.notify_on_red]
     if not consents:
         return
     push.queue(

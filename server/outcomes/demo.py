@@ -16,6 +16,7 @@ from server.accounts.models import User
 from server.checkins import timing
 from server.checkins.demo import red_evenings
 from server.clock import OSLO
+from server.db import table_of
 from server.outcomes.models import NightOutcome, NightOutcomeKind
 
 # Nights recorded this long ago or more, so an admission's discharge and its
@@ -43,7 +44,7 @@ def ensure_demo_night_outcomes(
             ).all()
         }
         last_admission = date.min
-        for evening in red_evenings(db, patient.id):  # type: ignore[arg-type]
+        for evening in red_evenings(db, patient.id):
             if (today - evening.day).days < RECORDED_AFTER_DAYS or evening.day - last_admission < IN_HOSPITAL:
                 continue
             rng = random.Random(f"{patient.username}:{evening.day.isoformat()}")
@@ -68,7 +69,7 @@ def ensure_demo_night_outcomes(
                 }
             )
     if rows:
-        db.execute(insert(NightOutcome.__table__), rows)  # type: ignore[attr-defined]
+        db.execute(insert(table_of(NightOutcome)), rows)
     return admitted
 
 
@@ -89,7 +90,7 @@ def ensure_demo_night_outcome(db: Session, *, recorded_by: User) -> None:
         return
     db.add(
         NightOutcome(
-            patient_id=patient.id,  # type: ignore[arg-type]
+            patient_id=patient.id,
             night=night,
             outcome=NightOutcomeKind.nothing,
             recorded_by_id=recorded_by.id,

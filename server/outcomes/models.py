@@ -24,7 +24,7 @@ class NightOutcome(SQLModel, table=True):
     __tablename__ = "night_outcomes"
     __table_args__ = (UniqueConstraint("patient_id", "night"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     patient_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     # The evening's local date (a night from 20:00 on 3 March to the morning after is 3 March).
     night: date = Field(index=True)
@@ -41,9 +41,10 @@ def _figure_indexes() -> None:
     from server.alerts.models import CareGap
     from server.chat.models import Message, RoutingDecision
     from server.checkins.models import Checkin, ReminderSent
+    from server.db import table_of
 
     def table(model: type[SQLModel]) -> Any:
-        return model.__table__  # type: ignore[attr-defined]
+        return table_of(model)
 
     # Covering: the figures read these columns from the index alone, never the
     # wide rows (encrypted message bodies, check-in notes).

@@ -127,7 +127,7 @@ def record_night(
         select(NightOutcome).where(NightOutcome.patient_id == patient.id, NightOutcome.night == body.night)
     ).first()
     if row is None:
-        row = NightOutcome(patient_id=patient.id, night=body.night, outcome=body.outcome, recorded_at=at)  # type: ignore[arg-type]
+        row = NightOutcome(patient_id=patient.id, night=body.night, outcome=body.outcome, recorded_at=at)
     row.outcome, row.recorded_by_id, row.recorded_at = body.outcome, supporter.id, at
     db.add(row)
     db.flush()

@@ -310,7 +310,7 @@ def _add_version(
 ) -> None:
     db.add(
         CrisisPlanVersion(
-            plan_id=plan.id,  # type: ignore[arg-type]
+            plan_id=plan.id,
             number=number,
             content=PlanSections.model_validate(content).model_dump(mode="json"),
             kind=VersionKind.edit,
@@ -325,11 +325,11 @@ def _add_version(
 def ensure_demo_plan(db: Session, patient: User) -> None:
     """Create the patient's demo plan, unless they already have a plan."""
     content = PLANS.get(patient.username)
-    if content is None or find_plan(db, patient.id) is not None:  # type: ignore[arg-type]
+    if content is None or find_plan(db, patient.id) is not None:
         return
     sharing = {k: v for k, v in SHARING.get(patient.username, {}).items() if v != DEFAULT_SHARING[k]}
     plan = CrisisPlan(
-        patient_id=patient.id,  # type: ignore[arg-type]
+        patient_id=patient.id,
         sharing=sharing,
         offline_enabled=patient.username not in OFFLINE_OFF,
         created_at=clock.now() - timedelta(days=14),
@@ -349,7 +349,7 @@ def ensure_demo_plan(db: Session, patient: User) -> None:
 
 def ensure_demo_proposal(db: Session, patient: User, supporter: User) -> None:
     """Eva's pending proposal from her bolig supporter, unless her plan has had one."""
-    plan = find_plan(db, patient.id)  # type: ignore[arg-type]
+    plan = find_plan(db, patient.id)
     if (
         plan is None
         or db.exec(select(CrisisPlanProposal.id).where(CrisisPlanProposal.plan_id == plan.id)).first()
@@ -357,7 +357,7 @@ def ensure_demo_proposal(db: Session, patient: User, supporter: User) -> None:
         return
     db.add(
         CrisisPlanProposal(
-            plan_id=plan.id,  # type: ignore[arg-type]
+            plan_id=plan.id,
             author_id=supporter.id,
             base_version=plan.current_version,
             changes=SectionsPatch.model_validate(EVA_PROPOSAL).changes(),

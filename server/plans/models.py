@@ -39,7 +39,7 @@ class ProposalStatus(StrEnum):
 class CrisisPlan(SQLModel, table=True):
     __tablename__ = "crisis_plans"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     patient_id: int = Field(foreign_key="users.id", unique=True, ondelete="CASCADE")
     # 0 until the first version is written.
     current_version: int = Field(default=0)
@@ -54,7 +54,7 @@ class CrisisPlanVersion(SQLModel, table=True):
     __tablename__ = "crisis_plan_versions"
     __table_args__ = (UniqueConstraint("plan_id", "number"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="crisis_plans.id", ondelete="CASCADE")  # indexed by the unique key
     number: int
     # The full content, every section, as validated when written.
@@ -73,7 +73,7 @@ class CrisisPlanProposal(SQLModel, table=True):
 
     __tablename__ = "crisis_plan_proposals"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="crisis_plans.id", index=True, ondelete="CASCADE")
     author_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     base_version: int

@@ -17,4 +17,4 @@ PROPOSAL_WAITING = push.PushMessage(
 
 def proposal_waiting(patient: User) -> None:
     """Sent once the proposal is stored (dropped if the request fails)."""
-    push.queue([patient.id], PROPOSAL_WAITING)  # type: ignore[list-item]
+    push.queue([patient.id], PROPOSAL_WAITING)

@@ -46,34 +46,34 @@ def proposal_public(
             base = content_at(db, plan, proposal.base_version)
             conflicts = [k for k in keys if base[k] != current[k]]
     users = users_by_id(db, {proposal.author_id, proposal.decided_by_id, proposal.meeting_recorded_by_id})
-    author = users.get(proposal.author_id)  # type: ignore[arg-type]
+    author = users.get(proposal.author_id)
     kinds = (
-        membership.team_kinds_in_circle(db, supporter_id=author.id, patient_id=plan.patient_id)  # type: ignore[arg-type]
+        membership.team_kinds_in_circle(db, supporter_id=author.id, patient_id=plan.patient_id)
         if author
         else []
     )
     return ProposalPublic(
-        id=proposal.id,  # type: ignore[arg-type]
+        id=proposal.id,
         status=ProposalStatus(proposal.status),
         author=person_ref(author),
-        author_team_kinds=kinds,  # type: ignore[arg-type]
+        author_team_kinds=kinds,  # type: ignore[arg-type]  # pydantic checks each str is a TeamKind
         created_at=proposal.created_at,
         base_version=proposal.base_version,
         note=proposal.note,
         sections=sections_view(proposal.changes, keys),
-        diff=diff,  # type: ignore[arg-type]
-        conflicts=conflicts,  # type: ignore[arg-type]
+        diff=diff,  # type: ignore[arg-type]  # pydantic builds SectionDiff from the dicts
+        conflicts=conflicts,  # type: ignore[arg-type]  # pydantic checks each str is a SectionKey
         decided_at=proposal.decided_at,
-        decided_by=person_ref(users.get(proposal.decided_by_id)),  # type: ignore[arg-type]
+        decided_by=person_ref(users.get(proposal.decided_by_id)),
         decision_note=proposal.decision_note,
         resulting_version=proposal.resulting_version,
-        meeting_recorded_by=person_ref(users.get(proposal.meeting_recorded_by_id)),  # type: ignore[arg-type]
+        meeting_recorded_by=person_ref(users.get(proposal.meeting_recorded_by_id)),
         meeting_recorded_at=proposal.meeting_recorded_at,
     )
 
 
 def _visible_keys(db: Session, viewer: User, patient: User, plan: CrisisPlan) -> list[str]:
-    return access.visible_plan_sections(db, viewer, patient.id, effective_sharing(plan), list(SECTION_KEYS))  # type: ignore[arg-type]
+    return access.visible_plan_sections(db, viewer, patient.id, effective_sharing(plan), list(SECTION_KEYS))
 
 
 def require_shared(db: Session, supporter: User, patient: User, plan: CrisisPlan, keys: list[str]) -> None:
@@ -141,7 +141,7 @@ def create_proposal(db: Session, *, supporter: User, patient: User, data: Propos
             "This plan already has many open proposals; agree on those with the patient first.",
         )
     proposal = CrisisPlanProposal(
-        plan_id=plan.id,  # type: ignore[arg-type]
+        plan_id=plan.id,
         author_id=supporter.id,
         base_version=plan.current_version,
         changes=changes,

@@ -86,7 +86,7 @@ WhoList = Annotated[list["WhoDoesWhat"], MaxLen(MAX_ITEMS)]
 
 
 class _Strict(SQLModel):
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]  # SQLModel types model_config as its own SQLModelConfig
 
 
 class Contact(_Strict):

@@ -70,16 +70,16 @@ def find_plan(db: Session, patient_id: int, *, lock: bool = False) -> CrisisPlan
 
 def get_or_create_plan(db: Session, patient: User, *, lock: bool = False) -> CrisisPlan:
     """The patient's plan, created empty (version 0, default sharing) on first use."""
-    plan = find_plan(db, patient.id, lock=lock)  # type: ignore[arg-type]
+    plan = find_plan(db, patient.id, lock=lock)
     if plan is not None:
         return plan
-    plan = CrisisPlan(patient_id=patient.id, created_at=clock.now())  # type: ignore[arg-type]
+    plan = CrisisPlan(patient_id=patient.id, created_at=clock.now())
     try:
         with db.begin_nested():
             db.add(plan)
     except IntegrityError:
         # Another request created it a moment ago.
-        plan = find_plan(db, patient.id, lock=lock)  # type: ignore[arg-type]
+        plan = find_plan(db, patient.id, lock=lock)
         if plan is None:
             raise
     return plan
@@ -136,7 +136,7 @@ def write_version(
 ) -> CrisisPlanVersion:
     number = plan.current_version + 1
     version = CrisisPlanVersion(
-        plan_id=plan.id,  # type: ignore[arg-type]
+        plan_id=plan.id,
         number=number,
         content=content,
         kind=kind,
@@ -161,14 +161,14 @@ def write_version(
 
 
 def person_ref(user: User | None) -> PersonRef | None:
-    return PersonRef(id=user.id, display_name=user.display_name) if user else None  # type: ignore[arg-type]
+    return PersonRef(id=user.id, display_name=user.display_name) if user else None
 
 
-def users_by_id(db: Session, ids: set[int | None]) -> dict[int, User]:
+def users_by_id(db: Session, ids: set[int | None]) -> dict[int | None, User]:
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
-    return {u.id: u for u in db.exec(select(User).where(col(User.id).in_(wanted))).all()}  # type: ignore[misc]
+    return {u.id: u for u in db.exec(select(User).where(col(User.id).in_(wanted))).all()}
 
 
 def sections_view(content: dict[str, Any], keys: list[str]) -> SectionsView:
@@ -196,7 +196,7 @@ def read_plan(
     content = current_content(db, plan)
     sharing = effective_sharing(plan)
     is_patient = viewer.id == patient.id
-    keys = access.visible_plan_sections(db, viewer, patient.id, sharing, list(SECTION_KEYS))  # type: ignore[arg-type]
+    keys = access.visible_plan_sections(db, viewer, patient.id, sharing, list(SECTION_KEYS))
     keys = display_order(keys, for_supporter=not is_patient)
     current = _version_row(db, plan, plan.current_version) if plan.current_version else None
     author = db.get(User, current.author_id) if current and current.author_id else None
@@ -213,7 +213,7 @@ def read_plan(
             "offline_enabled": plan.offline_enabled,
         }
     else:
-        kinds = membership.team_kinds_in_circle(db, supporter_id=viewer.id, patient_id=patient.id)  # type: ignore[arg-type]
+        kinds = membership.team_kinds_in_circle(db, supporter_id=viewer.id, patient_id=patient.id)
         extra = {"your_team_kinds": kinds}
         audit.record(
             db,
@@ -225,7 +225,7 @@ def read_plan(
             details={"version": plan.current_version, "sections_shown": keys},
         )
     return CrisisPlanPublic(
-        patient_id=patient.id,  # type: ignore[arg-type]
+        patient_id=patient.id,
         patient_name=patient.display_name,
         viewer="patient" if is_patient else "supporter",
         version=plan.current_version,
@@ -233,7 +233,7 @@ def read_plan(
         updated_by=person_ref(author),
         updated_kind=VersionKind(current.kind) if current else None,
         sections=sections_view(content, keys),
-        visible_sections=keys,  # type: ignore[arg-type]
+        visible_sections=keys,  # type: ignore[arg-type]  # pydantic checks each str is a SectionKey
         pending_proposals=len([p for p in pending if is_patient or set(p.changes) <= set(keys)]),
         **extra,
     )
@@ -290,8 +290,8 @@ def restore_version(db: Session, *, patient: User, number: int, base_version: in
 
 def sharing_public(plan: CrisisPlan) -> SharingPublic:
     return SharingPublic(
-        sharing=effective_sharing(plan),  # type: ignore[arg-type]
-        default_sharing=DEFAULT_SHARING,  # type: ignore[arg-type]
+        sharing=effective_sharing(plan),  # type: ignore[arg-type]  # pydantic checks the str keys/kinds
+        default_sharing=DEFAULT_SHARING,  # type: ignore[arg-type]  # pydantic checks the str keys/kinds
         offline_enabled=plan.offline_enabled,
     )
 
@@ -329,7 +329,7 @@ def update_sharing(db: Session, *, patient: User, data: SharingUpdate) -> Sharin
 
 
 def _summaries(db: Session, rows: list[CrisisPlanVersion]) -> list[VersionSummary]:
-    proposals = {
+    proposals: dict[int | None, CrisisPlanProposal] = {
         p.id: p
         for p in db.exec(
             select(CrisisPlanProposal).where(col(CrisisPlanProposal.id).in_({r.proposal_id for r in rows}))
@@ -343,12 +343,12 @@ def _summaries(db: Session, rows: list[CrisisPlanVersion]) -> list[VersionSummar
             VersionSummary(
                 number=row.number,
                 kind=VersionKind(row.kind),
-                author=person_ref(users.get(row.author_id)),  # type: ignore[arg-type]
+                author=person_ref(users.get(row.author_id)),
                 author_role=row.author_role,
                 created_at=row.created_at,
                 note=row.note,
                 proposal_id=row.proposal_id,
-                decided_by=person_ref(users.get(proposal.decided_by_id)) if proposal else None,  # type: ignore[arg-type]
+                decided_by=person_ref(users.get(proposal.decided_by_id)) if proposal else None,
                 restored_from=row.restored_from,
             )
         )
@@ -377,5 +377,5 @@ def version_detail(db: Session, *, patient: User, number: int) -> VersionDetail:
         **summary.model_dump(),
         sections=PlanSections.model_validate(content),
         previous_number=number - 1 if number > 1 else None,
-        diff=plan_diff.diff(previous, content),  # type: ignore[arg-type]
+        diff=plan_diff.diff(previous, content),  # type: ignore[arg-type]  # pydantic builds SectionDiff from the dicts
     )

@@ -32,10 +32,10 @@ def pending(db: Session, patient_id: int) -> DeletionRequest | None:
 
 def request(db: Session, patient: User, *, at: datetime) -> DeletionRequest:
     """Asking again while a request waits keeps the first date."""
-    existing = pending(db, patient.id)  # type: ignore[arg-type]
+    existing = pending(db, patient.id)
     if existing is not None:
         return existing
-    row = DeletionRequest(patient_id=patient.id, requested_at=at, due_at=at + timedelta(days=WAITING_DAYS))  # type: ignore[arg-type]
+    row = DeletionRequest(patient_id=patient.id, requested_at=at, due_at=at + timedelta(days=WAITING_DAYS))
     db.add(row)
     db.flush()
     audit.record(
@@ -50,7 +50,7 @@ def request(db: Session, patient: User, *, at: datetime) -> DeletionRequest:
 
 
 def withdraw(db: Session, patient: User, *, at: datetime) -> None:
-    row = pending(db, patient.id)  # type: ignore[arg-type]
+    row = pending(db, patient.id)
     if row is None:
         return
     row.cancelled_at = at
@@ -80,8 +80,8 @@ def carry_out_due(db: Session, *, at: datetime) -> int:
         if row is None or patient is None or row.carried_out_at or row.cancelled_at:
             db.rollback()
             continue
-        next_of_kin.end_all(db, patient_id=patient.id, at=at)  # type: ignore[arg-type]
-        deleted = holdings.erase(db, patient.id)  # type: ignore[arg-type]
+        next_of_kin.end_all(db, patient_id=patient.id, at=at)
+        deleted = holdings.erase(db, patient.id)
         # The row stays so the access log still points at someone; nothing in it says who.
         patient.username = patient.display_name = f"slettet-{patient.id}"
         patient.password_hash = None
@@ -98,11 +98,11 @@ def carry_out_due(db: Session, *, at: datetime) -> int:
         )
         db.commit()
         run_after_commit()  # her next of kin's open screens and sockets are closed
-    engine = db.get_bind()
-    if due and engine.dialect.name == "sqlite":
+    bind = db.get_bind()
+    if due and bind.dialect.name == "sqlite":
         # Old page images of the erased rows live on in the WAL until a
         # checkpoint; outside a transaction (ours all BEGIN IMMEDIATE).
-        raw = engine.raw_connection()  # type: ignore[union-attr]
+        raw = bind.engine.raw_connection()
         try:
             raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:

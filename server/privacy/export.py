@@ -57,7 +57,7 @@ def _people(db: Session, held: dict[str, list[dict[str, Any]]]) -> dict[str, dic
 
 
 def build(db: Session, patient: User, *, at: datetime) -> dict[str, Any]:
-    held = holdings.everything(db, patient.id)  # type: ignore[arg-type]
+    held = holdings.everything(db, patient.id)
     return {
         "format": FORMAT,
         "exported_at": at.isoformat(),

@@ -87,7 +87,7 @@ def erase(db: Session, patient_id: int) -> dict[str, int]:
     for table, condition in reversed(owned_tables(patient_id)):
         if table.name in KEPT_TABLES:
             continue
-        count = db.execute(table.delete().where(condition)).rowcount  # type: ignore[attr-defined]
+        count = db.exec(table.delete().where(condition)).rowcount
         if count:
             deleted[table.name] = count
     return deleted

@@ -13,7 +13,7 @@ from server.db import UTCDateTime
 class DeletionRequest(SQLModel, table=True):
     __tablename__ = "deletion_requests"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     patient_id: int = Field(foreign_key="users.id", index=True)
     requested_at: datetime = Field(sa_type=UTCDateTime)
     due_at: datetime = Field(sa_type=UTCDateTime, index=True)

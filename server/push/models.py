@@ -13,7 +13,7 @@ from server.db import UTCDateTime
 class PushSubscription(SQLModel, table=True):
     __tablename__ = "push_subscriptions"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     endpoint: str = Field(sa_column=Column(String(2048), nullable=False, unique=True))
     p256dh: str = Field(max_length=128)

@@ -36,7 +36,7 @@ def subscribe(body: SubscriptionIn) -> SubscriptionPublic:
         auth=body.keys.auth,
         language=body.language,
     )
-    return SubscriptionPublic(id=sub.id, endpoint=sub.endpoint)  # type: ignore[arg-type]
+    return SubscriptionPublic(id=sub.id, endpoint=sub.endpoint)
 
 
 @bp.delete("/subscriptions")

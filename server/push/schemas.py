@@ -16,7 +16,7 @@ class PushKeys(SQLModel):
 class SubscriptionIn(SQLModel):
     """The browser's PushSubscription.toJSON(); expirationTime is ignored."""
 
-    model_config = ConfigDict(extra="ignore")  # type: ignore[assignment]
+    model_config = ConfigDict(extra="ignore")  # type: ignore[assignment]  # SQLModel types model_config as its own SQLModelConfig
 
     endpoint: str = Field(min_length=8, max_length=2048)
     keys: PushKeys

@@ -281,11 +281,12 @@ class PushDispatcher:
         # Loading subscriptions runs beside the bounded pool of senders, so a
         # burst of fan-outs can never fill the pool and wait on itself.
         spawn = self._spawn_loader if loader else self._spawn
+        assert spawn is not None and self._later is not None  # set by _start()
         if delay > 0:
             # A retry waits on a timer, not in the bounded pool of senders.
-            self._later(delay, spawn, run)  # type: ignore[misc]
+            self._later(delay, spawn, run)
         else:
-            spawn(run)  # type: ignore[misc]
+            spawn(run)
 
     def submit(
         self, user_ids: list[int], message: PushMessage, *, on_done: Callable[[], None] | None = None
@@ -311,7 +312,7 @@ class PushDispatcher:
     def _fan_out(self, user_ids: list[int], message: PushMessage, *, batch: _Batch | None = None) -> None:
         with standalone_session(self.app) as db:
             subs = usable_subscriptions(db, user_ids, at=clock.now())
-            targets = [_Target(s.id, s.user_id, s.endpoint, s.p256dh, s.auth, s.language) for s in subs]  # type: ignore[arg-type]
+            targets = [_Target(s.id, s.user_id, s.endpoint, s.p256dh, s.auth, s.language) for s in subs]
             db.commit()
         if not targets:
             self.counts["no_subscription"] += len(user_ids)

@@ -88,7 +88,7 @@ def subscribe(
     now = clock.now()
     if sub is None:
         sub = PushSubscription(
-            user_id=user.id,  # type: ignore[arg-type]
+            user_id=user.id,
             endpoint=endpoint,
             p256dh=p256dh,
             auth=auth,
@@ -97,7 +97,7 @@ def subscribe(
         )
     else:
         # The same browser, perhaps after another user logged in on it.
-        sub.user_id = user.id  # type: ignore[assignment]
+        sub.user_id = user.id
         sub.p256dh, sub.auth, sub.language = p256dh, auth, language
         sub.retry_after, sub.failures = None, 0
     db.add(sub)

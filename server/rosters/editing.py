@@ -65,7 +65,7 @@ def version_public(db: Session, version: RosterVersion | None) -> RosterVersionP
         )
         out.append(
             RotationPublic(
-                id=r.id,  # type: ignore[arg-type]
+                id=r.id,
                 name=r.name,
                 timezone=r.timezone,
                 start_date=r.start_date,
@@ -83,7 +83,7 @@ def version_public(db: Session, version: RosterVersion | None) -> RosterVersionP
             )
         )
     return RosterVersionPublic(
-        id=version.id,  # type: ignore[arg-type]
+        id=version.id,
         status=version.status,
         created_at=version.created_at,
         published_at=version.published_at,
@@ -121,11 +121,11 @@ def _copy_rotations(db: Session, source_id: int, target_id: int) -> None:
         db.add(copy)
         db.flush()
         for m in db.exec(select(RotationMember).where(RotationMember.rotation_id == r.id)).all():
-            db.add(RotationMember(rotation_id=copy.id, position=m.position, user_id=m.user_id))  # type: ignore[arg-type]
+            db.add(RotationMember(rotation_id=copy.id, position=m.position, user_id=m.user_id))
         for s in db.exec(select(RotationShift).where(RotationShift.rotation_id == r.id)).all():
             db.add(
                 RotationShift(
-                    rotation_id=copy.id,  # type: ignore[arg-type]
+                    rotation_id=copy.id,
                     weekdays=s.weekdays,
                     start_time=s.start_time,
                     end_time=s.end_time,
@@ -136,15 +136,15 @@ def _copy_rotations(db: Session, source_id: int, target_id: int) -> None:
 
 def start_draft(db: Session, *, actor: User, team: Team, at: datetime) -> RosterVersion:
     """The team's draft, created as a copy of the published roster if none exists."""
-    draft = draft_version(db, team.id)  # type: ignore[arg-type]
+    draft = draft_version(db, team.id)
     if draft is not None:
         return draft
-    draft = RosterVersion(team_id=team.id, status=RosterStatus.draft, created_at=at, created_by_id=actor.id)  # type: ignore[arg-type]
+    draft = RosterVersion(team_id=team.id, status=RosterStatus.draft, created_at=at, created_by_id=actor.id)
     db.add(draft)
     db.flush()
-    published = published_version(db, team.id)  # type: ignore[arg-type]
+    published = published_version(db, team.id)
     if published is not None:
-        _copy_rotations(db, published.id, draft.id)  # type: ignore[arg-type]
+        _copy_rotations(db, published.id, draft.id)
     audit.record(db, actor=actor, action="roster.draft", object_type="roster", object_id=draft.id)
     return draft
 
@@ -161,7 +161,7 @@ def replace_draft(
     db: Session, *, actor: User, team: Team, data: RosterDraftIn, at: datetime
 ) -> RosterVersion:
     """Replace the draft's rotations wholesale; invalid input changes nothing."""
-    supporters = team_supporters(db, team.id)  # type: ignore[arg-type]
+    supporters = team_supporters(db, team.id)
     for i, rotation in enumerate(data.rotations):
         strangers = [uid for uid in rotation.member_ids if uid not in supporters]
         if strangers:
@@ -178,11 +178,11 @@ def replace_draft(
                 ],
             )
     draft = start_draft(db, actor=actor, team=team, at=at)
-    _clear_rotations(db, draft.id)  # type: ignore[arg-type]
+    _clear_rotations(db, draft.id)
     db.flush()
     for rotation in data.rotations:
         row = Rotation(
-            version_id=draft.id,  # type: ignore[arg-type]
+            version_id=draft.id,
             name=rotation.name,
             timezone=rotation.timezone,
             start_date=rotation.start_date,
@@ -191,11 +191,11 @@ def replace_draft(
         db.add(row)
         db.flush()
         for position, uid in enumerate(rotation.member_ids):
-            db.add(RotationMember(rotation_id=row.id, position=position, user_id=uid))  # type: ignore[arg-type]
+            db.add(RotationMember(rotation_id=row.id, position=position, user_id=uid))
         for shift in rotation.shifts:
             db.add(
                 RotationShift(
-                    rotation_id=row.id,  # type: ignore[arg-type]
+                    rotation_id=row.id,
                     weekdays=sum(1 << d for d in shift.weekdays),
                     start_time=shift.start,
                     end_time=shift.end,
@@ -207,10 +207,10 @@ def replace_draft(
 
 
 def discard_draft(db: Session, *, actor: User, team: Team) -> None:
-    draft = draft_version(db, team.id)  # type: ignore[arg-type]
+    draft = draft_version(db, team.id)
     if draft is None:
         raise not_found("This team has no draft roster.")
-    _clear_rotations(db, draft.id)  # type: ignore[arg-type]
+    _clear_rotations(db, draft.id)
     db.delete(draft)
     audit.record(db, actor=actor, action="roster.discard", object_type="roster", object_id=draft.id)
 
@@ -218,7 +218,7 @@ def discard_draft(db: Session, *, actor: User, team: Team) -> None:
 def publish(db: Session, *, actor: User, team: Team, confirm_uncovered: bool, at: datetime) -> RosterVersion:
     """Make the draft the roster everyone reads. Leaving any patient with nobody
     on duty between 16:00 and 08:00 needs `confirm_uncovered`, and is logged."""
-    draft = draft_version(db, team.id)  # type: ignore[arg-type]
+    draft = draft_version(db, team.id)
     if draft is None:
         raise not_found("This team has no draft roster to publish.")
     preview = load_snapshot(db, draft_team_id=team.id)
@@ -239,7 +239,7 @@ def publish(db: Session, *, actor: User, team: Team, confirm_uncovered: bool, at
                 for pid, s, e in gaps[:200]
             ],
         )
-    old = published_version(db, team.id)  # type: ignore[arg-type]
+    old = published_version(db, team.id)
     if old is not None:
         old.status = RosterStatus.archived
         db.add(old)

@@ -44,7 +44,7 @@ class RosterVersion(SQLModel, table=True):
 
     __tablename__ = "roster_versions"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     team_id: int = Field(foreign_key="teams.id", index=True, ondelete="CASCADE")
     status: str = Field(sa_type=String(16))
     created_at: datetime = Field(sa_type=UTCDateTime)
@@ -59,7 +59,7 @@ class Rotation(SQLModel, table=True):
 
     __tablename__ = "rotations"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     version_id: int = Field(foreign_key="roster_versions.id", index=True, ondelete="CASCADE")
     name: str = Field(max_length=80)
     timezone: str = Field(default="Europe/Oslo", max_length=64)
@@ -71,7 +71,7 @@ class RotationMember(SQLModel, table=True):
     __tablename__ = "rotation_members"
     __table_args__ = (UniqueConstraint("rotation_id", "position"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     rotation_id: int = Field(foreign_key="rotations.id", index=True, ondelete="CASCADE")
     position: int
     user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
@@ -83,7 +83,7 @@ class RotationShift(SQLModel, table=True):
 
     __tablename__ = "rotation_shifts"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     rotation_id: int = Field(foreign_key="rotations.id", index=True, ondelete="CASCADE")
     weekdays: int
     start_time: time = Field(sa_column=Column(Time, nullable=False))
@@ -94,7 +94,7 @@ class RotationShift(SQLModel, table=True):
 class RosterOverride(SQLModel, table=True):
     __tablename__ = "roster_overrides"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     team_id: int = Field(foreign_key="teams.id", index=True, ondelete="CASCADE")
     kind: str = Field(sa_type=String(16))
     user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
@@ -123,7 +123,7 @@ class CalendarFeed(SQLModel, table=True):
 
     __tablename__ = "calendar_feeds"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     token_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = Field(sa_type=UTCDateTime)
@@ -137,7 +137,7 @@ class HandoffNotice(SQLModel, table=True):
     __tablename__ = "handoff_notices"
     __table_args__ = (UniqueConstraint("user_id", "team_id", "shift_starts_at"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     team_id: int = Field(foreign_key="teams.id", ondelete="CASCADE")
     shift_starts_at: datetime = Field(sa_type=UTCDateTime)

@@ -45,7 +45,7 @@ def override_public(db: Session, o: RosterOverride) -> OverridePublic:
     user = db.get(User, o.user_id)
     replaced = db.get(User, o.replaces_user_id) if o.replaces_user_id else None
     return OverridePublic(
-        id=o.id,  # type: ignore[arg-type]
+        id=o.id,
         team_id=o.team_id,
         kind=OverrideKind(o.kind),
         user_id=o.user_id,
@@ -74,7 +74,7 @@ def list_overrides(db: Session, *, team_id: int, start: datetime, end: datetime)
 
 
 def add_override(db: Session, *, actor: User, team: Team, data: OverrideIn, at: datetime) -> RosterOverride:
-    tz = _team_zone(db, team.id)  # type: ignore[arg-type]
+    tz = _team_zone(db, team.id)
     starts_at = _as_instant(data.starts_at, tz)
     ends_at = _as_instant(data.ends_at, tz)
     if ends_at <= starts_at:
@@ -91,7 +91,7 @@ def add_override(db: Session, *, actor: User, team: Team, data: OverrideIn, at: 
             "An override can last at most 92 days; change the roster instead.",
             fields=[{"loc": ["ends_at"], "type": "too_long", "message": "at most 92 days after starts_at"}],
         )
-    supporters = team_supporters(db, team.id)  # type: ignore[arg-type]
+    supporters = team_supporters(db, team.id)
     people = {"user_id": data.user_id}
     if data.replaces_user_id is not None:
         people["replaces_user_id"] = data.replaces_user_id
@@ -106,7 +106,7 @@ def add_override(db: Session, *, actor: User, team: Team, data: OverrideIn, at: 
     involved = set(people.values())
     clashes = [
         o
-        for o in list_overrides(db, team_id=team.id, start=starts_at, end=ends_at)  # type: ignore[arg-type]
+        for o in list_overrides(db, team_id=team.id, start=starts_at, end=ends_at)
         if {o.user_id, o.replaces_user_id} & involved
     ]
     if clashes:
@@ -117,7 +117,7 @@ def add_override(db: Session, *, actor: User, team: Team, data: OverrideIn, at: 
             fields=[{"loc": ["starts_at"], "type": "overlaps", "message": f"override {clashes[0].id}"}],
         )
     override = RosterOverride(
-        team_id=team.id,  # type: ignore[arg-type]
+        team_id=team.id,
         kind=data.kind,
         user_id=data.user_id,
         replaces_user_id=data.replaces_user_id,

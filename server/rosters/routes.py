@@ -61,7 +61,7 @@ def _period(query: PeriodQuery) -> tuple[datetime, datetime]:
 
 
 def _team_ref(team: Team) -> TeamRef:
-    return TeamRef(id=team.id, name=team.name, kind=TeamKind(team.kind))  # type: ignore[arg-type]
+    return TeamRef(id=team.id, name=team.name, kind=TeamKind(team.kind))
 
 
 @bp.get("/api/teams/<int:team_id>/roster")
@@ -247,7 +247,7 @@ def patients_on_duty(query: AtQuery) -> list[PatientOnDutyPublic]:
     at = _at(query)
     out = []
     for patient in list_patients(db, viewer=g.user, only_ids=only, action="on_duty.read"):
-        out.append(duty.on_duty(db, patient_id=patient.id, at=at, snap=snap))  # type: ignore[arg-type]
+        out.append(duty.on_duty(db, patient_id=patient.id, at=at, snap=snap))
     return out
 
 
@@ -282,15 +282,15 @@ def get_coverage(query: CoverageQuery) -> CoveragePublic:
     )
     patients = []
     for patient in listed:
-        gaps, fallbacks = scan.patient(snap.circles.get(patient.id, ()))  # type: ignore[arg-type]
+        gaps, fallbacks = scan.patient(snap.circles.get(patient.id, ()))
         patients.append(
             PatientCoverage(
-                patient_id=patient.id,  # type: ignore[arg-type]
+                patient_id=patient.id,
                 display_name=patient.display_name,
                 grid=coverage.grid(hours, gaps, fallbacks),
                 gaps=[Interval(starts_at=s, ends_at=e) for s, e in gaps],
                 fallbacks=[Interval(starts_at=s, ends_at=e) for s, e in fallbacks],
-                night_gaps=coverage.night_gaps_public(nights[patient.id]),  # type: ignore[index]
+                night_gaps=coverage.night_gaps_public(nights[patient.id]),
             )
         )
     teams = [
@@ -319,9 +319,9 @@ def get_night_gaps(query: NightGapsQuery) -> list[PatientNightGaps]:
     )
     return [
         PatientNightGaps(
-            patient_id=p.id,  # type: ignore[arg-type]
+            patient_id=p.id,
             display_name=p.display_name,
-            gaps=coverage.night_gaps_public(found[p.id]),  # type: ignore[index]
+            gaps=coverage.night_gaps_public(found[p.id]),
         )
         for p in patients
     ]
@@ -343,7 +343,7 @@ def get_coverage_by_night(query: NightCoverageQuery) -> CoverageByNightPublic:
     patients = list_patients(db, viewer=g.user, action="coverage.read")
     return coverage.coverage_by_night_public(
         snapshot.snapshot(db),
-        [p.id for p in patients],  # type: ignore[misc]
+        [p.id for p in patients],
         first=first,
         last=last,
         today=today,

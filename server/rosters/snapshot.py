@@ -79,14 +79,14 @@ def _rotation_rules(db: Session, version_ids: list[int]) -> dict[int, list[Rotat
         team_id = versions[r.version_id].team_id
         by_team[team_id].append(
             RotationRule(
-                id=r.id,  # type: ignore[arg-type]
+                id=r.id,
                 team_id=team_id,
                 name=r.name,
                 tz=ZoneInfo(r.timezone),
                 start_date=r.start_date,
                 period_days=r.period_days,
-                members=tuple(uid for _, uid in sorted(members[r.id])),  # type: ignore[index]
-                shifts=tuple(shifts[r.id]),  # type: ignore[index]
+                members=tuple(uid for _, uid in sorted(members[r.id])),
+                shifts=tuple(shifts[r.id]),
             )
         )
     return by_team
@@ -107,13 +107,13 @@ def load_snapshot(db: Session, *, draft_team_id: int | None = None) -> RosterSna
         if (v.status == RosterStatus.published and v.team_id != draft_team_id) or (
             v.status == RosterStatus.draft and v.team_id == draft_team_id
         ):
-            chosen[v.team_id] = v.id  # type: ignore[assignment]
+            chosen[v.team_id] = v.id
     rules = _rotation_rules(db, list(chosen.values()))
 
     overrides: dict[int, list[Override]] = defaultdict(list)
     for o in db.exec(select(RosterOverride)):
         overrides[o.team_id].append(
-            Override(o.id, o.team_id, o.kind, o.user_id, o.replaces_user_id, o.starts_at, o.ends_at, o.reason)  # type: ignore[arg-type]
+            Override(o.id, o.team_id, o.kind, o.user_id, o.replaces_user_id, o.starts_at, o.ends_at, o.reason)
         )
     members: dict[int, set[int]] = defaultdict(set)
     active_supporters = {
