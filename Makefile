@@ -81,8 +81,13 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# Test files run side by side on TEST_WORKERS processes (pytest-xdist): a file
+# stays on one worker, in order, and each worker has its own database and
+# Redis index (tests/conftest.py). TEST_WORKERS=0 runs them in this process.
+TEST_WORKERS ?= 2
+
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 clean:
 	rm -rf $(VENV) pwa/node_modules tests/oidc/node_modules tests/a11y/node_modules tests/lighthouse/node_modules instance .pytest_cache .ruff_cache .mypy_cache

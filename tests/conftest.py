@@ -10,12 +10,15 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from server import clock as app_clock
@@ -25,10 +28,47 @@ from server.config import normalise_database_url
 from server.schema import metadata
 from tests.factories import Factories
 
+
+def _give_this_worker_its_own_stores() -> None:
+    """Under pytest-xdist (`-n`), each worker process gets its own PostgreSQL
+    database and Redis index, so no worker empties another's tables. Set here,
+    before any test module reads the two variables."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker:
+        return
+    number = int(worker.removeprefix("gw"))
+    if os.environ.get("TEST_DATABASE_URL"):
+        url = make_url(normalise_database_url(os.environ["TEST_DATABASE_URL"]))
+        own = url.set(database=f"{url.database}_{worker}")
+        admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            if conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": own.database}) is None:
+                conn.execute(text(f'CREATE DATABASE "{own.database}"'))
+        admin.dispose()
+        os.environ["TEST_DATABASE_URL"] = own.render_as_string(hide_password=False)
+    if os.environ.get("TEST_REDIS_URL"):
+        redis_url = urlsplit(os.environ["TEST_REDIS_URL"])
+        index = int(redis_url.path.strip("/") or 0) + number
+        assert index < 16, f"Redis has 16 databases; worker {worker} would need index {index}"
+        os.environ["TEST_REDIS_URL"] = urlunsplit(redis_url._replace(path=f"/{index}"))
+
+
+_give_this_worker_its_own_stores()
 IN_CI = os.environ.get("CI") == "true"
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 PASSWORD = "riktig-hest-batteri"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """For `-n N --dist loadgroup`: a test module runs on one worker, in file
+    order, and so do all the cluster tests (their servers share Redis pub/sub,
+    which is not split by database index)."""
+    cluster = Path(__file__).parent / "cluster"
+    for item in items:
+        group = "cluster" if item.path.is_relative_to(cluster) else item.path.as_posix()
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
