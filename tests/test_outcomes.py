@@ -255,6 +255,12 @@ def test_the_first_half_hour_of_a_month_and_the_nights_the_clocks_change(
     assert (hours[0], hours[1], hours[2], hours[3], hours[22], hours[23]) == (10, 1, 2, 1, 1, 0)
 
 
+def test_a_single_month_without_a_change_of_the_clocks(auth: Any, town: Town) -> None:
+    data = figures(auth, town, months=1)
+    assert data["months"] == ["2026-11"]
+    assert row(data, "activity", None) == row(figures(auth, town), "activity", None)
+
+
 def test_checkin_adherence_and_yellow_and_red_only_as_aggregates(auth: Any, town: Town) -> None:
     data = figures(auth, town)
     checkins = row(data, "checkins", town.bolig)

@@ -69,6 +69,14 @@ def _number(month: date) -> int:
     return month.year * 100 + month.month
 
 
+def _below(col: str, bounds: list[tuple[str, int]], otherwise: int) -> str:
+    """The value of the first bound a stored column is below, else `otherwise`."""
+    if not bounds:
+        return str(otherwise)
+    whens = " ".join(f"WHEN {col} < '{bound}' THEN {value}" for bound, value in bounds)
+    return f"CASE {whens} ELSE {otherwise} END"
+
+
 class _Dialect:
     """Oslo wall-clock months and hours of stored UTC columns, by comparing each
     value with instants worked out here (the months' starts, the offset changes)
@@ -82,17 +90,19 @@ class _Dialect:
 
     def offset(self, col: str) -> str:
         """Oslo's offset from UTC in hours at a stored UTC column."""
-        whens = " ".join(f"WHEN {col} < '{at:%Y-%m-%d %H:%M:%S}' THEN {hours}" for at, hours in self.offsets)
-        return f"CASE {whens} ELSE {self.last_offset} END"
+        return _below(
+            col, [(f"{at:%Y-%m-%d %H:%M:%S}", hours) for at, hours in self.offsets], self.last_offset
+        )
 
     def month(self, col: str) -> str:
         """The Oslo month as a number, YYYYMM (integers group fast), of a stored
         UTC column within the months."""
-        whens = " ".join(
-            f"WHEN {col} < '{_utc(start).astimezone(UTC):%Y-%m-%d %H:%M:%S}' THEN {_number(month)}"
-            for month, start in zip(self.starts, self.starts[1:], strict=False)
+        ends = [f"{_utc(start).astimezone(UTC):%Y-%m-%d %H:%M:%S}" for start in self.starts[1:]]
+        return _below(
+            col,
+            [(end, _number(month)) for end, month in zip(ends, self.starts, strict=False)],
+            _number(self.starts[-1]),
         )
-        return f"CASE {whens} ELSE {_number(self.starts[-1])} END"
 
     def month_of_day(self, day: str) -> str:
         """The month of a date as a number, YYYYMM."""
