@@ -233,16 +233,9 @@ def compute(db: Session, *, at: datetime, months: int = 12) -> Figures:
     _events(out, run, d)
     _nights(out, run, d)
     # Each figure's rows by team, month, tier and hour, whichever order the database grouped them in.
-    figures = {figure: n for n, figure in enumerate(dict.fromkeys(r.figure for r in out.rows))}
-    out.rows.sort(
-        key=lambda r: (
-            figures[r.figure],
-            r.team_id or 0,
-            r.month or "",
-            -1 if r.tier is None else r.tier,
-            -1 if r.hour is None else r.hour,
-        )
-    )
+    order = {figure: n for n, figure in enumerate(dict.fromkeys(r.figure for r in out.rows))}
+    out.rows.sort(key=lambda r: (r.team_id or 0, r.month or "", r.tier is not None, r.tier or 0, r.hour or 0))
+    out.rows.sort(key=lambda r: order[r.figure])  # stable: the figures in the order computed
     return out
 
 
