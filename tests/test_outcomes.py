@@ -213,6 +213,54 @@ def test_time_to_first_human_answer_per_tier_escalations_and_nights_alone(auth: 
     }
 
 
+def test_hours_nobody_on_duty_are_summed_in_seconds_before_rounding(
+    auth: Any, town: Town, db: Session
+) -> None:
+    """Three nights alone of 21 minutes are 1.05 hours: 1.1, on SQLite as on
+    PostgreSQL (adding 0.35 hours three times in floating point gave 1.0)."""
+    for i, p in enumerate(town.patients):
+        start = datetime(2026, 10, 10 + i, 1, tzinfo=UTC)
+        kind = "chat_alone" if i < 3 else "chat_unanswered"
+        ended = start + timedelta(minutes=21 if i < 3 else 5)
+        db.add(CareGap(patient_id=p.id, kind=kind, started_at=start, ended_at=ended, shown="test"))
+    db.commit()
+    escalation = row(figures(auth, town), "escalation", None, month="2026-10")
+    assert escalation["values"]["hours_nobody_on_duty"] == 1.1
+
+
+def test_the_first_half_hour_of_a_month_and_the_nights_the_clocks_change(
+    auth: Any, town: Town, db: Session
+) -> None:
+    """00:30 in Oslo on 1 July (summer time, 22:30 UTC the day before) and on
+    1 November (winter time, 23:30 UTC) is hour 0 of the new month; on the
+    nights the clocks change, 00:30 and 01:30 UTC are 01:30 and 03:30 in March
+    and both 02:30 in October."""
+    for i, p in enumerate(town.patients):
+        _checkin(db, p, datetime(2026, 6, 30, 22, 30, tzinfo=UTC), "green", f"july{i}")
+        _checkin(db, p, datetime(2026, 10, 31, 23, 30, tzinfo=UTC), "green", f"november{i}")
+    for n, at in enumerate(
+        datetime(2026, m, d, h, 30, tzinfo=UTC) for m, d in ((3, 29), (10, 25)) for h in (0, 1)
+    ):
+        _checkin(db, town.patients[0], at, "green", f"change{n}")
+    db.commit()
+    data = figures(auth, town)
+    assert row(data, "activity", None, month="2026-07")["values"]["checkins"] == 6  # and the 22:30 one
+    assert row(data, "activity", None)["values"]["checkins"] == 15
+    assert not [r for r in data["rows"] if r["figure"] == "activity" and r["month"] == "2026-06"]
+    hours = {
+        r["hour"]: r["values"]["checkins"]
+        for r in data["rows"]
+        if r["figure"] == "by_hour" and r["team_id"] is None
+    }
+    assert (hours[0], hours[1], hours[2], hours[3], hours[22], hours[23]) == (10, 1, 2, 1, 1, 0)
+
+
+def test_a_single_month_without_a_change_of_the_clocks(auth: Any, town: Town) -> None:
+    data = figures(auth, town, months=1)
+    assert data["months"] == ["2026-11"]
+    assert row(data, "activity", None) == row(figures(auth, town), "activity", None)
+
+
 def test_checkin_adherence_and_yellow_and_red_only_as_aggregates(auth: Any, town: Town) -> None:
     data = figures(auth, town)
     checkins = row(data, "checkins", town.bolig)

@@ -10,16 +10,16 @@ municipality (team id 0 in SQL, None outside). A group of fewer than
 MIN_PATIENTS patients is suppressed: its values are None and `suppressed` is
 set (never rounded, so nobody can be singled out).
 
-SQLite has no time zones: Oslo time there is UTC plus one hour, two from the
-last Sunday of March 01:00 UTC to the last Sunday of October 01:00 UTC (the EU
-rule Norway follows); PostgreSQL asks its own zone database.
+Oslo time comes from Python's zone database, the same for SQLite (which has
+no time zones) and PostgreSQL: each month's start and each change of the UTC
+offset as an instant in UTC, which the stored UTC columns are compared with.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Date, bindparam, text
@@ -45,39 +45,90 @@ _GROUPS = """grp AS (
 )"""
 
 
-class _Dialect:
-    def __init__(self, name: str, years: range) -> None:
-        self.pg = name == "postgresql"
-        # Oslo summer time in UTC, per year: the last Sundays of March and October, 01:00.
-        self.summers = [
-            tuple(
-                datetime.combine(date(y, m, 25) + timedelta(days=(6 - date(y, m, 25).weekday())), time(1))
-                for m in (3, 10)
+def _offsets(first: date, last: date) -> tuple[list[tuple[datetime, int]], int]:
+    """Oslo's offsets from UTC in whole hours from the start of `first` to the
+    end of `last`: each with the UTC instant it gives way at, and the last one."""
+
+    def offset(at: datetime) -> int:
+        return (at.astimezone(OSLO).utcoffset() or timedelta()) // timedelta(hours=1)
+
+    day = datetime.combine(first, time(0), tzinfo=UTC)
+    current, until = offset(day), []
+    while day.date() <= last:
+        if offset(day + timedelta(days=1)) != current:
+            change = next(
+                day + timedelta(hours=h) for h in range(1, 25) if offset(day + timedelta(hours=h)) != current
             )
-            for y in years
-        ]
+            until.append((change, current))
+            current = offset(change)
+        day += timedelta(days=1)
+    return until, current
 
-    def local(self, col: str) -> str:
-        """The Oslo wall-clock time of a stored UTC column."""
-        if self.pg:
-            return f"(({col} AT TIME ZONE 'UTC') AT TIME ZONE 'Europe/Oslo')"
-        summer = " OR ".join(
-            f"({col} >= '{a:%Y-%m-%d %H:%M:%S}' AND {col} < '{b:%Y-%m-%d %H:%M:%S}')" for a, b in self.summers
+
+def _number(month: date) -> int:
+    return month.year * 100 + month.month
+
+
+def _below(col: str, bounds: list[tuple[str, int]], otherwise: int) -> str:
+    """The value of the first bound a stored column is below, else `otherwise`."""
+    if not bounds:
+        return str(otherwise)
+    whens = " ".join(f"WHEN {col} < '{bound}' THEN {value}" for bound, value in bounds)
+    return f"CASE {whens} ELSE {otherwise} END"
+
+
+class _Dialect:
+    """Oslo wall-clock months and hours of stored UTC columns, by comparing each
+    value with instants worked out here (the months' starts, the offset changes)
+    instead of converting a year of events row by row."""
+
+    def __init__(self, name: str, starts: list[date], end_day: date) -> None:
+        self.pg = name == "postgresql"
+        self.starts = starts
+        # Right for the months and the months either side up to the next offset change.
+        self.offsets, self.last_offset = _offsets(starts[0], end_day)
+
+    def offset(self, col: str) -> str:
+        """Oslo's offset from UTC in hours at a stored UTC column."""
+        return _below(
+            col, [(f"{at:%Y-%m-%d %H:%M:%S}", hours) for at, hours in self.offsets], self.last_offset
         )
-        return f"datetime({col}, CASE WHEN {summer} THEN '+2 hours' ELSE '+1 hours' END)"
 
-    def month(self, local: str) -> str:
-        """The month of a local time or a date as a number, YYYYMM (integers group fast)."""
-        if self.pg:
-            return f"CAST(extract(year from {local}) * 100 + extract(month from {local}) AS integer)"
-        return f"CAST(substr({local}, 1, 4) || substr({local}, 6, 2) AS integer)"
-
-    def hour(self, local: str) -> str:
-        return (
-            f"CAST(extract(hour from {local}) AS integer)"
-            if self.pg
-            else f"CAST(substr({local}, 12, 2) AS integer)"
+    def month(self, col: str) -> str:
+        """The Oslo month as a number, YYYYMM (integers group fast), of a stored
+        UTC column within the months."""
+        ends = [f"{_utc(start).astimezone(UTC):%Y-%m-%d %H:%M:%S}" for start in self.starts[1:]]
+        return _below(
+            col,
+            [(end, _number(month)) for end, month in zip(ends, self.starts, strict=False)],
+            _number(self.starts[-1]),
         )
+
+    def month_of_day(self, day: str) -> str:
+        """The month of a date as a number, YYYYMM."""
+        if self.pg:
+            return f"CAST(date_part('year', {day}) * 100 + date_part('month', {day}) AS integer)"
+        return f"CAST(substr({day}, 1, 4) || substr({day}, 6, 2) AS integer)"
+
+    def hour(self, col: str) -> str:
+        utc_hour = f"date_part('hour', {col})" if self.pg else f"substr({col}, 12, 2)"
+        return f"(CAST({utc_hour} AS integer) + {self.offset(col)}) % 24"
+
+    def percentiles(self, keys: str, values: str) -> str:
+        """Nearest-rank median and 90th percentile of `v` per `keys` (the smallest
+        value with at least half, or 90 %, of the values at or below it), from a
+        subquery `values` with columns keys, patient_id, v."""
+        counts = f"SELECT {keys}, COUNT(DISTINCT patient_id) AS patients, COUNT(*) AS n"
+        if self.pg:
+            return (
+                f"{counts}, percentile_disc(0.5) WITHIN GROUP (ORDER BY v) AS p50, "
+                f"percentile_disc(0.9) WITHIN GROUP (ORDER BY v) AS p90 FROM ({values}) vals GROUP BY {keys}"
+            )
+        return f"""{counts}, MIN(CASE WHEN cd >= 0.5 THEN v END) AS p50, MIN(CASE WHEN cd >= 0.9 THEN v END) AS p90
+            FROM (
+                SELECT {keys}, patient_id, v, CUME_DIST() OVER (PARTITION BY {keys} ORDER BY v) AS cd
+                FROM ({values}) vals
+            ) ranked GROUP BY {keys}"""
 
     def seconds(self, start: str, end: str) -> str:
         """Whole seconds between two stored UTC columns."""
@@ -85,29 +136,15 @@ class _Dialect:
             return f"CAST(extract(epoch from ({end} - {start})) AS integer)"
         return f"CAST(round((julianday({end}) - julianday({start})) * 86400.0) AS integer)"
 
-    def days(self, day: str, local_end: str) -> str:
+    def days(self, day: str, col: str) -> str:
+        """Days from a date to the Oslo date of a stored UTC column."""
         if self.pg:
-            return f"(CAST({local_end} AS date) - {day})"
-        return f"CAST(julianday(date({local_end})) - julianday({day}) AS integer)"
+            return f"(CAST({col} + {self.offset(col)} * interval '1 hour' AS date) - {day})"
+        return f"CAST(julianday(date({col}, {self.offset(col)} || ' hours')) - julianday({day}) AS integer)"
 
 
 def _out_of_hours(hour: str) -> str:
     return f"CASE WHEN {hour} >= {OFFICE_END} OR {hour} < {OFFICE_START} THEN 1 ELSE 0 END"
-
-
-def _percentiles(keys: str, values: str) -> str:
-    """Nearest-rank median and 90th percentile of `v` per `keys` (the smallest
-    value with at least half, or 90 %, of the values at or below it), from a
-    subquery `values` with columns keys, patient_id, v."""
-    return f"""r AS (
-        SELECT {keys}, patient_id, v,
-            CUME_DIST() OVER (PARTITION BY {keys} ORDER BY v) AS cd
-        FROM ({values}) vals
-    )
-    SELECT {keys}, COUNT(DISTINCT patient_id) AS patients, COUNT(*) AS n,
-        MIN(CASE WHEN cd >= 0.5 THEN v END) AS p50,
-        MIN(CASE WHEN cd >= 0.9 THEN v END) AS p90
-    FROM r GROUP BY {keys}"""
 
 
 @dataclass
@@ -167,7 +204,7 @@ def compute(db: Session, *, at: datetime, months: int = 12) -> Figures:
     today = at.astimezone(OSLO).date()
     starts = _month_starts(today.replace(day=1), months)
     first, end_day = starts[0], (starts[-1] + timedelta(days=32)).replace(day=1)
-    d = _Dialect(db.get_bind().dialect.name, range(first.year - 1, end_day.year + 1))
+    d = _Dialect(db.get_bind().dialect.name, starts, end_day)
     params = {
         "start": _utc(first),
         "end": _utc(end_day),
@@ -195,12 +232,16 @@ def compute(db: Session, *, at: datetime, months: int = 12) -> Figures:
     _follow_up(out, run, d)
     _events(out, run, d)
     _nights(out, run, d)
+    # Each figure's rows by team, month, tier and hour, whichever order the database grouped them in.
+    order = {figure: n for n, figure in enumerate(dict.fromkeys(r.figure for r in out.rows))}
+    out.rows.sort(key=lambda r: (r.team_id or 0, r.month or "", r.tier is not None, r.tier or 0, r.hour or 0))
+    out.rows.sort(key=lambda r: order[r.figure])  # stable: the figures in the order computed
     return out
 
 
 def _follow_up(out: Figures, run: Any, d: _Dialect) -> None:
-    month = d.month("d.discharge_date")
-    days = d.days("d.discharge_date", d.local("d.contact_at"))
+    month = d.month_of_day("d.discharge_date")
+    days = d.days("d.discharge_date", "d.contact_at")
     counts = run(f"""{_GROUPS}
         SELECT g.team_id, {month} AS month, COUNT(DISTINCT d.patient_id), COUNT(*),
             SUM(CASE WHEN d.contact_at IS NOT NULL AND {days} <= 7 THEN 1 ELSE 0 END),
@@ -211,8 +252,8 @@ def _follow_up(out: Figures, run: Any, d: _Dialect) -> None:
     spread = {
         (r[0], r[1]): r
         for r in run(
-            f"""{_GROUPS}, {
-                _percentiles(
+            f"""{_GROUPS} {
+                d.percentiles(
                     "team_id, month",
                     f"SELECT g.team_id, {month} AS month, d.patient_id, {days} AS v "
                     "FROM discharges d JOIN grp g ON g.patient_id = d.patient_id "
@@ -243,32 +284,33 @@ def _follow_up(out: Figures, run: Any, d: _Dialect) -> None:
 
 
 def _waits(d: _Dialect) -> str:
-    """A wait: the patient's first message after none or after a supporter's
-    (the messages between two supporter messages share their running count of
-    supporter messages); answered by the supporter message whose count is one
-    more, in the tier of the routing decision that stood at that moment."""
+    """A wait: the patient's messages after none or after a supporter's, and the
+    supporter message that answers them, share the count of supporter messages
+    before them; asked at the first of them, answered at the supporter's, in
+    the tier of the routing decision that stood at that moment."""
     tier = (
         "(SELECT rd.tier_position FROM routing_decisions rd WHERE rd.conversation_id = w.conversation_id "
         "AND rd.tier_position IS NOT NULL AND rd.at <= w.answered_at ORDER BY rd.at DESC, rd.id DESC LIMIT 1)"
     )
-    return f"""seq AS MATERIALIZED (
+    return f"""seq AS (
         SELECT m.conversation_id, m.created_at, m.sender_role,
             SUM(CASE WHEN m.sender_role = 'supporter' THEN 1 ELSE 0 END)
-                OVER (PARTITION BY m.conversation_id ORDER BY m.id ROWS UNBOUNDED PRECEDING) AS answers
+                OVER (PARTITION BY m.conversation_id ORDER BY m.id ROWS UNBOUNDED PRECEDING)
+            - CASE WHEN m.sender_role = 'supporter' THEN 1 ELSE 0 END AS answers_before
         FROM messages m
         WHERE m.created_at >= :start AND m.created_at < :end AND m.sender_role IN ('patient', 'supporter')
-    ), w AS MATERIALIZED (
-        SELECT q.conversation_id, c.patient_id, q.asked_at, a.created_at AS answered_at
+    ), w AS (
+        SELECT q.conversation_id, c.patient_id, q.asked_at, q.answered_at
         FROM (
-            SELECT conversation_id, answers, MIN(created_at) AS asked_at FROM seq
-            WHERE sender_role = 'patient' GROUP BY conversation_id, answers
+            SELECT conversation_id, MIN(CASE WHEN sender_role = 'patient' THEN created_at END) AS asked_at,
+                MIN(CASE WHEN sender_role = 'supporter' THEN created_at END) AS answered_at
+            FROM seq GROUP BY conversation_id, answers_before
         ) q
         JOIN conversations c ON c.id = q.conversation_id
-        LEFT JOIN seq a ON a.conversation_id = q.conversation_id AND a.answers = q.answers + 1
-            AND a.sender_role = 'supporter'
+        WHERE q.asked_at IS NOT NULL
     ), waits AS MATERIALIZED (
-        SELECT w.patient_id, w.asked_at, w.answered_at, {tier} AS tier,
-            {d.month(d.local("w.asked_at"))} AS month, {d.seconds("w.asked_at", "w.answered_at")} AS secs
+        SELECT w.patient_id, w.asked_at, w.answered_at, {tier} AS tier, {d.month("w.asked_at")} AS month,
+            {d.hour("w.asked_at")} AS hour, {d.seconds("w.asked_at", "w.answered_at")} AS secs
         FROM w
     )"""
 
@@ -279,62 +321,67 @@ def _events(out: Figures, run: Any, d: _Dialect) -> None:
     by month and hour (out of office hours), time to the first answer per tier,
     escalations and time alone, and check-in levels. Events are counted per
     patient before the teams are joined."""
-    off = _out_of_hours("hour")
-    per_team = "FROM per JOIN grp g ON g.patient_id = per.patient_id"
-    chat_sums = (
-        "SUM(CASE WHEN chat = 1 THEN n ELSE 0 END), "
-        f"SUM(CASE WHEN chat = 1 THEN n * {off} ELSE 0 END), "
-        "SUM(CASE WHEN chat = 0 THEN n ELSE 0 END), "
-        f"SUM(CASE WHEN chat = 0 THEN n * {off} ELSE 0 END)"
-    )
     alone = d.seconds("cg.started_at", "COALESCE(cg.ended_at, :now)")
-    rows = run(f"""{_GROUPS}, {_waits(d)}, ev AS (
-        SELECT patient_id, 1 AS chat, {d.local("asked_at")} AS lt, '' AS level FROM waits
-        UNION ALL
-        SELECT patient_id, 0, {d.local("created_at")}, level FROM checkins
-        WHERE created_at >= :start AND created_at < :end
-    ), per AS MATERIALIZED (
-        SELECT patient_id, {d.month("lt")} AS month, {d.hour("lt")} AS hour, chat, COUNT(*) AS n,
-            SUM(CASE WHEN level = 'yellow' THEN 1 ELSE 0 END) AS yellow,
-            SUM(CASE WHEN level = 'red' THEN 1 ELSE 0 END) AS red
-        FROM ev GROUP BY patient_id, {d.month("lt")}, {d.hour("lt")}, chat
-    ), answers AS (
-        SELECT g.team_id, waits.month, COALESCE(waits.tier, -1) AS tier, waits.patient_id, waits.secs AS v
-        FROM waits JOIN grp g ON g.patient_id = waits.patient_id WHERE waits.answered_at IS NOT NULL
-    ), ranked AS (
-        SELECT team_id, month, tier, patient_id, v,
-            CUME_DIST() OVER (PARTITION BY team_id, month, tier ORDER BY v) AS cd
-        FROM answers
-    ), esc AS (
-        SELECT rd.patient_id, {d.month(d.local("rd.at"))} AS month, 1 AS esc, 0 AS last_resort,
-            0 AS unanswered, 0.0 AS alone
-        FROM routing_decisions rd WHERE rd.action = 'escalate' AND rd.at >= :start AND rd.at < :end
-        UNION ALL
-        SELECT cg.patient_id, {d.month(d.local("cg.started_at"))}, 0,
-            CASE WHEN cg.kind IN ('chat_unanswered', 'alert_unanswered') THEN 1 ELSE 0 END, 0,
-            CASE WHEN cg.kind IN ('chat_alone', 'red_alone', 'missed_alone', 'worry_alone') THEN {alone} / 3600.0 ELSE 0.0 END
-        FROM care_gaps cg WHERE cg.started_at >= :start AND cg.started_at < :end
-        UNION ALL
-        SELECT patient_id, month, 0, 0, 1, 0.0 FROM waits WHERE answered_at IS NULL
+    off = _out_of_hours("hour")
+    alone_kinds = "'chat_alone', 'red_alone', 'missed_alone', 'worry_alone'"
+    response = d.percentiles(
+        "team_id, month, tier",
+        "SELECT g.team_id, waits.month, COALESCE(waits.tier, -1) AS tier, waits.patient_id, waits.secs AS v "
+        "FROM waits JOIN grp g ON g.patient_id = waits.patient_id WHERE waits.answered_at IS NOT NULL",
     )
-        SELECT 'activity', g.team_id, per.month, -1, COUNT(DISTINCT per.patient_id), {chat_sums}, 0, 0
-        {per_team} GROUP BY g.team_id, per.month
+    rows = run(f"""{_GROUPS}, {_waits(d)}, ev AS MATERIALIZED (
+        SELECT patient_id, month, hour, 1 AS chat, COUNT(*) AS n, 0 AS yellow, 0 AS red
+        FROM waits GROUP BY patient_id, month, hour
         UNION ALL
-        SELECT 'hour', g.team_id, NULL, per.hour, 0, {chat_sums}, 0, 0 {per_team} GROUP BY g.team_id, per.hour
+        SELECT patient_id, month, hour, 0, COUNT(*), SUM(CASE WHEN level = 'yellow' THEN 1 ELSE 0 END),
+            SUM(CASE WHEN level = 'red' THEN 1 ELSE 0 END)
+        FROM (
+            SELECT patient_id, {d.month("created_at")} AS month, {d.hour("created_at")} AS hour, level
+            FROM checkins WHERE created_at >= :start AND created_at < :end
+        ) c GROUP BY patient_id, month, hour
+    ), per_month AS (
+        SELECT patient_id, month, SUM(chat * n) AS chats, SUM(chat * n * {off}) AS chats_off,
+            SUM((1 - chat) * n) AS checkins, SUM((1 - chat) * n * {off}) AS checkins_off,
+            SUM(yellow) AS yellow, SUM(red) AS red
+        FROM ev GROUP BY patient_id, month
+    ), per_hour AS (
+        SELECT patient_id, hour, SUM(chat * n) AS chats, SUM((1 - chat) * n) AS checkins
+        FROM ev GROUP BY patient_id, hour
+    ), esc AS (
+        SELECT patient_id, month, SUM(esc) AS esc, SUM(last_resort) AS last_resort,
+            SUM(unanswered) AS unanswered, SUM(alone) AS alone
+        FROM (
+            SELECT rd.patient_id, {d.month("rd.at")} AS month, 1 AS esc, 0 AS last_resort, 0 AS unanswered,
+                0 AS alone
+            FROM routing_decisions rd WHERE rd.action = 'escalate' AND rd.at >= :start AND rd.at < :end
+            UNION ALL
+            SELECT cg.patient_id, {d.month("cg.started_at")}, 0,
+                CASE WHEN cg.kind IN ('chat_unanswered', 'alert_unanswered') THEN 1 ELSE 0 END, 0,
+                CASE WHEN cg.kind IN ({alone_kinds}) THEN {alone} ELSE 0 END
+            FROM care_gaps cg WHERE cg.started_at >= :start AND cg.started_at < :end
+            UNION ALL
+            SELECT patient_id, month, 0, 0, 1, 0 FROM waits WHERE answered_at IS NULL
+        ) e GROUP BY patient_id, month
+    )
+        SELECT 'activity', g.team_id, p.month, -1, COUNT(*), SUM(p.chats), SUM(p.chats_off), SUM(p.checkins),
+            SUM(p.checkins_off)
+        FROM per_month p JOIN grp g ON g.patient_id = p.patient_id GROUP BY g.team_id, p.month
         UNION ALL
-        SELECT 'period', g.team_id, NULL, -1, COUNT(DISTINCT per.patient_id), 0, 0, 0, 0, 0, 0
-        {per_team} GROUP BY g.team_id
+        SELECT 'hour', g.team_id, NULL, p.hour, 0, SUM(p.chats), 0, SUM(p.checkins), 0
+        FROM per_hour p JOIN grp g ON g.patient_id = p.patient_id GROUP BY g.team_id, p.hour
         UNION ALL
-        SELECT 'checkins', g.team_id, per.month, -1, COUNT(DISTINCT per.patient_id), SUM(n), SUM(yellow),
-            SUM(red), 0, 0, 0
-        {per_team} WHERE per.chat = 0 GROUP BY g.team_id, per.month
+        SELECT 'period', g.team_id, NULL, -1, COUNT(*), 0, 0, 0, 0
+        FROM (SELECT DISTINCT patient_id FROM per_month) p JOIN grp g ON g.patient_id = p.patient_id
+        GROUP BY g.team_id
         UNION ALL
-        SELECT 'response', team_id, month, tier, COUNT(DISTINCT patient_id), COUNT(*),
-            MIN(CASE WHEN cd >= 0.5 THEN v END), MIN(CASE WHEN cd >= 0.9 THEN v END), 0, 0, 0
-        FROM ranked GROUP BY team_id, month, tier
+        SELECT 'checkins', g.team_id, p.month, -1, COUNT(*), SUM(p.checkins), SUM(p.yellow), SUM(p.red), 0
+        FROM per_month p JOIN grp g ON g.patient_id = p.patient_id WHERE p.checkins > 0
+        GROUP BY g.team_id, p.month
         UNION ALL
-        SELECT 'escalation', g.team_id, esc.month, -1, COUNT(DISTINCT esc.patient_id), SUM(esc.esc),
-            SUM(esc.last_resort), SUM(esc.unanswered), SUM(esc.alone), 0, 0
+        SELECT 'response', team_id, month, tier, patients, n, p50, p90, 0 FROM ({response}) response
+        UNION ALL
+        SELECT 'escalation', g.team_id, esc.month, -1, COUNT(*), SUM(esc.esc),
+            SUM(esc.last_resort), SUM(esc.unanswered), SUM(esc.alone)
         FROM esc JOIN grp g ON g.patient_id = esc.patient_id GROUP BY g.team_id, esc.month""")
     by_kind: dict[str, list[Any]] = {}
     for kind, *rest in rows:
@@ -378,7 +425,7 @@ def _events(out: Figures, run: Any, d: _Dialect) -> None:
                 tier=None if tier < 0 else int(tier),
             )
         )
-    for team, mon, _, patients, esc, last_resort, unanswered, alone_hours, *_ in by_kind.get(
+    for team, mon, _, patients, esc, last_resort, unanswered, alone_seconds, *_ in by_kind.get(
         "escalation", []
     ):
         out.rows.append(
@@ -391,7 +438,7 @@ def _events(out: Figures, run: Any, d: _Dialect) -> None:
                     "escalations": int(esc),
                     "reached_last_resort": int(last_resort),
                     "unanswered_chats": int(unanswered),
-                    "hours_nobody_on_duty": round(float(alone_hours or 0), 1),
+                    "hours_nobody_on_duty": round(int(alone_seconds) / 3600, 1),
                 },
             )
         )
@@ -406,11 +453,11 @@ def _checkins(out: Figures, run: Any, d: _Dialect, levels: dict[tuple[int, int],
     slots = {
         (r[0], r[1]): r[2:]
         for r in run(f"""{_GROUPS}, per AS MATERIALIZED (
-            SELECT patient_id, {d.month("local_date")} AS month, COUNT(*) AS n,
+            SELECT patient_id, {d.month_of_day("local_date")} AS month, COUNT(*) AS n,
                 SUM(CASE WHEN outcome = 'done' THEN 1 ELSE 0 END) AS done
             FROM checkin_reminders
             WHERE step = 'missed' AND local_date >= :start_day AND local_date < :end_day
-            GROUP BY patient_id, {d.month("local_date")}
+            GROUP BY patient_id, {d.month_of_day("local_date")}
         )
             SELECT g.team_id, per.month, COUNT(DISTINCT per.patient_id), SUM(n), SUM(done)
             FROM per JOIN grp g ON g.patient_id = per.patient_id GROUP BY g.team_id, per.month""")
@@ -441,7 +488,7 @@ def _nights(out: Figures, run: Any, d: _Dialect) -> None:
     acute loop avoided (each "nothing" counted as one round not taken: an
     assumption, shown with the figure)."""
     counts = ", ".join(f"SUM(CASE WHEN n.outcome = '{k}' THEN 1 ELSE 0 END)" for k in _KINDS)
-    month = d.month("n.night")
+    month = d.month_of_day("n.night")
     for team, mon, patients, *numbers in run(f"""{_GROUPS}
         SELECT g.team_id, {month}, COUNT(DISTINCT n.patient_id), {counts}
         FROM night_outcomes n JOIN grp g ON g.patient_id = n.patient_id
