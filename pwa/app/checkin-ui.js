@@ -176,9 +176,10 @@ export function alertBanner({ showTonightLink = true } = {}) {
  * "Tid for kveldssjekk" on the patient home while a check-in is due and not
  * done: the reminder for when push is off, blocked or did not arrive.
  */
+/** The banner, and when its first answer has been drawn (it never rejects). */
 export function pendingReminderBanner() {
   const box = h('div', { class: 'checkin-pending', 'data-testid': 'checkin-pending', hidden: true });
-  api('GET', '/api/checkins/state')
+  const loaded = api('GET', '/api/checkins/state')
     .then((state) => {
       const pending = state && state.pending_reminder;
       if (!pending) return;
@@ -198,5 +199,5 @@ export function pendingReminderBanner() {
     .catch(() => {
       /* the tile is still there */
     });
-  return box;
+  return { node: box, loaded };
 }

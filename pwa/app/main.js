@@ -104,8 +104,10 @@ function buildShell() {
     event.preventDefault();
     main.focus();
   });
-  clear(document.getElementById('app'), skip, header, busy, h('div', { class: 'page' }, notice, main), footer);
-  shell = { skip, header, notice, main, footer, busy };
+  // The page and the emergency bar go in with the filled header (renderChrome),
+  // so the page does not jump down when the header fills in.
+  clear(document.getElementById('app'), skip, header, busy);
+  shell = { skip, header, notice, main, footer, busy, page: h('div', { class: 'page' }, notice, main) };
   reserveEmergencySpace(footer);
 }
 
@@ -180,6 +182,7 @@ function renderChrome() {
   clear(shell.header, h('div', { class: 'header-inner' }, brand, h('div', { class: 'header-tools' }, languageSwitch(changeLanguage), menu)));
   clear(shell.footer, showsEmergencyNumbers() ? emergencyBar() : null);
   document.body.classList.toggle('with-emergency', showsEmergencyNumbers());
+  if (!shell.page.isConnected) shell.busy.after(shell.page, shell.footer);
 }
 
 function setNotice(text) {

@@ -233,9 +233,10 @@ export function locKey(loc) {
  * On the patient's home: "Du har ett forslag til endring som venter på deg"
  * while a supporter's proposal to the plan waits for the patient's answer.
  */
+/** The banner, and when its first answer has been drawn (it never rejects). */
 export function pendingProposalsBanner(user) {
   const box = h('div', { class: 'checkin-pending plan-proposals-home', 'data-testid': 'home-proposals', hidden: true });
-  api('GET', planPath(user.id, '/proposals?status=pending'))
+  const loaded = api('GET', planPath(user.id, '/proposals?status=pending'))
     .then((proposals) => {
       if (!Array.isArray(proposals) || !proposals.length) return;
       box.replaceChildren(
@@ -253,5 +254,5 @@ export function pendingProposalsBanner(user) {
     .catch(() => {
       /* the plan tile is still there */
     });
-  return box;
+  return { node: box, loaded };
 }

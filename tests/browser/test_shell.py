@@ -6,6 +6,7 @@ import re
 import uuid
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE, Api, login
@@ -68,3 +69,33 @@ def test_a_supporter_disabled_while_the_app_is_open_is_shown_the_login_screen(
 
     expect(page.locator("#username")).to_be_visible(timeout=10_000)
     expect(page.locator("body")).to_contain_text("Du er logget ut. Logg inn igjen når du er klar.")
+
+
+@pytest.mark.parametrize(
+    ("screen", "shown"),
+    [
+        ("/", '[data-testid="patient-home"]'),
+        ("/#/kriseplan", '[data-testid="plan-section"]'),
+        ("/#/chat", '[data-testid="chat-input"]'),
+        ("/#/kveldssjekk", "main h1"),
+    ],
+)
+def test_a_patient_screen_does_not_jump_while_it_fills_in(new_page: Any, screen: str, shown: str) -> None:
+    page = new_page(PHONE)
+    page.add_init_script(
+        """window.__shifts = [];
+        new PerformanceObserver((list) => {
+          for (const entry of list.getEntries()) {
+            const moved = entry.sources.map((s) => `${s.node?.className || s.node?.nodeName} ${s.previousRect.y}->${s.currentRect.y}`);
+            window.__shifts.push({ value: entry.value, moved });
+          }
+        }).observe({ type: 'layout-shift', buffered: true });"""
+    )
+    login(page, "pasient3")
+    expect(page.locator('[data-testid="patient-home"]')).to_be_visible()
+    page.goto(screen)
+    page.reload()
+    expect(page.locator(shown).first).to_be_visible()
+    page.wait_for_timeout(500)
+    shifts = page.evaluate("window.__shifts")
+    assert sum(s["value"] for s in shifts) < 0.01, shifts

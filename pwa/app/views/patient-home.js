@@ -57,7 +57,7 @@ function routingBox() {
     box.hidden = false;
   }
   const load = () => api('GET', '/api/alerts/me').then(draw).catch(() => {});
-  load();
+  const loaded = load();
   onPush(box, (name) => {
     if (name === 'connect' || name === 'alert:status') load();
   });
@@ -65,19 +65,26 @@ function routingBox() {
     if (!box.isConnected) clearInterval(timer);
     else if (document.visibilityState === 'visible') load();
   }, ROUTING_REFRESH_MS);
-  return box;
+  return { node: box, loaded };
 }
 
-export default function patientHome(ctx) {
+// The boxes above the tiles are drawn before the home is shown, so the tiles do
+// not jump away under her finger; on a slow network the tiles wait no longer than this.
+const FIRST_DRAW_WAIT_MS = 1000;
+
+export default async function patientHome(ctx) {
   const when = partOfDay();
+  const boxes = [pendingReminderBanner(), pendingProposalsBanner(ctx.user), routingBox()];
+  await Promise.race([
+    Promise.all(boxes.map((box) => box.loaded)),
+    new Promise((resolve) => setTimeout(resolve, FIRST_DRAW_WAIT_MS)),
+  ]);
   return h(
     'div',
     { class: 'patient-home', 'data-testid': 'patient-home' },
     pageTitle(t(`home.greeting.${when}`, { name: firstName(ctx.user.display_name) })),
     h('p', { class: 'lead' }, t(`home.sub.${when}`)),
-    pendingReminderBanner(),
-    pendingProposalsBanner(ctx.user),
-    routingBox(),
+    ...boxes.map((box) => box.node),
     h('h2', { class: 'visually-hidden' }, t('home.tiles_heading')),
     h('ul', { class: 'tiles' }, TILES.map(tile)),
   );
