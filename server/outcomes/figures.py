@@ -451,7 +451,7 @@ def _checkins(out: Figures, run: Any, d: _Dialect, levels: dict[tuple[int, int],
     beside the share of yellow and red, only as aggregates. A month's patients
     are the larger of those who checked in and those with a check-in due."""
     slots = {
-        (r[0], r[1]): r[2:]
+        (r[0], r[1]): tuple(int(x) for x in r[2:])
         for r in run(f"""{_GROUPS}, per AS MATERIALIZED (
             SELECT patient_id, {d.month_of_day("local_date")} AS month, COUNT(*) AS n,
                 SUM(CASE WHEN outcome = 'done' THEN 1 ELSE 0 END) AS done
