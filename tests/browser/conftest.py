@@ -174,9 +174,12 @@ def login(page: Any, username: str, password: str = DEMO_PASSWORD) -> None:
     page.locator("#password").fill(password)
     with page.expect_response(lambda r: r.url.endswith("/api/auth/login")) as answer:
         page.locator("form#login-form [type=submit]").click()
+    if not answer.value.ok:  # the login screen stays, with the reason
+        return
     session = answer.value.json()
     step = session.get("second_factor")
     if step is None:
+        _wait_until_logged_in(page)
         return
     secret = page.locator('[data-testid="totp-secret"]').text_content() if step == "enrol" else None
     server = "{0.scheme}://{0.netloc}".format(urlsplit(page.url))
@@ -186,6 +189,14 @@ def login(page: Any, username: str, password: str = DEMO_PASSWORD) -> None:
         page.locator("form#totp-form [type=submit]").click()
     if step == "enrol":  # the recovery codes are shown once
         page.locator('[data-testid="recovery-codes-saved"]').click()
+    _wait_until_logged_in(page)
+
+
+def _wait_until_logged_in(page: Any) -> None:
+    """The app leaves the login screen a moment after the server's answer; a
+    test's own navigation before that would be overridden by the app's move to
+    the home screen."""
+    page.locator('[data-testid="login"]').wait_for(state="detached")
 
 
 class Api:
