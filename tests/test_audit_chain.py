@@ -130,6 +130,26 @@ def test_a_rolled_back_row_leaves_no_gap(people: dict[str, Any], app: Flask, db:
     assert verify(db).intact
 
 
+def test_a_row_written_in_a_savepoint_goes_with_it(people: dict[str, Any], app: Flask, db: Session) -> None:
+    """A savepoint rolled back takes its rows; one released keeps them, and
+    they are sealed when the transaction commits, not when the savepoint ends."""
+    with app.app_context(), standalone_session(app) as session:
+        kari = session.get(User, people["kari"].id)
+        writer.record(session, actor=kari, action="patient.read", object_type="patient", patient_id=1)
+        try:
+            with session.begin_nested():
+                writer.record(session, actor=kari, action="patient.read", object_type="patient", patient_id=2)
+                raise RuntimeError("the savepoint's work failed")
+        except RuntimeError:
+            pass
+        with session.begin_nested():
+            writer.record(session, actor=kari, action="patient.read", object_type="patient", patient_id=3)
+        assert session.exec(select(AuditEntry)).all() == []
+        session.commit()
+    assert [(r.chain_seq, r.patient_id) for r in _chain(db)] == [(1, 1), (2, 3)]
+    assert verify(db).intact
+
+
 def test_parallel_writers_never_fork_the_chain(people: dict[str, Any], app: Flask, db: Session) -> None:
     """Each writer commits its rows while the others do; the head lock makes
     them queue, so the chain stays one line (a fork would repeat a position,

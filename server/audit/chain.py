@@ -2,10 +2,11 @@
 encoding and the previous row's hash, so a row edited or deleted afterwards
 breaks the chain at that row (`nattlys audit verify` names it).
 
-Rows are sealed at commit, not when written: the writer adds rows to the
-caller's unit of work, and just before that commits the chain head is locked
-(SELECT … FOR UPDATE on PostgreSQL; SQLite already runs one writer at a time)
-and the transaction's rows are linked after it. Taking the head lock as the
+Rows are sealed at commit, not when written: the writer hands each row's
+columns to the caller's unit of work, and just before that commits the chain
+head is locked (SELECT … FOR UPDATE on PostgreSQL; SQLite already runs one
+writer at a time) and the transaction's rows are linked after it and inserted
+in one statement. Taking the head lock as the
 last step keeps it held only for the commit itself, and since no transaction
 takes another lock after it, two writers cannot deadlock on it. The chain
 order (`chain_seq`) is the order of commits, which is why it is not the id.
@@ -21,12 +22,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, col, select
 
 from server.audit.models import AuditChainHead, AuditEntry
+from server.db import table_of
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +56,8 @@ CHAINED_FIELDS = (
 # such a field afterwards changes the row's hash like any other edit.
 LATER_FIELDS = ("details",)
 _UNSEALED = "nattlys_audit_unsealed"
+_ENTRIES = table_of(AuditEntry)
+_HEAD = table_of(AuditChainHead)
 
 
 def _plain(value: Any) -> Any:
@@ -79,74 +84,82 @@ def link_hash(prev_hash: str, row: Mapping[str, Any] | AuditEntry) -> str:
 # --- sealing at commit ----------------------------------------------------------------
 
 
-def add_to_chain(db: Session, entry: AuditEntry) -> None:
-    """Called by the writer: `entry` gets its place in the chain when `db` commits."""
-    db.info.setdefault(_UNSEALED, []).append(entry)
+@dataclass(frozen=True)
+class _Unsealed:
+    row: dict[str, Any]
+    # The savepoint it was written in (None: the transaction itself): rolling
+    # that savepoint back takes the row with it.
+    savepoint: SessionTransaction | None
 
 
-def _locked_head(db: OrmSession) -> AuditChainHead:
-    stmt = (
-        select(AuditChainHead)
-        .where(AuditChainHead.id == 1)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    head = db.execute(stmt).scalars().first()
+def add_to_chain(db: Session, row: dict[str, Any]) -> None:
+    """Called by the writer with a row's columns: it is inserted, linked into
+    the chain, when `db` commits."""
+    db.info.setdefault(_UNSEALED, []).append(_Unsealed(row, db.get_nested_transaction()))
+
+
+def _locked_head(db: OrmSession) -> tuple[int, str]:
+    lock = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
+    head = db.execute(lock).first()
     if head is not None:
-        return head
+        return head.seq, head.hash
     # No head yet (a new database): start after the newest sealed row, if any.
-    last = (
-        db.execute(
-            select(AuditEntry)
-            .where(col(AuditEntry.chain_seq).is_not(None))
-            .order_by(col(AuditEntry.chain_seq).desc())
-        )
-        .scalars()
-        .first()
-    )
+    last = db.execute(
+        select(_ENTRIES.c.id, _ENTRIES.c.chain_seq, _ENTRIES.c.row_hash)
+        .where(_ENTRIES.c.chain_seq.is_not(None))
+        .order_by(_ENTRIES.c.chain_seq.desc())
+        .limit(1)
+    ).first()
     if last is not None:
         log.warning("audit chain head was missing; continuing after row %s", last.id)
-    head = AuditChainHead(
-        id=1,
-        seq=last.chain_seq if last and last.chain_seq else 0,
-        hash=last.row_hash if last and last.row_hash else GENESIS,
-    )
     try:
         with db.begin_nested():
-            db.add(head)
-            db.flush()
+            db.execute(
+                insert(_HEAD).values(
+                    id=1, seq=last.chain_seq if last else 0, hash=last.row_hash if last else GENESIS
+                )
+            )
     except IntegrityError:  # another writer made it first; wait for its lock
-        head = db.execute(stmt).scalars().one()
-    return head
+        pass
+    head = db.execute(lock).one()
+    return head.seq, head.hash
 
 
 @event.listens_for(OrmSession, "before_commit")
 def _seal(db: OrmSession) -> None:
-    unsealed: list[AuditEntry] = db.info.pop(_UNSEALED, [])
-    entries = [e for e in unsealed if e in db and e.chain_seq is None]
-    if not entries:
+    if db.in_nested_transaction():
+        return  # a savepoint's release: its rows are sealed with the transaction
+    rows = [u.row for u in db.info.pop(_UNSEALED, [])]
+    if not rows:
         return
-    # Everything else first: the head is the last lock this transaction takes.
-    # Rows not yet inserted wait outside, so each is inserted once, complete.
-    waiting = [e for e in entries if e in db.new]
-    for entry in waiting:
-        db.expunge(entry)
+    # Everything else first: the head is the last lock this transaction takes,
+    # and the rows are inserted after it, each once, complete.
     db.flush()
-    head = _locked_head(db)
-    db.add_all(waiting)
-    for entry in entries:
-        head.seq += 1
-        entry.chain_seq = head.seq
-        entry.prev_hash = head.hash
-        entry.row_hash = link_hash(head.hash, entry)
-        head.hash = entry.row_hash
-    db.add(head)
+    seq, running = _locked_head(db)
+    for row in rows:
+        seq += 1
+        row["chain_seq"] = seq
+        row["prev_hash"] = running
+        row["row_hash"] = running = link_hash(running, row)
+    db.execute(insert(_ENTRIES), rows)
+    db.execute(update(_HEAD).where(_HEAD.c.id == 1).values(seq=seq, hash=running))
 
 
 @event.listens_for(OrmSession, "after_soft_rollback")
-def _forget(db: OrmSession, _previous: Any) -> None:
+def _forget(db: OrmSession, rolled_back: SessionTransaction) -> None:
     if not db.in_transaction():
         db.info.pop(_UNSEALED, None)
+        return
+
+    def undone(savepoint: SessionTransaction | None) -> bool:
+        while savepoint is not None:
+            if savepoint is rolled_back:
+                return True
+            savepoint = savepoint.parent
+        return False
+
+    kept = [u for u in db.info.get(_UNSEALED, []) if not undone(u.savepoint)]
+    db.info[_UNSEALED] = kept
 
 
 # --- verifying ------------------------------------------------------------------------

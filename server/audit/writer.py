@@ -13,7 +13,6 @@ from sqlmodel import Session, col, select
 from server import clock
 from server.accounts.models import Role, User
 from server.audit import chain
-from server.audit.models import AuditEntry
 from server.care_circles.models import Team, TeamMembership
 
 # The machine facts a row may carry in `details`, in the order they are read
@@ -63,15 +62,49 @@ def _checked(details: dict[str, Any] | None) -> dict[str, Any] | None:
     return details
 
 
-def _team_kinds(db: Session, actor: User | None) -> str:
-    if actor is None or actor.id is None or actor.role != Role.supporter:
-        return ""
-    kinds = db.exec(
-        select(Team.kind)
-        .join(TeamMembership, col(TeamMembership.team_id) == col(Team.id))
-        .where(TeamMembership.user_id == actor.id)
-    ).all()
-    return ",".join(sorted({str(k) for k in kinds}))
+def _roles_and_team_kinds(db: Session, user_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """Each user's role and, for supporters, their team kinds now
+    ("bolig,kommune"), kept with the row as they were: one statement."""
+    found: dict[int, tuple[str, set[str]]] = {}
+    for user_id, role, kind in db.exec(
+        select(User.id, User.role, Team.kind)
+        .outerjoin(TeamMembership, col(TeamMembership.user_id) == col(User.id))
+        .outerjoin(Team, col(Team.id) == col(TeamMembership.team_id))
+        .where(col(User.id).in_(set(user_ids)))
+    ).all():
+        kinds = found.setdefault(user_id, (str(role), set()))[1]
+        if kind is not None and role == Role.supporter:
+            kinds.add(str(kind))
+    return {i: (role, ",".join(sorted(kinds))) for i, (role, kinds) in found.items()}
+
+
+def _row(
+    *,
+    actor_id: int | None,
+    actor_role: str,
+    actor_team_kinds: str,
+    action: str,
+    object_type: str,
+    patient_id: int | None,
+    object_id: int | str | None,
+    reason: str | None = None,
+    details: dict[str, Any] | None = None,
+    to_team_kinds: Iterable[str] = (),
+) -> dict[str, Any]:
+    return {
+        "at": clock.now(),
+        "actor_id": actor_id,
+        "actor_role": actor_role,
+        "actor_team_kinds": actor_team_kinds,
+        "patient_id": patient_id,
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id) if object_id is not None else None,
+        "request_id": g.get("request_id") if has_request_context() else None,
+        "reason": reason,
+        "details": _checked(details),
+        "to_team_kinds": ",".join(sorted(set(to_team_kinds))),
+    }
 
 
 def record(
@@ -86,29 +119,29 @@ def record(
     details: dict[str, Any] | None = None,
     by_system: bool = False,
     to_team_kinds: Iterable[str] = (),
-) -> AuditEntry:
-    """One row. `actor` None is someone not logged in (a failed login), or,
-    with `by_system`, the server itself (a routing decision by the roster).
-    `reason` is only ever words a person typed; machine facts go in `details`
-    (keys named in audit.details of the catalogues, values numbers, strings
-    or lists of them)."""
-    entry = AuditEntry(
-        at=clock.now(),
-        actor_id=actor.id if actor else None,
+) -> None:
+    """One row, written when `db` commits. `actor` None is someone not logged
+    in (a failed login), or, with `by_system`, the server itself (a routing
+    decision by the roster). `reason` is only ever words a person typed;
+    machine facts go in `details` (keys named in audit.details of the
+    catalogues, values numbers, strings or lists of them)."""
+    actor_id = actor.id if actor else None
+    kinds = ""
+    if actor is not None and actor.role == Role.supporter:
+        kinds = _roles_and_team_kinds(db, [actor.id]).get(actor.id, ("", ""))[1]
+    row = _row(
+        actor_id=actor_id,
         actor_role=str(actor.role) if actor else ("system" if by_system else "anonymous"),
-        actor_team_kinds=_team_kinds(db, actor),
-        patient_id=patient_id,
+        actor_team_kinds=kinds,
         action=action,
         object_type=object_type,
-        object_id=str(object_id) if object_id is not None else None,
-        request_id=g.get("request_id") if has_request_context() else None,
+        patient_id=patient_id,
+        object_id=object_id,
         reason=reason,
-        details=_checked(details),
-        to_team_kinds=",".join(sorted(set(to_team_kinds))),
+        details=details,
+        to_team_kinds=to_team_kinds,
     )
-    db.add(entry)
-    chain.add_to_chain(db, entry)
-    return entry
+    chain.add_to_chain(db, row)
 
 
 def record_each(
@@ -124,12 +157,16 @@ def record_each(
     ids = sorted(set(actor_ids))
     if not ids:
         return
-    for actor in db.exec(select(User).where(col(User.id).in_(ids)).order_by(col(User.id))).all():
-        record(
-            db,
-            actor=actor,
+    actors = _roles_and_team_kinds(db, ids)
+    for actor_id in sorted(actors):
+        role, kinds = actors[actor_id]
+        row = _row(
+            actor_id=actor_id,
+            actor_role=role,
+            actor_team_kinds=kinds,
             action=action,
             object_type=object_type,
             patient_id=patient_id,
             object_id=object_id,
         )
+        chain.add_to_chain(db, row)
