@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, cast
 from flask import Flask, current_app, g
 from sqlalchemy import DateTime, Engine, Table, create_engine, event
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import QueuePool
@@ -232,6 +233,13 @@ def table_of(model: type[SQLModel]) -> Table:
     table = sa_inspect(model).local_table
     assert isinstance(table, Table)
     return table
+
+
+def insert_on_conflict(db: Session, model: type[SQLModel]) -> postgresql.Insert | sqlite.Insert:
+    """INSERT into a table model's table in the dialect of `db`'s database, so the
+    statement can say ON CONFLICT (both dialects write it the same way)."""
+    dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table_of(model))
 
 
 NAMING_CONVENTION = {

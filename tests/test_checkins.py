@@ -192,6 +192,22 @@ def test_a_duplicate_submission_returns_the_first_and_stores_once(
     assert received.count("chat:offer") == 1 and "checkin:alert" not in received
 
 
+def test_a_resend_is_answered_with_the_stored_check_in_after_the_plans_signs_changed(
+    auth: Any, circle: Any, plan: Any, db: Any
+) -> None:
+    """Her outbox resends the check-in as it was sent; the plan may have lost
+    that sign since. The stored check-in is the answer, not an error she
+    cannot fix."""
+    mona = auth.client_for("mona")
+    sent = answers(warning_signs=[SIGNS[2]])
+    first = mona.post("/api/checkins", json=sent)
+    again = mona.post("/api/checkins", json={**sent, "warning_signs": ["Et tegn som ikke står i planen lenger"]})
+    assert first.status_code == again.status_code == 201
+    assert again.json["duplicate"] is True and again.json["checkin"]["id"] == first.json["checkin"]["id"]
+    assert again.json["checkin"]["warning_signs"] == [SIGNS[2]]
+    assert count(db, Checkin) == 1
+
+
 def test_red_alerts_the_supporter_on_duty_live_and_by_push(
     app: Any, auth: Any, factories: Any, circle: Any, plan: Any, db: Any, socket_client: Any
 ) -> None:

@@ -24,12 +24,11 @@ from typing import Any, Protocol
 
 from flask import Flask, current_app
 from sqlalchemy import case
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, delete, update
 
 from server.accounts.models import RateCounter
 from server.clock import as_utc
-from server.db import standalone_session, table_of
+from server.db import insert_on_conflict, standalone_session, table_of
 
 log = logging.getLogger(__name__)
 
@@ -61,10 +60,8 @@ class DatabaseCounters:
 
     def _upsert(self, db: Session, key: str, *, at: datetime, window: timedelta) -> tuple[int, datetime]:
         cutoff = at - window
-        dialect = db.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         table = table_of(RateCounter)
-        first_failure = insert(table).values(key=key, window_start=at, count=1)
+        first_failure = insert_on_conflict(db, RateCounter).values(key=key, window_start=at, count=1)
         expired = table.c.window_start <= cutoff
         stmt = first_failure.on_conflict_do_update(
             index_elements=[table.c.key],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from server import access
@@ -27,31 +28,38 @@ from server.chat.routing import push_new_message, route
 from server.chat.schemas import ChatStatus, MessagePublic
 from server.chat.status import patient_status, status_inputs, tell_patient
 from server.chat.supporting import take_conversation
-from server.db import stored_id
+from server.db import stored_id, table_of
+
+_MESSAGES = table_of(Message)
 
 
 def _resent(db: Session, conv: Conversation, *, sender: User, client_id: str) -> Message | None:
     """The message this client already sent under `client_id` (its outbox resends)."""
-    return db.exec(
-        select(Message).where(
-            Message.conversation_id == conv.id, Message.sender_id == sender.id, Message.client_id == client_id
+    found = db.execute(
+        select(_MESSAGES.c.id).where(
+            _MESSAGES.c.conversation_id == conv.id,
+            _MESSAGES.c.sender_id == sender.id,
+            _MESSAGES.c.client_id == client_id,
         )
-    ).first()
+    ).scalar()
+    return None if found is None else db.get_one(Message, found)
 
 
 def _store(
     db: Session, conv: Conversation, *, sender: User, client_id: str, body: str, at: datetime
 ) -> Message:
+    """One INSERT, outside the unit of work (nothing else in this transaction
+    changes the message, so the ORM need not track it)."""
     message = Message(
-        conversation_id=conv.id,
+        conversation_id=stored_id(conv),
         sender_id=sender.id,
         sender_role=sender.role,
         client_id=client_id,
         body=body,
         created_at=at,
     )
-    db.add(message)
-    db.flush()
+    columns = message.model_dump(exclude={"id"})
+    message.id = db.execute(insert(_MESSAGES).values(columns).returning(_MESSAGES.c.id)).scalar_one()
     conv.last_message_id = message.id
     conv.updated_at = at
     return message

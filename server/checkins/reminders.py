@@ -28,8 +28,6 @@ from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
 from typing import TypedDict
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select, update
 
@@ -38,7 +36,14 @@ from server.checkins import timing
 from server.checkins.models import AfterMissed, Checkin, CheckinSchedule, ReminderSent, ReminderStep, SlotKind
 from server.checkins.service import GENTLE_TITLES, REMINDER_TITLES, active_discharges, view_of
 from server.clock import OSLO
-from server.db import app_object, discard_after_commit, run_after_commit, standalone_session, table_of
+from server.db import (
+    app_object,
+    discard_after_commit,
+    insert_on_conflict,
+    run_after_commit,
+    standalone_session,
+    table_of,
+)
 from server.push import service as push
 
 log = logging.getLogger(__name__)
@@ -220,10 +225,9 @@ def _record_and_push(db: Session, records: list[StepRecord], counts: Counter[str
     took first, commit, and send this batch's pushes before the next batch is
     written: the first phones buzz while later steps are still being recorded."""
     table = table_of(ReminderSent)
-    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
     # One statement compiled once for every batch; the driver gets the rows as parameters.
     stored = db.execute(
-        insert(table)
+        insert_on_conflict(db, ReminderSent)
         .on_conflict_do_nothing(index_elements=["patient_id", "local_date", "kind", "step"])
         .returning(table.c.id, table.c.patient_id, table.c.kind, table.c.step, table.c.outcome),
         records,

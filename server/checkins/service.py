@@ -11,8 +11,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from blinker import Namespace
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, select, update
 
 from server.accounts.models import Role, User
 from server.api.errors import ApiError, forbidden
@@ -40,6 +39,7 @@ from server.checkins.schemas import (
     SchedulePublic,
 )
 from server.clock import OSLO
+from server.db import insert_on_conflict, table_of
 
 EMERGENCY_NUMBERS = [
     EmergencyNumber(name="Medisinsk nødtelefon", phone="113"),
@@ -263,10 +263,14 @@ def submit(db: Session, *, patient: User, data: CheckinIn, at: datetime) -> Chec
     if data.patient_id is not None and data.patient_id != patient.id:
         raise forbidden("You can only check in for yourself.")
     bits = plan_link.plan_bits(db, patient.id)
-    existing = _find(db, patient.id, data.idempotency_key)
-    if existing is not None:
-        return _result(db, existing, bits=bits, duplicate=True, at=at)
-    signs = _resolve_signs(list(data.warning_signs), bits.warning_signs)
+    try:
+        signs = _resolve_signs(list(data.warning_signs), bits.warning_signs)
+    except ApiError:
+        # A resend after the plan's signs changed: the stored check-in stands.
+        earlier = _find(db, patient.id, data.idempotency_key)
+        if earlier is None:
+            raise
+        return _result(db, earlier, bits=bits, duplicate=True, at=at)
     assessment = assess(
         Answers(
             pressure=data.pressure,
@@ -292,16 +296,22 @@ def submit(db: Session, *, patient: User, data: CheckinIn, at: datetime) -> Chec
         level=assessment.level,
         reasons=list(assessment.reasons),
     )
-    try:
-        with db.begin_nested():
-            db.add(checkin)
-            db.flush()
-    except IntegrityError:
-        # The same submission, a moment ago, from a retry on another connection.
-        first = _find(db, patient.id, data.idempotency_key)
-        if first is None:
-            raise
-        return _result(db, first, bits=bits, duplicate=True, at=at)
+    # Stored once whatever the outbox resends: one INSERT that skips a key
+    # already taken, outside the unit of work (nothing here changes it after).
+    stored_as = db.execute(
+        insert_on_conflict(db, Checkin)
+        .values(checkin.model_dump(exclude={"id"}))
+        .on_conflict_do_nothing(index_elements=["patient_id", "idempotency_key"])
+        .returning(table_of(Checkin).c.id)
+    ).scalar()
+    if stored_as is None:  # the same submission, committed a moment ago by a retry
+        earlier = db.exec(
+            select(Checkin).where(
+                Checkin.patient_id == patient.id, Checkin.idempotency_key == data.idempotency_key
+            )
+        ).one()
+        return _result(db, earlier, bits=bits, duplicate=True, at=at)
+    checkin.id = stored_as
     audit.record(
         db,
         actor=patient,
@@ -317,7 +327,11 @@ def submit(db: Session, *, patient: User, data: CheckinIn, at: datetime) -> Chec
             db, patient=patient, client_id=f"checkin-{checkin.id}", body=CONTACT_MESSAGE, at=at
         )
         checkin.conversation_id = message.conversation_id
-        db.add(checkin)
+        db.execute(
+            update(table_of(Checkin))
+            .where(table_of(Checkin).c.id == checkin.id)
+            .values(conversation_id=checkin.conversation_id)
+        )
     if assessment.level == Level.red:
         from server.alerts import escalation
 
