@@ -36,6 +36,7 @@ class EndpointSpec:
     status: int = 200
     roles: tuple[Role, ...] | None = None
     public: bool = False
+    patient: access.Need | None = None
     errors: tuple[int, ...] = field(default=_COMMON_ERRORS)
     # The statuses the endpoint itself names (a public one may name 401).
     declared_errors: tuple[int, ...] = ()
@@ -97,10 +98,14 @@ def endpoint(
     status: int = 200,
     roles: tuple[Role, ...] | None = None,
     public: bool = False,
+    patient: access.Need | None = None,
     errors: tuple[int, ...] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
     """Wrap a view: authenticate (unless public), check the role, validate the
-    body and query, commit on success and roll back on any error."""
+    body and query, commit on success and roll back on any error.
+
+    With `patient`, the route's `patient_id` is asked of the access module for
+    that need, and the view gets the patient (`patient=`) instead of the id."""
     spec = EndpointSpec(
         summary=summary,
         tag=tag,
@@ -110,6 +115,7 @@ def endpoint(
         status=status,
         roles=roles,
         public=public,
+        patient=patient,
         errors=tuple(sorted(set(_COMMON_ERRORS) | set(errors))),
         declared_errors=tuple(errors),
     )
@@ -128,6 +134,8 @@ def endpoint(
                     kwargs["body"] = _parse_body(body)
                 if query is not None:
                     kwargs["query"] = _parse_query(query)
+                if patient is not None:
+                    kwargs["patient"] = access.require_patient(db, g.user, kwargs.pop("patient_id"), patient)
                 result = view(**kwargs)
                 db.commit()
             except ApiError as err:

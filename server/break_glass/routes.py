@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, g
 
-from server import access, clock
+from server import clock
 from server.access import Need
-from server.accounts.models import Role
+from server.accounts.models import Role, User
 from server.api.endpoints import endpoint
 from server.break_glass import service
 from server.break_glass.schemas import BreakGlassIn, BreakGlassPublic, BreakGlassReview, ReviewIn, ReviewQuery
@@ -26,10 +26,10 @@ TAG = "break-glass"
     status=201,
     roles=(Role.supporter,),
     errors=(409,),
+    patient=Need.break_glass,
 )
-def open_access(patient_id: int, body: BreakGlassIn) -> BreakGlassPublic:
+def open_access(patient: User, body: BreakGlassIn) -> BreakGlassPublic:
     db = get_db()
-    patient = access.require_patient(db, g.user, patient_id, Need.break_glass)
     return service.open_access(db, supporter=g.user, patient=patient, reason=body.reason, at=clock.now())
 
 

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from server import access, clock
 from server.access import Need
 from server.accounts import invitations, staff_caps
-from server.accounts.models import InvitationIssued, Role
+from server.accounts.models import InvitationIssued, Role, User
 from server.api.endpoints import endpoint
 from server.api.errors import ApiError
 from server.audit import writer as audit
@@ -125,10 +125,9 @@ def create_patient(body: PatientCreate) -> PatientCreated:
 
 
 @bp.get("/patients/<int:patient_id>")
-@endpoint("A patient's profile", tag="patients", response=PatientPublic)
-def get_patient(patient_id: int) -> PatientPublic:
+@endpoint("A patient's profile", tag="patients", response=PatientPublic, patient=Need.profile)
+def get_patient(patient: User) -> PatientPublic:
     db = get_db()
-    patient = access.require_patient(db, g.user, patient_id, Need.profile)
     if g.user.id != patient.id:
         audit.record(
             db,
@@ -142,10 +141,14 @@ def get_patient(patient_id: int) -> PatientPublic:
 
 
 @bp.get("/patients/<int:patient_id>/care-circle")
-@endpoint("Who is in a patient's care circle, tier by tier", tag="patients", response=CareCirclePublic)
-def get_care_circle(patient_id: int) -> CareCirclePublic:
+@endpoint(
+    "Who is in a patient's care circle, tier by tier",
+    tag="patients",
+    response=CareCirclePublic,
+    patient=Need.care_circle,
+)
+def get_care_circle(patient: User) -> CareCirclePublic:
     db = get_db()
-    patient = access.require_patient(db, g.user, patient_id, Need.care_circle)
     if g.user.id != patient.id:
         audit.record(
             db,
@@ -164,9 +167,9 @@ def get_care_circle(patient_id: int) -> CareCirclePublic:
     tag="patients",
     body=CareCircleUpdate,
     response=CareCirclePublic,
+    patient=Need.manage_care_circle,
 )
-def put_care_circle(patient_id: int, body: CareCircleUpdate) -> CareCirclePublic:
+def put_care_circle(patient: User, body: CareCircleUpdate) -> CareCirclePublic:
     db = get_db()
-    patient = access.require_patient(db, g.user, patient_id, Need.manage_care_circle)
     services.replace_care_circle(db, actor=g.user, patient=patient, data=body)
     return services.care_circle(db, patient=patient)

@@ -6,7 +6,7 @@ from flask import Blueprint, g
 
 from server import access, clock
 from server.access import Need
-from server.accounts.models import Role
+from server.accounts.models import Role, User
 from server.api.endpoints import endpoint
 from server.break_glass import service as break_glass
 from server.checkins import discharges, lists, service
@@ -81,12 +81,12 @@ def recently_discharged() -> list[RecentlyDischargedItem]:
     tag="checkins",
     query=TrendQuery,
     response=TrendPublic,
+    patient=Need.checkins,
 )
-def trend(patient_id: int, query: TrendQuery) -> TrendPublic:
+def trend(patient: User, query: TrendQuery) -> TrendPublic:
     db = get_db()
-    patient = access.require_patient(db, g.user, patient_id, Need.checkins)
     at = clock.now()
-    why = break_glass.reading_details(db, viewer=g.user, patient_id=patient_id, at=at)
+    why = break_glass.reading_details(db, viewer=g.user, patient_id=patient.id, at=at)
     return lists.trend(db, viewer=g.user, patient=patient, days=query.days, at=at, details=why)
 
 
@@ -95,12 +95,12 @@ def trend(patient_id: int, query: TrendQuery) -> TrendPublic:
     "A patient's check-in schedule (the patient; supporters on duty for them now, primary contacts, break-glass)",
     tag="checkins",
     response=SchedulePublic,
+    patient=Need.checkins,
 )
-def get_schedule(patient_id: int) -> SchedulePublic:
+def get_schedule(patient: User) -> SchedulePublic:
     db = get_db()
-    patient = access.require_patient(db, g.user, patient_id, Need.checkins)
     at = clock.now()
-    why = break_glass.reading_details(db, viewer=g.user, patient_id=patient_id, at=at)
+    why = break_glass.reading_details(db, viewer=g.user, patient_id=patient.id, at=at)
     return service.read_schedule(db, viewer=g.user, patient=patient, at=at, details=why)
 
 
@@ -111,12 +111,12 @@ def get_schedule(patient_id: int) -> SchedulePublic:
     tag="checkins",
     body=ScheduleIn,
     response=SchedulePublic,
+    patient=Need.checkin_schedule,
 )
-def put_schedule(patient_id: int, body: ScheduleIn) -> SchedulePublic:
+def put_schedule(patient: User, body: ScheduleIn) -> SchedulePublic:
     db = get_db()
-    patient = access.require_patient(db, g.user, patient_id, Need.checkin_schedule)
     if service.lowers_safety_net(db, patient=patient, data=body):
-        access.require_patient(db, g.user, patient_id, Need.checkin_safety_net)
+        access.require_patient(db, g.user, patient.id, Need.checkin_safety_net)
     return service.put_schedule(db, actor=g.user, patient=patient, data=body, at=clock.now())
 
 
@@ -128,10 +128,10 @@ def put_schedule(patient_id: int, body: ScheduleIn) -> SchedulePublic:
     response=DischargePublic,
     status=201,
     roles=(Role.supporter,),
+    patient=Need.follow_up,
 )
-def record_discharge(patient_id: int, body: DischargeIn) -> DischargePublic:
+def record_discharge(patient: User, body: DischargeIn) -> DischargePublic:
     db = get_db()
-    patient = access.require_patient(db, g.user, patient_id, Need.follow_up)
     return discharges.record_discharge(db, supporter=g.user, patient=patient, data=body, at=clock.now())
 
 
@@ -141,8 +141,8 @@ def record_discharge(patient_id: int, body: DischargeIn) -> DischargePublic:
     tag="checkins",
     response=DischargePublic,
     roles=(Role.supporter,),
+    patient=Need.follow_up,
 )
-def record_contact(patient_id: int) -> DischargePublic:
+def record_contact(patient: User) -> DischargePublic:
     db = get_db()
-    patient = access.require_patient(db, g.user, patient_id, Need.follow_up)
     return discharges.record_contact(db, supporter=g.user, patient=patient, at=clock.now())

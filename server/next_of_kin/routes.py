@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from flask import Blueprint, g
 
-from server import access, clock
+from server import clock
 from server.access import Need
-from server.accounts.models import Role
+from server.accounts.models import Role, User
 from server.api.endpoints import endpoint
 from server.db import get_db
 from server.next_of_kin import service
@@ -33,10 +33,10 @@ bp = Blueprint("next_of_kin", __name__, url_prefix="/api")
     status=201,
     roles=(Role.patient,),
     errors=(409,),
+    patient=Need.next_of_kin,
 )
-def invite(patient_id: int, body: InviteIn) -> Invited:
+def invite(patient: User, body: InviteIn) -> Invited:
     db = get_db()
-    patient = access.require_patient(db, g.user, patient_id, Need.next_of_kin)
     return service.invite(db, patient=patient, data=body, at=clock.now())
 
 
@@ -46,10 +46,10 @@ def invite(patient_id: int, body: InviteIn) -> Invited:
     tag="next_of_kin",
     response=list[ConsentPublic],
     roles=(Role.patient,),
+    patient=Need.next_of_kin,
 )
-def list_next_of_kin(patient_id: int) -> list[ConsentPublic]:
+def list_next_of_kin(patient: User) -> list[ConsentPublic]:
     db = get_db()
-    patient = access.require_patient(db, g.user, patient_id, Need.next_of_kin)
     return service.list_for(db, patient=patient)
 
 
@@ -60,10 +60,10 @@ def list_next_of_kin(patient_id: int) -> list[ConsentPublic]:
     body=ConsentIn,
     response=ConsentPublic,
     roles=(Role.patient,),
+    patient=Need.next_of_kin,
 )
-def change(patient_id: int, consent_id: int, body: ConsentIn) -> ConsentPublic:
+def change(patient: User, consent_id: int, body: ConsentIn) -> ConsentPublic:
     db = get_db()
-    patient = access.require_patient(db, g.user, patient_id, Need.next_of_kin)
     return service.change(db, patient=patient, consent_id=consent_id, data=body, at=clock.now())
 
 
@@ -73,10 +73,10 @@ def change(patient_id: int, consent_id: int, body: ConsentIn) -> ConsentPublic:
     tag="next_of_kin",
     response=ConsentPublic,
     roles=(Role.patient,),
+    patient=Need.next_of_kin,
 )
-def withdraw(patient_id: int, consent_id: int) -> ConsentPublic:
+def withdraw(patient: User, consent_id: int) -> ConsentPublic:
     db = get_db()
-    patient = access.require_patient(db, g.user, patient_id, Need.next_of_kin)
     return service.withdraw(db, patient=patient, consent_id=consent_id, at=clock.now())
 
 
@@ -97,10 +97,10 @@ def home() -> KinHome:
     tag="next_of_kin",
     response=KinPlan,
     roles=(Role.next_of_kin,),
+    patient=Need.kin_plan,
 )
-def shared_plan(patient_id: int) -> KinPlan:
+def shared_plan(patient: User) -> KinPlan:
     db = get_db()
-    patient = access.require_patient(db, g.user, patient_id, Need.kin_plan)
     return service.read_plan(db, kin=g.user, patient=patient)
 
 
@@ -112,8 +112,8 @@ def shared_plan(patient_id: int) -> KinPlan:
     status=201,
     roles=(Role.next_of_kin,),
     errors=(409,),
+    patient=Need.kin_worry,
 )
-def worry(patient_id: int) -> WorrySent:
+def worry(patient: User) -> WorrySent:
     db = get_db()
-    patient = access.require_patient(db, g.user, patient_id, Need.kin_worry)
     return service.signal_worry(db, kin=g.user, patient=patient, at=clock.now())

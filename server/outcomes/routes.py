@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, g
 
-from server import access, clock
+from server import clock
 from server.access import Need
-from server.accounts.models import Role
+from server.accounts.models import Role, User
 from server.api.endpoints import endpoint
 from server.db import get_db
 from server.outcomes import service
@@ -55,10 +55,10 @@ def outcome_figures_csv(query: FiguresQuery) -> Response:
     response=NightOutcomePublic,
     status=201,
     roles=(Role.supporter,),
+    patient=Need.follow_up,
 )
-def record_night(patient_id: int, body: NightOutcomeIn) -> NightOutcomePublic:
+def record_night(patient: User, body: NightOutcomeIn) -> NightOutcomePublic:
     db = get_db()
-    patient = access.require_patient(db, g.user, patient_id, Need.follow_up)
     return service.public(
         service.record_night(db, supporter=g.user, patient=patient, body=body, at=clock.now())
     )

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from flask import Blueprint, g
 
-from server import access
 from server.access import Need
+from server.accounts.models import User
 from server.api.endpoints import endpoint
 from server.db import get_db
 from server.plans import meetings, notify, proposals, service
@@ -42,10 +42,10 @@ TAG = "crisis plan"
     "The crisis plan as the caller may see it (supporters: shared sections, 'meeting' first; audited)",
     tag=TAG,
     response=CrisisPlanPublic,
+    patient=Need.plan,
 )
-def get_plan(patient_id: int) -> CrisisPlanPublic:
+def get_plan(patient: User) -> CrisisPlanPublic:
     db = get_db()
-    patient = access.require_patient(db, g.user, patient_id, Need.plan)
     return service.read_plan(db, viewer=g.user, patient=patient)
 
 
@@ -56,10 +56,10 @@ def get_plan(patient_id: int) -> CrisisPlanPublic:
     body=PlanUpdate,
     response=CrisisPlanPublic,
     errors=(409,),
+    patient=Need.own_clinical,
 )
-def put_plan(patient_id: int, body: PlanUpdate) -> CrisisPlanPublic:
+def put_plan(patient: User, body: PlanUpdate) -> CrisisPlanPublic:
     db = get_db()
-    patient = access.require_patient(db, g.user, patient_id, Need.own_clinical)
     return service.update_plan(db, patient=patient, data=body)
 
 
@@ -69,26 +69,34 @@ def put_plan(patient_id: int, body: PlanUpdate) -> CrisisPlanPublic:
     tag=TAG,
     body=SharingUpdate,
     response=SharingPublic,
+    patient=Need.own_clinical,
 )
-def put_sharing(patient_id: int, body: SharingUpdate) -> SharingPublic:
+def put_sharing(patient: User, body: SharingUpdate) -> SharingPublic:
     db = get_db()
-    patient = access.require_patient(db, g.user, patient_id, Need.own_clinical)
     return service.update_sharing(db, patient=patient, data=body)
 
 
 @bp.get("/versions")
-@endpoint("Every version of one's own plan, newest first", tag=TAG, response=list[VersionSummary])
-def list_versions(patient_id: int) -> list[VersionSummary]:
+@endpoint(
+    "Every version of one's own plan, newest first",
+    tag=TAG,
+    response=list[VersionSummary],
+    patient=Need.own_clinical,
+)
+def list_versions(patient: User) -> list[VersionSummary]:
     db = get_db()
-    patient = access.require_patient(db, g.user, patient_id, Need.own_clinical)
     return service.list_versions(db, patient=patient)
 
 
 @bp.get("/versions/<int:number>")
-@endpoint("One version, with what changed from the version before", tag=TAG, response=VersionDetail)
-def get_version(patient_id: int, number: int) -> VersionDetail:
+@endpoint(
+    "One version, with what changed from the version before",
+    tag=TAG,
+    response=VersionDetail,
+    patient=Need.own_clinical,
+)
+def get_version(patient: User, number: int) -> VersionDetail:
     db = get_db()
-    patient = access.require_patient(db, g.user, patient_id, Need.own_clinical)
     return service.version_detail(db, patient=patient, number=number)
 
 
@@ -99,10 +107,10 @@ def get_version(patient_id: int, number: int) -> VersionDetail:
     body=BaseVersionIn,
     response=CrisisPlanPublic,
     errors=(409,),
+    patient=Need.own_clinical,
 )
-def restore_version(patient_id: int, number: int, body: BaseVersionIn) -> CrisisPlanPublic:
+def restore_version(patient: User, number: int, body: BaseVersionIn) -> CrisisPlanPublic:
     db = get_db()
-    patient = access.require_patient(db, g.user, patient_id, Need.own_clinical)
     return service.restore_version(db, patient=patient, number=number, base_version=body.base_version)
 
 
@@ -112,10 +120,10 @@ def restore_version(patient_id: int, number: int, body: BaseVersionIn) -> Crisis
     tag=TAG,
     query=ProposalQuery,
     response=list[ProposalPublic],
+    patient=Need.plan,
 )
-def list_proposals(patient_id: int, query: ProposalQuery) -> list[ProposalPublic]:
+def list_proposals(patient: User, query: ProposalQuery) -> list[ProposalPublic]:
     db = get_db()
-    patient = access.require_patient(db, g.user, patient_id, Need.plan)
     return proposals.list_proposals(db, viewer=g.user, patient=patient, status=query.status)
 
 
@@ -127,10 +135,10 @@ def list_proposals(patient_id: int, query: ProposalQuery) -> list[ProposalPublic
     response=ProposalPublic,
     status=201,
     errors=(409,),
+    patient=Need.propose_clinical,
 )
-def create_proposal(patient_id: int, body: ProposalIn) -> ProposalPublic:
+def create_proposal(patient: User, body: ProposalIn) -> ProposalPublic:
     db = get_db()
-    patient = access.require_patient(db, g.user, patient_id, Need.propose_clinical)
     proposal = proposals.create_proposal(db, supporter=g.user, patient=patient, data=body)
     notify.proposal_waiting(patient)
     return proposal
@@ -143,20 +151,25 @@ def create_proposal(patient_id: int, body: ProposalIn) -> ProposalPublic:
     body=BaseVersionIn,
     response=ProposalPublic,
     errors=(409,),
+    patient=Need.own_clinical,
 )
-def approve_proposal(patient_id: int, proposal_id: int, body: BaseVersionIn) -> ProposalPublic:
+def approve_proposal(patient: User, proposal_id: int, body: BaseVersionIn) -> ProposalPublic:
     db = get_db()
-    patient = access.require_patient(db, g.user, patient_id, Need.own_clinical)
     return proposals.approve_proposal(
         db, patient=patient, proposal_id=proposal_id, base_version=body.base_version
     )
 
 
 @bp.post("/proposals/<int:proposal_id>/reject")
-@endpoint("Reject a proposal (the patient)", tag=TAG, response=ProposalPublic, errors=(409,))
-def reject_proposal(patient_id: int, proposal_id: int) -> ProposalPublic:
+@endpoint(
+    "Reject a proposal (the patient)",
+    tag=TAG,
+    response=ProposalPublic,
+    errors=(409,),
+    patient=Need.own_clinical,
+)
+def reject_proposal(patient: User, proposal_id: int) -> ProposalPublic:
     db = get_db()
-    patient = access.require_patient(db, g.user, patient_id, Need.own_clinical)
     return proposals.reject_proposal(db, patient=patient, proposal_id=proposal_id)
 
 
@@ -168,10 +181,10 @@ def reject_proposal(patient_id: int, proposal_id: int) -> ProposalPublic:
     body=AgreedInMeetingIn,
     response=ProposalPublic,
     errors=(409,),
+    patient=Need.propose_clinical,
 )
-def agree_in_meeting(patient_id: int, proposal_id: int, body: AgreedInMeetingIn) -> ProposalPublic:
+def agree_in_meeting(patient: User, proposal_id: int, body: AgreedInMeetingIn) -> ProposalPublic:
     db = get_db()
-    patient = access.require_patient(db, g.user, patient_id, Need.propose_clinical)
     return meetings.record_agreement(
         db, supporter=g.user, patient=patient, proposal_id=proposal_id, data=body
     )
@@ -184,8 +197,8 @@ def agree_in_meeting(patient_id: int, proposal_id: int, body: AgreedInMeetingIn)
     body=BaseVersionIn,
     response=ProposalPublic,
     errors=(409,),
+    patient=Need.propose_clinical,
 )
-def co_sign(patient_id: int, proposal_id: int, body: BaseVersionIn) -> ProposalPublic:
+def co_sign(patient: User, proposal_id: int, body: BaseVersionIn) -> ProposalPublic:
     db = get_db()
-    patient = access.require_patient(db, g.user, patient_id, Need.propose_clinical)
     return meetings.co_sign(db, supporter=g.user, patient=patient, proposal_id=proposal_id, data=body)

@@ -11,7 +11,7 @@ from sqlmodel import col, select, update
 
 from server import access, clock
 from server.access import Need
-from server.accounts.models import Role
+from server.accounts.models import Role, User
 from server.accounts.sessions import token_digest
 from server.api.endpoints import endpoint
 from server.api.errors import not_found
@@ -215,11 +215,14 @@ def all_on_duty(query: AtQuery) -> list[TeamOnDutyPublic]:
 
 @bp.get("/api/patients/<int:patient_id>/on-duty")
 @endpoint(
-    "Who is on duty for a patient, tier by tier", tag="rosters", query=AtQuery, response=PatientOnDutyPublic
+    "Who is on duty for a patient, tier by tier",
+    tag="rosters",
+    query=AtQuery,
+    response=PatientOnDutyPublic,
+    patient=Need.on_duty,
 )
-def patient_on_duty(patient_id: int, query: AtQuery) -> PatientOnDutyPublic:
+def patient_on_duty(patient: User, query: AtQuery) -> PatientOnDutyPublic:
     db = get_db()
-    patient = access.require_patient(db, g.user, patient_id, Need.on_duty)
     if g.user.id != patient.id:
         audit.record(
             db,
@@ -229,7 +232,7 @@ def patient_on_duty(patient_id: int, query: AtQuery) -> PatientOnDutyPublic:
             object_id=patient.id,
             patient_id=patient.id,
         )
-    return duty.on_duty(db, patient_id=patient_id, at=_at(query))
+    return duty.on_duty(db, patient_id=patient.id, at=_at(query))
 
 
 @bp.get("/api/patients/on-duty")
