@@ -201,7 +201,9 @@ def test_a_resend_is_answered_with_the_stored_check_in_after_the_plans_signs_cha
     mona = auth.client_for("mona")
     sent = answers(warning_signs=[SIGNS[2]])
     first = mona.post("/api/checkins", json=sent)
-    again = mona.post("/api/checkins", json={**sent, "warning_signs": ["Et tegn som ikke står i planen lenger"]})
+    again = mona.post(
+        "/api/checkins", json={**sent, "warning_signs": ["Et tegn som ikke står i planen lenger"]}
+    )
     assert first.status_code == again.status_code == 201
     assert again.json["duplicate"] is True and again.json["checkin"]["id"] == first.json["checkin"]["id"]
     assert again.json["checkin"]["warning_signs"] == [SIGNS[2]]
