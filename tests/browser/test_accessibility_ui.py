@@ -13,8 +13,8 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DESKTOP, PHONE, PROJECT_ROOT, Api, login
-from tests.browser.test_checkin_ui import poll
+from tests.browser.conftest import DESKTOP, PHONE, Api, login
+from tests.browser.helpers import axe_violations, visit
 
 SAID = "() => document.querySelector('[data-testid=\"chat-announcer\"]').textContent"
 
@@ -161,28 +161,7 @@ def test_the_emergency_bar_never_covers_the_focused_control_at_200_percent_text(
 
 # --- axe-core on every screen of every role ---------------------------------------------
 
-AXE = PROJECT_ROOT / "tests" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
 BAD = ("serious", "critical")
-
-# What axe finds that matters, short enough to read in a failure.
-RUN_AXE = """async () => {
-  const result = await axe.run(document, { resultTypes: ['violations'] });
-  return result.violations
-    .filter((v) => ['serious', 'critical'].includes(v.impact))
-    .map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 4).map((n) => n.target.join(' ')) }));
-}"""
-
-
-def axe_violations(page: Any) -> list[dict[str, Any]]:
-    """Serious and critical violations on the page as it is now. axe-core
-    comes from tests/a11y (make setup), never from the network; it is
-    evaluated through the DevTools protocol, which the app's script CSP
-    (rightly) does not let an inline <script> do."""
-    page.wait_for_load_state("networkidle")
-    if not page.evaluate("typeof axe !== 'undefined'"):
-        page.evaluate(AXE.read_text(encoding="utf-8"))
-    return page.evaluate(RUN_AXE)
-
 
 # Every screen of each role, by path (the app's hash routes) and a name for the report.
 PATIENT_SCREENS = (
@@ -235,23 +214,6 @@ ADMIN_SCREENS = (
 # Lene (parorende1), pasient1 Mona's next of kin.
 NEXT_OF_KIN_SCREENS = ("/", "/parorende-hjem/{patient}", "/min-konto", "/innstillinger")
 COMBINATIONS = (("nb", "light"), ("nb", "dark"), ("en", "light"), ("en", "dark"))
-
-# The screen on show before a navigation is marked; the next one is ready when
-# it has replaced it, has its heading, and nothing in it is still fetching.
-MARK_SHOWN = "() => document.querySelector('main').firstElementChild?.setAttribute('data-axe-seen', '')"
-SETTLED = """() => {
-  const main = document.querySelector('main');
-  const shown = main.firstElementChild;
-  return Boolean(shown) && !shown.hasAttribute('data-axe-seen') && Boolean(main.querySelector('h1'))
-    && main.getAttribute('aria-busy') !== 'true' && !main.querySelector('.loading, [aria-busy="true"]');
-}"""
-
-
-def visit(page: Any, path: str) -> None:
-    if page.evaluate("() => location.hash || '#/'") != f"#{path}":
-        page.evaluate(MARK_SHOWN)
-        page.goto(f"/#{path}")
-    poll(page, SETTLED)
 
 
 def in_language(page: Any, language: str, scheme: str) -> None:

@@ -10,25 +10,9 @@ from typing import Any
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE, Api, login
-from tests.browser.test_hostile_content import PASSWORD, _accept
+from tests.browser.helpers import PASSWORD, accept, new_patient
 
 NEW_PASSWORD = "tyttebær og multer i mai"
-
-
-def new_patient(admin: Api, username: str, display_name: str) -> dict[str, Any]:
-    """A patient and her invitation, with the demo patients' circle (bolig,
-    kommune, DPS): the coverage test expects no gaps."""
-    created: dict[str, Any] = admin.call(
-        "POST", "/api/patients", {"username": username, "display_name": display_name}
-    )
-    kinds = {team["kind"]: team["id"] for team in admin.call("GET", "/api/teams")}
-    tiers = [{"team_ids": [kinds[kind]]} for kind in ("bolig", "kommune", "dps")]
-    admin.call(
-        "PUT",
-        f"/api/patients/{created['patient']['id']}/care-circle",
-        {"tiers": tiers, "primary_contact_ids": []},
-    )
-    return created
 
 
 def test_a_patient_stops_a_link_she_did_not_ask_for_and_changes_her_password(
@@ -37,7 +21,7 @@ def test_a_patient_stops_a_link_she_did_not_ask_for_and_changes_her_password(
     admin = Api(live_server, "admin")
     username = f"konto.{uuid.uuid4().hex[:6]}"
     created = new_patient(admin, username, "Siri Konto")
-    _accept(live_server, created["invitation"])
+    accept(live_server, created["invitation"])
     page = new_page(PHONE)
     login(page, username, PASSWORD)
     expect(page.locator('[data-testid="patient-home"]')).to_be_visible()
@@ -70,7 +54,7 @@ def test_a_new_supporter_sets_up_the_code_app_and_sees_her_account(new_page: Any
     created = admin.call(
         "POST", "/api/users", {"username": username, "display_name": "Vilde Vakt", "role": "supporter"}
     )
-    _accept(live_server, created["invitation"])
+    accept(live_server, created["invitation"])
     page = new_page(DESKTOP)
     login(page, username, PASSWORD)  # enrols the code app and saves the recovery codes
     expect(page.locator('[data-testid="inbox-link"]')).to_be_visible()

@@ -11,8 +11,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE, Api, login
-from tests.browser.test_account_ui import new_patient
-from tests.browser.test_hostile_content import PASSWORD, _accept
+from tests.browser.helpers import PASSWORD, accept, new_patient
 
 REASON = "Flyttet fra kommunen i oktober"
 
@@ -25,7 +24,7 @@ def _patient_row(page: Any, name: str) -> Any:
 def test_one_administrator_asks_and_a_second_one_approves(new_page: Any, live_server: str) -> None:
     created = new_patient(Api(live_server, "admin"), f"slaas.{uuid.uuid4().hex[:6]}", "Siri Slåav")
     patient = created["patient"]
-    _accept(live_server, created["invitation"])
+    accept(live_server, created["invitation"])
     phone = new_page(PHONE)
     login(phone, patient["username"], PASSWORD)
     expect(phone.locator('[data-testid="patient-home"]')).to_be_visible()

@@ -39,7 +39,7 @@ from tests.browser.conftest import (
     serve_demo,
     watched_pages,
 )
-from tests.browser.test_checkin_ui import answer, tap_number, wait_for_socket
+from tests.browser.helpers import answer, tap_number, wait_for_socket
 
 LAST_RESORT = {"label": "DPS akutt", "phone": "55 00 00 00"}
 

@@ -35,6 +35,7 @@ from tests.browser.conftest import (
     _free_port,
     login,
 )
+from tests.browser.helpers import bubble, open_chat, write
 
 NOT_SENT = "Ikke sendt ennå"
 
@@ -58,22 +59,6 @@ def set_escalation_minutes(base: str, username: str, minutes: int) -> None:
         "primary_contact_ids": [person["id"] for person in circle["primary_contacts"]],
     }
     admin.call("PUT", f"/api/patients/{pid}/care-circle", update)
-
-
-def open_chat(page: Any) -> None:
-    expect(page.locator('[data-testid="patient-home"]')).to_be_visible()
-    page.locator('a[data-tile="chat"]').click()
-    expect(page.locator('[data-testid="chat"]')).to_be_visible()
-
-
-def write(page: Any, text: str) -> None:
-    box = page.locator("#chat-input")
-    box.fill(text)
-    box.press("Enter")
-
-
-def bubble(page: Any, text: str) -> Any:
-    return page.locator('[data-testid="chat-message"]').filter(has_text=text)
 
 
 def test_patient_writes_it_escalates_and_the_outbox_delivers_after_offline(

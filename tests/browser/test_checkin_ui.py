@@ -34,17 +34,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DEMO_PASSWORD, DESKTOP, PHONE, PROJECT_ROOT, _free_port, login
+from tests.browser.helpers import answer, poll, tap_number, wait_for_socket
 
 # --- helpers ---------------------------------------------------------------------------
-
-
-def answer(page: Any, question: str, label: str) -> None:
-    """Tap one answer (the big button) of a check-in question."""
-    page.locator(f'fieldset[data-question="{question}"] .choice label').filter(has_text=label).first.click()
-
-
-def tap_number(page: Any, question: str, value: int) -> None:
-    page.locator(f'fieldset[data-question="{question}"] input[data-value="{value}"] + label').click()
 
 
 def session_user(page: Any) -> dict[str, Any]:
@@ -59,22 +51,6 @@ def checkin_count(page: Any, patient_id: int) -> int:
         ".then((r) => r.json()).then((d) => d.items.length)",
         patient_id,
     )
-
-
-def poll(page: Any, script: str, timeout: float = 10) -> Any:
-    """Evaluate `script` (which may return a promise) until it gives something truthy."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = page.evaluate(script)
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"timed out waiting for {script}"
-        page.wait_for_timeout(100)
-
-
-def wait_for_socket(page: Any) -> None:
-    """The supporter's Socket.IO connection is up (live alerts can arrive)."""
-    poll(page, "() => import('/app/realtime.js').then((m) => m.isConnected())")
 
 
 # --- the red check-in, live to the supporter on duty ------------------------------------

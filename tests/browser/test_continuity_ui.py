@@ -23,8 +23,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, Api, login, serve_demo, watched_pages
-from tests.browser.test_chat_ui import bubble, open_chat, write
-from tests.browser.test_checkin_ui import wait_for_socket
+from tests.browser.helpers import bubble, open_chat, wait_for_socket, write
 
 CLOCK = "2026-11-23T21:57:30+01:00"
 SHIFT_ENDS = datetime.fromisoformat("2026-11-23T22:00:00+01:00")

@@ -10,7 +10,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, Api, login
-from tests.browser.test_accessibility_ui import axe_violations
+from tests.browser.helpers import axe_violations
 
 
 def _admin(new_page: Any) -> Any:

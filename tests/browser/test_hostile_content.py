@@ -18,10 +18,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from server.accounts.invitations import INVITATION_PATH
 from tests.browser.conftest import DEMO_PASSWORD, DESKTOP, PHONE, Api, login
-
-PASSWORD = "hostile-browser-passord"
+from tests.browser.helpers import PASSWORD, accept, user
 
 # "Å" first: listed after the demo patients (the coverage test reads the first row).
 PATIENT_NAME = "Åse <img src=x onerror=alert(1)>"
@@ -51,31 +49,20 @@ document.addEventListener('securitypolicyviolation', (e) => {
 """
 
 
-def _accept(base: str, invitation: dict[str, Any]) -> None:
-    token = invitation["url"].split(INVITATION_PATH, 1)[1]
-    Api(base, "admin").call("POST", "/api/invitations/accept", {"token": token, "password": PASSWORD})
-
-
-def _user(admin: Api, base: str, username: str, name: str, role: str) -> int:
-    created = admin.call("POST", "/api/users", {"username": username, "display_name": name, "role": role})
-    _accept(base, created["invitation"])
-    return created["user"]["id"]
-
-
 @pytest.fixture(scope="module")
 def seeded(live_server: str) -> dict[str, Any]:
     """Everything seeded through the API, as the people themselves would."""
     base = live_server
     admin = Api(base, "admin")
     team = admin.call("POST", "/api/teams", {"name": TEAM_NAME, "kind": "bolig"})
-    s1 = _user(admin, base, "hostile-vakt1", SUPPORTER_NAME, "supporter")
-    s2 = _user(admin, base, "hostile-vakt2", "Vakt To", "supporter")
+    s1 = user(admin, base, "hostile-vakt1", SUPPORTER_NAME, "supporter")
+    s2 = user(admin, base, "hostile-vakt2", "Vakt To", "supporter")
     admin.call("PUT", f"/api/teams/{team['id']}/members", {"user_ids": [s1, s2]})
     created = admin.call(
         "POST", "/api/patients", {"username": "hostile-pasient", "display_name": "Ny pasient"}
     )
     patient_id = created["patient"]["id"]
-    _accept(base, created["invitation"])
+    accept(base, created["invitation"])
     admin.call("PATCH", f"/api/users/{patient_id}", {"display_name": PATIENT_NAME})
     admin.call(
         "PUT",

@@ -12,7 +12,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, Api, login
-from tests.browser.test_hostile_content import PASSWORD, _user
+from tests.browser.helpers import PASSWORD, user
 
 
 def test_the_statements_open_from_the_login_screen_in_norwegian_and_english(new_page: Any) -> None:
@@ -43,7 +43,7 @@ def test_a_patient_downloads_her_data_and_asks_for_then_withdraws_deletion(
     username = f"mine.data.{uuid.uuid4().hex[:6]}"
     # "Å" and the demo patients' circle: listed after them and never a coverage gap
     # on the shared server (the roster tests read those).
-    patient_id = _user(admin, live_server, username, "Åsne Data", "patient")
+    patient_id = user(admin, live_server, username, "Åsne Data", "patient")
     teams = {t["name"]: t["id"] for t in admin.call("GET", "/api/teams")}
     demo_circle = ("Bolig Askøy", "Psykisk helse Askøy kommune", "Øyane DPS akutt")
     tiers = [{"team_ids": [teams[name]]} for name in demo_circle]

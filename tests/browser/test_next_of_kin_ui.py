@@ -23,7 +23,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE, login, serve_demo, watched_pages
-from tests.browser.test_checkin_ui import wait_for_socket
+from tests.browser.helpers import wait_for_socket
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, Api, login
-from tests.browser.test_checkin_ui import answer, poll, tap_number
+from tests.browser.helpers import answer, poll, tap_number
 
 QUEUED = "Svarene dine sendes når du er på nett igjen"
 

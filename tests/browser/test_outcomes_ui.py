@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE, Api, login, serve_demo, watched_pages
-from tests.browser.test_accessibility_ui import axe_violations
+from tests.browser.helpers import axe_violations
 
 FIGURES = ("follow_up", "activity", "by_hour", "response", "escalation", "checkins", "nights")
 

@@ -10,7 +10,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE, RED_CHECKIN, Api, login
-from tests.browser.test_accessibility_ui import axe_violations, visit
+from tests.browser.helpers import axe_violations, visit
 
 # The patient's screens that must fit a 320 px wide phone with the largest text.
 PATIENT_SCREENS = ("/", "/kveldssjekk", "/kriseplan", "/chat", "/innstillinger")

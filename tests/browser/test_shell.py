@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE, Api, login
-from tests.browser.test_hostile_content import PASSWORD, _user
+from tests.browser.helpers import PASSWORD, user
 
 
 def test_patient_logs_in_on_a_phone_and_sees_a_norwegian_home(new_page: Any) -> None:
@@ -58,7 +58,7 @@ def test_a_supporter_disabled_while_the_app_is_open_is_shown_the_login_screen(
     instead of sitting on a screen that no longer gets live messages."""
     admin = Api(live_server, "admin")
     username = f"vikar.{uuid.uuid4().hex[:6]}"
-    user_id = _user(admin, live_server, username, "Vera Vikar", "supporter")
+    user_id = user(admin, live_server, username, "Vera Vikar", "supporter")
     page = new_page(DESKTOP)
     with page.expect_websocket() as opened:
         login(page, username, PASSWORD)

@@ -16,7 +16,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, login
-from tests.browser.test_checkin_ui import poll
+from tests.browser.helpers import poll
 
 # The page's own stopwatch: when the tap happened and when the busy sign and the plan appeared.
 STOPWATCH = """(tile) => {
