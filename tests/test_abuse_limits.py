@@ -20,7 +20,7 @@ from server.crypto import keys
 from server.push import service as push
 from server.push.models import PushSubscription
 from server.realtime import socketio
-from tests.test_push import VAPID, Browser, subscribe
+from tests.push_double import VAPID, Browser, subscribe
 
 DEEP_BODIES = {"brackets": "[" * 100_000, "objects": '{"a":' * 3_000}
 

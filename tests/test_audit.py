@@ -1,27 +1,20 @@
 """The audit log: reads of a patient's data are recorded, and the patient sees who."""
 
+# The `people` fixture is imported by name; test arguments of that name use it.
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 import re
 from datetime import UTC
 from typing import Any
 
-import pytest
 from sqlmodel import Session, col, delete, func, select
 
 from server import catalogues
 from server.accounts.models import User
 from server.audit.models import AuditEntry
-from server.care_circles.models import TeamKind
-
-
-@pytest.fixture
-def people(factories: Any) -> dict[str, Any]:
-    kari = factories.supporter(display_name="Kari Bolig")
-    patient = factories.patient(display_name="Mona")
-    bolig = factories.team(TeamKind.bolig, members=[kari])
-    factories.care_circle(patient, [[bolig]])
-    return {"kari": kari, "patient": patient, "bolig": bolig, "admin": factories.admin()}
+from tests.scenes.audit import people  # noqa: F401  (the fixture)
 
 
 def _entries(db: Session, **where: Any) -> list[AuditEntry]:

@@ -21,7 +21,7 @@ from server.audit.chain import GENESIS, link_hash, verify
 from server.audit.models import AuditEntry
 from server.care_circles.models import TeamKind, TeamMembership
 from server.db import standalone_session
-from tests.test_audit import people  # noqa: F401  (the fixture, reused as is)
+from tests.scenes.audit import people  # noqa: F401  (the fixture, reused as is)
 
 
 def _some_reads(auth: Any, people: dict[str, Any], times: int = 4) -> None:

@@ -25,15 +25,15 @@ from sqlmodel import Session, col, func, select
 
 from server.audit.models import AuditEntry
 from server.realtime import socketio
-from tests.conftest import MovableClock
-from tests.test_authorization_matrix import (
+from tests.authorization_world import (
     CALLER_USER,
     MATRIX,
     World,
-    _api_routes,
+    api_routes,
     resolve,
     world,  # noqa: F401  (the fixture, reused as is)
 )
+from tests.conftest import MovableClock
 
 # (action, the World attribute of the patient it points to, or "created"), and
 # when the actor is not the caller a third element: a World attribute, or SYSTEM
@@ -435,9 +435,9 @@ def _client(caller: str, ctx: Ctx, app: Flask) -> Any:
 def test_every_route_is_decided(app: Flask) -> None:
     both = sorted(set(AUDITED) & set(NOT_AUDITED))
     assert not both, f"a route is either audited or not: {both}"
-    undecided = sorted((_api_routes(app) | set(MATRIX)) - set(AUDITED) - set(NOT_AUDITED))
+    undecided = sorted((api_routes(app) | set(MATRIX)) - set(AUDITED) - set(NOT_AUDITED))
     assert not undecided, f"say whether these routes read or write a patient's data: {undecided}"
-    stale = sorted((set(AUDITED) | set(NOT_AUDITED)) - _api_routes(app))
+    stale = sorted((set(AUDITED) | set(NOT_AUDITED)) - api_routes(app))
     assert not stale, f"these entries name routes that no longer exist: {stale}"
     for route, entry in AUDITED.items():
         allowed = MATRIX[route][2][entry.caller] not in (401, 403)

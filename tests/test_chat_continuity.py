@@ -11,8 +11,8 @@ import pytest
 from sqlmodel import select
 
 from server.chat.models import Message
-from tests.test_alert_escalation import red
-from tests.test_chat import OSLO, cid, circle, decisions, run_tick, staff_rosters  # noqa: F401 - circle is a fixture
+from tests.scenes.alerts import red
+from tests.scenes.chat import OSLO, cid, circle, decisions, run_tick, staff_rosters  # noqa: F401 - circle is a fixture
 
 
 def talked_with(factories: Any, db: Any, patient: Any, supporter: Any, at: datetime) -> None:

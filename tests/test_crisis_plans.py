@@ -1,6 +1,9 @@
 """Crisis plans: the patient's own versioned plan, sharing per team kind,
 supporters' proposals, and the audit trail the patient can read."""
 
+# The `s` fixture is imported by name; test arguments of that name use it.
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 from typing import Any
@@ -10,69 +13,16 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from server.audit.models import AuditEntry
-from server.care_circles.models import CareTier, TeamKind
+from server.care_circles.models import CareTier
 from server.plans.models import CrisisPlan, CrisisPlanProposal, CrisisPlanVersion
-
-MONA_PLAN = {
-    "warning_signs": ["Jeg blir urolig og går frem og tilbake", "Jeg sover dårlig"],
-    "self_help": ["Ta en varm dusj"],
-    "contacts": [{"name": "Lene", "relation": "søster", "phone": "+47 400 00 001"}],
-    "meeting": {"wants": "Snakk rolig med meg.", "does_not_help": "Mange spørsmål på en gang."},
-}
-
-
-def url(patient: Any, rest: str = "") -> str:
-    return f"/api/patients/{patient.id}/crisis-plan{rest}"
-
-
-@pytest.fixture
-def s(factories: Any, auth: Any) -> dict[str, Any]:
-    """Mona's circle: Bolig Askøy (Kari), Askøy kommune (Ingrid), Øyane DPS (Silje)."""
-    kari = factories.supporter("kari", display_name="Kari")
-    ingrid = factories.supporter("ingrid", display_name="Ingrid")
-    silje = factories.supporter("silje", display_name="Silje")
-    outsider = factories.supporter("utenfor", display_name="Utenfor")
-    bolig = factories.team(TeamKind.bolig, members=[kari], name="Bolig Askøy")
-    kommune = factories.team(TeamKind.kommune, members=[ingrid], name="Askøy kommune")
-    dps = factories.team(TeamKind.dps, members=[silje], name="Øyane DPS")
-    factories.team(TeamKind.bolig, members=[outsider], name="Bolig Florvåg")
-    mona = factories.patient("mona", display_name="Mona")
-    per = factories.patient("per", display_name="Per")
-    factories.care_circle(mona, [[bolig], [kommune], [dps]])
-    admin = factories.admin("admin")
-    return {
-        "mona": mona,
-        "per": per,
-        "kari": kari,
-        "silje": silje,
-        "outsider": outsider,
-        "bolig": bolig,
-        "kommune": kommune,
-        "dps": dps,
-        "as_mona": auth.client_for("mona"),
-        "as_per": auth.client_for("per"),
-        "as_kari": auth.client_for("kari"),
-        "as_ingrid": auth.client_for("ingrid"),
-        "as_silje": auth.client_for("silje"),
-        "as_outsider": auth.client_for("utenfor"),
-        "as_admin": auth.client_for(admin.username),
-    }
-
-
-def save(client: Any, patient: Any, base: int, sections: dict[str, Any], **extra: Any) -> Any:
-    return client.put(url(patient), json={"base_version": base, "sections": sections, **extra})
-
-
-def saved(client: Any, patient: Any, base: int, sections: dict[str, Any]) -> dict[str, Any]:
-    response = save(client, patient, base, sections)
-    assert response.status_code == 200, response.json
-    return response.json
-
-
-def propose(client: Any, patient: Any, base: int, sections: dict[str, Any], note: str = "") -> Any:
-    return client.post(
-        url(patient, "/proposals"), json={"base_version": base, "sections": sections, "note": note}
-    )
+from tests.scenes.crisis_plans import (
+    MONA_PLAN,
+    propose,
+    s,  # noqa: F401  (the fixture)
+    save,
+    saved,
+    url,
+)
 
 
 def counts(db: Session) -> tuple[int, int, int]:

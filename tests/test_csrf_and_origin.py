@@ -8,16 +8,14 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
 from sqlmodel import Session
 
 from server.accounts.sessions import COOKIE_NAME
 from server.care_circles.models import TeamKind
-from server.schema import metadata
 from tests.conftest import PASSWORD
+from tests.csrf_checks import FOREIGN, snapshot
 
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
-FOREIGN = "https://evil.example"
 
 
 @dataclass
@@ -90,16 +88,6 @@ KNOWN_WRITES = {
 def _send(client: Any, route: Route, world: dict[str, Any], headers: dict[str, str]) -> Any:
     body = _bodies(world).get(str(route), {})
     return client.open(_url(route.rule, world), method=route.method, json=body, headers=headers)
-
-
-def snapshot(db: Session) -> dict[str, list[str]]:
-    """Every row of every table, to prove a refused request changed nothing."""
-    state = {}
-    conn = db.connection()
-    for table in metadata.sorted_tables:
-        state[table.name] = sorted(repr(tuple(row)) for row in conn.execute(select(table)))
-    db.commit()  # end the read (SQLite: it holds the write lock) without expiring objects
-    return state
 
 
 def _admin_client(app: Flask, auth: Any, world: dict[str, Any]) -> tuple[Any, str]:

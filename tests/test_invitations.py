@@ -14,22 +14,11 @@ from sqlmodel import Session
 from server.accounts.models import User
 from server.care_circles.models import TeamKind
 from server.schema import metadata
-
-NEW_PASSWORD = "mitt eget passord"
-
-
-def _token(invitation: dict[str, Any]) -> str:
-    marker = "/#/invitasjon/"
-    assert marker in invitation["url"]
-    return invitation["url"].split(marker, 1)[1]
+from tests.invitation_links import NEW_PASSWORD, link_token, lookup_link
 
 
 def _create_patient(client: Any, username: str = "ny-pasient", **extra: Any) -> Any:
     return client.post("/api/patients", json={"username": username, "display_name": "Mona Ny", **extra})
-
-
-def _lookup(app: Flask, token: str) -> Any:
-    return app.test_client().post("/api/invitations/lookup", json={"token": token})
 
 
 def _stored_user(db: Session, user_id: int) -> User:
@@ -52,13 +41,13 @@ def test_admin_creates_a_patient_with_an_invitation(app: Flask, admin_client: An
     assert body["patient"]["has_password"] is False
     invitation = body["invitation"]
     assert invitation["url"].startswith("http://localhost/#/invitasjon/")
-    assert len(_token(invitation)) >= 32
+    assert len(link_token(invitation)) >= 32
     expires = datetime.fromisoformat(invitation["expires_at"])
     assert expires == clock() + timedelta(hours=72)
     assert invitation["qr_svg"].lstrip().startswith("<svg")
     assert invitation["qr_svg"].rstrip().endswith("</svg>")
 
-    lookup = _lookup(app, _token(invitation))
+    lookup = lookup_link(app, link_token(invitation))
     assert lookup.status_code == 200
     assert lookup.json["display_name"] == "Mona Ny"
     assert lookup.json["role"] == "patient"
@@ -77,7 +66,7 @@ def test_accepting_sets_the_password_and_logs_in(
     app: Flask, admin_client: Any, db: Session, auth: Any
 ) -> None:
     created = _create_patient(admin_client).json
-    token = _token(created["invitation"])
+    token = link_token(created["invitation"])
     patient_id = created["patient"]["id"]
     phone = app.test_client()
 
@@ -87,7 +76,7 @@ def test_accepting_sets_the_password_and_logs_in(
     too_common = phone.post("/api/invitations/accept", json={"token": token, "password": "passord123"})
     assert too_common.status_code == 400
     assert too_common.json["error"] == "password_too_common"
-    assert _lookup(app, token).status_code == 200, "a refused password does not use up the link"
+    assert lookup_link(app, token).status_code == 200, "a refused password does not use up the link"
     assert _stored_user(db, patient_id).password_hash is None
     assert phone.get("/api/auth/session").status_code == 401
 
@@ -104,7 +93,7 @@ def test_accepting_sets_the_password_and_logs_in(
     )
     assert again.status_code == 410
     assert again.json["error"] == "invitation_used"
-    assert _lookup(app, token).json["error"] == "invitation_used"
+    assert lookup_link(app, token).json["error"] == "invitation_used"
 
     # The chosen password works for a normal login; the refused attempt's does not.
     auth.login(app.test_client(), "ny-pasient", NEW_PASSWORD)
@@ -124,7 +113,7 @@ def test_a_guessable_password_is_refused_when_accepting_a_link(
     app: Flask, admin_client: Any, db: Session, weak: str
 ) -> None:
     created = _create_patient(admin_client).json
-    token = _token(created["invitation"])
+    token = link_token(created["invitation"])
     phone = app.test_client()
 
     refused = phone.post("/api/invitations/accept", json={"token": token, "password": weak})
@@ -132,16 +121,16 @@ def test_a_guessable_password_is_refused_when_accepting_a_link(
     assert refused.json["error"] == "password_too_common"
     assert _stored_user(db, created["patient"]["id"]).password_hash is None
     assert phone.get("/api/auth/session").status_code == 401
-    assert _lookup(app, token).status_code == 200, "she can still choose a better one"
+    assert lookup_link(app, token).status_code == 200, "she can still choose a better one"
 
 
 def test_an_invitation_expires_after_72_hours(app: Flask, admin_client: Any, clock: Any, db: Session) -> None:
     created = _create_patient(admin_client).json
-    token = _token(created["invitation"])
+    token = link_token(created["invitation"])
     clock.advance(hours=72, seconds=-1)
-    assert _lookup(app, token).status_code == 200
+    assert lookup_link(app, token).status_code == 200
     clock.advance(seconds=2)
-    expired = _lookup(app, token)
+    expired = lookup_link(app, token)
     assert expired.status_code == 410
     assert expired.json["error"] == "invitation_expired"
     accept = app.test_client().post(
@@ -154,16 +143,16 @@ def test_an_invitation_expires_after_72_hours(app: Flask, admin_client: Any, clo
 
 def test_a_reissued_link_replaces_the_old_one(app: Flask, admin_client: Any, clock: Any, auth: Any) -> None:
     created = _create_patient(admin_client).json
-    old = _token(created["invitation"])
+    old = link_token(created["invitation"])
     clock.advance(hours=71)
     auth.login(admin_client, "admin-inv")  # the staff session has long timed out
     reissued = admin_client.post(f"/api/users/{created['patient']['id']}/invitation")
     assert reissued.status_code == 201
-    new = _token(reissued.json)
+    new = link_token(reissued.json)
     assert new != old
     assert datetime.fromisoformat(reissued.json["expires_at"]) == clock() + timedelta(hours=72)
 
-    replaced = _lookup(app, old)
+    replaced = lookup_link(app, old)
     assert replaced.status_code == 410
     assert replaced.json["error"] == "invitation_replaced"
     refused = app.test_client().post("/api/invitations/accept", json={"token": old, "password": NEW_PASSWORD})
@@ -177,7 +166,7 @@ def test_a_reissued_link_replaces_the_old_one(app: Flask, admin_client: Any, clo
 
 
 def test_an_unknown_token_is_404(app: Flask, factories: Any) -> None:
-    lookup = _lookup(app, "x" * 43)
+    lookup = lookup_link(app, "x" * 43)
     assert lookup.status_code == 404
     assert lookup.json["error"] == "not_found"
     accept = app.test_client().post(
@@ -193,7 +182,7 @@ def test_accepting_ends_sessions_that_used_the_old_password(
     old_phone = auth.client_for(patient.username)
     reissued = admin_client.post(f"/api/users/{patient.id}/invitation")
     assert reissued.json["awaiting"] == "account_holder"
-    token = _token(reissued.json)
+    token = link_token(reissued.json)
     # She confirms on the phone where she is still logged in (tests/test_account_takeover.py).
     pending = old_phone.get("/api/me/reenrolments").json
     assert old_phone.post(f"/api/me/reenrolments/{pending[0]['id']}/confirm").status_code == 204
@@ -211,13 +200,13 @@ def test_a_disabled_users_invitation_no_longer_works(
     app: Flask, admin_client: Any, factories: Any, auth: Any
 ) -> None:
     created = _create_patient(admin_client).json
-    token = _token(created["invitation"])
+    token = link_token(created["invitation"])
     patient_id = created["patient"]["id"]
     # A patient's account is disabled by two administrators.
     asked = admin_client.post(f"/api/users/{patient_id}/disable-request", json={"reason": "Registrert feil"})
     second = auth.client_for(factories.admin().username)
     assert second.post(f"/api/disable-requests/{asked.json['id']}/approve").status_code == 204
-    assert _lookup(app, token).status_code == 410
+    assert lookup_link(app, token).status_code == 410
 
 
 def test_a_supporter_creates_patients_only_in_their_own_teams(
@@ -278,14 +267,14 @@ def test_invitation_tokens_are_never_stored_audited_or_logged(
     tokens = []
 
     created = _create_patient(admin_client).json
-    tokens.append(_token(created["invitation"]))
+    tokens.append(link_token(created["invitation"]))
     reissued = admin_client.post(f"/api/users/{created['patient']['id']}/invitation").json
-    tokens.append(_token(reissued))
+    tokens.append(link_token(reissued))
     by_supporter = _create_patient(auth.client_for(supporter.username), "pasient-to", team_id=team.id).json
-    tokens.append(_token(by_supporter["invitation"]))
+    tokens.append(link_token(by_supporter["invitation"]))
 
-    _lookup(app, tokens[0])
-    _lookup(app, tokens[1])
+    lookup_link(app, tokens[0])
+    lookup_link(app, tokens[1])
     app.test_client().post("/api/invitations/accept", json={"token": tokens[1], "password": "kort"})
     app.test_client().post("/api/invitations/accept", json={"token": tokens[1], "password": NEW_PASSWORD})
     app.test_client().post("/api/invitations/accept", json={"token": tokens[1], "password": NEW_PASSWORD})

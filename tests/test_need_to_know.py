@@ -3,19 +3,22 @@ the supporters on duty for the patient now and her named primary contacts;
 anyone else in the circle only through break-glass access (nødtilgang), which
 the patient sees at once and an administrator reviews."""
 
+# The `circle` fixture is imported by name; test arguments of that name use it.
+# ruff: noqa: F811
+
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-import pytest
 from sqlmodel import Session, col, select
 
 from server.audit.models import AuditEntry
-from server.care_circles.models import TeamKind
+from tests.scenes.need_to_know import (
+    OSLO,
+    circle,  # noqa: F401  (the fixture)
+)
 
-OSLO = ZoneInfo("Europe/Oslo")
 REASON = "Mona ringte vakttelefonen og er redd; ingen på vakt svarer"
 ANSWERS = {
     "pressure": 9,
@@ -24,29 +27,6 @@ ANSWERS = {
     "self_harm_urge": "strong",
     "suicidal_thoughts": "strong",
 }
-
-
-@pytest.fixture
-def circle(factories: Any, clock: Any) -> dict[str, Any]:
-    """Mona: bolig (Kari 08-22, Ola 22-08) -> DPS (Silje round the clock);
-    Ingrid (kommune, days) is her named primary contact. Wednesday 20:00."""
-    clock.set(datetime(2026, 11, 25, 20, 0, tzinfo=OSLO))
-    kari = factories.supporter("kari", display_name="Kari")
-    ola = factories.supporter("ola", display_name="Ola")
-    silje = factories.supporter("silje", display_name="Silje")
-    ingrid = factories.supporter("ingrid", display_name="Ingrid")
-    bolig = factories.team(TeamKind.bolig, members=[kari, ola], name="Bolig Askøy")
-    dps = factories.team(TeamKind.dps, members=[silje], name="Øyane DPS")
-    factories.team(TeamKind.kommune, members=[ingrid], name="Askøy kommune")
-    mona = factories.patient("mona", display_name="Mona")
-    factories.care_circle(mona, [[bolig], [dps]], contacts=[ingrid])
-    factories.published_roster(
-        bolig, [([kari], [("08:00", "22:00", False)]), ([ola], [("22:00", "08:00", True)])]
-    )
-    factories.published_roster(dps, [([silje], [("00:00", "00:00", True)])])
-    factories.discharge(mona, date(2026, 11, 20), by=kari)
-    factories.admin("admin")
-    return {"mona": mona, "kari": kari, "ola": ola, "silje": silje, "ingrid": ingrid, "bolig": bolig}
 
 
 def _checked_in(auth: Any) -> None:

@@ -22,8 +22,8 @@ from server.config import Settings
 from server.db import get_db
 from server.privacy import deletion
 from server.push import service as push
-from tests.test_alert_escalation import circle, events, red, run_ticks, staff  # noqa: F401  (circle: the fixture)
-from tests.test_push import VAPID
+from tests.push_double import VAPID
+from tests.scenes.alerts import circle, events, red, run_ticks, staff  # noqa: F401  (circle: the fixture)
 
 PLAN = {
     "warning_signs": ["Jeg sover dårlig"],

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.test_rosters import oslo, publish, rotation, setting, shift  # noqa: F401 - the fixture
+from tests.scenes.rosters import oslo, publish, rotation, setting, shift  # noqa: F401 - the fixture
 
 WEEKDAYS_BUT_WEDNESDAY = [0, 1, 3, 4, 5, 6]
 

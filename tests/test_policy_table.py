@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.test_authorization_matrix import MATRIX
+from tests.authorization_world import MATRIX
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 COLUMNS = (

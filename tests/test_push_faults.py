@@ -25,8 +25,8 @@ from server.chat.models import Message
 from server.checkins.models import Checkin, CheckinAlert, ReminderSent
 from server.push import service as push
 from server.push.models import PushSubscription
-from tests.test_checkins import OSLO, answers, circle, count, plan, run_job, staff  # noqa: F401
-from tests.test_push import VAPID, subscribe
+from tests.push_double import VAPID, subscribe
+from tests.scenes.checkins import OSLO, answers, circle, count, plan, run_job, staff  # noqa: F401
 
 EVENING = datetime.combine(date(2026, 11, 25), wall(20, 0), tzinfo=OSLO)  # a Wednesday
 

@@ -1,75 +1,30 @@
 """Rosters: rotations, overrides, drafts and publishing, through the API."""
 
+# The `setting` fixture is imported by name; test arguments of that name use it.
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import select
 
 from server.audit.models import AuditEntry
-from server.care_circles.models import TeamKind
-
-OSLO = ZoneInfo("Europe/Oslo")
-EVERY_DAY = [0, 1, 2, 3, 4, 5, 6]
-
-
-def oslo(*args: int) -> datetime:
-    return datetime(*args, tzinfo=OSLO)
-
-
-def rotation(name: str, members: list[Any], shifts: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
-    return {
-        "name": name,
-        "start_date": extra.pop("start_date", "2026-11-02"),
-        "period_days": extra.pop("period_days", 7),
-        "member_ids": [m.id for m in members],
-        "shifts": shifts,
-        **extra,
-    }
-
-
-def shift(start: str, end: str, days: list[int] = EVERY_DAY, next_day: bool = False) -> dict[str, Any]:
-    return {"weekdays": days, "start": start, "end": end, "ends_next_day": next_day}
-
-
-def publish(admin_client: Any, team: Any, rotations: list[dict[str, Any]], confirm: bool = True) -> Any:
-    put = admin_client.put(f"/api/teams/{team.id}/roster/draft", json={"rotations": rotations})
-    assert put.status_code == 200, put.json
-    return admin_client.post(f"/api/teams/{team.id}/roster/publish", json={"confirm_uncovered": confirm})
+from tests.scenes.rosters import (
+    oslo,
+    publish,
+    rotation,
+    setting,  # noqa: F401  (the fixture)
+    shift,
+)
 
 
 def on_duty_names(client: Any, team: Any, at: datetime) -> list[str]:
     response = client.get(f"/api/teams/{team.id}/on-duty", query_string={"at": at.isoformat()})
     assert response.status_code == 200, response.json
     return [d["display_name"] for d in response.json["on_duty"]]
-
-
-@pytest.fixture
-def setting(factories: Any, auth: Any) -> dict[str, Any]:
-    kari = factories.supporter("kari", display_name="Kari")
-    ola = factories.supporter("ola", display_name="Ola")
-    ingrid = factories.supporter("ingrid", display_name="Ingrid")
-    silje = factories.supporter("silje", display_name="Silje")
-    bolig = factories.team(TeamKind.bolig, members=[kari, ola], name="Bolig Askøy")
-    kommune = factories.team(TeamKind.kommune, members=[ingrid], name="Askøy kommune")
-    dps = factories.team(TeamKind.dps, members=[silje], name="Øyane DPS")
-    mona = factories.patient("mona", display_name="Mona")
-    factories.care_circle(mona, [[bolig], [kommune], [dps]])
-    admin = factories.admin("admin")
-    return {
-        "kari": kari,
-        "ola": ola,
-        "ingrid": ingrid,
-        "silje": silje,
-        "bolig": bolig,
-        "kommune": kommune,
-        "dps": dps,
-        "mona": mona,
-        "admin": auth.client_for(admin.username),
-    }
 
 
 def test_weekly_rotation_alternates_and_knows_when_the_shift_ends(setting: dict[str, Any]) -> None:

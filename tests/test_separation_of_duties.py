@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.test_need_to_know import circle  # noqa: F401
+from tests.scenes.need_to_know import circle  # noqa: F401
 
 
 def cid() -> str:

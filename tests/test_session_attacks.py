@@ -36,12 +36,11 @@ from server.care_circles.models import TeamKind
 from server.db import get_engine
 from server.realtime import session_users, sweep_ended_sessions
 from server.schema import metadata
+from tests.authorization_world import CALLERS, MATRIX, World, build_world, call, client_of
 from tests.conftest import PASSWORD
-from tests.test_authorization_matrix import CALLERS, MATRIX, World, build_world, call, client_of
-from tests.test_csrf_and_origin import FOREIGN, snapshot
-from tests.test_invitations import NEW_PASSWORD, _lookup
-from tests.test_invitations import _token as link_token
-from tests.test_sessions import _alive, _client_with_token, _token
+from tests.csrf_checks import FOREIGN, snapshot
+from tests.invitation_links import NEW_PASSWORD, link_token, lookup_link
+from tests.session_cookies import alive, client_with_token, session_token
 
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 STATE_CHANGING = sorted(r for r in MATRIX if r[0] in UNSAFE)
@@ -110,17 +109,17 @@ def test_a_planted_live_session_id_is_replaced_at_login_and_stops_working(
     # The attacker logs in with their own account and plants that live cookie
     # in the victim's browser, hoping the victim's login will take it over.
     attacker = factories.patient()
-    planted = _token(auth.client_for(attacker.username))
-    assert planted and _alive(_client_with_token(app, planted))
+    planted = session_token(auth.client_for(attacker.username))
+    assert planted and alive(client_with_token(app, planted))
     victim = factories.supporter()
     browser = app.test_client()
     browser.set_cookie(COOKIE_NAME, planted)
 
     auth.login(browser, victim.username)
 
-    assert _token(browser) != planted
+    assert session_token(browser) != planted
     assert browser.get("/api/auth/session").json["user"]["id"] == victim.id
-    stale = _client_with_token(app, planted)
+    stale = client_with_token(app, planted)
     response = stale.get("/api/auth/session")
     assert response.status_code == 401
     assert not socket_client(stale).is_connected()
@@ -129,7 +128,7 @@ def test_a_planted_live_session_id_is_replaced_at_login_and_stops_working(
 def test_accepting_an_invitation_in_a_browser_with_a_planted_session_starts_a_new_one(
     app: Flask, factories: Any, auth: Any
 ) -> None:
-    planted = _token(auth.client_for(factories.patient().username))
+    planted = session_token(auth.client_for(factories.patient().username))
     admin = auth.client_for(factories.admin().username)
     created = admin.post("/api/patients", json={"username": "ny-pasient", "display_name": "Nora"})
     browser = app.test_client()
@@ -141,9 +140,9 @@ def test_accepting_an_invitation_in_a_browser_with_a_planted_session_starts_a_ne
     )
 
     assert accepted.status_code == 200
-    assert _token(browser) != planted
+    assert session_token(browser) != planted
     assert browser.get("/api/auth/session").json["user"]["username"] == "ny-pasient"
-    assert not _alive(_client_with_token(app, planted))
+    assert not alive(client_with_token(app, planted))
 
 
 # --- replay after logout ----------------------------------------------------------------
@@ -155,10 +154,10 @@ def test_after_logout_the_old_cookie_with_its_csrf_token_changes_nothing(
     admin = factories.admin()
     patient = factories.patient(display_name="Mona")
     client = auth.client_for(admin.username)
-    cookie, csrf = _token(client), client.csrf_token
+    cookie, csrf = session_token(client), client.csrf_token
     assert auth.logout(client).status_code == 204
 
-    replay = _client_with_token(app, cookie)
+    replay = client_with_token(app, cookie)
     before = snapshot(db)
     response = replay.patch(
         f"/api/users/{patient.id}", json={"display_name": "Overtatt"}, headers={"X-CSRF-Token": csrf}
@@ -174,7 +173,7 @@ def test_logging_out_drops_that_sessions_sockets_and_keeps_the_other_devices(
     laptop = auth.client_for(held["mona"].username)
     phone = auth.client_for(held["mona"].username)
     laptop_socket = socket_client(laptop)
-    thief_socket = socket_client(_client_with_token(app, _token(laptop)))  # a copied cookie
+    thief_socket = socket_client(client_with_token(app, session_token(laptop)))  # a copied cookie
     phone_socket = socket_client(phone)
     assert laptop_socket.is_connected() and thief_socket.is_connected()
 
@@ -230,7 +229,7 @@ def test_the_sweep_drops_a_copied_cookies_socket_after_logout_on_another_process
 ) -> None:
     laptop = auth.client_for(held["mona"].username)
     known = set(session_users)
-    thief_socket = socket_client(_client_with_token(app, _token(laptop)))
+    thief_socket = socket_client(client_with_token(app, session_token(laptop)))
     (sid,) = set(session_users) - known
     # As if the copied cookie's socket were held by another server process:
     # logging out here cannot disconnect it.
@@ -442,7 +441,7 @@ def test_wrong_invitation_tokens_all_get_the_same_answer(app: Flask, factories: 
     can see that, and the patient needs to know to ask for a new one.)"""
     admin = auth.client_for(factories.admin().username)
     real = link_token(admin.post(f"/api/users/{factories.patient(password_hash=None).id}/invitation").json)
-    lookups = {(r.status_code, r.get_data()) for r in (_lookup(app, t) for t in _wrong_tokens(real))}
+    lookups = {(r.status_code, r.get_data()) for r in (lookup_link(app, t) for t in _wrong_tokens(real))}
     accepts = {
         (r.status_code, r.get_data())
         for r in (
@@ -453,7 +452,7 @@ def test_wrong_invitation_tokens_all_get_the_same_answer(app: Flask, factories: 
     assert len(lookups) == 1 and len(accepts) == 1
     assert next(iter(lookups))[0] == 404
     assert lookups == accepts
-    assert _lookup(app, real).status_code == 200, "the real link still works"
+    assert lookup_link(app, real).status_code == 200, "the real link still works"
 
 
 def test_wrong_revoked_and_disabled_calendar_tokens_get_the_same_answer(
@@ -555,8 +554,8 @@ def test_a_re_enrolment_link_replaces_the_password_and_ends_old_sessions_and_soc
     assert accepted.status_code == 200
 
     assert not old_socket.is_connected()
-    assert not _alive(old_phone)
-    assert _alive(new_phone)
+    assert not alive(old_phone)
+    assert alive(new_phone)
     login = app.test_client().post(
         "/api/auth/login", json={"username": patient.username, "password": PASSWORD}
     )

@@ -8,25 +8,7 @@ from flask import Flask
 
 from server.accounts.sessions import COOKIE_NAME, SECURE_COOKIE_NAME
 from tests.conftest import PASSWORD
-
-
-def _token(client: Any, name: str = COOKIE_NAME) -> str | None:
-    cookie = client.get_cookie(name)
-    return cookie.value if cookie is not None else None
-
-
-def _client_with_token(app: Flask, token: str) -> Any:
-    client = app.test_client()
-    client.set_cookie(COOKIE_NAME, token)
-    return client
-
-
-def _alive(client: Any) -> bool:
-    response = client.get("/api/auth/session")
-    assert response.status_code in (200, 401), response.json
-    if response.status_code == 401:
-        assert response.json["error"] == "unauthorized"
-    return response.status_code == 200
+from tests.session_cookies import alive, client_with_token, session_token
 
 
 def test_login_issues_a_new_session_id_and_the_previous_one_stops_working(
@@ -35,14 +17,14 @@ def test_login_issues_a_new_session_id_and_the_previous_one_stops_working(
     user = factories.supporter()
     client = app.test_client()
     auth.login(client, user.username)
-    first = _token(client)
+    first = session_token(client)
     assert first
 
     auth.login(client, user.username)
-    second = _token(client)
+    second = session_token(client)
     assert second and second != first
-    assert _alive(client)
-    assert not _alive(_client_with_token(app, first))
+    assert alive(client)
+    assert not alive(client_with_token(app, first))
 
 
 def test_a_cookie_planted_before_login_is_not_adopted(app: Flask, factories: Any, auth: Any) -> None:
@@ -51,21 +33,21 @@ def test_a_cookie_planted_before_login_is_not_adopted(app: Flask, factories: Any
     planted = "planted-by-an-attacker-0123456789abcdef"
     client.set_cookie(COOKIE_NAME, planted)
     auth.login(client, user.username)
-    assert _token(client) != planted
-    assert not _alive(_client_with_token(app, planted))
+    assert session_token(client) != planted
+    assert not alive(client_with_token(app, planted))
 
 
 def test_logout_invalidates_the_session_on_the_server(app: Flask, factories: Any, auth: Any) -> None:
     user = factories.patient()
     client = auth.client_for(user.username)
-    copy = _token(client)
-    assert copy and _alive(_client_with_token(app, copy))
+    copy = session_token(client)
+    assert copy and alive(client_with_token(app, copy))
 
     response = auth.logout(client)
     assert response.status_code == 204
-    assert _token(client) is None, "the browser is told to drop the cookie"
-    assert not _alive(client)
-    assert not _alive(_client_with_token(app, copy)), "a copied cookie is useless after logout"
+    assert session_token(client) is None, "the browser is told to drop the cookie"
+    assert not alive(client)
+    assert not alive(client_with_token(app, copy)), "a copied cookie is useless after logout"
 
 
 def test_disabling_a_user_ends_all_their_sessions(app: Flask, factories: Any, auth: Any) -> None:
@@ -73,14 +55,14 @@ def test_disabling_a_user_ends_all_their_sessions(app: Flask, factories: Any, au
     supporter = factories.supporter()
     phone = auth.client_for(supporter.username)
     laptop = auth.client_for(supporter.username)
-    assert _alive(phone) and _alive(laptop)
+    assert alive(phone) and alive(laptop)
 
     response = auth.client_for(admin.username).patch(f"/api/users/{supporter.id}", json={"is_active": False})
     assert response.status_code == 200
     assert response.json["is_active"] is False
 
-    assert not _alive(phone)
-    assert not _alive(laptop)
+    assert not alive(phone)
+    assert not alive(laptop)
     # Nor can they log in again.
     again = app.test_client().post(
         "/api/auth/login", json={"username": supporter.username, "password": PASSWORD}
@@ -94,45 +76,45 @@ def test_re_enabling_does_not_bring_old_sessions_back(app: Flask, factories: Any
     phone = auth.client_for(supporter.username)
     assert admin_client.patch(f"/api/users/{supporter.id}", json={"is_active": False}).status_code == 200
     assert admin_client.patch(f"/api/users/{supporter.id}", json={"is_active": True}).status_code == 200
-    assert not _alive(phone)
-    assert _alive(auth.client_for(supporter.username))
+    assert not alive(phone)
+    assert alive(auth.client_for(supporter.username))
 
 
 def test_staff_session_ends_after_30_idle_minutes(factories: Any, auth: Any, clock: Any) -> None:
     client = auth.client_for(factories.supporter().username)
     clock.advance(minutes=29)
-    assert _alive(client)
+    assert alive(client)
     clock.advance(minutes=31)
-    assert not _alive(client)
+    assert not alive(client)
 
 
 def test_staff_activity_keeps_the_session_alive_up_to_12_hours(factories: Any, auth: Any, clock: Any) -> None:
     client = auth.client_for(factories.admin().username)
     for _ in range(35):  # 35 x 20 min = 11 h 40 min
         clock.advance(minutes=20)
-        assert _alive(client)
+        assert alive(client)
     clock.advance(minutes=19)  # 11 h 59 min
-    assert _alive(client)
+    assert alive(client)
     clock.advance(minutes=2)  # 12 h 1 min, idle only 2 minutes
-    assert not _alive(client)
+    assert not alive(client)
 
 
 def test_patient_session_slides_for_30_days_up_to_90(factories: Any, auth: Any, clock: Any) -> None:
     client = auth.client_for(factories.patient().username)
     for _ in range(4):  # 80 days in all, never 30 idle
         clock.advance(days=20)
-        assert _alive(client)
+        assert alive(client)
     clock.advance(days=9, hours=23)
-    assert _alive(client)
+    assert alive(client)
     # Issue #13: a phone used every day stayed logged in forever; now 90 days after login it ends.
     clock.advance(hours=1, minutes=1)
-    assert not _alive(client)
+    assert not alive(client)
 
 
 def test_patient_session_ends_after_31_idle_days(factories: Any, auth: Any, clock: Any) -> None:
     client = auth.client_for(factories.patient().username)
     clock.advance(days=31)
-    assert not _alive(client)
+    assert not alive(client)
 
 
 def _set_cookie_header(response: Any, name: str) -> str:

@@ -18,7 +18,7 @@ from sqlmodel import Session, func, select
 
 from server.chat.models import Conversation, Message
 from server.realtime import socketio
-from tests.test_authorization_matrix import CALLERS, NOT_ON_DUTY, World, build_world, client_of, resolve
+from tests.authorization_world import CALLERS, NOT_ON_DUTY, World, build_world, client_of, resolve
 
 CONNECTED = tuple(c for c in CALLERS if c != "anonymous")
 CHAT_PEOPLE = ("patient_self", "patient_other", "supporter_in_circle")
