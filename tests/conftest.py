@@ -26,7 +26,20 @@ from server import create_app
 from server.cli import upgrade_database
 from server.config import normalise_database_url
 from server.schema import metadata
-from tests.factories import Factories
+
+# Helpers that several test modules share live in plain modules; their asserts
+# should say what differed, as pytest makes them do in the test modules.
+pytest.register_assert_rewrite(
+    "tests.scenes",
+    "tests.push_double",
+    "tests.authorization_world",
+    "tests.csrf_checks",
+    "tests.invitation_links",
+    "tests.session_cookies",
+    "tests.browser.helpers",
+)
+
+from tests.factories import Factories  # noqa: E402 - after the line above
 
 
 def _give_this_worker_its_own_stores() -> None:
