@@ -74,6 +74,8 @@ SETTLED = """() => {
 
 
 def visit(page: Any, path: str) -> None:
+    """Go to a screen and wait until the app has drawn it: until then the
+    screen before (the home, right after login) can still match a locator."""
     if page.evaluate("() => location.hash || '#/'") != f"#{path}":
         page.evaluate(MARK_SHOWN)
         page.goto(f"/#{path}")

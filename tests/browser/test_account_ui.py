@@ -10,7 +10,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE, Api, login
-from tests.browser.helpers import PASSWORD, accept, new_patient
+from tests.browser.helpers import PASSWORD, accept, new_patient, visit, wait_for_socket
 
 NEW_PASSWORD = "tyttebær og multer i mai"
 
@@ -25,9 +25,10 @@ def test_a_patient_stops_a_link_she_did_not_ask_for_and_changes_her_password(
     page = new_page(PHONE)
     login(page, username, PASSWORD)
     expect(page.locator('[data-testid="patient-home"]')).to_be_visible()
-    page.goto("/#/min-konto")
+    visit(page, "/min-konto")
     expect(page.locator('[data-testid="my-devices"]')).to_contain_text("Chrome")
     expect(page.locator('[data-testid="my-devices"]')).to_contain_text("(denne)")
+    wait_for_socket(page)  # the live notice reaches an app that is connected
 
     issued = admin.call("POST", f"/api/users/{created['patient']['id']}/invitation")
     assert issued["awaiting"] == "account_holder"

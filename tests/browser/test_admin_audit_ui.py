@@ -10,6 +10,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, Api, login
+from tests.browser.helpers import visit
 
 
 def test_the_admin_log_says_who_read_whose_crisis_plan_in_norwegian_and_in_english(
@@ -33,7 +34,7 @@ def test_the_admin_log_says_who_read_whose_crisis_plan_in_norwegian_and_in_engli
 
     page = new_page(DESKTOP)
     login(page, "admin")
-    page.goto("/#/admin/logg")
+    visit(page, "/admin/logg")
     for lang, (patient_label, sentence, section) in said.items():
         if page.locator("html").get_attribute("lang") != lang:
             page.locator(f'header [data-lang="{lang}"]').click()

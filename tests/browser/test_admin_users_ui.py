@@ -11,13 +11,13 @@ from typing import Any
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE, Api, login
-from tests.browser.helpers import PASSWORD, accept, new_patient
+from tests.browser.helpers import PASSWORD, accept, new_patient, visit
 
 REASON = "Flyttet fra kommunen i oktober"
 
 
 def _patient_row(page: Any, name: str) -> Any:
-    page.goto("/#/admin/brukere")
+    visit(page, "/admin/brukere")  # the admin's home lists the users too: wait for this screen's own list
     return page.locator('[data-testid="user-row"]', has_text=name)
 
 

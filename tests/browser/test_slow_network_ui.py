@@ -45,8 +45,14 @@ class Holding:
         else:
             route.continue_()
 
-    def waiting_for(self, part: str) -> bool:
-        return any(part in route.request.url for route in self.held)
+    def waiting_for(self, part: str, seconds: float = 10) -> bool:
+        """Whether the page asked for `part` (the screen's code may still be
+        loading when its busy sign shows, so wait for the request a while)."""
+        for _ in range(int(seconds * 20)):
+            if any(part in route.request.url for route in self.held):
+                return True
+            self.page.wait_for_timeout(50)
+        return False
 
     def release(self) -> None:
         self.holding = False
