@@ -15,13 +15,13 @@ import pytest
 from flask import Flask
 from sqlmodel import Session
 
-from server import access
-from server.accounts.models import PatientDisableRequest
-from server.accounts.strong_models import Passkey
-from server.break_glass.models import BreakGlassAccess
-from server.care_circles.models import TeamKind
-from server.checkins.models import Checkin, CheckinAlert
-from server.plans.models import ProposalStatus
+from nattlys import access
+from nattlys.accounts.models import PatientDisableRequest
+from nattlys.accounts.strong_models import Passkey
+from nattlys.break_glass.models import BreakGlassAccess
+from nattlys.care_circles.models import TeamKind
+from nattlys.checkins.models import Checkin, CheckinAlert
+from nattlys.plans.models import ProposalStatus
 from tests.conftest import PASSWORD
 
 CALLERS = (

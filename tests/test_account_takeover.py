@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from server.care_circles.models import TeamKind
+from nattlys.care_circles.models import TeamKind
 from tests.conftest import PASSWORD
 
 TAKEN_OVER = "angriperens passord 77"

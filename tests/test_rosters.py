@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from server.audit.models import AuditEntry
+from nattlys.audit.models import AuditEntry
 from tests.scenes.rosters import (
     oslo,
     publish,
@@ -329,9 +329,9 @@ def test_a_shift_in_progress_reports_its_real_start_and_handoff(
 def test_handoff_push_is_sent_once_per_shift_before_it_starts(
     setting: dict[str, Any], auth: Any, clock: Any, app: Any, make_app: Any, monkeypatch: Any
 ) -> None:
-    import server.push.service as push
-    from server.db import get_db
-    from server.rosters.shifts import send_handoff_notices
+    import nattlys.push.service as push
+    from nattlys.db import get_db
+    from nattlys.rosters.shifts import send_handoff_notices
 
     s = setting
     publish(s["admin"], s["bolig"], [rotation("Natt", [s["ola"]], [shift("20:00", "08:00", next_day=True)])])

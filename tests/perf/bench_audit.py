@@ -24,14 +24,14 @@ from collections.abc import Callable
 from sqlalchemy import event
 from sqlmodel import Session, col, delete
 
-from server import clock, create_app
-from server.accounts.models import Role, User
-from server.audit import services, writer
-from server.audit.chain import verify
-from server.audit.models import AuditEntry
-from server.care_circles.models import Team, TeamKind, TeamMembership
-from server.cli import upgrade_database
-from server.db import get_engine
+from nattlys import clock, create_app
+from nattlys.accounts.models import Role, User
+from nattlys.audit import services, writer
+from nattlys.audit.chain import verify
+from nattlys.audit.models import AuditEntry
+from nattlys.care_circles.models import Team, TeamKind, TeamMembership
+from nattlys.cli import upgrade_database
+from nattlys.db import get_engine
 
 
 def _chained(db: Session, actor: User) -> None:

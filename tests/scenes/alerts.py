@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from server.alerts import escalation
-from server.care_circles.models import TeamKind
-from server.chat.tick import tick as chat_tick
+from nattlys.alerts import escalation
+from nattlys.care_circles.models import TeamKind
+from nattlys.chat.tick import tick as chat_tick
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -65,7 +65,7 @@ def red(**over: Any) -> dict[str, Any]:
 
 
 def run_ticks(app: Any, clock: Any) -> dict[str, int]:
-    from server.db import get_db
+    from nattlys.db import get_db
 
     with app.app_context():
         counts = chat_tick(get_db(), at=clock())

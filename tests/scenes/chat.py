@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import func, select
 
-from server.care_circles.models import TeamKind
-from server.chat.models import Message, RoutingDecision
-from server.chat.tick import tick
+from nattlys.care_circles.models import TeamKind
+from nattlys.chat.models import Message, RoutingDecision
+from nattlys.chat.tick import tick
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -72,7 +72,7 @@ def decisions(db: Any) -> list[str]:
 
 
 def run_tick(app: Any, clock: Any) -> dict[str, int]:
-    from server.db import get_db
+    from nattlys.db import get_db
 
     with app.app_context():
         return tick(get_db(), at=clock())

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from server.care_circles.models import TeamKind
+from nattlys.care_circles.models import TeamKind
 
 MONA_PLAN = {
     "warning_signs": ["Jeg blir urolig og går frem og tilbake", "Jeg sover dårlig"],

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from server.care_circles.models import TeamKind
+from nattlys.care_circles.models import TeamKind
 
 OSLO = ZoneInfo("Europe/Oslo")
 EVERY_DAY = [0, 1, 2, 3, 4, 5, 6]

@@ -1,0 +1,96 @@
+"""A patient's conversation: finding or starting it, checking what is written
+into it, the flood limit, who is on it now, and telling their devices live.
+
+The chat's modules build on each other in this order, never back:
+conversations, messages and status; routing; supporting; sending; views and
+tick. Deadlines are stored on the conversation and `tick` (run by the one
+scheduler) escalates what is due, so timers survive restarts. Events are
+emitted only after commit.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from nattlys.accounts.models import User
+from nattlys.accounts.throttle import flood_hit
+from nattlys.api.errors import ApiError, not_found
+from nattlys.chat.models import Conversation, ConversationState
+from nattlys.chat.schemas import MAX_MESSAGE_LENGTH
+from nattlys.db import after_commit
+from nattlys.realtime import current_socket, socketio, user_room
+
+
+def emit_to_users(
+    event: str, payload: dict[str, Any], user_ids: list[int] | set[int], *, skip_sender: bool = False
+) -> None:
+    """After commit, to every device of these users; with `skip_sender`, not to
+    the socket whose event this is (its acknowledgement carries the same)."""
+    rooms = [user_room(u) for u in sorted(set(user_ids))]
+    skip = current_socket() if skip_sender else None
+    if rooms:
+        after_commit(lambda: socketio.emit(event, payload, to=rooms, skip_sid=skip))
+
+
+def recipients_of(conv: Conversation) -> set[int]:
+    """The supporters a new message goes to: the holder, or those offered it."""
+    if conv.state == ConversationState.held and conv.holder_id:
+        return {conv.holder_id}
+    if conv.state == ConversationState.offered:
+        return set(conv.offered_to or [])
+    return set()
+
+
+def check_body(body: str) -> str:
+    text = body.strip()
+    if not text:
+        raise ApiError(400, "empty_message", "The message is empty.")
+    if len(text) > MAX_MESSAGE_LENGTH:
+        message = f"A message can have at most {MAX_MESSAGE_LENGTH} characters."
+        raise ApiError(
+            400,
+            "message_too_long",
+            message,
+            fields=[{"loc": ["body"], "type": "string_too_long", "message": message}],
+        )
+    return text
+
+
+def check_rate_limit(user: User, at: datetime) -> None:
+    count, started = flood_hit(f"chat:user:{user.id}", at=at, window=timedelta(minutes=1))
+    if count > current_app.config["CHAT_MESSAGES_PER_MINUTE"]:
+        retry = max(1, int((started + timedelta(minutes=1) - at).total_seconds()))
+        raise ApiError(
+            429, "rate_limited", "Too many messages in a short time.", headers={"Retry-After": str(retry)}
+        )
+
+
+def conversation_for(db: Session, *, patient_id: int, at: datetime, lock: bool = False) -> Conversation:
+    stmt = select(Conversation).where(Conversation.patient_id == patient_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    conv = db.exec(stmt).first()
+    if conv is None:
+        conv = Conversation(patient_id=patient_id, created_at=at, updated_at=at, offered_to=[])
+        db.add(conv)
+        try:
+            with db.begin_nested():
+                db.flush()
+        except IntegrityError:
+            conv = db.exec(stmt).one()
+    return conv
+
+
+def get_conversation(db: Session, conversation_id: int, *, lock: bool = False) -> Conversation:
+    stmt = select(Conversation).where(Conversation.id == conversation_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    conv = db.exec(stmt).first()
+    if conv is None:
+        raise not_found("No such conversation.")
+    return conv

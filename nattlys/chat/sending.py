@@ -1,0 +1,179 @@
+"""Sending: the patient's message (stored once whatever her outbox resends,
+routed when nobody holds the conversation) and the supporter's answer."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import insert
+from sqlmodel import Session, select
+
+from nattlys import access
+from nattlys.accounts.models import User
+from nattlys.api.errors import forbidden
+from nattlys.audit import writer as audit
+from nattlys.chat import deadlines
+from nattlys.chat.conversations import (
+    check_body,
+    check_rate_limit,
+    conversation_for,
+    emit_to_users,
+    get_conversation,
+    recipients_of,
+)
+from nattlys.chat.messages import message_public
+from nattlys.chat.models import Conversation, ConversationState, Message
+from nattlys.chat.presence import presence
+from nattlys.chat.routing import push_new_message, route
+from nattlys.chat.schemas import ChatStatus, MessagePublic
+from nattlys.chat.status import patient_status, status_inputs, tell_patient
+from nattlys.chat.supporting import take_conversation
+from nattlys.db import stored_id, table_of
+
+_MESSAGES = table_of(Message)
+
+
+def _resent(db: Session, conv: Conversation, *, sender: User, client_id: str) -> Message | None:
+    """The message this client already sent under `client_id` (its outbox resends)."""
+    found = db.execute(
+        select(_MESSAGES.c.id).where(
+            _MESSAGES.c.conversation_id == conv.id,
+            _MESSAGES.c.sender_id == sender.id,
+            _MESSAGES.c.client_id == client_id,
+        )
+    ).scalar()
+    return None if found is None else db.get_one(Message, found)
+
+
+def _store(
+    db: Session, conv: Conversation, *, sender: User, client_id: str, body: str, at: datetime
+) -> Message:
+    """One INSERT, outside the unit of work (nothing else in this transaction
+    changes the message, so the ORM need not track it)."""
+    message = Message(
+        conversation_id=stored_id(conv),
+        sender_id=sender.id,
+        sender_role=sender.role,
+        client_id=client_id,
+        body=body,
+        created_at=at,
+    )
+    columns = message.model_dump(exclude={"id"})
+    message.id = db.execute(insert(_MESSAGES).values(columns).returning(_MESSAGES.c.id)).scalar_one()
+    conv.last_message_id = message.id
+    conv.updated_at = at
+    return message
+
+
+def send_from_patient(
+    db: Session, *, patient: User, client_id: str, body: str, at: datetime
+) -> MessagePublic:
+    return _patient_sends(db, patient=patient, client_id=client_id, body=body, at=at)[0]
+
+
+def send_from_patient_with_status(
+    db: Session, *, patient: User, client_id: str, body: str, at: datetime
+) -> tuple[MessagePublic, ChatStatus]:
+    """The message and the patient's status after it, for the sending socket's
+    acknowledgement: a chat:status event follows only when the message changed it."""
+    public, conv = _patient_sends(db, patient=patient, client_id=client_id, body=body, at=at)
+    return public, patient_status(db, conv, at=at)
+
+
+def _patient_sends(
+    db: Session, *, patient: User, client_id: str, body: str, at: datetime
+) -> tuple[MessagePublic, Conversation]:
+    text = check_body(body)
+    conv = conversation_for(db, patient_id=patient.id, at=at, lock=True)
+    existing = _resent(db, conv, sender=patient, client_id=client_id)
+    if existing is not None:
+        return message_public(db, existing), conv  # a resend: stored once, routed once
+    check_rate_limit(patient, at)
+    status_before = status_inputs(conv)
+    message = _store(db, conv, sender=patient, client_id=client_id, body=text, at=at)
+    public = message_public(db, message)
+    audit.record(
+        db,
+        actor=patient,
+        action="chat.write",
+        object_type="message",
+        object_id=message.id,
+        patient_id=patient.id,
+    )
+    if conv.waiting_since is None:
+        conv.waiting_since = at
+    db.add(conv)
+    if conv.state in (ConversationState.idle, ConversationState.unstaffed):
+        route(
+            db,
+            conv,
+            from_tier=0,
+            at=at,
+            action="offer",
+            reason="patient wrote; nobody held the conversation",
+            prefer_recent=True,
+        )
+    else:
+        deadlines.patient_wrote_to_holder(db, conv, at=at)
+        if status_inputs(conv) != status_before:
+            tell_patient(db, conv, at)  # else the sending socket's acknowledgement carries it
+    recipients = recipients_of(conv)
+    emit_to_users(
+        "chat:message", public.model_dump(mode="json"), recipients | {stored_id(patient)}, skip_sender=True
+    )
+    # One row per recipient, in the message's own transaction: the emit reaches
+    # every device in their rooms whether or not one acknowledges, so a row
+    # written on a socket's ack would miss some of those who got it.
+    audit.record_each(
+        db,
+        actor_ids=recipients,
+        action="chat.deliver",
+        object_type="message",
+        object_id=message.id,
+        patient_id=patient.id,
+    )
+    return public, conv
+
+
+def send_from_supporter(
+    db: Session, *, supporter: User, conversation_id: int, client_id: str, body: str, at: datetime
+) -> MessagePublic:
+    text = check_body(body)
+    conv = get_conversation(db, conversation_id, lock=True)
+    access.require_chat_action(db, supporter, conv, at=at)
+    answering_offer = conv.state == ConversationState.offered and supporter.id in (conv.offered_to or [])
+    if not answering_offer and conv.holder_id != supporter.id:
+        raise forbidden("Take the conversation before answering.")
+    existing = _resent(db, conv, sender=supporter, client_id=client_id)
+    if existing is None:
+        check_rate_limit(supporter, at)  # before anything is written
+    if answering_offer:
+        take_conversation(db, conv, supporter=supporter, at=at, reason="answered the offer")
+    if existing is not None:
+        return message_public(db, existing)
+    message = _store(db, conv, sender=supporter, client_id=client_id, body=text, at=at)
+    public = message_public(db, message)
+    conv.waiting_since = None
+    deadlines.answered(conv)
+    conv.last_supporter_id = supporter.id
+    conv.read_upto_id = max(conv.read_upto_id, stored_id(message))
+    conv.read_by_id = supporter.id
+    db.add(conv)
+    audit.record(
+        db,
+        actor=supporter,
+        action="chat.write",
+        object_type="message",
+        object_id=message.id,
+        patient_id=conv.patient_id,
+    )
+    emit_to_users(
+        "chat:message",
+        public.model_dump(mode="json"),
+        {conv.patient_id, stored_id(supporter)},
+        skip_sender=True,
+    )
+    tell_patient(db, conv, at)
+    if not presence().online([conv.patient_id]):
+        push_new_message([conv.patient_id], conv=conv, for_patient=True)
+    return public
