@@ -37,6 +37,7 @@ pytest.register_assert_rewrite(
     "tests.invitation_links",
     "tests.session_cookies",
     "tests.browser.helpers",
+    "tests.cluster.clients",
 )
 
 from tests.factories import Factories  # noqa: E402 - after the line above

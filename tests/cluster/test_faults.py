@@ -34,8 +34,8 @@ import requests
 import socketio
 from sqlalchemy import create_engine, text
 
+from tests.cluster.clients import Events, connect, login, wait_for
 from tests.cluster.conftest import CLOCK_START, DEMO_PASSWORD, _free_port, load_local_cluster
-from tests.cluster.test_nginx_cluster import Events, connect, login, wait_for
 
 IN_CI = os.environ.get("CI") == "true"
 

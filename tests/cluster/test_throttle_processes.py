@@ -14,8 +14,8 @@ from typing import Any
 import redis
 import requests
 
+from tests.cluster.clients import connect, login, wait_for
 from tests.cluster.conftest import DEMO_PASSWORD
-from tests.cluster.test_two_processes import connect, login, wait_for
 
 PASSWORD = DEMO_PASSWORD  # so that login() from the two-process test serves these users too
 WRONG = "feil passord igjen"

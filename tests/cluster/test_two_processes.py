@@ -3,54 +3,10 @@ supporter connected to the other talk to each other through the Redis queue."""
 
 from __future__ import annotations
 
-import queue
 import uuid
 from typing import Any
 
-import requests
-import socketio
-
-from tests.cluster.conftest import DEMO_PASSWORD
-from tests.demo_totp import complete_login
-
-
-def login(base: str, username: str) -> requests.Session:
-    session = requests.Session()
-    response = session.post(
-        f"{base}/api/auth/login", json={"username": username, "password": DEMO_PASSWORD}, timeout=10
-    )
-    assert response.status_code == 200, response.text
-    answer = complete_login(session, base, username, response.json(), demo_password=DEMO_PASSWORD)
-    session.headers["X-CSRF-Token"] = answer["csrf_token"]
-    return session
-
-
-def connect(base: str, session: requests.Session) -> tuple[socketio.Client, queue.Queue[tuple[str, Any]]]:
-    received: queue.Queue[tuple[str, Any]] = queue.Queue()
-    # Send one Origin header, ours: websocket-client would add a second one.
-    client = socketio.Client(reconnection=False, websocket_extra_options={"suppress_origin": True})
-    client.on("*", lambda event, data=None: received.put((event, data)))
-    cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
-    client.connect(
-        base, headers={"Cookie": cookie, "Origin": base}, transports=["websocket"], wait_timeout=10
-    )
-    return client, received
-
-
-def wait_for(
-    received: queue.Queue[tuple[str, Any]], event: str, predicate: Any = lambda d: True, timeout: float = 10
-) -> Any:
-    import time
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            name, data = received.get(timeout=max(0.05, deadline - time.monotonic()))
-        except queue.Empty:
-            break
-        if name == event and predicate(data):
-            return data
-    raise AssertionError(f"no {event} within {timeout} s")
+from tests.cluster.clients import connect, login, wait_for
 
 
 def test_patient_and_supporter_on_different_processes_exchange_messages(start_server: Any) -> None:
