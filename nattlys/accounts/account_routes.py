@@ -8,19 +8,19 @@ from flask import Blueprint, g, request
 from nattlys import access, clock
 from nattlys.accounts import auth_events, reenrolment, services, sessions
 from nattlys.accounts.models import DevicePublic, PasswordChange, ReenrolmentPublic, Role, User
-from nattlys.api.endpoints import endpoint
+from nattlys.api.endpoints import Endpoints
 from nattlys.api.errors import not_found
 from nattlys.audit import services as audit_views
 from nattlys.audit.models import AuditEntryPublic
 from nattlys.db import get_db
 
 bp = Blueprint("account", __name__)
+api = Endpoints(bp, tag="account")
 STAFF = (Role.supporter, Role.admin)
 
 
-@bp.post("/me/password")
-@endpoint(
-    "Change my password; my other devices are logged out", tag="account", body=PasswordChange, status=204
+@api.post(
+    "/me/password", "Change my password; my other devices are logged out", body=PasswordChange, status=204
 )
 def change_password(body: PasswordChange) -> None:
     services.change_password(
@@ -34,8 +34,7 @@ def change_password(body: PasswordChange) -> None:
     )
 
 
-@bp.get("/me/sessions")
-@endpoint("My devices: where I am logged in", tag="account", response=list[DevicePublic])
+@api.get("/me/sessions", "My devices: where I am logged in", response=list[DevicePublic])
 def my_sessions() -> list[DevicePublic]:
     return [
         DevicePublic(
@@ -50,8 +49,7 @@ def my_sessions() -> list[DevicePublic]:
     ]
 
 
-@bp.delete("/me/sessions/<handle>")
-@endpoint("Log out one of my devices", tag="account", status=204)
+@api.delete("/me/sessions/<handle>", "Log out one of my devices", status=204)
 def end_my_session(handle: str) -> None:
     db = get_db()
     at = clock.now()
@@ -67,40 +65,40 @@ def end_my_session(handle: str) -> None:
     )
 
 
-@bp.get("/me/account-events")
-@endpoint(
+@api.get(
+    "/me/account-events",
     "What has happened to my account: logins, new devices, password and factor changes",
-    tag="account",
     response=list[AuditEntryPublic],
 )
 def my_account_events() -> list[AuditEntryPublic]:
     return audit_views.account_events(get_db(), user_id=g.user.id)
 
 
-@bp.get("/me/reenrolments")
-@endpoint(
+@api.get(
+    "/me/reenrolments",
     "New login links for my account waiting for my confirmation",
-    tag="account",
     response=list[ReenrolmentPublic],
 )
 def my_reenrolments() -> list[ReenrolmentPublic]:
     return reenrolment.pending_for_holder(get_db(), g.user, at=clock.now())
 
 
-@bp.post("/me/reenrolments/<int:invitation_id>/confirm")
-@endpoint("Yes, I asked for this new login link", tag="account", status=204)
+@api.post("/me/reenrolments/<int:invitation_id>/confirm", "Yes, I asked for this new login link", status=204)
 def confirm_reenrolment(invitation_id: int) -> None:
     reenrolment.confirm(get_db(), holder=g.user, invitation_id=invitation_id, at=clock.now())
 
 
-@bp.post("/me/reenrolments/<int:invitation_id>/decline")
-@endpoint("No, I did not ask for this new login link: stop it", tag="account", status=204)
+@api.post(
+    "/me/reenrolments/<int:invitation_id>/decline",
+    "No, I did not ask for this new login link: stop it",
+    status=204,
+)
 def decline_reenrolment(invitation_id: int) -> None:
     reenrolment.decline(get_db(), holder=g.user, invitation_id=invitation_id, at=clock.now())
 
 
-@bp.get("/reenrolments")
-@endpoint(
+@api.get(
+    "/reenrolments",
     "New login links I may approve as the second staff member",
     tag="users",
     response=list[ReenrolmentPublic],
@@ -110,8 +108,8 @@ def approvable_reenrolments() -> list[ReenrolmentPublic]:
     return reenrolment.pending_for_approver(get_db(), g.user, may_enrol=_may_enrol, at=clock.now())
 
 
-@bp.post("/reenrolments/<int:invitation_id>/approve")
-@endpoint(
+@api.post(
+    "/reenrolments/<int:invitation_id>/approve",
     "Approve, as a second staff member, a new login link for someone who cannot confirm it",
     tag="users",
     status=204,

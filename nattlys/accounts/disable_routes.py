@@ -12,11 +12,12 @@ from sqlmodel import Field, SQLModel
 from nattlys import clock
 from nattlys.accounts import disabling
 from nattlys.accounts.models import Role, User
-from nattlys.api.endpoints import endpoint
+from nattlys.api.endpoints import Endpoints
 from nattlys.api.errors import not_found
 from nattlys.db import get_db
 
 bp = Blueprint("patient_disabling", __name__)
+api = Endpoints(bp, tag="users")
 
 
 class DisableAsk(SQLModel):
@@ -36,11 +37,10 @@ class DisableAsked(BaseModel):
     expires_at: datetime
 
 
-@bp.post("/users/<int:user_id>/disable-request")
-@endpoint(
+@api.post(
+    "/users/<int:user_id>/disable-request",
     "Ask, with a reason, to disable a patient's account; nothing changes for her until a "
     "second administrator approves",
-    tag="users",
     body=DisableAsk,
     response=DisableAsked,
     status=202,
@@ -55,10 +55,9 @@ def ask(user_id: int, body: DisableAsk) -> DisableAsked:
     return DisableAsked(id=request.id, expires_at=request.expires_at)
 
 
-@bp.get("/disable-requests")
-@endpoint(
+@api.get(
+    "/disable-requests",
     "Requests to disable a patient's account, waiting for a second administrator",
-    tag="users",
     response=list[disabling.DisableRequestPublic],
     roles=(Role.admin,),
 )
@@ -66,10 +65,9 @@ def waiting() -> list[disabling.DisableRequestPublic]:
     return disabling.waiting(get_db(), admin=g.user, at=clock.now())
 
 
-@bp.post("/disable-requests/<int:request_id>/approve")
-@endpoint(
+@api.post(
+    "/disable-requests/<int:request_id>/approve",
     "Approve another administrator's request: the patient's account is disabled and her sessions end",
-    tag="users",
     status=204,
     roles=(Role.admin,),
 )
@@ -77,10 +75,9 @@ def approve(request_id: int) -> None:
     disabling.approve(get_db(), admin=g.user, request_id=request_id, at=clock.now())
 
 
-@bp.post("/disable-requests/<int:request_id>/decline")
-@endpoint(
+@api.post(
+    "/disable-requests/<int:request_id>/decline",
     "Decline another administrator's request to disable a patient's account",
-    tag="users",
     status=204,
     roles=(Role.admin,),
 )

@@ -12,12 +12,13 @@ from nattlys import clock
 from nattlys.accounts import oidc, sessions
 from nattlys.accounts.login import begin_session, set_cookies
 from nattlys.accounts.oidc import EidError
-from nattlys.api.endpoints import endpoint
+from nattlys.api.endpoints import Endpoints
 from nattlys.api.errors import ApiError
 from nattlys.db import get_db
 
 log = logging.getLogger(__name__)
 bp = Blueprint("eid", __name__, url_prefix="/api/auth")
+api = Endpoints(bp, tag="auth")
 
 BROWSER_COOKIE = "nattlys_eid"
 FAILED_PATH = "/#/logg-inn/eid/"
@@ -29,8 +30,7 @@ class LoginMethods(BaseModel):
     password_roles: list[str]
 
 
-@bp.get("/methods")
-@endpoint("Which ways of logging in are switched on", tag="auth", response=LoginMethods, public=True)
+@api.get("/methods", "Which ways of logging in are switched on", response=LoginMethods, public=True)
 def login_methods() -> LoginMethods:
     return LoginMethods(
         eid_patient=oidc.provider_config("patient") is not None,
@@ -48,10 +48,9 @@ class EidRedirect(BaseModel):
     authorization_url: str
 
 
-@bp.post("/eid/<provider>/start")
-@endpoint(
+@api.post(
+    "/eid/<provider>/start",
     "Start logging in with ID-porten (patient) or HelseID (staff)",
-    tag="auth",
     body=EidStart,
     response=EidRedirect,
     public=True,
@@ -85,10 +84,9 @@ class EidCallback(SQLModel):
     error_description: str | None = Field(default=None, max_length=2000)
 
 
-@bp.get("/eid/callback")
-@endpoint(
+@api.get(
+    "/eid/callback",
     "Where the eID provider sends the browser back; answers with a redirect into the app",
-    tag="auth",
     query=EidCallback,
     status=302,
     public=True,
@@ -120,11 +118,8 @@ class LoggedOut(BaseModel):
     end_session_url: str | None
 
 
-@bp.post("/eid/logout")
-@endpoint(
-    "Log out here, and learn where to end the eID provider's session too",
-    tag="auth",
-    response=LoggedOut,
+@api.post(
+    "/eid/logout", "Log out here, and learn where to end the eID provider's session too", response=LoggedOut
 )
 def logout() -> object:
     db = get_db()

@@ -11,11 +11,12 @@ from nattlys import clock
 from nattlys.accounts import mfa
 from nattlys.accounts.login import logged_in
 from nattlys.accounts.models import Role, SessionPublic, User
-from nattlys.api.endpoints import endpoint
+from nattlys.api.endpoints import Endpoints
 from nattlys.api.errors import not_found, unauthorized
 from nattlys.db import get_db
 
 bp = Blueprint("second_factor", __name__)
+api = Endpoints(bp, tag="users")
 
 
 class CodeBody(SQLModel):
@@ -33,8 +34,8 @@ def _pending_user() -> User:
     return user
 
 
-@bp.post("/auth/second-factor/enrol")
-@endpoint(
+@api.post(
+    "/auth/second-factor/enrol",
     "Start setting up an authenticator app (staff, after the password)",
     tag="auth",
     response=mfa.TotpEnrolment,
@@ -45,8 +46,8 @@ def enrol() -> mfa.TotpEnrolment:
     return mfa.start_enrolment(get_db(), user=_pending_user(), at=clock.now())
 
 
-@bp.post("/auth/second-factor/verify")
-@endpoint(
+@api.post(
+    "/auth/second-factor/verify",
     "The code from the authenticator app, or a recovery code: completes a staff login",
     tag="auth",
     body=CodeBody,
@@ -62,10 +63,9 @@ def verify(body: CodeBody) -> Response:
     return logged_in(user, recovery_codes=codes)
 
 
-@bp.get("/second-factor-resets")
-@endpoint(
+@api.get(
+    "/second-factor-resets",
     "Second-factor resets waiting for a second administrator",
-    tag="users",
     response=list[mfa.SecondFactorResetPublic],
     roles=(Role.admin,),
 )
@@ -73,10 +73,9 @@ def list_resets() -> list[mfa.SecondFactorResetPublic]:
     return mfa.pending_resets(get_db(), admin=g.user, at=clock.now())
 
 
-@bp.post("/users/<int:user_id>/second-factor/reset")
-@endpoint(
+@api.post(
+    "/users/<int:user_id>/second-factor/reset",
     "Ask to reset a staff member's second factor; a second administrator approves",
-    tag="users",
     response=ResetRequested,
     status=202,
     roles=(Role.admin,),
@@ -89,10 +88,9 @@ def request_reset(user_id: int) -> ResetRequested:
     return ResetRequested(id=reset.id)
 
 
-@bp.post("/second-factor-resets/<int:reset_id>/approve")
-@endpoint(
+@api.post(
+    "/second-factor-resets/<int:reset_id>/approve",
     "Approve another administrator's second-factor reset",
-    tag="users",
     status=204,
     roles=(Role.admin,),
 )

@@ -13,10 +13,11 @@ from nattlys import clock
 from nattlys.accounts import passkeys
 from nattlys.accounts.login import logged_in
 from nattlys.accounts.models import SessionPublic
-from nattlys.api.endpoints import endpoint
+from nattlys.api.endpoints import Endpoints
 from nattlys.db import get_db
 
 bp = Blueprint("passkeys", __name__, url_prefix="/api")
+api = Endpoints(bp, tag="auth")
 
 
 class PasskeyCeremony(BaseModel):
@@ -47,15 +48,20 @@ def _public(passkey: Any) -> PasskeyPublic:
     )
 
 
-@bp.post("/auth/passkey/options")
-@endpoint("A challenge for logging in with a passkey", tag="auth", response=PasskeyCeremony, public=True)
+@api.post(
+    "/auth/passkey/options",
+    "A challenge for logging in with a passkey",
+    response=PasskeyCeremony,
+    public=True,
+)
 def login_options() -> PasskeyCeremony:
     found = passkeys.login_options(get_db(), at=clock.now())
     return PasskeyCeremony(ceremony=found.ceremony, options=found.options)
 
 
-@bp.post("/auth/passkey/login")
-@endpoint("Log in with a passkey", tag="auth", body=PasskeyAnswer, response=SessionPublic, public=True)
+@api.post(
+    "/auth/passkey/login", "Log in with a passkey", body=PasskeyAnswer, response=SessionPublic, public=True
+)
 def login(body: PasskeyAnswer) -> object:
     user = passkeys.authenticate(get_db(), ceremony=body.ceremony, credential=body.credential, at=clock.now())
     # A passkey with user verification is a strong login on its own (no second code).
@@ -63,21 +69,18 @@ def login(body: PasskeyAnswer) -> object:
     return logged_in(user)
 
 
-@bp.get("/me/passkeys")
-@endpoint("My passkeys", tag="auth", response=list[PasskeyPublic])
+@api.get("/me/passkeys", "My passkeys", response=list[PasskeyPublic])
 def list_mine() -> list[PasskeyPublic]:
     return [_public(p) for p in passkeys.list_mine(get_db(), user=g.user)]
 
 
-@bp.post("/me/passkeys/options")
-@endpoint("A challenge for adding a passkey", tag="auth", response=PasskeyCeremony, errors=(409,))
+@api.post("/me/passkeys/options", "A challenge for adding a passkey", response=PasskeyCeremony, errors=(409,))
 def registration_options() -> PasskeyCeremony:
     found = passkeys.registration_options(get_db(), user=g.user, at=clock.now())
     return PasskeyCeremony(ceremony=found.ceremony, options=found.options)
 
 
-@bp.post("/me/passkeys")
-@endpoint("Add a passkey", tag="auth", body=PasskeyAdd, response=PasskeyPublic, status=201, errors=(409,))
+@api.post("/me/passkeys", "Add a passkey", body=PasskeyAdd, response=PasskeyPublic, status=201, errors=(409,))
 def add(body: PasskeyAdd) -> PasskeyPublic:
     passkey = passkeys.register(
         get_db(),
@@ -90,7 +93,6 @@ def add(body: PasskeyAdd) -> PasskeyPublic:
     return _public(passkey)
 
 
-@bp.delete("/me/passkeys/<int:passkey_id>")
-@endpoint("Remove one of my passkeys", tag="auth", status=204)
+@api.delete("/me/passkeys/<int:passkey_id>", "Remove one of my passkeys", status=204)
 def remove(passkey_id: int) -> None:
     passkeys.remove(get_db(), user=g.user, passkey_id=passkey_id)

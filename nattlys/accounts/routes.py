@@ -22,16 +22,16 @@ from nattlys.accounts.models import (
     UserPublic,
     UserUpdate,
 )
-from nattlys.api.endpoints import endpoint
+from nattlys.api.endpoints import Endpoints
 from nattlys.api.errors import not_found
 from nattlys.db import get_db
 
 bp = Blueprint("accounts", __name__, url_prefix="/api")
+api = Endpoints(bp, tag="auth")
 
 
-@bp.post("/auth/login")
-@endpoint(
-    "Log in with username and password", tag="auth", body=LoginRequest, response=SessionPublic, public=True
+@api.post(
+    "/auth/login", "Log in with username and password", body=LoginRequest, response=SessionPublic, public=True
 )
 def login(body: LoginRequest) -> object:
     user = services.authenticate(
@@ -45,8 +45,7 @@ def login(body: LoginRequest) -> object:
     return logged_in(user, second_factor_pending=user.is_staff)
 
 
-@bp.post("/auth/logout")
-@endpoint("Log out and end this session", tag="auth", status=204)
+@api.post("/auth/logout", "Log out and end this session", status=204)
 def logout() -> object:
     ended = g.auth_session
     sessions.end_session(get_db(), ended, at=clock.now())
@@ -57,18 +56,16 @@ def logout() -> object:
     return response
 
 
-@bp.get("/auth/session")
-@endpoint("The logged-in user and the CSRF token", tag="auth", response=SessionPublic)
+@api.get("/auth/session", "The logged-in user and the CSRF token", response=SessionPublic)
 def current_session() -> SessionPublic:
     return SessionPublic(
         user=services.public_user(g.user), csrf_token=g.auth_session.csrf_token, server_time=clock.now()
     )
 
 
-@bp.post("/invitations/lookup")
-@endpoint(
+@api.post(
+    "/invitations/lookup",
     "Check an invitation link before choosing a password",
-    tag="auth",
     body=InvitationToken,
     response=InvitationStatus,
     public=True,
@@ -84,10 +81,9 @@ def lookup_invitation(body: InvitationToken) -> InvitationStatus:
     )
 
 
-@bp.post("/invitations/accept")
-@endpoint(
+@api.post(
+    "/invitations/accept",
     "Choose a password with an invitation link and log in",
-    tag="auth",
     body=InvitationAccept,
     response=SessionPublic,
     public=True,
@@ -106,8 +102,8 @@ class UserListQuery(SQLModel):
     role: Role | None = None
 
 
-@bp.get("/users")
-@endpoint(
+@api.get(
+    "/users",
     "All users (administrators)",
     tag="users",
     query=UserListQuery,
@@ -123,8 +119,8 @@ class UserCreated(BaseModel):
     invitation: InvitationIssued
 
 
-@bp.post("/users")
-@endpoint(
+@api.post(
+    "/users",
     "Create a user and an invitation link (administrators)",
     tag="users",
     body=UserCreate,
@@ -148,8 +144,8 @@ def _user_or_404(user_id: int) -> User:
     return user
 
 
-@bp.patch("/users/<int:user_id>")
-@endpoint(
+@api.patch(
+    "/users/<int:user_id>",
     "Rename or re-enable a user, or disable a staff account at once (administrators); a patient's "
     "account is disabled only with a second administrator (disable-request)",
     tag="users",
@@ -163,8 +159,8 @@ def update_user(user_id: int, body: UserUpdate) -> UserPublic:
     return services.public_user(user)
 
 
-@bp.post("/users/<int:user_id>/invitation")
-@endpoint(
+@api.post(
+    "/users/<int:user_id>/invitation",
     "A new invitation link for a user; earlier links stop working. For an account that "
     "can already be logged in to, the link works once its holder or a second staff member approves it",
     tag="users",

@@ -12,10 +12,11 @@ from nattlys import access, clock
 from nattlys.accounts.models import Role
 from nattlys.alerts import escalation, gaps, reach
 from nattlys.alerts.schemas import AlertStatus, GapRow, MyReach, OpenAlert, Reachability, SupporterReach
-from nattlys.api.endpoints import endpoint
+from nattlys.api.endpoints import Endpoints
 from nattlys.db import get_db
 
 bp = Blueprint("alerts", __name__, url_prefix="/api")
+api = Endpoints(bp, tag="alerts")
 
 
 class MyRouting(SQLModel):
@@ -29,10 +30,9 @@ class GapQuery(SQLModel):
     weeks: int = Field(default=4, ge=1, le=26)
 
 
-@bp.get("/alerts/me")
-@endpoint(
+@api.get(
+    "/alerts/me",
     "Who can answer me now (team kinds on duty) and where tonight's alert stands (patients)",
-    tag="alerts",
     response=MyRouting,
     roles=(Role.patient,),
 )
@@ -44,10 +44,9 @@ def my_routing() -> MyRouting:
     )
 
 
-@bp.get("/alerts/open")
-@endpoint(
+@api.get(
+    "/alerts/open",
     "Alerts offered to me that nobody has taken yet (supporters on duty)",
-    tag="alerts",
     response=list[OpenAlert],
     roles=(Role.supporter,),
 )
@@ -55,10 +54,9 @@ def open_alerts() -> list[OpenAlert]:
     return escalation.open_for(get_db(), supporter=g.user, at=clock.now())
 
 
-@bp.post("/alerts/<int:alert_id>/ack")
-@endpoint(
+@api.post(
+    "/alerts/<int:alert_id>/ack",
     'Take an alert ("Jeg tar den"): it stops escalating (supporters on duty for the patient)',
-    tag="alerts",
     status=204,
     roles=(Role.supporter,),
     errors=(400, 401, 403, 404, 409, 413, 429),
@@ -67,10 +65,9 @@ def acknowledge(alert_id: int) -> None:
     escalation.acknowledge(get_db(), supporter=g.user, alert_id=alert_id, at=clock.now())
 
 
-@bp.get("/gaps")
-@endpoint(
+@api.get(
+    "/gaps",
     "Times a patient was alone or waited unanswered, with what they were shown (administrators)",
-    tag="alerts",
     query=GapQuery,
     response=list[GapRow],
     roles=(Role.admin,),
@@ -80,10 +77,9 @@ def gap_log(query: GapQuery) -> list[GapRow]:
     return gaps.list_gaps(get_db(), viewer=g.user, since=now - timedelta(weeks=query.weeks), at=now)
 
 
-@bp.get("/duty/reachability")
-@endpoint(
+@api.get(
+    "/duty/reachability",
     "Supporters on duty now and whether the app is open or push works (admins: all; supporters: own teams)",
-    tag="alerts",
     response=list[SupporterReach],
     roles=(Role.admin, Role.supporter),
 )
@@ -93,10 +89,9 @@ def on_duty_reach() -> list[SupporterReach]:
     return reach.on_duty_reach(db, team_ids=teams, at=clock.now())
 
 
-@bp.get("/duty/me")
-@endpoint(
+@api.get(
+    "/duty/me",
     "Whether I am on duty now and can be reached when the app is closed (supporters)",
-    tag="alerts",
     response=MyReach,
     roles=(Role.supporter,),
 )

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
-from flask import Response, g, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy.exc import DataError
 
@@ -162,3 +162,57 @@ def endpoint(
         return wrapper
 
     return decorate
+
+
+class EndpointOptions(TypedDict, total=False):
+    tag: str
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    response: Any
+    status: int
+    roles: tuple[Role, ...] | None
+    public: bool
+    patient: access.Need | None
+    errors: tuple[int, ...]
+
+
+View = Callable[[Callable[..., Any]], Callable[..., Response]]
+
+
+class Endpoints:
+    """The endpoints of one blueprint, each declared once: its method, rule and
+    everything `endpoint` takes, under the blueprint's OpenAPI tag unless it
+    names another.
+
+        api = Endpoints(bp, tag="alerts")
+
+        @api.get("/alerts/open", "Alerts nobody has taken yet", response=list[OpenAlert], roles=(Role.supporter,))
+        def open_alerts() -> list[OpenAlert]: ...
+    """
+
+    def __init__(self, blueprint: Blueprint, *, tag: str) -> None:
+        self.blueprint = blueprint
+        self.tag = tag
+
+    def get(self, rule: str, summary: str, **options: Unpack[EndpointOptions]) -> View:
+        return self._declare("GET", rule, summary, options)
+
+    def post(self, rule: str, summary: str, **options: Unpack[EndpointOptions]) -> View:
+        return self._declare("POST", rule, summary, options)
+
+    def put(self, rule: str, summary: str, **options: Unpack[EndpointOptions]) -> View:
+        return self._declare("PUT", rule, summary, options)
+
+    def patch(self, rule: str, summary: str, **options: Unpack[EndpointOptions]) -> View:
+        return self._declare("PATCH", rule, summary, options)
+
+    def delete(self, rule: str, summary: str, **options: Unpack[EndpointOptions]) -> View:
+        return self._declare("DELETE", rule, summary, options)
+
+    def _declare(self, method: str, rule: str, summary: str, options: EndpointOptions) -> View:
+        def decorate(view: Callable[..., Any]) -> Callable[..., Response]:
+            declared = endpoint(summary, **(EndpointOptions(tag=self.tag) | options))(view)
+            self.blueprint.add_url_rule(rule, view_func=declared, methods=[method])
+            return declared
+
+        return decorate

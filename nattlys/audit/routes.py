@@ -6,12 +6,13 @@ from flask import Blueprint, g
 from sqlmodel import Field, SQLModel
 
 from nattlys.accounts.models import Role
-from nattlys.api.endpoints import endpoint
+from nattlys.api.endpoints import Endpoints
 from nattlys.audit import services
 from nattlys.audit.models import AuditEntryPublic
 from nattlys.db import get_db
 
 bp = Blueprint("audit", __name__, url_prefix="/api")
+api = Endpoints(bp, tag="audit")
 
 
 class AuditPage(SQLModel):
@@ -24,10 +25,9 @@ class AuditQuery(AuditPage):
     actor_id: int | None = Field(default=None, ge=1)
 
 
-@bp.get("/me/audit")
-@endpoint(
+@api.get(
+    "/me/audit",
     "Who has seen or changed my data (patients)",
-    tag="audit",
     query=AuditPage,
     response=list[AuditEntryPublic],
     roles=(Role.patient,),
@@ -42,10 +42,9 @@ def my_audit(query: AuditPage) -> list[AuditEntryPublic]:
     )
 
 
-@bp.get("/audit")
-@endpoint(
+@api.get(
+    "/audit",
     "Review the audit log (administrators)",
-    tag="audit",
     query=AuditQuery,
     response=list[AuditEntryPublic],
     roles=(Role.admin,),

@@ -7,7 +7,7 @@ from flask import Blueprint, g
 from nattlys import clock
 from nattlys.access import Need
 from nattlys.accounts.models import Role, User
-from nattlys.api.endpoints import endpoint
+from nattlys.api.endpoints import Endpoints
 from nattlys.break_glass import service
 from nattlys.break_glass.schemas import (
     BreakGlassIn,
@@ -19,14 +19,13 @@ from nattlys.break_glass.schemas import (
 from nattlys.db import get_db
 
 bp = Blueprint("break_glass", __name__, url_prefix="/api")
-TAG = "break-glass"
+api = Endpoints(bp, tag="break-glass")
 
 
-@bp.post("/patients/<int:patient_id>/break-glass")
-@endpoint(
+@api.post(
+    "/patients/<int:patient_id>/break-glass",
     "Open a patient's check-ins for a short time with a stated reason (supporters in the circle who are "
     "not on duty); the patient is told at once",
-    tag=TAG,
     body=BreakGlassIn,
     response=BreakGlassPublic,
     status=201,
@@ -39,10 +38,9 @@ def open_access(patient: User, body: BreakGlassIn) -> BreakGlassPublic:
     return service.open_access(db, supporter=g.user, patient=patient, reason=body.reason, at=clock.now())
 
 
-@bp.get("/me/break-glass")
-@endpoint(
+@api.get(
+    "/me/break-glass",
     "Who has used break-glass access to my data, why and until when (patients)",
-    tag=TAG,
     response=list[BreakGlassPublic],
     roles=(Role.patient,),
 )
@@ -50,10 +48,9 @@ def mine() -> list[BreakGlassPublic]:
     return service.for_patient(get_db(), patient=g.user, at=clock.now())
 
 
-@bp.get("/break-glass")
-@endpoint(
+@api.get(
+    "/break-glass",
     "Break-glass openings for review (administrators)",
-    tag=TAG,
     query=ReviewQuery,
     response=list[BreakGlassReview],
     roles=(Role.admin,),
@@ -62,10 +59,9 @@ def review_list(query: ReviewQuery) -> list[BreakGlassReview]:
     return service.for_review(get_db(), viewer=g.user, unreviewed=query.unreviewed, at=clock.now())
 
 
-@bp.post("/break-glass/<int:opening_id>/review")
-@endpoint(
+@api.post(
+    "/break-glass/<int:opening_id>/review",
     "Mark a break-glass opening as reviewed (administrators)",
-    tag=TAG,
     body=ReviewIn,
     response=BreakGlassReview,
     roles=(Role.admin,),

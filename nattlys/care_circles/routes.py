@@ -9,7 +9,7 @@ from nattlys import access, clock
 from nattlys.access import Need
 from nattlys.accounts import invitations, staff_caps
 from nattlys.accounts.models import InvitationIssued, Role, User
-from nattlys.api.endpoints import endpoint
+from nattlys.api.endpoints import Endpoints
 from nattlys.api.errors import ApiError
 from nattlys.audit import writer as audit
 from nattlys.care_circles import services
@@ -28,10 +28,11 @@ from nattlys.rosters import coverage
 from nattlys.rosters.schemas import NightGapPublic
 
 bp = Blueprint("care_circles", __name__, url_prefix="/api")
+api = Endpoints(bp, tag="patients")
 
 
-@bp.get("/teams")
-@endpoint(
+@api.get(
+    "/teams",
     "Teams: all for administrators, their own for supporters",
     tag="teams",
     response=list[TeamPublic],
@@ -43,8 +44,8 @@ def list_teams() -> list[TeamPublic]:
     return [services.team_public(db, t) for t in services.list_teams(db, only_ids=only)]
 
 
-@bp.post("/teams")
-@endpoint(
+@api.post(
+    "/teams",
     "Create a team",
     tag="teams",
     body=TeamCreate,
@@ -58,9 +59,14 @@ def create_team(body: TeamCreate) -> TeamPublic:
     return services.team_public(db, services.create_team(db, actor=g.user, data=body))
 
 
-@bp.patch("/teams/<int:team_id>")
-@endpoint(
-    "Rename a team", tag="teams", body=TeamUpdate, response=TeamPublic, roles=(Role.admin,), errors=(409,)
+@api.patch(
+    "/teams/<int:team_id>",
+    "Rename a team",
+    tag="teams",
+    body=TeamUpdate,
+    response=TeamPublic,
+    roles=(Role.admin,),
+    errors=(409,),
 )
 def update_team(team_id: int, body: TeamUpdate) -> TeamPublic:
     db = get_db()
@@ -68,9 +74,13 @@ def update_team(team_id: int, body: TeamUpdate) -> TeamPublic:
     return services.team_public(db, team)
 
 
-@bp.put("/teams/<int:team_id>/members")
-@endpoint(
-    "Set a team's supporters", tag="teams", body=TeamMembersUpdate, response=TeamPublic, roles=(Role.admin,)
+@api.put(
+    "/teams/<int:team_id>/members",
+    "Set a team's supporters",
+    tag="teams",
+    body=TeamMembersUpdate,
+    response=TeamPublic,
+    roles=(Role.admin,),
 )
 def set_team_members(team_id: int, body: TeamMembersUpdate) -> TeamPublic:
     db = get_db()
@@ -78,10 +88,9 @@ def set_team_members(team_id: int, body: TeamMembersUpdate) -> TeamPublic:
     return services.team_public(db, team)
 
 
-@bp.get("/patients")
-@endpoint(
+@api.get(
+    "/patients",
     "Patients: all for administrators, those in their care circles for supporters",
-    tag="patients",
     response=list[PatientPublic],
     roles=(Role.admin, Role.supporter),
 )
@@ -100,10 +109,9 @@ class PatientCreated(BaseModel):
     night_gaps: list[NightGapPublic]
 
 
-@bp.post("/patients")
-@endpoint(
+@api.post(
+    "/patients",
     "Create a patient and a one-time invitation link with QR code",
-    tag="patients",
     body=PatientCreate,
     response=PatientCreated,
     status=201,
@@ -124,8 +132,7 @@ def create_patient(body: PatientCreate) -> PatientCreated:
     )
 
 
-@bp.get("/patients/<int:patient_id>")
-@endpoint("A patient's profile", tag="patients", response=PatientPublic, patient=Need.profile)
+@api.get("/patients/<int:patient_id>", "A patient's profile", response=PatientPublic, patient=Need.profile)
 def get_patient(patient: User) -> PatientPublic:
     db = get_db()
     if g.user.id != patient.id:
@@ -140,10 +147,9 @@ def get_patient(patient: User) -> PatientPublic:
     return services.patient_public(patient)
 
 
-@bp.get("/patients/<int:patient_id>/care-circle")
-@endpoint(
+@api.get(
+    "/patients/<int:patient_id>/care-circle",
     "Who is in a patient's care circle, tier by tier",
-    tag="patients",
     response=CareCirclePublic,
     patient=Need.care_circle,
 )
@@ -161,10 +167,9 @@ def get_care_circle(patient: User) -> CareCirclePublic:
     return services.care_circle(db, patient=patient)
 
 
-@bp.put("/patients/<int:patient_id>/care-circle")
-@endpoint(
+@api.put(
+    "/patients/<int:patient_id>/care-circle",
     "Replace a patient's care circle (administrators)",
-    tag="patients",
     body=CareCircleUpdate,
     response=CareCirclePublic,
     patient=Need.manage_care_circle,

@@ -9,7 +9,7 @@ from flask import Blueprint, g
 
 from nattlys import clock
 from nattlys.accounts.models import Role
-from nattlys.api.endpoints import endpoint
+from nattlys.api.endpoints import Endpoints
 from nattlys.chat import conversations, routing, sending, supporting, views
 from nattlys.chat.inbox import inbox as inbox_of
 from nattlys.chat.schemas import (
@@ -26,12 +26,12 @@ from nattlys.chat.schemas import (
 from nattlys.db import get_db
 
 bp = Blueprint("chat", __name__, url_prefix="/api/chat")
+api = Endpoints(bp, tag="chat")
 
 
-@bp.get("/conversation")
-@endpoint(
+@api.get(
+    "/conversation",
     "My conversation (patients), with messages after after_id",
-    tag="chat",
     query=SyncQuery,
     response=ConversationPublic,
     roles=(Role.patient,),
@@ -42,10 +42,9 @@ def my_conversation(query: SyncQuery) -> ConversationPublic:
     return views.conversation_view(db, user=g.user, conv=conv, after_id=query.after_id, at=clock.now())
 
 
-@bp.post("/messages")
-@endpoint(
+@api.post(
+    "/messages",
     "Send a message to whoever is on duty (patients); resends are stored once",
-    tag="chat",
     body=MessageIn,
     response=MessagePublic,
     status=201,
@@ -57,10 +56,9 @@ def patient_send(body: MessageIn) -> MessagePublic:
     )
 
 
-@bp.get("/inbox")
-@endpoint(
+@api.get(
+    "/inbox",
     "Conversations offered to me or held by me (supporters)",
-    tag="chat",
     response=list[InboxItem],
     roles=(Role.supporter,),
 )
@@ -68,10 +66,9 @@ def inbox() -> list[InboxItem]:
     return inbox_of(get_db(), supporter=g.user, at=clock.now())
 
 
-@bp.get("/conversations/<int:conversation_id>")
-@endpoint(
+@api.get(
+    "/conversations/<int:conversation_id>",
     "A conversation's messages (supporters on duty for the patient)",
-    tag="chat",
     query=SyncQuery,
     response=ConversationPublic,
     roles=(Role.supporter,),
@@ -82,10 +79,9 @@ def conversation(conversation_id: int, query: SyncQuery) -> ConversationPublic:
     return views.conversation_view(db, user=g.user, conv=conv, after_id=query.after_id, at=clock.now())
 
 
-@bp.post("/conversations/<int:conversation_id>/messages")
-@endpoint(
+@api.post(
+    "/conversations/<int:conversation_id>/messages",
     "Answer in a conversation (supporters); answering an offer takes it",
-    tag="chat",
     body=MessageIn,
     response=MessagePublic,
     status=201,
@@ -102,16 +98,20 @@ def supporter_send(conversation_id: int, body: MessageIn) -> MessagePublic:
     )
 
 
-@bp.post("/conversations/<int:conversation_id>/take")
-@endpoint("Take a conversation offered to me", tag="chat", status=204, roles=(Role.supporter,), errors=(409,))
+@api.post(
+    "/conversations/<int:conversation_id>/take",
+    "Take a conversation offered to me",
+    status=204,
+    roles=(Role.supporter,),
+    errors=(409,),
+)
 def take(conversation_id: int) -> None:
     supporting.take(get_db(), supporter=g.user, conversation_id=conversation_id, at=clock.now())
 
 
-@bp.post("/conversations/<int:conversation_id>/handover")
-@endpoint(
+@api.post(
+    "/conversations/<int:conversation_id>/handover",
     "Hand over to a colleague or another tier, with a note",
-    tag="chat",
     body=HandoverIn,
     status=204,
     roles=(Role.supporter,),
@@ -128,10 +128,9 @@ def handover(conversation_id: int, body: HandoverIn) -> None:
     )
 
 
-@bp.put("/conversations/<int:conversation_id>/handover-note")
-@endpoint(
+@api.put(
+    "/conversations/<int:conversation_id>/handover-note",
     "Write the handover note for whoever takes over (the supporter holding the conversation)",
-    tag="chat",
     body=HandoverNoteIn,
     status=204,
     roles=(Role.supporter,),
@@ -142,24 +141,32 @@ def handover_note(conversation_id: int, body: HandoverNoteIn) -> None:
     )
 
 
-@bp.post("/conversations/<int:conversation_id>/close")
-@endpoint("Close a conversation I hold", tag="chat", status=204, roles=(Role.supporter,))
+@api.post(
+    "/conversations/<int:conversation_id>/close",
+    "Close a conversation I hold",
+    status=204,
+    roles=(Role.supporter,),
+)
 def close(conversation_id: int) -> None:
     supporting.close(get_db(), supporter=g.user, conversation_id=conversation_id, at=clock.now())
 
 
-@bp.post("/conversations/<int:conversation_id>/read")
-@endpoint("Mark messages as read", tag="chat", body=ReadIn, status=204, roles=(Role.supporter, Role.patient))
+@api.post(
+    "/conversations/<int:conversation_id>/read",
+    "Mark messages as read",
+    body=ReadIn,
+    status=204,
+    roles=(Role.supporter, Role.patient),
+)
 def read(conversation_id: int, body: ReadIn) -> None:
     supporting.mark_read(
         get_db(), user=g.user, conversation_id=conversation_id, upto_id=body.upto_id, at=clock.now()
     )
 
 
-@bp.post("/conversations/<int:conversation_id>/delivered")
-@endpoint(
+@api.post(
+    "/conversations/<int:conversation_id>/delivered",
     "Confirm that the patient's messages reached my screen (supporters)",
-    tag="chat",
     body=ReadIn,
     status=204,
     roles=(Role.supporter,),
@@ -170,10 +177,9 @@ def delivered(conversation_id: int, body: ReadIn) -> None:
     )
 
 
-@bp.get("/gaps")
-@endpoint(
+@api.get(
+    "/gaps",
     "Times when a patient wrote and nobody was on duty, or nobody answered (administrators)",
-    tag="chat",
     response=list[GapPublic],
     roles=(Role.admin,),
 )

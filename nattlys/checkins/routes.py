@@ -7,7 +7,7 @@ from flask import Blueprint, g
 from nattlys import access, clock
 from nattlys.access import Need
 from nattlys.accounts.models import Role, User
-from nattlys.api.endpoints import endpoint
+from nattlys.api.endpoints import Endpoints
 from nattlys.break_glass import service as break_glass
 from nattlys.checkins import discharges, lists, service
 from nattlys.checkins.schemas import (
@@ -26,12 +26,12 @@ from nattlys.checkins.schemas import (
 from nattlys.db import get_db
 
 bp = Blueprint("checkins", __name__, url_prefix="/api")
+api = Endpoints(bp, tag="checkins")
 
 
-@bp.post("/checkins")
-@endpoint(
+@api.post(
+    "/checkins",
     "Send my check-in (patients); a resend with the same idempotency key returns the first",
-    tag="checkins",
     body=CheckinIn,
     response=CheckinResult,
     status=201,
@@ -41,10 +41,9 @@ def submit(body: CheckinIn) -> CheckinResult:
     return service.submit(get_db(), patient=g.user, data=body, at=clock.now())
 
 
-@bp.get("/checkins/state")
-@endpoint(
+@api.get(
+    "/checkins/state",
     "What my app needs on opening: a pending reminder, my warning signs, emergency numbers (patients)",
-    tag="checkins",
     response=CheckinState,
     roles=(Role.patient,),
 )
@@ -52,10 +51,9 @@ def my_state() -> CheckinState:
     return service.state(get_db(), g.user, at=clock.now())
 
 
-@bp.get("/checkins/tonight")
-@endpoint(
+@api.get(
+    "/checkins/tonight",
     "Tonight's check-ins (since 16:00) of the patients I am on duty for, red first (supporters)",
-    tag="checkins",
     response=list[TonightItem],
     roles=(Role.supporter,),
 )
@@ -63,10 +61,9 @@ def tonight() -> list[TonightItem]:
     return lists.tonight(get_db(), supporter=g.user, at=clock.now())
 
 
-@bp.get("/checkins/recently-discharged")
-@endpoint(
+@api.get(
+    "/checkins/recently-discharged",
     "Patients I am on duty for in their 14 days after discharge, with no contact recorded yet (supporters)",
-    tag="checkins",
     response=list[RecentlyDischargedItem],
     roles=(Role.supporter,),
 )
@@ -74,11 +71,10 @@ def recently_discharged() -> list[RecentlyDischargedItem]:
     return discharges.recently_discharged(get_db(), supporter=g.user, at=clock.now())
 
 
-@bp.get("/patients/<int:patient_id>/checkins")
-@endpoint(
+@api.get(
+    "/patients/<int:patient_id>/checkins",
     "A patient's check-ins of the last days, with chart points (the patient; supporters on duty for "
     "them now, primary contacts, break-glass)",
-    tag="checkins",
     query=TrendQuery,
     response=TrendPublic,
     patient=Need.checkins,
@@ -90,10 +86,9 @@ def trend(patient: User, query: TrendQuery) -> TrendPublic:
     return lists.trend(db, viewer=g.user, patient=patient, days=query.days, at=at, details=why)
 
 
-@bp.get("/patients/<int:patient_id>/checkin-schedule")
-@endpoint(
+@api.get(
+    "/patients/<int:patient_id>/checkin-schedule",
     "A patient's check-in schedule (the patient; supporters on duty for them now, primary contacts, break-glass)",
-    tag="checkins",
     response=SchedulePublic,
     patient=Need.checkins,
 )
@@ -104,11 +99,10 @@ def get_schedule(patient: User) -> SchedulePublic:
     return service.read_schedule(db, viewer=g.user, patient=patient, at=at, details=why)
 
 
-@bp.put("/patients/<int:patient_id>/checkin-schedule")
-@endpoint(
+@api.put(
+    "/patients/<int:patient_id>/checkin-schedule",
     "Set the check-in schedule (the patient, or with the patient a supporter on duty for them or a primary "
     "contact); turning check-ins off or changing what happens after a missed one: the patient or a primary contact",
-    tag="checkins",
     body=ScheduleIn,
     response=SchedulePublic,
     patient=Need.checkin_schedule,
@@ -120,10 +114,9 @@ def put_schedule(patient: User, body: ScheduleIn) -> SchedulePublic:
     return service.put_schedule(db, actor=g.user, patient=patient, data=body, at=clock.now())
 
 
-@bp.post("/patients/<int:patient_id>/discharges")
-@endpoint(
+@api.post(
+    "/patients/<int:patient_id>/discharges",
     "Record a discharge date: 14 days of daily check-ins and follow-up (supporters in the circle)",
-    tag="checkins",
     body=DischargeIn,
     response=DischargePublic,
     status=201,
@@ -135,10 +128,9 @@ def record_discharge(patient: User, body: DischargeIn) -> DischargePublic:
     return discharges.record_discharge(db, supporter=g.user, patient=patient, data=body, at=clock.now())
 
 
-@bp.post("/patients/<int:patient_id>/discharges/contact")
-@endpoint(
+@api.post(
+    "/patients/<int:patient_id>/discharges/contact",
     "Record that someone has been in contact after the discharge (supporters in the circle)",
-    tag="checkins",
     response=DischargePublic,
     roles=(Role.supporter,),
     patient=Need.follow_up,

@@ -8,7 +8,7 @@ from flask import Blueprint, g
 from nattlys import clock
 from nattlys.access import Need
 from nattlys.accounts.models import Role, User
-from nattlys.api.endpoints import endpoint
+from nattlys.api.endpoints import Endpoints
 from nattlys.db import get_db
 from nattlys.next_of_kin import service
 from nattlys.next_of_kin.schemas import (
@@ -22,12 +22,12 @@ from nattlys.next_of_kin.schemas import (
 )
 
 bp = Blueprint("next_of_kin", __name__, url_prefix="/api")
+api = Endpoints(bp, tag="next_of_kin")
 
 
-@bp.post("/patients/<int:patient_id>/next-of-kin")
-@endpoint(
+@api.post(
+    "/patients/<int:patient_id>/next-of-kin",
     "Invite a next of kin and choose what they may see and do (the patient only)",
-    tag="next_of_kin",
     body=InviteIn,
     response=Invited,
     status=201,
@@ -40,10 +40,9 @@ def invite(patient: User, body: InviteIn) -> Invited:
     return service.invite(db, patient=patient, data=body, at=clock.now())
 
 
-@bp.get("/patients/<int:patient_id>/next-of-kin")
-@endpoint(
+@api.get(
+    "/patients/<int:patient_id>/next-of-kin",
     "The next of kin she includes now (the patient only)",
-    tag="next_of_kin",
     response=list[ConsentPublic],
     roles=(Role.patient,),
     patient=Need.next_of_kin,
@@ -53,10 +52,9 @@ def list_next_of_kin(patient: User) -> list[ConsentPublic]:
     return service.list_for(db, patient=patient)
 
 
-@bp.put("/patients/<int:patient_id>/next-of-kin/<int:consent_id>")
-@endpoint(
+@api.put(
+    "/patients/<int:patient_id>/next-of-kin/<int:consent_id>",
     "Change what a next of kin may see and do (the patient only)",
-    tag="next_of_kin",
     body=ConsentIn,
     response=ConsentPublic,
     roles=(Role.patient,),
@@ -67,10 +65,9 @@ def change(patient: User, consent_id: int, body: ConsentIn) -> ConsentPublic:
     return service.change(db, patient=patient, consent_id=consent_id, data=body, at=clock.now())
 
 
-@bp.post("/patients/<int:patient_id>/next-of-kin/<int:consent_id>/withdraw")
-@endpoint(
+@api.post(
+    "/patients/<int:patient_id>/next-of-kin/<int:consent_id>/withdraw",
     "Withdraw a next of kin's consent; their access ends at once (the patient only)",
-    tag="next_of_kin",
     response=ConsentPublic,
     roles=(Role.patient,),
     patient=Need.next_of_kin,
@@ -80,10 +77,9 @@ def withdraw(patient: User, consent_id: int) -> ConsentPublic:
     return service.withdraw(db, patient=patient, consent_id=consent_id, at=clock.now())
 
 
-@bp.get("/next-of-kin/home")
-@endpoint(
+@api.get(
+    "/next-of-kin/home",
     "The patients who include me as next of kin (next of kin)",
-    tag="next_of_kin",
     response=KinHome,
     roles=(Role.next_of_kin,),
 )
@@ -91,10 +87,9 @@ def home() -> KinHome:
     return service.home(get_db(), kin=g.user, at=clock.now())
 
 
-@bp.get("/patients/<int:patient_id>/next-of-kin/plan")
-@endpoint(
+@api.get(
+    "/patients/<int:patient_id>/next-of-kin/plan",
     "The crisis-plan sections she shares with me, with numbers to call (next of kin)",
-    tag="next_of_kin",
     response=KinPlan,
     roles=(Role.next_of_kin,),
     patient=Need.kin_plan,
@@ -104,10 +99,9 @@ def shared_plan(patient: User) -> KinPlan:
     return service.read_plan(db, kin=g.user, patient=patient)
 
 
-@bp.post("/patients/<int:patient_id>/next-of-kin/worry")
-@endpoint(
+@api.post(
+    "/patients/<int:patient_id>/next-of-kin/worry",
     '"I am worried about her tonight": an alert to whoever is on duty for her (next of kin she allows it)',
-    tag="next_of_kin",
     response=WorrySent,
     status=201,
     roles=(Role.next_of_kin,),

@@ -8,18 +8,18 @@ from flask import Blueprint, Response, g
 from nattlys import clock
 from nattlys.access import Need
 from nattlys.accounts.models import Role, User
-from nattlys.api.endpoints import endpoint
+from nattlys.api.endpoints import Endpoints
 from nattlys.db import get_db
 from nattlys.outcomes import service
 from nattlys.outcomes.schemas import FiguresQuery, NightOutcomeIn, NightOutcomePublic, OutcomeFigures
 
 bp = Blueprint("outcomes", __name__, url_prefix="/api")
+api = Endpoints(bp, tag="outcomes")
 
 
-@bp.get("/outcomes")
-@endpoint(
+@api.get(
+    "/outcomes",
     "Outcome figures per month and team; groups under 5 patients suppressed (administrators)",
-    tag="outcomes",
     query=FiguresQuery,
     response=OutcomeFigures,
     roles=(Role.admin,),
@@ -28,10 +28,9 @@ def outcome_figures(query: FiguresQuery) -> OutcomeFigures:
     return service.read_figures(get_db(), viewer=g.user, at=clock.now(), months=query.months)
 
 
-@bp.get("/outcomes.csv")
-@endpoint(
+@api.get(
+    "/outcomes.csv",
     "The outcome figures as CSV, one line per value (administrators)",
-    tag="outcomes",
     query=FiguresQuery,
     roles=(Role.admin,),
 )
@@ -47,10 +46,9 @@ def outcome_figures_csv(query: FiguresQuery) -> Response:
     )
 
 
-@bp.post("/patients/<int:patient_id>/night-outcomes")
-@endpoint(
+@api.post(
+    "/patients/<int:patient_id>/night-outcomes",
     "Record what happened after a night: nothing, legevakt, admission or police (supporters in the circle)",
-    tag="outcomes",
     body=NightOutcomeIn,
     response=NightOutcomePublic,
     status=201,

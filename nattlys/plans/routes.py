@@ -16,7 +16,7 @@ from flask import Blueprint, g
 
 from nattlys.access import Need
 from nattlys.accounts.models import User
-from nattlys.api.endpoints import endpoint
+from nattlys.api.endpoints import Endpoints
 from nattlys.db import get_db
 from nattlys.plans import meetings, notify, proposals, service
 from nattlys.plans.schemas import (
@@ -34,13 +34,12 @@ from nattlys.plans.schemas import (
 )
 
 bp = Blueprint("plans", __name__, url_prefix="/api/patients/<int:patient_id>/crisis-plan")
-TAG = "crisis plan"
+api = Endpoints(bp, tag="crisis plan")
 
 
-@bp.get("")
-@endpoint(
+@api.get(
+    "",
     "The crisis plan as the caller may see it (supporters: shared sections, 'meeting' first; audited)",
-    tag=TAG,
     response=CrisisPlanPublic,
     patient=Need.plan,
 )
@@ -49,10 +48,9 @@ def get_plan(patient: User) -> CrisisPlanPublic:
     return service.read_plan(db, viewer=g.user, patient=patient)
 
 
-@bp.put("")
-@endpoint(
+@api.put(
+    "",
     "Change sections of one's own plan (a new version); a stale base_version answers 409",
-    tag=TAG,
     body=PlanUpdate,
     response=CrisisPlanPublic,
     errors=(409,),
@@ -63,10 +61,9 @@ def put_plan(patient: User, body: PlanUpdate) -> CrisisPlanPublic:
     return service.update_plan(db, patient=patient, data=body)
 
 
-@bp.put("/sharing")
-@endpoint(
+@api.put(
+    "/sharing",
     "Choose which team kinds see each section, and the offline copy",
-    tag=TAG,
     body=SharingUpdate,
     response=SharingPublic,
     patient=Need.own_clinical,
@@ -76,10 +73,9 @@ def put_sharing(patient: User, body: SharingUpdate) -> SharingPublic:
     return service.update_sharing(db, patient=patient, data=body)
 
 
-@bp.get("/versions")
-@endpoint(
+@api.get(
+    "/versions",
     "Every version of one's own plan, newest first",
-    tag=TAG,
     response=list[VersionSummary],
     patient=Need.own_clinical,
 )
@@ -88,10 +84,9 @@ def list_versions(patient: User) -> list[VersionSummary]:
     return service.list_versions(db, patient=patient)
 
 
-@bp.get("/versions/<int:number>")
-@endpoint(
+@api.get(
+    "/versions/<int:number>",
     "One version, with what changed from the version before",
-    tag=TAG,
     response=VersionDetail,
     patient=Need.own_clinical,
 )
@@ -100,10 +95,9 @@ def get_version(patient: User, number: int) -> VersionDetail:
     return service.version_detail(db, patient=patient, number=number)
 
 
-@bp.post("/versions/<int:number>/restore")
-@endpoint(
+@api.post(
+    "/versions/<int:number>/restore",
     "Bring back an older version (as a new version)",
-    tag=TAG,
     body=BaseVersionIn,
     response=CrisisPlanPublic,
     errors=(409,),
@@ -114,10 +108,9 @@ def restore_version(patient: User, number: int, body: BaseVersionIn) -> CrisisPl
     return service.restore_version(db, patient=patient, number=number, base_version=body.base_version)
 
 
-@bp.get("/proposals")
-@endpoint(
+@api.get(
+    "/proposals",
     "Proposed changes (supporters: those on sections shared with them; audited)",
-    tag=TAG,
     query=ProposalQuery,
     response=list[ProposalPublic],
     patient=Need.plan,
@@ -127,10 +120,9 @@ def list_proposals(patient: User, query: ProposalQuery) -> list[ProposalPublic]:
     return proposals.list_proposals(db, viewer=g.user, patient=patient, status=query.status)
 
 
-@bp.post("/proposals")
-@endpoint(
+@api.post(
+    "/proposals",
     "Propose a change (supporters); it takes effect when the patient approves",
-    tag=TAG,
     body=ProposalIn,
     response=ProposalPublic,
     status=201,
@@ -144,10 +136,9 @@ def create_proposal(patient: User, body: ProposalIn) -> ProposalPublic:
     return proposal
 
 
-@bp.post("/proposals/<int:proposal_id>/approve")
-@endpoint(
+@api.post(
+    "/proposals/<int:proposal_id>/approve",
     "Approve a proposal, or confirm a meeting agreement (the patient): a new version",
-    tag=TAG,
     body=BaseVersionIn,
     response=ProposalPublic,
     errors=(409,),
@@ -160,10 +151,9 @@ def approve_proposal(patient: User, proposal_id: int, body: BaseVersionIn) -> Pr
     )
 
 
-@bp.post("/proposals/<int:proposal_id>/reject")
-@endpoint(
+@api.post(
+    "/proposals/<int:proposal_id>/reject",
     "Reject a proposal (the patient)",
-    tag=TAG,
     response=ProposalPublic,
     errors=(409,),
     patient=Need.own_clinical,
@@ -173,11 +163,10 @@ def reject_proposal(patient: User, proposal_id: int) -> ProposalPublic:
     return proposals.reject_proposal(db, patient=patient, proposal_id=proposal_id)
 
 
-@bp.post("/proposals/<int:proposal_id>/agree-in-meeting")
-@endpoint(
+@api.post(
+    "/proposals/<int:proposal_id>/agree-in-meeting",
     "Record a proposal as agreed together with the patient in a meeting (supporters); it takes effect "
     "when the patient confirms it or a second supporter co-signs",
-    tag=TAG,
     body=AgreedInMeetingIn,
     response=ProposalPublic,
     errors=(409,),
@@ -190,10 +179,9 @@ def agree_in_meeting(patient: User, proposal_id: int, body: AgreedInMeetingIn) -
     )
 
 
-@bp.post("/proposals/<int:proposal_id>/co-sign")
-@endpoint(
+@api.post(
+    "/proposals/<int:proposal_id>/co-sign",
     "Co-sign a meeting agreement (a supporter in the circle who neither proposed nor recorded it): a new version",
-    tag=TAG,
     body=BaseVersionIn,
     response=ProposalPublic,
     errors=(409,),

@@ -11,12 +11,13 @@ from pydantic import BaseModel, ConfigDict
 
 from nattlys import clock
 from nattlys.accounts.models import Role
-from nattlys.api.endpoints import endpoint
+from nattlys.api.endpoints import Endpoints
 from nattlys.audit import writer as audit
 from nattlys.db import get_db
 from nattlys.privacy import deletion, export
 
 bp = Blueprint("privacy", __name__, url_prefix="/api/me")
+api = Endpoints(bp, tag="privacy")
 
 
 class ExportIn(BaseModel):
@@ -37,10 +38,9 @@ class DeletionStatus(BaseModel):
     due_at: datetime | None = None
 
 
-@bp.post("/export")
-@endpoint(
+@api.post(
+    "/export",
     "Download everything Nattlys holds about me (JSON, or a readable HTML page)",
-    tag="privacy",
     body=ExportIn,
     roles=(Role.patient,),
 )
@@ -75,16 +75,14 @@ def _status() -> DeletionStatus:
     return DeletionStatus(pending=True, requested_at=row.requested_at, due_at=row.due_at)
 
 
-@bp.get("/deletion")
-@endpoint("My deletion request, if any", tag="privacy", response=DeletionStatus, roles=(Role.patient,))
+@api.get("/deletion", "My deletion request, if any", response=DeletionStatus, roles=(Role.patient,))
 def my_deletion() -> DeletionStatus:
     return _status()
 
 
-@bp.post("/deletion")
-@endpoint(
+@api.post(
+    "/deletion",
     "Ask for everything about me to be deleted after the waiting period",
-    tag="privacy",
     body=DeletionIn,
     response=DeletionStatus,
     status=201,
@@ -95,7 +93,6 @@ def request_deletion(body: DeletionIn) -> DeletionStatus:
     return _status()
 
 
-@bp.delete("/deletion")
-@endpoint("Withdraw my deletion request", tag="privacy", status=204, roles=(Role.patient,))
+@api.delete("/deletion", "Withdraw my deletion request", status=204, roles=(Role.patient,))
 def withdraw_deletion() -> None:
     deletion.withdraw(get_db(), g.user, at=clock.now())

@@ -4,25 +4,24 @@ from __future__ import annotations
 
 from flask import Blueprint, g
 
-from nattlys.api.endpoints import endpoint
+from nattlys.api.endpoints import Endpoints
 from nattlys.db import get_db
 from nattlys.push import service, subscriptions
 from nattlys.push.schemas import PushKeyPublic, SubscriptionIn, SubscriptionPublic, UnsubscribeIn
 
 bp = Blueprint("push", __name__, url_prefix="/api/push")
+api = Endpoints(bp, tag="push")
 
 
-@bp.get("/key")
-@endpoint("The VAPID public key for subscribing (null when push is off)", tag="push", response=PushKeyPublic)
+@api.get("/key", "The VAPID public key for subscribing (null when push is off)", response=PushKeyPublic)
 def key() -> PushKeyPublic:
     push = service.dispatcher()
     return PushKeyPublic(enabled=push.enabled, public_key=push.public_key if push.enabled else None)
 
 
-@bp.post("/subscriptions")
-@endpoint(
+@api.post(
+    "/subscriptions",
     "Store this browser's push subscription for me (again is fine)",
-    tag="push",
     body=SubscriptionIn,
     response=SubscriptionPublic,
     status=201,
@@ -39,7 +38,6 @@ def subscribe(body: SubscriptionIn) -> SubscriptionPublic:
     return SubscriptionPublic(id=sub.id, endpoint=sub.endpoint)
 
 
-@bp.delete("/subscriptions")
-@endpoint("Forget this browser's push subscription", tag="push", body=UnsubscribeIn, status=204)
+@api.delete("/subscriptions", "Forget this browser's push subscription", body=UnsubscribeIn, status=204)
 def unsubscribe(body: UnsubscribeIn) -> None:
     subscriptions.unsubscribe(get_db(), user=g.user, endpoint=body.endpoint)

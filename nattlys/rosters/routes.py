@@ -13,7 +13,7 @@ from nattlys import access, clock
 from nattlys.access import Need
 from nattlys.accounts.models import Role, User
 from nattlys.accounts.sessions import token_digest
-from nattlys.api.endpoints import endpoint
+from nattlys.api.endpoints import Endpoints
 from nattlys.api.errors import not_found
 from nattlys.audit import writer as audit
 from nattlys.care_circles.models import Team, TeamKind, TeamRef
@@ -49,6 +49,7 @@ from nattlys.rosters.schemas import (
 )
 
 bp = Blueprint("rosters", __name__)
+api = Endpoints(bp, tag="rosters")
 
 
 def _at(query: AtQuery) -> datetime:
@@ -64,8 +65,9 @@ def _team_ref(team: Team) -> TeamRef:
     return TeamRef(id=team.id, name=team.name, kind=TeamKind(team.kind))
 
 
-@bp.get("/api/teams/<int:team_id>/roster")
-@endpoint("A team's published roster and its draft", tag="rosters", response=TeamRosterPublic)
+@api.get(
+    "/api/teams/<int:team_id>/roster", "A team's published roster and its draft", response=TeamRosterPublic
+)
 def get_roster(team_id: int) -> TeamRosterPublic:
     db = get_db()
     access.require_team_view(db, g.user, team_id)
@@ -77,10 +79,9 @@ def get_roster(team_id: int) -> TeamRosterPublic:
     )
 
 
-@bp.post("/api/teams/<int:team_id>/roster/draft")
-@endpoint(
+@api.post(
+    "/api/teams/<int:team_id>/roster/draft",
     "Start a draft (a copy of the published roster)",
-    tag="rosters",
     response=RosterVersionPublic,
     status=201,
     roles=(Role.admin,),
@@ -91,10 +92,9 @@ def create_draft(team_id: int) -> RosterVersionPublic | None:
     return editing.version_public(db, draft)
 
 
-@bp.put("/api/teams/<int:team_id>/roster/draft")
-@endpoint(
+@api.put(
+    "/api/teams/<int:team_id>/roster/draft",
     "Replace the draft's rotations",
-    tag="rosters",
     body=RosterDraftIn,
     response=RosterVersionPublic,
     roles=(Role.admin,),
@@ -105,17 +105,15 @@ def put_draft(team_id: int, body: RosterDraftIn) -> RosterVersionPublic | None:
     return editing.version_public(db, draft)
 
 
-@bp.delete("/api/teams/<int:team_id>/roster/draft")
-@endpoint("Discard the draft", tag="rosters", status=204, roles=(Role.admin,))
+@api.delete("/api/teams/<int:team_id>/roster/draft", "Discard the draft", status=204, roles=(Role.admin,))
 def delete_draft(team_id: int) -> None:
     db = get_db()
     editing.discard_draft(db, actor=g.user, team=get_team(db, team_id))
 
 
-@bp.post("/api/teams/<int:team_id>/roster/publish")
-@endpoint(
+@api.post(
+    "/api/teams/<int:team_id>/roster/publish",
     "Publish the draft; evening or night gaps need confirm_uncovered",
-    tag="rosters",
     body=PublishIn,
     response=RosterVersionPublic,
     roles=(Role.admin,),
@@ -129,8 +127,12 @@ def publish_roster(team_id: int, body: PublishIn) -> RosterVersionPublic | None:
     return editing.version_public(db, version)
 
 
-@bp.get("/api/teams/<int:team_id>/overrides")
-@endpoint("Overrides in a period", tag="rosters", query=PeriodQuery, response=list[OverridePublic])
+@api.get(
+    "/api/teams/<int:team_id>/overrides",
+    "Overrides in a period",
+    query=PeriodQuery,
+    response=list[OverridePublic],
+)
 def get_overrides(team_id: int, query: PeriodQuery) -> list[OverridePublic]:
     db = get_db()
     access.require_team_view(db, g.user, team_id)
@@ -142,10 +144,9 @@ def get_overrides(team_id: int, query: PeriodQuery) -> list[OverridePublic]:
     ]
 
 
-@bp.post("/api/teams/<int:team_id>/overrides")
-@endpoint(
+@api.post(
+    "/api/teams/<int:team_id>/overrides",
     "Add an override (sickness, leave, swap) for a period",
-    tag="rosters",
     body=OverrideIn,
     response=OverridePublic,
     status=201,
@@ -157,25 +158,32 @@ def post_override(team_id: int, body: OverrideIn) -> OverridePublic:
     return overrides.override_public(db, override)
 
 
-@bp.delete("/api/teams/<int:team_id>/overrides/<int:override_id>")
-@endpoint("Remove an override", tag="rosters", status=204, roles=(Role.admin,))
+@api.delete(
+    "/api/teams/<int:team_id>/overrides/<int:override_id>",
+    "Remove an override",
+    status=204,
+    roles=(Role.admin,),
+)
 def delete_override(team_id: int, override_id: int) -> None:
     db = get_db()
     overrides.remove_override(db, actor=g.user, team=get_team(db, team_id), override_id=override_id)
 
 
-@bp.get("/api/teams/<int:team_id>/on-duty")
-@endpoint("Who is on duty for a team at an instant", tag="rosters", query=AtQuery, response=TeamOnDutyPublic)
+@api.get(
+    "/api/teams/<int:team_id>/on-duty",
+    "Who is on duty for a team at an instant",
+    query=AtQuery,
+    response=TeamOnDutyPublic,
+)
 def team_on_duty(team_id: int, query: AtQuery) -> TeamOnDutyPublic:
     db = get_db()
     access.require_team_view(db, g.user, team_id)
     return duty.on_duty_team(db, team_id=team_id, at=_at(query))
 
 
-@bp.get("/api/teams/<int:team_id>/shifts")
-@endpoint(
+@api.get(
+    "/api/teams/<int:team_id>/shifts",
     "Who is on duty when, for a period (calendar view)",
-    tag="rosters",
     query=PeriodQuery,
     response=list[TeamShiftPublic],
 )
@@ -194,10 +202,9 @@ def team_shifts(team_id: int, query: PeriodQuery) -> list[TeamShiftPublic]:
     return sorted(out, key=lambda x: (x.starts_at, x.display_name))
 
 
-@bp.get("/api/on-duty")
-@endpoint(
+@api.get(
+    "/api/on-duty",
     "Who is on duty now in every team (administrators) or in my teams",
-    tag="rosters",
     query=AtQuery,
     response=list[TeamOnDutyPublic],
     roles=(Role.admin, Role.supporter),
@@ -213,10 +220,9 @@ def all_on_duty(query: AtQuery) -> list[TeamOnDutyPublic]:
     return [duty.on_duty_team(db, team_id=t, at=at, snap=snap) for t in team_ids]
 
 
-@bp.get("/api/patients/<int:patient_id>/on-duty")
-@endpoint(
+@api.get(
+    "/api/patients/<int:patient_id>/on-duty",
     "Who is on duty for a patient, tier by tier",
-    tag="rosters",
     query=AtQuery,
     response=PatientOnDutyPublic,
     patient=Need.on_duty,
@@ -235,10 +241,9 @@ def patient_on_duty(patient: User, query: AtQuery) -> PatientOnDutyPublic:
     return duty.on_duty(db, patient_id=patient.id, at=_at(query))
 
 
-@bp.get("/api/patients/on-duty")
-@endpoint(
+@api.get(
+    "/api/patients/on-duty",
     "Who is on duty now for each of my patients (administrators: every patient), tier by tier",
-    tag="rosters",
     query=AtQuery,
     response=list[PatientOnDutyPublic],
     roles=(Role.admin, Role.supporter),
@@ -254,10 +259,9 @@ def patients_on_duty(query: AtQuery) -> list[PatientOnDutyPublic]:
     return out
 
 
-@bp.get("/api/coverage")
-@endpoint(
+@api.get(
+    "/api/coverage",
     "Hours where patients have nobody on duty, or only a later tier",
-    tag="rosters",
     query=CoverageQuery,
     response=CoveragePublic,
     roles=(Role.admin,),
@@ -303,10 +307,9 @@ def get_coverage(query: CoverageQuery) -> CoveragePublic:
     return CoveragePublic(starts_at=begin, ends_at=end, hours=hours, patients=patients, teams=teams)
 
 
-@bp.get("/api/coverage/nights")
-@endpoint(
+@api.get(
+    "/api/coverage/nights",
     "Each patient's evening and night hours with nobody on duty in the coming weeks, summarised",
-    tag="rosters",
     query=NightGapsQuery,
     response=list[PatientNightGaps],
     roles=(Role.admin,),
@@ -330,11 +333,10 @@ def get_night_gaps(query: NightGapsQuery) -> list[PatientNightGaps]:
     ]
 
 
-@bp.get("/api/coverage/by-night")
-@endpoint(
+@api.get(
+    "/api/coverage/by-night",
     "Night by night (16:00-08:00) for up to 42 nights: each team's minutes with nobody on duty, "
     "and the patients with nobody in any tier; default this month",
-    tag="rosters",
     query=NightCoverageQuery,
     response=CoverageByNightPublic,
     roles=(Role.admin,),
@@ -353,10 +355,9 @@ def get_coverage_by_night(query: NightCoverageQuery) -> CoverageByNightPublic:
     )
 
 
-@bp.get("/api/me/shifts")
-@endpoint(
+@api.get(
+    "/api/me/shifts",
     "My coming shifts, and whom I take over from",
-    tag="rosters",
     query=PeriodQuery,
     response=list[MyShiftPublic],
     roles=(Role.supporter,),
@@ -379,10 +380,9 @@ def my_shifts(query: PeriodQuery) -> list[MyShiftPublic]:
     ]
 
 
-@bp.post("/api/me/calendar-feed")
-@endpoint(
+@api.post(
+    "/api/me/calendar-feed",
     "A new private iCal feed URL of my shifts; the old one stops working",
-    tag="rosters",
     response=CalendarFeedPublic,
     status=201,
     roles=(Role.supporter,),
@@ -401,10 +401,9 @@ def new_calendar_feed() -> CalendarFeedPublic:
     return CalendarFeedPublic(url=f"{base.rstrip('/')}/calendar/{token}.ics")
 
 
-@bp.get("/api/me/calendar-feed")
-@endpoint(
+@api.get(
+    "/api/me/calendar-feed",
     "Whether my iCal feed is on (the URL itself is shown only when made)",
-    tag="rosters",
     response=CalendarFeedStatus,
     roles=(Role.supporter,),
 )
@@ -421,8 +420,7 @@ def calendar_feed_status() -> CalendarFeedStatus:
     return CalendarFeedStatus(active=feed is not None, created_at=feed.created_at if feed else None)
 
 
-@bp.delete("/api/me/calendar-feed")
-@endpoint("Turn off my iCal feed", tag="rosters", status=204, roles=(Role.supporter,))
+@api.delete("/api/me/calendar-feed", "Turn off my iCal feed", status=204, roles=(Role.supporter,))
 def revoke_calendar_feed() -> None:
     db = get_db()
     db.exec(
