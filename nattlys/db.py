@@ -9,6 +9,7 @@ cooperative lock before they touch SQLite.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -31,6 +32,7 @@ from sqlmodel import Session, SQLModel
 if TYPE_CHECKING:
     from werkzeug.local import LocalProxy
 
+log = logging.getLogger(__name__)
 _ENGINE_KEY = "nattlys_engine"
 
 
@@ -252,17 +254,34 @@ NAMING_CONVENTION = {
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 
 
+@contextmanager
+def unit_of_work(db: Session) -> Iterator[Session]:
+    """One unit of work, for a request, a socket event or one item of a
+    scheduled job: commit what the block did, then run what it left for after
+    the commit (live events, pushes). On any error, roll back, drop that work
+    and let the error go on; an error that says `commit = True` (a counted
+    failed login) keeps what was written, but still drops the after-commit work."""
+    try:
+        yield db
+        db.commit()
+    except BaseException as exc:
+        if getattr(exc, "commit", False) is True:
+            db.commit()
+        else:
+            db.rollback()
+        g.pop("after_commit", None)
+        raise
+    callbacks: list[Callable[[], None]] = g.pop("after_commit", [])
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:
+            # What was committed stands, and is answered as done; a live
+            # event that could not go out must not stop the push after it.
+            log.exception("work after commit failed")
+
+
 def after_commit(callback: Callable[[], None]) -> None:
     """Run `callback` once the current unit of work has committed (e.g. emit a
     Socket.IO event only for data that is really stored); dropped on rollback."""
     g.setdefault("after_commit", []).append(callback)
-
-
-def run_after_commit() -> None:
-    callbacks: list[Callable[[], None]] = g.pop("after_commit", [])
-    for callback in callbacks:
-        callback()
-
-
-def discard_after_commit() -> None:
-    g.pop("after_commit", None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, cast
 
@@ -18,7 +19,7 @@ from nattlys.accounts import sessions
 from nattlys.accounts.auth_events import ACCOUNT_EVENT, account_event
 from nattlys.api.json_limits import SocketJson
 from nattlys.config import origin_list
-from nattlys.db import app_object, get_db, standalone_session
+from nattlys.db import after_commit, app_object, get_db, standalone_session
 
 socketio = SocketIO()
 # Which user each of this process's Socket.IO connections belongs to.
@@ -36,6 +37,17 @@ def user_room(user_id: int) -> str:
 def current_socket() -> str | None:
     """The Socket.IO connection whose event is being handled; None in an HTTP request."""
     return getattr(request, "sid", None) if has_request_context() else None
+
+
+def notify_on_commit(event: str, payload: Any, user_ids: Iterable[int], *, skip_sender: bool = False) -> None:
+    """The one door for live events: to every device of these users once the
+    unit of work has committed, never for what a rollback undid. With
+    `skip_sender`, not to the socket whose event this is (its acknowledgement
+    carries the same)."""
+    rooms = [user_room(u) for u in sorted(set(user_ids))]
+    skip = current_socket() if skip_sender else None
+    if rooms:
+        after_commit(lambda: socketio.emit(event, payload, to=rooms, skip_sid=skip))
 
 
 def origin_allowed(origin: str | None) -> bool:

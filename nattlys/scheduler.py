@@ -14,7 +14,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from flask import Flask
 
 from nattlys import clock
-from nattlys.db import get_db
+from nattlys.db import get_db, unit_of_work
 
 log = logging.getLogger(__name__)
 CHAT_TICK_SECONDS = 5
@@ -55,13 +55,9 @@ def handoff_notices() -> None:
 
     from nattlys.rosters.shifts import send_handoff_notices
 
-    db = get_db()
     notice = timedelta(minutes=current_app.config["HANDOFF_NOTICE_MINUTES"])
-    sent = send_handoff_notices(db, at=clock.now(), notice=notice)
-    db.commit()
-    from nattlys.db import run_after_commit
-
-    run_after_commit()
+    with unit_of_work(get_db()) as db:
+        sent = send_handoff_notices(db, at=clock.now(), notice=notice)
     if sent:
         log.info("handoff notices", extra={"sent": sent})
 

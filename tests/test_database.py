@@ -13,7 +13,8 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 import nattlys.db as server_db
-from nattlys.accounts.models import User
+from nattlys.accounts.models import Role, User
+from nattlys.api.errors import ApiError
 from nattlys.db import get_db, get_engine
 from nattlys.schema import metadata
 
@@ -148,6 +149,55 @@ def test_the_request_session_is_removed_when_the_context_ends(app: Flask) -> Non
     with app.test_request_context("/api/auth/session"):
         assert "db" not in g
         assert get_db() is not first
+
+
+def _stored(app: Flask, username: str) -> bool:
+    with Session(get_engine(app)) as fresh:
+        return fresh.exec(select(User).where(User.username == username)).first() is not None
+
+
+def test_a_live_event_that_fails_after_commit_leaves_the_work_done_and_the_push_after_it_sent(
+    app: Flask,
+) -> None:
+    """The message queue down at the moment of an emit: what was stored is
+    answered as stored, and the supporter's push queued after it still goes."""
+    sent = []
+
+    def emit() -> None:
+        raise ConnectionError("the message queue is down")
+
+    with (
+        app.test_request_context("/api/chat/messages", method="POST"),
+        server_db.unit_of_work(get_db()) as db,
+    ):
+        db.add(User(username="mona-message", display_name="Mona", role=Role.patient))
+        server_db.after_commit(emit)
+        server_db.after_commit(lambda: sent.append("push"))
+    assert _stored(app, "mona-message")
+    assert sent == ["push"]
+
+
+@pytest.mark.parametrize(
+    ("error", "kept"),
+    [
+        (ValueError("the view failed"), False),
+        (ApiError(401, "invalid_credentials", "Wrong.", commit=True), True),
+    ],
+)
+def test_a_unit_of_work_that_fails_sends_nothing_and_keeps_only_what_the_error_asks_for(
+    app: Flask, error: Exception, kept: bool
+) -> None:
+    sent = []
+    with (
+        app.test_request_context("/api/auth/login", method="POST"),
+        pytest.raises(type(error)),
+        server_db.unit_of_work(get_db()) as db,
+    ):
+        db.add(User(username="counted", display_name="Counted", role=Role.patient))
+        server_db.after_commit(lambda: sent.append("event"))
+        raise error
+    assert _stored(app, "counted") is kept
+    assert sent == []
 
 
 def test_migration_files_are_named_in_the_order_they_run() -> None:

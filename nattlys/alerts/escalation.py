@@ -17,7 +17,6 @@ commit and carry nothing clinical beyond the level.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from flask import current_app
 from sqlmodel import Session, col, select
@@ -32,9 +31,9 @@ from nattlys.api.errors import ApiError, forbidden, not_found
 from nattlys.audit import writer as audit
 from nattlys.care_circles import membership
 from nattlys.checkins.models import CheckinAlert, SlotKind
-from nattlys.db import after_commit
+from nattlys.db import unit_of_work
 from nattlys.push import service as push
-from nattlys.realtime import socketio, user_room
+from nattlys.realtime import notify_on_commit
 from nattlys.rosters import duty
 
 ALERT_EVENT = "checkin:alert"
@@ -56,12 +55,6 @@ MISSED_TITLES: dict[str, str] = {
 
 def reoffer_minutes() -> int:
     return int(current_app.config.get("CEILING_REOFFER_MINUTES", 5))
-
-
-def _emit(event: str, payload: dict[str, Any], user_ids: list[int] | set[int]) -> None:
-    rooms = [user_room(u) for u in sorted(set(user_ids))]
-    if rooms:
-        after_commit(lambda: socketio.emit(event, payload, to=rooms))
 
 
 def _push_message(alert: CheckinAlert, slot_kind: str | None) -> push.PushMessage:
@@ -95,13 +88,13 @@ def _tell_supporters(
         "checkin_id": alert.checkin_id,
         "at": alert.at.isoformat(),
     }
-    _emit(ALERT_EVENT, payload, supporter_ids)
+    notify_on_commit(ALERT_EVENT, payload, supporter_ids)
     push.queue(supporter_ids, _push_message(alert, slot_kind))
 
 
 def _withdraw(alert: CheckinAlert, keep: set[int]) -> None:
     gone = [s for s in alert.supporter_ids or [] if s not in keep]
-    _emit(ALERT_GONE_EVENT, {"alert_id": alert.id}, gone)
+    notify_on_commit(ALERT_GONE_EVENT, {"alert_id": alert.id}, gone)
 
 
 def status_of(db: Session, alert: CheckinAlert, *, at: datetime) -> AlertStatus:
@@ -145,7 +138,7 @@ def _tell_patient(db: Session, alert: CheckinAlert, at: datetime) -> None:
     db.add(alert)
     db.flush()
     status = status_of(db, alert, at=at)
-    _emit(PATIENT_EVENT, status.model_dump(mode="json"), [alert.patient_id])
+    notify_on_commit(PATIENT_EVENT, status.model_dump(mode="json"), [alert.patient_id])
 
 
 def _route(
@@ -286,7 +279,7 @@ def acknowledge(db: Session, *, supporter: User, alert_id: int, at: datetime) ->
         object_id=alert.id,
         patient_id=alert.patient_id,
     )
-    _emit(ALERT_GONE_EVENT, {"alert_id": alert.id, "taken_by": supporter.display_name}, others)
+    notify_on_commit(ALERT_GONE_EVENT, {"alert_id": alert.id, "taken_by": supporter.display_name}, others)
     _tell_patient(db, alert, at)
     return alert
 
@@ -349,62 +342,53 @@ def tick(db: Session, *, at: datetime) -> dict[str, int]:
     """Move every open alert whose deadline passed, whose supporters lost every
     device, or whose patient has someone on duty again. Safe in several processes."""
     counts = {"alerts_escalated": 0, "alerts_reoffered": 0, "alerts_rerouted": 0, "alerts_expired": 0}
-    stale = db.exec(
-        select(CheckinAlert).where(
-            col(CheckinAlert.state).in_(OPEN_STATES), col(CheckinAlert.at) < at - KEEP_TRYING_FOR
-        )
-    ).all()
-    for stale_alert in stale:
-        # Half a day on: no longer offered, and the wait is counted up to now.
-        _withdraw(stale_alert, set())
-        stale_alert.state, stale_alert.escalate_at = "expired", None
-        db.add(stale_alert)
-        gaps.close_gap(db, at=at, alert_id=stale_alert.id)
-        counts["alerts_expired"] += 1
-    if stale:
-        db.commit()
-        _flush()
+    with unit_of_work(db):
+        stale = db.exec(
+            select(CheckinAlert).where(
+                col(CheckinAlert.state).in_(OPEN_STATES), col(CheckinAlert.at) < at - KEEP_TRYING_FOR
+            )
+        ).all()
+        for stale_alert in stale:
+            # Half a day on: no longer offered, and the wait is counted up to now.
+            _withdraw(stale_alert, set())
+            stale_alert.state, stale_alert.escalate_at = "expired", None
+            db.add(stale_alert)
+            gaps.close_gap(db, at=at, alert_id=stale_alert.id)
+            counts["alerts_expired"] += 1
     ids = db.exec(
         select(CheckinAlert.id).where(
             col(CheckinAlert.state).in_(OPEN_STATES), col(CheckinAlert.at) >= at - KEEP_TRYING_FOR
         )
     ).all()
     for alert_id in ids:
-        alert = db.exec(select(CheckinAlert).where(CheckinAlert.id == alert_id).with_for_update()).first()
-        if alert is None or alert.state not in OPEN_STATES:
-            continue
-        patient = db.get(User, alert.patient_id)
-        if patient is None:
-            continue
-        due = alert.escalate_at is not None and alert.escalate_at <= at
-        before = alert.state
-        if alert.state in ("offered", "preferred") and (
-            due or not reachable_devices(db, alert.supporter_ids or [], at)
-        ):
-            # After the last supporter alone: the tiers in order from the first.
-            after = None if alert.state == "preferred" else alert.tier_position
-            _route(db, alert, patient, after=after, at=at, level=_level(alert))
-            counts["alerts_escalated"] += 1
-        elif alert.state == "ceiling" and due:
-            everyone = duty.everyone_on_duty(db, alert.patient_id, at)
-            if everyone:
-                _ceiling(db, alert, patient, everyone, at=at, level=_level(alert))
+        with unit_of_work(db):
+            alert = db.exec(select(CheckinAlert).where(CheckinAlert.id == alert_id).with_for_update()).first()
+            if alert is None or alert.state not in OPEN_STATES:
+                continue
+            patient = db.get(User, alert.patient_id)
+            if patient is None:
+                continue
+            due = alert.escalate_at is not None and alert.escalate_at <= at
+            before = alert.state
+            if alert.state in ("offered", "preferred") and (
+                due or not reachable_devices(db, alert.supporter_ids or [], at)
+            ):
+                # After the last supporter alone: the tiers in order from the first.
+                after = None if alert.state == "preferred" else alert.tier_position
+                _route(db, alert, patient, after=after, at=at, level=_level(alert))
+                counts["alerts_escalated"] += 1
+            elif alert.state == "ceiling" and due:
+                everyone = duty.everyone_on_duty(db, alert.patient_id, at)
+                if everyone:
+                    _ceiling(db, alert, patient, everyone, at=at, level=_level(alert))
+                else:
+                    _route(db, alert, patient, after=None, at=at, level=_level(alert))
+                counts["alerts_reoffered"] += 1
+            elif alert.state == "no_one_on_duty" and duty.first_tier(db, alert.patient_id, at) is not None:
+                _route(db, alert, patient, after=None, at=at, level=_level(alert), prefer_recent=True)
+                counts["alerts_rerouted"] += 1
             else:
-                _route(db, alert, patient, after=None, at=at, level=_level(alert))
-            counts["alerts_reoffered"] += 1
-        elif alert.state == "no_one_on_duty" and duty.first_tier(db, alert.patient_id, at) is not None:
-            _route(db, alert, patient, after=None, at=at, level=_level(alert), prefer_recent=True)
-            counts["alerts_rerouted"] += 1
-        else:
-            continue
-        if alert.state != before or before == "ceiling" or alert.state in ("offered", "preferred"):
-            _tell_patient(db, alert, at)
-        db.commit()
-        _flush()
+                continue
+            if alert.state != before or before == "ceiling" or alert.state in ("offered", "preferred"):
+                _tell_patient(db, alert, at)
     return counts
-
-
-def _flush() -> None:
-    from nattlys.db import run_after_commit
-
-    run_after_commit()

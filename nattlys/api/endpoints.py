@@ -19,8 +19,8 @@ from sqlalchemy.exc import DataError
 from nattlys import access
 from nattlys.accounts.models import Role
 from nattlys.api import json_limits
-from nattlys.api.errors import ApiError, bad_request, check_storable_text, from_validation_error
-from nattlys.db import discard_after_commit, get_db, run_after_commit
+from nattlys.api.errors import bad_request, check_storable_text, from_validation_error
+from nattlys.db import get_db, unit_of_work
 
 # Statuses every authenticated endpoint may answer, documented for each.
 _COMMON_ERRORS = (400, 401, 403, 404, 413, 429)
@@ -102,7 +102,8 @@ def endpoint(
     errors: tuple[int, ...] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
     """Wrap a view: authenticate (unless public), check the role, validate the
-    body and query, commit on success and roll back on any error.
+    body and query, all in one unit of work (committed on success, rolled back
+    on any error).
 
     With `patient`, the route's `patient_id` is asked of the access module for
     that need, and the view gets the patient (`patient=`) instead of the id."""
@@ -125,37 +126,25 @@ def endpoint(
         def wrapper(**kwargs: Any) -> Response:
             db = get_db()
             try:
-                if not public:
-                    if roles:
-                        access.require_role(g.get("user"), *roles)
-                    else:
-                        access.require_login(g.get("user"))
-                if body is not None:
-                    kwargs["body"] = _parse_body(body)
-                if query is not None:
-                    kwargs["query"] = _parse_query(query)
-                if patient is not None:
-                    kwargs["patient"] = access.require_patient(db, g.user, kwargs.pop("patient_id"), patient)
-                result = view(**kwargs)
-                db.commit()
-            except ApiError as err:
-                if err.commit:
-                    db.commit()
-                else:
-                    db.rollback()
-                discard_after_commit()
-                raise
+                with unit_of_work(db):
+                    if not public:
+                        if roles:
+                            access.require_role(g.get("user"), *roles)
+                        else:
+                            access.require_login(g.get("user"))
+                    if body is not None:
+                        kwargs["body"] = _parse_body(body)
+                    if query is not None:
+                        kwargs["query"] = _parse_query(query)
+                    if patient is not None:
+                        kwargs["patient"] = access.require_patient(
+                            db, g.user, kwargs.pop("patient_id"), patient
+                        )
+                    result = view(**kwargs)
             except (OverflowError, DataError) as exc:
                 # A number the database cannot hold (an id of 10**30, say) is the
                 # request's fault, not the server's.
-                db.rollback()
-                discard_after_commit()
                 raise bad_request("out_of_range", "A value in the request is out of range.") from exc
-            except BaseException:
-                db.rollback()
-                discard_after_commit()
-                raise
-            run_after_commit()
             return _serialise(result, spec)
 
         wrapper.endpoint_spec = spec  # type: ignore[attr-defined]  # read back by getattr in api/openapi.py and web/security.py

@@ -19,7 +19,6 @@ from nattlys.break_glass.models import BreakGlassAccess
 from nattlys.break_glass.openings import active_opening
 from nattlys.break_glass.schemas import BreakGlassPublic, BreakGlassReview
 from nattlys.care_circles import membership
-from nattlys.db import after_commit
 
 LIVE_EVENT = "break_glass:opened"
 _LIST_LIMIT = 200
@@ -84,10 +83,9 @@ def open_access(
 
 
 def _tell_patient(patient_id: int, public: BreakGlassPublic) -> None:
-    from nattlys.realtime import socketio, user_room
+    from nattlys.realtime import notify_on_commit
 
-    payload = public.model_dump(mode="json")
-    after_commit(lambda: socketio.emit(LIVE_EVENT, payload, to=user_room(patient_id)))
+    notify_on_commit(LIVE_EVENT, public.model_dump(mode="json"), [patient_id])
 
 
 def for_patient(db: Session, *, patient: User, at: datetime) -> list[BreakGlassPublic]:

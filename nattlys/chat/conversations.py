@@ -11,7 +11,6 @@ emitted only after commit.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
@@ -22,19 +21,6 @@ from nattlys.accounts.throttle import flood_hit
 from nattlys.api.errors import ApiError, not_found
 from nattlys.chat.models import Conversation, ConversationState
 from nattlys.chat.schemas import MAX_MESSAGE_LENGTH
-from nattlys.db import after_commit
-from nattlys.realtime import current_socket, socketio, user_room
-
-
-def emit_to_users(
-    event: str, payload: dict[str, Any], user_ids: list[int] | set[int], *, skip_sender: bool = False
-) -> None:
-    """After commit, to every device of these users; with `skip_sender`, not to
-    the socket whose event this is (its acknowledgement carries the same)."""
-    rooms = [user_room(u) for u in sorted(set(user_ids))]
-    skip = current_socket() if skip_sender else None
-    if rooms:
-        after_commit(lambda: socketio.emit(event, payload, to=rooms, skip_sid=skip))
 
 
 def recipients_of(conv: Conversation) -> set[int]:

@@ -18,7 +18,7 @@ from nattlys.accounts.models import Role, User
 from nattlys.api.errors import ApiError, check_storable_text
 from nattlys.chat import conversations, sending, supporting, views
 from nattlys.chat.schemas import HandoverIn, MessageIn, ReadIn
-from nattlys.db import discard_after_commit, get_db, run_after_commit
+from nattlys.db import get_db, unit_of_work
 from nattlys.realtime import authenticate_socket, socketio, user_room
 
 log = logging.getLogger(__name__)
@@ -74,20 +74,14 @@ def chat_event(name: str, schema: type[BaseModel] | None = None) -> Callable[[Ca
                     payload = schema.model_validate(data if isinstance(data, dict) else {})
                 except (ApiError, ValidationError):
                     return _error("invalid_input", "The event's data is not valid.")
-            db = get_db()
             try:
-                result = handler(user, payload)
-                db.commit()
+                with unit_of_work(get_db()):
+                    result = handler(user, payload)
             except ApiError as err:
-                db.rollback()
-                discard_after_commit()
                 return _error(err.code, err.message, err.headers.get("Retry-After"))
             except Exception:
-                db.rollback()
-                discard_after_commit()
                 log.exception("chat event failed", extra={"event": name})
                 return _error("internal_error", "Something went wrong on our side.")
-            run_after_commit()
             return {"ok": result}
 
         socketio.on_event(name, wrapper)

@@ -10,9 +10,10 @@ from typing import Any
 from sqlmodel import Session
 
 from nattlys.accounts.models import Role
-from nattlys.chat.conversations import emit_to_users, recipients_of
+from nattlys.chat.conversations import recipients_of
 from nattlys.chat.models import SYSTEM_SENDER, Conversation, Message
 from nattlys.chat.schemas import ChatNotice, MessagePublic
+from nattlys.realtime import notify_on_commit
 from nattlys.rosters import duty
 
 
@@ -90,4 +91,4 @@ def tell_in_chat(db: Session, conv: Conversation, *, code: str, at: datetime, **
     db.add(message)
     db.flush()
     public = message_public(db, message)
-    emit_to_users("chat:message", public.model_dump(mode="json"), recipients_of(conv) | {conv.patient_id})
+    notify_on_commit("chat:message", public.model_dump(mode="json"), recipients_of(conv) | {conv.patient_id})

@@ -17,12 +17,12 @@ from nattlys.alerts import reach
 from nattlys.alerts.models import GapKind
 from nattlys.audit import writer as audit
 from nattlys.chat import deadlines
-from nattlys.chat.conversations import emit_to_users
 from nattlys.chat.inbox import offer_reason
 from nattlys.chat.models import Conversation, ConversationState, RoutingDecision
 from nattlys.chat.presence import presence
 from nattlys.chat.status import tell_patient
 from nattlys.push import service as push
+from nattlys.realtime import notify_on_commit
 from nattlys.rosters import duty
 
 
@@ -91,7 +91,7 @@ def _withdraw_from(conv: Conversation, keep: set[int]) -> None:
     gone = [s for s in (conv.offered_to or []) if s not in keep]
     if conv.state == ConversationState.held and conv.holder_id and conv.holder_id not in keep:
         gone.append(conv.holder_id)
-    emit_to_users("chat:withdrawn", {"conversation_id": conv.id}, gone)
+    notify_on_commit("chat:withdrawn", {"conversation_id": conv.id}, gone)
 
 
 def offer(
@@ -120,7 +120,7 @@ def _emit_offer(db: Session, conv: Conversation, supporters: list[int], *, tier:
         viewer = db.get(User, supporter_id)
         reason = offer_reason(db, viewer=viewer, patient_id=conv.patient_id, at=at) if viewer else {}
         payload = {"conversation_id": conv.id, "patient_id": conv.patient_id, "tier": tier, **reason}
-        emit_to_users("chat:offer", payload, [supporter_id])
+        notify_on_commit("chat:offer", payload, [supporter_id])
 
 
 def route(

@@ -17,7 +17,6 @@ from nattlys.chat.conversations import (
     check_body,
     check_rate_limit,
     conversation_for,
-    emit_to_users,
     get_conversation,
     recipients_of,
 )
@@ -29,6 +28,7 @@ from nattlys.chat.schemas import ChatStatus, MessagePublic
 from nattlys.chat.status import patient_status, status_inputs, tell_patient
 from nattlys.chat.supporting import take_conversation
 from nattlys.db import stored_id, table_of
+from nattlys.realtime import notify_on_commit
 
 _MESSAGES = table_of(Message)
 
@@ -118,7 +118,7 @@ def _patient_sends(
         if status_inputs(conv) != status_before:
             tell_patient(db, conv, at)  # else the sending socket's acknowledgement carries it
     recipients = recipients_of(conv)
-    emit_to_users(
+    notify_on_commit(
         "chat:message", public.model_dump(mode="json"), recipients | {stored_id(patient)}, skip_sender=True
     )
     # One row per recipient, in the message's own transaction: the emit reaches
@@ -167,7 +167,7 @@ def send_from_supporter(
         object_id=message.id,
         patient_id=conv.patient_id,
     )
-    emit_to_users(
+    notify_on_commit(
         "chat:message",
         public.model_dump(mode="json"),
         {conv.patient_id, stored_id(supporter)},

@@ -10,9 +10,9 @@ from sqlmodel import Session
 
 from nattlys.alerts.reach import reachability
 from nattlys.chat import deadlines
-from nattlys.chat.conversations import emit_to_users
 from nattlys.chat.models import Conversation, ConversationState
 from nattlys.chat.schemas import ChatStatus
+from nattlys.realtime import notify_on_commit
 from nattlys.rosters import duty
 
 
@@ -90,6 +90,6 @@ def tell_patient(db: Session, conv: Conversation, at: datetime) -> None:
     db.add(conv)
     db.flush()
     status = patient_status(db, conv, at=at)
-    emit_to_users(
+    notify_on_commit(
         "chat:status", {"conversation_id": conv.id, **status.model_dump(mode="json")}, [conv.patient_id]
     )

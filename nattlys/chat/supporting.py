@@ -14,11 +14,12 @@ from nattlys.alerts import gaps as gap_log
 from nattlys.api.errors import ApiError, forbidden
 from nattlys.audit import writer as audit
 from nattlys.chat import deadlines
-from nattlys.chat.conversations import emit_to_users, get_conversation
+from nattlys.chat.conversations import get_conversation
 from nattlys.chat.messages import tell_in_chat
 from nattlys.chat.models import Conversation, ConversationState
 from nattlys.chat.routing import offer, record_decision, route
 from nattlys.chat.status import tell_patient
+from nattlys.realtime import notify_on_commit
 from nattlys.rosters import duty
 
 
@@ -61,7 +62,7 @@ def take_conversation(db: Session, conv: Conversation, *, supporter: User, at: d
         object_id=conv.id,
         patient_id=conv.patient_id,
     )
-    emit_to_users("chat:taken", {"conversation_id": conv.id, "by": supporter.display_name}, others)
+    notify_on_commit("chat:taken", {"conversation_id": conv.id, "by": supporter.display_name}, others)
     tell_patient(db, conv, at)
 
 

@@ -11,13 +11,14 @@ from sqlmodel import Session, col, select
 
 from nattlys import access
 from nattlys.chat import continuity, deadlines
-from nattlys.chat.conversations import emit_to_users, get_conversation
+from nattlys.chat.conversations import get_conversation
 from nattlys.chat.messages import tell_in_chat
 from nattlys.chat.models import Conversation, ConversationState
 from nattlys.chat.routing import offer, push_new_message, record_decision, reoffer_to_all, retry_from, route
 from nattlys.chat.status import tell_patient
-from nattlys.db import run_after_commit
+from nattlys.db import unit_of_work
 from nattlys.push import service as push
+from nattlys.realtime import notify_on_commit
 from nattlys.rosters import duty
 
 
@@ -34,40 +35,39 @@ def tick(db: Session, *, at: datetime) -> dict[str, int]:
         )
     ).all()
     for conversation_id in due:
-        assert conversation_id is not None  # a primary key
-        conv = get_conversation(db, conversation_id, lock=True)
-        if conv.escalate_at is None or conv.escalate_at > at:
-            continue
-        if conv.state == ConversationState.held:
-            counts[_holder_quiet(db, conv, at=at)] += 1
-        elif conv.state != ConversationState.offered:
-            continue
-        elif conv.wait_stage in (deadlines.CEILING, deadlines.TRYING_OTHERS):
-            everyone = duty.everyone_on_duty(db, conv.patient_id, at)
-            if everyone:
-                reoffer_to_all(db, conv, everyone, at=at)
-                record_decision(
-                    db, conv, action="reoffer", at=at, reason="still unanswered", supporters=everyone
-                )
-                tell_patient(db, conv, at)
+        with unit_of_work(db):
+            assert conversation_id is not None  # a primary key
+            conv = get_conversation(db, conversation_id, lock=True)
+            if conv.escalate_at is None or conv.escalate_at > at:
+                continue
+            if conv.state == ConversationState.held:
+                counts[_holder_quiet(db, conv, at=at)] += 1
+            elif conv.state != ConversationState.offered:
+                continue
+            elif conv.wait_stage in (deadlines.CEILING, deadlines.TRYING_OTHERS):
+                everyone = duty.everyone_on_duty(db, conv.patient_id, at)
+                if everyone:
+                    reoffer_to_all(db, conv, everyone, at=at)
+                    record_decision(
+                        db, conv, action="reoffer", at=at, reason="still unanswered", supporters=everyone
+                    )
+                    tell_patient(db, conv, at)
+                else:
+                    route(db, conv, from_tier=0, at=at, action="reroute", reason="nobody on duty any more")
+                counts["reoffered"] += 1
             else:
-                route(db, conv, from_tier=0, at=at, action="reroute", reason="nobody on duty any more")
-            counts["reoffered"] += 1
-        else:
-            preferred = conv.wait_stage == deadlines.PREFERRED
-            route(
-                db,
-                conv,
-                from_tier=retry_from(conv) if preferred else (conv.tier_position or 0) + 1,
-                at=at,
-                action="escalate",
-                reason="the last supporter did not take it in time; the tiers in order"
-                if preferred
-                else f"nobody took it within the time limit of tier {conv.tier_position}",
-            )
-            counts["escalated"] += 1
-        db.commit()
-        run_after_commit()
+                preferred = conv.wait_stage == deadlines.PREFERRED
+                route(
+                    db,
+                    conv,
+                    from_tier=retry_from(conv) if preferred else (conv.tier_position or 0) + 1,
+                    at=at,
+                    action="escalate",
+                    reason="the last supporter did not take it in time; the tiers in order"
+                    if preferred
+                    else f"nobody took it within the time limit of tier {conv.tier_position}",
+                )
+                counts["escalated"] += 1
     open_ids = db.exec(
         select(Conversation.id).where(
             col(Conversation.state).in_(
@@ -76,44 +76,45 @@ def tick(db: Session, *, at: datetime) -> dict[str, int]:
         )
     ).all()
     for conversation_id in open_ids:
-        assert conversation_id is not None  # a primary key
-        conv = get_conversation(db, conversation_id, lock=True)
-        if conv.state == ConversationState.unstaffed:
-            if duty.first_tier(db, conv.patient_id, at) is not None:
-                route(
-                    db,
-                    conv,
-                    from_tier=0,
-                    at=at,
-                    action="offer",
-                    reason="someone came on duty",
-                    prefer_recent=True,
-                )
-                counts["rerouted"] += 1
-        elif conv.state == ConversationState.held and conv.holder_id is not None:
-            if not duty.is_on_duty_for(db, supporter_id=conv.holder_id, patient_id=conv.patient_id, at=at):
-                _shift_change(db, conv, at=at)
-                counts["handed_over"] += 1
-            elif _ask_for_note(db, conv, holder_id=conv.holder_id, at=at):
-                counts["notes_asked"] += 1
-        elif conv.state == ConversationState.offered:
-            still = [
-                s
-                for s in conv.offered_to or []
-                if duty.is_on_duty_for(db, supporter_id=s, patient_id=conv.patient_id, at=at)
-            ]
-            if not still:
-                route(
-                    db,
-                    conv,
-                    from_tier=retry_from(conv),
-                    at=at,
-                    action="reroute",
-                    reason="everyone it was offered to went off duty",
-                )
-                counts["rerouted"] += 1
-        db.commit()
-        run_after_commit()
+        with unit_of_work(db):
+            assert conversation_id is not None  # a primary key
+            conv = get_conversation(db, conversation_id, lock=True)
+            if conv.state == ConversationState.unstaffed:
+                if duty.first_tier(db, conv.patient_id, at) is not None:
+                    route(
+                        db,
+                        conv,
+                        from_tier=0,
+                        at=at,
+                        action="offer",
+                        reason="someone came on duty",
+                        prefer_recent=True,
+                    )
+                    counts["rerouted"] += 1
+            elif conv.state == ConversationState.held and conv.holder_id is not None:
+                if not duty.is_on_duty_for(
+                    db, supporter_id=conv.holder_id, patient_id=conv.patient_id, at=at
+                ):
+                    _shift_change(db, conv, at=at)
+                    counts["handed_over"] += 1
+                elif _ask_for_note(db, conv, holder_id=conv.holder_id, at=at):
+                    counts["notes_asked"] += 1
+            elif conv.state == ConversationState.offered:
+                still = [
+                    s
+                    for s in conv.offered_to or []
+                    if duty.is_on_duty_for(db, supporter_id=s, patient_id=conv.patient_id, at=at)
+                ]
+                if not still:
+                    route(
+                        db,
+                        conv,
+                        from_tier=retry_from(conv),
+                        at=at,
+                        action="reroute",
+                        reason="everyone it was offered to went off duty",
+                    )
+                    counts["rerouted"] += 1
     return counts
 
 
@@ -121,7 +122,7 @@ def _holder_quiet(db: Session, conv: Conversation, *, at: datetime) -> str:
     """The patient wrote and the holder has not answered in time."""
     step, supporters = deadlines.holder_due(db, conv, at=at)
     if step == "nudge":
-        emit_to_users("chat:nudge", {"conversation_id": conv.id}, supporters)
+        notify_on_commit("chat:nudge", {"conversation_id": conv.id}, supporters)
         push_new_message(supporters, conv=conv, for_patient=False)
         record_decision(
             db,
@@ -162,7 +163,7 @@ def _ask_for_note(db: Session, conv: Conversation, *, holder_id: int, at: dateti
         return False
     conv.note_requested_for = ends
     db.add(conv)
-    emit_to_users(
+    notify_on_commit(
         "chat:note_request",
         {"conversation_id": conv.id, "shift_ends_at": ends.isoformat()},
         [holder_id],

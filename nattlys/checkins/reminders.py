@@ -45,11 +45,10 @@ from nattlys.checkins.service import GENTLE_TITLES, REMINDER_TITLES, active_disc
 from nattlys.clock import OSLO
 from nattlys.db import (
     app_object,
-    discard_after_commit,
     insert_on_conflict,
-    run_after_commit,
     standalone_session,
     table_of,
+    unit_of_work,
 )
 from nattlys.push import service as push
 
@@ -212,18 +211,16 @@ def _tell_on_duty(db: Session, record: ReminderSent, counts: Counter[str], at: d
         db.rollback()  # another process took this step first
         counts["already_taken"] += 1
         return
-    patient = db.get_one(User, record.patient_id)  # the step's row has a foreign key to her
-    alert = escalation.raise_alert(db, patient=patient, reason="missed", slot_kind=record.kind, at=at)
-    record.outcome = "told_on_duty" if alert.outcome == "alerted" else "no_one_on_duty"
-    db.add(record)
     try:
-        db.commit()
+        # The alert's live event and staff push go out only if it is stored.
+        with unit_of_work(db):
+            patient = db.get_one(User, record.patient_id)  # the step's row has a foreign key to her
+            alert = escalation.raise_alert(db, patient=patient, reason="missed", slot_kind=record.kind, at=at)
+            record.outcome = "told_on_duty" if alert.outcome == "alerted" else "no_one_on_duty"
+            db.add(record)
     except IntegrityError:
-        db.rollback()
-        discard_after_commit()  # the alert was not stored: do not send it
         counts["already_taken"] += 1
         return
-    run_after_commit()  # the alert's live event and staff push
     counts[f"{record.step}:{record.outcome}"] += 1
 
 

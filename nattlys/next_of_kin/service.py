@@ -21,7 +21,6 @@ from nattlys.alerts import escalation
 from nattlys.api.errors import ApiError, not_found
 from nattlys.audit import writer as audit
 from nattlys.checkins.models import CheckinAlert
-from nattlys.db import after_commit
 from nattlys.next_of_kin.models import NextOfKinConsent, WorrySignal
 from nattlys.next_of_kin.schemas import (
     EMERGENCY_NUMBERS,
@@ -39,7 +38,7 @@ from nattlys.next_of_kin.schemas import (
 from nattlys.plans import service as plans
 from nattlys.plans.schemas import SECTION_KEYS, SectionsView
 from nattlys.push import service as push
-from nattlys.realtime import socketio, user_room
+from nattlys.realtime import notify_on_commit
 
 MAX_NEXT_OF_KIN = 5
 WORRIES_PER_DAY = 3
@@ -180,8 +179,7 @@ def _end(db: Session, consent: NextOfKinConsent, *, actor: User | None, at: date
     db.flush()
     _record(db, actor, "next_of_kin.withdraw", consent, by_system=actor is None)
     kin_id = consent.next_of_kin_id
-    payload = {"patient_id": consent.patient_id}
-    after_commit(lambda: socketio.emit(ACCESS_ENDED_EVENT, payload, to=user_room(kin_id)))
+    notify_on_commit(ACCESS_ENDED_EVENT, {"patient_id": consent.patient_id}, [kin_id])
     still_included = db.exec(
         select(NextOfKinConsent.id).where(
             NextOfKinConsent.next_of_kin_id == kin_id, col(NextOfKinConsent.withdrawn_at).is_(None)

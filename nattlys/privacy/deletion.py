@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from nattlys.accounts.models import User
 from nattlys.audit import writer as audit
-from nattlys.db import run_after_commit
+from nattlys.db import unit_of_work
 from nattlys.next_of_kin import service as next_of_kin
 from nattlys.privacy import holdings
 from nattlys.privacy.models import DeletionRequest
@@ -75,29 +75,29 @@ def carry_out_due(db: Session, *, at: datetime) -> int:
     ).all()
     db.commit()
     for request_id in due:
-        row = db.get(DeletionRequest, request_id)
-        patient = db.get(User, row.patient_id) if row else None
-        if row is None or patient is None or row.carried_out_at or row.cancelled_at:
-            db.rollback()
-            continue
-        next_of_kin.end_all(db, patient_id=patient.id, at=at)
-        deleted = holdings.erase(db, patient.id)
-        # The row stays so the access log still points at someone; nothing in it says who.
-        patient.username = patient.display_name = f"slettet-{patient.id}"
-        patient.password_hash = None
-        patient.is_active = False
-        row.carried_out_at = at
-        audit.record(
-            db,
-            actor=None,
-            action="patient.erase",
-            object_type="deletion_request",
-            patient_id=patient.id,
-            object_id=row.id,
-            details={"rows_deleted": sum(deleted.values())},
-        )
-        db.commit()
-        run_after_commit()  # her next of kin's open screens and sockets are closed
+        # One erasure each; once it is committed her next of kin's open screens and sockets close.
+        with unit_of_work(db):
+            row = db.get(DeletionRequest, request_id)
+            patient = db.get(User, row.patient_id) if row else None
+            if row is None or patient is None or row.carried_out_at or row.cancelled_at:
+                db.rollback()
+                continue
+            next_of_kin.end_all(db, patient_id=patient.id, at=at)
+            deleted = holdings.erase(db, patient.id)
+            # The row stays so the access log still points at someone; nothing in it says who.
+            patient.username = patient.display_name = f"slettet-{patient.id}"
+            patient.password_hash = None
+            patient.is_active = False
+            row.carried_out_at = at
+            audit.record(
+                db,
+                actor=None,
+                action="patient.erase",
+                object_type="deletion_request",
+                patient_id=patient.id,
+                object_id=row.id,
+                details={"rows_deleted": sum(deleted.values())},
+            )
     bind = db.get_bind()
     if due and bind.dialect.name == "sqlite":
         # Old page images of the erased rows live on in the WAL until a
