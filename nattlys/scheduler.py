@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.base import BaseScheduler
-from flask import Flask
+from flask import Flask, current_app
 
 from nattlys import clock
 from nattlys.db import get_db, unit_of_work
@@ -49,10 +50,6 @@ def checkin_reminders() -> None:
 
 
 def handoff_notices() -> None:
-    from datetime import timedelta
-
-    from flask import current_app
-
     from nattlys.rosters.shifts import send_handoff_notices
 
     notice = timedelta(minutes=current_app.config["HANDOFF_NOTICE_MINUTES"])
@@ -70,60 +67,33 @@ def privacy_deletions() -> None:
         log.info("deletion requests carried out", extra={"patients": erased})
 
 
-def _now() -> Any:
-    from datetime import UTC, datetime
-
-    return datetime.now(UTC)
+# Each job: its id, how often it runs (seconds) and how late a run may still
+# start (seconds). Every job first runs at start-up, not one interval later;
+# runs it missed are done once, and never two at once.
+JOBS: tuple[tuple[Callable[[], None], str, int, int], ...] = (
+    (chat_tick, "chat.tick", CHAT_TICK_SECONDS, 30),
+    # Each reminder step is recorded under a unique key, so a restart or a
+    # second scheduler neither doubles nor skips one.
+    (checkin_reminders, "checkins.reminders", REMINDER_TICK_SECONDS, 60),
+    (handoff_notices, "rosters.handoff_notices", 60, 60),
+    # Deletion requests whose waiting period is over (days, so ten minutes late is fine).
+    (privacy_deletions, "privacy.deletions", 600, 600),
+)
 
 
 def add_jobs(app: Flask, scheduler: BaseScheduler) -> None:
-    scheduler.add_job(
-        _in_app(app, chat_tick, "chat.tick"),
-        "interval",
-        seconds=CHAT_TICK_SECONDS,
-        id="chat.tick",
-        replace_existing=True,
-        next_run_time=_now(),  # first run at start-up, not one interval later
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=30,
-    )
-    # Every minute; each reminder step is recorded under a unique key, so a
-    # restart or a second scheduler neither doubles nor skips one.
-    scheduler.add_job(
-        _in_app(app, checkin_reminders, "checkins.reminders"),
-        "interval",
-        seconds=REMINDER_TICK_SECONDS,
-        id="checkins.reminders",
-        replace_existing=True,
-        next_run_time=_now(),  # first run at start-up, not one interval later
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=60,
-    )
-    scheduler.add_job(
-        _in_app(app, handoff_notices, "rosters.handoff_notices"),
-        "interval",
-        seconds=60,
-        id="rosters.handoff_notices",
-        replace_existing=True,
-        next_run_time=_now(),  # first run at start-up, not one interval later
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=60,
-    )
-    # Patients' deletion requests whose waiting period is over (days, so ten minutes late is fine).
-    scheduler.add_job(
-        _in_app(app, privacy_deletions, "privacy.deletions"),
-        "interval",
-        seconds=600,
-        id="privacy.deletions",
-        replace_existing=True,
-        next_run_time=_now(),  # first run at start-up, not one interval later
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=600,
-    )
+    for job, job_id, seconds, grace in JOBS:
+        scheduler.add_job(
+            _in_app(app, job, job_id),
+            "interval",
+            seconds=seconds,
+            id=job_id,
+            replace_existing=True,
+            next_run_time=datetime.now(UTC),
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=grace,
+        )
 
 
 def start_embedded(app: Flask) -> BaseScheduler:
