@@ -15,15 +15,9 @@ from nattlys import clock
 from nattlys.accounts import mfa, passwords
 from nattlys.accounts.models import Role, User
 from nattlys.api.errors import ApiError
-from nattlys.care_circles.models import (
-    CareCirclePublic,
-    CareCircleUpdate,
-    CareTierIn,
-    Team,
-    TeamKind,
-    TeamMembership,
-)
-from nattlys.care_circles.services import care_circle, replace_care_circle
+from nattlys.care_circles.models import Team, TeamKind, TeamMembership
+from nattlys.care_circles.schemas import CareCirclePublic, CareCircleUpdate, CareTierIn
+from nattlys.care_circles.service import care_circle, replace_care_circle
 from nattlys.db import get_db, stored_id
 from nattlys.plans.demo import ensure_demo_plan, ensure_demo_proposal
 

@@ -94,12 +94,12 @@ def test_a_body_over_the_limit_is_413(app: Flask, admin: Any) -> None:
 def test_an_unexpected_error_is_a_json_500_without_details(
     make_app: Any, factories: Any, auth: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from nattlys.care_circles import services
+    from nattlys.care_circles import service
 
     def boom(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("secret internals: Mona's crisis plan")
 
-    monkeypatch.setattr(services, "list_teams", boom)
+    monkeypatch.setattr(service, "list_teams", boom)
     app = make_app()
     app.config["PROPAGATE_EXCEPTIONS"] = False
     client = app.test_client()

@@ -6,12 +6,13 @@ from __future__ import annotations
 from flask import Blueprint, g, request
 
 from nattlys import access, clock
-from nattlys.accounts import auth_events, reenrolment, services, sessions
-from nattlys.accounts.models import DevicePublic, PasswordChange, ReenrolmentPublic, Role, User
+from nattlys.accounts import auth_events, reenrolment, service, sessions
+from nattlys.accounts.models import Role, User
+from nattlys.accounts.schemas import DevicePublic, PasswordChange, ReenrolmentPublic
 from nattlys.api.endpoints import Endpoints
 from nattlys.api.errors import not_found
-from nattlys.audit import services as audit_views
-from nattlys.audit.models import AuditEntryPublic
+from nattlys.audit import service as audit_views
+from nattlys.audit.schemas import AuditEntryPublic
 from nattlys.db import get_db
 
 bp = Blueprint("account", __name__)
@@ -23,7 +24,7 @@ STAFF = (Role.supporter, Role.admin)
     "/me/password", "Change my password; my other devices are logged out", body=PasswordChange, status=204
 )
 def change_password(body: PasswordChange) -> None:
-    services.change_password(
+    service.change_password(
         get_db(),
         user=g.user,
         current=body.current_password,

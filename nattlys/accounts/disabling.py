@@ -9,7 +9,7 @@ device where she is logged in is told of the request and of a no. A request
 nobody decides stops counting after REQUEST_DAYS.
 
 Re-enabling a patient, and disabling a staff member, stay one administrator's
-step (nattlys/accounts/services.py): a staff account that may be in the wrong
+step (nattlys/accounts/service.py): a staff account that may be in the wrong
 hands must close at once, to protect the patients.
 """
 

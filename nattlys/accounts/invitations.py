@@ -12,8 +12,9 @@ from sqlmodel import Session, col, select, update
 
 from nattlys.accounts import auth_events
 from nattlys.accounts.credentials import has_credentials
-from nattlys.accounts.models import Awaiting, Invitation, InvitationIssued, Role, User
-from nattlys.accounts.services import _rate_limited, set_password
+from nattlys.accounts.models import Invitation, Role, User
+from nattlys.accounts.schemas import Awaiting, InvitationIssued
+from nattlys.accounts.service import _rate_limited, set_password
 from nattlys.accounts.sessions import end_all_sessions, token_digest
 from nattlys.accounts.throttle import login_throttle
 from nattlys.api.errors import ApiError, not_found

@@ -24,7 +24,8 @@ from sqlmodel import Session, SQLModel, col, delete, select
 from nattlys.accounts import auth_events
 from nattlys.accounts.credentials import has_second_factor
 from nattlys.accounts.invitations import qr_svg
-from nattlys.accounts.models import RecoveryCode, SecondFactor, SecondFactorReset, SecondFactorStep, User
+from nattlys.accounts.models import RecoveryCode, SecondFactor, SecondFactorReset, User
+from nattlys.accounts.schemas import SecondFactorStep
 from nattlys.accounts.throttle import LoginAttempt, RateLimited, login_throttle
 from nattlys.api.errors import ApiError, conflict, not_found
 from nattlys.db import stored_id

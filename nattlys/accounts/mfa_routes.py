@@ -10,7 +10,8 @@ from sqlmodel import Field, SQLModel
 from nattlys import clock
 from nattlys.accounts import mfa
 from nattlys.accounts.login import logged_in
-from nattlys.accounts.models import Role, SessionPublic, User
+from nattlys.accounts.models import Role, User
+from nattlys.accounts.schemas import SessionPublic
 from nattlys.api.endpoints import Endpoints
 from nattlys.api.errors import not_found, unauthorized
 from nattlys.db import get_db

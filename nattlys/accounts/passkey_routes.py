@@ -12,7 +12,7 @@ from sqlmodel import Field, SQLModel
 from nattlys import clock
 from nattlys.accounts import passkeys
 from nattlys.accounts.login import logged_in
-from nattlys.accounts.models import SessionPublic
+from nattlys.accounts.schemas import SessionPublic
 from nattlys.api.endpoints import Endpoints
 from nattlys.db import get_db
 

@@ -21,7 +21,8 @@ from sqlmodel.sql.expression import Select
 
 from nattlys.accounts import auth_events
 from nattlys.accounts.credentials import holder_can_confirm
-from nattlys.accounts.models import Awaiting, Invitation, ReenrolmentPublic, Role, User
+from nattlys.accounts.models import Invitation, Role, User
+from nattlys.accounts.schemas import Awaiting, ReenrolmentPublic
 from nattlys.api.errors import ApiError, conflict, forbidden, not_found
 from nattlys.audit import writer as audit
 

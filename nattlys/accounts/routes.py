@@ -7,17 +7,16 @@ from pydantic import BaseModel
 from sqlmodel import SQLModel
 
 from nattlys import access, clock
-from nattlys.accounts import invitations, login_policy, reenrolment, services, sessions, staff_caps
+from nattlys.accounts import invitations, login_policy, reenrolment, service, sessions, staff_caps
 from nattlys.accounts.login import logged_in
-from nattlys.accounts.models import (
+from nattlys.accounts.models import Role, User
+from nattlys.accounts.schemas import (
     InvitationAccept,
     InvitationIssued,
     InvitationStatus,
     InvitationToken,
     LoginRequest,
-    Role,
     SessionPublic,
-    User,
     UserCreate,
     UserPublic,
     UserUpdate,
@@ -34,7 +33,7 @@ api = Endpoints(bp, tag="auth")
     "/auth/login", "Log in with username and password", body=LoginRequest, response=SessionPublic, public=True
 )
 def login(body: LoginRequest) -> object:
-    user = services.authenticate(
+    user = service.authenticate(
         get_db(),
         username=body.username,
         password=body.password,
@@ -59,7 +58,7 @@ def logout() -> object:
 @api.get("/auth/session", "The logged-in user and the CSRF token", response=SessionPublic)
 def current_session() -> SessionPublic:
     return SessionPublic(
-        user=services.public_user(g.user), csrf_token=g.auth_session.csrf_token, server_time=clock.now()
+        user=service.public_user(g.user), csrf_token=g.auth_session.csrf_token, server_time=clock.now()
     )
 
 
@@ -111,7 +110,7 @@ class UserListQuery(SQLModel):
     roles=(Role.admin,),
 )
 def list_users(query: UserListQuery) -> list[UserPublic]:
-    return [services.public_user(u) for u in services.list_users(get_db(), actor=g.user, role=query.role)]
+    return [service.public_user(u) for u in service.list_users(get_db(), actor=g.user, role=query.role)]
 
 
 class UserCreated(BaseModel):
@@ -131,10 +130,10 @@ class UserCreated(BaseModel):
 )
 def create_user(body: UserCreate) -> UserCreated:
     db = get_db()
-    user = services.create_user(db, actor=g.user, data=body)
+    user = service.create_user(db, actor=g.user, data=body)
     staff_caps.count(g.user, "accounts", at=clock.now())
     token, invitation = invitations.issue(db, user=user, created_by=g.user, at=clock.now())
-    return UserCreated(user=services.public_user(user), invitation=invitations.issued(token, invitation))
+    return UserCreated(user=service.public_user(user), invitation=invitations.issued(token, invitation))
 
 
 def _user_or_404(user_id: int) -> User:
@@ -155,8 +154,8 @@ def _user_or_404(user_id: int) -> User:
     errors=(409,),
 )
 def update_user(user_id: int, body: UserUpdate) -> UserPublic:
-    user = services.update_user(get_db(), actor=g.user, user=_user_or_404(user_id), data=body, at=clock.now())
-    return services.public_user(user)
+    user = service.update_user(get_db(), actor=g.user, user=_user_or_404(user_id), data=body, at=clock.now())
+    return service.public_user(user)
 
 
 @api.post(

@@ -7,8 +7,8 @@ from sqlmodel import Field, SQLModel
 
 from nattlys.accounts.models import Role
 from nattlys.api.endpoints import Endpoints
-from nattlys.audit import services
-from nattlys.audit.models import AuditEntryPublic
+from nattlys.audit import service
+from nattlys.audit.schemas import AuditEntryPublic
 from nattlys.db import get_db
 
 bp = Blueprint("audit", __name__, url_prefix="/api")
@@ -33,7 +33,7 @@ class AuditQuery(AuditPage):
     roles=(Role.patient,),
 )
 def my_audit(query: AuditPage) -> list[AuditEntryPublic]:
-    return services.entries(
+    return service.entries(
         get_db(),
         patient_id=g.user.id,
         exclude_actor_id=g.user.id,
@@ -50,7 +50,7 @@ def my_audit(query: AuditPage) -> list[AuditEntryPublic]:
     roles=(Role.admin,),
 )
 def review_audit(query: AuditQuery) -> list[AuditEntryPublic]:
-    return services.review(
+    return service.review(
         get_db(),
         viewer=g.user,
         patient_id=query.patient_id,

@@ -11,11 +11,11 @@ from nattlys.care_circles.models import (
     CareTier,
     CareTierTeam,
     LastResort,
-    LastResortIn,
     PrimaryContact,
     Team,
     TeamMembership,
 )
+from nattlys.care_circles.schemas import LastResortIn
 
 
 def team_kinds_in_circle(db: Session, *, supporter_id: int, patient_id: int) -> list[str]:

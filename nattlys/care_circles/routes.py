@@ -8,12 +8,13 @@ from pydantic import BaseModel
 from nattlys import access, clock
 from nattlys.access import Need
 from nattlys.accounts import invitations, staff_caps
-from nattlys.accounts.models import InvitationIssued, Role, User
+from nattlys.accounts.models import Role, User
+from nattlys.accounts.schemas import InvitationIssued
 from nattlys.api.endpoints import Endpoints
 from nattlys.api.errors import ApiError
 from nattlys.audit import writer as audit
-from nattlys.care_circles import services
-from nattlys.care_circles.models import (
+from nattlys.care_circles import service
+from nattlys.care_circles.schemas import (
     CareCirclePublic,
     CareCircleUpdate,
     PatientCreate,
@@ -41,7 +42,7 @@ api = Endpoints(bp, tag="patients")
 def list_teams() -> list[TeamPublic]:
     db = get_db()
     only = None if g.user.role == Role.admin else access.supporter_team_ids(db, g.user.id)
-    return [services.team_public(db, t) for t in services.list_teams(db, only_ids=only)]
+    return [service.team_public(db, t) for t in service.list_teams(db, only_ids=only)]
 
 
 @api.post(
@@ -56,7 +57,7 @@ def list_teams() -> list[TeamPublic]:
 )
 def create_team(body: TeamCreate) -> TeamPublic:
     db = get_db()
-    return services.team_public(db, services.create_team(db, actor=g.user, data=body))
+    return service.team_public(db, service.create_team(db, actor=g.user, data=body))
 
 
 @api.patch(
@@ -70,8 +71,8 @@ def create_team(body: TeamCreate) -> TeamPublic:
 )
 def update_team(team_id: int, body: TeamUpdate) -> TeamPublic:
     db = get_db()
-    team = services.update_team(db, actor=g.user, team=services.get_team(db, team_id), data=body)
-    return services.team_public(db, team)
+    team = service.update_team(db, actor=g.user, team=service.get_team(db, team_id), data=body)
+    return service.team_public(db, team)
 
 
 @api.put(
@@ -84,8 +85,8 @@ def update_team(team_id: int, body: TeamUpdate) -> TeamPublic:
 )
 def set_team_members(team_id: int, body: TeamMembersUpdate) -> TeamPublic:
     db = get_db()
-    team = services.set_members(db, actor=g.user, team=services.get_team(db, team_id), user_ids=body.user_ids)
-    return services.team_public(db, team)
+    team = service.set_members(db, actor=g.user, team=service.get_team(db, team_id), user_ids=body.user_ids)
+    return service.team_public(db, team)
 
 
 @api.get(
@@ -97,8 +98,8 @@ def set_team_members(team_id: int, body: TeamMembersUpdate) -> TeamPublic:
 def list_patients() -> list[PatientPublic]:
     db = get_db()
     only = None if g.user.role == Role.admin else access.patient_ids_in_circles_of(db, g.user.id)
-    patients = services.list_patients(db, viewer=g.user, only_ids=only)
-    return [services.patient_public(p) for p in patients]
+    patients = service.list_patients(db, viewer=g.user, only_ids=only)
+    return [service.patient_public(p) for p in patients]
 
 
 class PatientCreated(BaseModel):
@@ -122,11 +123,11 @@ def create_patient(body: PatientCreate) -> PatientCreated:
     db = get_db()
     if not access.may_create_patient_in_team(db, g.user, body.team_id):
         raise ApiError(403, "forbidden", "Choose one of your own teams for the new patient.")
-    patient = services.create_patient(db, actor=g.user, data=body)
+    patient = service.create_patient(db, actor=g.user, data=body)
     staff_caps.count(g.user, "accounts", at=clock.now())
     token, invitation = invitations.issue(db, user=patient, created_by=g.user, at=clock.now())
     return PatientCreated(
-        patient=services.patient_public(patient),
+        patient=service.patient_public(patient),
         invitation=invitations.issued(token, invitation),
         night_gaps=coverage.patient_night_gaps(db, patient.id, now=clock.now()),
     )
@@ -144,7 +145,7 @@ def get_patient(patient: User) -> PatientPublic:
             object_id=patient.id,
             patient_id=patient.id,
         )
-    return services.patient_public(patient)
+    return service.patient_public(patient)
 
 
 @api.get(
@@ -164,7 +165,7 @@ def get_care_circle(patient: User) -> CareCirclePublic:
             object_id=patient.id,
             patient_id=patient.id,
         )
-    return services.care_circle(db, patient=patient)
+    return service.care_circle(db, patient=patient)
 
 
 @api.put(
@@ -176,5 +177,5 @@ def get_care_circle(patient: User) -> CareCirclePublic:
 )
 def put_care_circle(patient: User, body: CareCircleUpdate) -> CareCirclePublic:
     db = get_db()
-    services.replace_care_circle(db, actor=g.user, patient=patient, data=body)
-    return services.care_circle(db, patient=patient)
+    service.replace_care_circle(db, actor=g.user, patient=patient, data=body)
+    return service.care_circle(db, patient=patient)

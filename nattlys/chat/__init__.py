@@ -9,7 +9,7 @@ def init_app(app: Flask) -> None:
     """Call before realtime.init_app: the socket events register their handlers
     on import, so every app built in this process (tests build many) gets them."""
     import nattlys.chat.events  # noqa: F401
-    from nattlys.care_circles.services import supporters_left
+    from nattlys.care_circles.service import supporters_left
     from nattlys.chat.departures import release_chats
 
     supporters_left.connect(release_chats)

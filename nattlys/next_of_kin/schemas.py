@@ -7,7 +7,8 @@ from datetime import datetime
 from pydantic import ConfigDict, field_validator
 from sqlmodel import Field, SQLModel
 
-from nattlys.accounts.models import InvitationIssued, UserBase
+from nattlys.accounts.models import UserBase
+from nattlys.accounts.schemas import InvitationIssued
 from nattlys.plans.schemas import SectionKey, SectionsView
 
 # What every next-of-kin screen shows, whatever is shared: 113, legevakt, Mental Helse.

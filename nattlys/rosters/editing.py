@@ -47,7 +47,7 @@ def _weekdays(mask: int) -> list[int]:
 def version_public(db: Session, version: RosterVersion | None) -> RosterVersionPublic | None:
     if version is None:
         return None
-    from nattlys.care_circles.services import member_public
+    from nattlys.care_circles.service import member_public
 
     rotations = list(
         db.exec(select(Rotation).where(Rotation.version_id == version.id).order_by(col(Rotation.id)))

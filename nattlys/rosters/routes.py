@@ -16,8 +16,9 @@ from nattlys.accounts.sessions import token_digest
 from nattlys.api.endpoints import Endpoints
 from nattlys.api.errors import not_found
 from nattlys.audit import writer as audit
-from nattlys.care_circles.models import Team, TeamKind, TeamRef
-from nattlys.care_circles.services import get_team, list_patients
+from nattlys.care_circles.models import Team, TeamKind
+from nattlys.care_circles.schemas import TeamRef
+from nattlys.care_circles.service import get_team, list_patients
 from nattlys.clock import OSLO
 from nattlys.db import get_db, stored_id
 from nattlys.rosters import coverage, duty, editing, ical, overrides, shifts, snapshot

@@ -17,7 +17,8 @@ from flask import Flask, current_app, g, has_app_context
 from sqlmodel import Session, col, select
 
 from nattlys.accounts.models import Role, User
-from nattlys.care_circles.models import CareTier, CareTierTeam, Team, TeamKind, TeamMembership, TeamRef
+from nattlys.care_circles.models import CareTier, CareTierTeam, Team, TeamKind, TeamMembership
+from nattlys.care_circles.schemas import TeamRef
 from nattlys.db import stored_id
 from nattlys.rosters.generation import current_generation
 from nattlys.rosters.models import (

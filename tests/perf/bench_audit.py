@@ -26,7 +26,7 @@ from sqlmodel import Session, col, delete
 
 from nattlys import clock, create_app
 from nattlys.accounts.models import Role, User
-from nattlys.audit import services, writer
+from nattlys.audit import service, writer
 from nattlys.audit.chain import verify
 from nattlys.audit.models import AuditEntry
 from nattlys.care_circles.models import Team, TeamKind, TeamMembership
@@ -139,12 +139,12 @@ def _read_pages(app, pages: int = 50) -> None:  # type: ignore[no-untyped-def]
         statements += 1
 
     with app.app_context(), Session(get_engine(app)) as db:
-        services.entries(db, limit=100)  # warm-up
+        service.entries(db, limit=100)  # warm-up
         event.listen(db.get_bind(), "before_cursor_execute", count)
         timings = []
         for _ in range(pages):
             started = time.perf_counter()
-            page = services.entries(db, limit=100)
+            page = service.entries(db, limit=100)
             timings.append(time.perf_counter() - started)
             db.commit()
         event.remove(db.get_bind(), "before_cursor_execute", count)

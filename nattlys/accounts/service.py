@@ -9,7 +9,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from nattlys.accounts import auth_events, devices, passwords
-from nattlys.accounts.models import AuthSession, Role, User, UserCreate, UserPublic, UserUpdate
+from nattlys.accounts.models import AuthSession, Role, User
+from nattlys.accounts.schemas import UserCreate, UserPublic, UserUpdate
 from nattlys.accounts.sessions import end_all_sessions, end_other_sessions
 from nattlys.accounts.throttle import RateLimited, login_throttle
 from nattlys.api.errors import ApiError, conflict

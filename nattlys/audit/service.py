@@ -12,7 +12,8 @@ from sqlmodel import Session, and_, col, or_, select
 from nattlys.accounts.auth_events import REENROLMENT_ACTIONS, is_about
 from nattlys.accounts.models import AuthSession, User
 from nattlys.audit import writer
-from nattlys.audit.models import AuditEntry, AuditEntryPublic
+from nattlys.audit.models import AuditEntry
+from nattlys.audit.schemas import AuditEntryPublic
 
 Actor = aliased(User)
 Patient = aliased(User)

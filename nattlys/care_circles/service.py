@@ -7,27 +7,30 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
 from nattlys import clock
-from nattlys.accounts.models import Role, User, UserCreate
+from nattlys.accounts.models import Role, User
+from nattlys.accounts.schemas import UserCreate
 from nattlys.api.errors import ApiError, conflict, not_found
 from nattlys.audit import writer as audit
 from nattlys.care_circles.membership import last_resort
 from nattlys.care_circles.models import (
-    CareCirclePublic,
-    CareCircleUpdate,
     CareTier,
-    CareTierIn,
-    CareTierPublic,
     CareTierTeam,
     LastResort,
+    PrimaryContact,
+    Team,
+    TeamKind,
+    TeamMembership,
+)
+from nattlys.care_circles.schemas import (
+    CareCirclePublic,
+    CareCircleUpdate,
+    CareTierIn,
+    CareTierPublic,
     LastResortIn,
     MemberPublic,
     PatientCreate,
     PatientPublic,
-    PrimaryContact,
-    Team,
     TeamCreate,
-    TeamKind,
-    TeamMembership,
     TeamPublic,
     TeamRef,
     TeamUpdate,
@@ -230,7 +233,7 @@ def replace_care_circle(db: Session, *, actor: User, patient: User, data: CareCi
 def create_patient(db: Session, *, actor: User, data: PatientCreate) -> User:
     """A new patient account; a supporter's own team becomes the first tier.
     Call after access.may_create_patient_in_team."""
-    from nattlys.accounts import services as accounts
+    from nattlys.accounts import service as accounts
 
     if data.team_id is not None:
         get_team(db, data.team_id)
