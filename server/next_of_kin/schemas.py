@@ -10,9 +10,6 @@ from sqlmodel import Field, SQLModel
 from server.accounts.models import InvitationIssued, UserBase
 from server.plans.schemas import SectionKey, SectionsView
 
-# What every next-of-kin screen shows, whatever is shared: 113, legevakt, Mental Helse.
-EMERGENCY_NUMBERS = ("113", "116 117", "116 123")
-
 
 class ConsentIn(SQLModel):
     """What she lets this next of kin see and do."""

@@ -21,10 +21,10 @@ from server.alerts import escalation
 from server.api.errors import ApiError, not_found
 from server.audit import writer as audit
 from server.checkins.models import CheckinAlert
+from server.checkins.schemas import EMERGENCY_NUMBERS
 from server.db import after_commit
 from server.next_of_kin.models import NextOfKinConsent, WorrySignal
 from server.next_of_kin.schemas import (
-    EMERGENCY_NUMBERS,
     ConsentIn,
     ConsentPublic,
     Invited,
@@ -280,7 +280,7 @@ def read_plan(db: Session, *, kin: User, patient: User) -> KinPlan:
         visible_sections=keys,
         sections=sections,
         phone_numbers=_phone_numbers(sections),
-        emergency_numbers=list(EMERGENCY_NUMBERS),
+        emergency_numbers=[n.phone for n in EMERGENCY_NUMBERS],  # every screen, whatever is shared
         may_signal_worry=consent.may_signal_worry,
     )
 
