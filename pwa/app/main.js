@@ -1,7 +1,8 @@
 // Boot: load the message catalogue, ask the server who is logged in, route.
 import { h, clear } from './dom.js';
 import { loadLanguage, savedLanguage, t } from './i18n.js';
-import { api, setCsrfToken, setUnauthorizedHandler } from './api.js';
+import { setCsrfToken, setUnauthorizedHandler } from './api.js';
+import * as accountsApi from './accounts/api.js';
 import { createRouter } from './router.js';
 import { emergencyBar, languageSwitch } from './ui.js';
 import * as realtime from './realtime.js';
@@ -218,7 +219,7 @@ async function logout() {
   let providerLogout = null;
   try {
     // Ends this session; after an eID login also says where the provider ends its own.
-    providerLogout = (await api('POST', '/api/auth/eid/logout', undefined, { quiet401: true })).end_session_url;
+    providerLogout = (await accountsApi.eidLogout()).end_session_url;
   } catch {
     /* already logged out on the server, or offline: forget it here anyway */
   }
@@ -247,7 +248,7 @@ function sessionLost() {
 async function socketEnded() {
   if (!state.user) return;
   try {
-    await api('GET', '/api/auth/session');
+    await accountsApi.session();
   } catch {
     /* a 401 has led to the login screen (and dropped the socket); any other
        failure: try the socket again, the server refuses it if the session ended */
@@ -355,7 +356,7 @@ async function render(path, { focus = null } = {}) {
 
 async function checkSession() {
   try {
-    setSession(await api('GET', '/api/auth/session', undefined, { quiet401: true }));
+    setSession(await accountsApi.session({ quiet401: true }));
     state.offline = false;
   } catch (error) {
     state.user = null;

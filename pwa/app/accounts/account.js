@@ -2,14 +2,14 @@
 // my devices ("Mine enheter"), change password, and what happened to the account.
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { api } from '../api.js';
+import * as accountsApi from './api.js';
 import { formatDateTime } from '../format.js';
 import { detailsText } from '../audit/audit-text.js';
 import { errorText, loadFailed, messageArea, pageTitle, passwordField, showMessage, withBusy } from '../ui.js';
 
 function reenrolmentNotice(ctx, link) {
   const answer = (what) => async () => {
-    await api('POST', `/api/me/reenrolments/${link.id}/${what}`);
+    await accountsApi.answerReenrolment(link.id, what);
     ctx.retry();
   };
   return h(
@@ -48,7 +48,7 @@ function devices(ctx, sessions) {
                   type: 'button',
                   class: 'button-secondary',
                   onclick: async () => {
-                    await api('DELETE', `/api/me/sessions/${s.id}`);
+                    await accountsApi.endSession(s.id);
                     ctx.retry();
                   },
                 },
@@ -73,7 +73,7 @@ function passwordForm() {
     showMessage(done, '');
     try {
       await withBusy(submit, t('account.password_busy'), () =>
-        api('POST', '/api/me/password', { current_password: current.input.value, new_password: next.input.value }),
+        accountsApi.changePassword({ current_password: current.input.value, new_password: next.input.value }),
       );
       current.input.value = '';
       next.input.value = '';
@@ -116,12 +116,12 @@ function events(rows) {
 /** Staff: what waits for a second person's approval (new login links; for administrators, code-app resets). */
 function approvals(ctx, links, resets) {
   if (!links.length && !resets.length) return null;
-  const approve = (path) => async () => {
-    await api('POST', path);
+  const approve = (send) => async () => {
+    await send();
     ctx.retry();
   };
-  const item = (text, path) =>
-    h('li', { class: 'list-item' }, h('p', null, text), h('button', { type: 'button', class: 'button-secondary', onclick: approve(path) }, t('account.approve')));
+  const item = (text, send) =>
+    h('li', { class: 'list-item' }, h('p', null, text), h('button', { type: 'button', class: 'button-secondary', onclick: approve(send) }, t('account.approve')));
   return h(
     'section',
     { 'data-testid': 'approvals' },
@@ -130,8 +130,8 @@ function approvals(ctx, links, resets) {
     h(
       'ul',
       { class: 'list' },
-      ...links.map((l) => item(t('account.approve_link', { name: l.user_display_name, by: l.issued_by_name || t('account.someone') }), `/api/reenrolments/${l.id}/approve`)),
-      ...resets.map((r) => item(t('account.approve_reset', { name: r.user_display_name, by: r.requested_by_name || t('account.someone') }), `/api/second-factor-resets/${r.id}/approve`)),
+      ...links.map((l) => item(t('account.approve_link', { name: l.user_display_name, by: l.issued_by_name || t('account.someone') }), () => accountsApi.approveReenrolment(l.id))),
+      ...resets.map((r) => item(t('account.approve_reset', { name: r.user_display_name, by: r.requested_by_name || t('account.someone') }), () => accountsApi.approveSecondFactorReset(r.id))),
     ),
   );
 }
@@ -145,11 +145,11 @@ export default async function accountView(ctx) {
   let resets = [];
   try {
     [links, sessions, rows, toApprove, resets] = await Promise.all([
-      api('GET', '/api/me/reenrolments'),
-      api('GET', '/api/me/sessions'),
-      api('GET', '/api/me/account-events'),
-      role === 'patient' ? [] : api('GET', '/api/reenrolments'),
-      role === 'admin' ? api('GET', '/api/second-factor-resets') : [],
+      accountsApi.myReenrolments(),
+      accountsApi.mySessions(),
+      accountsApi.myAccountEvents(),
+      role === 'patient' ? [] : accountsApi.reenrolments(),
+      role === 'admin' ? accountsApi.secondFactorResets() : [],
     ]);
   } catch (err) {
     return h('div', { class: 'narrow' }, pageTitle(t('account.title')), loadFailed(err, ctx.retry));

@@ -2,7 +2,7 @@
 // A patient's account is disabled by two administrators: one asks with a reason, another decides.
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { api, query } from '../api.js';
+import * as accountsApi from './api.js';
 import { roleName } from '../format.js';
 import { checkNames, nameFields } from '../care-circles/patient-form.js';
 import {
@@ -44,7 +44,7 @@ function userItem(user, ctx, reload, notice, waiting) {
       const name = input.input.value.trim();
       if (!name) return showMessage(status, t('forms.display_name_missing'));
       try {
-        await withBusy(save, t('common.saving'), () => api('PATCH', `/api/users/${user.id}`, { display_name: name }));
+        await withBusy(save, t('common.saving'), () => accountsApi.updateUser(user.id, { display_name: name }));
         showMessage(notice, t('users.saved', { name }));
         reload();
       } catch (err) {
@@ -71,7 +71,7 @@ function userItem(user, ctx, reload, notice, waiting) {
       },
       onConfirm: async (button) => {
         try {
-          await withBusy(button, t('common.saving'), () => api('PATCH', `/api/users/${user.id}`, { is_active: enabling }));
+          await withBusy(button, t('common.saving'), () => accountsApi.updateUser(user.id, { is_active: enabling }));
           showMessage(notice, enabling ? t('users.enabled', { name: user.display_name }) : t('users.disabled', { name: user.display_name }));
           reload();
         } catch (err) {
@@ -86,7 +86,7 @@ function userItem(user, ctx, reload, notice, waiting) {
   link.addEventListener('click', async () => {
     showMessage(status, '');
     try {
-      const invitation = await withBusy(link, t('common.saving'), () => api('POST', `/api/users/${user.id}/invitation`));
+      const invitation = await withBusy(link, t('common.saving'), () => accountsApi.issueInvitation(user.id));
       extra.replaceChildren(invitationPanel(invitation, { name: user.display_name, headingLevel: 3 }));
     } catch (err) {
       showMessage(status, errorText(err));
@@ -125,7 +125,7 @@ function disableRequestForm(user, notice, reload, close) {
     const why = reason.input.value.trim();
     if (why.length < 3) return showMessage(error, t('users.disable_reason_missing'));
     try {
-      await withBusy(send, t('common.saving'), () => api('POST', `/api/users/${user.id}/disable-request`, { reason: why }));
+      await withBusy(send, t('common.saving'), () => accountsApi.requestDisable(user.id, why));
       showMessage(notice, t('users.disable_requested', { name: user.display_name }));
       reload();
     } catch (err) {
@@ -143,7 +143,7 @@ function disableDecision(user, request, notice, reload) {
     const button = h('button', { type: 'button', class: what === 'approve' ? 'button-danger' : 'button-secondary' }, label);
     button.addEventListener('click', async () => {
       try {
-        await withBusy(button, t('common.saving'), () => api('POST', `/api/disable-requests/${request.id}/${what}`));
+        await withBusy(button, t('common.saving'), () => accountsApi.answerDisableRequest(request.id, what));
         showMessage(notice, t(done, { name: user.display_name }));
         reload();
       } catch (err) {
@@ -172,7 +172,7 @@ function createUserForm(onCreated) {
     if (problem) return showMessage(error, problem);
     try {
       const created = await withBusy(submit, t('common.saving'), () =>
-        api('POST', '/api/users', {
+        accountsApi.createUser({
           username: names.username.input.value.trim().toLowerCase(),
           display_name: names.display.input.value.trim(),
           role: role.input.value,
@@ -208,7 +208,7 @@ export default async function adminUsers(ctx) {
   async function load() {
     listArea.setAttribute('aria-busy', 'true');
     try {
-      const [users, requests] = await Promise.all([api('GET', `/api/users${query({ role: filter.input.value })}`), api('GET', '/api/disable-requests')]);
+      const [users, requests] = await Promise.all([accountsApi.users({ role: filter.input.value }), accountsApi.disableRequests()]);
       const waiting = new Map(requests.map((r) => [r.user_id, r]));
       listArea.replaceChildren(
         h('p', { class: 'muted' }, t('users.count', { count: users.length })),

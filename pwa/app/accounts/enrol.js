@@ -1,7 +1,7 @@
 // #/invitasjon/<token>: choose a password with a one-time invitation link.
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { api } from '../api.js';
+import * as accountsApi from './api.js';
 import { firstName, formatDateTime } from '../format.js';
 import { errorText, loadFailed, messageArea, pageTitle, passwordField, showMessage, withBusy } from '../ui.js';
 import { eidEnrolChoice } from './login-eid.js';
@@ -30,7 +30,7 @@ export default async function enrolView(ctx) {
   const { token } = ctx.params;
   let invitation;
   try {
-    invitation = await api('POST', '/api/invitations/lookup', { token }, { quiet401: true });
+    invitation = await accountsApi.lookUpInvitation(token);
   } catch (err) {
     if (err.status === 404 || err.status === 410 || err.code === 'invitation_awaiting_approval') return problem(err.code);
     return h('div', { class: 'narrow' }, pageTitle(t('enrol.title_plain')), loadFailed(err, ctx.retry));
@@ -78,7 +78,7 @@ export default async function enrolView(ctx) {
     if (password !== again.input.value) return fail(t('enrol.mismatch'), again.input);
     try {
       const session = await withBusy(submit, t('enrol.busy'), () =>
-        api('POST', '/api/invitations/accept', { token, password }, { quiet401: true }),
+        accountsApi.acceptInvitation(token, password),
       );
       ctx.setSession(session);
       ctx.flash(t('enrol.done', { username: session.user.username }));

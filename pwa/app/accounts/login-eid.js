@@ -2,7 +2,7 @@
 // form: ID-porten (patients), HelseID (staff) and a passkey on this device.
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { api } from '../api.js';
+import * as accountsApi from './api.js';
 import { errorText, messageArea, serverErrorText, showMessage, withBusy } from '../ui.js';
 import { passkeysSupported, usePasskey } from './passkeys.js';
 
@@ -22,7 +22,7 @@ export function eidButton(provider, label, error, { invitation } = {}) {
     showMessage(error, '');
     try {
       const started = await withBusy(button, t('strong.busy'), () =>
-        api('POST', `/api/auth/eid/${provider}/start`, invitation ? { invitation } : {}, { quiet401: true }),
+        accountsApi.startEid(provider, invitation ? { invitation } : {}),
       );
       window.location.assign(started.authorization_url);
     } catch (err) {
@@ -37,7 +37,7 @@ export function eidButton(provider, label, error, { invitation } = {}) {
 
 async function loginMethods() {
   try {
-    return await api('GET', '/api/auth/methods', undefined, { quiet401: true });
+    return await accountsApi.loginMethods();
   } catch {
     return null; // offline or an older server: the password form still works
   }
@@ -79,9 +79,9 @@ export default async function strongLogin(ctx) {
       showMessage(error, '');
       try {
         const session = await withBusy(passkey, t('strong.busy'), async () => {
-          const started = await api('POST', '/api/auth/passkey/options', undefined, { quiet401: true });
+          const started = await accountsApi.passkeyLoginOptions();
           const credential = await usePasskey(started.options);
-          return api('POST', '/api/auth/passkey/login', { ceremony: started.ceremony, credential }, { quiet401: true });
+          return accountsApi.passkeyLogin({ ceremony: started.ceremony, credential });
         });
         ctx.setSession(session);
         ctx.navigate('/');

@@ -1,7 +1,7 @@
 // #/logg-inn
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { api } from '../api.js';
+import * as accountsApi from './api.js';
 import { statementLinks } from '../privacy/statement.js';
 import { errorText, field, messageArea, pageTitle, passwordField, qrImage, showMessage, withBusy } from '../ui.js';
 import strongLogin from './login-eid.js';
@@ -42,7 +42,7 @@ export default async function loginView(ctx) {
     }
     try {
       const session = await withBusy(submit, t('login.busy'), () =>
-        api('POST', '/api/auth/login', { username: name, password: secret }),
+        accountsApi.login(name, secret),
       );
       if (session.second_factor) {
         holder.replaceChildren(await secondFactorStep(ctx, session.second_factor));
@@ -89,7 +89,7 @@ async function secondFactorStep(ctx, step) {
   const form = h('form', { id: 'totp-form', class: 'form', novalidate: true }, code.wrap, error, h('div', { class: 'actions' }, submit));
   const view = h('div', { 'data-testid': 'second-factor' });
   if (step === 'enrol') {
-    const enrolment = await api('POST', '/api/auth/second-factor/enrol');
+    const enrolment = await accountsApi.enrolSecondFactor();
     view.append(
       pageTitle(t('account.totp_enrol_title')),
       h('p', { class: 'lead' }, t('account.totp_enrol_intro')),
@@ -111,7 +111,7 @@ async function secondFactorStep(ctx, step) {
     }
     try {
       const session = await withBusy(submit, t('login.busy'), () =>
-        api('POST', '/api/auth/second-factor/verify', { code: value }),
+        accountsApi.verifySecondFactor(value),
       );
       if (session.recovery_codes) {
         view.replaceChildren(recoveryCodes(ctx, session));

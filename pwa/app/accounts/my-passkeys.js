@@ -1,7 +1,7 @@
 // #/passnokler: my passkeys — add one on this device, see when each was used, remove one.
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { api } from '../api.js';
+import * as accountsApi from './api.js';
 import { formatDateTime } from '../format.js';
 import { errorText, loadFailed, messageArea, pageTitle, serverErrorText, showMessage, withBusy } from '../ui.js';
 import { createPasskey, passkeysSupported } from './passkeys.js';
@@ -9,7 +9,7 @@ import { createPasskey, passkeysSupported } from './passkeys.js';
 export default async function myPasskeysView(ctx) {
   let passkeys;
   try {
-    passkeys = await api('GET', '/api/me/passkeys');
+    passkeys = await accountsApi.myPasskeys();
   } catch (err) {
     return h('div', { class: 'narrow' }, pageTitle(t('strong.passkeys_title')), loadFailed(err, ctx.retry));
   }
@@ -20,7 +20,7 @@ export default async function myPasskeysView(ctx) {
     const remove = h('button', { type: 'button', class: 'button-secondary' }, t('strong.passkeys_remove', { name: passkey.name }));
     remove.addEventListener('click', async () => {
       try {
-        await withBusy(remove, t('strong.busy'), () => api('DELETE', `/api/me/passkeys/${passkey.id}`));
+        await withBusy(remove, t('strong.busy'), () => accountsApi.removePasskey(passkey.id));
         ctx.flash(t('strong.passkeys_removed'));
         ctx.retry();
       } catch (err) {
@@ -48,9 +48,9 @@ export default async function myPasskeysView(ctx) {
       showMessage(error, '');
       try {
         await withBusy(add, t('strong.busy'), async () => {
-          const started = await api('POST', '/api/me/passkeys/options');
+          const started = await accountsApi.passkeyOptions();
           const credential = await createPasskey(started.options);
-          return api('POST', '/api/me/passkeys', { ceremony: started.ceremony, credential, name: t('strong.default_name') });
+          return accountsApi.addPasskey({ ceremony: started.ceremony, credential, name: t('strong.default_name') });
         });
         ctx.flash(t('strong.passkeys_added'));
         ctx.retry();

@@ -4,7 +4,7 @@
 // per patient and per hour. For planning rosters, from the server's gap log.
 import { h } from '../dom.js';
 import { t, has } from '../i18n.js';
-import { api } from '../api.js';
+import * as alertsApi from './api.js';
 import { loadFailed } from '../ui.js';
 import { shortDateTime } from '../checkins/checkin-ui.js';
 import { reachList } from './alerts-ui.js';
@@ -79,7 +79,7 @@ export default async function adminGaps() {
   const root = h('div', { class: 'admin-section', 'data-testid': 'admin-gaps' });
   let rows;
   try {
-    rows = await api('GET', '/api/gaps');
+    rows = await alertsApi.gaps();
   } catch (err) {
     root.append(loadFailed(err, () => window.location.reload()));
     return root;

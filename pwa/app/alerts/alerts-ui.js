@@ -3,7 +3,7 @@
 // who on duty can be reached at all (an open app or working notifications).
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { api } from '../api.js';
+import * as alertsApi from './api.js';
 import { errorText, messageArea, showMessage, withBusy } from '../ui.js';
 import { clockTime } from '../checkins/checkin-ui.js';
 import { onPush } from '../chat/chat-ui.js';
@@ -15,7 +15,7 @@ function openAlert(alert, status, reload) {
   const take = h('button', { type: 'button', class: 'button-primary', 'data-testid': 'alert-take' }, t('alerts.open.take'));
   take.addEventListener('click', async () => {
     try {
-      await withBusy(take, t('common.saving'), () => api('POST', `/api/alerts/${alert.id}/ack`));
+      await withBusy(take, t('common.saving'), () => alertsApi.acknowledgeAlert(alert.id));
       showMessage(status, t('alerts.open.taken', { name: alert.patient_name }));
     } catch (err) {
       showMessage(status, err && err.code === 'already_acknowledged' ? t('alerts.open.gone') : errorText(err));
@@ -46,7 +46,7 @@ export function openAlerts() {
   async function load() {
     let rows = [];
     try {
-      rows = await api('GET', '/api/alerts/open');
+      rows = await alertsApi.openAlerts();
     } catch {
       return; // the next event or poll tries again
     }
@@ -75,7 +75,7 @@ function reachWords(row) {
 export function reachList({ headingLevel = 'h2' } = {}) {
   const list = h('ul', { class: 'items reach-list' });
   const section = h('section', { class: 'section', 'data-testid': 'reachability', 'aria-labelledby': 'reach-title' }, h(headingLevel, { id: 'reach-title' }, t('alerts.reach.title')), list);
-  api('GET', '/api/duty/reachability')
+  alertsApi.reachability()
     .then((rows) => {
       list.replaceChildren(
         ...(rows.length
@@ -97,7 +97,7 @@ export function reachList({ headingLevel = 'h2' } = {}) {
 /** On my own screen: I am on duty and nothing can reach me when the app is closed. */
 export function myReachWarning() {
   const box = h('p', { class: 'panel panel-problem', role: 'alert', 'data-testid': 'my-reach-warning', hidden: true }, t('alerts.reach.my_warning'));
-  api('GET', '/api/duty/me')
+  alertsApi.myDuty()
     .then((me) => {
       box.hidden = !(me.on_duty && !me.push_ok);
     })

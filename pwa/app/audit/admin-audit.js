@@ -1,7 +1,8 @@
 // Administrators: the audit log, newest first, filtered by patient or actor.
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { api, query } from '../api.js';
+import * as accountsApi from '../accounts/api.js';
+import * as auditApi from './api.js';
 import { formatDateTime, roleName } from '../format.js';
 import { aboutForAdmin, reasonForAdmin, sentenceForAdmin } from './audit-text.js';
 import { errorText, loadFailed, messageArea, selectField, showMessage, withBusy } from '../ui.js';
@@ -13,7 +14,7 @@ export default async function adminAudit(ctx) {
   // a "patient.list" audit entry for every patient, which would only add noise.
   let users;
   try {
-    users = await api('GET', '/api/users');
+    users = await accountsApi.users();
   } catch (err) {
     if (err.code === 'unauthorized') throw err;
     return loadFailed(err, ctx.retry);
@@ -52,7 +53,7 @@ export default async function adminAudit(ctx) {
 
   async function load(append) {
     const params = { limit: PAGE, patient_id: patient.input.value, actor_id: actor.input.value, before_id: append ? lastId : null };
-    const entries = await api('GET', `/api/audit${query(params)}`);
+    const entries = await auditApi.auditLog(params);
     if (!append) list.replaceChildren();
     entries.forEach((entry) => list.append(row(entry)));
     if (entries.length) lastId = entries[entries.length - 1].id;

@@ -1,7 +1,8 @@
 // #/hvem-har-sett: who has seen or changed my data, newest first.
 import { clear, h } from '../dom.js';
 import { t } from '../i18n.js';
-import { api, query } from '../api.js';
+import * as auditApi from './api.js';
+import * as breakGlassApi from '../break-glass/api.js';
 import { formatDateTime } from '../format.js';
 import { actionForPatient, actorText, isRouting } from './audit-text.js';
 import { backLink, errorText, loadFailed, messageArea, pageTitle, showMessage, withBusy } from '../ui.js';
@@ -85,7 +86,7 @@ export default async function myAuditView(ctx) {
   let entries;
   let openings;
   try {
-    [entries, openings] = await Promise.all([api('GET', `/api/me/audit${query({ limit: PAGE })}`), api('GET', '/api/me/break-glass')]);
+    [entries, openings] = await Promise.all([auditApi.myAudit({ limit: PAGE }), breakGlassApi.myOpenings()]);
   } catch (err) {
     page.append(loadFailed(err, ctx.retry));
     return page;
@@ -102,7 +103,7 @@ export default async function myAuditView(ctx) {
   more.addEventListener('click', async () => {
     try {
       const next = await withBusy(more, t('common.loading'), () =>
-        api('GET', `/api/me/audit${query({ limit: PAGE, before_id: lastId })}`),
+        auditApi.myAudit({ limit: PAGE, before_id: lastId }),
       );
       groupInto(groups, next);
       redraw();

@@ -2,7 +2,7 @@
 // first; the check-ins themselves are never shown here.
 import { h, uid } from '../dom.js';
 import { t } from '../i18n.js';
-import { api, query } from '../api.js';
+import * as breakGlassApi from './api.js';
 import { loadFailed } from '../ui.js';
 import { openingForReview } from './break-glass-ui.js';
 
@@ -21,7 +21,7 @@ export default async function adminBreakGlass(ctx) {
     list,
   );
   async function load() {
-    const openings = await api('GET', `/api/break-glass${query({ unreviewed: onlyOpen.checked })}`);
+    const openings = await breakGlassApi.openings({ unreviewed: onlyOpen.checked });
     list.replaceChildren(...openings.map((o) => openingForReview(o, () => {})));
     empty.hidden = openings.length > 0;
   }

@@ -2,7 +2,7 @@
 // roster refuses the check-ins, and the lines the patient and administrators read.
 import { h, uid } from '../dom.js';
 import { t } from '../i18n.js';
-import { api } from '../api.js';
+import * as breakGlassApi from './api.js';
 import { formatDateTime } from '../format.js';
 import { actorText } from '../audit/audit-text.js';
 import { errorText, messageArea, showMessage, withBusy } from '../ui.js';
@@ -37,7 +37,7 @@ export function breakGlassPanel(patient, onOpened) {
     }
     reason.removeAttribute('aria-invalid');
     try {
-      const opened = await withBusy(send, t('common.saving'), () => api('POST', `/api/patients/${patient.id}/break-glass`, { reason: text }));
+      const opened = await withBusy(send, t('common.saving'), () => breakGlassApi.openBreakGlass(patient.id, text));
       onOpened(opened);
     } catch (err) {
       showMessage(error, errorText(err));
@@ -90,7 +90,7 @@ export function openingForReview(opening, onReviewed) {
       form.addEventListener('submit', async (event) => {
         event.preventDefault();
         try {
-          const done = await withBusy(mark, t('common.saving'), () => api('POST', `/api/break-glass/${o.id}/review`, { note: note.value.trim() }));
+          const done = await withBusy(mark, t('common.saving'), () => breakGlassApi.reviewOpening(o.id, note.value.trim()));
           fill(done);
           onReviewed(done);
         } catch (err) {

@@ -2,7 +2,8 @@
 // (#/admin/pasienter and #/admin/pasienter/<id>).
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { api, query } from '../api.js';
+import * as accountsApi from '../accounts/api.js';
+import * as circlesApi from './api.js';
 import { teamKind } from '../format.js';
 import { newPatientForm } from './patient-form.js';
 import { backLink, errorText, invitationPanel, loadFailed, messageArea, showMessage, withBusy } from '../ui.js';
@@ -22,7 +23,7 @@ function patientItem(patient) {
     button.addEventListener('click', async () => {
       showMessage(status, '');
       try {
-        const invitation = await withBusy(button, t('common.saving'), () => api('POST', `/api/users/${patient.id}/invitation`));
+        const invitation = await withBusy(button, t('common.saving'), () => accountsApi.issueInvitation(patient.id));
         extra.replaceChildren(invitationPanel(invitation, { name: patient.display_name, headingLevel: 3 }));
       } catch (err) {
         showMessage(status, errorText(err));
@@ -50,7 +51,7 @@ async function patientList(ctx) {
   const listArea = h('div');
   async function load() {
     try {
-      const patients = await api('GET', '/api/patients');
+      const patients = await circlesApi.patients();
       listArea.replaceChildren(
         patients.length ? h('ul', { class: 'items', 'data-testid': 'patient-list' }, patients.map(patientItem)) : h('p', { class: 'panel' }, t('patients.none')),
       );
@@ -60,7 +61,7 @@ async function patientList(ctx) {
   }
   let teams = [];
   try {
-    [teams] = await Promise.all([api('GET', '/api/teams'), load()]);
+    [teams] = await Promise.all([circlesApi.teams(), load()]);
   } catch (err) {
     if (err.code === 'unauthorized') throw err;
   }
@@ -222,7 +223,7 @@ function circleEditor(ctx, patient, circle, teams, supporters) {
       last_resort: lastResort.value(),
     };
     try {
-      const saved = await withBusy(save, t('common.saving'), () => api('PUT', `/api/patients/${patient.id}/care-circle`, body));
+      const saved = await withBusy(save, t('common.saving'), () => circlesApi.saveCareCircle(patient.id, body));
       tiers.splice(0, tiers.length, ...saved.tiers.map((tier) => ({ teamIds: new Set(tier.teams.map((team) => team.id)), minutes: tier.escalate_after_minutes })));
       renderTiers();
       showMessage(status, t('circle_editor.saved', { name: patient.display_name }));
@@ -239,10 +240,10 @@ async function patientCircle(ctx, patientId) {
   const wrap = h('div', { class: 'admin-section' }, backLink('#/admin/pasienter', t('patients.back_to_list')));
   try {
     const [patient, circle, teams, supporters] = await Promise.all([
-      api('GET', `/api/patients/${patientId}`),
-      api('GET', `/api/patients/${patientId}/care-circle`),
-      api('GET', '/api/teams'),
-      api('GET', `/api/users${query({ role: 'supporter' })}`),
+      circlesApi.patient(patientId),
+      circlesApi.careCircle(patientId),
+      circlesApi.teams(),
+      accountsApi.users({ role: 'supporter' }),
     ]);
     wrap.append(
       h('h2', { class: 'subject' }, t('circle_editor.title', { name: patient.display_name })),

@@ -1,7 +1,8 @@
 // Administrators: teams (create, rename, choose members among supporters).
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { api, query } from '../api.js';
+import * as accountsApi from '../accounts/api.js';
+import * as circlesApi from './api.js';
 import { teamKind } from '../format.js';
 import { errorText, field, loadFailed, messageArea, selectField, showMessage, withBusy } from '../ui.js';
 
@@ -28,7 +29,7 @@ function teamItem(team, supporters, reload, notice) {
       const name = input.input.value.trim();
       if (name.length < 2) return showMessage(status, t('teams.name_too_short'));
       try {
-        await withBusy(save, t('common.saving'), () => api('PATCH', `/api/teams/${team.id}`, { name }));
+        await withBusy(save, t('common.saving'), () => circlesApi.updateTeam(team.id, { name }));
         showMessage(notice, t('teams.saved', { name }));
         reload();
       } catch (err) {
@@ -66,7 +67,7 @@ function teamItem(team, supporters, reload, notice) {
       event.preventDefault();
       const ids = boxes.filter((b) => b.box.checked).map((b) => Number(b.box.value));
       try {
-        await withBusy(save, t('common.saving'), () => api('PUT', `/api/teams/${team.id}/members`, { user_ids: ids }));
+        await withBusy(save, t('common.saving'), () => circlesApi.setTeamMembers(team.id, ids));
         showMessage(notice, t('teams.members_saved', { name: team.name }));
         reload();
       } catch (err) {
@@ -107,7 +108,7 @@ function createTeamForm(onCreated) {
       return showMessage(error, t('teams.name_too_short'));
     }
     try {
-      await withBusy(submit, t('common.saving'), () => api('POST', '/api/teams', { name: value, kind: kind.input.value }));
+      await withBusy(submit, t('common.saving'), () => circlesApi.createTeam({ name: value, kind: kind.input.value }));
       form.reset();
       onCreated(value);
     } catch (err) {
@@ -122,7 +123,7 @@ export default async function adminTeams() {
   const listArea = h('div');
   async function load() {
     try {
-      const [teams, supporters] = await Promise.all([api('GET', '/api/teams'), api('GET', `/api/users${query({ role: 'supporter' })}`)]);
+      const [teams, supporters] = await Promise.all([circlesApi.teams(), accountsApi.users({ role: 'supporter' })]);
       listArea.replaceChildren(
         teams.length ? h('ul', { class: 'items', 'data-testid': 'team-list' }, teams.map((team) => teamItem(team, supporters, load, notice))) : h('p', { class: 'panel' }, t('teams.none')),
       );

@@ -1,7 +1,7 @@
 // #/hvem-hjelper-meg: the patient's own care circle, tier by tier.
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { api } from '../api.js';
+import * as circlesApi from './api.js';
 import { teamKind } from '../format.js';
 import { backLink, loadFailed, pageTitle } from '../ui.js';
 
@@ -22,7 +22,7 @@ export default async function careCircleView(ctx) {
   const page = h('div', { class: 'narrow' }, backLink('#/', t('common.back_home')), pageTitle(t('circle.title')));
   let circle;
   try {
-    circle = await api('GET', `/api/patients/${ctx.user.id}/care-circle`);
+    circle = await circlesApi.careCircle(ctx.user.id);
   } catch (err) {
     page.append(loadFailed(err, ctx.retry));
     return page;

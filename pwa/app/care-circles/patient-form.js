@@ -1,7 +1,7 @@
 // Creating a patient (supporters and administrators): name, username, team.
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { api } from '../api.js';
+import * as circlesApi from './api.js';
 import { teamKind } from '../format.js';
 import { errorText, field, invitationPanel, messageArea, selectField, showMessage, withBusy } from '../ui.js';
 import { nightGapWarning } from '../alerts/night-gaps.js';
@@ -91,7 +91,7 @@ export function newPatientForm({ teams, allowNoTeam = false, headingLevel = 2, o
     };
     if (team.input.value) body.team_id = Number(team.input.value);
     try {
-      const created = await withBusy(submit, t('common.saving'), () => api('POST', '/api/patients', body));
+      const created = await withBusy(submit, t('common.saving'), () => circlesApi.createPatient(body));
       form.reset();
       names.reset();
       result.replaceChildren(

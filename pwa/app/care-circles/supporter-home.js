@@ -1,7 +1,9 @@
 // #/ for supporters: my patients, and a form for a new patient.
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { api } from '../api.js';
+import * as accountsApi from '../accounts/api.js';
+import * as circlesApi from './api.js';
+import * as rostersApi from '../rosters/api.js';
 import { firstName, teamKind } from '../format.js';
 import { newPatientForm } from './patient-form.js';
 import { inboxLink } from '../chat/inbox.js';
@@ -49,7 +51,7 @@ function patientItem(patient, duty) {
     button.addEventListener('click', async () => {
       showMessage(status, '');
       try {
-        const invitation = await withBusy(button, t('common.saving'), () => api('POST', `/api/users/${patient.id}/invitation`));
+        const invitation = await withBusy(button, t('common.saving'), () => accountsApi.issueInvitation(patient.id));
         extra.replaceChildren(invitationPanel(invitation, { name: patient.display_name, headingLevel: 3 }));
       } catch (err) {
         showMessage(status, errorText(err));
@@ -66,10 +68,10 @@ export default async function supporterHome(ctx) {
   let patients;
   let teams;
   // Who is on duty is extra: the list shows without it if it cannot be had.
-  const onDuty = () => api('GET', '/api/patients/on-duty').catch(() => []);
+  const onDuty = () => rostersApi.patientsOnDuty().catch(() => []);
   let duties;
   try {
-    [patients, teams, duties] = await Promise.all([api('GET', '/api/patients'), api('GET', '/api/teams'), onDuty()]);
+    [patients, teams, duties] = await Promise.all([circlesApi.patients(), circlesApi.teams(), onDuty()]);
   } catch (err) {
     page.append(loadFailed(err, ctx.retry));
     return page;
@@ -93,7 +95,7 @@ export default async function supporterHome(ctx) {
         onCreated: async () => {
           try {
             duties = await onDuty();
-            fill(await api('GET', '/api/patients'));
+            fill(await circlesApi.patients());
           } catch {
             /* the list refreshes next time */
           }

@@ -5,7 +5,8 @@
 // in the circle is offered "Nødtilgang" (break-glass) instead.
 import { h, uid } from '../dom.js';
 import { t } from '../i18n.js';
-import { api } from '../api.js';
+import * as checkinsApi from '../checkins/api.js';
+import * as circlesApi from './api.js';
 import { backLink, errorText, loadFailed, messageArea, pageTitle, pickedEcho, showMessage, withBusy } from '../ui.js';
 import { alertBanner, longDate, osloToday } from '../checkins/checkin-ui.js';
 import { trendPanel } from '../checkins/checkin-trend.js';
@@ -39,7 +40,7 @@ function dischargeForm(patient, onSaved) {
       return;
     }
     try {
-      const saved = await withBusy(save, t('common.saving'), () => api('POST', `/api/patients/${patient.id}/discharges`, { discharge_date: input.value }));
+      const saved = await withBusy(save, t('common.saving'), () => checkinsApi.recordDischarge(patient.id, input.value));
       showMessage(status, t('checkin.discharge.saved', { name: patient.display_name, until: longDate(saved.follow_up_until) }));
       onSaved(saved);
     } catch (err) {
@@ -58,8 +59,8 @@ export default async function supporterPatientView(ctx) {
   let refused = false;
   try {
     [patient, schedule] = await Promise.all([
-      api('GET', `/api/patients/${patientId}`),
-      api('GET', `/api/patients/${patientId}/checkin-schedule`).catch((err) => {
+      circlesApi.patient(patientId),
+      checkinsApi.schedule(patientId).catch((err) => {
         refused = err.code === 'break_glass_available';
         return null;
       }),

@@ -5,7 +5,6 @@ import { t, has, locale } from '../i18n.js';
 import { firstName, TIME_ZONE } from '../format.js';
 import { errorText } from '../ui.js';
 import { osloToday } from '../checkins/checkin-ui.js';
-import { api } from '../api.js';
 import * as realtime from '../realtime.js';
 
 export const MAX_LENGTH = 4000;
@@ -290,8 +289,4 @@ export async function allAfter(afterId, page) {
     after = view.messages[view.messages.length - 1].id;
   }
   return 'tonight' in first ? { ...view, tonight: first.tonight, messages } : { ...view, messages };
-}
-
-export function fetchAll(path, afterId = 0) {
-  return allAfter(afterId, (after) => api('GET', `${path}?after_id=${after}`));
 }

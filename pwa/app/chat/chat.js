@@ -2,7 +2,7 @@
 // status line, and an outbox so nothing written is lost when the network is.
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { api } from '../api.js';
+import * as chatApi from './api.js';
 import * as realtime from '../realtime.js';
 import * as outbox from '../outbox.js';
 import { pageTitle } from '../ui.js';
@@ -13,7 +13,6 @@ import {
   bubble,
   chatErrorText,
   composer,
-  fetchAll,
   messageLog,
   onPush,
   supporterLabel,
@@ -22,7 +21,7 @@ import {
   whileShown,
 } from './chat-ui.js';
 import { helpNow, isCurrent, needsHelpNow, reachableLine } from './routing-status.js';
-import { noticeLine, noticeText } from './continuity-ui.js';
+import { drawMessages, messageStore, noticeEntry } from './messages.js';
 
 const POLL_MS = 15000;
 
@@ -69,30 +68,18 @@ export default async function chatView(ctx) {
   const nobody = h('div', { class: 'chat-nobody-slot' });
   const reachable = h('div', { class: 'chat-reachable' });
   const log = messageLog();
+  const stored = messageStore();
   const empty = h('p', { class: 'chat-empty muted' }, t('chat.empty'));
   const typing = h('p', { class: 'chat-typing', 'data-testid': 'chat-typing', 'aria-live': 'polite' });
 
   const state = {
     conversationId: null,
-    messages: new Map(), // id → message
     status: null,
     statusAt: 0,
     readSent: 0,
     typingTimer: null,
     loaded: false, // the history is in: what comes after it is new
   };
-
-  function lastId() {
-    let max = 0;
-    for (const id of state.messages.keys()) max = Math.max(max, id);
-    return max;
-  }
-
-  function merge(messages) {
-    for (const m of messages || []) {
-      if (m && typeof m.id === 'number') state.messages.set(m.id, m);
-    }
-  }
 
   function renderStatus() {
     const status = state.status;
@@ -143,7 +130,7 @@ export default async function chatView(ctx) {
   }
 
   function messageEntry(m) {
-    if (m.notice) return { key: `m:${m.id}`, at: m.created_at, announce: noticeText(m.notice) || null, make: () => noticeLine(m) };
+    if (m.notice) return noticeEntry(m);
     const mine = m.sender_role === 'patient';
     const who = mine ? t('chat.you') : supporterLabel(m.sender_name, m.sender_team_kind);
     return {
@@ -155,24 +142,27 @@ export default async function chatView(ctx) {
   }
 
   function renderMessages() {
-    const nearBottom = window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 120;
-    const sorted = [...state.messages.values()].sort((a, b) => a.id - b.id);
-    const known = new Set(sorted.map((m) => m.client_id));
-    const waiting = outbox.pending().filter((item) => !known.has(item.client_id));
-    log.render([...sorted.map(messageEntry), ...waiting.map(pendingEntry)], { announce: state.loaded });
-    empty.hidden = sorted.length + waiting.length > 0;
-    if (nearBottom && root.isConnected) window.scrollTo(0, document.documentElement.scrollHeight);
+    drawMessages({
+      log,
+      root,
+      store: stored,
+      messageEntry,
+      unsent: outbox.pending(),
+      unsentEntry: pendingEntry,
+      margin: 120,
+      empty,
+      options: { announce: state.loaded },
+    });
     markRead();
   }
 
   function markRead() {
     if (!state.conversationId || document.visibilityState !== 'visible' || !root.isConnected) return;
-    let upto = 0;
-    for (const m of state.messages.values()) if (m.sender_role !== 'patient') upto = Math.max(upto, m.id);
+    const upto = stored.lastId((m) => m.sender_role !== 'patient');
     if (upto <= state.readSent) return;
     state.readSent = upto;
     const id = state.conversationId;
-    ask('chat:read', { upto_id: upto }, () => api('POST', `/api/chat/conversations/${id}/read`, { upto_id: upto })).catch(() => {
+    ask('chat:read', { upto_id: upto }, () => chatApi.markRead(id, upto)).catch(() => {
       state.readSent = 0; // try again next time
     });
   }
@@ -194,7 +184,7 @@ export default async function chatView(ctx) {
 
   function applyView(view) {
     state.conversationId = view.id;
-    merge(view.messages);
+    stored.merge(view.messages);
     showStatus(view.status);
     renderStatus();
     renderMessages();
@@ -206,8 +196,8 @@ export default async function chatView(ctx) {
     if (syncing || navigator.onLine === false) return;
     syncing = true;
     try {
-      const after = lastId();
-      const view = await allAfter(after, (from) => ask('chat:sync', { after_id: from }, () => api('GET', `/api/chat/conversation?after_id=${from}`)));
+      const after = stored.lastId();
+      const view = await allAfter(after, (from) => ask('chat:sync', { after_id: from }, () => chatApi.ownConversation(from)));
       problem.hidden = true;
       applyView(view);
     } catch {
@@ -256,7 +246,7 @@ export default async function chatView(ctx) {
     if (name === 'chat:message') {
       if (state.conversationId && data.conversation_id !== state.conversationId) return;
       state.conversationId = data.conversation_id;
-      merge([data]);
+      stored.merge([data]);
       if (data.sender_role !== 'patient') typing.textContent = '';
       renderMessages();
     } else if (name === 'chat:status') {
@@ -272,7 +262,7 @@ export default async function chatView(ctx) {
   });
 
   try {
-    applyView(await fetchAll('/api/chat/conversation', 0));
+    applyView(await allAfter(0, chatApi.ownConversation));
   } catch (err) {
     problem.textContent = err && err.code === 'network' ? t('chat.load_failed') : chatErrorText(err);
     problem.hidden = false;
@@ -286,7 +276,7 @@ export default async function chatView(ctx) {
   // only a change); an answer over HTTP is the message alone.
   const onSent = (event) => {
     const { status, ...message } = event.detail.message;
-    merge([message]);
+    stored.merge([message]);
     if (status) applyStatus(status);
     renderMessages();
   };

@@ -4,7 +4,7 @@
 // Every word comes from the catalogues; the server sends codes and names.
 import { h } from '../dom.js';
 import { t, has } from '../i18n.js';
-import { api } from '../api.js';
+import * as chatApi from './api.js';
 import { firstName } from '../format.js';
 import { messageArea, showMessage, withBusy } from '../ui.js';
 import { chatErrorText, timeOf } from './chat-ui.js';
@@ -76,7 +76,7 @@ export function noteRequest({ conversationId, shiftEndsAt, patientName, note = '
     event.preventDefault();
     showMessage(done, '');
     try {
-      await withBusy(save, t('common.saving'), () => api('PUT', `/api/chat/conversations/${conversationId}/handover-note`, { note: input.value.trim() }));
+      await withBusy(save, t('common.saving'), () => chatApi.saveHandoverNote(conversationId, input.value.trim()));
       showMessage(done, t('chat.note_request.saved'));
     } catch (err) {
       showMessage(done, chatErrorText(err));

@@ -3,19 +3,19 @@
 // crisis plan beside it on wide screens.
 import { append, h } from '../dom.js';
 import { t } from '../i18n.js';
-import { api } from '../api.js';
+import * as chatApi from './api.js';
+import * as circlesApi from '../care-circles/api.js';
 import * as realtime from '../realtime.js';
 import { backLink, confirmStep, loadFailed, messageArea, pageTitle, showMessage, withBusy } from '../ui.js';
 import { firstName } from '../format.js';
 import { newClientId } from '../outbox.js';
-import { compactSections, kindsText, planPath } from '../plans/plan-ui.js';
+import { compactSections, kindsText } from '../plans/plan-ui.js';
 import {
   allAfter,
   ask,
   bubble,
   chatErrorText,
   composer,
-  fetchAll,
   messageLog,
   onPush,
   supporterLabel,
@@ -25,7 +25,9 @@ import {
 } from './chat-ui.js';
 import { inboxList, waitingText } from './inbox.js';
 import { clockTime, levelBadge, reasonText } from '../checkins/checkin-ui.js';
-import { noteRequest, noticeLine, noticeText, shiftSummary } from './continuity-ui.js';
+import { noteRequest, shiftSummary } from './continuity-ui.js';
+import * as plansApi from '../plans/api.js';
+import { drawMessages, messageStore, noticeEntry } from './messages.js';
 
 const POLL_MS = 30000;
 
@@ -36,7 +38,7 @@ function planAside(patientId, patientName) {
   (async () => {
     let plan;
     try {
-      plan = await api('GET', planPath(patientId));
+      plan = await plansApi.plan(patientId);
     } catch {
       return; // not in my care circle any more, or no network: the aside stays hidden
     }
@@ -81,8 +83,8 @@ function handoverForm({ user, patientId, conversationId, currentTier, onDone }) 
 
   (async () => {
     const [teams, circle] = await Promise.all([
-      api('GET', '/api/teams').catch(() => []),
-      api('GET', `/api/patients/${patientId}/care-circle`).catch(() => null),
+      circlesApi.teams().catch(() => []),
+      circlesApi.careCircle(patientId).catch(() => null),
     ]);
     const colleagues = new Map();
     for (const team of teams) {
@@ -119,7 +121,7 @@ function handoverForm({ user, patientId, conversationId, currentTier, onDone }) 
     else body.to_tier = Number(value);
     try {
       await withBusy(submit, t('common.saving'), () =>
-        ask('chat:handover', { conversation_id: conversationId, ...body }, () => api('POST', `/api/chat/conversations/${conversationId}/handover`, body)),
+        ask('chat:handover', { conversation_id: conversationId, ...body }, () => chatApi.handover(conversationId, body)),
       );
       onDone(t('chat.conv.handover_done'));
     } catch (err) {
@@ -150,12 +152,11 @@ export default async function conversationView(ctx) {
   const conversationId = Number(ctx.params.conversationId);
   const me = ctx.user;
   const root = h('div', { class: 'wide chat chat-conv', 'data-testid': 'conversation', dataset: { conversationId: String(conversationId) } });
-  const path = `/api/chat/conversations/${conversationId}`;
 
   let view;
   let rows;
   try {
-    [view, rows] = await Promise.all([fetchAll(path, 0), api('GET', '/api/chat/inbox')]);
+    [view, rows] = await Promise.all([allAfter(0, (after) => chatApi.conversation(conversationId, after)), chatApi.inbox()]);
   } catch (err) {
     root.append(backLink('#/innboks', t('chat.conv.back')), pageTitle(t('chat.conv.title_plain')), err && err.code !== 'network' ? h('p', { class: 'panel panel-problem', role: 'alert' }, chatErrorText(err)) : loadFailed(err, ctx.retry));
     return root;
@@ -165,7 +166,7 @@ export default async function conversationView(ctx) {
   let patientName = row ? row.patient_name : '';
   if (!patientName) {
     try {
-      patientName = (await api('GET', `/api/patients/${patientId}`)).display_name;
+      patientName = (await circlesApi.patient(patientId)).display_name;
     } catch {
       patientName = '';
     }
@@ -173,7 +174,6 @@ export default async function conversationView(ctx) {
   const patientFirst = firstName(patientName) || patientName;
 
   const state = {
-    messages: new Map(),
     sending: new Map(), // client_id → body, while waiting for the server
     deliveredSent: 0,
     readSent: 0,
@@ -189,23 +189,12 @@ export default async function conversationView(ctx) {
   const closeButton = h('button', { type: 'button', class: 'button-secondary', 'data-testid': 'close', hidden: true }, t('chat.conv.close'));
   const confirmSlot = h('div');
   const log = messageLog();
+  const stored = messageStore();
   const typing = h('p', { class: 'chat-typing', 'data-testid': 'chat-typing', 'aria-live': 'polite' });
   const sendError = messageArea('error');
 
-  function lastId() {
-    let max = 0;
-    for (const id of state.messages.keys()) max = Math.max(max, id);
-    return max;
-  }
-
   function lastPatientId() {
-    let max = 0;
-    for (const m of state.messages.values()) if (m.sender_role === 'patient') max = Math.max(max, m.id);
-    return max;
-  }
-
-  function merge(messages) {
-    for (const m of messages || []) if (m && typeof m.id === 'number') state.messages.set(m.id, m);
+    return stored.lastId((m) => m.sender_role === 'patient');
   }
 
   function mine() {
@@ -239,7 +228,7 @@ export default async function conversationView(ctx) {
   }
 
   function messageEntry(m) {
-    if (m.notice) return { key: `m:${m.id}`, at: m.created_at, announce: noticeText(m.notice) || null, make: () => noticeLine(m) };
+    if (m.notice) return noticeEntry(m);
     const isPatient = m.sender_role === 'patient';
     const isMe = m.sender_id === me.id;
     const who = isPatient ? patientName : isMe ? t('chat.you') : supporterLabel(m.sender_name, m.sender_team_kind);
@@ -251,7 +240,7 @@ export default async function conversationView(ctx) {
     };
   }
 
-  function sendingEntry([clientId, body]) {
+  function sendingEntry({ client_id: clientId, body }) {
     return {
       key: `sending:${clientId}`,
       at: null,
@@ -260,12 +249,8 @@ export default async function conversationView(ctx) {
   }
 
   function renderMessages() {
-    const nearBottom = window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 160;
-    const sorted = [...state.messages.values()].sort((a, b) => a.id - b.id);
-    const known = new Set(sorted.map((m) => m.client_id));
-    const sending = [...state.sending].filter(([clientId]) => !known.has(clientId));
-    log.render([...sorted.map(messageEntry), ...sending.map(sendingEntry)]);
-    if (nearBottom && root.isConnected) window.scrollTo(0, document.documentElement.scrollHeight);
+    const unsent = [...state.sending].map(([clientId, body]) => ({ client_id: clientId, body }));
+    drawMessages({ log, root, store: stored, messageEntry, unsent, unsentEntry: sendingEntry, margin: 160 });
     confirmDelivery();
     markRead();
   }
@@ -289,14 +274,14 @@ export default async function conversationView(ctx) {
     const upto = lastPatientId();
     if (upto <= state.readSent || (row && upto <= row.read_upto_id)) return;
     state.readSent = upto;
-    ask('chat:read', { conversation_id: conversationId, upto_id: upto }, () => api('POST', `${path}/read`, { upto_id: upto })).catch(() => {
+    ask('chat:read', { conversation_id: conversationId, upto_id: upto }, () => chatApi.markRead(conversationId, upto)).catch(() => {
       state.readSent = 0;
     });
   }
 
   async function refreshRelation() {
     try {
-      const fresh = await api('GET', '/api/chat/inbox');
+      const fresh = await chatApi.inbox();
       row = fresh.find((r) => r.conversation_id === conversationId) || null;
       if (row) row.fetchedAt = Date.now();
       renderRelation();
@@ -311,11 +296,11 @@ export default async function conversationView(ctx) {
     if (syncing) return;
     syncing = true;
     try {
-      const after = lastId();
+      const after = stored.lastId();
       const fresh = await allAfter(after, (from) =>
-        ask('chat:sync', { conversation_id: conversationId, after_id: from }, () => api('GET', `${path}?after_id=${from}`)),
+        ask('chat:sync', { conversation_id: conversationId, after_id: from }, () => chatApi.conversation(conversationId, from)),
       );
-      merge(fresh.messages);
+      stored.merge(fresh.messages);
       renderMessages();
     } catch {
       /* try again on the next event or poll */
@@ -340,9 +325,9 @@ export default async function conversationView(ctx) {
       renderMessages();
       try {
         const message = await ask('chat:send', { conversation_id: conversationId, client_id: clientId, body: text }, () =>
-          api('POST', `${path}/messages`, { client_id: clientId, body: text }),
+          chatApi.reply(conversationId, { client_id: clientId, body: text }),
         );
-        merge([message]);
+        stored.merge([message]);
         return true;
       } catch (err) {
         showMessage(sendError, chatErrorText(err));
@@ -360,7 +345,7 @@ export default async function conversationView(ctx) {
     showMessage(actionError, '');
     try {
       await withBusy(takeButton, t('chat.conv.taking'), () =>
-        ask('chat:take', { conversation_id: conversationId }, () => api('POST', `${path}/take`)),
+        ask('chat:take', { conversation_id: conversationId }, () => chatApi.take(conversationId)),
       );
     } catch (err) {
       showMessage(actionError, chatErrorText(err));
@@ -379,7 +364,7 @@ export default async function conversationView(ctx) {
       },
       onConfirm: async (yes) => {
         try {
-          await withBusy(yes, t('common.saving'), () => ask('chat:close', { conversation_id: conversationId }, () => api('POST', `${path}/close`)));
+          await withBusy(yes, t('common.saving'), () => ask('chat:close', { conversation_id: conversationId }, () => chatApi.close(conversationId)));
           ctx.flash(t('chat.conv.closed'));
           ctx.navigate('/innboks');
         } catch (err) {
@@ -439,7 +424,7 @@ export default async function conversationView(ctx) {
   }
 
   if (row) row.fetchedAt = Date.now();
-  merge(view.messages);
+  stored.merge(view.messages);
   renderRelation();
   renderMessages();
   askForNote(view.note_requested_for);
@@ -452,7 +437,7 @@ export default async function conversationView(ctx) {
     }
     if (!data || data.conversation_id !== conversationId) return;
     if (name === 'chat:message') {
-      merge([data]);
+      stored.merge([data]);
       if (data.sender_role === 'patient') typing.textContent = '';
       renderMessages();
       if (data.sender_role === 'patient') refreshRelation();

@@ -3,7 +3,7 @@
 // net, by asking the server every 30 seconds.
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { api } from '../api.js';
+import * as chatApi from './api.js';
 import { loadFailed, pageTitle } from '../ui.js';
 import { onPush, whileShown } from './chat-ui.js';
 import * as realtime from '../realtime.js';
@@ -43,7 +43,7 @@ function liveInbox(node, onRows, onError = () => {}) {
     if (running) return;
     running = true;
     try {
-      onRows(await api('GET', '/api/chat/inbox'), Date.now());
+      onRows(await chatApi.inbox(), Date.now());
     } catch (err) {
       onError(err);
     } finally {

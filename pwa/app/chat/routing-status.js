@@ -5,7 +5,7 @@
 // crisis plan are shown at once.
 import { h } from '../dom.js';
 import { t, has } from '../i18n.js';
-import { EMERGENCY_NUMBERS } from '../ui.js';
+import { EMERGENCY_NUMBERS, isFirst } from '../emergency.js';
 import { clockTime, osloDate } from '../checkins/checkin-ui.js';
 import { supporterLabel } from './chat-ui.js';
 
@@ -114,7 +114,7 @@ export function contactText(status) {
  */
 export function helpNow(reach, { testid = 'help-now', headingLevel = 'h2' } = {}) {
   const resort = reach && reach.last_resort;
-  const numbers = EMERGENCY_NUMBERS.map((n) => ({ tel: n.tel, shown: n.shown, name: t(`emergency.${n.key}`), first: n.key === 'ambulance' }));
+  const numbers = EMERGENCY_NUMBERS.map((n) => ({ tel: n.tel, shown: n.shown, name: t(`emergency.${n.key}`), first: isFirst(n) }));
   if (resort) numbers.push({ tel: resort.phone.replace(/\s+/g, ''), shown: resort.phone, name: resort.label, own: true });
   return h(
     'section',

@@ -3,7 +3,7 @@
 // reminders on this phone (web push).
 import { h, uid } from '../dom.js';
 import { t, locale } from '../i18n.js';
-import { api } from '../api.js';
+import * as checkinsApi from './api.js';
 import { backLink, errorText, loadFailed, messageArea, pageTitle, pickedEcho, showMessage, withBusy } from '../ui.js';
 import { osloDate } from './checkin-ui.js';
 import { pushSwitch } from '../settings/push.js';
@@ -130,7 +130,7 @@ export function scheduleForm(schedule, { patientId, onSaved = () => {} }) {
       return;
     }
     try {
-      const saved = await withBusy(save, t('common.saving'), () => api('PUT', `/api/patients/${patientId}/checkin-schedule`, body));
+      const saved = await withBusy(save, t('common.saving'), () => checkinsApi.saveSchedule(patientId, body));
       showMessage(status, t('checkin.schedule.saved', { time: hhmm(saved.evening_time) }));
       onSaved(saved);
     } catch (err) {
@@ -161,7 +161,7 @@ export default async function checkinScheduleView(ctx) {
   );
   let schedule;
   try {
-    schedule = await api('GET', `/api/patients/${ctx.user.id}/checkin-schedule`);
+    schedule = await checkinsApi.schedule(ctx.user.id);
   } catch (err) {
     page.append(loadFailed(err, ctx.retry));
     return page;

@@ -3,7 +3,7 @@
 // colour and shape) and a table of the check-ins in Oslo time.
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { api, query } from '../api.js';
+import * as checkinsApi from './api.js';
 import { backLink, loadFailed, pageTitle } from '../ui.js';
 import { levelBadge, levelMark, levelWord, reasonText, shortDateTime } from './checkin-ui.js';
 import { chartKey, pressureChart } from './checkin-chart.js';
@@ -71,7 +71,7 @@ export function trendPanel(patientId, { who = 'patient', headingLevel = 2 } = {}
   async function load() {
     let trend;
     try {
-      trend = await api('GET', `/api/patients/${patientId}/checkins${query({ days: DAYS })}`);
+      trend = await checkinsApi.checkinTrend(patientId, DAYS);
     } catch (err) {
       body.replaceChildren(loadFailed(err, load));
       return;

@@ -4,9 +4,9 @@
 import { h } from '../dom.js';
 import { t, has, locale } from '../i18n.js';
 import { TIME_ZONE } from '../format.js';
-import { EMERGENCY_NUMBERS } from '../ui.js';
+import { EMERGENCY_NUMBERS, isFirst } from '../emergency.js';
 import * as realtime from '../realtime.js';
-import { api } from '../api.js';
+import * as checkinsApi from './api.js';
 
 export const LEVELS = ['green', 'yellow', 'red'];
 
@@ -78,7 +78,7 @@ export function bigNumbers(numbers) {
         null,
         h(
           'a',
-          { href: `tel:${tel}`, class: ['checkin-call', tel === '113' && 'checkin-call-first'] },
+          { href: `tel:${tel}`, class: ['checkin-call', known && isFirst(known) && 'checkin-call-first'] },
           h('span', { class: 'visually-hidden' }, t('emergency.call'), ' '),
           h('span', { class: 'checkin-call-number' }, n.phone),
           h('span', { class: 'checkin-call-name' }, name),
@@ -179,7 +179,7 @@ export function alertBanner({ showTonightLink = true } = {}) {
 /** The banner, and when its first answer has been drawn (it never rejects). */
 export function pendingReminderBanner() {
   const box = h('div', { class: 'checkin-pending', 'data-testid': 'checkin-pending', hidden: true });
-  const loaded = api('GET', '/api/checkins/state')
+  const loaded = checkinsApi.checkinState()
     .then((state) => {
       const pending = state && state.pending_reminder;
       if (!pending) return;

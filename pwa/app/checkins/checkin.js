@@ -5,7 +5,7 @@
 // twice and never loses it: with no network it waits and is sent on reconnect.
 import { append, h, uid } from '../dom.js';
 import { t } from '../i18n.js';
-import { api } from '../api.js';
+import * as checkinsApi from './api.js';
 import { partOfDay } from '../format.js';
 import { errorText, loadFailed, messageArea, pageTitle, showMessage } from '../ui.js';
 import { bigNumbers, clockTime } from './checkin-ui.js';
@@ -473,7 +473,7 @@ export default async function checkinView(ctx) {
   let state = null;
   if (ctx.user) {
     try {
-      state = await api('GET', '/api/checkins/state');
+      state = await checkinsApi.checkinState();
     } catch (err) {
       if (err.code !== 'network') {
         root.append(pageTitle(t('checkin.title_evening')), loadFailed(err, () => window.location.reload()));

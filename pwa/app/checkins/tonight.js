@@ -3,7 +3,8 @@
 // live "someone needs you" banner. Push taps for alerts open this screen.
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { api, query } from '../api.js';
+import * as checkinsApi from './api.js';
+import * as rostersApi from '../rosters/api.js';
 import { errorText, loadFailed, messageArea, pageTitle, showMessage, withBusy } from '../ui.js';
 import { alertBanner, clockTime, levelBadge, longDate, onCheckinAlert, reasonText, shortDateTime } from './checkin-ui.js';
 import { pushSwitch } from '../settings/push.js';
@@ -37,7 +38,7 @@ function dischargedItem(item, onDone) {
   button.addEventListener('click', async () => {
     showMessage(status, '');
     try {
-      await withBusy(button, t('common.saving'), () => api('POST', `/api/patients/${item.patient_id}/discharges/contact`));
+      await withBusy(button, t('common.saving'), () => checkinsApi.dischargeContacted(item.patient_id));
       onDone(item);
     } catch (err) {
       showMessage(status, errorText(err));
@@ -63,7 +64,7 @@ function dischargedItem(item, onDone) {
 async function emptyText() {
   let shifts;
   try {
-    shifts = await api('GET', `/api/me/shifts${query({ days: 7 })}`);
+    shifts = await rostersApi.myShifts({ days: 7 });
   } catch {
     return t('checkin.tonight.empty');
   }
@@ -119,7 +120,7 @@ export default async function tonightView() {
     if (running) return;
     running = true;
     try {
-      const [tonight, recent] = await Promise.all([api('GET', '/api/checkins/tonight'), api('GET', '/api/checkins/recently-discharged')]);
+      const [tonight, recent] = await Promise.all([checkinsApi.tonight(), checkinsApi.recentlyDischarged()]);
       problem.replaceChildren();
       list.replaceChildren(...tonight.map(tonightItem));
       empty.hidden = tonight.length > 0;

@@ -6,7 +6,7 @@ import { firstName, partOfDay } from '../format.js';
 import { pageTitle } from '../ui.js';
 import { pendingReminderBanner } from '../checkins/checkin-ui.js';
 import { pendingProposalsBanner } from '../plans/plan-ui.js';
-import { api } from '../api.js';
+import * as alertsApi from '../alerts/api.js';
 import { onPush } from '../chat/chat-ui.js';
 import { alertText, helpNow, needsHelpNow, reachableLine } from '../chat/routing-status.js';
 
@@ -56,7 +56,7 @@ function routingBox() {
     );
     box.hidden = false;
   }
-  const load = () => api('GET', '/api/alerts/me').then(draw).catch(() => {});
+  const load = () => alertsApi.myAlerts().then(draw).catch(() => {});
   const loaded = load();
   onPush(box, (name) => {
     if (name === 'connect' || name === 'alert:status') load();

@@ -2,7 +2,7 @@
 // "I am worried" button where they allow it.
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { api } from '../api.js';
+import * as kinApi from './api.js';
 import { firstName } from '../format.js';
 import { loadFailed, pageTitle } from '../ui.js';
 import { worryButton } from './kin-ui.js';
@@ -22,7 +22,7 @@ export default async function kinHome(ctx) {
   const page = h('div', { class: 'narrow kin-home', 'data-testid': 'kin-home' }, pageTitle(t('next_of_kin.kin.title', { name: firstName(ctx.user.display_name) })));
   let home;
   try {
-    home = await api('GET', '/api/next-of-kin/home');
+    home = await kinApi.kinHome();
   } catch (err) {
     page.append(loadFailed(err, ctx.retry));
     return page;

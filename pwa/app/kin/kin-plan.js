@@ -2,7 +2,7 @@
 // shares with me, with numbers to tap; the emergency numbers stay at the bottom.
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { api } from '../api.js';
+import * as kinApi from './api.js';
 import { backLink, loadFailed, pageTitle } from '../ui.js';
 import { compactSections } from '../plans/plan-ui.js';
 import { worryButton } from './kin-ui.js';
@@ -13,7 +13,7 @@ export default async function kinPlan(ctx) {
   const page = h('div', { class: 'narrow plan-page kin-plan', 'data-testid': 'kin-plan' }, backLink('#/', t('next_of_kin.kin.back')));
   let plan;
   try {
-    plan = await api('GET', `/api/patients/${patientId}/next-of-kin/plan`);
+    plan = await kinApi.kinPlan(patientId);
   } catch (err) {
     page.append(pageTitle(t('next_of_kin.kin.plan_title_unknown')), loadFailed(err, null));
     return page;

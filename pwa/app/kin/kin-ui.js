@@ -2,7 +2,7 @@
 // worried" button a next of kin has, which says what the server did with it.
 import { h, uid, clear } from '../dom.js';
 import { t } from '../i18n.js';
-import { api } from '../api.js';
+import * as kinApi from './api.js';
 import { confirmStep, errorText, messageArea, showMessage, withBusy } from '../ui.js';
 import { SECTIONS, sectionTitle } from '../plans/plan-ui.js';
 import { teamKind } from '../format.js';
@@ -58,7 +58,7 @@ export function worryButton(patient) {
         confirmLabel: t('next_of_kin.kin.worry_send'),
         onConfirm: async (yes) => {
           try {
-            const sent = await withBusy(yes, t('common.saving'), () => api('POST', `/api/patients/${patient.patient_id}/next-of-kin/worry`));
+            const sent = await withBusy(yes, t('common.saving'), () => kinApi.sendWorry(patient.patient_id));
             showStatus(sent);
           } catch (err) {
             showButton();

@@ -2,7 +2,7 @@
 // do, inviting one more, and taking it back (at once) with a confirmation.
 import { h, clear } from '../dom.js';
 import { t } from '../i18n.js';
-import { api } from '../api.js';
+import * as kinApi from './api.js';
 import { backLink, confirmStep, errorText, field, invitationPanel, loadFailed, messageArea, pageTitle, showMessage, withBusy } from '../ui.js';
 import { consentChoices } from './kin-ui.js';
 
@@ -15,7 +15,7 @@ function consentCard(consent, patientId, reload, pageStatus) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     try {
-      await withBusy(save, t('common.saving'), () => api('PUT', `/api/patients/${patientId}/next-of-kin/${consent.id}`, choices.value()));
+      await withBusy(save, t('common.saving'), () => kinApi.updateConsent(patientId, consent.id, choices.value()));
       showMessage(status, t('next_of_kin.patient.saved', { name: consent.display_name }));
     } catch (err) {
       showMessage(status, errorText(err));
@@ -29,7 +29,7 @@ function consentCard(consent, patientId, reload, pageStatus) {
       confirmLabel: t('next_of_kin.patient.withdraw_yes'),
       onConfirm: async (yes) => {
         try {
-          await withBusy(yes, t('common.saving'), () => api('POST', `/api/patients/${patientId}/next-of-kin/${consent.id}/withdraw`));
+          await withBusy(yes, t('common.saving'), () => kinApi.withdrawConsent(patientId, consent.id));
           showMessage(pageStatus, t('next_of_kin.patient.withdrawn', { name: consent.display_name }));
           reload();
         } catch (err) {
@@ -66,7 +66,7 @@ function inviteForm(patientId, reload) {
     event.preventDefault();
     try {
       const invited = await withBusy(send, t('common.saving'), () =>
-        api('POST', `/api/patients/${patientId}/next-of-kin`, { display_name: name.input.value, ...choices.value() }),
+        kinApi.addConsent(patientId, { display_name: name.input.value, ...choices.value() }),
       );
       clear(result, invitationPanel(invited.invitation, { name: invited.consent.display_name }));
       name.input.value = '';
@@ -84,7 +84,7 @@ export default async function nextOfKinView(ctx) {
   const list = h('ul', { class: 'items', 'data-testid': 'kin-list' });
   async function reload() {
     try {
-      const consents = await api('GET', `/api/patients/${patientId}/next-of-kin`);
+      const consents = await kinApi.consents(patientId);
       clear(list, consents.length ? consents.map((c) => consentCard(c, patientId, reload, pageStatus)) : h('li', { class: 'muted' }, t('next_of_kin.patient.none')));
     } catch (err) {
       clear(list, h('li', null, loadFailed(err, reload)));

@@ -5,7 +5,7 @@
 // The CSV download holds exactly the numbers of the tables.
 import { h, clear } from '../dom.js';
 import { t, locale } from '../i18n.js';
-import { api } from '../api.js';
+import * as outcomesApi from './api.js';
 import { loadFailed } from '../ui.js';
 import { loadUPlot, cssVar } from '../checkins/checkin-chart.js';
 
@@ -189,7 +189,7 @@ export default async function adminOutcomes() {
   const root = h('div', { class: 'admin-section', 'data-testid': 'admin-outcomes' });
   let data;
   try {
-    data = await api('GET', '/api/outcomes');
+    data = await outcomesApi.outcomes();
   } catch (err) {
     root.append(loadFailed(err, () => window.location.reload()));
     return root;
@@ -210,7 +210,7 @@ export default async function adminOutcomes() {
     h('h2', null, t('outcomes.title')),
     h('p', null, t('outcomes.intro')),
     h('p', { class: 'field' }, h('label', { for: 'outcome-team' }, t('outcomes.team')), ' ', picker),
-    h('p', null, h('a', { href: '/api/outcomes.csv', download: '', class: 'button button-secondary', 'data-testid': 'outcome-csv' }, t('outcomes.download_csv'))),
+    h('p', null, h('a', { href: outcomesApi.OUTCOMES_CSV, download: '', class: 'button button-secondary', 'data-testid': 'outcome-csv' }, t('outcomes.download_csv'))),
     assumptions(data.assumptions),
     figures,
   );

@@ -4,7 +4,7 @@
 // figures; the patient sees in "Hvem har sett mine data" that it was recorded.
 import { h, uid } from '../dom.js';
 import { t } from '../i18n.js';
-import { api } from '../api.js';
+import * as outcomesApi from './api.js';
 import { errorText, messageArea, showMessage, withBusy } from '../ui.js';
 import { longDate, osloToday } from '../checkins/checkin-ui.js';
 
@@ -46,7 +46,7 @@ export function nightOutcomeForm(patient) {
     const picked = form.querySelector('input[type=radio]:checked');
     try {
       const saved = await withBusy(save, t('common.saving'), () =>
-        api('POST', `/api/patients/${patient.id}/night-outcomes`, { night: night.value, outcome: picked.value }),
+        outcomesApi.recordNightOutcome(patient.id, { night: night.value, outcome: picked.value }),
       );
       showMessage(status, t('outcomes.record.saved', { date: longDate(saved.night), outcome: t(`outcomes.record.option.${saved.outcome}`) }));
     } catch (err) {

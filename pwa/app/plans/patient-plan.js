@@ -7,12 +7,12 @@
 // Every load is in the patient's "Hvem har sett mine data".
 import { h, uid } from '../dom.js';
 import { t } from '../i18n.js';
-import { api, query } from '../api.js';
 import { formatDateTime } from '../format.js';
 import { backLink, loadFailed, messageArea, pageTitle, showMessage, withBusy } from '../ui.js';
-import { LIMITS, diffView, kindsText, planErrorText, planPath, sectionBody, sectionTitle, versionLine } from './plan-ui.js';
+import { LIMITS, diffView, kindsText, planErrorText, sectionBody, sectionTitle, versionLine } from './plan-ui.js';
 import { sameValue, sectionEditor } from './plan-edit.js';
 import { proposalAuthor } from './plan-proposals.js';
+import * as plansApi from './api.js';
 
 function noteField(label, { required = false, hint = null } = {}) {
   const id = uid('note');
@@ -28,8 +28,8 @@ export default async function patientPlanView(ctx) {
   let pending;
   try {
     [plan, pending] = await Promise.all([
-      api('GET', planPath(patientId)),
-      Promise.all(['pending', 'awaiting_confirmation'].map((status) => api('GET', planPath(patientId, `/proposals${query({ status })}`))))
+      plansApi.plan(patientId),
+      Promise.all(['pending', 'awaiting_confirmation'].map((status) => plansApi.proposals(patientId, { status })))
         .then((lists) => lists.flat())
         .catch(() => []),
     ]);
@@ -68,7 +68,7 @@ export default async function patientPlanView(ctx) {
     sign.addEventListener('click', async () => {
       showMessage(error, '');
       try {
-        const done = await withBusy(sign, t('common.saving'), () => api('POST', planPath(patientId, `/proposals/${p.id}/co-sign`), { base_version: plan.version }));
+        const done = await withBusy(sign, t('common.saving'), () => plansApi.answerProposal(patientId, p.id, 'co-sign', { base_version: plan.version }));
         ctx.flash(t('plan.supporter.co_signed', { n: done.resulting_version }));
         ctx.retry();
       } catch (err) {
@@ -117,7 +117,7 @@ export default async function patientPlanView(ctx) {
         note.input.removeAttribute('aria-invalid');
         try {
           await withBusy(send, t('common.saving'), () =>
-            api('POST', planPath(patientId, `/proposals/${p.id}/agree-in-meeting`), { base_version: plan.version, note: note.input.value.trim() }),
+            plansApi.answerProposal(patientId, p.id, 'agree-in-meeting', { base_version: plan.version, note: note.input.value.trim() }),
           );
           ctx.flash(t('plan.supporter.agreed', { name }));
           ctx.retry();
@@ -183,7 +183,7 @@ export default async function patientPlanView(ctx) {
         }
         try {
           const created = await withBusy(send, t('common.saving'), () =>
-            api('POST', planPath(patientId, '/proposals'), { base_version: plan.version, sections: { [key]: result.value }, note: note.input.value.trim() }),
+            plansApi.propose(patientId, { base_version: plan.version, sections: { [key]: result.value }, note: note.input.value.trim() }),
           );
           pending = [created, ...pending];
           renderWaiting();

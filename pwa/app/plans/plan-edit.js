@@ -5,10 +5,10 @@
 // sectionEditor() is also used by supporters to write a proposal.
 import { h, uid } from '../dom.js';
 import { t } from '../i18n.js';
-import { api } from '../api.js';
 import { backLink, loadFailed, messageArea, pageTitle, showMessage, withBusy } from '../ui.js';
-import { LIMITS, ROLES, ROW_LISTS, SECTIONS, TEXT_LISTS, TEXTS, locKey, planErrorText, planPath, roleLabel, sectionBody, sectionTitle } from './plan-ui.js';
+import { LIMITS, ROLES, ROW_LISTS, SECTIONS, TEXT_LISTS, TEXTS, locKey, planErrorText, roleLabel, sectionBody, sectionTitle } from './plan-ui.js';
 import * as store from './plan-store.js';
+import * as plansApi from './api.js';
 
 const PHONE = /^\+?[0-9 ]+$/;
 
@@ -343,7 +343,7 @@ export default async function planEditView(ctx) {
     showMessage(error, '');
     try {
       const updated = await withBusy(button, t('common.saving'), () =>
-        api('PUT', planPath(ctx.user.id), { base_version: baseVersion, sections: { [key]: value } }),
+        plansApi.savePlan(ctx.user.id, { base_version: baseVersion, sections: { [key]: value } }),
       );
       store.remember(ctx.user, updated);
       store.markSaved(key, updated.version);

@@ -4,11 +4,11 @@
 // a supporter wrote down as "avtalt i møte" asks "Stemmer det?" instead.
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { api, query } from '../api.js';
 import { formatDateTime } from '../format.js';
 import { backLink, loadFailed, messageArea, pageTitle, showMessage, withBusy } from '../ui.js';
-import { diffView, kindsText, planErrorText, planPath, sectionTitle } from './plan-ui.js';
+import { diffView, kindsText, planErrorText, sectionTitle } from './plan-ui.js';
 import * as store from './plan-store.js';
+import * as plansApi from './api.js';
 
 export function proposalAuthor(p) {
   const who = p.author ? p.author.display_name : t('audit.unknown_actor');
@@ -31,7 +31,7 @@ export default async function planProposalsView(ctx) {
   let plan;
   let proposals;
   try {
-    [plan, proposals] = await Promise.all([store.fetchOwnPlan(ctx.user), api('GET', planPath(ctx.user.id, `/proposals${query({})}`))]);
+    [plan, proposals] = await Promise.all([store.fetchOwnPlan(ctx.user), plansApi.proposals(ctx.user.id)]);
   } catch (err) {
     page.append(err.code === 'network' ? h('p', { class: 'panel panel-problem', role: 'alert' }, t('plan.offline.need_network')) : loadFailed(err, ctx.retry));
     return page;
@@ -67,7 +67,7 @@ export default async function planProposalsView(ctx) {
     approve.addEventListener('click', async () => {
       showMessage(error, '');
       try {
-        const done = await withBusy(approve, t('common.saving'), () => api('POST', planPath(ctx.user.id, `/proposals/${p.id}/approve`), { base_version: plan.version }));
+        const done = await withBusy(approve, t('common.saving'), () => plansApi.answerProposal(ctx.user.id, p.id, 'approve', { base_version: plan.version }));
         ctx.flash(t('plan.proposals.approved', { n: done.resulting_version, name: p.author ? p.author.display_name : '' }));
         ctx.retry();
       } catch (err) {
@@ -84,7 +84,7 @@ export default async function planProposalsView(ctx) {
     reject.addEventListener('click', async () => {
       showMessage(error, '');
       try {
-        await withBusy(reject, t('common.saving'), () => api('POST', planPath(ctx.user.id, `/proposals/${p.id}/reject`)));
+        await withBusy(reject, t('common.saving'), () => plansApi.answerProposal(ctx.user.id, p.id, 'reject'));
         ctx.flash(t('plan.proposals.rejected', { name: p.author ? p.author.display_name : '' }));
         ctx.retry();
       } catch (err) {

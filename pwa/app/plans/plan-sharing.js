@@ -3,10 +3,10 @@
 // copy of the plan on this phone.
 import { h, uid } from '../dom.js';
 import { t } from '../i18n.js';
-import { api } from '../api.js';
 import { backLink, loadFailed, messageArea, pageTitle, showMessage, withBusy } from '../ui.js';
-import { KINDS, SECTIONS, planErrorText, planPath, sectionTitle } from './plan-ui.js';
+import { KINDS, SECTIONS, planErrorText, sectionTitle } from './plan-ui.js';
 import * as store from './plan-store.js';
+import * as plansApi from './api.js';
 
 function same(a, b) {
   return [...a].sort().join() === [...b].sort().join();
@@ -98,7 +98,7 @@ export default async function planSharingView(ctx) {
       return;
     }
     try {
-      const answer = await withBusy(save, t('common.saving'), () => api('PUT', planPath(ctx.user.id, '/sharing'), body));
+      const answer = await withBusy(save, t('common.saving'), () => plansApi.saveSharing(ctx.user.id, body));
       saved = answer.sharing;
       plan = { ...plan, sharing: answer.sharing, offline_enabled: answer.offline_enabled };
       if (answer.offline_enabled) store.remember(ctx.user, plan);

@@ -3,8 +3,7 @@
 // removed when the patient turns the offline copy off, when they log out,
 // when the session ends (device-data.js), and when someone else logs in on
 // this device. Supporters never store plans.
-import { api } from '../api.js';
-import { planPath } from './plan-ui.js';
+import * as plansApi from './api.js';
 
 const PREFIX = 'nattlys.plan.';
 const OWNER = 'nattlys.plan-owner';
@@ -126,7 +125,7 @@ export function start(user) {
 
 /** The patient's own plan from the server; the local copy is refreshed. */
 export async function fetchOwnPlan(user) {
-  const plan = await api('GET', planPath(user.id));
+  const plan = await plansApi.plan(user.id);
   remember(user, plan);
   return plan;
 }

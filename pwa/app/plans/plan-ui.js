@@ -5,7 +5,7 @@ import { h } from '../dom.js';
 import { t, has } from '../i18n.js';
 import { formatDateTime } from '../format.js';
 import { errorText } from '../ui.js';
-import { api } from '../api.js';
+import * as plansApi from './api.js';
 
 /** The plan's sections in reading order (as the server's SectionKey). */
 export const SECTIONS = [
@@ -27,10 +27,6 @@ export const ROW_LISTS = new Set(['contacts', 'professionals', 'who_does_what'])
 export const KINDS = ['bolig', 'kommune', 'dps'];
 export const ROLES = ['bolig', 'kommune', 'dps', 'legevakt', 'next_of_kin', 'other'];
 export const LIMITS = { items: 30, item: 300, text: 4000, name: 100, phone: 20, note: 500 };
-
-export function planPath(patientId, rest = '') {
-  return `/api/patients/${encodeURIComponent(patientId)}/crisis-plan${rest}`;
-}
 
 export function sectionTitle(key) {
   return has(`plan.sections.${key}`) ? t(`plan.sections.${key}`) : String(key);
@@ -236,7 +232,7 @@ export function locKey(loc) {
 /** The banner, and when its first answer has been drawn (it never rejects). */
 export function pendingProposalsBanner(user) {
   const box = h('div', { class: 'checkin-pending plan-proposals-home', 'data-testid': 'home-proposals', hidden: true });
-  const loaded = api('GET', planPath(user.id, '/proposals?status=pending'))
+  const loaded = plansApi.proposals(user.id, { status: 'pending' })
     .then((proposals) => {
       if (!Array.isArray(proposals) || !proposals.length) return;
       box.replaceChildren(

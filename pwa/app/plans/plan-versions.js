@@ -3,11 +3,11 @@
 // "Endret: før → etter"), the whole plan as it was, and bringing it back.
 import { append, h } from '../dom.js';
 import { t } from '../i18n.js';
-import { api } from '../api.js';
 import { formatDateTime } from '../format.js';
 import { backLink, confirmStep, loadFailed, messageArea, pageTitle, showMessage } from '../ui.js';
-import { SECTIONS, diffView, planErrorText, planPath, sectionBody, sectionTitle } from './plan-ui.js';
+import { SECTIONS, diffView, planErrorText, sectionBody, sectionTitle } from './plan-ui.js';
 import * as store from './plan-store.js';
+import * as plansApi from './api.js';
 
 function name(person, me) {
   if (!person) return t('audit.unknown_actor');
@@ -40,7 +40,7 @@ async function listView(ctx, page) {
   let versions;
   let plan;
   try {
-    [versions, plan] = await Promise.all([api('GET', planPath(ctx.user.id, '/versions')), store.fetchOwnPlan(ctx.user)]);
+    [versions, plan] = await Promise.all([plansApi.versions(ctx.user.id), store.fetchOwnPlan(ctx.user)]);
   } catch (err) {
     page.append(loadFailed(err, ctx.retry));
     return page;
@@ -55,7 +55,7 @@ async function detailView(ctx, page, number) {
   let detail;
   let plan;
   try {
-    [detail, plan] = await Promise.all([api('GET', planPath(ctx.user.id, `/versions/${number}`)), store.fetchOwnPlan(ctx.user)]);
+    [detail, plan] = await Promise.all([plansApi.version(ctx.user.id, number), store.fetchOwnPlan(ctx.user)]);
   } catch (err) {
     page.append(loadFailed(err, ctx.retry));
     return page;
@@ -90,7 +90,7 @@ async function detailView(ctx, page, number) {
         onConfirm: async (yes) => {
           yes.disabled = true;
           try {
-            const updated = await api('POST', planPath(ctx.user.id, `/versions/${number}/restore`), { base_version: plan.version });
+            const updated = await plansApi.restoreVersion(ctx.user.id, number, { base_version: plan.version });
             store.remember(ctx.user, updated);
             ctx.flash(t('plan.versions.restored', { n: updated.version, from: number }));
             ctx.navigate('/kriseplan/versjoner');

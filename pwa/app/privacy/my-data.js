@@ -2,7 +2,7 @@
 // (or withdraws) deletion after the waiting period.
 import { clear, h } from '../dom.js';
 import { currentLanguage, t } from '../i18n.js';
-import { api } from '../api.js';
+import * as privacyApi from './api.js';
 import { formatDateTime } from '../format.js';
 import { backLink, confirmStep, errorText, loadFailed, messageArea, pageTitle, showMessage, withBusy } from '../ui.js';
 
@@ -23,7 +23,7 @@ function downloadSection() {
       showMessage(status, '');
       try {
         const blob = await withBusy(b, t('my_data.downloading'), () =>
-          api('POST', '/api/me/export', { format, lang: currentLanguage() }, { blob: true }),
+          privacyApi.exportMyData({ format, lang: currentLanguage() }),
         );
         download(blob, `nattlys-${new Date().toISOString().slice(0, 10)}.${format}`);
         showMessage(status, t('my_data.downloaded'));
@@ -54,7 +54,7 @@ function deletionSection(initial) {
       const withdraw = h('button', { type: 'button', class: 'button-primary' }, t('my_data.withdraw_button'));
       withdraw.addEventListener('click', async () => {
         try {
-          await withBusy(withdraw, t('common.saving'), () => api('DELETE', '/api/me/deletion'));
+          await withBusy(withdraw, t('common.saving'), () => privacyApi.withdrawDeletion());
           show({ pending: false }, t('my_data.withdrawn'));
         } catch (err) {
           showMessage(status, errorText(err));
@@ -73,7 +73,7 @@ function deletionSection(initial) {
           confirmLabel: t('my_data.delete_confirm_yes'),
           onConfirm: async (yes) => {
             try {
-              const next = await withBusy(yes, t('common.saving'), () => api('POST', '/api/me/deletion', { confirm: true }));
+              const next = await withBusy(yes, t('common.saving'), () => privacyApi.requestDeletion());
               show(next, t('my_data.requested'));
             } catch (err) {
               showMessage(status, errorText(err));
@@ -107,7 +107,7 @@ export default async function myDataView(ctx) {
   const page = h('div', { class: 'narrow', 'data-testid': 'my-data' }, backLink('#/', t('common.back_home')), pageTitle(t('my_data.title')));
   let deletion;
   try {
-    deletion = await api('GET', '/api/me/deletion');
+    deletion = await privacyApi.myDeletion();
   } catch (err) {
     page.append(loadFailed(err, ctx.retry));
     return page;

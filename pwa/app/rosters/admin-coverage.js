@@ -2,7 +2,7 @@
 // also used on a team's roster page to preview its draft.
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { api, query } from '../api.js';
+import * as rostersApi from './api.js';
 import { teamKind } from '../format.js';
 import { loadFailed, loading } from '../ui.js';
 import { nightGapLine, nightGapList } from '../alerts/night-gaps.js';
@@ -215,10 +215,10 @@ export function coverageReport({ teamId = null, headingLevel = 3 } = {}) {
       let data;
       if (start === null) {
         // The server's "today" (its clock may differ from this device's).
-        const today = await api('GET', `/api/coverage${query({ days: 1, team_id: teamId })}`);
+        const today = await rostersApi.coverage({ days: 1, team_id: teamId });
         start = mondayOf(dayKey(today.starts_at));
       }
-      data = await api('GET', `/api/coverage${query({ start, days: 7, team_id: teamId })}`);
+      data = await rostersApi.coverage({ start, days: 7, team_id: teamId });
       title.textContent = t('roster.coverage.week_title', { week: isoWeek(start), from: dayName(start), to: dayName(addDays(start, 6), { year: true }) });
       body.replaceChildren(report(data, { headingLevel }));
     } catch (err) {
@@ -253,7 +253,7 @@ async function nightSummary() {
   const section = h('section', { class: 'section', 'aria-labelledby': 'night-gaps-heading', 'data-testid': 'night-summary' }, h('h2', { id: 'night-gaps-heading' }, t('night_gaps.title')), h('p', null, t('night_gaps.intro')));
   let patients;
   try {
-    patients = await api('GET', '/api/coverage/nights?weeks=4');
+    patients = await rostersApi.coverageNights();
   } catch (err) {
     if (err.code === 'unauthorized') throw err;
     section.append(loadFailed(err, () => nightSummary().then((fresh) => section.replaceWith(fresh))));

@@ -3,7 +3,8 @@
 // (#/admin/vaktplan and #/admin/vaktplan/<team id>).
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { api, query } from '../api.js';
+import * as circlesApi from '../care-circles/api.js';
+import * as rostersApi from './api.js';
 import { teamKind } from '../format.js';
 import { backLink, confirmStep, errorText, loadFailed, messageArea, pickedEcho, selectField, showMessage, withBusy } from '../ui.js';
 import { addDays, clockTime, dayKey, dayName, isoWeek, localInputValue, mondayOf, osloInstant, periodText } from './roster-time.js';
@@ -57,7 +58,7 @@ export function onDutyNow({ teamId = null, headingLevel = 2 } = {}) {
   const node = h('section', { class: 'section', 'aria-labelledby': headingId, 'data-testid': 'on-duty-now' }, h(`h${headingLevel}`, { id: headingId }, t('roster.on_duty.title')), stamp, problem, list);
   async function refresh() {
     try {
-      const entries = teamId ? [await api('GET', `/api/teams/${teamId}/on-duty`)] : await api('GET', '/api/on-duty');
+      const entries = teamId ? [await rostersApi.teamOnDuty(teamId)] : await rostersApi.onDuty();
       list.replaceChildren(...entries.map(dutyCard));
       lastAt = entries[0]?.at || lastAt || new Date().toISOString();
       stamp.textContent = t('roster.on_duty.updated', { time: clockTime(lastAt) });
@@ -81,7 +82,7 @@ export function onDutyNow({ teamId = null, headingLevel = 2 } = {}) {
 async function overview() {
   const now = onDutyNow();
   let teams = [];
-  const [, loaded] = await Promise.allSettled([now.refresh(), api('GET', '/api/teams')]);
+  const [, loaded] = await Promise.allSettled([now.refresh(), circlesApi.teams()]);
   if (loaded.status === 'fulfilled') teams = loaded.value;
   else if (loaded.reason?.code === 'unauthorized') throw loaded.reason;
   const order = ['bolig', 'kommune', 'dps'];
@@ -149,7 +150,7 @@ function overridesSection(team, todayKey, nowIso, onChanged) {
   async function load() {
     try {
       const start = osloInstant(todayKey).toISOString();
-      const rows = await api('GET', `/api/teams/${team.id}/overrides${query({ start, days: 28 })}`);
+      const rows = await rostersApi.overrides(team.id, { start, days: 28 });
       list.replaceChildren(
         rows.length
           ? h(
@@ -165,7 +166,7 @@ function overridesSection(team, todayKey, nowIso, onChanged) {
                     confirmLabel: t('roster.overrides.remove_confirm'),
                     onConfirm: async (button) => {
                       try {
-                        await withBusy(button, t('common.saving'), () => api('DELETE', `/api/teams/${team.id}/overrides/${o.id}`));
+                        await withBusy(button, t('common.saving'), () => rostersApi.removeOverride(team.id, o.id));
                         showMessage(notice, t('roster.overrides.removed'));
                         await load();
                         onChanged();
@@ -263,7 +264,7 @@ function overridesSection(team, todayKey, nowIso, onChanged) {
       return;
     }
     try {
-      const created = await withBusy(submit, t('common.saving'), () => api('POST', `/api/teams/${team.id}/overrides`, body));
+      const created = await withBusy(submit, t('common.saving'), () => rostersApi.addOverride(team.id, body));
       note.value = '';
       showMessage(notice, t('roster.overrides.added', { what: overrideSentence(created), period: periodText(created.starts_at, created.ends_at) }));
       await load();
@@ -288,7 +289,7 @@ function calendarSection(team, todayKey) {
   async function load() {
     try {
       const start = osloInstant(todayKey);
-      const spans = await api('GET', `/api/teams/${team.id}/shifts${query({ start: start.toISOString(), days: 28 })}`);
+      const spans = await rostersApi.teamShifts(team.id, { start: start.toISOString(), days: 28 });
       const byDay = new Map();
       for (const s of spans) {
         const key = dayKey(s.starts_at);
@@ -362,7 +363,7 @@ async function teamPage(ctx, teamId) {
   let nowAt;
   const now = onDutyNow({ teamId, headingLevel: 2 });
   try {
-    [teams, roster, patients, nowAt] = await Promise.all([api('GET', '/api/teams'), api('GET', `/api/teams/${teamId}/roster`), api('GET', '/api/patients'), now.refresh()]);
+    [teams, roster, patients, nowAt] = await Promise.all([circlesApi.teams(), rostersApi.roster(teamId), circlesApi.patients(), now.refresh()]);
   } catch (err) {
     if (err.code === 'unauthorized') throw err;
     wrap.append(loadFailed(err, ctx.retry));

@@ -4,7 +4,7 @@
 // month and asks the week detail to show that date's week.
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { api, query } from '../api.js';
+import * as rostersApi from './api.js';
 import { teamKind } from '../format.js';
 import { loadFailed, loading, messageArea, showMessage } from '../ui.js';
 import { addDays, dayName, monthName } from './roster-time.js';
@@ -137,7 +137,7 @@ export function nightByNight({ onGoTo }) {
     buttons.forEach((b) => (b.disabled = true));
     try {
       const range = day ? { from: firstOfMonth(day), to: lastOfMonth(day) } : {};
-      const data = await api('GET', `/api/coverage/by-night${query(range)}`);
+      const data = await rostersApi.coverageByNight(range);
       if (mine !== loads) return today;
       shown = data.first_evening;
       today = data.today;

@@ -3,7 +3,7 @@
 // the supporter home.
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { api, query } from '../api.js';
+import * as rostersApi from './api.js';
 import { backLink, confirmStep, errorText, field, loadFailed, messageArea, pageTitle, showMessage, withBusy } from '../ui.js';
 import { clockTime, dayKey, dayName, listText } from './roster-time.js';
 
@@ -16,7 +16,7 @@ function takesOver(shift) {
 /** The banner on the supporter home when a shift starts within the hour; empty otherwise. */
 export function shiftNotice() {
   const node = h('div', { class: 'shift-notice-slot', 'data-testid': 'shift-notice-slot' });
-  api('GET', `/api/me/shifts${query({ days: 1 })}`)
+  rostersApi.myShifts({ days: 1 })
     .then((shifts) => {
       const soon = shifts.filter((s) => s.starts_soon);
       if (!soon.length) return;
@@ -66,7 +66,7 @@ function calendarFeed() {
     showMessage(error, '');
     showMessage(status, '');
     try {
-      const feed = await withBusy(create, t('common.saving'), () => api('POST', '/api/me/calendar-feed'));
+      const feed = await withBusy(create, t('common.saving'), () => rostersApi.createCalendarFeed());
       const link = field({ id: 'feed-url', label: t('my_shifts.feed_link'), value: feed.url, readOnly: true, class: 'invitation-url', spellcheck: 'false' });
       link.input.addEventListener('focus', () => link.input.select());
       const copy = h('button', { type: 'button', class: 'button-secondary' }, t('my_shifts.feed_copy'));
@@ -97,7 +97,7 @@ function calendarFeed() {
       confirmLabel: t('my_shifts.feed_revoke_confirm'),
       onConfirm: async (button) => {
         try {
-          await withBusy(button, t('common.saving'), () => api('DELETE', '/api/me/calendar-feed'));
+          await withBusy(button, t('common.saving'), () => rostersApi.removeCalendarFeed());
           area.replaceChildren();
           confirmArea.replaceChildren();
           create.textContent = t('my_shifts.feed_create');
@@ -150,7 +150,7 @@ export default async function myShifts(ctx) {
   let teams;
   try {
     // /api/on-duty tells the server's "now" (its clock may differ from this device's).
-    [shifts, teams] = await Promise.all([api('GET', `/api/me/shifts${query({ days: DAYS_AHEAD })}`), api('GET', '/api/on-duty')]);
+    [shifts, teams] = await Promise.all([rostersApi.myShifts({ days: DAYS_AHEAD }), rostersApi.onDuty()]);
   } catch (err) {
     if (err.code === 'unauthorized') throw err;
     page.append(loadFailed(err, ctx.retry));

@@ -3,7 +3,7 @@
 // saved whole, then published. Server field errors show next to their field.
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { api } from '../api.js';
+import * as rostersApi from './api.js';
 import { confirmStep, errorText, messageArea, showMessage, withBusy } from '../ui.js';
 import { dayName, listText, periodText } from './roster-time.js';
 
@@ -173,8 +173,8 @@ export function rosterEditor({ team, roster: initial, patients, onChanged, onSav
       start.addEventListener('click', async () => {
         showMessage(error, '');
         try {
-          await withBusy(start, t('common.saving'), () => api('POST', `/api/teams/${team.id}/roster/draft`));
-          roster = await api('GET', `/api/teams/${team.id}/roster`);
+          await withBusy(start, t('common.saving'), () => rostersApi.startDraft(team.id));
+          roster = await rostersApi.roster(team.id);
           rotations = fromVersion(roster.draft);
           if (!rotations.length) rotations.push(newRotation());
           dirty = !roster.draft.rotations.length;
@@ -233,7 +233,7 @@ export function rosterEditor({ team, roster: initial, patients, onChanged, onSav
       clearFieldErrors();
       showMessage(error, '');
       try {
-        const saved = await withBusy(button, t('common.saving'), () => api('PUT', `/api/teams/${team.id}/roster/draft`, { rotations }));
+        const saved = await withBusy(button, t('common.saving'), () => rostersApi.saveDraft(team.id, rotations));
         roster = { ...roster, draft: saved };
         dirty = false;
         return true;
@@ -260,8 +260,8 @@ export function rosterEditor({ team, roster: initial, patients, onChanged, onSav
     async function doPublish(button, confirm) {
       showMessage(error, '');
       try {
-        await withBusy(button, t('roster.publishing'), () => api('POST', `/api/teams/${team.id}/roster/publish`, { confirm_uncovered: confirm }));
-        roster = await api('GET', `/api/teams/${team.id}/roster`);
+        await withBusy(button, t('roster.publishing'), () => rostersApi.publishRoster(team.id, confirm));
+        roster = await rostersApi.roster(team.id);
         rotations = [];
         render();
         const done = root.querySelector('#published-heading');
@@ -320,7 +320,7 @@ export function rosterEditor({ team, roster: initial, patients, onChanged, onSav
         confirmLabel: t('roster.discard_confirm'),
         onConfirm: async (button) => {
           try {
-            await withBusy(button, t('common.saving'), () => api('DELETE', `/api/teams/${team.id}/roster/draft`));
+            await withBusy(button, t('common.saving'), () => rostersApi.discardDraft(team.id));
             roster = { ...roster, draft: null };
             rotations = [];
             dirty = false;

@@ -2,7 +2,7 @@
 // server, and undo both. The service worker (sw.js) shows the notifications.
 import { h, uid } from '../dom.js';
 import { currentLanguage, t } from '../i18n.js';
-import { api } from '../api.js';
+import * as pushApi from './api.js';
 import { errorText } from '../ui.js';
 
 /** The VAPID public key (base64url) as the bytes pushManager.subscribe wants. */
@@ -33,7 +33,7 @@ async function registration({ wait = true } = {}) {
 /** Tell the server about this browser's subscription, in the app's language now (again is fine). */
 function tellServer(subscription) {
   const json = subscription.toJSON();
-  return api('POST', '/api/push/subscriptions', { endpoint: json.endpoint, keys: json.keys, language: currentLanguage() });
+  return pushApi.subscribe({ endpoint: json.endpoint, keys: json.keys, language: currentLanguage() });
 }
 
 function sameKey(subscription, keyBytes) {
@@ -46,7 +46,7 @@ function sameKey(subscription, keyBytes) {
 /** {supported, enabled, publicKey, subscribed, permission} for this browser. */
 export async function pushStatus() {
   if (!pushSupported()) return { supported: false, enabled: false, subscribed: false, permission: 'default' };
-  const key = await api('GET', '/api/push/key');
+  const key = await pushApi.pushKey();
   const reg = await registration();
   const sub = reg ? await reg.pushManager.getSubscription() : null;
   if (sub && key.enabled && Notification.permission === 'granted') {
@@ -103,7 +103,7 @@ export async function turnOff({ wait = true } = {}) {
   if (!sub) return;
   const { endpoint } = sub;
   try {
-    await api('DELETE', '/api/push/subscriptions', { endpoint });
+    await pushApi.unsubscribe(endpoint);
   } finally {
     await sub.unsubscribe().catch(() => false);
   }
