@@ -184,7 +184,7 @@ def _said(lang: str, key: str, **params: Any) -> str:
 
 def _admin_sentence(lang: str, entry: dict[str, Any]) -> str:
     """The admin log's sentence for a row, put together from the catalogues as
-    pwa/app/audit-text.js does (sentenceForAdmin)."""
+    pwa/app/audit/audit-text.js does (sentenceForAdmin)."""
     action = _said(
         lang, f"audit.admin_actions.{entry['action'].replace('.', '_')}", patient=entry["patient_name"]
     )

@@ -41,9 +41,9 @@ def test_changing_or_adding_a_shipped_file_changes_the_cache_version(tmp_path: P
     root = tmp_path / "pwa"
     shutil.copytree(PWA_ROOT, root, ignore=shutil.ignore_patterns("node_modules"))
     before = shell_version(root)
-    chat = root / "app" / "chat-ui.js"
+    chat = root / "app" / "chat" / "chat-ui.js"
     chat.write_text(chat.read_text(encoding="utf-8") + "\n// changed\n", encoding="utf-8")
     changed = shell_version(root)
-    (root / "app" / "views" / "new-screen.js").write_text("export {};\n", encoding="utf-8")
+    (root / "app" / "chat" / "new-screen.js").write_text("export {};\n", encoding="utf-8")
     assert len({before, changed, shell_version(root)}) == 3
-    assert "/app/views/new-screen.js" in shell_urls(root)
+    assert "/app/chat/new-screen.js" in shell_urls(root)

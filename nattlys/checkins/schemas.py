@@ -116,6 +116,16 @@ class EmergencyNumber(SQLModel):
     phone: str
 
 
+# The numbers every crisis screen shows (a red check-in, the help screen, every
+# next-of-kin screen): 113, legevakt and Mental Helse. The only list of them on
+# the server; the PWA keeps its own (pwa/app/emergency.js), shown offline too.
+EMERGENCY_NUMBERS = (
+    EmergencyNumber(name="Medisinsk nødtelefon", phone="113"),
+    EmergencyNumber(name="Legevakt", phone="116 117"),
+    EmergencyNumber(name="Mental Helse hjelpetelefonen", phone="116 123"),
+)
+
+
 class CheckinResult(SQLModel):
     """What the patient's phone shows right after a check-in."""
 

@@ -30,10 +30,10 @@ from nattlys.checkins.models import (
 )
 from nattlys.checkins.plan_link import PlanBits
 from nattlys.checkins.schemas import (
+    EMERGENCY_NUMBERS,
     CheckinIn,
     CheckinResult,
     CheckinState,
-    EmergencyNumber,
     PendingReminder,
     ScheduleIn,
     SchedulePublic,
@@ -41,11 +41,6 @@ from nattlys.checkins.schemas import (
 from nattlys.clock import OSLO
 from nattlys.db import insert_on_conflict, table_of
 
-EMERGENCY_NUMBERS = [
-    EmergencyNumber(name="Medisinsk nødtelefon", phone="113"),
-    EmergencyNumber(name="Legevakt", phone="116 117"),
-    EmergencyNumber(name="Mental Helse hjelpetelefonen", phone="116 123"),
-]
 CONTACT_MESSAGE = "Jeg ønsker at noen tar kontakt i kveld"
 REMINDER_TITLES = {SlotKind.evening: "checkin_evening", SlotKind.night: "checkin_night"}
 GENTLE_TITLES = {SlotKind.evening: "checkin_evening_waiting", SlotKind.night: "checkin_night_waiting"}
@@ -249,7 +244,7 @@ def _result(db: Session, c: Checkin, *, bits: PlanBits, duplicate: bool, at: dat
         reasons=list(c.reasons),
         self_help=list(bits.self_help) if level in (Level.yellow, Level.red) else [],
         show_plan=level == Level.red,
-        emergency_numbers=EMERGENCY_NUMBERS if level == Level.red else [],
+        emergency_numbers=list(EMERGENCY_NUMBERS) if level == Level.red else [],
         offer_chat=level == Level.red or c.wants_contact,
         alert=escalation.status_of(db, row, at=at) if row else None,
         contact=contact,
@@ -409,5 +404,5 @@ def state(db: Session, patient: User, *, at: datetime) -> CheckinState:
         pending_reminder=pending_reminder(db, patient, at=at),
         warning_signs=bits.warning_signs,
         last_checkin_at=last,
-        emergency_numbers=EMERGENCY_NUMBERS,
+        emergency_numbers=list(EMERGENCY_NUMBERS),
     )

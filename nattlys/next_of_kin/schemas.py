@@ -11,9 +11,6 @@ from nattlys.accounts.models import UserBase
 from nattlys.accounts.schemas import InvitationIssued
 from nattlys.plans.schemas import SectionKey, SectionsView
 
-# What every next-of-kin screen shows, whatever is shared: 113, legevakt, Mental Helse.
-EMERGENCY_NUMBERS = ("113", "116 117", "116 123")
-
 
 class ConsentIn(SQLModel):
     """What she lets this next of kin see and do."""

@@ -21,9 +21,9 @@ from nattlys.alerts import escalation
 from nattlys.api.errors import ApiError, not_found
 from nattlys.audit import writer as audit
 from nattlys.checkins.models import CheckinAlert
+from nattlys.checkins.schemas import EMERGENCY_NUMBERS
 from nattlys.next_of_kin.models import NextOfKinConsent, WorrySignal
 from nattlys.next_of_kin.schemas import (
-    EMERGENCY_NUMBERS,
     ConsentIn,
     ConsentPublic,
     Invited,
@@ -278,7 +278,7 @@ def read_plan(db: Session, *, kin: User, patient: User) -> KinPlan:
         visible_sections=keys,
         sections=sections,
         phone_numbers=_phone_numbers(sections),
-        emergency_numbers=list(EMERGENCY_NUMBERS),
+        emergency_numbers=[n.phone for n in EMERGENCY_NUMBERS],  # every screen, whatever is shared
         may_signal_worry=consent.may_signal_worry,
     )
 

@@ -16,7 +16,7 @@ from nattlys.privacy.models import DeletionRequest
 
 # Days between the request and the erasure, during which the patient may
 # withdraw it (a choice made on a bad night can be undone). The privacy notice
-# (pwa/app/views/statement.js) and the README say the same number.
+# (pwa/app/privacy/statement.js) and the README say the same number.
 WAITING_DAYS = 7
 
 

@@ -1,57 +1,58 @@
 // Boot: load the message catalogue, ask the server who is logged in, route.
 import { h, clear } from './dom.js';
 import { loadLanguage, savedLanguage, t } from './i18n.js';
-import { api, setCsrfToken, setUnauthorizedHandler } from './api.js';
+import { setCsrfToken, setUnauthorizedHandler } from './api.js';
+import * as accountsApi from './accounts/api.js';
 import { createRouter } from './router.js';
 import { emergencyBar, languageSwitch } from './ui.js';
 import * as realtime from './realtime.js';
 import * as outbox from './outbox.js';
-import { followLanguage, forgetOnLogout as forgetPush } from './push.js';
-import * as planStore from './plan-store.js';
+import { followLanguage, forgetOnLogout as forgetPush } from './settings/push.js';
+import * as planStore from './plans/plan-store.js';
 
-const HOME_VIEW = { patient: 'patient-home', supporter: 'supporter-home', admin: 'admin-home', next_of_kin: 'kin-home' };
+const HOME_VIEW = { patient: 'home/patient-home', supporter: 'care-circles/supporter-home', admin: 'home/admin-home', next_of_kin: 'kin/kin-home' };
 
 const ROUTES = [
-  { pattern: /^\/logg-inn$/, view: 'login', public: true },
-  { pattern: /^\/logg-inn\/eid\/([a-z_]{1,40})$/, view: 'login', public: true, params: ['eidError'] },
-  { pattern: /^\/passnokler$/, view: 'my-passkeys' },
-  { pattern: /^\/invitasjon\/([A-Za-z0-9_-]{10,200})$/, view: 'enrol', public: true, params: ['token'] },
-  { pattern: /^\/$/, view: (user) => HOME_VIEW[user.role] || 'not-found' },
-  { pattern: /^\/hvem-hjelper-meg$/, view: 'care-circle', roles: ['patient'] },
-  { pattern: /^\/hvem-har-sett$/, view: 'my-audit', roles: ['patient'] },
-  { pattern: /^\/mine-data$/, view: 'my-data', roles: ['patient'] },
+  { pattern: /^\/logg-inn$/, view: 'accounts/login', public: true },
+  { pattern: /^\/logg-inn\/eid\/([a-z_]{1,40})$/, view: 'accounts/login', public: true, params: ['eidError'] },
+  { pattern: /^\/passnokler$/, view: 'accounts/my-passkeys' },
+  { pattern: /^\/invitasjon\/([A-Za-z0-9_-]{10,200})$/, view: 'accounts/enrol', public: true, params: ['token'] },
+  { pattern: /^\/$/, view: (user) => HOME_VIEW[user.role] || 'home/not-found' },
+  { pattern: /^\/hvem-hjelper-meg$/, view: 'care-circles/care-circle', roles: ['patient'] },
+  { pattern: /^\/hvem-har-sett$/, view: 'audit/my-audit', roles: ['patient'] },
+  { pattern: /^\/mine-data$/, view: 'privacy/my-data', roles: ['patient'] },
   // Next of kin: the patient chooses who and what (#/parorende); their own screens (#/parorende-hjem, a push opens it).
-  { pattern: /^\/parorende$/, view: 'next-of-kin', roles: ['patient'] },
-  { pattern: /^\/parorende-hjem$/, view: 'kin-home', roles: ['next_of_kin'] },
-  { pattern: /^\/parorende-hjem\/(\d+)$/, view: 'kin-plan', roles: ['next_of_kin'], params: ['patientId'] },
-  { pattern: /^\/personvern$/, view: 'statement', public: true, fixed: { kind: 'privacy' } },
-  { pattern: /^\/tilgjengelighet$/, view: 'statement', public: true, fixed: { kind: 'accessibility' } },
-  { pattern: /^\/chat$/, view: 'chat', roles: ['patient'], offline: true },
-  { pattern: /^\/innboks$/, view: 'inbox', roles: ['supporter'] },
-  { pattern: /^\/samtale\/(\d+)$/, view: 'conversation', roles: ['supporter'], params: ['conversationId'] },
-  { pattern: /^\/admin\/(brukere|team|pasienter|logg|vaktplan|dekning|nodtilgang|alene|resultater)$/, view: 'admin-home', roles: ['admin'], params: ['section'] },
-  { pattern: /^\/admin\/vaktplan\/(\d+)$/, view: 'admin-home', roles: ['admin'], params: ['teamId'], fixed: { section: 'vaktplan' } },
-  { pattern: /^\/mine-vakter$/, view: 'my-shifts', roles: ['supporter'] },
+  { pattern: /^\/parorende$/, view: 'kin/next-of-kin', roles: ['patient'] },
+  { pattern: /^\/parorende-hjem$/, view: 'kin/kin-home', roles: ['next_of_kin'] },
+  { pattern: /^\/parorende-hjem\/(\d+)$/, view: 'kin/kin-plan', roles: ['next_of_kin'], params: ['patientId'] },
+  { pattern: /^\/personvern$/, view: 'privacy/statement', public: true, fixed: { kind: 'privacy' } },
+  { pattern: /^\/tilgjengelighet$/, view: 'privacy/statement', public: true, fixed: { kind: 'accessibility' } },
+  { pattern: /^\/chat$/, view: 'chat/chat', roles: ['patient'], offline: true },
+  { pattern: /^\/innboks$/, view: 'chat/inbox', roles: ['supporter'] },
+  { pattern: /^\/samtale\/(\d+)$/, view: 'chat/conversation', roles: ['supporter'], params: ['conversationId'] },
+  { pattern: /^\/admin\/(brukere|team|pasienter|logg|vaktplan|dekning|nodtilgang|alene|resultater)$/, view: 'home/admin-home', roles: ['admin'], params: ['section'] },
+  { pattern: /^\/admin\/vaktplan\/(\d+)$/, view: 'home/admin-home', roles: ['admin'], params: ['teamId'], fixed: { section: 'vaktplan' } },
+  { pattern: /^\/mine-vakter$/, view: 'rosters/my-shifts', roles: ['supporter'] },
   // Check-ins (kveldssjekk): the push reminder opens #/kveldssjekk, a supporter's alert #/i-kveld.
-  { pattern: /^\/kveldssjekk$/, view: 'checkin', roles: ['patient'], offline: true },
-  { pattern: /^\/kveldssjekk\/innstillinger$/, view: 'checkin-schedule', roles: ['patient'] },
-  { pattern: /^\/kveldssjekk\/utvikling$/, view: 'checkin-trend', roles: ['patient'] },
-  { pattern: /^\/i-kveld$/, view: 'tonight', roles: ['supporter'] },
-  { pattern: /^\/pasient\/(\d+)$/, view: 'supporter-patient', roles: ['supporter'], params: ['patientId'] },
+  { pattern: /^\/kveldssjekk$/, view: 'checkins/checkin', roles: ['patient'], offline: true },
+  { pattern: /^\/kveldssjekk\/innstillinger$/, view: 'checkins/checkin-schedule', roles: ['patient'] },
+  { pattern: /^\/kveldssjekk\/utvikling$/, view: 'checkins/checkin-trend', roles: ['patient'] },
+  { pattern: /^\/i-kveld$/, view: 'checkins/tonight', roles: ['supporter'] },
+  { pattern: /^\/pasient\/(\d+)$/, view: 'care-circles/supporter-patient', roles: ['supporter'], params: ['patientId'] },
   // The crisis plan; `offline: true` routes also open with no network, from the copy on the phone.
-  { pattern: /^\/kriseplan(?:\/del\/([a-z_]+))?$/, view: 'plan', roles: ['patient'], params: ['section'], offline: true },
-  { pattern: /^\/kriseplan\/endre\/([a-z_]+)$/, view: 'plan-edit', roles: ['patient'], params: ['section'] },
-  { pattern: /^\/kriseplan\/versjoner(?:\/(\d+))?$/, view: 'plan-versions', roles: ['patient'], params: ['number'] },
-  { pattern: /^\/kriseplan\/deling$/, view: 'plan-sharing', roles: ['patient'] },
-  { pattern: /^\/kriseplan\/forslag$/, view: 'plan-proposals', roles: ['patient'] },
-  { pattern: /^\/pasient\/(\d+)\/kriseplan$/, view: 'patient-plan', roles: ['supporter'], params: ['patientId'] },
+  { pattern: /^\/kriseplan(?:\/del\/([a-z_]+))?$/, view: 'plans/plan', roles: ['patient'], params: ['section'], offline: true },
+  { pattern: /^\/kriseplan\/endre\/([a-z_]+)$/, view: 'plans/plan-edit', roles: ['patient'], params: ['section'] },
+  { pattern: /^\/kriseplan\/versjoner(?:\/(\d+))?$/, view: 'plans/plan-versions', roles: ['patient'], params: ['number'] },
+  { pattern: /^\/kriseplan\/deling$/, view: 'plans/plan-sharing', roles: ['patient'] },
+  { pattern: /^\/kriseplan\/forslag$/, view: 'plans/plan-proposals', roles: ['patient'] },
+  { pattern: /^\/pasient\/(\d+)\/kriseplan$/, view: 'plans/patient-plan', roles: ['supporter'], params: ['patientId'] },
   // My account (every role): devices, password, account events, links to confirm.
-  { pattern: /^\/min-konto$/, view: 'account' },
+  { pattern: /^\/min-konto$/, view: 'accounts/account' },
   // This device's text size, colours and language: for everyone, also before logging in and offline.
-  { pattern: /^\/innstillinger$/, view: 'settings', public: true },
+  { pattern: /^\/innstillinger$/, view: 'settings/settings', public: true },
   {
     pattern: /^\/admin\/pasienter\/(\d+)$/,
-    view: 'admin-home',
+    view: 'home/admin-home',
     roles: ['admin'],
     params: ['patientId'],
     fixed: { section: 'pasienter' },
@@ -218,7 +219,7 @@ async function logout() {
   let providerLogout = null;
   try {
     // Ends this session; after an eID login also says where the provider ends its own.
-    providerLogout = (await api('POST', '/api/auth/eid/logout', undefined, { quiet401: true })).end_session_url;
+    providerLogout = (await accountsApi.eidLogout()).end_session_url;
   } catch {
     /* already logged out on the server, or offline: forget it here anyway */
   }
@@ -247,7 +248,7 @@ function sessionLost() {
 async function socketEnded() {
   if (!state.user) return;
   try {
-    await api('GET', '/api/auth/session');
+    await accountsApi.session();
   } catch {
     /* a 401 has led to the login screen (and dropped the socket); any other
        failure: try the socket again, the server refuses it if the session ended */
@@ -284,14 +285,14 @@ function match(path) {
 async function render(path, { focus = null } = {}) {
   const seq = ++state.renders;
   const found = match(path);
-  let viewName = 'not-found';
+  let viewName = 'home/not-found';
   let params = {};
   const offlineUser = state.offline ? lastPatient() || planStore.ownerCopy()?.user || null : null;
   if (state.offline && found && found.route.offline && offlineUser) {
     viewName = found.route.view;
     params = found.params;
   } else if (state.offline && !(found && found.route.public)) {
-    viewName = 'offline';
+    viewName = 'home/offline';
   } else if (found) {
     const { route } = found;
     params = found.params;
@@ -299,7 +300,7 @@ async function render(path, { focus = null } = {}) {
       router.go('/logg-inn', { replace: true });
       return;
     }
-    if (route.view === 'login' && state.user) {
+    if (route.view === 'accounts/login' && state.user) {
       router.go('/', { replace: true });
       return;
     }
@@ -317,7 +318,7 @@ async function render(path, { focus = null } = {}) {
   let node;
   const stopBusy = showBusy();
   try {
-    const module = await import(`./views/${viewName}.js`);
+    const module = await import(`./${viewName}.js`);
     if (seq !== state.renders) return;
     node = await module.default({
       user: state.user,
@@ -355,7 +356,7 @@ async function render(path, { focus = null } = {}) {
 
 async function checkSession() {
   try {
-    setSession(await api('GET', '/api/auth/session', undefined, { quiet401: true }));
+    setSession(await accountsApi.session({ quiet401: true }));
     state.offline = false;
   } catch (error) {
     state.user = null;

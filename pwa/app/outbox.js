@@ -4,7 +4,8 @@
 // resend with the same id once, so retrying is always safe: on reconnect,
 // when the browser comes back online, at app start and on a timer while
 // anything waits.
-import { api } from './api.js';
+import * as chatApi from './chat/api.js';
+import * as checkinsApi from './checkins/api.js';
 import * as realtime from './realtime.js';
 
 const RETRY_MS = 10000;
@@ -171,7 +172,7 @@ async function sendChatMessage(item) {
       /* no answer on the socket: try HTTP below */
     }
   }
-  return api('POST', '/api/chat/messages', body);
+  return chatApi.sendMessage(body);
 }
 
 const chat = createOutbox({ prefix: 'nattlys.chat-outbox.', send: sendChatMessage });
@@ -193,5 +194,5 @@ export function add(body) {
  */
 export const checkins = createOutbox({
   prefix: 'nattlys.checkin-outbox.',
-  send: (item) => api('POST', '/api/checkins', item.body),
+  send: (item) => checkinsApi.sendCheckin(item.body),
 });

@@ -4,12 +4,7 @@ import { h, uid } from './dom.js';
 import { t, has, currentLanguage, locale, LANGUAGES } from './i18n.js';
 import { formatDateTime } from './format.js';
 import { ApiError } from './api.js';
-
-export const EMERGENCY_NUMBERS = [
-  { key: 'ambulance', tel: '113', shown: '113' },
-  { key: 'legevakt', tel: '116117', shown: '116 117' },
-  { key: 'helpline', tel: '116123', shown: '116 123' },
-];
+import { EMERGENCY_NUMBERS, isFirst } from './emergency.js';
 
 export function emergencyBar() {
   const titleId = uid('emergency');
@@ -26,7 +21,7 @@ export function emergencyBar() {
           null,
           h(
             'a',
-            { href: `tel:${n.tel}`, class: ['emergency-call', n.key === 'ambulance' && 'emergency-call-first'] },
+            { href: `tel:${n.tel}`, class: ['emergency-call', isFirst(n) && 'emergency-call-first'] },
             h('span', { class: 'visually-hidden' }, t('emergency.call'), ' '),
             h('span', { class: 'emergency-number' }, n.shown),
             h('span', { class: 'emergency-name' }, t(`emergency.${n.key}`)),

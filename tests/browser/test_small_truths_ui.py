@@ -57,7 +57,7 @@ def test_chat_has_date_lines_in_oslo_time_and_no_shift_enter_hint_on_a_touch_scr
     expect(per.get_by_test_id("chat")).not_to_contain_text("Shift")
 
     labels = per.evaluate(
-        """() => import('/app/chat-ui.js').then(({ dayLabel, messageLog, bubble }) => {
+        """() => import('/app/chat/chat-ui.js').then(({ dayLabel, messageLog, bubble }) => {
           const now = new Date('2026-11-23T21:30:00+01:00');
           const log = messageLog();
           log.render(['2026-11-22T22:30:00Z', '2026-11-22T23:30:00Z'].map((at, i) => ({

@@ -41,7 +41,7 @@ def test_nginx_serves_the_pwa_with_the_production_cache_rules(nginx_cluster: Any
     assert too_big.status_code == 413
     ready = requests.get(base + "/readyz", timeout=10).json()
     assert ready["checks"] == {"database": "ok", "redis": "ok"}
-    module = requests.get(base + "/app/chat-ui.js", headers={"Accept-Encoding": "gzip"}, timeout=10)
+    module = requests.get(base + "/app/chat/chat-ui.js", headers={"Accept-Encoding": "gzip"}, timeout=10)
     assert module.headers.get("Content-Encoding") == "gzip", "text assets go compressed"
     assert "Content-Encoding" not in api.headers, "the API is never compressed (BREACH)"
 
