@@ -25,7 +25,10 @@ def tap_number(page: Any, question: str, value: int) -> None:
 
 
 def poll(page: Any, script: str, timeout: float = 10) -> Any:
-    """Evaluate `script` (which may return a promise) until it gives something truthy."""
+    """Evaluate `script` (which may return a promise) until it gives something truthy.
+    Use it instead of `wait_for_function`: that one evaluates its predicate as a
+    string inside the page, which the app's policy (no 'unsafe-eval') can refuse
+    while the page is busy (microsoft/playwright#36982)."""
     deadline = time.monotonic() + timeout
     while True:
         value = page.evaluate(script)

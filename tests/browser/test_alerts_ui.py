@@ -39,7 +39,7 @@ from tests.browser.conftest import (
     serve_demo,
     watched_pages,
 )
-from tests.browser.helpers import answer, tap_number, wait_for_socket
+from tests.browser.helpers import answer, poll, tap_number, wait_for_socket
 
 LAST_RESORT = {"label": "DPS akutt", "phone": "55 00 00 00"}
 
@@ -183,7 +183,7 @@ def test_every_tier_tried_without_an_answer_reaches_the_ceiling(
     expect(anne.get_by_test_id("chat-status")).to_contain_text("Sendt", timeout=10_000)
     timing("every tier tried: send -> 'Sendt' (offered to kommunen)", time.monotonic() - sent_at)
     expect(ingrid.get_by_test_id("inbox-item").filter(has_text="Anne")).to_be_visible(timeout=10_000)
-    ingrid.wait_for_function("() => window.__offers.length >= 1", timeout=10_000)  # the first offer
+    poll(ingrid, "() => window.__offers.length >= 1", timeout=10)  # the first offer
 
     # Nobody takes it: after the one-minute limit of the only tier, the ceiling.
     nobody = anne.get_by_test_id("nobody-on-duty")
@@ -197,9 +197,9 @@ def test_every_tier_tried_without_an_answer_reaches_the_ceiling(
     expect(nobody.locator('a[href="tel:116117"]')).to_be_visible()
     ceiling_at = time.monotonic()
     # At the ceiling Ingrid is offered it again, and then again every interval.
-    ingrid.wait_for_function("() => window.__offers.length >= 2", timeout=10_000)
+    poll(ingrid, "() => window.__offers.length >= 2", timeout=10)
     timing("send -> supporter offered it again at the ceiling (tier limit 60 s)", time.monotonic() - sent_at)
-    ingrid.wait_for_function("() => window.__offers.length >= 3", timeout=80_000)
+    poll(ingrid, "() => window.__offers.length >= 3", timeout=80)
     timing("ceiling -> next re-offer to the supporter (interval 60 s)", time.monotonic() - ceiling_at)
 
     admin = pages(DESKTOP)

@@ -468,7 +468,7 @@ def test_reminder_is_pushed_at_the_scheduled_time_and_shown_by_the_service_worke
         mona.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
         login(mona, "pasient1")
         expect(mona.get_by_test_id("patient-home")).to_be_visible()
-        mona.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=10_000)
+        poll(mona, "() => navigator.serviceWorker.controller !== null", timeout=10)
 
         mona.goto("/#/kveldssjekk/innstillinger")
         switch = mona.get_by_test_id("push-switch")

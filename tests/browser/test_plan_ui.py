@@ -16,6 +16,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE, Api, login
+from tests.browser.helpers import poll
 
 SHARED_WITH_BOLIG = ["meeting", "warning_signs", "self_help"]  # the demo's choice for Mona
 
@@ -73,7 +74,7 @@ def test_patient_edits_sees_new_version_and_opens_plan_offline(new_page: Any) ->
 
     # No network: a cold reload of /#/kriseplan comes from the service worker
     # and the copy on the phone, with tap-to-call links.
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    poll(page, "navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=30)
     page.context.set_offline(True)
     try:
         page.goto("/#/kriseplan")

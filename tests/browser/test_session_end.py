@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, Api, login
+from tests.browser.helpers import poll
 
 STORED = "Object.keys(localStorage).filter(k => k !== 'nattlys.lang')"
 
@@ -26,7 +27,7 @@ def _plan_kept_on_the_phone(page: Any) -> None:
     expect(page.locator('[data-testid="patient-home"]')).to_be_visible()
     page.locator('[data-tile="plan"]').click()
     expect(page.locator('[data-testid="plan-page"]')).to_be_visible()
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    poll(page, "navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=30)
     assert any(k.startswith("nattlys.plan.") for k in page.evaluate(STORED))
     # Something waiting in the outbox as well (as if sent with no network).
     page.evaluate(
