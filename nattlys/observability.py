@@ -23,12 +23,14 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, Response, current_app, g, has_request_context, request
 from prometheus_client import CollectorRegistry, Histogram, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from sqlmodel import Session
 
 ALLOWED_EXTRA = (
     "request_id",
@@ -98,7 +100,9 @@ REQUEST_LATENCY = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 _METRICS_KEY = "nattlys_metrics"
-WAITING_STATES = ("offered", "unstaffed")
+_FIGURES_KEY = "nattlys_database_figures"
+# Families of metrics an area reads from the database: (session, now) -> families.
+DatabaseFigures = Callable[[Session, datetime], list[Metric]]
 
 
 class AppCollector:
@@ -135,8 +139,6 @@ class AppCollector:
         yield sent
 
     def _database_families(self) -> Any:
-        from sqlalchemy import text
-
         from nattlys import clock
         from nattlys.db import get_db
 
@@ -144,16 +146,7 @@ class AppCollector:
         try:
             db = get_db()
             now = clock.now()
-            waiting_rows = db.execute(
-                text(
-                    "SELECT state, COUNT(*), MIN(waiting_since) FROM conversations "
-                    "WHERE state IN ('offered', 'unstaffed') GROUP BY state"
-                )
-            ).all()
-            decision_rows = db.execute(
-                text("SELECT action, COUNT(*) FROM routing_decisions GROUP BY action")
-            ).all()
-            level_rows = db.execute(text("SELECT level, COUNT(*) FROM checkins GROUP BY level")).all()
+            families = [family for figures in database_figures(self.app) for family in figures(db, now)]
             db.rollback()
         except Exception:
             log.warning("metrics: database query failed")
@@ -162,60 +155,17 @@ class AppCollector:
             return
         up.add_metric([], 1)
         yield up
-
-        waiting = GaugeMetricFamily(
-            "nattlys_chat_conversations_waiting",
-            "Conversations where the patient waits for a supporter (cluster-wide).",
-            labels=["state"],
-        )
-        oldest = GaugeMetricFamily(
-            "nattlys_chat_wait_seconds_max",
-            "How long the longest-waiting patient has waited for an answer (cluster-wide).",
-        )
-        counts = dict.fromkeys(WAITING_STATES, 0)
-        longest = 0.0
-        for state, count, since in waiting_rows:
-            counts[state] = count
-            if since is not None:
-                since = _aware(since)
-                longest = max(longest, (now - since).total_seconds())
-        for state, count in counts.items():
-            waiting.add_metric([state], count)
-        oldest.add_metric([], max(0.0, longest))
-        yield waiting
-        yield oldest
-
-        decisions = CounterMetricFamily(
-            "nattlys_chat_routing_decisions",
-            "Routing decisions by action, escalations included (cluster-wide, from the database).",
-            labels=["action"],
-        )
-        escalations = CounterMetricFamily(
-            "nattlys_chat_escalations",
-            "Conversations escalated to the next tier because nobody took them in time (cluster-wide).",
-        )
-        escalated = 0
-        for action, count in decision_rows:
-            decisions.add_metric([action], count)
-            if action == "escalate":
-                escalated = count
-        escalations.add_metric([], escalated)
-        yield decisions
-        yield escalations
-
-        levels = CounterMetricFamily(
-            "nattlys_checkins", "Check-ins by level (cluster-wide, from the database).", labels=["level"]
-        )
-        for level, count in sorted(level_rows, key=lambda r: str(r[0])):
-            levels.add_metric([str(level)], count)
-        yield levels
+        yield from families
 
 
-def _aware(value: Any) -> Any:
-    """SQLite hands back naive UTC datetimes."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+def add_database_figures(app: Flask, figures: DatabaseFigures) -> None:
+    """An area's cluster-wide figures, read from the database at every scrape
+    (each area adds its own in its init_app; this module knows no tables)."""
+    app.extensions.setdefault(_FIGURES_KEY, []).append(figures)
+
+
+def database_figures(app: Flask) -> list[DatabaseFigures]:
+    return list(app.extensions.get(_FIGURES_KEY, []))
 
 
 def metrics_registry(app: Flask) -> CollectorRegistry:
