@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, request
-from sqlmodel import col, select, update
 
 from nattlys import access, clock
 from nattlys.access import Need
 from nattlys.accounts.models import Role, User
-from nattlys.accounts.sessions import token_digest
 from nattlys.api.endpoints import Endpoints
 from nattlys.api.errors import not_found
 from nattlys.audit import writer as audit
@@ -21,8 +18,7 @@ from nattlys.care_circles.schemas import TeamRef
 from nattlys.care_circles.service import get_team, list_patients
 from nattlys.clock import OSLO
 from nattlys.db import get_db, stored_id
-from nattlys.rosters import coverage, duty, editing, ical, overrides, shifts, snapshot
-from nattlys.rosters.models import CalendarFeed
+from nattlys.rosters import calendar, coverage, duty, editing, overrides, shifts, snapshot
 from nattlys.rosters.schemas import (
     AtQuery,
     CalendarFeedPublic,
@@ -389,15 +385,7 @@ def my_shifts(query: PeriodQuery) -> list[MyShiftPublic]:
     roles=(Role.supporter,),
 )
 def new_calendar_feed() -> CalendarFeedPublic:
-    db = get_db()
-    now = clock.now()
-    db.exec(
-        update(CalendarFeed)
-        .where(col(CalendarFeed.user_id) == g.user.id, col(CalendarFeed.revoked_at).is_(None))
-        .values(revoked_at=now)
-    )
-    token = secrets.token_urlsafe(32)
-    db.add(CalendarFeed(user_id=g.user.id, token_hash=token_digest(token), created_at=now))
+    token = calendar.new_feed(get_db(), user_id=g.user.id, at=clock.now())
     base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
     return CalendarFeedPublic(url=f"{base.rstrip('/')}/calendar/{token}.ics")
 
@@ -409,59 +397,23 @@ def new_calendar_feed() -> CalendarFeedPublic:
     roles=(Role.supporter,),
 )
 def calendar_feed_status() -> CalendarFeedStatus:
-    feed = (
-        get_db()
-        .exec(
-            select(CalendarFeed).where(
-                CalendarFeed.user_id == g.user.id, col(CalendarFeed.revoked_at).is_(None)
-            )
-        )
-        .first()
-    )
+    feed = calendar.active_feed(get_db(), user_id=g.user.id)
     return CalendarFeedStatus(active=feed is not None, created_at=feed.created_at if feed else None)
 
 
 @api.delete("/api/me/calendar-feed", "Turn off my iCal feed", status=204, roles=(Role.supporter,))
 def revoke_calendar_feed() -> None:
-    db = get_db()
-    db.exec(
-        update(CalendarFeed)
-        .where(col(CalendarFeed.user_id) == g.user.id, col(CalendarFeed.revoked_at).is_(None))
-        .values(revoked_at=clock.now())
-    )
+    calendar.turn_off(get_db(), user_id=g.user.id, at=clock.now())
 
 
 @bp.get("/calendar/<token>.ics")
 def calendar_feed(token: str) -> Any:
     """The feed token is the only credential here, and it opens nothing else."""
-    from nattlys.accounts.models import User
-
     db = get_db()
-    feed = db.exec(
-        select(CalendarFeed).where(
-            CalendarFeed.token_hash == token_digest(token), col(CalendarFeed.revoked_at).is_(None)
-        )
-    ).first()
-    user = db.get(User, feed.user_id) if feed else None
-    if feed is None or user is None or not user.is_active:
-        db.rollback()
-        return Response("Not found\n", status=404, mimetype="text/plain")
-    now = clock.now()
-    upcoming = shifts.shifts_of(
-        db, user_id=stored_id(user), start=now - timedelta(days=14), end=now + timedelta(days=56)
-    )
+    body = calendar.shifts_feed(db, token=token, at=clock.now())
     db.rollback()
-    events = [
-        (
-            f"{s.team.id}-{s.starts_at.strftime('%Y%m%dT%H%M%SZ')}-{user.id}@nattlys",
-            f"Vakt: {s.team.name}",
-            s.starts_at,
-            s.ends_at,
-            "Overtar fra: " + ", ".join(s.takes_over_from) if s.takes_over_from else "",
-        )
-        for s in upcoming
-    ]
-    body = ical.calendar(name=f"Nattlys vakter – {user.display_name}", events=events, stamp=now)
+    if body is None:
+        return Response("Not found\n", status=404, mimetype="text/plain")
     response = Response(body, mimetype="text/calendar")
     response.headers["Cache-Control"] = "private, max-age=300"
     return response
