@@ -92,6 +92,10 @@ def _first(people: tuple[User, ...], what: str) -> User:
     return people[0]
 
 
+def _username(display_name: str) -> str:
+    return display_name.split()[0].lower()
+
+
 def build_care_circle(
     factories: Factories,
     *,
@@ -114,7 +118,8 @@ def build_care_circle(
     the teams of `tiers` form the circle, the other supporters' teams stand
     outside it. With `named`, usernames are the first names in lower case
     ("kari", "mona", "admin"); without, the factories' numbered ones.
-    Display names are the first names, plus `surname` for the supporters.
+    `patient` and `other_patient` are display names; the supporters' are
+    their first names, plus `surname`.
     `outsider` is (username, display name) of a supporter in `outsider_team`,
     a bolig outside the circle; `other_patient` a second patient, in the
     circle `other_patient_tiers`; `contacts` Mona's named primary contacts.
@@ -125,8 +130,8 @@ def build_care_circle(
         for name in supporters
     }
     stranger = factories.supporter(outsider[0], display_name=outsider[1]) if outsider else None
-    mona = factories.patient(patient.lower() if named else None, display_name=patient)
-    per = factories.patient(other_patient.lower(), display_name=other_patient) if other_patient else None
+    mona = factories.patient(_username(patient) if named else None, display_name=patient)
+    per = factories.patient(_username(other_patient), display_name=other_patient) if other_patient else None
     kinds = list(dict.fromkeys([*tiers, *(TEAM_OF[name] for name in supporters)]))
     teams = {
         kind: factories.team(
