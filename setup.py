@@ -1,6 +1,6 @@
 """The wheel carries everything the server serves and runs, so it works outside
 a checkout: the PWA (with the npm files it vendors) and the migrations go into
-server/bundle/ as package data. Everything else is in pyproject.toml."""
+nattlys/bundle/ as package data. Everything else is in pyproject.toml."""
 
 from __future__ import annotations
 
@@ -20,14 +20,14 @@ class BuildWithBundle(build_py):
         super().run()
         if getattr(self, "editable_mode", False):
             return  # an editable install reads pwa/ and migrations/ in the checkout
-        bundle = Path(self.build_lib) / "server" / "bundle"
+        bundle = Path(self.build_lib) / "nattlys" / "bundle"
         shutil.rmtree(bundle, ignore_errors=True)
         pwa = bundle / "pwa"
         pwa.mkdir(parents=True)
         for name in PWA_FILES:
             shutil.copy2(ROOT / "pwa" / name, pwa / name)
         shutil.copytree(ROOT / "pwa" / "app", pwa / "app")
-        vendor = runpy.run_path(str(ROOT / "server" / "web" / "vendor.py"))["VENDOR_FILES"]
+        vendor = runpy.run_path(str(ROOT / "nattlys" / "web" / "vendor.py"))["VENDOR_FILES"]
         for relative in vendor.values():
             source = ROOT / "pwa" / "node_modules" / relative
             if not source.is_file():

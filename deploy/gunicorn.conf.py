@@ -1,6 +1,6 @@
 """gunicorn settings for one Nattlys web instance (production and the local cluster).
 
-    gunicorn -c deploy/gunicorn.conf.py server.wsgi:app
+    gunicorn -c deploy/gunicorn.conf.py nattlys.wsgi:app
 
 Flask-SocketIO needs exactly one worker per process: scale out with more
 instances (nattlys-web@PORT), never with more workers. Everything here can be
@@ -35,7 +35,7 @@ proc_name = f"nattlys-web-{bind.rsplit(':', 1)[-1]}"
 
 _CHECK = """
 import sys
-from server.config import ConfigError, Settings, check_services
+from nattlys.config import ConfigError, Settings, check_services
 try:
     settings = Settings.from_env()
     if settings.STARTUP_CHECKS == "on" and settings.ENV != "testing":

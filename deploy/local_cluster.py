@@ -86,7 +86,7 @@ def ensure_database(database_url: str) -> None:
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import OperationalError
 
-    from server.config import normalise_database_url
+    from nattlys.config import normalise_database_url
 
     url = make_url(normalise_database_url(database_url))
     if not url.drivername.startswith("postgresql"):
@@ -228,7 +228,7 @@ class LocalCluster:
 
     def run_once(self, *args: str) -> str:
         done = subprocess.run(
-            [self.python, "-m", "server", *args],
+            [self.python, "-m", "nattlys", *args],
             env=self.env,
             cwd=PROJECT_ROOT,
             capture_output=True,
@@ -252,7 +252,7 @@ class LocalCluster:
             "gunicorn",
             "-c",
             str(DEPLOY / "gunicorn.conf.py"),
-            "server.wsgi:app",
+            "nattlys.wsgi:app",
         ]
         proc = self._spawn(f"web-{port}", argv, env)
         wait_http(self.web_url(port) + "/readyz", proc, self.workdir / f"web-{port}.log")
@@ -264,7 +264,7 @@ class LocalCluster:
 
     def start_scheduler(self, **extra_env: str) -> subprocess.Popen[bytes]:
         env = {**self.env, "SCHEDULER": "off", **extra_env}
-        proc = self._spawn("scheduler", [self.python, "-m", "server", "scheduler"], env)
+        proc = self._spawn("scheduler", [self.python, "-m", "nattlys", "scheduler"], env)
         time.sleep(0.5)
         if proc.poll() is not None:
             raise ClusterError(f"the scheduler exited; see {self.workdir / 'scheduler.log'}")

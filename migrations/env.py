@@ -8,9 +8,9 @@ import os
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from server.config import DEFAULT_SQLITE_PATH, normalise_database_url
-from server.db import private_sqlite_file
-from server.schema import metadata
+from nattlys.config import DEFAULT_SQLITE_PATH, normalise_database_url
+from nattlys.db import private_sqlite_file
+from nattlys.schema import metadata
 
 config = context.config
 

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from server.config import Settings, check_services
+from nattlys.config import Settings, check_services
 
 
 def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
@@ -29,16 +29,16 @@ def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
             x_host=settings.PROXY_COUNT,
         )
 
-    from server import clock, db, observability, realtime
+    from nattlys import clock, db, observability, realtime
 
     if settings.CLOCK_START:
         from datetime import datetime
 
         clock.install(app, clock.running_from(datetime.fromisoformat(settings.CLOCK_START)))
-    from server.accounts import passwords, sessions, throttle
-    from server.api import errors
-    from server.crypto import keys as data_keys
-    from server.web import security
+    from nattlys.accounts import passwords, sessions, throttle
+    from nattlys.api import errors
+    from nattlys.crypto import keys as data_keys
+    from nattlys.web import security
 
     observability.init_app(app)
     if settings.METRICS_PORT:
@@ -50,61 +50,61 @@ def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
     throttle.init_app(app)
     sessions.init_app(app)
     security.init_app(app)
-    from server import chat
+    from nattlys import chat
 
     chat.init_app(app)
     realtime.init_app(app)
 
-    from server.chat import presence
-    from server.rosters import snapshot as roster_snapshot
+    from nattlys.chat import presence
+    from nattlys.rosters import snapshot as roster_snapshot
 
     roster_snapshot.init_app(app)
     presence.init_app(app)
-    from server.push import service as push
+    from nattlys.push import service as push
 
     push.init_app(app)
-    from server.accounts.routes import bp as accounts_bp
-    from server.api.routes import bp as api_bp
-    from server.audit.routes import bp as audit_bp
-    from server.care_circles.routes import bp as care_circles_bp
-    from server.chat.routes import bp as chat_bp
-    from server.plans.routes import bp as plans_bp
-    from server.rosters.routes import bp as rosters_bp
-    from server.web.routes import bp as web_bp
+    from nattlys.accounts.routes import bp as accounts_bp
+    from nattlys.api.routes import bp as api_bp
+    from nattlys.audit.routes import bp as audit_bp
+    from nattlys.care_circles.routes import bp as care_circles_bp
+    from nattlys.chat.routes import bp as chat_bp
+    from nattlys.plans.routes import bp as plans_bp
+    from nattlys.rosters.routes import bp as rosters_bp
+    from nattlys.web.routes import bp as web_bp
 
     for blueprint in (api_bp, accounts_bp, care_circles_bp, rosters_bp, chat_bp, plans_bp, audit_bp, web_bp):
         app.register_blueprint(blueprint)
-    from server.checkins.routes import bp as checkins_bp
-    from server.push.routes import bp as push_bp
+    from nattlys.checkins.routes import bp as checkins_bp
+    from nattlys.push.routes import bp as push_bp
 
     app.register_blueprint(checkins_bp)
     app.register_blueprint(push_bp)
-    from server.privacy.routes import bp as privacy_bp
+    from nattlys.privacy.routes import bp as privacy_bp
 
     app.register_blueprint(privacy_bp)
-    from server.break_glass.routes import bp as break_glass_bp
+    from nattlys.break_glass.routes import bp as break_glass_bp
 
     app.register_blueprint(break_glass_bp)
-    from server.accounts.eid_routes import bp as eid_bp
-    from server.accounts.passkey_routes import bp as passkeys_bp
+    from nattlys.accounts.eid_routes import bp as eid_bp
+    from nattlys.accounts.passkey_routes import bp as passkeys_bp
 
     app.register_blueprint(eid_bp)
     app.register_blueprint(passkeys_bp)
-    from server.alerts.routes import bp as alerts_bp
+    from nattlys.alerts.routes import bp as alerts_bp
 
     app.register_blueprint(alerts_bp)
-    from server.outcomes.routes import bp as outcomes_bp
+    from nattlys.outcomes.routes import bp as outcomes_bp
 
     app.register_blueprint(outcomes_bp)
-    from server import next_of_kin
+    from nattlys import next_of_kin
 
     next_of_kin.init_app(app)
 
-    from server import cli
+    from nattlys import cli
 
     cli.init_app(app)
     if settings.SCHEDULER == "embedded":
-        from server.scheduler import start_embedded
+        from nattlys.scheduler import start_embedded
 
         start_embedded(app)
     return app

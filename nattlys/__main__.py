@@ -1,4 +1,4 @@
-"""The `nattlys` command, and `python -m server`: the commands of server/cli.py
+"""The `nattlys` command, and `python -m nattlys`: the commands of nattlys/cli.py
 on an app made from the environment."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup
 
-from server import create_app
-from server.cli import keys_group, vapid_group
-from server.config import ConfigError
+from nattlys import create_app
+from nattlys.cli import keys_group, vapid_group
+from nattlys.config import ConfigError
 
 
 def _create_app() -> Flask:

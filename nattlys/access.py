@@ -30,14 +30,14 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from server import clock
-from server.accounts.models import Role, User
-from server.api.errors import ApiError, forbidden, not_found, unauthorized
-from server.break_glass.openings import active_opening
-from server.care_circles.membership import team_kinds_in_circle
-from server.care_circles.models import CareTier, CareTierTeam, PrimaryContact, TeamMembership
-from server.next_of_kin.models import NextOfKinConsent
-from server.rosters.duty import is_on_duty_for, patients_on_duty_for
+from nattlys import clock
+from nattlys.accounts.models import Role, User
+from nattlys.api.errors import ApiError, forbidden, not_found, unauthorized
+from nattlys.break_glass.openings import active_opening
+from nattlys.care_circles.membership import team_kinds_in_circle
+from nattlys.care_circles.models import CareTier, CareTierTeam, PrimaryContact, TeamMembership
+from nattlys.next_of_kin.models import NextOfKinConsent
+from nattlys.rosters.duty import is_on_duty_for, patients_on_duty_for
 
 
 class Need(StrEnum):

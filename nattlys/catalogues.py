@@ -7,7 +7,7 @@ import json
 from functools import cache
 from typing import Any
 
-from server.config import PWA_ROOT
+from nattlys.config import PWA_ROOT
 
 LANGUAGES = ("nb", "en")
 DEFAULT_LANGUAGE = "nb"

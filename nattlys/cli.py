@@ -10,9 +10,9 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from server.config import MIGRATIONS_ROOT
-from server.crypto.cli import keys_group
-from server.db import app_object
+from nattlys.config import MIGRATIONS_ROOT
+from nattlys.crypto.cli import keys_group
+from nattlys.db import app_object
 
 
 def alembic_config(database_url: str):
@@ -65,7 +65,7 @@ def db_upgrade(wait: float) -> None:
 @with_appcontext
 def demo_command(password: str | None) -> None:
     """Create (or refresh) the demo teams, users and care circles."""
-    from server.demo import DEFAULT_DEMO_PASSWORD, load_demo
+    from nattlys.demo import DEFAULT_DEMO_PASSWORD, load_demo
 
     if password is None:
         if not current_app.config["SETTINGS"].is_development:
@@ -101,7 +101,7 @@ def serve_command(host: str, port: int) -> None:
         "--no-control-socket",
         # The app logs each request as JSON with its route rule, never the raw
         # path (a calendar-feed URL holds its token).
-        "server.wsgi:app",
+        "nattlys.wsgi:app",
     ]
     os.execv(sys.executable, args)  # noqa: S606 - fixed argv, no shell
 
@@ -110,7 +110,7 @@ def serve_command(host: str, port: int) -> None:
 @with_appcontext
 def scheduler_command() -> None:
     """Run the scheduled jobs (escalations, reminders) in this process only."""
-    from server.scheduler import run_forever
+    from nattlys.scheduler import run_forever
 
     run_forever(app_object())
 
@@ -124,8 +124,8 @@ def audit_group() -> None:
 @with_appcontext
 def audit_verify() -> None:
     """Check the audit log's hash chain; name the first row that breaks it."""
-    from server.audit.chain import verify
-    from server.db import standalone_session
+    from nattlys.audit.chain import verify
+    from nattlys.db import standalone_session
 
     with standalone_session() as db:
         verdict = verify(db)
@@ -157,7 +157,7 @@ def vapid_group() -> None:
 )
 def vapid_generate(subject: str) -> None:
     """Print a new VAPID key pair as lines for the environment file (never commit them)."""
-    from server.push.vapid import generate
+    from nattlys.push.vapid import generate
 
     keys = generate()
     click.echo(f"VAPID_PUBLIC_KEY={keys.public_key}")

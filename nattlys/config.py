@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from server.crypto.keys import KeyRing
+    from nattlys.crypto.keys import KeyRing
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # A wheel carries the PWA and the migrations inside the package (setup.py puts
-# them in server/bundle/); a checkout uses them where they are.
+# them in nattlys/bundle/); a checkout uses them where they are.
 _BUNDLE = Path(__file__).resolve().parent / "bundle"
 _RESOURCES = _BUNDLE if _BUNDLE.is_dir() else PROJECT_ROOT
 PWA_ROOT = _RESOURCES / "pwa"
@@ -243,7 +243,7 @@ class Settings:
             )
 
     def data_keys(self) -> KeyRing:
-        from server.crypto import keys
+        from nattlys.crypto import keys
 
         try:
             return keys.load(

@@ -116,7 +116,7 @@ class AppCollector:
             yield from self._database_families()
 
     def _process_families(self) -> Any:
-        from server.realtime import session_users
+        from nattlys.realtime import session_users
 
         sockets = GaugeMetricFamily(
             "nattlys_socket_connections", "Authenticated Socket.IO connections on this process."
@@ -137,8 +137,8 @@ class AppCollector:
     def _database_families(self) -> Any:
         from sqlalchemy import text
 
-        from server import clock
-        from server.db import get_db
+        from nattlys import clock
+        from nattlys.db import get_db
 
         up = GaugeMetricFamily("nattlys_metrics_database_up", "Whether the database answered this scrape.")
         try:
@@ -230,7 +230,7 @@ def serve_metrics(app: Flask, port: int, host: str = "127.0.0.1") -> None:
     """Expose /metrics on a port of its own (the scheduler serves no HTTP)."""
     from prometheus_client import start_http_server
 
-    from server.config import ConfigError
+    from nattlys.config import ConfigError
 
     try:
         start_http_server(port, addr=host, registry=metrics_registry(app))

@@ -13,12 +13,12 @@ from flask import Flask, current_app, g, has_request_context, request
 from flask_socketio import SocketIO, join_room
 from sqlmodel import Session
 
-from server import clock
-from server.accounts import sessions
-from server.accounts.auth_events import ACCOUNT_EVENT, account_event
-from server.api.json_limits import SocketJson
-from server.config import origin_list
-from server.db import app_object, get_db, standalone_session
+from nattlys import clock
+from nattlys.accounts import sessions
+from nattlys.accounts.auth_events import ACCOUNT_EVENT, account_event
+from nattlys.api.json_limits import SocketJson
+from nattlys.config import origin_list
+from nattlys.db import app_object, get_db, standalone_session
 
 socketio = SocketIO()
 # Which user each of this process's Socket.IO connections belongs to.
@@ -39,7 +39,7 @@ def current_socket() -> str | None:
 
 
 def origin_allowed(origin: str | None) -> bool:
-    from server.web.security import origin_allowed as _allowed
+    from nattlys.web.security import origin_allowed as _allowed
 
     return _allowed(origin)
 
@@ -116,7 +116,7 @@ def on_connect(auth: Any = None) -> bool:
     if user is None:
         return False
     join_room(user_room(user.id))
-    from server.chat.presence import presence
+    from nattlys.chat.presence import presence
 
     presence().connected(user.id)
     _make_room_in_session(g.socket_session_id, current_app.config["SOCKETS_PER_SESSION"])
@@ -198,6 +198,6 @@ def on_disconnect(*_args: Any) -> None:
     user_id = session_users.pop(_sid(), None)
     socket_sessions.pop(_sid(), None)
     if user_id is not None:
-        from server.chat.presence import presence
+        from nattlys.chat.presence import presence
 
         presence().disconnected(user_id)

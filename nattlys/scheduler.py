@@ -13,8 +13,8 @@ from typing import Any
 from apscheduler.schedulers.base import BaseScheduler
 from flask import Flask
 
-from server import clock
-from server.db import get_db
+from nattlys import clock
+from nattlys.db import get_db
 
 log = logging.getLogger(__name__)
 CHAT_TICK_SECONDS = 5
@@ -33,8 +33,8 @@ def _in_app(app: Flask, job: Callable[[], Any], name: str) -> Callable[[], None]
 
 
 def chat_tick() -> None:
-    from server.alerts import escalation
-    from server.chat.tick import tick
+    from nattlys.alerts import escalation
+    from nattlys.chat.tick import tick
 
     counts = tick(get_db(), at=clock.now())
     counts.update(escalation.tick(get_db(), at=clock.now()))
@@ -43,7 +43,7 @@ def chat_tick() -> None:
 
 
 def checkin_reminders() -> None:
-    from server.checkins import reminders
+    from nattlys.checkins import reminders
 
     reminders.run(get_db(), at=clock.now())
 
@@ -53,13 +53,13 @@ def handoff_notices() -> None:
 
     from flask import current_app
 
-    from server.rosters.shifts import send_handoff_notices
+    from nattlys.rosters.shifts import send_handoff_notices
 
     db = get_db()
     notice = timedelta(minutes=current_app.config["HANDOFF_NOTICE_MINUTES"])
     sent = send_handoff_notices(db, at=clock.now(), notice=notice)
     db.commit()
-    from server.db import run_after_commit
+    from nattlys.db import run_after_commit
 
     run_after_commit()
     if sent:
@@ -67,7 +67,7 @@ def handoff_notices() -> None:
 
 
 def privacy_deletions() -> None:
-    from server.privacy.deletion import carry_out_due
+    from nattlys.privacy.deletion import carry_out_due
 
     erased = carry_out_due(get_db(), at=clock.now())
     if erased:

@@ -2,12 +2,12 @@
 
 from sqlmodel import SQLModel
 
-from server.accounts.models import AuthSession, Invitation, RateCounter, User
-from server.accounts.strong_models import EidIdentity, EidLoginState, EidSession, Passkey, WebauthnChallenge
-from server.alerts.models import CareGap
-from server.audit.models import AuditChainHead, AuditEntry
-from server.break_glass.models import BreakGlassAccess
-from server.care_circles.models import (
+from nattlys.accounts.models import AuthSession, Invitation, RateCounter, User
+from nattlys.accounts.strong_models import EidIdentity, EidLoginState, EidSession, Passkey, WebauthnChallenge
+from nattlys.alerts.models import CareGap
+from nattlys.audit.models import AuditChainHead, AuditEntry
+from nattlys.break_glass.models import BreakGlassAccess
+from nattlys.care_circles.models import (
     CareTier,
     CareTierTeam,
     LastResort,
@@ -15,14 +15,14 @@ from server.care_circles.models import (
     Team,
     TeamMembership,
 )
-from server.chat.models import Conversation, Message, RoutingDecision
-from server.checkins.models import Checkin, CheckinAlert, CheckinSchedule, Discharge, ReminderSent
-from server.next_of_kin.models import NextOfKinConsent, WorrySignal
-from server.outcomes.models import NightOutcome
-from server.plans.models import CrisisPlan, CrisisPlanProposal, CrisisPlanVersion
-from server.privacy.models import DeletionRequest
-from server.push.models import PushSubscription
-from server.rosters.models import (
+from nattlys.chat.models import Conversation, Message, RoutingDecision
+from nattlys.checkins.models import Checkin, CheckinAlert, CheckinSchedule, Discharge, ReminderSent
+from nattlys.next_of_kin.models import NextOfKinConsent, WorrySignal
+from nattlys.outcomes.models import NightOutcome
+from nattlys.plans.models import CrisisPlan, CrisisPlanProposal, CrisisPlanVersion
+from nattlys.privacy.models import DeletionRequest
+from nattlys.push.models import PushSubscription
+from nattlys.rosters.models import (
     CalendarFeed,
     HandoffNotice,
     RosterGeneration,

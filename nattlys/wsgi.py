@@ -1,5 +1,5 @@
 """Entry point for gunicorn (gevent worker, one worker per instance)."""
 
-from server import create_app
+from nattlys import create_app
 
 app = create_app()

@@ -1,7 +1,7 @@
 // Nattlys service worker. Caches the app shell only: never /api/ or
 // /socket.io/ responses, so health data never lands in the cache.
 // The server fills in VERSION (a hash of the shipped files) and SHELL (every
-// file under app/) when it serves this file: server/web/shell.py.
+// file under app/) when it serves this file: nattlys/web/shell.py.
 
 const VERSION = '__NATTLYS_SHELL_VERSION__';
 

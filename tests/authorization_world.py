@@ -15,16 +15,16 @@ import pytest
 from flask import Flask
 from sqlmodel import Session
 
-from server import access
-from server.accounts.models import PatientDisableRequest, User
-from server.accounts.strong_models import Passkey
-from server.break_glass.models import BreakGlassAccess
-from server.care_circles.models import Team, TeamKind
-from server.chat.models import Conversation
-from server.checkins.models import Checkin, CheckinAlert
-from server.next_of_kin.models import NextOfKinConsent
-from server.plans.models import CrisisPlanProposal, ProposalStatus
-from server.rosters.models import RosterOverride
+from nattlys import access
+from nattlys.accounts.models import PatientDisableRequest, User
+from nattlys.accounts.strong_models import Passkey
+from nattlys.break_glass.models import BreakGlassAccess
+from nattlys.care_circles.models import Team, TeamKind
+from nattlys.chat.models import Conversation
+from nattlys.checkins.models import Checkin, CheckinAlert
+from nattlys.next_of_kin.models import NextOfKinConsent
+from nattlys.plans.models import CrisisPlanProposal, ProposalStatus
+from nattlys.rosters.models import RosterOverride
 from tests.conftest import PASSWORD
 
 CALLERS = (

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import select
 
-from server.chat.models import Conversation, Message
+from nattlys.chat.models import Conversation, Message
 
 MARKERS = {
     "chat": "MARKER-CHAT-kjenner-uro",
@@ -24,7 +24,7 @@ MARKERS = {
 def write_clinical_markers(factories: Any, auth: Any, db: Any, username: str = "marker") -> Any:
     """Mona-like patient `username` with a marker in chat, plan, proposal,
     check-in note, ticked warning sign and handover note. Returns the patient."""
-    from server.plans.models import CrisisPlanProposal, CrisisPlanVersion
+    from nattlys.plans.models import CrisisPlanProposal, CrisisPlanVersion
 
     supporter = factories.supporter(f"{username}-stotte")
     patient = factories.patient(username)

@@ -21,11 +21,11 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from server import clock as app_clock
-from server import create_app
-from server.cli import upgrade_database
-from server.config import normalise_database_url
-from server.schema import metadata
+from nattlys import clock as app_clock
+from nattlys import create_app
+from nattlys.cli import upgrade_database
+from nattlys.config import normalise_database_url
+from nattlys.schema import metadata
 
 # Helpers that several test modules share live in plain modules; their asserts
 # should say what differed, as pytest makes them do in the test modules.
@@ -91,7 +91,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 
 class MovableClock:
-    """A clock the test sets and moves; every service reads it via server.clock."""
+    """A clock the test sets and moves; every service reads it via nattlys.clock."""
 
     def __init__(self, start: datetime) -> None:
         self.current = start
@@ -209,7 +209,7 @@ def make_app(database_url: str, redis_url: str, clock: MovableClock) -> Iterator
         return app
 
     yield build
-    from server.db import get_engine
+    from nattlys.db import get_engine
 
     if apps:
         _empty_tables(get_engine(apps[0]))
@@ -252,7 +252,7 @@ def runner(app: Flask) -> Any:
 @pytest.fixture
 def db(app: Flask) -> Iterator[Session]:
     """A session for arranging and inspecting data directly."""
-    from server.db import get_engine
+    from nattlys.db import get_engine
 
     with Session(get_engine(app), expire_on_commit=False) as session:
         yield session
@@ -286,8 +286,8 @@ class AuthActions:
         import pyotp
         from sqlmodel import select
 
-        from server.accounts.mfa import totp_secret
-        from server.accounts.models import SecondFactor, User
+        from nattlys.accounts.mfa import totp_secret
+        from nattlys.accounts.models import SecondFactor, User
 
         db = self.factories.db
         user = db.exec(select(User).where(User.username == username.strip().lower())).one()
@@ -316,7 +316,7 @@ def auth(app: Flask, factories: Factories) -> AuthActions:
 @pytest.fixture
 def socket_client(app: Flask) -> Any:
     """Socket.IO test clients that share a Flask test client's cookies."""
-    from server.realtime import socketio
+    from nattlys.realtime import socketio
 
     made: list[Any] = []
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlmodel import Session
 
-from server.schema import metadata
+from nattlys.schema import metadata
 
 FOREIGN = "https://evil.example"
 

@@ -1,5 +1,5 @@
 """Authenticator codes for staff in tests that drive a real server: demo staff
-have keys derived from the demo password (server.demo.demo_totp_secret)."""
+have keys derived from the demo password (nattlys.demo.demo_totp_secret)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import datetime
 
 import pyotp
 
-from server.demo import demo_totp_secret
+from nattlys.demo import demo_totp_secret
 
 # The last time step used per server and staff member: a server takes each code
 # once. Each test server has its own database and its own clock (from

@@ -10,9 +10,9 @@ from typing import Any
 from flask import Flask
 from sqlmodel import Session
 
-from server import clock
-from server.accounts.models import Role, User
-from server.care_circles.models import (
+from nattlys import clock
+from nattlys.accounts.models import Role, User
+from nattlys.care_circles.models import (
     CareTier,
     CareTierTeam,
     PrimaryContact,
@@ -20,9 +20,9 @@ from server.care_circles.models import (
     TeamKind,
     TeamMembership,
 )
-from server.next_of_kin.models import NextOfKinConsent
-from server.rosters.generation import bump_generation
-from server.rosters.models import RosterOverride, RosterStatus, RosterVersion
+from nattlys.next_of_kin.models import NextOfKinConsent
+from nattlys.rosters.generation import bump_generation
+from nattlys.rosters.models import RosterOverride, RosterStatus, RosterVersion
 
 _counter = itertools.count(1)
 
@@ -37,7 +37,7 @@ class Factories:
     def _password_hash(self) -> str:
         if self._hash is None:
             with self.app.app_context():
-                from server.accounts.passwords import hash_password
+                from nattlys.accounts.passwords import hash_password
 
                 self._hash = hash_password(self.password)
         return self._hash
@@ -150,7 +150,7 @@ class Factories:
         weekly turns from Monday 2 November 2026 (or `start_date`)."""
         from datetime import date, time
 
-        from server.rosters.models import Rotation, RotationMember, RotationShift
+        from nattlys.rosters.models import Rotation, RotationMember, RotationShift
 
         version = RosterVersion(
             team_id=team.id,  # type: ignore[arg-type]
@@ -182,7 +182,7 @@ class Factories:
         self.db.commit()
 
     def conversation(self, patient: User, *, holder: User | None = None) -> Any:
-        from server.chat.models import Conversation, ConversationState
+        from nattlys.chat.models import Conversation, ConversationState
 
         now = clock.now()
         conv = Conversation(
@@ -198,7 +198,7 @@ class Factories:
         return conv
 
     def discharge(self, patient: User, discharge_date: Any, *, by: User | None = None) -> Any:
-        from server.checkins.models import Discharge
+        from nattlys.checkins.models import Discharge
 
         row = Discharge(
             patient_id=patient.id,  # type: ignore[arg-type]
@@ -212,7 +212,7 @@ class Factories:
 
     def checkin_schedule(self, patient: User, **fields: Any) -> Any:
         """A saved check-in schedule; fields as in CheckinSchedule (times as datetime.time)."""
-        from server.checkins.models import CheckinSchedule
+        from nattlys.checkins.models import CheckinSchedule
 
         row = CheckinSchedule(patient_id=patient.id, updated_at=clock.now(), **fields)  # type: ignore[arg-type]
         self.db.add(row)
@@ -227,8 +227,8 @@ class Factories:
         sharing: dict[str, list[str]] | None = None,
     ) -> Any:
         """A crisis plan; with `sections`, version 1 written by the patient."""
-        from server.plans.models import CrisisPlan, CrisisPlanVersion, VersionKind
-        from server.plans.schemas import PlanSections
+        from nattlys.plans.models import CrisisPlan, CrisisPlanVersion, VersionKind
+        from nattlys.plans.schemas import PlanSections
 
         plan = CrisisPlan(patient_id=patient.id, created_at=clock.now(), sharing=sharing or {})  # type: ignore[arg-type]
         self.db.add(plan)
@@ -252,8 +252,8 @@ class Factories:
 
     def crisis_proposal(self, plan: Any, supporter: User, changes: dict[str, Any]) -> Any:
         """A pending proposal on the plan's current version."""
-        from server.plans.models import CrisisPlanProposal
-        from server.plans.schemas import SectionsPatch
+        from nattlys.plans.models import CrisisPlanProposal
+        from nattlys.plans.schemas import SectionsPatch
 
         proposal = CrisisPlanProposal(
             plan_id=plan.id,

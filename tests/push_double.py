@@ -16,7 +16,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from server.push.vapid import generate
+from nattlys.push.vapid import generate
 
 KEYS = generate()
 VAPID = {

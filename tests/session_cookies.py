@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from server.accounts.sessions import COOKIE_NAME
+from nattlys.accounts.sessions import COOKIE_NAME
 
 
 def session_token(client: Any, name: str = COOKIE_NAME) -> str | None:

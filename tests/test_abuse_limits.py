@@ -13,13 +13,13 @@ import pytest
 from flask import Flask
 from sqlmodel import func, select
 
-from server.accounts.models import Invitation, Role, User
-from server.care_circles.models import TeamKind
-from server.config import Settings
-from server.crypto import keys
-from server.push import service as push
-from server.push.models import PushSubscription
-from server.realtime import socketio
+from nattlys.accounts.models import Invitation, Role, User
+from nattlys.care_circles.models import TeamKind
+from nattlys.config import Settings
+from nattlys.crypto import keys
+from nattlys.push import service as push
+from nattlys.push.models import PushSubscription
+from nattlys.realtime import socketio
 from tests.push_double import VAPID, Browser, subscribe
 
 DEEP_BODIES = {"brackets": "[" * 100_000, "objects": '{"a":' * 3_000}
@@ -221,7 +221,7 @@ def test_one_session_holds_at_most_its_cap_of_sockets(
 
 
 def test_the_default_cap_ends_a_flood_of_150_sockets(factories: Any, auth: Any, socket_client: Any) -> None:
-    from server.realtime import socket_sessions
+    from nattlys.realtime import socket_sessions
 
     factories.patient("mona")
     client = auth.client_for("mona")

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from server.accounts.auth_events import ACCOUNT_ACTIONS
+from nattlys.accounts.auth_events import ACCOUNT_ACTIONS
 from tests.conftest import PASSWORD
 
 NEW = "blåbær og tyttebær i mai"

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from server.care_circles.models import TeamKind
+from nattlys.care_circles.models import TeamKind
 from tests.conftest import PASSWORD
 from tests.factories import Factories
 from tests.scenes.world import NUMBERED_TEAMS, CareCircle, build_care_circle

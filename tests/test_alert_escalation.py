@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from server.chat.models import RoutingDecision
-from server.checkins.models import CheckinAlert
-from server.push import service as push
+from nattlys.chat.models import RoutingDecision
+from nattlys.checkins.models import CheckinAlert
+from nattlys.push import service as push
 from tests.push_double import VAPID, PushServer, subscribe
 from tests.scenes.alerts import (
     FROM,
@@ -54,7 +54,7 @@ def gap_rows(auth: Any) -> list[dict[str, Any]]:
 def test_first_tier_is_the_one_answer_for_alerts_and_chat(
     app: Any, factories: Any, circle: CareCircle, clock: Any, db: Any
 ) -> None:
-    from server.rosters import duty
+    from nattlys.rosters import duty
 
     staff(factories, circle)
     mona = circle.mona.id
@@ -427,7 +427,7 @@ def test_alerts_move_on_within_a_tick_of_the_limit(
 ) -> None:
     """The scheduler ticks every few seconds, so the next person is told within
     that much of the tier's limit."""
-    from server.scheduler import CHAT_TICK_SECONDS
+    from nattlys.scheduler import CHAT_TICK_SECONDS
 
     assert CHAT_TICK_SECONDS <= 5
     staff(factories, circle)
@@ -443,8 +443,8 @@ def test_a_missed_checkin_the_patient_wanted_told_is_acknowledged_or_escalated_t
 ) -> None:
     from datetime import time
 
-    from server.checkins import reminders
-    from server.db import get_db
+    from nattlys.checkins import reminders
+    from nattlys.db import get_db
 
     staff(factories, circle)
     factories.checkin_schedule(circle.mona, evening_time=time(20, 0), after_missed="tell_on_duty")

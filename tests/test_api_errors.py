@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from server.accounts.sessions import COOKIE_NAME
+from nattlys.accounts.sessions import COOKIE_NAME
 from tests.conftest import PASSWORD
 
 
@@ -94,7 +94,6 @@ def test_a_body_over_the_limit_is_413(app: Flask, admin: Any) -> None:
 def test_an_unexpected_error_is_a_json_500_without_details(
     make_app: Any, factories: Any, auth: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from server.care_circles import services
 
     def boom(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("secret internals: Mona's crisis plan")

@@ -32,11 +32,11 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlmodel import select
 
-from server.accounts.models import User
-from server.accounts.sessions import COOKIE_NAME
-from server.care_circles.models import TeamKind
-from server.chat.models import Conversation
-from server.web.security import CSRF_HEADER
+from nattlys.accounts.models import User
+from nattlys.accounts.sessions import COOKIE_NAME
+from nattlys.care_circles.models import TeamKind
+from nattlys.chat.models import Conversation
+from nattlys.web.security import CSRF_HEADER
 
 # Strings only the other patient's data holds; no generated value comes near them.
 OTHER_PLAN_MARK = "FUZZ-OTHER-PLAN-q7Rk2"
@@ -278,8 +278,8 @@ def test_a_number_the_database_cannot_hold_is_a_400_on_either_database(make_app:
     # out of range); both reached the client as 500 before.
     from sqlalchemy import text
 
-    from server.api.endpoints import endpoint
-    from server.db import get_db
+    from nattlys.api.endpoints import endpoint
+    from nattlys.db import get_db
 
     app = make_app()
 

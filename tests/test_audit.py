@@ -11,9 +11,9 @@ from typing import Any
 
 from sqlmodel import Session, col, delete, func, select
 
-from server import catalogues
-from server.accounts.models import User
-from server.audit.models import AuditEntry
+from nattlys import catalogues
+from nattlys.accounts.models import User
+from nattlys.audit.models import AuditEntry
 from tests.scenes.audit import people  # noqa: F401  (the fixture)
 from tests.scenes.world import CareCircle
 

@@ -15,12 +15,12 @@ from flask import Flask
 from sqlalchemy import text
 from sqlmodel import Session, col, delete, select
 
-from server.accounts.models import User
-from server.audit import writer
-from server.audit.chain import GENESIS, link_hash, verify
-from server.audit.models import AuditEntry
-from server.care_circles.models import TeamKind, TeamMembership
-from server.db import standalone_session
+from nattlys.accounts.models import User
+from nattlys.audit import writer
+from nattlys.audit.chain import GENESIS, link_hash, verify
+from nattlys.audit.models import AuditEntry
+from nattlys.care_circles.models import TeamKind, TeamMembership
+from nattlys.db import standalone_session
 from tests.scenes.audit import people  # noqa: F401  (the fixture, reused as is)
 from tests.scenes.world import CareCircle
 
@@ -205,7 +205,7 @@ def test_rows_written_before_the_chain_are_linked_by_the_migration(tmp_path: Any
     from alembic import command
     from sqlalchemy import create_engine
 
-    from server.cli import alembic_config
+    from nattlys.cli import alembic_config
 
     url = f"sqlite:///{tmp_path / 'before-chain.db'}"
     command.upgrade(alembic_config(url), "0006")

@@ -23,8 +23,8 @@ import pytest
 from flask import Flask
 from sqlmodel import Session, col, func, select
 
-from server.audit.models import AuditEntry
-from server.realtime import socketio
+from nattlys.audit.models import AuditEntry
+from nattlys.realtime import socketio
 from tests.authorization_world import (
     CALLER_USER,
     MATRIX,
@@ -538,7 +538,7 @@ NOT_AUDITED_EVENTS = {
 
 
 def test_every_event_is_decided() -> None:
-    import server.chat.events  # noqa: F401  (registers the handlers)
+    import nattlys.chat.events  # noqa: F401  (registers the handlers)
 
     registered = {handler[0] for handler in socketio.handlers}
     decided = {c.event for c in EVENT_CASES.values()} | set(NOT_AUDITED_EVENTS)
@@ -666,7 +666,7 @@ SUPPORTERS_DECISIONS = {"take", "close"}
 
 def _routing_actions() -> set[str]:
     """Every routing decision the chat code can record becomes a "route.*" row."""
-    chat = Path(__file__).resolve().parents[1] / "server" / "chat"
+    chat = Path(__file__).resolve().parents[1] / "nattlys" / "chat"
     found = {
         m for f in chat.glob("*.py") for m in re.findall(r'action="(\w+)"', f.read_text(encoding="utf-8"))
     }

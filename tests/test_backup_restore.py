@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlmodel import Session, select
 
-from server.chat.models import Conversation, Message
-from server.checkins.models import Checkin
-from server.db import get_engine
-from server.plans.models import CrisisPlanProposal, CrisisPlanVersion
+from nattlys.chat.models import Conversation, Message
+from nattlys.checkins.models import Checkin
+from nattlys.db import get_engine
+from nattlys.plans.models import CrisisPlanProposal, CrisisPlanVersion
 from tests.clinical_markers import MARKERS, write_clinical_markers
 
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy"

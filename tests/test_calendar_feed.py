@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from server.care_circles.models import TeamKind
+from nattlys.care_circles.models import TeamKind
 
 OSLO = ZoneInfo("Europe/Oslo")
 

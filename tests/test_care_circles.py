@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from server.care_circles.models import TeamKind
+from nattlys.care_circles.models import TeamKind
 
 
 @pytest.fixture

@@ -271,7 +271,7 @@ def test_socket_events_send_refuse_strangers_and_unknown_events(
 def test_push_says_only_new_message(
     app: Any, auth: Any, factories: Any, circle: CareCircle, monkeypatch: Any
 ) -> None:
-    import server.push.service as push
+    import nattlys.push.service as push
 
     sent: list[tuple[list[int], Any]] = []
     monkeypatch.setattr(push, "queue", lambda ids, message: sent.append((sorted(ids), message)))

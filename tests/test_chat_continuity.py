@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from server.chat.models import Message
+from nattlys.chat.models import Message
 from tests.scenes.alerts import red
 from tests.scenes.chat import OSLO, cid, circle, decisions, run_tick, staff_rosters  # noqa: F401 - circle is a fixture
 from tests.scenes.world import CareCircle
@@ -38,7 +38,7 @@ def events(sio: Any, name: str) -> list[dict[str, Any]]:
 
 @pytest.fixture
 def pushes(monkeypatch: pytest.MonkeyPatch) -> list[tuple[list[int], Any]]:
-    from server.push import service as push
+    from nattlys.push import service as push
 
     sent: list[tuple[list[int], Any]] = []
     monkeypatch.setattr(push, "queue", lambda user_ids, message: sent.append((list(user_ids), message)))
@@ -192,7 +192,7 @@ def test_a_red_checkin_without_a_contact_request_alerts_the_last_supporter_first
     """Mona talked to Ingrid (kommune) two days ago; Ingrid is on duty and has
     the app open, so tonight's red alert goes to her first, not to bolig. When
     she does not take it within kommune's limit, the tiers in order, from bolig."""
-    from server.alerts import escalation
+    from nattlys.alerts import escalation
 
     staff_rosters(factories, circle)
     talked_with(factories, db, circle.mona, circle.ingrid, clock() - timedelta(days=2))
@@ -206,7 +206,7 @@ def test_a_red_checkin_without_a_contact_request_alerts_the_last_supporter_first
 
     clock.advance(minutes=3, seconds=1)
     with app.app_context():
-        from server.db import get_db
+        from nattlys.db import get_db
 
         assert escalation.tick(get_db(), at=clock())["alerts_escalated"] == 1
     assert [a["patient_id"] for a in events(kari_socket, "checkin:alert")] == [circle.mona.id]
@@ -223,7 +223,7 @@ def test_a_red_alert_to_the_last_supporter_alone_in_the_first_tier_moves_on_afte
     socket_client: Any,
     db: Any,
 ) -> None:
-    from server.alerts import escalation
+    from nattlys.alerts import escalation
 
     staff_rosters(factories, circle)
     talked_with(factories, db, circle.mona, circle.kari, clock() - timedelta(days=1))
@@ -233,7 +233,7 @@ def test_a_red_alert_to_the_last_supporter_alone_in_the_first_tier_moves_on_afte
     assert (answer["alert"]["status"], answer["alert"]["team_kind"]) == ("told", "bolig")
     clock.advance(minutes=3, seconds=1)
     with app.app_context():
-        from server.db import get_db
+        from nattlys.db import get_db
 
         assert escalation.tick(get_db(), at=clock())["alerts_escalated"] == 1
     assert [a["patient_id"] for a in events(ingrid_socket, "checkin:alert")] == [circle.mona.id]

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import event
 
-from server.db import get_engine
+from nattlys.db import get_engine
 from tests.scenes.chat import cid, circle, messages_in_db, staff_rosters  # noqa: F401 - circle is a fixture
 from tests.scenes.world import CareCircle
 

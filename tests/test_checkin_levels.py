@@ -1,11 +1,11 @@
-"""The level rules of server/checkins/levels.py, one row per rule and its
+"""The level rules of nattlys/checkins/levels.py, one row per rule and its
 edges: this table is what to read together with the clinicians."""
 
 from __future__ import annotations
 
 import pytest
 
-from server.checkins.levels import RULES, Answers, assess
+from nattlys.checkins.levels import RULES, Answers, assess
 
 
 def answers(
@@ -85,7 +85,7 @@ def test_every_rule_is_exercised_by_the_table() -> None:
 
 
 def test_every_rule_is_written_in_the_module_docstring() -> None:
-    import server.checkins.levels as levels
+    import nattlys.checkins.levels as levels
 
     for rule in RULES:
         assert rule.code in (levels.__doc__ or ""), rule.code

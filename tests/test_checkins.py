@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from server.audit.models import AuditEntry
-from server.chat.models import Message
-from server.checkins import reminders, timing
-from server.checkins.models import Checkin, CheckinAlert, ReminderSent
-from server.checkins.plan_link import PlanBits
-from server.push import service as push
+from nattlys.audit.models import AuditEntry
+from nattlys.chat.models import Message
+from nattlys.checkins import reminders, timing
+from nattlys.checkins.models import Checkin, CheckinAlert, ReminderSent
+from nattlys.checkins.plan_link import PlanBits
+from nattlys.push import service as push
 from tests.push_double import VAPID, Browser, PushServer, subscribe
 from tests.scenes.checkins import (
     OSLO,
@@ -508,7 +508,7 @@ def test_warning_signs_hidden_from_a_team_kind_the_patient_did_not_share_with(
     private = PlanBits(
         warning_signs=SIGNS, self_help=SELF_HELP, sharing={"warning_signs": ["dps"]}, exists=True
     )
-    monkeypatch.setattr("server.checkins.plan_link.plan_bits", lambda db, patient_id: private)
+    monkeypatch.setattr("nattlys.checkins.plan_link.plan_bits", lambda db, patient_id: private)
     auth.client_for("mona").post("/api/checkins", json=answers(warning_signs=[0, 1]))
     url = f"/api/patients/{circle.mona.id}/checkins"
     kari_item = auth.client_for("kari").get(url).json["items"][0]
@@ -554,8 +554,8 @@ def test_tonight_lists_my_on_duty_patients_red_first(
 def test_demo_gives_schedules_history_and_a_red_for_pasient2(
     app: Any, runner: Any, auth: Any, db: Any, clock: Any
 ) -> None:
-    from server.accounts.models import User
-    from server.checkins.models import CheckinSchedule
+    from nattlys.accounts.models import User
+    from nattlys.checkins.models import CheckinSchedule
 
     result = runner.invoke(args=["demo", "--password", "demo-passord-123"])
     assert result.exit_code == 0, result.output

@@ -6,8 +6,8 @@ import secrets
 
 import pytest
 
-from server.config import KNOWN_DEFAULT_SECRETS, ConfigError, Settings
-from server.crypto import keys
+from nattlys.config import KNOWN_DEFAULT_SECRETS, ConfigError, Settings
+from nattlys.crypto import keys
 
 GOOD_KEY = "k3" + secrets.token_urlsafe(40)
 DATA_KEYS = keys.generate("t1")

@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from server.audit.models import AuditEntry
-from server.care_circles.models import CareTier
-from server.plans.models import CrisisPlan, CrisisPlanProposal, CrisisPlanVersion
+from nattlys.audit.models import AuditEntry
+from nattlys.care_circles.models import CareTier
+from nattlys.plans.models import CrisisPlan, CrisisPlanProposal, CrisisPlanVersion
 from tests.scenes.crisis_plans import (
     MONA_PLAN,
     PlanCircle,
@@ -565,7 +565,7 @@ def test_demo_plans_exist_and_the_demo_stays_idempotent(
     assert second.exit_code == 0, second.output
     assert counts(db) == after_first
 
-    from server.accounts.models import User
+    from nattlys.accounts.models import User
 
     users = {u.username: u for u in db.exec(select(User)).all()}
     plans = {p.patient_id: p for p in db.exec(select(CrisisPlan)).all()}

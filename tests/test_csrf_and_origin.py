@@ -10,8 +10,8 @@ import pytest
 from flask import Flask
 from sqlmodel import Session
 
-from server.accounts.sessions import COOKIE_NAME
-from server.care_circles.models import TeamKind
+from nattlys.accounts.sessions import COOKIE_NAME
+from nattlys.care_circles.models import TeamKind
 from tests.conftest import PASSWORD
 from tests.csrf_checks import FOREIGN, snapshot
 

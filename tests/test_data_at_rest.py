@@ -15,12 +15,12 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from server.chat.models import Message
-from server.cli import upgrade_database
-from server.config import ConfigError, Settings
-from server.crypto import envelope, keys, rotate
-from server.db import get_engine
-from server.schema import metadata
+from nattlys.chat.models import Message
+from nattlys.cli import upgrade_database
+from nattlys.config import ConfigError, Settings
+from nattlys.crypto import envelope, keys, rotate
+from nattlys.db import get_engine
+from nattlys.schema import metadata
 from tests.clinical_markers import MARKERS, write_clinical_markers
 
 NEW_KEY = keys.generate("k2")
@@ -188,7 +188,7 @@ def test_key_rotation_during_load_fails_no_request(
 
 
 def test_the_instance_folder_and_database_file_are_private(tmp_path: Path) -> None:
-    from server.db import make_engine
+    from nattlys.db import make_engine
 
     folder = tmp_path / "instance"
     upgrade_database(f"sqlite:///{folder}/nattlys.db")
@@ -205,7 +205,7 @@ def test_the_instance_folder_and_database_file_are_private(tmp_path: Path) -> No
 
 
 def test_an_existing_database_file_readable_by_others_is_narrowed(tmp_path: Path) -> None:
-    from server.db import make_engine
+    from nattlys.db import make_engine
 
     path = tmp_path / "old.db"
     path.touch(mode=0o644)

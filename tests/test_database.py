@@ -12,10 +12,10 @@ from flask import Flask, g
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-import server.db as server_db
-from server.accounts.models import User
-from server.db import get_db, get_engine
-from server.schema import metadata
+import nattlys.db as server_db
+from nattlys.accounts.models import User
+from nattlys.db import get_db, get_engine
+from nattlys.schema import metadata
 
 
 def _is_sqlite(app: Flask) -> bool:
@@ -158,7 +158,7 @@ def test_migration_files_are_named_in_the_order_they_run() -> None:
 
     from alembic.script import ScriptDirectory
 
-    from server.cli import alembic_config
+    from nattlys.cli import alembic_config
 
     scripts = ScriptDirectory.from_config(alembic_config("sqlite://"))
     assert len(scripts.get_heads()) == 1

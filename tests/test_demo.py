@@ -10,14 +10,14 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from server.accounts.models import User
-from server.care_circles.models import CareTier, CareTierTeam, Team, TeamMembership
-from server.checkins.models import Discharge
-from server.clock import OSLO
-from server.crypto import keys
-from server.next_of_kin.models import NextOfKinConsent
-from server.plans.models import CrisisPlan, CrisisPlanProposal
-from server.schema import metadata
+from nattlys.accounts.models import User
+from nattlys.care_circles.models import CareTier, CareTierTeam, Team, TeamMembership
+from nattlys.checkins.models import Discharge
+from nattlys.clock import OSLO
+from nattlys.crypto import keys
+from nattlys.next_of_kin.models import NextOfKinConsent
+from nattlys.plans.models import CrisisPlan, CrisisPlanProposal
+from nattlys.schema import metadata
 
 DEMO_PASSWORD = "demo-passord-123"
 TEAMS = {
@@ -165,11 +165,11 @@ def test_the_demo_has_a_year_of_history_for_the_outcome_figures(
 ) -> None:
     from sqlalchemy import text
 
-    from server.audit.models import AuditEntry
-    from server.chat.models import Message, RoutingDecision
-    from server.outcomes import figures
-    from server.outcomes.models import NightOutcome
-    from server.rosters import duty
+    from nattlys.audit.models import AuditEntry
+    from nattlys.chat.models import Message, RoutingDecision
+    from nattlys.outcomes import figures
+    from nattlys.outcomes.models import NightOutcome
+    from nattlys.rosters import duty
 
     assert _demo(runner, "--password", DEMO_PASSWORD).exit_code == 0
     now = clock()

@@ -16,9 +16,9 @@ from flask import Flask
 from joserfc.jwk import RSAKey
 from sqlmodel import Session, or_, select
 
-from server.accounts import auth_events, invitations
-from server.accounts.strong_models import EidIdentity, EidSession
-from server.audit.models import AuditEntry
+from nattlys.accounts import auth_events, invitations
+from nattlys.accounts.strong_models import EidIdentity, EidSession
+from nattlys.audit.models import AuditEntry
 from tests.oidc_provider import APP_BASE, REDIRECT_URI, OpenIdProvider, running_provider
 
 PID_KEY = "test-pid-key-" + "x" * 32
@@ -101,7 +101,7 @@ def _invitation(db: Session, user: Any, by: Any, app: Flask) -> str:
 
 
 def _now(app: Flask) -> Any:
-    from server import clock
+    from nattlys import clock
 
     with app.app_context():
         return clock.now()
@@ -337,7 +337,7 @@ def test_password_login_can_be_switched_off_per_role(make_app: Any, factories: A
     methods = app.test_client().get("/api/auth/methods").json
     assert methods == {"eid_patient": False, "eid_staff": False, "password_roles": ["admin", "supporter"]}
     # Nor can a patient choose a password with an invitation link.
-    from server.db import get_engine
+    from nattlys.db import get_engine
 
     with Session(get_engine(app), expire_on_commit=False) as db:
         token = _invitation(db, factories.patient(password_hash=None), factories.admin(), app)
@@ -354,8 +354,8 @@ def test_an_unconfigured_provider_is_not_offered(make_app: Any) -> None:
 
 
 def test_production_refuses_an_eid_provider_set_up_halfway() -> None:
-    from server.config import ConfigError, Settings
-    from server.crypto import keys
+    from nattlys.config import ConfigError, Settings
+    from nattlys.crypto import keys
 
     base = {
         "NATTLYS_ENV": "production",

@@ -44,9 +44,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from flask import Flask
 
-from server.care_circles.models import TeamKind
-from server.chat.models import Conversation, ConversationState
-from server.plans.schemas import SECTION_KEYS
+from nattlys.care_circles.models import TeamKind
+from nattlys.chat.models import Conversation, ConversationState
+from nattlys.plans.schemas import SECTION_KEYS
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -321,7 +321,7 @@ def write_proposal(w: World, value: str, *, item: str | None = None) -> Outcome:
 
 
 def write_agreed_in_meeting(w: World, value: str) -> Outcome:
-    from server.accounts.models import User
+    from nattlys.accounts.models import User
 
     w.db.refresh(w.plan_row)
     kari = w.db.get(User, w.kari_id)

@@ -48,7 +48,7 @@ def test_each_message_has_the_same_placeholders_and_is_not_empty() -> None:
     assert differ == {}
 
 
-# Areas whose `<area>.<verb>` strings in server/ are audit actions.
+# Areas whose `<area>.<verb>` strings in nattlys/ are audit actions.
 AUDITED_AREAS = (
     "alert",
     "audit",
@@ -83,7 +83,7 @@ def audit_actions_in_server() -> set[str]:
     """Every audit action the server can write: `<area>.<verb>` string literals of
     the audited areas, and the routing decisions (`action="offer"` →
     `route.offer`), read from the source so a new one cannot slip by."""
-    server = Path(__file__).resolve().parents[1] / "server"
+    server = Path(__file__).resolve().parents[1] / "nattlys"
     action = re.compile(rf"(?:{'|'.join(AUDITED_AREAS)})\.[a-z]+(?:_[a-z]+)*")
     found: set[str] = set()
     for path in server.rglob("*.py"):
@@ -115,7 +115,7 @@ def test_every_audit_action_reads_as_a_sentence_for_administrators_in_both_langu
 
 
 def _server_calls() -> list[ast.Call]:
-    server = Path(__file__).resolve().parents[1] / "server"
+    server = Path(__file__).resolve().parents[1] / "nattlys"
     return [
         node
         for path in server.rglob("*.py")
@@ -125,7 +125,7 @@ def _server_calls() -> list[ast.Call]:
 
 
 def test_every_audit_detail_reads_in_words_in_both_languages() -> None:
-    from server.audit.writer import DETAIL_FIELDS, DETAIL_VALUES
+    from nattlys.audit.writer import DETAIL_FIELDS, DETAIL_VALUES
 
     written = {
         key.value
@@ -164,10 +164,10 @@ def test_no_audit_row_gets_a_reason_in_english_from_the_server() -> None:
 
 def error_codes_in_server() -> set[str]:
     """Every error code the server can answer with: the literal given as `code`
-    to ApiError or to a helper of server/api/errors.py that takes one, the
+    to ApiError or to a helper of nattlys/api/errors.py that takes one, the
     first argument of a chat socket's `_error(...)` answer, and the codes of
     the HTTP refusals Flask itself makes (`_HTTP_CODES`)."""
-    from server.api import errors
+    from nattlys.api import errors
 
     takes_code = {
         name: list(inspect.signature(thing).parameters).index("code")
@@ -177,7 +177,7 @@ def error_codes_in_server() -> set[str]:
         and "code" in inspect.signature(thing).parameters
     }
     assert {"ApiError", "bad_request", "conflict"} <= set(takes_code)
-    takes_code["_error"] = 0  # server/chat/events.py: a socket event's refusal
+    takes_code["_error"] = 0  # nattlys/chat/events.py: a socket event's refusal
     found: set[str] = set(errors._HTTP_CODES.values())
     for call in _server_calls():
         name = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", None)

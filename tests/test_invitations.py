@@ -11,9 +11,9 @@ from flask import Flask
 from sqlalchemy import select
 from sqlmodel import Session
 
-from server.accounts.models import User
-from server.care_circles.models import TeamKind
-from server.schema import metadata
+from nattlys.accounts.models import User
+from nattlys.care_circles.models import TeamKind
+from nattlys.schema import metadata
 from tests.invitation_links import NEW_PASSWORD, link_token, lookup_link
 
 

@@ -52,7 +52,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         # One web instance behind "one proxy": each test can be its own client address.
         "PROXY_COUNT": "1",
     }
-    nattlys = [sys.executable, "-m", "server"]
+    nattlys = [sys.executable, "-m", "nattlys"]
     subprocess.run([*nattlys, "db", "upgrade"], env=env, cwd=PROJECT_ROOT, check=True, capture_output=True)
     subprocess.run([*nattlys, "demo"], env=env, cwd=PROJECT_ROOT, check=True, capture_output=True)
     port = _free_port()

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from server.audit.models import AuditEntry
+from nattlys.audit.models import AuditEntry
 from tests.scenes.need_to_know import (
     OSLO,
     circle,  # noqa: F401  (the fixture)

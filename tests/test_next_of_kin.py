@@ -16,12 +16,12 @@ from typing import Any
 import pytest
 from sqlmodel import func, select
 
-from server.accounts.models import Role, User
-from server.chat.models import Conversation
-from server.config import Settings
-from server.db import get_db
-from server.privacy import deletion
-from server.push import service as push
+from nattlys.accounts.models import Role, User
+from nattlys.chat.models import Conversation
+from nattlys.config import Settings
+from nattlys.db import get_db
+from nattlys.privacy import deletion
+from nattlys.push import service as push
 from tests.push_double import VAPID
 from tests.scenes.alerts import circle, events, red, run_ticks, staff  # noqa: F401  (circle: the fixture)
 from tests.scenes.world import CareCircle

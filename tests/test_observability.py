@@ -6,7 +6,7 @@ import json
 import logging
 from typing import Any
 
-from server.observability import JsonFormatter
+from nattlys.observability import JsonFormatter
 
 
 def test_request_log_names_the_route_not_the_path_with_its_token(app: Any, client: Any, caplog: Any) -> None:

@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 from sqlmodel import Session, col, select
 
-from server.accounts.models import User
-from server.alerts.models import CareGap
-from server.audit.models import AuditEntry
-from server.care_circles.models import Team, TeamKind
-from server.chat.models import Conversation, Message, RoutingDecision
-from server.checkins.models import Checkin, ReminderSent
-from server.outcomes.models import NightOutcome
+from nattlys.accounts.models import User
+from nattlys.alerts.models import CareGap
+from nattlys.audit.models import AuditEntry
+from nattlys.care_circles.models import Team, TeamKind
+from nattlys.chat.models import Conversation, Message, RoutingDecision
+from nattlys.checkins.models import Checkin, ReminderSent
+from nattlys.outcomes.models import NightOutcome
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)  # 13:00 in Oslo
 

@@ -8,8 +8,8 @@ from typing import Any
 from flask import Flask
 from sqlmodel import Session, select
 
-from server.accounts.passkeys import has_passkey
-from server.audit.models import AuditEntry
+from nattlys.accounts.passkeys import has_passkey
+from nattlys.audit.models import AuditEntry
 from tests.soft_authenticator import SoftPasskey
 
 
@@ -179,7 +179,7 @@ def test_staff_passkeys_count_as_a_strong_factor(app: Flask, auth: Any, factorie
 
 
 def test_expired_challenges_are_cleared_away(app: Flask, db: Session, clock: Any) -> None:
-    from server.accounts.strong_models import WebauthnChallenge
+    from nattlys.accounts.strong_models import WebauthnChallenge
 
     for _ in range(3):
         _login_options(app)

@@ -11,10 +11,10 @@ from argon2 import PasswordHasher
 from flask import Flask
 from sqlmodel import Session
 
-from server.accounts import passwords
-from server.accounts.models import User
-from server.accounts.passwords import check_policy, hash_password
-from server.api.errors import ApiError
+from nattlys.accounts import passwords
+from nattlys.accounts.models import User
+from nattlys.accounts.passwords import check_policy, hash_password
+from nattlys.api.errors import ApiError
 from tests.conftest import PASSWORD
 
 

@@ -128,7 +128,7 @@ def test_she_is_told_on_every_device_when_a_disable_is_asked_for_and_when_it_is_
 def test_a_supporter_can_neither_ask_nor_decide(
     people: dict[str, Any], factories: Any, auth: Any, who: str
 ) -> None:
-    from server.care_circles.models import TeamKind
+    from nattlys.care_circles.models import TeamKind
 
     kari = factories.supporter(display_name="Kari")
     if who == "in_circle":

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text
 
-from server.accounts.models import User
-from server.audit.models import AuditEntry
-from server.db import get_db, get_engine
-from server.privacy import deletion
-from server.privacy.holdings import KEPT_TABLES, owned_tables
+from nattlys.accounts.models import User
+from nattlys.audit.models import AuditEntry
+from nattlys.db import get_db, get_engine
+from nattlys.privacy import deletion
+from nattlys.privacy.holdings import KEPT_TABLES, owned_tables
 from tests.clinical_markers import MARKERS, write_clinical_markers
 
 
@@ -116,7 +116,7 @@ def test_deletion_waits_can_be_withdrawn_and_is_carried_out_by_the_scheduler(
     assert client.get("/api/chat/conversation").status_code == 200, "she can use the app while it waits"
 
     clock.advance(hours=2)
-    from server.scheduler import privacy_deletions
+    from nattlys.scheduler import privacy_deletions
 
     with app.app_context():
         privacy_deletions()

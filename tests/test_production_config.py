@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from server.config import ConfigError, Settings, check_services
-from server.crypto import keys
+from nattlys.config import ConfigError, Settings, check_services
+from nattlys.crypto import keys
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 GOOD_KEY = "k3" + secrets.token_urlsafe(40)
@@ -110,7 +110,7 @@ def test_a_redis_url_with_another_scheme_is_refused(tmp_path: Path) -> None:
 def test_a_missing_postgresql_database_or_user_is_named(tmp_path: Path) -> None:
     from sqlalchemy.engine import make_url
 
-    from server.config import normalise_database_url
+    from nattlys.config import normalise_database_url
 
     url = make_url(normalise_database_url(os.environ["TEST_DATABASE_URL"]))
     missing_db = url.set(database="nattlys_does_not_exist").render_as_string(hide_password=False)
@@ -149,7 +149,7 @@ def _nattlys_lines(output: str) -> list[str]:
 def test_the_scheduler_process_refuses_with_one_line(
     tmp_path: Path, change: dict[str, str], names: str
 ) -> None:
-    done = _start([sys.executable, "-m", "server", "scheduler"], {**_production(tmp_path), **change})
+    done = _start([sys.executable, "-m", "nattlys", "scheduler"], {**_production(tmp_path), **change})
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("nattlys: ") and names in lines[0], done.stderr
@@ -160,7 +160,9 @@ def test_a_web_instance_refuses_with_one_line_and_no_traceback(tmp_path: Path) -
         **_production(tmp_path, REDIS_URL="redis://127.0.0.1:1/0"),
         "NATTLYS_BIND": f"127.0.0.1:{_closed_port()}",
     }
-    done = _start([sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "server.wsgi:app"], env)
+    done = _start(
+        [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "nattlys.wsgi:app"], env
+    )
     assert done.returncode != 0
     assert "Traceback" not in done.stderr
     lines = _nattlys_lines(done.stderr)
@@ -211,7 +213,7 @@ def test_metrics_name_routes_states_and_levels_never_people(app: Any, client: An
 
 
 def test_metrics_count_waiting_conversations(app: Any, client: Any, factories: Any, clock: Any) -> None:
-    from server.chat.models import ConversationState
+    from nattlys.chat.models import ConversationState
 
     conversation = factories.conversation(factories.patient())
     conversation.state = ConversationState.offered

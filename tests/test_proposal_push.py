@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from server.push import service as push
+from nattlys.push import service as push
 from tests.push_double import VAPID, Browser, PushServer, push_server, subscribe  # noqa: F401 - fixtures
 from tests.scenes.crisis_plans import MONA_PLAN, PlanCircle, propose, s, saved  # noqa: F401 - s is the fixture
 

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from sqlmodel import func, select
 
-from server.push import service as push
-from server.push.models import PushSubscription
+from nattlys.push import service as push
+from nattlys.push.models import PushSubscription
 from tests.push_double import (
     KEYS,
     VAPID,

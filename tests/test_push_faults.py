@@ -21,10 +21,10 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from server.chat.models import Message
-from server.checkins.models import Checkin, CheckinAlert, ReminderSent
-from server.push import service as push
-from server.push.models import PushSubscription
+from nattlys.chat.models import Message
+from nattlys.checkins.models import Checkin, CheckinAlert, ReminderSent
+from nattlys.push import service as push
+from nattlys.push.models import PushSubscription
 from tests.push_double import VAPID, subscribe
 from tests.scenes.checkins import OSLO, answers, circle, count, plan, run_job, staff  # noqa: F401
 from tests.scenes.world import CareCircle

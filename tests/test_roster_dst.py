@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from server.rosters.schedule import ALL_WEEK, RotationRule, ShiftRule, TeamRoster, shifts_between
+from nattlys.rosters.schedule import ALL_WEEK, RotationRule, ShiftRule, TeamRoster, shifts_between
 
 OSLO = ZoneInfo("Europe/Oslo")
 DAY, NIGHT = 1, 2  # user ids

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from server.audit.models import AuditEntry
+from nattlys.audit.models import AuditEntry
 from tests.scenes.rosters import (
     RosterCircle,
     oslo,
@@ -321,9 +321,9 @@ def test_a_shift_in_progress_reports_its_real_start_and_handoff(
 def test_handoff_push_is_sent_once_per_shift_before_it_starts(
     setting: RosterCircle, auth: Any, clock: Any, app: Any, make_app: Any, monkeypatch: Any
 ) -> None:
-    import server.push.service as push
-    from server.db import get_db
-    from server.rosters.shifts import send_handoff_notices
+    import nattlys.push.service as push
+    from nattlys.db import get_db
+    from nattlys.rosters.shifts import send_handoff_notices
 
     s = setting
     publish(s.as_admin, s.bolig, [rotation("Natt", [s.ola], [shift("20:00", "08:00", next_day=True)])])

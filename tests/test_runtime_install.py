@@ -48,7 +48,7 @@ def test_the_wheel_installed_outside_the_checkout_migrates_and_serves_the_app(tm
         "SCHEDULER": "off",
     }
     where = subprocess.run(
-        [str(python), "-c", "import server; print(server.__file__)"],
+        [str(python), "-c", "import nattlys; print(server.__file__)"],
         env=env,
         cwd=tmp_path,
         capture_output=True,

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from server import cli
+from nattlys import cli
 
 
 def test_serve_holds_at_least_2000_connections(monkeypatch: pytest.MonkeyPatch) -> None:

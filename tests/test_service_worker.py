@@ -10,8 +10,8 @@ from pathlib import Path
 
 from flask.testing import FlaskClient
 
-from server.web.routes import PWA_ROOT
-from server.web.shell import shell_urls, shell_version
+from nattlys.web.routes import PWA_ROOT
+from nattlys.web.shell import shell_urls, shell_version
 
 
 def _served(client: FlaskClient) -> str:

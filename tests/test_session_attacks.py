@@ -32,12 +32,12 @@ from flask import Flask
 from sqlalchemy import select
 from sqlmodel import Session
 
-from server.accounts.sessions import COOKIE_NAME, token_digest
-from server.care_circles.models import TeamKind
-from server.chat.models import Conversation
-from server.db import get_engine
-from server.realtime import session_users, sweep_ended_sessions
-from server.schema import metadata
+from nattlys.accounts.sessions import COOKIE_NAME, token_digest
+from nattlys.care_circles.models import TeamKind
+from nattlys.chat.models import Conversation
+from nattlys.db import get_engine
+from nattlys.realtime import session_users, sweep_ended_sessions
+from nattlys.schema import metadata
 from tests.authorization_world import CALLERS, MATRIX, World, build_world, call, client_of
 from tests.conftest import PASSWORD
 from tests.csrf_checks import FOREIGN, snapshot

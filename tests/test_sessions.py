@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from server.accounts.sessions import COOKIE_NAME, SECURE_COOKIE_NAME
+from nattlys.accounts.sessions import COOKIE_NAME, SECURE_COOKIE_NAME
 from tests.conftest import PASSWORD
 from tests.session_cookies import alive, client_with_token, session_token
 

@@ -16,8 +16,8 @@ import pytest
 from flask import Flask
 from sqlmodel import Session, func, select
 
-from server.chat.models import Conversation, Message
-from server.realtime import socketio
+from nattlys.chat.models import Conversation, Message
+from nattlys.realtime import socketio
 from tests.authorization_world import CALLERS, NOT_ON_DUTY, World, build_world, client_of, resolve
 
 CONNECTED = tuple(c for c in CALLERS if c != "anonymous")

@@ -1,7 +1,7 @@
-"""The code keeps its shape: "who is on duty" has one door (server/rosters/duty.py),
+"""The code keeps its shape: "who is on duty" has one door (nattlys/rosters/duty.py),
 so chat, alerts and the patient's screens get the same answer; no module imports
 one that imports it back, however late (inside a function) either import runs;
-no module imports one from a higher layer (LAYERS); and no module in server/
+no module imports one from a higher layer (LAYERS); and no module in nattlys/
 grows past 500 lines."""
 
 from __future__ import annotations
@@ -10,14 +10,14 @@ import ast
 import re
 from pathlib import Path
 
-SERVER = Path(__file__).resolve().parent.parent / "server"
-SNAPSHOT = "server.rosters.snapshot"
+SERVER = Path(__file__).resolve().parent.parent / "nattlys"
+SNAPSHOT = "nattlys.rosters.snapshot"
 MAX_LINES = 500
 
-# The layers of server/, lowest first (README, "How the code is organised"). A module
+# The layers of nattlys/, lowest first (README, "How the code is organised"). A module
 # may import modules of its own part and of parts on earlier lines, at the top or in a
 # function; parts on one line do not import each other. A part is an area
-# (server/<area>/ or server/<module>.py), or one module of an area placed on its own,
+# (nattlys/<area>/ or nattlys/<module>.py), or one module of an area placed on its own,
 # below the rest of its area, because lower areas ask it; a module belongs to the most
 # specific part naming it. TABLES: every area's models (one schema: foreign keys run
 # between areas). FRONT: each area's routes, socket events and init_app, which may
@@ -65,8 +65,8 @@ LAYERS = [
     "__init__",
     "__main__ wsgi",
 ]
-TABLES = re.compile(r"^server\.\w+\.(\w+_)?models$")
-FRONT = re.compile(r"^server\.\w+\.(routes|\w+_routes|events)$")
+TABLES = re.compile(r"^nattlys\.\w+\.(\w+_)?models$")
+FRONT = re.compile(r"^nattlys\.\w+\.(routes|\w+_routes|events)$")
 
 
 def modules() -> list[Path]:
@@ -155,7 +155,7 @@ def test_no_module_imports_one_that_imports_it_back() -> None:
 def part_of(name: str) -> tuple[int, str]:
     """The layer (index in LAYERS) and the part a module belongs to: the most
     specific part that names it."""
-    area_package = (SERVER / name.removeprefix("server.").replace(".", "/") / "__init__.py").exists()
+    area_package = (SERVER / name.removeprefix("nattlys.").replace(".", "/") / "__init__.py").exists()
     found: tuple[int, str] | None = None
     for level, parts in enumerate(LAYERS):
         for part in parts.split():
@@ -163,7 +163,7 @@ def part_of(name: str) -> tuple[int, str]:
                 return level, part
             if part == "FRONT" and (FRONT.match(name) or area_package):
                 return level, f"FRONT {name.split('.')[1]}"
-            dotted = "server" if part == "__init__" else f"server.{part}"
+            dotted = "nattlys" if part == "__init__" else f"nattlys.{part}"
             named = name == dotted or (part != "__init__" and name.startswith(dotted + "."))
             if named and (found is None or len(part) > len(found[1])):
                 found = level, part
@@ -199,7 +199,7 @@ def test_only_the_rosters_read_the_roster_snapshot() -> None:
         if SERVER / "rosters" not in path.parents and path not in allowed
         for line in imports_snapshot(ast.parse(path.read_text(encoding="utf-8")))
     ]
-    assert readers == [], "ask server/rosters/duty.py instead"
+    assert readers == [], "ask nattlys/rosters/duty.py instead"
 
 
 def test_the_app_factory_only_sets_up_the_snapshot() -> None:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import server.db
+import nattlys.db
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -24,7 +24,7 @@ def upgrade() -> None:
     op.create_table(
         "rate_counters",
         sa.Column("key", sa.String(length=200), nullable=False),
-        sa.Column("window_start", server.db.UTCDateTime(), nullable=False),
+        sa.Column("window_start", nattlys.db.UTCDateTime(), nullable=False),
         sa.Column("count", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_rate_counters")),
     )
@@ -33,7 +33,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
-        sa.Column("created_at", server.db.UTCDateTime(), nullable=False),
+        sa.Column("created_at", nattlys.db.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_teams")),
         sa.UniqueConstraint("name", name=op.f("uq_teams_name")),
     )
@@ -45,8 +45,8 @@ def upgrade() -> None:
         sa.Column("username", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
         sa.Column("password_hash", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True),
         sa.Column("is_active", sa.Boolean(), nullable=False),
-        sa.Column("created_at", server.db.UTCDateTime(), nullable=False),
-        sa.Column("password_changed_at", server.db.UTCDateTime(), nullable=True),
+        sa.Column("created_at", nattlys.db.UTCDateTime(), nullable=False),
+        sa.Column("password_changed_at", nattlys.db.UTCDateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
     )
     with op.batch_alter_table("users", schema=None) as batch_op:
@@ -55,7 +55,7 @@ def upgrade() -> None:
     op.create_table(
         "audit_entries",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("at", server.db.UTCDateTime(), nullable=False),
+        sa.Column("at", nattlys.db.UTCDateTime(), nullable=False),
         sa.Column("actor_id", sa.Integer(), nullable=True),
         sa.Column("actor_role", sa.String(length=16), nullable=False),
         sa.Column("patient_id", sa.Integer(), nullable=True),
@@ -80,11 +80,11 @@ def upgrade() -> None:
         sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("csrf_token", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column("created_at", server.db.UTCDateTime(), nullable=False),
-        sa.Column("last_seen_at", server.db.UTCDateTime(), nullable=False),
-        sa.Column("expires_at", server.db.UTCDateTime(), nullable=False),
-        sa.Column("absolute_expires_at", server.db.UTCDateTime(), nullable=True),
-        sa.Column("revoked_at", server.db.UTCDateTime(), nullable=True),
+        sa.Column("created_at", nattlys.db.UTCDateTime(), nullable=False),
+        sa.Column("last_seen_at", nattlys.db.UTCDateTime(), nullable=False),
+        sa.Column("expires_at", nattlys.db.UTCDateTime(), nullable=False),
+        sa.Column("absolute_expires_at", nattlys.db.UTCDateTime(), nullable=True),
+        sa.Column("revoked_at", nattlys.db.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_auth_sessions_user_id_users"), ondelete="CASCADE"
         ),
@@ -115,10 +115,10 @@ def upgrade() -> None:
         sa.Column("token_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", server.db.UTCDateTime(), nullable=False),
-        sa.Column("expires_at", server.db.UTCDateTime(), nullable=False),
-        sa.Column("used_at", server.db.UTCDateTime(), nullable=True),
-        sa.Column("revoked_at", server.db.UTCDateTime(), nullable=True),
+        sa.Column("created_at", nattlys.db.UTCDateTime(), nullable=False),
+        sa.Column("expires_at", nattlys.db.UTCDateTime(), nullable=False),
+        sa.Column("used_at", nattlys.db.UTCDateTime(), nullable=True),
+        sa.Column("revoked_at", nattlys.db.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["created_by_id"],
             ["users.id"],

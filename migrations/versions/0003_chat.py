@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import server.db
+import nattlys.db
 
 revision: str = "0004"
 down_revision: str | None = "0002"
@@ -29,8 +29,8 @@ def upgrade() -> None:
         sa.Column("holder_id", sa.Integer(), nullable=True),
         sa.Column("tier_position", sa.Integer(), nullable=True),
         sa.Column("offered_to", sa.JSON(), nullable=False),
-        sa.Column("offered_at", server.db.UTCDateTime(), nullable=True),
-        sa.Column("escalate_at", server.db.UTCDateTime(), nullable=True),
+        sa.Column("offered_at", nattlys.db.UTCDateTime(), nullable=True),
+        sa.Column("escalate_at", nattlys.db.UTCDateTime(), nullable=True),
         sa.Column("handover_note", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True),
         sa.Column("last_supporter_id", sa.Integer(), nullable=True),
         sa.Column("last_message_id", sa.Integer(), nullable=False),
@@ -38,9 +38,9 @@ def upgrade() -> None:
         sa.Column("read_upto_id", sa.Integer(), nullable=False),
         sa.Column("read_by_id", sa.Integer(), nullable=True),
         sa.Column("patient_read_upto_id", sa.Integer(), nullable=False),
-        sa.Column("waiting_since", server.db.UTCDateTime(), nullable=True),
-        sa.Column("created_at", server.db.UTCDateTime(), nullable=False),
-        sa.Column("updated_at", server.db.UTCDateTime(), nullable=False),
+        sa.Column("waiting_since", nattlys.db.UTCDateTime(), nullable=True),
+        sa.Column("created_at", nattlys.db.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", nattlys.db.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["holder_id"], ["users.id"], name=op.f("fk_conversations_holder_id_users")),
         sa.ForeignKeyConstraint(
             ["last_supporter_id"], ["users.id"], name=op.f("fk_conversations_last_supporter_id_users")
@@ -63,7 +63,7 @@ def upgrade() -> None:
         sa.Column("sender_role", sa.String(length=16), nullable=False),
         sa.Column("client_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
-        sa.Column("created_at", server.db.UTCDateTime(), nullable=False),
+        sa.Column("created_at", nattlys.db.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["conversation_id"], ["conversations.id"], name=op.f("fk_messages_conversation_id_conversations")
         ),
@@ -81,7 +81,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("conversation_id", sa.Integer(), nullable=False),
         sa.Column("patient_id", sa.Integer(), nullable=False),
-        sa.Column("at", server.db.UTCDateTime(), nullable=False),
+        sa.Column("at", nattlys.db.UTCDateTime(), nullable=False),
         sa.Column("action", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
         sa.Column("tier_position", sa.Integer(), nullable=True),
         sa.Column("supporter_ids", sa.JSON(), nullable=False),

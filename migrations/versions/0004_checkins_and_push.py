@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import server.db
+import nattlys.db
 
 revision: str = "0005"
 down_revision: str | None = "0004"
@@ -28,8 +28,8 @@ def upgrade() -> None:
         sa.Column("local_date", sa.Date(), nullable=False),
         sa.Column("kind", sa.String(length=8), nullable=False),
         sa.Column("step", sa.String(length=8), nullable=False),
-        sa.Column("due_at", server.db.UTCDateTime(), nullable=False),
-        sa.Column("sent_at", server.db.UTCDateTime(), nullable=False),
+        sa.Column("due_at", nattlys.db.UTCDateTime(), nullable=False),
+        sa.Column("sent_at", nattlys.db.UTCDateTime(), nullable=False),
         sa.Column("outcome", sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
         sa.ForeignKeyConstraint(
             ["patient_id"],
@@ -57,7 +57,7 @@ def upgrade() -> None:
         sa.Column("quiet_start", sa.Time(), nullable=True),
         sa.Column("quiet_end", sa.Time(), nullable=True),
         sa.Column("after_missed", sa.String(length=16), nullable=False),
-        sa.Column("updated_at", server.db.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", nattlys.db.UTCDateTime(), nullable=False),
         sa.Column("updated_by_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["patient_id"],
@@ -79,8 +79,8 @@ def upgrade() -> None:
         sa.Column("patient_id", sa.Integer(), nullable=False),
         sa.Column("discharge_date", sa.Date(), nullable=False),
         sa.Column("recorded_by_id", sa.Integer(), nullable=True),
-        sa.Column("recorded_at", server.db.UTCDateTime(), nullable=False),
-        sa.Column("contact_at", server.db.UTCDateTime(), nullable=True),
+        sa.Column("recorded_at", nattlys.db.UTCDateTime(), nullable=False),
+        sa.Column("contact_at", nattlys.db.UTCDateTime(), nullable=True),
         sa.Column("contact_by_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["contact_by_id"],
@@ -110,9 +110,9 @@ def upgrade() -> None:
         sa.Column("endpoint", sa.String(length=2048), nullable=False),
         sa.Column("p256dh", sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False),
         sa.Column("auth", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column("created_at", server.db.UTCDateTime(), nullable=False),
-        sa.Column("last_success_at", server.db.UTCDateTime(), nullable=True),
-        sa.Column("retry_after", server.db.UTCDateTime(), nullable=True),
+        sa.Column("created_at", nattlys.db.UTCDateTime(), nullable=False),
+        sa.Column("last_success_at", nattlys.db.UTCDateTime(), nullable=True),
+        sa.Column("retry_after", nattlys.db.UTCDateTime(), nullable=True),
         sa.Column("failures", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_push_subscriptions_user_id_users"), ondelete="CASCADE"
@@ -128,7 +128,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("patient_id", sa.Integer(), nullable=False),
         sa.Column("idempotency_key", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column("created_at", server.db.UTCDateTime(), nullable=False),
+        sa.Column("created_at", nattlys.db.UTCDateTime(), nullable=False),
         sa.Column("pressure", sa.Integer(), nullable=False),
         sa.Column("mood", sa.Integer(), nullable=False),
         sa.Column("sleep", sa.String(length=8), nullable=False),
@@ -163,7 +163,7 @@ def upgrade() -> None:
         sa.Column("patient_id", sa.Integer(), nullable=False),
         sa.Column("checkin_id", sa.Integer(), nullable=True),
         sa.Column("reason", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-        sa.Column("at", server.db.UTCDateTime(), nullable=False),
+        sa.Column("at", nattlys.db.UTCDateTime(), nullable=False),
         sa.Column("outcome", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("tier_position", sa.Integer(), nullable=True),
         sa.Column("supporter_ids", sa.JSON(), nullable=False),

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import server.db
+import nattlys.db
 
 revision: str = "0003"
 # Planned as 0002 -> 0003, but 0004 (chat, committed) and 0005 (check-ins)
@@ -29,8 +29,8 @@ def upgrade() -> None:
         sa.Column("current_version", sa.Integer(), nullable=False),
         sa.Column("sharing", sa.JSON(), nullable=False),
         sa.Column("offline_enabled", sa.Boolean(), nullable=False),
-        sa.Column("created_at", server.db.UTCDateTime(), nullable=False),
-        sa.Column("sharing_changed_at", server.db.UTCDateTime(), nullable=True),
+        sa.Column("created_at", nattlys.db.UTCDateTime(), nullable=False),
+        sa.Column("sharing_changed_at", nattlys.db.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["patient_id"], ["users.id"], name=op.f("fk_crisis_plans_patient_id_users"), ondelete="CASCADE"
         ),
@@ -46,8 +46,8 @@ def upgrade() -> None:
         sa.Column("changes", sa.JSON(), nullable=False),
         sa.Column("note", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
         sa.Column("status", sa.String(length=24), nullable=False),
-        sa.Column("created_at", server.db.UTCDateTime(), nullable=False),
-        sa.Column("decided_at", server.db.UTCDateTime(), nullable=True),
+        sa.Column("created_at", nattlys.db.UTCDateTime(), nullable=False),
+        sa.Column("decided_at", nattlys.db.UTCDateTime(), nullable=True),
         sa.Column("decided_by_id", sa.Integer(), nullable=True),
         sa.Column("decision_note", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
         sa.Column("resulting_version", sa.Integer(), nullable=True),
@@ -83,7 +83,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=24), nullable=False),
         sa.Column("author_id", sa.Integer(), nullable=True),
         sa.Column("author_role", sa.String(length=16), nullable=False),
-        sa.Column("created_at", server.db.UTCDateTime(), nullable=False),
+        sa.Column("created_at", nattlys.db.UTCDateTime(), nullable=False),
         sa.Column("note", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
         sa.Column("proposal_id", sa.Integer(), nullable=True),
         sa.Column("restored_from", sa.Integer(), nullable=True),

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import server.db
+import nattlys.db
 
 revision: str = "0006"
 down_revision: str | None = "0003"
@@ -25,8 +25,8 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("team_id", sa.Integer(), nullable=False),
-        sa.Column("shift_starts_at", server.db.UTCDateTime(), nullable=False),
-        sa.Column("sent_at", server.db.UTCDateTime(), nullable=False),
+        sa.Column("shift_starts_at", nattlys.db.UTCDateTime(), nullable=False),
+        sa.Column("sent_at", nattlys.db.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["team_id"], ["teams.id"], name=op.f("fk_handoff_notices_team_id_teams"), ondelete="CASCADE"
         ),

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import server.db
+import nattlys.db
 
 revision: str = "0007_h_data"
 down_revision: str | None = "0006"
@@ -38,10 +38,10 @@ def upgrade() -> None:
         "deletion_requests",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("patient_id", sa.Integer(), nullable=False),
-        sa.Column("requested_at", server.db.UTCDateTime(), nullable=False),
-        sa.Column("due_at", server.db.UTCDateTime(), nullable=False),
-        sa.Column("cancelled_at", server.db.UTCDateTime(), nullable=True),
-        sa.Column("carried_out_at", server.db.UTCDateTime(), nullable=True),
+        sa.Column("requested_at", nattlys.db.UTCDateTime(), nullable=False),
+        sa.Column("due_at", nattlys.db.UTCDateTime(), nullable=False),
+        sa.Column("cancelled_at", nattlys.db.UTCDateTime(), nullable=True),
+        sa.Column("carried_out_at", nattlys.db.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["patient_id"], ["users.id"], name=op.f("fk_deletion_requests_patient_id_users")
         ),

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import server.db
+import nattlys.db
 
 revision: str = "0007_h_need"
 down_revision: str | None = "0007_h_data"
@@ -26,9 +26,9 @@ def upgrade() -> None:
         sa.Column("supporter_id", sa.Integer(), nullable=False),
         sa.Column("patient_id", sa.Integer(), nullable=False),
         sa.Column("reason", sa.String(length=500), nullable=False),
-        sa.Column("opened_at", server.db.UTCDateTime(), nullable=False),
-        sa.Column("expires_at", server.db.UTCDateTime(), nullable=False),
-        sa.Column("reviewed_at", server.db.UTCDateTime(), nullable=True),
+        sa.Column("opened_at", nattlys.db.UTCDateTime(), nullable=False),
+        sa.Column("expires_at", nattlys.db.UTCDateTime(), nullable=False),
+        sa.Column("reviewed_at", nattlys.db.UTCDateTime(), nullable=True),
         sa.Column("reviewed_by_id", sa.Integer(), nullable=True),
         sa.Column("review_note", sa.String(length=500), nullable=True),
         sa.ForeignKeyConstraint(
@@ -59,7 +59,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table("crisis_plan_proposals", schema=None) as batch_op:
         batch_op.add_column(sa.Column("meeting_recorded_by_id", sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column("meeting_recorded_at", server.db.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column("meeting_recorded_at", nattlys.db.UTCDateTime(), nullable=True))
         batch_op.create_foreign_key(
             batch_op.f("fk_crisis_plan_proposals_meeting_recorded_by_id_users"),
             "users",

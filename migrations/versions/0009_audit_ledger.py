@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import server.db
-from server.audit.chain import CHAINED_FIELDS, GENESIS, link_hash
+import nattlys.db
+from nattlys.audit.chain import CHAINED_FIELDS, GENESIS, link_hash
 
 revision: str = "0007_h_ledger"
 down_revision: str | None = "0007_h_need"
@@ -56,7 +56,7 @@ def _seal_existing_rows() -> None:
     audit = sa.table(
         "audit_entries",
         sa.column("id", sa.Integer()),
-        sa.column("at", server.db.UTCDateTime()),
+        sa.column("at", nattlys.db.UTCDateTime()),
         sa.column("actor_id", sa.Integer()),
         sa.column("patient_id", sa.Integer()),
         *(sa.column(name, sa.String()) for name in CHAINED_FIELDS if name not in _TYPED),

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import server.db
+import nattlys.db
 
 revision: str = "0007_h_authcore"
 down_revision: str | None = "0007_h_ledger"
@@ -27,7 +27,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("code_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column("used_at", server.db.UTCDateTime(), nullable=True),
+        sa.Column("used_at", nattlys.db.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_recovery_codes_user_id_users"), ondelete="CASCADE"
         ),
@@ -41,10 +41,10 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("requested_by_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", server.db.UTCDateTime(), nullable=False),
-        sa.Column("expires_at", server.db.UTCDateTime(), nullable=False),
+        sa.Column("created_at", nattlys.db.UTCDateTime(), nullable=False),
+        sa.Column("expires_at", nattlys.db.UTCDateTime(), nullable=False),
         sa.Column("approved_by_id", sa.Integer(), nullable=True),
-        sa.Column("approved_at", server.db.UTCDateTime(), nullable=True),
+        sa.Column("approved_at", nattlys.db.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["approved_by_id"],
             ["users.id"],
@@ -69,8 +69,8 @@ def upgrade() -> None:
         "second_factors",
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("secret_encrypted", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
-        sa.Column("created_at", server.db.UTCDateTime(), nullable=False),
-        sa.Column("confirmed_at", server.db.UTCDateTime(), nullable=True),
+        sa.Column("created_at", nattlys.db.UTCDateTime(), nullable=False),
+        sa.Column("confirmed_at", nattlys.db.UTCDateTime(), nullable=True),
         sa.Column("last_step", sa.Integer(), nullable=False, server_default="0"),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_second_factors_user_id_users"), ondelete="CASCADE"
@@ -97,7 +97,7 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("needs_approval", sa.Boolean(), nullable=False, server_default=sa.false())
         )
-        batch_op.add_column(sa.Column("approved_at", server.db.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column("approved_at", nattlys.db.UTCDateTime(), nullable=True))
         batch_op.add_column(sa.Column("approved_by_id", sa.Integer(), nullable=True))
         batch_op.create_foreign_key(
             batch_op.f("fk_invitations_approved_by_id_users"),
@@ -110,8 +110,8 @@ def upgrade() -> None:
     # Patient sessions from before the 90-day limit end 90 days after their login too.
     sessions = sa.table(
         "auth_sessions",
-        sa.column("created_at", server.db.UTCDateTime()),
-        sa.column("absolute_expires_at", server.db.UTCDateTime()),
+        sa.column("created_at", nattlys.db.UTCDateTime()),
+        sa.column("absolute_expires_at", nattlys.db.UTCDateTime()),
         sa.column("id", sa.String()),
     )
     conn = op.get_bind()

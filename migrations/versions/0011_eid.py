@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import server.db
+import nattlys.db
 
 revision: str = "0007_h_eid"
 down_revision: str | None = "0007_h_authcore"
@@ -26,8 +26,8 @@ def upgrade() -> None:
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("provider", sa.String(length=16), nullable=False),
         sa.Column("pid_hash", sa.String(length=64), nullable=False),
-        sa.Column("bound_at", server.db.UTCDateTime(), nullable=False),
-        sa.Column("last_login_at", server.db.UTCDateTime(), nullable=True),
+        sa.Column("bound_at", nattlys.db.UTCDateTime(), nullable=False),
+        sa.Column("last_login_at", nattlys.db.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_eid_identities_user_id_users"), ondelete="CASCADE"
         ),
@@ -47,8 +47,8 @@ def upgrade() -> None:
         sa.Column("sign_count", sa.Integer(), nullable=False),
         sa.Column("transports", sa.String(length=200), nullable=False),
         sa.Column("name", sa.String(length=80), nullable=False),
-        sa.Column("created_at", server.db.UTCDateTime(), nullable=False),
-        sa.Column("last_used_at", server.db.UTCDateTime(), nullable=True),
+        sa.Column("created_at", nattlys.db.UTCDateTime(), nullable=False),
+        sa.Column("last_used_at", nattlys.db.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_passkeys_user_id_users"), ondelete="CASCADE"
         ),
@@ -64,9 +64,9 @@ def upgrade() -> None:
         sa.Column("purpose", sa.String(length=16), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=True),
         sa.Column("challenge", sa.String(length=200), nullable=False),
-        sa.Column("created_at", server.db.UTCDateTime(), nullable=False),
-        sa.Column("expires_at", server.db.UTCDateTime(), nullable=False),
-        sa.Column("used_at", server.db.UTCDateTime(), nullable=True),
+        sa.Column("created_at", nattlys.db.UTCDateTime(), nullable=False),
+        sa.Column("expires_at", nattlys.db.UTCDateTime(), nullable=False),
+        sa.Column("used_at", nattlys.db.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_webauthn_challenges_user_id_users"), ondelete="CASCADE"
         ),
@@ -83,9 +83,9 @@ def upgrade() -> None:
         sa.Column("code_verifier", sa.String(length=128), nullable=False),
         sa.Column("browser_hash", sa.String(length=64), nullable=False),
         sa.Column("invitation_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", server.db.UTCDateTime(), nullable=False),
-        sa.Column("expires_at", server.db.UTCDateTime(), nullable=False),
-        sa.Column("used_at", server.db.UTCDateTime(), nullable=True),
+        sa.Column("created_at", nattlys.db.UTCDateTime(), nullable=False),
+        sa.Column("expires_at", nattlys.db.UTCDateTime(), nullable=False),
+        sa.Column("used_at", nattlys.db.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["invitation_id"],
             ["invitations.id"],

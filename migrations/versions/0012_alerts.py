@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import server.db
+import nattlys.db
 
 revision: str = "0007_h_alerts"
 down_revision: str | None = "0007_h_eid"
@@ -39,8 +39,8 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("patient_id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=24), nullable=False),
-        sa.Column("started_at", server.db.UTCDateTime(), nullable=False),
-        sa.Column("ended_at", server.db.UTCDateTime(), nullable=True),
+        sa.Column("started_at", nattlys.db.UTCDateTime(), nullable=False),
+        sa.Column("ended_at", nattlys.db.UTCDateTime(), nullable=True),
         sa.Column("shown", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
         sa.Column("conversation_id", sa.Integer(), nullable=True),
         sa.Column("alert_id", sa.Integer(), nullable=True),
@@ -70,9 +70,9 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("state", sa.String(length=16), nullable=False, server_default="expired")
         )
-        batch_op.add_column(sa.Column("escalate_at", server.db.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column("escalate_at", nattlys.db.UTCDateTime(), nullable=True))
         batch_op.add_column(sa.Column("acknowledged_by_id", sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column("acknowledged_at", server.db.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column("acknowledged_at", nattlys.db.UTCDateTime(), nullable=True))
         batch_op.add_column(sa.Column("conversation_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("undelivered_tiers", sa.JSON(), nullable=False, server_default="[]"))
         batch_op.add_column(sa.Column("reoffers", sa.Integer(), nullable=False, server_default="0"))

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import server.db
+import nattlys.db
 
 revision: str = "0008_continuity"
 down_revision: str | None = "0007_h_alerts"
@@ -21,7 +21,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("conversations", schema=None) as batch_op:
         batch_op.add_column(sa.Column("shift_summary", sa.Text(), nullable=True))
-        batch_op.add_column(sa.Column("note_requested_for", server.db.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column("note_requested_for", nattlys.db.UTCDateTime(), nullable=True))
     with op.batch_alter_table("messages", schema=None) as batch_op:
         batch_op.add_column(sa.Column("notice", sa.JSON(), nullable=True))
 

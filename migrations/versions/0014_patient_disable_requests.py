@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import server.db
+import nattlys.db
 
 revision: str = "0009_patient_disable_requests"
 down_revision: str | None = "0008_continuity"
@@ -26,10 +26,10 @@ def upgrade() -> None:
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("requested_by_id", sa.Integer(), nullable=True),
         sa.Column("reason", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
-        sa.Column("created_at", server.db.UTCDateTime(), nullable=False),
-        sa.Column("expires_at", server.db.UTCDateTime(), nullable=False),
+        sa.Column("created_at", nattlys.db.UTCDateTime(), nullable=False),
+        sa.Column("expires_at", nattlys.db.UTCDateTime(), nullable=False),
         sa.Column("decided_by_id", sa.Integer(), nullable=True),
-        sa.Column("decided_at", server.db.UTCDateTime(), nullable=True),
+        sa.Column("decided_at", nattlys.db.UTCDateTime(), nullable=True),
         sa.Column("approved", sa.Boolean(), nullable=True),
         sa.ForeignKeyConstraint(
             ["decided_by_id"],

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import server.db
+import nattlys.db
 
 revision: str = "0015_outcomes"
 down_revision: str | None = "0009_patient_disable_requests"
@@ -34,7 +34,7 @@ def upgrade() -> None:
         sa.Column("night", sa.Date(), nullable=False),
         sa.Column("outcome", sa.String(length=16), nullable=False),
         sa.Column("recorded_by_id", sa.Integer(), nullable=True),
-        sa.Column("recorded_at", server.db.UTCDateTime(), nullable=False),
+        sa.Column("recorded_at", nattlys.db.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["patient_id"], ["users.id"], name=op.f("fk_night_outcomes_patient_id_users"), ondelete="CASCADE"
         ),

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import server.db
+import nattlys.db
 
 revision: str = "0018_next_of_kin"
 down_revision: str | None = "0017_status_versions"
@@ -27,9 +27,9 @@ def upgrade() -> None:
         sa.Column("sections", sa.JSON(), nullable=False),
         sa.Column("notify_on_red", sa.Boolean(), nullable=False),
         sa.Column("may_signal_worry", sa.Boolean(), nullable=False),
-        sa.Column("created_at", server.db.UTCDateTime(), nullable=False),
-        sa.Column("changed_at", server.db.UTCDateTime(), nullable=True),
-        sa.Column("withdrawn_at", server.db.UTCDateTime(), nullable=True),
+        sa.Column("created_at", nattlys.db.UTCDateTime(), nullable=False),
+        sa.Column("changed_at", nattlys.db.UTCDateTime(), nullable=True),
+        sa.Column("withdrawn_at", nattlys.db.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["patient_id"],
             ["users.id"],
@@ -57,7 +57,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("consent_id", sa.Integer(), nullable=False),
         sa.Column("alert_id", sa.Integer(), nullable=True),
-        sa.Column("at", server.db.UTCDateTime(), nullable=False),
+        sa.Column("at", nattlys.db.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["consent_id"],
             ["next_of_kin_consents.id"],

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from flask import Blueprint, g, request
 
-from server import access, clock
-from server.accounts import auth_events, reenrolment, services, sessions
-from server.accounts.models import DevicePublic, PasswordChange, ReenrolmentPublic, Role, User
-from server.api.endpoints import endpoint
-from server.api.errors import not_found
-from server.audit import services as audit_views
-from server.audit.models import AuditEntryPublic
-from server.db import get_db
+from nattlys import access, clock
+from nattlys.accounts import auth_events, reenrolment, service, sessions
+from nattlys.accounts.models import Role, User
+from nattlys.accounts.schemas import DevicePublic, PasswordChange, ReenrolmentPublic
+from nattlys.api.endpoints import endpoint
+from nattlys.api.errors import not_found
+from nattlys.audit import service as audit_views
+from nattlys.audit.schemas import AuditEntryPublic
+from nattlys.db import get_db
 
 bp = Blueprint("account", __name__)
 STAFF = (Role.supporter, Role.admin)
@@ -23,7 +24,7 @@ STAFF = (Role.supporter, Role.admin)
     "Change my password; my other devices are logged out", tag="account", body=PasswordChange, status=204
 )
 def change_password(body: PasswordChange) -> None:
-    services.change_password(
+    service.change_password(
         get_db(),
         user=g.user,
         current=body.current_password,

@@ -11,15 +11,15 @@ from blinker import Namespace
 from sqlalchemy import ColumnElement, String, cast
 from sqlmodel import Session, and_, col, or_, select
 
-from server.accounts.models import Invitation, User
-from server.audit import writer as audit
-from server.audit.models import AuditEntry
-from server.db import after_commit
+from nattlys.accounts.models import Invitation, User
+from nattlys.audit import writer as audit
+from nattlys.audit.models import AuditEntry
+from nattlys.db import after_commit
 
 # The Socket.IO event every device of the account holder gets.
 ACCOUNT_EVENT = "account:event"
 # Sent once an account event is committed, with the user id as sender and the
-# action; live connections listen (server.realtime) and tell her devices.
+# action; live connections listen (nattlys.realtime) and tell her devices.
 account_event = Namespace().signal("account-event")
 
 

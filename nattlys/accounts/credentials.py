@@ -7,9 +7,9 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from server.accounts.models import AuthSession, SecondFactor, User
-from server.accounts.passkeys import has_passkey
-from server.accounts.strong_models import EidIdentity
+from nattlys.accounts.models import AuthSession, SecondFactor, User
+from nattlys.accounts.passkeys import has_passkey
+from nattlys.accounts.strong_models import EidIdentity
 
 
 def has_credentials(db: Session, user: User) -> bool:

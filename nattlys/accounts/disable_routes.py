@@ -1,5 +1,5 @@
 """Disabling a patient's account: one administrator asks, a second one
-decides (server/accounts/disabling.py)."""
+decides (nattlys/accounts/disabling.py)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from flask import Blueprint, g
 from pydantic import BaseModel, field_validator
 from sqlmodel import Field, SQLModel
 
-from server import clock
-from server.accounts import disabling
-from server.accounts.models import Role, User
-from server.api.endpoints import endpoint
-from server.api.errors import not_found
-from server.db import get_db
+from nattlys import clock
+from nattlys.accounts import disabling
+from nattlys.accounts.models import Role, User
+from nattlys.api.endpoints import endpoint
+from nattlys.api.errors import not_found
+from nattlys.db import get_db
 
 bp = Blueprint("patient_disabling", __name__)
 

@@ -9,7 +9,7 @@ device where she is logged in is told of the request and of a no. A request
 nobody decides stops counting after REQUEST_DAYS.
 
 Re-enabling a patient, and disabling a staff member, stay one administrator's
-step (server/accounts/services.py): a staff account that may be in the wrong
+step (nattlys/accounts/services.py): a staff account that may be in the wrong
 hands must close at once, to protect the patients.
 """
 
@@ -20,12 +20,12 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, SQLModel, col, select
 from sqlmodel.sql.expression import Select
 
-from server.accounts import auth_events
-from server.accounts.models import PatientDisableRequest, Role, User
-from server.accounts.sessions import end_all_sessions
-from server.api.errors import ApiError, conflict, not_found
-from server.audit import writer as audit
-from server.rosters.generation import bump_generation
+from nattlys.accounts import auth_events
+from nattlys.accounts.models import PatientDisableRequest, Role, User
+from nattlys.accounts.sessions import end_all_sessions
+from nattlys.api.errors import ApiError, conflict, not_found
+from nattlys.audit import writer as audit
+from nattlys.rosters.generation import bump_generation
 
 REQUEST_DAYS = 7
 REASON_MAX = 300

@@ -8,13 +8,13 @@ from flask import Blueprint, current_app, g, redirect, request
 from pydantic import BaseModel
 from sqlmodel import Field, SQLModel
 
-from server import clock
-from server.accounts import oidc, sessions
-from server.accounts.login import begin_session, set_cookies
-from server.accounts.oidc import EidError
-from server.api.endpoints import endpoint
-from server.api.errors import ApiError
-from server.db import get_db
+from nattlys import clock
+from nattlys.accounts import oidc, sessions
+from nattlys.accounts.login import begin_session, set_cookies
+from nattlys.accounts.oidc import EidError
+from nattlys.api.endpoints import endpoint
+from nattlys.api.errors import ApiError
+from nattlys.db import get_db
 
 log = logging.getLogger(__name__)
 bp = Blueprint("eid", __name__, url_prefix="/api/auth")

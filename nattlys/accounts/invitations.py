@@ -10,14 +10,15 @@ import segno
 from flask import current_app, request
 from sqlmodel import Session, col, select, update
 
-from server.accounts import auth_events
-from server.accounts.credentials import has_credentials
-from server.accounts.models import Awaiting, Invitation, InvitationIssued, Role, User
-from server.accounts.services import _rate_limited, set_password
-from server.accounts.sessions import end_all_sessions, token_digest
-from server.accounts.throttle import login_throttle
-from server.api.errors import ApiError, not_found
-from server.audit import writer as audit
+from nattlys.accounts import auth_events
+from nattlys.accounts.credentials import has_credentials
+from nattlys.accounts.models import Invitation, Role, User
+from nattlys.accounts.schemas import Awaiting, InvitationIssued
+from nattlys.accounts.service import _rate_limited, set_password
+from nattlys.accounts.sessions import end_all_sessions, token_digest
+from nattlys.accounts.throttle import login_throttle
+from nattlys.api.errors import ApiError, not_found
+from nattlys.audit import writer as audit
 
 INVITATION_PATH = "/#/invitasjon/"
 
@@ -25,7 +26,7 @@ INVITATION_PATH = "/#/invitasjon/"
 def issue(db: Session, *, user: User, created_by: User, at: datetime) -> tuple[str, Invitation]:
     """A new link for `user`; any earlier unused link stops working. For an
     account that can already be logged in to, the link works only once it is
-    approved (server/accounts/reenrolment.py); the holder is told at once."""
+    approved (nattlys/accounts/reenrolment.py); the holder is told at once."""
     db.exec(
         update(Invitation)
         .where(

@@ -6,10 +6,11 @@ from __future__ import annotations
 from flask import Response, g, jsonify
 from werkzeug.sansio.response import Response as BaseResponse
 
-from server import clock
-from server.accounts import auth_events, devices, mfa, services, sessions
-from server.accounts.models import AuthSession, SessionPublic, User
-from server.db import get_db
+from nattlys import clock
+from nattlys.accounts import auth_events, devices, mfa, service, sessions
+from nattlys.accounts.models import AuthSession, User
+from nattlys.accounts.schemas import SessionPublic
+from nattlys.db import get_db
 
 
 def logged_in(
@@ -30,7 +31,7 @@ def logged_in(
     )
     db.commit()
     body = SessionPublic(
-        user=services.public_user(user),
+        user=service.public_user(user),
         csrf_token=auth_session.csrf_token,
         server_time=at,
         second_factor=mfa.step_needed(db, user) if second_factor_pending else None,

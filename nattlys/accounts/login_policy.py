@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from flask import current_app
 
-from server.accounts.models import User
-from server.api.errors import ApiError
+from nattlys.accounts.models import User
+from nattlys.api.errors import ApiError
 
 
 def require_password_login(user: User) -> None:

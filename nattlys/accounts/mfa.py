@@ -21,13 +21,14 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from sqlmodel import Session, SQLModel, col, delete, select
 
-from server.accounts import auth_events
-from server.accounts.credentials import has_second_factor
-from server.accounts.invitations import qr_svg
-from server.accounts.models import RecoveryCode, SecondFactor, SecondFactorReset, SecondFactorStep, User
-from server.accounts.throttle import LoginAttempt, RateLimited, login_throttle
-from server.api.errors import ApiError, conflict, not_found
-from server.db import stored_id
+from nattlys.accounts import auth_events
+from nattlys.accounts.credentials import has_second_factor
+from nattlys.accounts.invitations import qr_svg
+from nattlys.accounts.models import RecoveryCode, SecondFactor, SecondFactorReset, User
+from nattlys.accounts.schemas import SecondFactorStep
+from nattlys.accounts.throttle import LoginAttempt, RateLimited, login_throttle
+from nattlys.api.errors import ApiError, conflict, not_found
+from nattlys.db import stored_id
 
 ISSUER = "Nattlys"
 RECOVERY_CODES = 10
@@ -226,7 +227,7 @@ def pending_resets(db: Session, *, admin: User, at: datetime) -> list[SecondFact
 def approve_reset(db: Session, *, admin: User, reset_id: int, at: datetime) -> None:
     """The second administrator's approval: the factor and its recovery codes
     go, the staff member's sessions end, and they enrol anew at next login."""
-    from server.accounts.sessions import end_all_sessions
+    from nattlys.accounts.sessions import end_all_sessions
 
     reset = db.get(SecondFactorReset, reset_id)
     if reset is None or reset.approved_at is not None or reset.expires_at <= at:

@@ -7,13 +7,14 @@ from flask import Blueprint, Response, g, request
 from pydantic import BaseModel
 from sqlmodel import Field, SQLModel
 
-from server import clock
-from server.accounts import mfa
-from server.accounts.login import logged_in
-from server.accounts.models import Role, SessionPublic, User
-from server.api.endpoints import endpoint
-from server.api.errors import not_found, unauthorized
-from server.db import get_db
+from nattlys import clock
+from nattlys.accounts import mfa
+from nattlys.accounts.login import logged_in
+from nattlys.accounts.models import Role, User
+from nattlys.accounts.schemas import SessionPublic
+from nattlys.api.endpoints import endpoint
+from nattlys.api.errors import not_found, unauthorized
+from nattlys.db import get_db
 
 bp = Blueprint("second_factor", __name__)
 

@@ -35,12 +35,12 @@ from joserfc.errors import InvalidClaimError, JoseError, MissingClaimError
 from joserfc.jwk import KeySet, KeySetSerialization
 from sqlmodel import Session, col, delete, select, update
 
-from server.accounts import invitations
-from server.accounts.models import Invitation, Role, User
-from server.accounts.sessions import token_digest
-from server.accounts.strong_models import EidIdentity, EidLoginState, EidSession
-from server.api.errors import ApiError, not_found
-from server.audit import writer as audit
+from nattlys.accounts import invitations
+from nattlys.accounts.models import Invitation, Role, User
+from nattlys.accounts.sessions import token_digest
+from nattlys.accounts.strong_models import EidIdentity, EidLoginState, EidSession
+from nattlys.api.errors import ApiError, not_found
+from nattlys.audit import writer as audit
 
 PROVIDERS = ("patient", "staff")
 ROLES = {"patient": (Role.patient,), "staff": (Role.supporter, Role.admin)}

@@ -9,12 +9,12 @@ from flask import Blueprint, g
 from pydantic import BaseModel
 from sqlmodel import Field, SQLModel
 
-from server import clock
-from server.accounts import passkeys
-from server.accounts.login import logged_in
-from server.accounts.models import SessionPublic
-from server.api.endpoints import endpoint
-from server.db import get_db
+from nattlys import clock
+from nattlys.accounts import passkeys
+from nattlys.accounts.login import logged_in
+from nattlys.accounts.schemas import SessionPublic
+from nattlys.api.endpoints import endpoint
+from nattlys.db import get_db
 
 bp = Blueprint("passkeys", __name__, url_prefix="/api")
 

@@ -29,10 +29,10 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
-from server.accounts.models import Role, User
-from server.accounts.strong_models import Passkey, WebauthnChallenge
-from server.api.errors import ApiError, not_found
-from server.audit import writer as audit
+from nattlys.accounts.models import Role, User
+from nattlys.accounts.strong_models import Passkey, WebauthnChallenge
+from nattlys.api.errors import ApiError, not_found
+from nattlys.audit import writer as audit
 
 CHALLENGE_SECONDS = 300
 MAX_PASSKEYS = 10

@@ -17,7 +17,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from argon2.profiles import RFC_9106_LOW_MEMORY
 from flask import Flask, current_app
 
-from server.api.errors import ApiError
+from nattlys.api.errors import ApiError
 
 MIN_LENGTH = 8
 MAX_LENGTH = 128

@@ -19,11 +19,12 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
-from server.accounts import auth_events
-from server.accounts.credentials import holder_can_confirm
-from server.accounts.models import Awaiting, Invitation, ReenrolmentPublic, Role, User
-from server.api.errors import ApiError, conflict, forbidden, not_found
-from server.audit import writer as audit
+from nattlys.accounts import auth_events
+from nattlys.accounts.credentials import holder_can_confirm
+from nattlys.accounts.models import Invitation, Role, User
+from nattlys.accounts.schemas import Awaiting, ReenrolmentPublic
+from nattlys.api.errors import ApiError, conflict, forbidden, not_found
+from nattlys.audit import writer as audit
 
 
 def awaiting(db: Session, user: User, *, at: datetime) -> Awaiting:
@@ -63,7 +64,7 @@ def pending_for_holder(db: Session, holder: User, *, at: datetime) -> list[Reenr
     return [_public(db, invitation, user, at=at) for invitation, user in rows]
 
 
-# Whether the approver may enrol this patient (server.access, Need.enrol).
+# Whether the approver may enrol this patient (nattlys.access, Need.enrol).
 MayEnrol = Callable[[User], bool]
 
 

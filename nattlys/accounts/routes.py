@@ -6,25 +6,24 @@ from flask import Blueprint, Response, g, request
 from pydantic import BaseModel
 from sqlmodel import SQLModel
 
-from server import access, clock
-from server.accounts import invitations, login_policy, reenrolment, services, sessions, staff_caps
-from server.accounts.login import logged_in
-from server.accounts.models import (
+from nattlys import access, clock
+from nattlys.accounts import invitations, login_policy, reenrolment, service, sessions, staff_caps
+from nattlys.accounts.login import logged_in
+from nattlys.accounts.models import Role, User
+from nattlys.accounts.schemas import (
     InvitationAccept,
     InvitationIssued,
     InvitationStatus,
     InvitationToken,
     LoginRequest,
-    Role,
     SessionPublic,
-    User,
     UserCreate,
     UserPublic,
     UserUpdate,
 )
-from server.api.endpoints import endpoint
-from server.api.errors import not_found
-from server.db import get_db
+from nattlys.api.endpoints import endpoint
+from nattlys.api.errors import not_found
+from nattlys.db import get_db
 
 bp = Blueprint("accounts", __name__, url_prefix="/api")
 
@@ -34,7 +33,7 @@ bp = Blueprint("accounts", __name__, url_prefix="/api")
     "Log in with username and password", tag="auth", body=LoginRequest, response=SessionPublic, public=True
 )
 def login(body: LoginRequest) -> object:
-    user = services.authenticate(
+    user = service.authenticate(
         get_db(),
         username=body.username,
         password=body.password,
@@ -61,7 +60,7 @@ def logout() -> object:
 @endpoint("The logged-in user and the CSRF token", tag="auth", response=SessionPublic)
 def current_session() -> SessionPublic:
     return SessionPublic(
-        user=services.public_user(g.user), csrf_token=g.auth_session.csrf_token, server_time=clock.now()
+        user=service.public_user(g.user), csrf_token=g.auth_session.csrf_token, server_time=clock.now()
     )
 
 
@@ -115,7 +114,7 @@ class UserListQuery(SQLModel):
     roles=(Role.admin,),
 )
 def list_users(query: UserListQuery) -> list[UserPublic]:
-    return [services.public_user(u) for u in services.list_users(get_db(), actor=g.user, role=query.role)]
+    return [service.public_user(u) for u in service.list_users(get_db(), actor=g.user, role=query.role)]
 
 
 class UserCreated(BaseModel):
@@ -135,10 +134,10 @@ class UserCreated(BaseModel):
 )
 def create_user(body: UserCreate) -> UserCreated:
     db = get_db()
-    user = services.create_user(db, actor=g.user, data=body)
+    user = service.create_user(db, actor=g.user, data=body)
     staff_caps.count(g.user, "accounts", at=clock.now())
     token, invitation = invitations.issue(db, user=user, created_by=g.user, at=clock.now())
-    return UserCreated(user=services.public_user(user), invitation=invitations.issued(token, invitation))
+    return UserCreated(user=service.public_user(user), invitation=invitations.issued(token, invitation))
 
 
 def _user_or_404(user_id: int) -> User:
@@ -159,8 +158,8 @@ def _user_or_404(user_id: int) -> User:
     errors=(409,),
 )
 def update_user(user_id: int, body: UserUpdate) -> UserPublic:
-    user = services.update_user(get_db(), actor=g.user, user=_user_or_404(user_id), data=body, at=clock.now())
-    return services.public_user(user)
+    user = service.update_user(get_db(), actor=g.user, user=_user_or_404(user_id), data=body, at=clock.now())
+    return service.public_user(user)
 
 
 @bp.post("/users/<int:user_id>/invitation")
@@ -185,9 +184,9 @@ def reissue_invitation(user_id: int) -> InvitationIssued:
 
 
 def _register_parts() -> None:
-    from server.accounts.account_routes import bp as account_bp
-    from server.accounts.disable_routes import bp as disable_bp
-    from server.accounts.mfa_routes import bp as second_factor_bp
+    from nattlys.accounts.account_routes import bp as account_bp
+    from nattlys.accounts.disable_routes import bp as disable_bp
+    from nattlys.accounts.mfa_routes import bp as second_factor_bp
 
     bp.register_blueprint(account_bp)
     bp.register_blueprint(disable_bp)

@@ -19,9 +19,9 @@ from flask.sessions import SessionInterface
 from sqlmodel import Session, col, select, update
 from werkzeug.sansio.response import Response as BaseResponse
 
-from server import clock
-from server.accounts.models import AuthSession, Role, User
-from server.db import after_commit
+from nattlys import clock
+from nattlys.accounts.models import AuthSession, Role, User
+from nattlys.db import after_commit
 
 COOKIE_NAME = "nattlys_session"
 SECURE_COOKIE_NAME = "__Host-nattlys_session"
@@ -141,7 +141,7 @@ def live_session_ids(db: Session, session_ids: list[str], *, at: datetime) -> se
 
 
 # Sent once an ending is committed, with the user id as sender and the session id
-# (None: all of the user's). Live connections listen (server.realtime): sockets
+# (None: all of the user's). Live connections listen (nattlys.realtime): sockets
 # opened with an ended session must not keep receiving events.
 sessions_ended = Namespace().signal("sessions-ended")
 

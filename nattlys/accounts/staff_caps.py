@@ -10,9 +10,9 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 
-from server.accounts.models import User
-from server.accounts.throttle import flood_hit
-from server.api.errors import ApiError
+from nattlys.accounts.models import User
+from nattlys.accounts.throttle import flood_hit
+from nattlys.api.errors import ApiError
 
 HOUR = timedelta(hours=1)
 _CAPS = {

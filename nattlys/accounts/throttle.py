@@ -26,9 +26,9 @@ from flask import Flask, current_app
 from sqlalchemy import case
 from sqlmodel import Session, col, delete, update
 
-from server.accounts.models import RateCounter
-from server.clock import as_utc
-from server.db import insert_on_conflict, standalone_session, table_of
+from nattlys.accounts.models import RateCounter
+from nattlys.clock import as_utc
+from nattlys.db import insert_on_conflict, standalone_session, table_of
 
 log = logging.getLogger(__name__)
 

@@ -22,20 +22,20 @@ from typing import Any
 from flask import current_app
 from sqlmodel import Session, col, select
 
-from server import access
-from server.accounts.models import Role, User
-from server.alerts import gaps
-from server.alerts.models import GapKind
-from server.alerts.reach import preferred_supporter, reachability, reachable_devices
-from server.alerts.schemas import AlertStatus, OpenAlert
-from server.api.errors import ApiError, forbidden, not_found
-from server.audit import writer as audit
-from server.care_circles import membership
-from server.checkins.models import CheckinAlert, SlotKind
-from server.db import after_commit
-from server.push import service as push
-from server.realtime import socketio, user_room
-from server.rosters import duty
+from nattlys import access
+from nattlys.accounts.models import Role, User
+from nattlys.alerts import gaps
+from nattlys.alerts.models import GapKind
+from nattlys.alerts.reach import preferred_supporter, reachability, reachable_devices
+from nattlys.alerts.schemas import AlertStatus, OpenAlert
+from nattlys.api.errors import ApiError, forbidden, not_found
+from nattlys.audit import writer as audit
+from nattlys.care_circles import membership
+from nattlys.checkins.models import CheckinAlert, SlotKind
+from nattlys.db import after_commit
+from nattlys.push import service as push
+from nattlys.realtime import socketio, user_room
+from nattlys.rosters import duty
 
 ALERT_EVENT = "checkin:alert"
 ALERT_GONE_EVENT = "checkin:alert_gone"
@@ -45,7 +45,7 @@ TONIGHT_URL = "/#/i-kveld"
 # duty within this time; older ones only stay in the gap log.
 KEEP_TRYING_FOR = timedelta(hours=12)
 OPEN_STATES = ("offered", "preferred", "ceiling", "no_one_on_duty")
-# A next of kin's "I am worried about her tonight" (server/next_of_kin): routed
+# A next of kin's "I am worried about her tonight" (nattlys/next_of_kin): routed
 # like a red check-in, but never shown on the patient's own screen as hers.
 WORRY = "worry"
 MISSED_TITLES: dict[str, str] = {
@@ -405,6 +405,6 @@ def tick(db: Session, *, at: datetime) -> dict[str, int]:
 
 
 def _flush() -> None:
-    from server.db import run_after_commit
+    from nattlys.db import run_after_commit
 
     run_after_commit()

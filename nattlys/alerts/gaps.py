@@ -7,11 +7,11 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from server.accounts.models import User
-from server.alerts.models import CareGap
-from server.alerts.schemas import GapRow
-from server.audit import writer as audit
-from server.clock import OSLO
+from nattlys.accounts.models import User
+from nattlys.alerts.models import CareGap
+from nattlys.alerts.schemas import GapRow
+from nattlys.audit import writer as audit
+from nattlys.clock import OSLO
 
 
 def _open_row(db: Session, *, conversation_id: int | None, alert_id: int | None) -> CareGap | None:

@@ -8,13 +8,13 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from server.accounts.models import Role, User
-from server.alerts.schemas import LastResortPublic, MyReach, Reachability, SupporterReach
-from server.care_circles.membership import last_resort
-from server.chat.models import Conversation, Message
-from server.chat.presence import presence
-from server.push import service as push
-from server.rosters import duty
+from nattlys.accounts.models import Role, User
+from nattlys.alerts.schemas import LastResortPublic, MyReach, Reachability, SupporterReach
+from nattlys.care_circles.membership import last_resort
+from nattlys.chat.models import Conversation, Message
+from nattlys.chat.presence import presence
+from nattlys.push import service as push
+from nattlys.rosters import duty
 
 # A supporter the patient talked to longer ago than this is not preferred.
 RECENT = timedelta(days=7)
@@ -79,7 +79,7 @@ def on_duty_reach(db: Session, *, team_ids: list[int] | None, at: datetime) -> l
 
 
 def my_reach(db: Session, *, user: User, at: datetime) -> MyReach:
-    from server import access
+    from nattlys import access
 
     teams = access.supporter_team_ids(db, user.id)
     on_duty = any(d.user_id == user.id for d in duty.on_duty_in_teams(db, team_ids=teams, at=at))

@@ -8,12 +8,12 @@ from datetime import timedelta
 from flask import Blueprint, g
 from sqlmodel import Field, SQLModel
 
-from server import access, clock
-from server.accounts.models import Role
-from server.alerts import escalation, gaps, reach
-from server.alerts.schemas import AlertStatus, GapRow, MyReach, OpenAlert, Reachability, SupporterReach
-from server.api.endpoints import endpoint
-from server.db import get_db
+from nattlys import access, clock
+from nattlys.accounts.models import Role
+from nattlys.alerts import escalation, gaps, reach
+from nattlys.alerts.schemas import AlertStatus, GapRow, MyReach, OpenAlert, Reachability, SupporterReach
+from nattlys.api.endpoints import endpoint
+from nattlys.db import get_db
 
 bp = Blueprint("alerts", __name__, url_prefix="/api")
 

@@ -16,11 +16,11 @@ from flask import Response, g, jsonify, request
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy.exc import DataError
 
-from server import access
-from server.accounts.models import Role
-from server.api import json_limits
-from server.api.errors import ApiError, bad_request, check_storable_text, from_validation_error
-from server.db import discard_after_commit, get_db, run_after_commit
+from nattlys import access
+from nattlys.accounts.models import Role
+from nattlys.api import json_limits
+from nattlys.api.errors import ApiError, bad_request, check_storable_text, from_validation_error
+from nattlys.db import discard_after_commit, get_db, run_after_commit
 
 # Statuses every authenticated endpoint may answer, documented for each.
 _COMMON_ERRORS = (400, 401, 403, 404, 413, 429)

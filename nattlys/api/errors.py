@@ -97,7 +97,7 @@ def _unstorable(value: Any, loc: list[str], found: list[dict[str, Any]]) -> None
 def check_storable_text(data: Any) -> None:
     """Refuse a NUL character or a lone surrogate anywhere in decoded JSON:
     PostgreSQL cannot store either, and no person types them."""
-    from server.api.json_limits import MAX_DEPTH, TOO_DEEP
+    from nattlys.api.json_limits import MAX_DEPTH, TOO_DEEP
 
     if data is TOO_DEEP:
         raise ApiError(400, "too_deep", f"The data nests more than {MAX_DEPTH} levels deep.")

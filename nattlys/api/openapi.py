@@ -9,8 +9,8 @@ from flask import Flask
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from server.api.endpoints import EndpointSpec
-from server.api.errors import ErrorPublic
+from nattlys.api.endpoints import EndpointSpec
+from nattlys.api.errors import ErrorPublic
 
 _CONVERTER = re.compile(r"<(?:(?P<conv>[a-z]+):)?(?P<name>[a-zA-Z_][a-zA-Z0-9_]*)>")
 _REF = "#/components/schemas/{model}"

@@ -28,8 +28,8 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, col, select
 
-from server.audit.models import AuditChainHead, AuditEntry
-from server.db import table_of
+from nattlys.audit.models import AuditChainHead, AuditEntry
+from nattlys.db import table_of
 
 log = logging.getLogger(__name__)
 

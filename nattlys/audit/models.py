@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
 from sqlalchemy import JSON, BigInteger, Column, String
 from sqlmodel import Field, SQLModel
 
-from server.db import UTCDateTime
+from nattlys.db import UTCDateTime
 
 
 class AuditEntry(SQLModel, table=True):
@@ -36,7 +35,7 @@ class AuditEntry(SQLModel, table=True):
     )
     # A routing decision: the team kinds the conversation was sent to.
     to_team_kinds: str = Field(default="", sa_type=String(64))
-    # The hash chain (server/audit/chain.py): the row's place, the previous
+    # The hash chain (nattlys/audit/chain.py): the row's place, the previous
     # row's hash, and SHA-256 over this row's canonical encoding and that hash.
     chain_seq: int | None = Field(default=None, sa_column=Column(BigInteger, unique=True, nullable=True))
     prev_hash: str | None = Field(default=None, sa_type=String(64))
@@ -53,34 +52,3 @@ class AuditChainHead(SQLModel, table=True):
     id: int = Field(default=1, primary_key=True)
     seq: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
     hash: str = Field(sa_type=String(64))
-
-
-class AuditDetail(BaseModel):
-    """One machine fact of a row, named as in audit.details of the catalogues.
-    A plain pydantic model: a page of 100 rows builds it 200 times, and as a
-    SQLModel that doubled the time to build the page."""
-
-    field: str
-    value: Any
-
-
-class AuditEntryPublic(SQLModel):
-    id: int
-    at: datetime
-    actor_id: int | None
-    actor_name: str | None
-    actor_role: str
-    actor_team_kinds: list[str]
-    patient_id: int | None
-    patient_name: str | None = None
-    action: str
-    object_type: str
-    object_id: str | None
-    # The account an account event or user change is about, by name.
-    object_name: str | None = None
-    reason: str | None
-    details: list[AuditDetail] = []
-    to_team_kinds: list[str] = []
-    # Done in the patient's account through a re-enrolment link that this
-    # staff member issued: shown with their name, not as "you".
-    via_link_issued_by: str | None = None

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, g
 from sqlmodel import Field, SQLModel
 
-from server.accounts.models import Role
-from server.api.endpoints import endpoint
-from server.audit import services
-from server.audit.models import AuditEntryPublic
-from server.db import get_db
+from nattlys.accounts.models import Role
+from nattlys.api.endpoints import endpoint
+from nattlys.audit import service
+from nattlys.audit.schemas import AuditEntryPublic
+from nattlys.db import get_db
 
 bp = Blueprint("audit", __name__, url_prefix="/api")
 
@@ -33,7 +33,7 @@ class AuditQuery(AuditPage):
     roles=(Role.patient,),
 )
 def my_audit(query: AuditPage) -> list[AuditEntryPublic]:
-    return services.entries(
+    return service.entries(
         get_db(),
         patient_id=g.user.id,
         exclude_actor_id=g.user.id,
@@ -51,7 +51,7 @@ def my_audit(query: AuditPage) -> list[AuditEntryPublic]:
     roles=(Role.admin,),
 )
 def review_audit(query: AuditQuery) -> list[AuditEntryPublic]:
-    return services.review(
+    return service.review(
         get_db(),
         viewer=g.user,
         patient_id=query.patient_id,

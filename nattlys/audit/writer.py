@@ -1,6 +1,6 @@
 """The one audit writer. Rows join the caller's transaction, so a write and its
 audit row are committed together or not at all; at commit they are linked
-into the hash chain (server/audit/chain.py)."""
+into the hash chain (nattlys/audit/chain.py)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from typing import Any
 from flask import g, has_request_context
 from sqlmodel import Session, col, select
 
-from server import clock
-from server.accounts.models import Role, User
-from server.audit import chain
-from server.care_circles.models import Team, TeamMembership
+from nattlys import clock
+from nattlys.accounts.models import Role, User
+from nattlys.audit import chain
+from nattlys.care_circles.models import Team, TeamMembership
 
 # The machine facts a row may carry in `details`, in the order they are read
 # out, each put into words by the app from audit.details.<field> (numbers,

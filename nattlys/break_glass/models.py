@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from server.db import UTCDateTime
+from nattlys.db import UTCDateTime
 
 REASON_MIN_CHARS = 15
 REASON_MAX_CHARS = 500

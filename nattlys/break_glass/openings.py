@@ -1,5 +1,5 @@
 """Whether a supporter has the patient's record opened in an emergency now:
-asked by `server.access` on every read, so it depends on nothing above the model."""
+asked by `nattlys.access` on every read, so it depends on nothing above the model."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from server.break_glass.models import BreakGlassAccess
+from nattlys.break_glass.models import BreakGlassAccess
 
 
 def active_opening(

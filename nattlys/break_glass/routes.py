@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from flask import Blueprint, g
 
-from server import clock
-from server.access import Need
-from server.accounts.models import Role, User
-from server.api.endpoints import endpoint
-from server.break_glass import service
-from server.break_glass.schemas import BreakGlassIn, BreakGlassPublic, BreakGlassReview, ReviewIn, ReviewQuery
-from server.db import get_db
+from nattlys import clock
+from nattlys.access import Need
+from nattlys.accounts.models import Role, User
+from nattlys.api.endpoints import endpoint
+from nattlys.break_glass import service
+from nattlys.break_glass.schemas import (
+    BreakGlassIn,
+    BreakGlassPublic,
+    BreakGlassReview,
+    ReviewIn,
+    ReviewQuery,
+)
+from nattlys.db import get_db
 
 bp = Blueprint("break_glass", __name__, url_prefix="/api")
 TAG = "break-glass"

@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import ConfigDict, field_validator
 from sqlmodel import Field, SQLModel
 
-from server.break_glass.models import REASON_MAX_CHARS, REASON_MIN_CHARS
+from nattlys.break_glass.models import REASON_MAX_CHARS, REASON_MIN_CHARS
 
 
 class BreakGlassIn(SQLModel):

@@ -11,15 +11,15 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlmodel import Session, col, select
 
-from server import access
-from server.accounts.models import Role, User
-from server.api.errors import ApiError, not_found
-from server.audit import writer as audit
-from server.break_glass.models import BreakGlassAccess
-from server.break_glass.openings import active_opening
-from server.break_glass.schemas import BreakGlassPublic, BreakGlassReview
-from server.care_circles import membership
-from server.db import after_commit
+from nattlys import access
+from nattlys.accounts.models import Role, User
+from nattlys.api.errors import ApiError, not_found
+from nattlys.audit import writer as audit
+from nattlys.break_glass.models import BreakGlassAccess
+from nattlys.break_glass.openings import active_opening
+from nattlys.break_glass.schemas import BreakGlassPublic, BreakGlassReview
+from nattlys.care_circles import membership
+from nattlys.db import after_commit
 
 LIVE_EVENT = "break_glass:opened"
 _LIST_LIMIT = 200
@@ -84,7 +84,7 @@ def open_access(
 
 
 def _tell_patient(patient_id: int, public: BreakGlassPublic) -> None:
-    from server.realtime import socketio, user_room
+    from nattlys.realtime import socketio, user_room
 
     payload = public.model_dump(mode="json")
     after_commit(lambda: socketio.emit(LIVE_EVENT, payload, to=user_room(patient_id)))

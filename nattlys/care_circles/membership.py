@@ -7,15 +7,15 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from server.care_circles.models import (
+from nattlys.care_circles.models import (
     CareTier,
     CareTierTeam,
     LastResort,
-    LastResortIn,
     PrimaryContact,
     Team,
     TeamMembership,
 )
+from nattlys.care_circles.schemas import LastResortIn
 
 
 def team_kinds_in_circle(db: Session, *, supporter_id: int, patient_id: int) -> list[str]:

@@ -10,9 +10,8 @@ from pydantic import field_validator
 from sqlalchemy import String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from server.accounts.models import UserBase
-from server.clock import now
-from server.db import UTCDateTime
+from nattlys.clock import now
+from nattlys.db import UTCDateTime
 
 
 class TeamKind(StrEnum):
@@ -42,39 +41,11 @@ class Team(TeamBase, table=True):
     created_at: datetime = Field(default_factory=now, sa_type=UTCDateTime)
 
 
-class TeamCreate(TeamBase):
-    pass
-
-
-class TeamUpdate(SQLModel):
-    name: str | None = Field(default=None, min_length=2, max_length=120)
-
-    @field_validator("name")
-    @classmethod
-    def _strip(cls, value: str | None) -> str | None:
-        return None if value is None else TeamBase._strip(value)
-
-
 class TeamMembership(SQLModel, table=True):
     __tablename__ = "team_memberships"
 
     team_id: int = Field(foreign_key="teams.id", primary_key=True, ondelete="CASCADE")
     user_id: int = Field(foreign_key="users.id", primary_key=True, index=True, ondelete="CASCADE")
-
-
-class MemberPublic(SQLModel):
-    id: int
-    display_name: str
-    username: str
-
-
-class TeamPublic(TeamBase):
-    id: int
-    members: list[MemberPublic] = []
-
-
-class TeamMembersUpdate(SQLModel):
-    user_ids: list[int] = Field(default_factory=list, max_length=200)
 
 
 class CareTier(SQLModel, table=True):
@@ -118,73 +89,3 @@ class LastResort(SQLModel, table=True):
 
 
 PHONE_PATTERN = re.compile(r"\+?[0-9][0-9 ]{2,30}")
-
-
-class LastResortIn(SQLModel):
-    label: str = Field(min_length=1, max_length=80)
-    phone: str = Field(min_length=3, max_length=32)
-
-    @field_validator("label")
-    @classmethod
-    def _strip(cls, value: str) -> str:
-        return value.strip()
-
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, value: str) -> str:
-        value = value.strip()
-        if not PHONE_PATTERN.fullmatch(value):
-            raise ValueError("a phone number: digits and spaces, optionally starting with +")
-        return value
-
-
-class CareTierIn(SQLModel):
-    team_ids: list[int] = Field(min_length=1, max_length=10)
-    escalate_after_minutes: int = Field(default=3, ge=1, le=120)
-
-
-class CareCircleUpdate(SQLModel):
-    tiers: list[CareTierIn] = Field(min_length=1, max_length=6)
-    primary_contact_ids: list[int] = Field(default_factory=list, max_length=10)
-    # Left out: unchanged; null: removed.
-    last_resort: LastResortIn | None = None
-
-
-class TeamRef(SQLModel):
-    id: int
-    name: str
-    kind: TeamKind
-
-
-class CareTierPublic(SQLModel):
-    position: int
-    escalate_after_minutes: int
-    teams: list[TeamRef]
-
-
-class CareCirclePublic(SQLModel):
-    patient_id: int
-    tiers: list[CareTierPublic]
-    primary_contacts: list[MemberPublic]
-    last_resort: LastResortIn | None = None
-
-
-class PatientCreate(SQLModel):
-    username: str = Field(min_length=3, max_length=40)
-    display_name: str = Field(min_length=1, max_length=80)
-    # A supporter must name one of their own teams: the new patient starts
-    # with a care circle of that team. An administrator may leave it empty.
-    team_id: int | None = None
-
-    @field_validator("display_name")
-    @classmethod
-    def _strip(cls, value: str) -> str:
-        return UserBase._strip(value)
-
-
-class PatientPublic(SQLModel):
-    id: int
-    username: str
-    display_name: str
-    is_active: bool
-    has_password: bool

@@ -5,15 +5,16 @@ from __future__ import annotations
 from flask import Blueprint, g
 from pydantic import BaseModel
 
-from server import access, clock
-from server.access import Need
-from server.accounts import invitations, staff_caps
-from server.accounts.models import InvitationIssued, Role, User
-from server.api.endpoints import endpoint
-from server.api.errors import ApiError
-from server.audit import writer as audit
-from server.care_circles import services
-from server.care_circles.models import (
+from nattlys import access, clock
+from nattlys.access import Need
+from nattlys.accounts import invitations, staff_caps
+from nattlys.accounts.models import Role, User
+from nattlys.accounts.schemas import InvitationIssued
+from nattlys.api.endpoints import endpoint
+from nattlys.api.errors import ApiError
+from nattlys.audit import writer as audit
+from nattlys.care_circles import service
+from nattlys.care_circles.schemas import (
     CareCirclePublic,
     CareCircleUpdate,
     PatientCreate,
@@ -23,9 +24,9 @@ from server.care_circles.models import (
     TeamPublic,
     TeamUpdate,
 )
-from server.db import get_db
-from server.rosters import coverage
-from server.rosters.schemas import NightGapPublic
+from nattlys.db import get_db
+from nattlys.rosters import coverage
+from nattlys.rosters.schemas import NightGapPublic
 
 bp = Blueprint("care_circles", __name__, url_prefix="/api")
 
@@ -40,7 +41,7 @@ bp = Blueprint("care_circles", __name__, url_prefix="/api")
 def list_teams() -> list[TeamPublic]:
     db = get_db()
     only = None if g.user.role == Role.admin else access.supporter_team_ids(db, g.user.id)
-    return [services.team_public(db, t) for t in services.list_teams(db, only_ids=only)]
+    return [service.team_public(db, t) for t in service.list_teams(db, only_ids=only)]
 
 
 @bp.post("/teams")
@@ -55,7 +56,7 @@ def list_teams() -> list[TeamPublic]:
 )
 def create_team(body: TeamCreate) -> TeamPublic:
     db = get_db()
-    return services.team_public(db, services.create_team(db, actor=g.user, data=body))
+    return service.team_public(db, service.create_team(db, actor=g.user, data=body))
 
 
 @bp.patch("/teams/<int:team_id>")
@@ -64,8 +65,8 @@ def create_team(body: TeamCreate) -> TeamPublic:
 )
 def update_team(team_id: int, body: TeamUpdate) -> TeamPublic:
     db = get_db()
-    team = services.update_team(db, actor=g.user, team=services.get_team(db, team_id), data=body)
-    return services.team_public(db, team)
+    team = service.update_team(db, actor=g.user, team=service.get_team(db, team_id), data=body)
+    return service.team_public(db, team)
 
 
 @bp.put("/teams/<int:team_id>/members")
@@ -74,8 +75,8 @@ def update_team(team_id: int, body: TeamUpdate) -> TeamPublic:
 )
 def set_team_members(team_id: int, body: TeamMembersUpdate) -> TeamPublic:
     db = get_db()
-    team = services.set_members(db, actor=g.user, team=services.get_team(db, team_id), user_ids=body.user_ids)
-    return services.team_public(db, team)
+    team = service.set_members(db, actor=g.user, team=service.get_team(db, team_id), user_ids=body.user_ids)
+    return service.team_public(db, team)
 
 
 @bp.get("/patients")
@@ -88,8 +89,8 @@ def set_team_members(team_id: int, body: TeamMembersUpdate) -> TeamPublic:
 def list_patients() -> list[PatientPublic]:
     db = get_db()
     only = None if g.user.role == Role.admin else access.patient_ids_in_circles_of(db, g.user.id)
-    patients = services.list_patients(db, viewer=g.user, only_ids=only)
-    return [services.patient_public(p) for p in patients]
+    patients = service.list_patients(db, viewer=g.user, only_ids=only)
+    return [service.patient_public(p) for p in patients]
 
 
 class PatientCreated(BaseModel):
@@ -114,11 +115,11 @@ def create_patient(body: PatientCreate) -> PatientCreated:
     db = get_db()
     if not access.may_create_patient_in_team(db, g.user, body.team_id):
         raise ApiError(403, "forbidden", "Choose one of your own teams for the new patient.")
-    patient = services.create_patient(db, actor=g.user, data=body)
+    patient = service.create_patient(db, actor=g.user, data=body)
     staff_caps.count(g.user, "accounts", at=clock.now())
     token, invitation = invitations.issue(db, user=patient, created_by=g.user, at=clock.now())
     return PatientCreated(
-        patient=services.patient_public(patient),
+        patient=service.patient_public(patient),
         invitation=invitations.issued(token, invitation),
         night_gaps=coverage.patient_night_gaps(db, patient.id, now=clock.now()),
     )
@@ -137,7 +138,7 @@ def get_patient(patient: User) -> PatientPublic:
             object_id=patient.id,
             patient_id=patient.id,
         )
-    return services.patient_public(patient)
+    return service.patient_public(patient)
 
 
 @bp.get("/patients/<int:patient_id>/care-circle")
@@ -158,7 +159,7 @@ def get_care_circle(patient: User) -> CareCirclePublic:
             object_id=patient.id,
             patient_id=patient.id,
         )
-    return services.care_circle(db, patient=patient)
+    return service.care_circle(db, patient=patient)
 
 
 @bp.put("/patients/<int:patient_id>/care-circle")
@@ -171,5 +172,5 @@ def get_care_circle(patient: User) -> CareCirclePublic:
 )
 def put_care_circle(patient: User, body: CareCircleUpdate) -> CareCirclePublic:
     db = get_db()
-    services.replace_care_circle(db, actor=g.user, patient=patient, data=body)
-    return services.care_circle(db, patient=patient)
+    service.replace_care_circle(db, actor=g.user, patient=patient, data=body)
+    return service.care_circle(db, patient=patient)

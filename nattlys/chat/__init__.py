@@ -8,8 +8,8 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Call before realtime.init_app: the socket events register their handlers
     on import, so every app built in this process (tests build many) gets them."""
-    import server.chat.events  # noqa: F401
-    from server.care_circles.services import supporters_left
-    from server.chat.departures import release_chats
+    import nattlys.chat.events  # noqa: F401
+    from nattlys.care_circles.service import supporters_left
+    from nattlys.chat.departures import release_chats
 
     supporters_left.connect(release_chats)

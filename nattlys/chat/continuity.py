@@ -1,6 +1,6 @@
 """Continuity: what a conversation carries across a shift change (the holder's
 note and an automatic summary that replaces the last one). Who the patient last
-talked to is asked of server/alerts/reach.py, as alerts ask it too."""
+talked to is asked of nattlys/alerts/reach.py, as alerts ask it too."""
 
 from __future__ import annotations
 
@@ -11,18 +11,18 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from server import access
-from server.accounts.models import Role, User
-from server.chat.models import Conversation, Message
-from server.chat.schemas import ShiftSummary
+from nattlys import access
+from nattlys.accounts.models import Role, User
+from nattlys.chat.models import Conversation, Message
+from nattlys.chat.schemas import ShiftSummary
 
 # How long before the holder's shift ends they are asked for a handover note.
 NOTE_REQUEST_BEFORE = timedelta(minutes=15)
 
 
 def _tonight_level(db: Session, patient_id: int, at: datetime) -> str | None:
-    from server.checkins.models import Checkin
-    from server.checkins.timing import tonight_start
+    from nattlys.checkins.models import Checkin
+    from nattlys.checkins.timing import tonight_start
 
     return db.exec(
         select(Checkin.level)

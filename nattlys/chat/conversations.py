@@ -17,13 +17,13 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from server.accounts.models import User
-from server.accounts.throttle import flood_hit
-from server.api.errors import ApiError, not_found
-from server.chat.models import Conversation, ConversationState
-from server.chat.schemas import MAX_MESSAGE_LENGTH
-from server.db import after_commit
-from server.realtime import current_socket, socketio, user_room
+from nattlys.accounts.models import User
+from nattlys.accounts.throttle import flood_hit
+from nattlys.api.errors import ApiError, not_found
+from nattlys.chat.models import Conversation, ConversationState
+from nattlys.chat.schemas import MAX_MESSAGE_LENGTH
+from nattlys.db import after_commit
+from nattlys.realtime import current_socket, socketio, user_room
 
 
 def emit_to_users(

@@ -19,13 +19,13 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlmodel import Session
 
-from server.alerts import gaps
-from server.alerts.models import GapKind
-from server.chat.models import Conversation, ConversationState
-from server.rosters import duty
+from nattlys.alerts import gaps
+from nattlys.alerts.models import GapKind
+from nattlys.chat.models import Conversation, ConversationState
+from nattlys.rosters import duty
 
 # Offered to the supporter the patient last talked to alone: when that lapses,
-# the tiers are tried in order from the first (server/chat/continuity.py).
+# the tiers are tried in order from the first (nattlys/chat/continuity.py).
 PREFERRED = "preferred"
 NUDGED = "nudged"
 TRYING_OTHERS = "trying_others"

@@ -16,15 +16,15 @@ from typing import Any
 from sqlalchemy import func, insert
 from sqlmodel import Session, select
 
-from server import clock
-from server.accounts.models import Role, User
-from server.alerts.reach import RECENT
-from server.chat import conversations
-from server.chat.models import Message, RoutingDecision
-from server.checkins.demo import DemoEvening
-from server.checkins.levels import Level
-from server.db import stored_id, table_of
-from server.rosters import duty
+from nattlys import clock
+from nattlys.accounts.models import Role, User
+from nattlys.alerts.reach import RECENT
+from nattlys.chat import conversations
+from nattlys.chat.models import Message, RoutingDecision
+from nattlys.checkins.demo import DemoEvening
+from nattlys.checkins.levels import Level
+from nattlys.db import stored_id, table_of
+from nattlys.rosters import duty
 
 CHANCE = {Level.red: 0.9, Level.yellow: 0.25, Level.green: 0.04}
 OPENINGS = (

@@ -10,10 +10,10 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from server.chat import routing
-from server.chat.conversations import get_conversation
-from server.chat.models import Conversation, ConversationState
-from server.rosters import duty
+from nattlys.chat import routing
+from nattlys.chat.conversations import get_conversation
+from nattlys.chat.models import Conversation, ConversationState
+from nattlys.rosters import duty
 
 
 def _involved(conv: Conversation) -> set[int]:

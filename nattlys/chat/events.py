@@ -13,13 +13,13 @@ from typing import Any
 from flask_socketio import disconnect
 from pydantic import BaseModel, ValidationError
 
-from server import clock
-from server.accounts.models import Role, User
-from server.api.errors import ApiError, check_storable_text
-from server.chat import conversations, sending, supporting, views
-from server.chat.schemas import HandoverIn, MessageIn, ReadIn
-from server.db import discard_after_commit, get_db, run_after_commit
-from server.realtime import authenticate_socket, socketio, user_room
+from nattlys import clock
+from nattlys.accounts.models import Role, User
+from nattlys.api.errors import ApiError, check_storable_text
+from nattlys.chat import conversations, sending, supporting, views
+from nattlys.chat.schemas import HandoverIn, MessageIn, ReadIn
+from nattlys.db import discard_after_commit, get_db, run_after_commit
+from nattlys.realtime import authenticate_socket, socketio, user_room
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +155,7 @@ def on_delivered(user: User, data: MarkIn) -> Any:
 
 @chat_event("chat:typing", ConversationRef)
 def on_typing(user: User, data: ConversationRef) -> Any:
-    from server import access
+    from nattlys import access
 
     conv = _conversation_of(user, data.conversation_id)
     access.require_chat_action(get_db(), user, conv, at=clock.now(), reading=True)

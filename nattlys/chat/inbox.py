@@ -7,13 +7,13 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from server import access
-from server.accounts.models import User
-from server.audit import writer as audit
-from server.chat import continuity
-from server.chat.models import Conversation, ConversationState
-from server.chat.schemas import InboxItem, TonightReason
-from server.rosters import duty
+from nattlys import access
+from nattlys.accounts.models import User
+from nattlys.audit import writer as audit
+from nattlys.chat import continuity
+from nattlys.chat.models import Conversation, ConversationState
+from nattlys.chat.schemas import InboxItem, TonightReason
+from nattlys.rosters import duty
 
 # A check-in this recent ranks and marks a conversation in the inbox.
 TONIGHT = timedelta(hours=12)
@@ -75,7 +75,7 @@ def inbox(db: Session, *, supporter: User, at: datetime) -> list[InboxItem]:
 
 
 def _tonight_rank(item: InboxItem) -> int:
-    from server.checkins.levels import worst_first
+    from nattlys.checkins.levels import worst_first
 
     return worst_first(item.tonight_level) if item.tonight_level else 3
 
@@ -83,7 +83,7 @@ def _tonight_rank(item: InboxItem) -> int:
 def _latest_checkins(db: Session, patient_ids: list[int]) -> dict[int, tuple[str, datetime]]:
     from sqlalchemy import func
 
-    from server.checkins.models import Checkin
+    from nattlys.checkins.models import Checkin
 
     if not patient_ids:
         return {}
@@ -104,9 +104,9 @@ def _latest_checkins(db: Session, patient_ids: list[int]) -> dict[int, tuple[str
 def tonight_reason(db: Session, *, viewer: User, patient_id: int, at: datetime) -> TonightReason | None:
     """Tonight's newest check-in (since 16:00), so the reason travels with the
     conversation to whoever holds it, after escalation or handover too."""
-    from server.checkins.models import Checkin
-    from server.checkins.reasons import shared_reasons
-    from server.checkins.timing import tonight_start
+    from nattlys.checkins.models import Checkin
+    from nattlys.checkins.reasons import shared_reasons
+    from nattlys.checkins.timing import tonight_start
 
     patient = db.get(User, patient_id)
     if patient is None or not access.may_access_patient(db, viewer, patient, access.Need.checkins, at=at):

@@ -9,11 +9,11 @@ from typing import Any
 
 from sqlmodel import Session
 
-from server.accounts.models import Role
-from server.chat.conversations import emit_to_users, recipients_of
-from server.chat.models import SYSTEM_SENDER, Conversation, Message
-from server.chat.schemas import ChatNotice, MessagePublic
-from server.rosters import duty
+from nattlys.accounts.models import Role
+from nattlys.chat.conversations import emit_to_users, recipients_of
+from nattlys.chat.models import SYSTEM_SENDER, Conversation, Message
+from nattlys.chat.schemas import ChatNotice, MessagePublic
+from nattlys.rosters import duty
 
 
 def message_public(

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from server.crypto.columns import EncryptedJSON, EncryptedText
-from server.db import UTCDateTime
+from nattlys.crypto.columns import EncryptedJSON, EncryptedText
+from nattlys.db import UTCDateTime
 
 # The sender_role of a line the server wrote in the chat (a shift change).
 SYSTEM_SENDER = "system"
@@ -36,7 +36,7 @@ class Conversation(SQLModel, table=True):
     offered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     escalate_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     handover_note: str | None = Field(default=None, sa_column=Column(EncryptedText, nullable=True))
-    # What the last shift change left for the next supporter (server/chat/continuity.py):
+    # What the last shift change left for the next supporter (nattlys/chat/continuity.py):
     # replaced at each shift change, never appended to.
     shift_summary: dict[str, Any] | None = Field(default=None, sa_column=Column(EncryptedJSON, nullable=True))
     # The end of the holder's shift they were asked to write a handover note before.
@@ -48,7 +48,7 @@ class Conversation(SQLModel, table=True):
     read_by_id: int | None = Field(default=None, foreign_key="users.id")
     patient_read_upto_id: int = Field(default=0)
     waiting_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    # None, or how far the wait has gone (server/chat/deadlines.py): preferred
+    # None, or how far the wait has gone (nattlys/chat/deadlines.py): preferred
     # (offered to the last supporter alone) | nudged (the holder was reminded) |
     # trying_others | ceiling (every tier tried).
     wait_stage: str | None = Field(default=None, sa_type=String(16))

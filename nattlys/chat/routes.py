@@ -7,12 +7,12 @@ from datetime import timedelta
 
 from flask import Blueprint, g
 
-from server import clock
-from server.accounts.models import Role
-from server.api.endpoints import endpoint
-from server.chat import conversations, routing, sending, supporting, views
-from server.chat.inbox import inbox as inbox_of
-from server.chat.schemas import (
+from nattlys import clock
+from nattlys.accounts.models import Role
+from nattlys.api.endpoints import endpoint
+from nattlys.chat import conversations, routing, sending, supporting, views
+from nattlys.chat.inbox import inbox as inbox_of
+from nattlys.chat.schemas import (
     ConversationPublic,
     GapPublic,
     HandoverIn,
@@ -23,7 +23,7 @@ from server.chat.schemas import (
     ReadIn,
     SyncQuery,
 )
-from server.db import get_db
+from nattlys.db import get_db
 
 bp = Blueprint("chat", __name__, url_prefix="/api/chat")
 

@@ -3,7 +3,7 @@ on duty (the supporter the patient last talked to first), saying at once when
 nobody is, and recording every decision and gap.
 
 Routing asks the roster service (`duty`) tier by tier; the tick escalates
-what is due (server/chat/tick.py)."""
+what is due (nattlys/chat/tick.py)."""
 
 from __future__ import annotations
 
@@ -11,19 +11,19 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from server.accounts.models import User
-from server.alerts import gaps as gap_log
-from server.alerts import reach
-from server.alerts.models import GapKind
-from server.audit import writer as audit
-from server.chat import deadlines
-from server.chat.conversations import emit_to_users
-from server.chat.inbox import offer_reason
-from server.chat.models import Conversation, ConversationState, RoutingDecision
-from server.chat.presence import presence
-from server.chat.status import tell_patient
-from server.push import service as push
-from server.rosters import duty
+from nattlys.accounts.models import User
+from nattlys.alerts import gaps as gap_log
+from nattlys.alerts import reach
+from nattlys.alerts.models import GapKind
+from nattlys.audit import writer as audit
+from nattlys.chat import deadlines
+from nattlys.chat.conversations import emit_to_users
+from nattlys.chat.inbox import offer_reason
+from nattlys.chat.models import Conversation, ConversationState, RoutingDecision
+from nattlys.chat.presence import presence
+from nattlys.chat.status import tell_patient
+from nattlys.push import service as push
+from nattlys.rosters import duty
 
 
 def record_decision(

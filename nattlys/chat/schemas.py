@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from server.alerts.schemas import Reachability
+from nattlys.alerts.schemas import Reachability
 
 MAX_MESSAGE_LENGTH = 4000
 

@@ -8,12 +8,12 @@ from datetime import datetime
 from sqlalchemy import insert
 from sqlmodel import Session, select
 
-from server import access
-from server.accounts.models import User
-from server.api.errors import forbidden
-from server.audit import writer as audit
-from server.chat import deadlines
-from server.chat.conversations import (
+from nattlys import access
+from nattlys.accounts.models import User
+from nattlys.api.errors import forbidden
+from nattlys.audit import writer as audit
+from nattlys.chat import deadlines
+from nattlys.chat.conversations import (
     check_body,
     check_rate_limit,
     conversation_for,
@@ -21,14 +21,14 @@ from server.chat.conversations import (
     get_conversation,
     recipients_of,
 )
-from server.chat.messages import message_public
-from server.chat.models import Conversation, ConversationState, Message
-from server.chat.presence import presence
-from server.chat.routing import push_new_message, route
-from server.chat.schemas import ChatStatus, MessagePublic
-from server.chat.status import patient_status, status_inputs, tell_patient
-from server.chat.supporting import take_conversation
-from server.db import stored_id, table_of
+from nattlys.chat.messages import message_public
+from nattlys.chat.models import Conversation, ConversationState, Message
+from nattlys.chat.presence import presence
+from nattlys.chat.routing import push_new_message, route
+from nattlys.chat.schemas import ChatStatus, MessagePublic
+from nattlys.chat.status import patient_status, status_inputs, tell_patient
+from nattlys.chat.supporting import take_conversation
+from nattlys.db import stored_id, table_of
 
 _MESSAGES = table_of(Message)
 

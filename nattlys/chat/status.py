@@ -8,12 +8,12 @@ from typing import Any
 
 from sqlmodel import Session
 
-from server.alerts.reach import reachability
-from server.chat import deadlines
-from server.chat.conversations import emit_to_users
-from server.chat.models import Conversation, ConversationState
-from server.chat.schemas import ChatStatus
-from server.rosters import duty
+from nattlys.alerts.reach import reachability
+from nattlys.chat import deadlines
+from nattlys.chat.conversations import emit_to_users
+from nattlys.chat.models import Conversation, ConversationState
+from nattlys.chat.schemas import ChatStatus
+from nattlys.rosters import duty
 
 
 def patient_status(db: Session, conv: Conversation, *, at: datetime) -> ChatStatus:

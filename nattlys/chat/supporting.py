@@ -8,18 +8,18 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from server import access
-from server.accounts.models import Role, User
-from server.alerts import gaps as gap_log
-from server.api.errors import ApiError, forbidden
-from server.audit import writer as audit
-from server.chat import deadlines
-from server.chat.conversations import emit_to_users, get_conversation
-from server.chat.messages import tell_in_chat
-from server.chat.models import Conversation, ConversationState
-from server.chat.routing import offer, record_decision, route
-from server.chat.status import tell_patient
-from server.rosters import duty
+from nattlys import access
+from nattlys.accounts.models import Role, User
+from nattlys.alerts import gaps as gap_log
+from nattlys.api.errors import ApiError, forbidden
+from nattlys.audit import writer as audit
+from nattlys.chat import deadlines
+from nattlys.chat.conversations import emit_to_users, get_conversation
+from nattlys.chat.messages import tell_in_chat
+from nattlys.chat.models import Conversation, ConversationState
+from nattlys.chat.routing import offer, record_decision, route
+from nattlys.chat.status import tell_patient
+from nattlys.rosters import duty
 
 
 def take_conversation(db: Session, conv: Conversation, *, supporter: User, at: datetime, reason: str) -> None:

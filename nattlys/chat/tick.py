@@ -9,16 +9,16 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from server import access
-from server.chat import continuity, deadlines
-from server.chat.conversations import emit_to_users, get_conversation
-from server.chat.messages import tell_in_chat
-from server.chat.models import Conversation, ConversationState
-from server.chat.routing import offer, push_new_message, record_decision, reoffer_to_all, retry_from, route
-from server.chat.status import tell_patient
-from server.db import run_after_commit
-from server.push import service as push
-from server.rosters import duty
+from nattlys import access
+from nattlys.chat import continuity, deadlines
+from nattlys.chat.conversations import emit_to_users, get_conversation
+from nattlys.chat.messages import tell_in_chat
+from nattlys.chat.models import Conversation, ConversationState
+from nattlys.chat.routing import offer, push_new_message, record_decision, reoffer_to_all, retry_from, route
+from nattlys.chat.status import tell_patient
+from nattlys.db import run_after_commit
+from nattlys.push import service as push
+from nattlys.rosters import duty
 
 
 def tick(db: Session, *, at: datetime) -> dict[str, int]:

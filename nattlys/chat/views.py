@@ -8,17 +8,17 @@ from typing import TypedDict
 
 from sqlmodel import Session, col, select
 
-from server import access
-from server.accounts.models import Role, User
-from server.api.errors import forbidden
-from server.audit import writer as audit
-from server.chat import continuity
-from server.chat.inbox import tonight_reason
-from server.chat.messages import message_public
-from server.chat.models import Conversation, Message
-from server.chat.schemas import ConversationPublic, MessagePublic, ShiftSummary, TonightReason
-from server.chat.status import patient_status
-from server.rosters import duty
+from nattlys import access
+from nattlys.accounts.models import Role, User
+from nattlys.api.errors import forbidden
+from nattlys.audit import writer as audit
+from nattlys.chat import continuity
+from nattlys.chat.inbox import tonight_reason
+from nattlys.chat.messages import message_public
+from nattlys.chat.models import Conversation, Message
+from nattlys.chat.schemas import ConversationPublic, MessagePublic, ShiftSummary, TonightReason
+from nattlys.chat.status import patient_status
+from nattlys.rosters import duty
 
 
 class _StaffView(TypedDict, total=False):

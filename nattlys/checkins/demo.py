@@ -18,11 +18,11 @@ from typing import Any
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
-from server import clock
-from server.accounts.models import User
-from server.checkins import timing
-from server.checkins.levels import Answers, Level, assess
-from server.checkins.models import (
+from nattlys import clock
+from nattlys.accounts.models import User
+from nattlys.checkins import timing
+from nattlys.checkins.levels import Answers, Level, assess
+from nattlys.checkins.models import (
     AfterMissed,
     Checkin,
     CheckinSchedule,
@@ -31,9 +31,9 @@ from server.checkins.models import (
     ReminderStep,
     SlotKind,
 )
-from server.checkins.plan_link import plan_bits
-from server.clock import OSLO
-from server.db import table_of
+from nattlys.checkins.plan_link import plan_bits
+from nattlys.clock import OSLO
+from nattlys.db import table_of
 
 # username: (evening, night, weekdays, after missed, base pressure, weekly swing)
 SCHEDULES = {

@@ -8,16 +8,16 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from server import access
-from server.accounts.models import User
-from server.api.errors import not_found
-from server.audit import writer as audit
-from server.checkins import timing
-from server.checkins.models import Checkin, Discharge
-from server.checkins.schemas import DischargeIn, DischargePublic, RecentlyDischargedItem
-from server.checkins.service import active_discharges, field_error
-from server.checkins.showing import audit_read
-from server.clock import OSLO
+from nattlys import access
+from nattlys.accounts.models import User
+from nattlys.api.errors import not_found
+from nattlys.audit import writer as audit
+from nattlys.checkins import timing
+from nattlys.checkins.models import Checkin, Discharge
+from nattlys.checkins.schemas import DischargeIn, DischargePublic, RecentlyDischargedItem
+from nattlys.checkins.service import active_discharges, field_error
+from nattlys.checkins.showing import audit_read
+from nattlys.clock import OSLO
 
 DISCHARGE_MAX_AGE_DAYS = 30
 

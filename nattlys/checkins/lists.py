@@ -7,15 +7,15 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from server import access
-from server.accounts.models import User
-from server.checkins import plan_link
-from server.checkins.levels import worst_first
-from server.checkins.models import Checkin
-from server.checkins.reasons import sees_warning_signs
-from server.checkins.schemas import TonightItem, TrendPoint, TrendPublic
-from server.checkins.showing import audit_read, checkin_public
-from server.checkins.timing import tonight_start
+from nattlys import access
+from nattlys.accounts.models import User
+from nattlys.checkins import plan_link
+from nattlys.checkins.levels import worst_first
+from nattlys.checkins.models import Checkin
+from nattlys.checkins.reasons import sees_warning_signs
+from nattlys.checkins.schemas import TonightItem, TrendPoint, TrendPublic
+from nattlys.checkins.showing import audit_read, checkin_public
+from nattlys.checkins.timing import tonight_start
 
 
 def trend(

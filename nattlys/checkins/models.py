@@ -9,8 +9,8 @@ from enum import StrEnum
 from sqlalchemy import JSON, Column, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from server.crypto.columns import EncryptedJSON, EncryptedText
-from server.db import UTCDateTime
+from nattlys.crypto.columns import EncryptedJSON, EncryptedText
+from nattlys.db import UTCDateTime
 
 ALL_WEEKDAYS = 0b1111111  # bit 0 = Monday
 
@@ -69,7 +69,7 @@ class Checkin(SQLModel, table=True):
     wants_contact: bool = Field(default=False)
     note: str | None = Field(default=None, sa_column=Column(EncryptedText, nullable=True))
     level: str = Field(sa_type=String(8), index=True)
-    # Which rules of server/checkins/levels.py matched (codes).
+    # Which rules of nattlys/checkins/levels.py matched (codes).
     reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     conversation_id: int | None = Field(default=None, foreign_key="conversations.id", ondelete="SET NULL")
 
@@ -107,7 +107,7 @@ class CheckinAlert(SQLModel, table=True):
     outcome: str = Field(max_length=16)  # alerted | no_one_on_duty | in_chat (first routing)
     tier_position: int | None = None
     supporter_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    # Where it stands now (server/alerts/escalation.py): offered | preferred (to
+    # Where it stands now (nattlys/alerts/escalation.py): offered | preferred (to
     # the supporter the patient last talked to, alone) | acknowledged |
     # ceiling (every tier tried, re-offered to all on duty) | no_one_on_duty |
     # in_chat (a contact request: the chat's offer carries it) | expired

@@ -1,6 +1,6 @@
 """What a check-in needs from the patient's crisis plan: their own warning
 signs and their "what I can do myself" steps, read from the current version
-through the plans service (server/plans owns the plan; nothing is copied)."""
+through the plans service (nattlys/plans owns the plan; nothing is copied)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ class PlanBits:
 
 
 def plan_bits(db: Session, patient_id: int) -> PlanBits:
-    from server.plans import service as plans
+    from nattlys.plans import service as plans
 
     plan = plans.find_plan(db, patient_id)
     if plan is None or plan.current_version == 0:

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from server import access
-from server.accounts.models import Role, User
-from server.checkins import plan_link
-from server.checkins.plan_link import PlanBits
+from nattlys import access
+from nattlys.accounts.models import Role, User
+from nattlys.checkins import plan_link
+from nattlys.checkins.plan_link import PlanBits
 
 
 def sees_warning_signs(db: Session, viewer: User, patient_id: int, bits: PlanBits) -> bool:

@@ -31,12 +31,19 @@ from typing import TypedDict
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select, update
 
-from server.accounts.models import Role, User
-from server.checkins import timing
-from server.checkins.models import AfterMissed, Checkin, CheckinSchedule, ReminderSent, ReminderStep, SlotKind
-from server.checkins.service import GENTLE_TITLES, REMINDER_TITLES, active_discharges, view_of
-from server.clock import OSLO
-from server.db import (
+from nattlys.accounts.models import Role, User
+from nattlys.checkins import timing
+from nattlys.checkins.models import (
+    AfterMissed,
+    Checkin,
+    CheckinSchedule,
+    ReminderSent,
+    ReminderStep,
+    SlotKind,
+)
+from nattlys.checkins.service import GENTLE_TITLES, REMINDER_TITLES, active_discharges, view_of
+from nattlys.clock import OSLO
+from nattlys.db import (
     app_object,
     discard_after_commit,
     insert_on_conflict,
@@ -44,7 +51,7 @@ from server.db import (
     standalone_session,
     table_of,
 )
-from server.push import service as push
+from nattlys.push import service as push
 
 log = logging.getLogger(__name__)
 CHECKIN_URL = "/#/kveldssjekk"
@@ -195,7 +202,7 @@ def _decide(
 
 def _tell_on_duty(db: Session, record: ReminderSent, counts: Counter[str], at: datetime) -> None:
     """Record the missed step and alert whoever is on duty, in one transaction."""
-    from server.alerts import escalation
+    from nattlys.alerts import escalation
 
     try:
         with db.begin_nested():

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, g
 
-from server import access, clock
-from server.access import Need
-from server.accounts.models import Role, User
-from server.api.endpoints import endpoint
-from server.break_glass import service as break_glass
-from server.checkins import discharges, lists, service
-from server.checkins.schemas import (
+from nattlys import access, clock
+from nattlys.access import Need
+from nattlys.accounts.models import Role, User
+from nattlys.api.endpoints import endpoint
+from nattlys.break_glass import service as break_glass
+from nattlys.checkins import discharges, lists, service
+from nattlys.checkins.schemas import (
     CheckinIn,
     CheckinResult,
     CheckinState,
@@ -23,7 +23,7 @@ from server.checkins.schemas import (
     TrendPublic,
     TrendQuery,
 )
-from server.db import get_db
+from nattlys.db import get_db
 
 bp = Blueprint("checkins", __name__, url_prefix="/api")
 

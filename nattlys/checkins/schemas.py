@@ -8,9 +8,9 @@ from typing import Annotated, Literal
 from pydantic import ConfigDict, StringConstraints, field_validator, model_validator
 from sqlmodel import Field, SQLModel
 
-from server.alerts.schemas import AlertStatus
-from server.chat.schemas import ChatStatus
-from server.checkins.levels import MOOD_MAX, MOOD_MIN, PRESSURE_MAX, PRESSURE_MIN
+from nattlys.alerts.schemas import AlertStatus
+from nattlys.chat.schemas import ChatStatus
+from nattlys.checkins.levels import MOOD_MAX, MOOD_MIN, PRESSURE_MAX, PRESSURE_MIN
 
 Sleep = Literal["good", "ok", "poor", "none"]
 Intensity = Literal["none", "some", "strong"]

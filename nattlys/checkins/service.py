@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 from blinker import Namespace
 from sqlmodel import Session, col, select, update
 
-from server.accounts.models import Role, User
-from server.api.errors import ApiError, forbidden
-from server.audit import writer as audit
-from server.checkins import plan_link, showing, timing
-from server.checkins.levels import Answers, Level, assess
-from server.checkins.models import (
+from nattlys.accounts.models import Role, User
+from nattlys.api.errors import ApiError, forbidden
+from nattlys.audit import writer as audit
+from nattlys.checkins import plan_link, showing, timing
+from nattlys.checkins.levels import Answers, Level, assess
+from nattlys.checkins.models import (
     AfterMissed,
     Checkin,
     CheckinAlert,
@@ -28,8 +28,8 @@ from server.checkins.models import (
     ReminderStep,
     SlotKind,
 )
-from server.checkins.plan_link import PlanBits
-from server.checkins.schemas import (
+from nattlys.checkins.plan_link import PlanBits
+from nattlys.checkins.schemas import (
     CheckinIn,
     CheckinResult,
     CheckinState,
@@ -38,8 +38,8 @@ from server.checkins.schemas import (
     ScheduleIn,
     SchedulePublic,
 )
-from server.clock import OSLO
-from server.db import insert_on_conflict, table_of
+from nattlys.clock import OSLO
+from nattlys.db import insert_on_conflict, table_of
 
 EMERGENCY_NUMBERS = [
     EmergencyNumber(name="Medisinsk nødtelefon", phone="113"),
@@ -229,8 +229,8 @@ def _find(db: Session, patient_id: int, key: str) -> Checkin | None:
 
 
 def _result(db: Session, c: Checkin, *, bits: PlanBits, duplicate: bool, at: datetime) -> CheckinResult:
-    from server.alerts import escalation
-    from server.chat import conversations, status
+    from nattlys.alerts import escalation
+    from nattlys.chat import conversations, status
 
     level = Level(c.level)
     row = (
@@ -321,7 +321,7 @@ def submit(db: Session, *, patient: User, data: CheckinIn, at: datetime) -> Chec
         patient_id=patient.id,
     )
     if data.wants_contact:
-        from server.chat import sending
+        from nattlys.chat import sending
 
         message = sending.send_from_patient(
             db, patient=patient, client_id=f"checkin-{checkin.id}", body=CONTACT_MESSAGE, at=at
@@ -333,7 +333,7 @@ def submit(db: Session, *, patient: User, data: CheckinIn, at: datetime) -> Chec
             .values(conversation_id=checkin.conversation_id)
         )
     if assessment.level == Level.red:
-        from server.alerts import escalation
+        from nattlys.alerts import escalation
 
         # With a contact request the chat's offer is the one alert: one push, one live event.
         escalation.raise_alert(

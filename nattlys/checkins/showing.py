@@ -1,16 +1,16 @@
 """What a viewer may see of a check-in: the warning signs and the "own
 warning signs" reason only where the patient shares her plan's warning signs
-with the viewer's team kind (server/checkins/reasons.py); staff reads are audited."""
+with the viewer's team kind (nattlys/checkins/reasons.py); staff reads are audited."""
 
 from __future__ import annotations
 
 from sqlmodel import Session
 
-from server.accounts.models import Role, User
-from server.audit import writer as audit
-from server.checkins.models import Checkin
-from server.checkins.reasons import reasons_seen
-from server.checkins.schemas import CheckinPublic
+from nattlys.accounts.models import Role, User
+from nattlys.audit import writer as audit
+from nattlys.checkins.models import Checkin
+from nattlys.checkins.reasons import reasons_seen
+from nattlys.checkins.schemas import CheckinPublic
 
 
 def checkin_public(c: Checkin, *, show_signs: bool) -> CheckinPublic:

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from server.checkins.models import ALL_WEEKDAYS, ReminderStep, SlotKind
-from server.clock import OSLO
+from nattlys.checkins.models import ALL_WEEKDAYS, ReminderStep, SlotKind
+from nattlys.clock import OSLO
 
 # A check-in made up to this long before the chosen time counts for it.
 EARLY_WINDOW = timedelta(hours=2)

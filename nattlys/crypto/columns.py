@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Text
 from sqlalchemy.types import TypeDecorator
 
-from server.crypto import envelope, keys
+from nattlys.crypto import envelope, keys
 
 
 class EncryptedText(TypeDecorator[str]):

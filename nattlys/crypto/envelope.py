@@ -19,7 +19,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap, aes_key_wrap
 
-from server.crypto.keys import KeyRing
+from nattlys.crypto.keys import KeyRing
 
 PREFIX = "nl1."
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine, MetaData, Table, column, func, select, table, update
 from sqlalchemy import Text as SqlText
 
-from server.crypto import envelope
-from server.crypto.columns import ENCRYPTED_TYPES
-from server.crypto.keys import KeyRing
+from nattlys.crypto import envelope
+from nattlys.crypto.columns import ENCRYPTED_TYPES
+from nattlys.crypto.keys import KeyRing
 
 
 @dataclass

@@ -6,9 +6,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from server.checkins.service import red_checkin
-    from server.next_of_kin.routes import bp
-    from server.next_of_kin.service import tell_about_red
+    from nattlys.checkins.service import red_checkin
+    from nattlys.next_of_kin.routes import bp
+    from nattlys.next_of_kin.service import tell_about_red
 
     app.register_blueprint(bp)
     red_checkin.connect(tell_about_red)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from server import clock
-from server.accounts.models import User
-from server.next_of_kin.models import NextOfKinConsent
+from nattlys import clock
+from nattlys.accounts.models import User
+from nattlys.next_of_kin.models import NextOfKinConsent
 
 DEMO_SECTIONS = ["warning_signs", "meeting", "professionals", "who_does_what"]
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from flask import Blueprint, g
 
-from server import clock
-from server.access import Need
-from server.accounts.models import Role, User
-from server.api.endpoints import endpoint
-from server.db import get_db
-from server.next_of_kin import service
-from server.next_of_kin.schemas import (
+from nattlys import clock
+from nattlys.access import Need
+from nattlys.accounts.models import Role, User
+from nattlys.api.endpoints import endpoint
+from nattlys.db import get_db
+from nattlys.next_of_kin import service
+from nattlys.next_of_kin.schemas import (
     ConsentIn,
     ConsentPublic,
     Invited,

@@ -7,8 +7,9 @@ from datetime import datetime
 from pydantic import ConfigDict, field_validator
 from sqlmodel import Field, SQLModel
 
-from server.accounts.models import InvitationIssued, UserBase
-from server.plans.schemas import SectionKey, SectionsView
+from nattlys.accounts.models import UserBase
+from nattlys.accounts.schemas import InvitationIssued
+from nattlys.plans.schemas import SectionKey, SectionsView
 
 # What every next-of-kin screen shows, whatever is shared: 113, legevakt, Mental Helse.
 EMERGENCY_NUMBERS = ("113", "116 117", "116 123")

@@ -1,7 +1,7 @@
 """Next of kin, only with the patient's consent: she invites them, chooses what
 they may see and do, and withdraws it with immediate effect. Their reads are
 audited under her name so "who has seen my data" shows them; their "I am
-worried" is an alert to whoever is on duty for her (server/alerts), never her chat."""
+worried" is an alert to whoever is on duty for her (nattlys/alerts), never her chat."""
 
 from __future__ import annotations
 
@@ -13,17 +13,17 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from server import access
-from server.accounts import invitations
-from server.accounts.models import Role, User
-from server.accounts.sessions import end_all_sessions
-from server.alerts import escalation
-from server.api.errors import ApiError, not_found
-from server.audit import writer as audit
-from server.checkins.models import CheckinAlert
-from server.db import after_commit
-from server.next_of_kin.models import NextOfKinConsent, WorrySignal
-from server.next_of_kin.schemas import (
+from nattlys import access
+from nattlys.accounts import invitations
+from nattlys.accounts.models import Role, User
+from nattlys.accounts.sessions import end_all_sessions
+from nattlys.alerts import escalation
+from nattlys.api.errors import ApiError, not_found
+from nattlys.audit import writer as audit
+from nattlys.checkins.models import CheckinAlert
+from nattlys.db import after_commit
+from nattlys.next_of_kin.models import NextOfKinConsent, WorrySignal
+from nattlys.next_of_kin.schemas import (
     EMERGENCY_NUMBERS,
     ConsentIn,
     ConsentPublic,
@@ -36,10 +36,10 @@ from server.next_of_kin.schemas import (
     WorrySent,
     WorryStatus,
 )
-from server.plans import service as plans
-from server.plans.schemas import SECTION_KEYS, SectionsView
-from server.push import service as push
-from server.realtime import socketio, user_room
+from nattlys.plans import service as plans
+from nattlys.plans.schemas import SECTION_KEYS, SectionsView
+from nattlys.push import service as push
+from nattlys.realtime import socketio, user_room
 
 MAX_NEXT_OF_KIN = 5
 WORRIES_PER_DAY = 3
@@ -172,7 +172,7 @@ def end_all(db: Session, *, patient_id: int, at: datetime) -> None:
 
 
 def _end(db: Session, consent: NextOfKinConsent, *, actor: User | None, at: datetime) -> None:
-    """At once: every later request of theirs about her is refused (server/access.py),
+    """At once: every later request of theirs about her is refused (nattlys/access.py),
     their open screens are told, and an account left with no consent is closed
     with its sessions and sockets (its unused invitation stops working too)."""
     consent.withdrawn_at = at

@@ -11,18 +11,18 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
-from server import clock
-from server.accounts.models import User
-from server.checkins import timing
-from server.checkins.demo import red_evenings
-from server.clock import OSLO
-from server.db import table_of
-from server.outcomes.models import NightOutcome, NightOutcomeKind
+from nattlys import clock
+from nattlys.accounts.models import User
+from nattlys.checkins import timing
+from nattlys.checkins.demo import red_evenings
+from nattlys.clock import OSLO
+from nattlys.db import table_of
+from nattlys.outcomes.models import NightOutcome, NightOutcomeKind
 
 # Nights recorded this long ago or more, so an admission's discharge and its
 # 14 days of follow-up are over before today.
 RECORDED_AFTER_DAYS = 45
-# No second admission while the first (and its discharge, server/checkins/demo.py) is under way.
+# No second admission while the first (and its discharge, nattlys/checkins/demo.py) is under way.
 IN_HOSPITAL = timedelta(days=14)
 OUTCOME_WEIGHTS = {NightOutcomeKind.nothing: 5, NightOutcomeKind.legevakt: 2, NightOutcomeKind.admission: 2}
 
@@ -82,7 +82,7 @@ def ensure_demo_night_outcome(db: Session, *, recorded_by: User) -> None:
     if patient is None:
         return
     now = clock.now()
-    # Her red check-in (server/checkins/demo.py).
+    # Her red check-in (nattlys/checkins/demo.py).
     night = now.astimezone(OSLO).date() - timedelta(days=7)
     if db.exec(
         select(NightOutcome.id).where(NightOutcome.patient_id == patient.id, NightOutcome.night == night)

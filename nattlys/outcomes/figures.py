@@ -25,9 +25,9 @@ from typing import Any
 from sqlalchemy import Date, bindparam, text
 from sqlmodel import Session, col, select
 
-from server.care_circles.models import Team
-from server.clock import OSLO
-from server.outcomes.models import NightOutcomeKind
+from nattlys.care_circles.models import Team
+from nattlys.clock import OSLO
+from nattlys.outcomes.models import NightOutcomeKind
 
 MIN_PATIENTS = 5
 _KINDS = tuple(k.value for k in NightOutcomeKind)
@@ -199,7 +199,7 @@ def _utc(day: date) -> datetime:
 
 def compute(db: Session, *, at: datetime, months: int = 12) -> Figures:
     """The figures for the `months` calendar months (Oslo) up to and including the current one."""
-    from server.db import UTCDateTime
+    from nattlys.db import UTCDateTime
 
     today = at.astimezone(OSLO).date()
     starts = _month_starts(today.replace(day=1), months)

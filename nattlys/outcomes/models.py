@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from server.db import UTCDateTime
+from nattlys.db import UTCDateTime
 
 
 class NightOutcomeKind(StrEnum):
@@ -38,10 +38,10 @@ def _figure_indexes() -> None:
     declared here so the figures own them (migration 0015_outcomes)."""
     from sqlalchemy import Index
 
-    from server.alerts.models import CareGap
-    from server.chat.models import Message, RoutingDecision
-    from server.checkins.models import Checkin, ReminderSent
-    from server.db import table_of
+    from nattlys.alerts.models import CareGap
+    from nattlys.chat.models import Message, RoutingDecision
+    from nattlys.checkins.models import Checkin, ReminderSent
+    from nattlys.db import table_of
 
     def table(model: type[SQLModel]) -> Any:
         return table_of(model)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, g
 
-from server import clock
-from server.access import Need
-from server.accounts.models import Role, User
-from server.api.endpoints import endpoint
-from server.db import get_db
-from server.outcomes import service
-from server.outcomes.schemas import FiguresQuery, NightOutcomeIn, NightOutcomePublic, OutcomeFigures
+from nattlys import clock
+from nattlys.access import Need
+from nattlys.accounts.models import Role, User
+from nattlys.api.endpoints import endpoint
+from nattlys.db import get_db
+from nattlys.outcomes import service
+from nattlys.outcomes.schemas import FiguresQuery, NightOutcomeIn, NightOutcomePublic, OutcomeFigures
 
 bp = Blueprint("outcomes", __name__, url_prefix="/api")
 

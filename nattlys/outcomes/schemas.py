@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from server.outcomes.models import NightOutcomeKind
+from nattlys.outcomes.models import NightOutcomeKind
 
 
 class FiguresQuery(BaseModel):

@@ -8,13 +8,13 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from server.accounts.models import User
-from server.api.errors import bad_request
-from server.audit import writer as audit
-from server.clock import OSLO
-from server.outcomes import figures
-from server.outcomes.models import NightOutcome
-from server.outcomes.schemas import (
+from nattlys.accounts.models import User
+from nattlys.api.errors import bad_request
+from nattlys.audit import writer as audit
+from nattlys.clock import OSLO
+from nattlys.outcomes import figures
+from nattlys.outcomes.models import NightOutcome
+from nattlys.outcomes.schemas import (
     Assumptions,
     FigureRow,
     NightOutcomeIn,

@@ -11,11 +11,11 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from server import clock
-from server.accounts.models import User
-from server.plans.models import CrisisPlan, CrisisPlanProposal, CrisisPlanVersion, VersionKind
-from server.plans.schemas import ALL_KINDS, DEFAULT_SHARING, PlanSections, SectionsPatch
-from server.plans.service import find_plan
+from nattlys import clock
+from nattlys.accounts.models import User
+from nattlys.plans.models import CrisisPlan, CrisisPlanProposal, CrisisPlanVersion, VersionKind
+from nattlys.plans.schemas import ALL_KINDS, DEFAULT_SHARING, PlanSections, SectionsPatch
+from nattlys.plans.service import find_plan
 
 LEGEVAKT = {"name": "", "service": "Legevakten", "phone": "116 117", "hours": "Hele døgnet"}
 MENTAL_HELSE = {

@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from server.plans.schemas import SECTION_KEYS
+from nattlys.plans.schemas import SECTION_KEYS
 
 _TEXT_LISTS = frozenset({"warning_signs", "self_help", "people_places", "reasons_to_live"})
 _TEXTS = frozenset({"safe_surroundings", "alternatives_to_admission"})

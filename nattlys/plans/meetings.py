@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from server import clock
-from server.accounts.models import Role, User
-from server.api.errors import ApiError, forbidden
-from server.audit import writer as audit
-from server.plans.models import ProposalStatus, VersionKind
-from server.plans.proposals import apply_proposal, pending_proposal, proposal_public, require_shared
-from server.plans.schemas import AgreedInMeetingIn, BaseVersionIn, ProposalPublic
-from server.plans.service import current_content, get_or_create_plan, require_base
+from nattlys import clock
+from nattlys.accounts.models import Role, User
+from nattlys.api.errors import ApiError, forbidden
+from nattlys.audit import writer as audit
+from nattlys.plans.models import ProposalStatus, VersionKind
+from nattlys.plans.proposals import apply_proposal, pending_proposal, proposal_public, require_shared
+from nattlys.plans.schemas import AgreedInMeetingIn, BaseVersionIn, ProposalPublic
+from nattlys.plans.service import current_content, get_or_create_plan, require_base
 
 
 def record_agreement(

@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from server.crypto.columns import EncryptedJSON, EncryptedText
-from server.db import UTCDateTime
+from nattlys.crypto.columns import EncryptedJSON, EncryptedText
+from nattlys.db import UTCDateTime
 
 
 class VersionKind(StrEnum):

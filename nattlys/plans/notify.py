@@ -3,8 +3,8 @@ say nothing clinical: a lock screen may show them."""
 
 from __future__ import annotations
 
-from server.accounts.models import User
-from server.push import service as push
+from nattlys.accounts.models import User
+from nattlys.push import service as push
 
 PROPOSAL_WAITING = push.PushMessage(
     title="something_to_see",

@@ -8,15 +8,15 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from server import access, clock
-from server.accounts.models import User
-from server.api.errors import ApiError, conflict, not_found
-from server.audit import writer as audit
-from server.care_circles import membership
-from server.plans import diff as plan_diff
-from server.plans.models import CrisisPlan, CrisisPlanProposal, ProposalStatus, VersionKind
-from server.plans.schemas import SECTION_KEYS, ProposalIn, ProposalPublic
-from server.plans.service import (
+from nattlys import access, clock
+from nattlys.accounts.models import User
+from nattlys.api.errors import ApiError, conflict, not_found
+from nattlys.audit import writer as audit
+from nattlys.care_circles import membership
+from nattlys.plans import diff as plan_diff
+from nattlys.plans.models import CrisisPlan, CrisisPlanProposal, ProposalStatus, VersionKind
+from nattlys.plans.schemas import SECTION_KEYS, ProposalIn, ProposalPublic
+from nattlys.plans.service import (
     MAX_PENDING_PROPOSALS,
     OPEN_STATUSES,
     content_at,

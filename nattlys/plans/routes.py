@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from flask import Blueprint, g
 
-from server.access import Need
-from server.accounts.models import User
-from server.api.endpoints import endpoint
-from server.db import get_db
-from server.plans import meetings, notify, proposals, service
-from server.plans.schemas import (
+from nattlys.access import Need
+from nattlys.accounts.models import User
+from nattlys.api.endpoints import endpoint
+from nattlys.db import get_db
+from nattlys.plans import meetings, notify, proposals, service
+from nattlys.plans.schemas import (
     AgreedInMeetingIn,
     BaseVersionIn,
     CrisisPlanPublic,

@@ -17,8 +17,8 @@ from annotated_types import MaxLen
 from pydantic import AfterValidator, ConfigDict, StringConstraints, field_validator, model_validator
 from sqlmodel import Field, SQLModel
 
-from server.care_circles.models import TeamKind
-from server.plans.models import ProposalStatus, VersionKind
+from nattlys.care_circles.models import TeamKind
+from nattlys.plans.models import ProposalStatus, VersionKind
 
 # Limits: generous for the patient's own words, small enough for a phone.
 MAX_ITEMS = 30

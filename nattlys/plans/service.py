@@ -14,20 +14,20 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from server import access, clock
-from server.accounts.models import User
-from server.api.errors import ApiError, conflict, not_found
-from server.audit import writer as audit
-from server.care_circles import membership
-from server.plans import diff as plan_diff
-from server.plans.models import (
+from nattlys import access, clock
+from nattlys.accounts.models import User
+from nattlys.api.errors import ApiError, conflict, not_found
+from nattlys.audit import writer as audit
+from nattlys.care_circles import membership
+from nattlys.plans import diff as plan_diff
+from nattlys.plans.models import (
     CrisisPlan,
     CrisisPlanProposal,
     CrisisPlanVersion,
     ProposalStatus,
     VersionKind,
 )
-from server.plans.schemas import (
+from nattlys.plans.schemas import (
     DEFAULT_SHARING,
     SECTION_KEYS,
     CrisisPlanPublic,

@@ -7,12 +7,12 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from server.accounts.models import User
-from server.audit import writer as audit
-from server.db import run_after_commit
-from server.next_of_kin import service as next_of_kin
-from server.privacy import holdings
-from server.privacy.models import DeletionRequest
+from nattlys.accounts.models import User
+from nattlys.audit import writer as audit
+from nattlys.db import run_after_commit
+from nattlys.next_of_kin import service as next_of_kin
+from nattlys.privacy import holdings
+from nattlys.privacy.models import DeletionRequest
 
 # Days between the request and the erasure, during which the patient may
 # withdraw it (a choice made on a bad night can be undone). The privacy notice

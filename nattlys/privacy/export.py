@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from server.accounts.models import User
-from server.config import PWA_ROOT
-from server.privacy import holdings
-from server.schema import metadata
+from nattlys.accounts.models import User
+from nattlys.config import PWA_ROOT
+from nattlys.privacy import holdings
+from nattlys.schema import metadata
 
 FORMAT = "nattlys-export-1"
 OSLO = ZoneInfo("Europe/Oslo")

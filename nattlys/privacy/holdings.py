@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Table, or_, select
 from sqlmodel import Session
 
-from server.schema import metadata
+from nattlys.schema import metadata
 
 # Kept after erasure (see README, "Retention"): the account row, anonymised, so
 # the access log still points at someone; the access log; the request itself.

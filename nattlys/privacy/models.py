@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from server.db import UTCDateTime
+from nattlys.db import UTCDateTime
 
 
 class DeletionRequest(SQLModel, table=True):

@@ -9,12 +9,12 @@ from typing import Literal
 from flask import Blueprint, Response, g
 from pydantic import BaseModel, ConfigDict
 
-from server import clock
-from server.accounts.models import Role
-from server.api.endpoints import endpoint
-from server.audit import writer as audit
-from server.db import get_db
-from server.privacy import deletion, export
+from nattlys import clock
+from nattlys.accounts.models import Role
+from nattlys.api.endpoints import endpoint
+from nattlys.audit import writer as audit
+from nattlys.db import get_db
+from nattlys.privacy import deletion, export
 
 bp = Blueprint("privacy", __name__, url_prefix="/api/me")
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Column, String
 from sqlmodel import Field, SQLModel
 
-from server.db import UTCDateTime
+from nattlys.db import UTCDateTime
 
 
 class PushSubscription(SQLModel, table=True):

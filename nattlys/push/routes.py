@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, g
 
-from server.api.endpoints import endpoint
-from server.db import get_db
-from server.push import service, subscriptions
-from server.push.schemas import PushKeyPublic, SubscriptionIn, SubscriptionPublic, UnsubscribeIn
+from nattlys.api.endpoints import endpoint
+from nattlys.db import get_db
+from nattlys.push import service, subscriptions
+from nattlys.push.schemas import PushKeyPublic, SubscriptionIn, SubscriptionPublic, UnsubscribeIn
 
 bp = Blueprint("push", __name__, url_prefix="/api/push")
 

@@ -34,9 +34,9 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app
 from sqlmodel import Session, col, delete, select, update
 
-from server import catalogues, clock
-from server.db import after_commit, standalone_session
-from server.push.models import PushSubscription
+from nattlys import catalogues, clock
+from nattlys.db import after_commit, standalone_session
+from nattlys.push.models import PushSubscription
 
 log = logging.getLogger(__name__)
 _KEY = "nattlys_push"
@@ -202,7 +202,7 @@ class PushDispatcher:
         self.history: deque[tuple[int, PushMessage]] = deque(maxlen=5000)
         self._headers: Any = None
         if self.enabled:
-            from server.push.vapid import HeaderCache
+            from nattlys.push.vapid import HeaderCache
 
             self._headers = HeaderCache(
                 settings.VAPID_PRIVATE_KEY, settings.VAPID_SUBJECT or "mailto:drift@nattlys.invalid"

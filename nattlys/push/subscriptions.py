@@ -10,10 +10,10 @@ from urllib.parse import urlsplit
 from flask import current_app
 from sqlmodel import Session, col, delete, select
 
-from server import catalogues, clock
-from server.accounts.models import User
-from server.api.errors import ApiError
-from server.push.models import PushSubscription
+from nattlys import catalogues, clock
+from nattlys.accounts.models import User
+from nattlys.api.errors import ApiError
+from nattlys.push.models import PushSubscription
 
 
 def _b64decode(value: str) -> bytes | None:

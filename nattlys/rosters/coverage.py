@@ -13,16 +13,16 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from server.care_circles.models import TeamKind
-from server.clock import OSLO
-from server.rosters.schedule import TeamRoster, local_instant
-from server.rosters.schemas import (
+from nattlys.care_circles.models import TeamKind
+from nattlys.clock import OSLO
+from nattlys.rosters.schedule import TeamRoster, local_instant
+from nattlys.rosters.schemas import (
     CoverageByNightPublic,
     NightCoveragePublic,
     NightGapPublic,
     TeamNightPublic,
 )
-from server.rosters.snapshot import RosterSnapshot, TeamInfo, Tier, load_snapshot
+from nattlys.rosters.snapshot import RosterSnapshot, TeamInfo, Tier, load_snapshot
 
 # The evening and night each gap report and the publish check look at
 # (PRODUCT.md: 76 % of admissions happen 16:00-08:00).

@@ -2,7 +2,7 @@
 an instant, which tier chat and alerts go to first, and what the patient may be
 told about who can answer.
 
-Everything is read from the roster snapshot (server/rosters/snapshot.py), so
+Everything is read from the roster snapshot (nattlys/rosters/snapshot.py), so
 chat offers, check-in alerts and the patient's screens all get the same answer
 for the same instant.
 """
@@ -15,13 +15,13 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from server.accounts.models import User
-from server.api.errors import not_found
-from server.care_circles import membership
-from server.care_circles.models import TeamKind
-from server.rosters.schedule import Duty
-from server.rosters.schemas import DutyPublic, PatientOnDutyPublic, TeamOnDutyPublic, TierOnDutyPublic
-from server.rosters.snapshot import RosterSnapshot, snapshot
+from nattlys.accounts.models import User
+from nattlys.api.errors import not_found
+from nattlys.care_circles import membership
+from nattlys.care_circles.models import TeamKind
+from nattlys.rosters.schedule import Duty
+from nattlys.rosters.schemas import DutyPublic, PatientOnDutyPublic, TeamOnDutyPublic, TierOnDutyPublic
+from nattlys.rosters.snapshot import RosterSnapshot, snapshot
 
 # How far ahead "next on duty" looks; a circle with nobody for two days is
 # shown as "no one planned" rather than a date far away.

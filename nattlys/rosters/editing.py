@@ -7,27 +7,27 @@ from datetime import datetime
 
 from sqlmodel import Session, col, delete, select
 
-from server.accounts.models import Role, User
-from server.api.errors import ApiError, not_found
-from server.audit import writer as audit
-from server.care_circles.models import Team, TeamMembership
-from server.clock import OSLO
-from server.rosters import coverage
-from server.rosters.generation import bump_generation
-from server.rosters.models import (
+from nattlys.accounts.models import Role, User
+from nattlys.api.errors import ApiError, not_found
+from nattlys.audit import writer as audit
+from nattlys.care_circles.models import Team, TeamMembership
+from nattlys.clock import OSLO
+from nattlys.rosters import coverage
+from nattlys.rosters.generation import bump_generation
+from nattlys.rosters.models import (
     RosterStatus,
     RosterVersion,
     Rotation,
     RotationMember,
     RotationShift,
 )
-from server.rosters.schemas import (
+from nattlys.rosters.schemas import (
     RosterDraftIn,
     RosterVersionPublic,
     RotationPublic,
     ShiftPublic,
 )
-from server.rosters.snapshot import load_snapshot
+from nattlys.rosters.snapshot import load_snapshot
 
 # Publishing a roster that leaves a patient with nobody in the evening or at
 # night in the next four weeks needs an explicit confirmation.
@@ -47,7 +47,7 @@ def _weekdays(mask: int) -> list[int]:
 def version_public(db: Session, version: RosterVersion | None) -> RosterVersionPublic | None:
     if version is None:
         return None
-    from server.care_circles.services import member_public
+    from nattlys.care_circles.service import member_public
 
     rotations = list(
         db.exec(select(Rotation).where(Rotation.version_id == version.id).order_by(col(Rotation.id)))

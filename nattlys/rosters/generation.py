@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlmodel import Session, col, update
 
-from server.rosters.models import RosterGeneration
+from nattlys.rosters.models import RosterGeneration
 
 
 def bump_generation(db: Session) -> None:

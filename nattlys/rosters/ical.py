@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from server.clock import OSLO
+from nattlys.clock import OSLO
 
 # Europe/Oslo since 1996: CET, and CEST from the last Sunday of March 02:00 to
 # the last Sunday of October 03:00.

@@ -14,7 +14,7 @@ from enum import StrEnum
 from sqlalchemy import Column, Date, String, Time, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from server.db import UTCDateTime
+from nattlys.db import UTCDateTime
 
 
 class RosterStatus(StrEnum):

@@ -7,20 +7,20 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from server.accounts.models import User
-from server.api.errors import ApiError, not_found
-from server.audit import writer as audit
-from server.care_circles.models import Team
-from server.clock import OSLO
-from server.rosters.editing import draft_version, published_version, team_supporters
-from server.rosters.generation import bump_generation
-from server.rosters.models import (
+from nattlys.accounts.models import User
+from nattlys.api.errors import ApiError, not_found
+from nattlys.audit import writer as audit
+from nattlys.care_circles.models import Team
+from nattlys.clock import OSLO
+from nattlys.rosters.editing import draft_version, published_version, team_supporters
+from nattlys.rosters.generation import bump_generation
+from nattlys.rosters.models import (
     OverrideKind,
     OverrideReason,
     RosterOverride,
     Rotation,
 )
-from server.rosters.schemas import (
+from nattlys.rosters.schemas import (
     OverrideIn,
     OverridePublic,
 )

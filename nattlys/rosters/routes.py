@@ -9,20 +9,21 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, request
 from sqlmodel import col, select, update
 
-from server import access, clock
-from server.access import Need
-from server.accounts.models import Role, User
-from server.accounts.sessions import token_digest
-from server.api.endpoints import endpoint
-from server.api.errors import not_found
-from server.audit import writer as audit
-from server.care_circles.models import Team, TeamKind, TeamRef
-from server.care_circles.services import get_team, list_patients
-from server.clock import OSLO
-from server.db import get_db, stored_id
-from server.rosters import coverage, duty, editing, ical, overrides, shifts, snapshot
-from server.rosters.models import CalendarFeed
-from server.rosters.schemas import (
+from nattlys import access, clock
+from nattlys.access import Need
+from nattlys.accounts.models import Role, User
+from nattlys.accounts.sessions import token_digest
+from nattlys.api.endpoints import endpoint
+from nattlys.api.errors import not_found
+from nattlys.audit import writer as audit
+from nattlys.care_circles.models import Team, TeamKind
+from nattlys.care_circles.schemas import TeamRef
+from nattlys.care_circles.service import get_team, list_patients
+from nattlys.clock import OSLO
+from nattlys.db import get_db, stored_id
+from nattlys.rosters import coverage, duty, editing, ical, overrides, shifts, snapshot
+from nattlys.rosters.models import CalendarFeed
+from nattlys.rosters.schemas import (
     AtQuery,
     CalendarFeedPublic,
     CalendarFeedStatus,
@@ -435,7 +436,7 @@ def revoke_calendar_feed() -> None:
 @bp.get("/calendar/<token>.ics")
 def calendar_feed(token: str) -> Any:
     """The feed token is the only credential here, and it opens nothing else."""
-    from server.accounts.models import User
+    from nattlys.accounts.models import User
 
     db = get_db()
     feed = db.exec(

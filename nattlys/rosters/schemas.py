@@ -9,8 +9,9 @@ from pydantic import field_validator, model_validator
 from pydantic_core import PydanticCustomError
 from sqlmodel import Field, SQLModel
 
-from server.care_circles.models import MemberPublic, TeamKind, TeamRef
-from server.rosters.models import OverrideKind, OverrideReason
+from nattlys.care_circles.models import TeamKind
+from nattlys.care_circles.schemas import MemberPublic, TeamRef
+from nattlys.rosters.models import OverrideKind, OverrideReason
 
 
 class ShiftIn(SQLModel):

@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from server.care_circles.models import TeamMembership
-from server.rosters.models import HandoffNotice
-from server.rosters.schedule import TeamRoster
-from server.rosters.snapshot import TeamInfo, snapshot
+from nattlys.care_circles.models import TeamMembership
+from nattlys.rosters.models import HandoffNotice
+from nattlys.rosters.schedule import TeamRoster
+from nattlys.rosters.snapshot import TeamInfo, snapshot
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ def send_handoff_notices(db: Session, *, at: datetime, notice: timedelta) -> int
     """Push "Vakten din begynner snart" once per shift, `notice` before it
     starts (the in-app notice on the supporter's home shows the same). A shift
     already started, or a notice already recorded, is skipped."""
-    from server.push.service import PushMessage, queue
+    from nattlys.push.service import PushMessage, queue
 
     snap = snapshot(db)
     sent = 0

@@ -1,5 +1,5 @@
 """The in-memory snapshot of every published roster and care circle, which
-every "who is on duty" question reads (server/rosters/duty.py).
+every "who is on duty" question reads (nattlys/rosters/duty.py).
 
 Rebuilt when the roster generation in the database changes, so a look-up costs
 one primary-key read plus arithmetic, and an override added through any server
@@ -16,11 +16,12 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app, g, has_app_context
 from sqlmodel import Session, col, select
 
-from server.accounts.models import Role, User
-from server.care_circles.models import CareTier, CareTierTeam, Team, TeamKind, TeamMembership, TeamRef
-from server.db import stored_id
-from server.rosters.generation import current_generation
-from server.rosters.models import (
+from nattlys.accounts.models import Role, User
+from nattlys.care_circles.models import CareTier, CareTierTeam, Team, TeamKind, TeamMembership
+from nattlys.care_circles.schemas import TeamRef
+from nattlys.db import stored_id
+from nattlys.rosters.generation import current_generation
+from nattlys.rosters.models import (
     RosterOverride,
     RosterStatus,
     RosterVersion,
@@ -28,7 +29,7 @@ from server.rosters.models import (
     RotationMember,
     RotationShift,
 )
-from server.rosters.schedule import Override, RotationRule, ShiftRule, TeamRoster
+from nattlys.rosters.schedule import Override, RotationRule, ShiftRule, TeamRoster
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, send_from_directory
 
-from server.config import PWA_ROOT
-from server.web.shell import service_worker_source
-from server.web.vendor import VENDOR_FILES
+from nattlys.config import PWA_ROOT
+from nattlys.web.shell import service_worker_source
+from nattlys.web.vendor import VENDOR_FILES
 
 bp = Blueprint("web", __name__)
 

@@ -7,10 +7,10 @@ import uuid
 
 from flask import Flask, Response, current_app, g, request
 
-from server.accounts import sessions
-from server.api.errors import ApiError
-from server.config import origin_list
-from server.db import get_db
+from nattlys.accounts import sessions
+from nattlys.api.errors import ApiError
+from nattlys.config import origin_list
+from nattlys.db import get_db
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_HEADER = "X-CSRF-Token"

@@ -8,7 +8,7 @@ import { errorText, messageArea, showMessage, withBusy } from './ui.js';
 import { clockTime } from './checkin-ui.js';
 import { onPush } from './chat-ui.js';
 
-// A next of kin's "I am worried" is routed like a red check-in (server/next_of_kin).
+// A next of kin's "I am worried" is routed like a red check-in (nattlys/next_of_kin).
 const ALERT_TEXTS = { red: 'alerts.open.red', worry: 'alerts.open.worry', missed: 'alerts.open.missed' };
 
 function openAlert(alert, status, reload) {

@@ -7,7 +7,7 @@ import { formatDateTime } from './format.js';
 import { actorText } from './audit-text.js';
 import { errorText, messageArea, showMessage, withBusy } from './ui.js';
 
-// The server's minimum (server/break_glass/models.py REASON_MIN_CHARS).
+// The server's minimum (nattlys/break_glass/models.py REASON_MIN_CHARS).
 export const REASON_MIN_CHARS = 15;
 const REASON_MAX_CHARS = 500;
 

@@ -72,7 +72,7 @@ def serve_demo(workdir: Path, port: int | None = None, **extra_env: str) -> Iter
         "SCHEDULER": "embedded",
         **extra_env,
     }
-    nattlys = [sys.executable, "-m", "server"]
+    nattlys = [sys.executable, "-m", "nattlys"]
     subprocess.run([*nattlys, "db", "upgrade"], env=env, cwd=PROJECT_ROOT, check=True, capture_output=True)
     subprocess.run([*nattlys, "demo"], env=env, cwd=PROJECT_ROOT, check=True, capture_output=True)
     port = port or _free_port()

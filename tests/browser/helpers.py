@@ -9,7 +9,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from server.accounts.invitations import INVITATION_PATH
+from nattlys.accounts.invitations import INVITATION_PATH
 from tests.browser.conftest import PROJECT_ROOT, Api
 
 PASSWORD = "hostile-browser-passord"

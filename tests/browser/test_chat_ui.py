@@ -186,14 +186,14 @@ class OwnServer:
             "SCHEDULER": "embedded",
         }
         self.proc: subprocess.Popen[bytes] | None = None
-        nattlys = [sys.executable, "-m", "server"]
+        nattlys = [sys.executable, "-m", "nattlys"]
         for step in (["db", "upgrade"], ["demo"]):
             subprocess.run([*nattlys, *step], env=self.env, cwd=PROJECT_ROOT, check=True, capture_output=True)
 
     def start(self) -> None:
         log = open(self.workdir / "server.log", "ab")  # noqa: SIM115 - closed with the process
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "server", "serve", "--port", str(self.port)],
+            [sys.executable, "-m", "nattlys", "serve", "--port", str(self.port)],
             env=self.env,
             cwd=PROJECT_ROOT,
             stdout=log,

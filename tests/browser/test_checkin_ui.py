@@ -327,7 +327,7 @@ def push_setup(tmp_path: Path) -> Iterator[dict[str, Any]]:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec
 
-    nattlys = [sys.executable, "-m", "server"]
+    nattlys = [sys.executable, "-m", "nattlys"]
     env = {
         **os.environ,
         "NATTLYS_ENV": "development",
@@ -443,9 +443,9 @@ WATCH_NOTIFICATIONS = """
 """
 
 RUN_REMINDERS_ONCE = """
-from server import create_app
-from server.push.service import dispatcher
-from server.scheduler import checkin_reminders
+from nattlys import create_app
+from nattlys.push.service import dispatcher
+from nattlys.scheduler import checkin_reminders
 app = create_app()
 with app.app_context():
     checkin_reminders()

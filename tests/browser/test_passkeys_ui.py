@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from playwright.sync_api import expect
 
-from server.accounts.passkeys import MAX_PASSKEYS
+from nattlys.accounts.passkeys import MAX_PASSKEYS
 from tests.browser.conftest import PHONE, login, watched_pages
 
 # A platform authenticator like a phone's fingerprint reader.

@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from server.config import normalise_database_url
+from nattlys.config import normalise_database_url
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEMO_PASSWORD = "nattlys-cluster-demo"
@@ -69,7 +69,7 @@ class Server:
         out = open(self.log, "ab")  # noqa: SIM115 - closed in stop()
         self.handles.append(out)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "server", "serve", "--port", str(self.port)],
+            [sys.executable, "-m", "nattlys", "serve", "--port", str(self.port)],
             env=self.env,
             cwd=PROJECT_ROOT,
             stdout=out,
@@ -116,7 +116,7 @@ def cluster_env(cluster_database: str, tmp_path_factory: pytest.TempPathFactory)
     }
     for args in (["db", "upgrade"], ["demo"]):
         subprocess.run(
-            [sys.executable, "-m", "server", *args],
+            [sys.executable, "-m", "nattlys", *args],
             env=env,
             cwd=PROJECT_ROOT,
             check=True,

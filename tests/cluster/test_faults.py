@@ -149,7 +149,7 @@ class Faults:
 
     def sql(self, query: str, **params: Any) -> list[Any]:
         if self._engine is None:
-            from server.config import normalise_database_url
+            from nattlys.config import normalise_database_url
 
             self._engine = create_engine(normalise_database_url(self.postgres.url), pool_pre_ping=True)
         with self._engine.connect() as conn:
@@ -489,8 +489,8 @@ def test_redis_restart_cross_instance_delivery_resumes_by_itself(faults: Faults)
 def listening_instances(faults: Faults) -> Any:
     import redis
 
-    from server.config import normalise_database_url
-    from server.realtime import event_channel
+    from nattlys.config import normalise_database_url
+    from nattlys.realtime import event_channel
 
     channel = event_channel(normalise_database_url(faults.postgres.url))
 

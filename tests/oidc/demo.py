@@ -36,11 +36,11 @@ PERSONS = {f"pasient{i}": f"0101800000{i}" for i in range(1, 6)} | {
 def main() -> None:
     from sqlmodel import Session, select
 
-    from server import create_app
-    from server.accounts import oidc
-    from server.accounts.models import Role, User
-    from server.accounts.strong_models import EidIdentity
-    from server.db import get_engine
+    from nattlys import create_app
+    from nattlys.accounts import oidc
+    from nattlys.accounts.models import Role, User
+    from nattlys.accounts.strong_models import EidIdentity
+    from nattlys.db import get_engine
 
     env = {
         **os.environ,

@@ -24,14 +24,14 @@ from collections.abc import Callable
 from sqlalchemy import event
 from sqlmodel import Session, col, delete
 
-from server import clock, create_app
-from server.accounts.models import Role, User
-from server.audit import services, writer
-from server.audit.chain import verify
-from server.audit.models import AuditEntry
-from server.care_circles.models import Team, TeamKind, TeamMembership
-from server.cli import upgrade_database
-from server.db import get_engine
+from nattlys import clock, create_app
+from nattlys.accounts.models import Role, User
+from nattlys.audit import service, writer
+from nattlys.audit.chain import verify
+from nattlys.audit.models import AuditEntry
+from nattlys.care_circles.models import Team, TeamKind, TeamMembership
+from nattlys.cli import upgrade_database
+from nattlys.db import get_engine
 
 
 def _chained(db: Session, actor: User) -> None:
@@ -139,12 +139,12 @@ def _read_pages(app, pages: int = 50) -> None:  # type: ignore[no-untyped-def]
         statements += 1
 
     with app.app_context(), Session(get_engine(app)) as db:
-        services.entries(db, limit=100)  # warm-up
+        service.entries(db, limit=100)  # warm-up
         event.listen(db.get_bind(), "before_cursor_execute", count)
         timings = []
         for _ in range(pages):
             started = time.perf_counter()
-            page = services.entries(db, limit=100)
+            page = service.entries(db, limit=100)
             timings.append(time.perf_counter() - started)
             db.commit()
         event.remove(db.get_bind(), "before_cursor_execute", count)

@@ -80,14 +80,14 @@ def prepare_nattlys(database_url: str, pairs: int, idle: int) -> tuple[list[tupl
     from datetime import date
     from datetime import time as dtime
 
-    from server import create_app
-    from server.accounts.models import AuthSession, Role, User
-    from server.accounts.sessions import token_digest
-    from server.care_circles.models import CareTier, CareTierTeam, Team, TeamMembership
-    from server.cli import upgrade_database
-    from server.db import get_db
-    from server.rosters.generation import bump_generation
-    from server.rosters.models import RosterVersion, Rotation, RotationMember, RotationShift
+    from nattlys import create_app
+    from nattlys.accounts.models import AuthSession, Role, User
+    from nattlys.accounts.sessions import token_digest
+    from nattlys.care_circles.models import CareTier, CareTierTeam, Team, TeamMembership
+    from nattlys.cli import upgrade_database
+    from nattlys.db import get_db
+    from nattlys.rosters.generation import bump_generation
+    from nattlys.rosters.models import RosterVersion, Rotation, RotationMember, RotationShift
 
     upgrade_database(database_url)
     app = create_app(

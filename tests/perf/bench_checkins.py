@@ -66,13 +66,13 @@ SIGNS = ["Jeg sover dårlig", "Jeg trekker meg unna", "Tankene går fort", "Jeg 
 
 def prepare_nattlys(database_url: str, clients: int) -> list[tuple[str, str]]:
     """Patients with crisis plans and sessions, written directly: (cookie token, CSRF token)."""
-    from server import create_app
-    from server.accounts.models import AuthSession, Role, User
-    from server.accounts.sessions import token_digest
-    from server.cli import upgrade_database
-    from server.db import get_db
-    from server.plans.models import CrisisPlan, CrisisPlanVersion, VersionKind
-    from server.plans.schemas import PlanSections
+    from nattlys import create_app
+    from nattlys.accounts.models import AuthSession, Role, User
+    from nattlys.accounts.sessions import token_digest
+    from nattlys.cli import upgrade_database
+    from nattlys.db import get_db
+    from nattlys.plans.models import CrisisPlan, CrisisPlanVersion, VersionKind
+    from nattlys.plans.schemas import PlanSections
 
     upgrade_database(database_url)
     app = create_app(

@@ -45,7 +45,7 @@ def fresh_database(url: str) -> str:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    from server.config import normalise_database_url
+    from nattlys.config import normalise_database_url
 
     parsed = make_url(normalise_database_url(url))
     admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")

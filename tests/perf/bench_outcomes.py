@@ -28,16 +28,16 @@ from flask import g
 from sqlalchemy import insert, select
 from sqlmodel import Session
 
-from server import clock, create_app
-from server.accounts.models import Role, User
-from server.alerts.models import CareGap
-from server.care_circles.models import CareTier, CareTierTeam, Team, TeamKind
-from server.chat.models import Conversation, Message, RoutingDecision
-from server.checkins.models import Checkin, Discharge, ReminderSent
-from server.cli import upgrade_database
-from server.db import get_engine
-from server.outcomes.models import NightOutcome
-from server.outcomes.routes import outcome_figures
+from nattlys import clock, create_app
+from nattlys.accounts.models import Role, User
+from nattlys.alerts.models import CareGap
+from nattlys.care_circles.models import CareTier, CareTierTeam, Team, TeamKind
+from nattlys.chat.models import Conversation, Message, RoutingDecision
+from nattlys.checkins.models import Checkin, Discharge, ReminderSent
+from nattlys.cli import upgrade_database
+from nattlys.db import get_engine
+from nattlys.outcomes.models import NightOutcome
+from nattlys.outcomes.routes import outcome_figures
 
 NOW = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
 CHUNK = 5000

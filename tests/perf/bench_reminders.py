@@ -8,11 +8,11 @@
 push subscription (its own P-256 key pair and auth secret, made here, so the
 encryption is real) pointing at tests/perf/push_endpoint.py: a gevent HTTP
 server on 127.0.0.1 in its own process that answers 201 and counts. Real
-VAPID keys from server/push/vapid.py (what `nattlys vapid generate` prints).
+VAPID keys from nattlys/push/vapid.py (what `nattlys vapid generate` prints).
 
 Each run builds a fresh app (cold VAPID header cache, no open connections),
 sets the app clock to 20:00:05 Oslo, clears the reminder records, and calls
-the job exactly as the scheduler does (server.scheduler._in_app around
+the job exactly as the scheduler does (nattlys.scheduler._in_app around
 checkin_reminders). Timed from that call until the endpoint has received the
 last of the 2,000 POSTs. After the run a few bodies are decrypted with the
 patients' private keys to prove they are real Web Push messages.
@@ -138,12 +138,12 @@ def wait_endpoint(base: str, proc: subprocess.Popen[bytes]) -> None:
 
 def build(database_url: str, base: str, patients: int) -> dict[int, ec.EllipticCurvePrivateKey | bytes]:
     """Patients, their 20:00 schedules and one real push subscription each."""
-    from server import create_app
-    from server.accounts.models import Role, User
-    from server.checkins.models import CheckinSchedule
-    from server.cli import upgrade_database
-    from server.db import get_db
-    from server.push.models import PushSubscription
+    from nattlys import create_app
+    from nattlys.accounts.models import Role, User
+    from nattlys.checkins.models import CheckinSchedule
+    from nattlys.cli import upgrade_database
+    from nattlys.db import get_db
+    from nattlys.push.models import PushSubscription
 
     upgrade_database(database_url)
     app = create_app(
@@ -184,7 +184,7 @@ def micro_costs(private_key: str) -> None:
     import requests
     from pywebpush import WebPusher
 
-    from server.push.vapid import HeaderCache
+    from nattlys.push.vapid import HeaderCache
 
     cache = HeaderCache(private_key, "mailto:drift@example.no")
     key = ec.generate_private_key(ec.SECP256R1())
@@ -224,10 +224,10 @@ def one_run(
 ) -> dict[str, Any]:
     import requests
 
-    from server import clock, create_app, scheduler
-    from server.clock import OSLO
-    from server.push import vapid as vapid_module
-    from server.push.service import dispatcher
+    from nattlys import clock, create_app, scheduler
+    from nattlys.clock import OSLO
+    from nattlys.push import vapid as vapid_module
+    from nattlys.push.service import dispatcher
 
     # Without a workers=N variant the pool has the configured size (PUSH_WORKERS).
     workers = {"PUSH_WORKERS": int(variant.split("=", 1)[1])} if variant.startswith("workers=") else {}
@@ -313,7 +313,7 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
 
-    from server.push.vapid import generate
+    from nattlys.push.vapid import generate
 
     global _SSL
     workdir = Path(tempfile.mkdtemp(prefix="bench-reminders-"))

@@ -20,14 +20,14 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import text
 
-from server import create_app
-from server.accounts.models import Role, User
-from server.care_circles.models import CareTier, CareTierTeam, Team, TeamKind, TeamMembership
-from server.cli import upgrade_database
-from server.db import get_db
-from server.rosters import coverage, duty, snapshot
-from server.rosters.generation import bump_generation
-from server.rosters.models import RosterOverride, RosterVersion, Rotation, RotationMember, RotationShift
+from nattlys import create_app
+from nattlys.accounts.models import Role, User
+from nattlys.care_circles.models import CareTier, CareTierTeam, Team, TeamKind, TeamMembership
+from nattlys.cli import upgrade_database
+from nattlys.db import get_db
+from nattlys.rosters import coverage, duty, snapshot
+from nattlys.rosters.generation import bump_generation
+from nattlys.rosters.models import RosterOverride, RosterVersion, Rotation, RotationMember, RotationShift
 
 TEAMS, SUPPORTERS_PER_TEAM, PATIENTS, OVERRIDES_PER_TEAM = 50, 6, 1000, 20
 KINDS = [TeamKind.bolig, TeamKind.kommune, TeamKind.dps]

@@ -41,13 +41,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import event
 from sqlmodel import Session
 
-from server import clock as app_clock
-from server import create_app
-from server.care_circles.models import TeamKind
-from server.cli import upgrade_database
-from server.config import normalise_database_url
-from server.db import get_engine
-from server.realtime import socketio
+from nattlys import clock as app_clock
+from nattlys import create_app
+from nattlys.care_circles.models import TeamKind
+from nattlys.cli import upgrade_database
+from nattlys.config import normalise_database_url
+from nattlys.db import get_engine
+from nattlys.realtime import socketio
 from tests.conftest import PASSWORD, ApiClient, AuthActions, MovableClock, _reset_postgres, test_config
 from tests.factories import Factories
 

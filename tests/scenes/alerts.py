@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from server.alerts import escalation
-from server.chat.tick import tick as chat_tick
+from nattlys.alerts import escalation
+from nattlys.chat.tick import tick as chat_tick
 from tests.factories import Factories
 from tests.scenes.world import CareCircle, build_care_circle, publish_rosters
 
@@ -50,7 +50,7 @@ def red(**over: Any) -> dict[str, Any]:
 
 
 def run_ticks(app: Any, clock: Any) -> dict[str, int]:
-    from server.db import get_db
+    from nattlys.db import get_db
 
     with app.app_context():
         counts = chat_tick(get_db(), at=clock())

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from server.care_circles.models import TeamKind
+from nattlys.care_circles.models import TeamKind
 from tests.factories import Factories
 from tests.scenes.world import NUMBERED_TEAMS, CareCircle, build_care_circle
 

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import func, select
 
-from server.chat.models import Message, RoutingDecision
-from server.chat.tick import tick
+from nattlys.chat.models import Message, RoutingDecision
+from nattlys.chat.tick import tick
 from tests.factories import Factories
 from tests.scenes.world import CareCircle, build_care_circle, publish_rosters
 
@@ -49,7 +49,7 @@ def decisions(db: Any) -> list[str]:
 
 
 def run_tick(app: Any, clock: Any) -> dict[str, int]:
-    from server.db import get_db
+    from nattlys.db import get_db
 
     with app.app_context():
         return tick(get_db(), at=clock())

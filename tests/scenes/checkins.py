@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import func, select
 
-from server.care_circles.models import TeamKind
-from server.checkins import reminders
-from server.checkins.plan_link import PlanBits
+from nattlys.care_circles.models import TeamKind
+from nattlys.checkins import reminders
+from nattlys.checkins.plan_link import PlanBits
 from tests.factories import Factories
 from tests.scenes.world import CareCircle, build_care_circle, publish_rosters
 
@@ -51,7 +51,7 @@ def plan(monkeypatch: pytest.MonkeyPatch) -> PlanBits:
         sharing={"warning_signs": ["bolig", "kommune", "dps"]},
         exists=True,
     )
-    monkeypatch.setattr("server.checkins.plan_link.plan_bits", lambda db, patient_id: bits)
+    monkeypatch.setattr("nattlys.checkins.plan_link.plan_bits", lambda db, patient_id: bits)
     return bits
 
 
@@ -80,7 +80,7 @@ def count(db: Any, model: Any) -> int:
 
 
 def run_job(app: Any, clock: Any) -> Any:
-    from server.db import get_db
+    from nattlys.db import get_db
 
     with app.app_context():
         return reminders.run(get_db(), at=clock())

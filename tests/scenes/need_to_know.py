@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from server.care_circles.models import TeamKind
+from nattlys.care_circles.models import TeamKind
 from tests.factories import Factories
 from tests.scenes.world import CareCircle, build_care_circle, publish_rosters
 

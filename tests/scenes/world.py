@@ -12,8 +12,8 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any, TypeVar
 
-from server.accounts.models import User
-from server.care_circles.models import Team, TeamKind
+from nattlys.accounts.models import User
+from nattlys.care_circles.models import Team, TeamKind
 from tests.factories import Factories
 
 BOLIG, KOMMUNE, DPS = TeamKind.bolig, TeamKind.kommune, TeamKind.dps

@@ -4,7 +4,7 @@ import { h } from '../dom.js';
 import { has, t } from '../i18n.js';
 import { backLink, pageTitle } from '../ui.js';
 
-// The waiting period before a requested deletion (server/privacy/deletion.py WAITING_DAYS).
+// The waiting period before a requested deletion (nattlys/privacy/deletion.py WAITING_DAYS).
 const DELETION_WAITING_DAYS = 7;
 
 /** The links under the login form. */

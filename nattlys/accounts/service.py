@@ -8,13 +8,14 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from server.accounts import auth_events, devices, passwords
-from server.accounts.models import AuthSession, Role, User, UserCreate, UserPublic, UserUpdate
-from server.accounts.sessions import end_all_sessions, end_other_sessions
-from server.accounts.throttle import RateLimited, login_throttle
-from server.api.errors import ApiError, conflict
-from server.audit import writer as audit
-from server.rosters.generation import bump_generation
+from nattlys.accounts import auth_events, devices, passwords
+from nattlys.accounts.models import AuthSession, Role, User
+from nattlys.accounts.schemas import UserCreate, UserPublic, UserUpdate
+from nattlys.accounts.sessions import end_all_sessions, end_other_sessions
+from nattlys.accounts.throttle import RateLimited, login_throttle
+from nattlys.api.errors import ApiError, conflict
+from nattlys.audit import writer as audit
+from nattlys.rosters.generation import bump_generation
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +115,7 @@ def update_user(db: Session, *, actor: User, user: User, data: UserUpdate, at: d
         if user.id == actor.id and not data.is_active:
             raise ApiError(400, "cannot_disable_self", "You cannot disable your own account.")
         if user.role == Role.patient and not data.is_active:
-            # She would lose the app and the crisis chat (server/accounts/disabling.py).
+            # She would lose the app and the crisis chat (nattlys/accounts/disabling.py).
             raise conflict(
                 "second_admin_required",
                 "A patient's account is disabled only when a second administrator approves it.",

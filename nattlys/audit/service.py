@@ -9,10 +9,11 @@ from typing import Any
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, and_, col, or_, select
 
-from server.accounts.auth_events import REENROLMENT_ACTIONS, is_about
-from server.accounts.models import AuthSession, User
-from server.audit import writer
-from server.audit.models import AuditEntry, AuditEntryPublic
+from nattlys.accounts.auth_events import REENROLMENT_ACTIONS, is_about
+from nattlys.accounts.models import AuthSession, User
+from nattlys.audit import writer
+from nattlys.audit.models import AuditEntry
+from nattlys.audit.schemas import AuditEntryPublic
 
 Actor = aliased(User)
 Patient = aliased(User)

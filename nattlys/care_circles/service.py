@@ -6,39 +6,42 @@ from blinker import Namespace
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
-from server import clock
-from server.accounts.models import Role, User, UserCreate
-from server.api.errors import ApiError, conflict, not_found
-from server.audit import writer as audit
-from server.care_circles.membership import last_resort
-from server.care_circles.models import (
-    CareCirclePublic,
-    CareCircleUpdate,
+from nattlys import clock
+from nattlys.accounts.models import Role, User
+from nattlys.accounts.schemas import UserCreate
+from nattlys.api.errors import ApiError, conflict, not_found
+from nattlys.audit import writer as audit
+from nattlys.care_circles.membership import last_resort
+from nattlys.care_circles.models import (
     CareTier,
-    CareTierIn,
-    CareTierPublic,
     CareTierTeam,
     LastResort,
+    PrimaryContact,
+    Team,
+    TeamKind,
+    TeamMembership,
+)
+from nattlys.care_circles.schemas import (
+    CareCirclePublic,
+    CareCircleUpdate,
+    CareTierIn,
+    CareTierPublic,
     LastResortIn,
     MemberPublic,
     PatientCreate,
     PatientPublic,
-    PrimaryContact,
-    Team,
     TeamCreate,
-    TeamKind,
-    TeamMembership,
     TeamPublic,
     TeamRef,
     TeamUpdate,
 )
-from server.db import stored_id
-from server.rosters.generation import bump_generation
+from nattlys.db import stored_id
+from nattlys.rosters.generation import bump_generation
 
 # Sent in the changing transaction, after the change is flushed, when supporters
 # leave a team (supporter_ids) or a patient's circle changes (patient_id): chat
 # routes the open conversations they can no longer answer again
-# (server/chat/departures.py), without care circles knowing chat.
+# (nattlys/chat/departures.py), without care circles knowing chat.
 supporters_left = Namespace().signal("supporters-left")
 
 
@@ -230,7 +233,7 @@ def replace_care_circle(db: Session, *, actor: User, patient: User, data: CareCi
 def create_patient(db: Session, *, actor: User, data: PatientCreate) -> User:
     """A new patient account; a supporter's own team becomes the first tier.
     Call after access.may_create_patient_in_team."""
-    from server.accounts import services as accounts
+    from nattlys.accounts import service as accounts
 
     if data.team_id is not None:
         get_team(db, data.team_id)
