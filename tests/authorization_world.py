@@ -16,12 +16,15 @@ from flask import Flask
 from sqlmodel import Session
 
 from nattlys import access
-from nattlys.accounts.models import PatientDisableRequest
+from nattlys.accounts.models import PatientDisableRequest, User
 from nattlys.accounts.strong_models import Passkey
 from nattlys.break_glass.models import BreakGlassAccess
-from nattlys.care_circles.models import TeamKind
+from nattlys.care_circles.models import Team, TeamKind
+from nattlys.chat.models import Conversation
 from nattlys.checkins.models import Checkin, CheckinAlert
-from nattlys.plans.models import ProposalStatus
+from nattlys.next_of_kin.models import NextOfKinConsent
+from nattlys.plans.models import CrisisPlanProposal, ProposalStatus
+from nattlys.rosters.models import RosterOverride
 from tests.conftest import PASSWORD
 
 CALLERS = (
@@ -52,27 +55,29 @@ SEES_CHECKINS = ("patient_self", "supporter_in_circle", "primary_contact")
 
 @dataclass
 class World:
-    patient: Any
-    other_patient: Any
-    supporter_in: Any
-    supporter_off: Any
-    supporter_out: Any
-    contact: Any
-    admin: Any
-    team_in: Any
-    team_out: Any
-    override: Any
-    conversation: Any
+    patient: User
+    other_patient: User
+    supporter_in: User
+    supporter_off: User
+    supporter_out: User
+    contact: User
+    admin: User
+    team_in: Team
+    team_out: Team
+    override: RosterOverride
+    conversation: Conversation
     now: datetime  # the frozen clock
-    proposal: Any = None  # a pending crisis-plan proposal by supporter_in
-    agreed: Any = None  # a proposal supporter_in recorded as agreed in a meeting, awaiting confirmation
-    break_glass: Any = None  # supporter_off's break-glass access of last night, expired
-    passkey: Any = None  # the patient's passkey
-    alert: Any = None  # a red check-in alert offered to supporter_in, not yet taken
+    proposal: CrisisPlanProposal  # a pending crisis-plan proposal by supporter_in
+    agreed: (
+        CrisisPlanProposal  # a proposal supporter_in recorded as agreed in a meeting, awaiting confirmation
+    )
+    break_glass: BreakGlassAccess  # supporter_off's break-glass access of last night, expired
+    passkey: Passkey  # the patient's passkey
+    alert: CheckinAlert  # a red check-in alert offered to supporter_in, not yet taken
     # Another administrator asked to disable other_patient's account; it waits for a second one.
-    disable_request: Any = None
-    kin: Any = None  # the patient's next of kin (caller next_of_kin)
-    kin_consent: Any = None
+    disable_request: PatientDisableRequest
+    kin: User  # the patient's next of kin (caller next_of_kin)
+    kin_consent: NextOfKinConsent
 
 
 def ok_for(status: int, *callers: str, default: int = 403) -> dict[str, int]:

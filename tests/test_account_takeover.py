@@ -8,6 +8,7 @@ nothing of it. Each test below repeats a step of that attack.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -15,6 +16,8 @@ from flask import Flask
 
 from nattlys.care_circles.models import TeamKind
 from tests.conftest import PASSWORD
+from tests.factories import Factories
+from tests.scenes.world import NUMBERED_TEAMS, CareCircle, build_care_circle
 
 TAKEN_OVER = "angriperens passord 77"
 
@@ -28,27 +31,31 @@ def _accept(app: Flask, token: str) -> Any:
 
 
 @pytest.fixture
-def people(factories: Any) -> dict[str, Any]:
-    kari = factories.supporter("kari", display_name="Kari Bolig")
-    ola = factories.supporter("ola", display_name="Ola Bolig")
-    patient = factories.patient("mona", display_name="Mona Berntsen")
-    factories.care_circle(patient, [[factories.team(TeamKind.bolig, members=[kari, ola])]])
-    return {
-        "kari": kari,
-        "ola": ola,
-        "patient": patient,
-        "admin": factories.admin("admin1", display_name="Anne Admin"),
-        "admin2": factories.admin("admin2", display_name="Per Admin"),
-    }
+def people(factories: Factories) -> CareCircle:
+    """Kari and Ola ("Kari Bolig", "Ola Bolig") in a numbered bolig, Mona
+    Berntsen in its care, and two administrators, Anne and Per."""
+    c = build_care_circle(
+        factories,
+        supporters=("kari", "ola"),
+        tiers=(TeamKind.bolig,),
+        team_names=NUMBERED_TEAMS,
+        surname=" Bolig",
+        patient="Mona Berntsen",
+    )
+    admins = (
+        factories.admin("admin1", display_name="Anne Admin"),
+        factories.admin("admin2", display_name="Per Admin"),
+    )
+    return replace(c, admins=admins)
 
 
 @pytest.mark.parametrize("issuer", ["kari", "admin"])
 def test_one_staff_member_alone_cannot_take_over_a_patient_who_has_a_password(
-    app: Flask, people: dict[str, Any], auth: Any, issuer: str
+    app: Flask, people: CareCircle, auth: Any, issuer: str
 ) -> None:
-    patient = people["patient"]
+    patient = people.patient
     phone = auth.client_for(patient.username)
-    staff = auth.client_for(people[issuer].username)
+    staff = auth.client_for(getattr(people, issuer).username)
 
     issued = staff.post(f"/api/users/{patient.id}/invitation")
     assert issued.status_code == 201
@@ -63,7 +70,7 @@ def test_one_staff_member_alone_cannot_take_over_a_patient_who_has_a_password(
     attacker = app.test_client().post("/api/auth/login", json={"username": "mona", "password": TAKEN_OVER})
     assert attacker.status_code == 401
     # A colleague cannot approve in her place while she can confirm herself.
-    ola = auth.client_for(people["ola"].username)
+    ola = auth.client_for(people.ola.username)
     invitation_id = phone.get("/api/me/reenrolments").json[0]["id"]
     blocked = ola.post(f"/api/reenrolments/{invitation_id}/approve")
     assert blocked.status_code == 409
@@ -71,14 +78,14 @@ def test_one_staff_member_alone_cannot_take_over_a_patient_who_has_a_password(
 
 
 def test_she_is_told_on_every_device_and_can_stop_the_link(
-    app: Flask, people: dict[str, Any], auth: Any, socket_client: Any
+    app: Flask, people: CareCircle, auth: Any, socket_client: Any
 ) -> None:
-    patient = people["patient"]
+    patient = people.patient
     phone, tablet = auth.client_for(patient.username), auth.client_for(patient.username)
     sockets = [socket_client(phone), socket_client(tablet)]
     for sio in sockets:
         sio.get_received()
-    kari = auth.client_for(people["kari"].username)
+    kari = auth.client_for(people.kari.username)
     issued = kari.post(f"/api/users/{patient.id}/invitation").json
 
     for sio in sockets:
@@ -100,24 +107,24 @@ def test_she_is_told_on_every_device_and_can_stop_the_link(
 
 
 def test_without_a_logged_in_device_two_different_staff_members_are_needed(
-    app: Flask, people: dict[str, Any], auth: Any, clock: Any
+    app: Flask, people: CareCircle, auth: Any, clock: Any
 ) -> None:
-    patient = people["patient"]
-    kari = auth.client_for(people["kari"].username)
+    patient = people.patient
+    kari = auth.client_for(people.kari.username)
     issued = kari.post(f"/api/users/{patient.id}/invitation").json
     assert issued["awaiting"] == "second_staff"
     token = _token(issued)
     invitation_id = kari.get("/api/reenrolments").json
     assert invitation_id == [], "the issuer is not offered her own link to approve"
 
-    waiting = auth.client_for(people["ola"].username).get("/api/reenrolments").json
+    waiting = auth.client_for(people.ola.username).get("/api/reenrolments").json
     assert [(w["user_display_name"], w["issued_by_name"]) for w in waiting] == [
         ("Mona Berntsen", "Kari Bolig")
     ]
     self_approval = kari.post(f"/api/reenrolments/{waiting[0]['id']}/approve")
     assert self_approval.status_code == 403
     assert self_approval.json["error"] == "second_person_required"
-    outside = auth.client_for(people["admin"].username)  # an admin may approve a patient's link too
+    outside = auth.client_for(people.admin.username)  # an admin may approve a patient's link too
     outsider = auth.client_for(auth.factories.supporter().username)
     assert outsider.post(f"/api/reenrolments/{waiting[0]['id']}/approve").status_code == 403
     assert _accept(app, token).status_code == 409
@@ -145,16 +152,16 @@ def test_without_a_logged_in_device_two_different_staff_members_are_needed(
     assert ("chat.write", "Mona Berntsen", "Kari Bolig") in actions
 
 
-def test_an_admin_cannot_take_over_a_colleague_alone(app: Flask, people: dict[str, Any], auth: Any) -> None:
-    admin = auth.client_for(people["admin"].username)
-    issued = admin.post(f"/api/users/{people['ola'].id}/invitation").json
+def test_an_admin_cannot_take_over_a_colleague_alone(app: Flask, people: CareCircle, auth: Any) -> None:
+    admin = auth.client_for(people.admin.username)
+    issued = admin.post(f"/api/users/{people.ola.id}/invitation").json
     assert issued["awaiting"] == "second_staff"
     assert _accept(app, _token(issued)).status_code == 409
-    kari = auth.client_for(people["kari"].username)
+    kari = auth.client_for(people.kari.username)
     waiting = admin.get("/api/reenrolments").json
     assert waiting == []
     assert kari.get("/api/reenrolments").json == [], "only administrators approve staff links"
-    second = auth.client_for(people["admin2"].username)
+    second = auth.client_for(people.admins[1].username)
     [link] = second.get("/api/reenrolments").json
     assert second.post(f"/api/reenrolments/{link['id']}/approve").status_code == 204
     assert _accept(app, _token(issued)).status_code == 200

@@ -30,6 +30,7 @@ from tests.scenes.alerts import (
     run_ticks,
     staff,
 )
+from tests.scenes.world import CareCircle
 
 
 @pytest.fixture
@@ -51,17 +52,17 @@ def gap_rows(auth: Any) -> list[dict[str, Any]]:
 
 
 def test_first_tier_is_the_one_answer_for_alerts_and_chat(
-    app: Any, factories: Any, circle: dict[str, Any], clock: Any, db: Any
+    app: Any, factories: Any, circle: CareCircle, clock: Any, db: Any
 ) -> None:
     from nattlys.rosters import duty
 
     staff(factories, circle)
-    mona = circle["mona"].id
+    mona = circle.mona.id
     with app.app_context():
         first = duty.first_tier(db, mona, clock())
         assert first is not None
         assert (first.position, first.team_kind, first.limit_minutes) == (0, "bolig", 3)
-        assert first.supporter_ids == [circle["kari"].id]
+        assert first.supporter_ids == [circle.kari.id]
         after = duty.first_tier(db, mona, clock(), after=0)
         assert after is not None and after.team_kind == "kommune" and after.minutes == 3
         last = duty.first_tier(db, mona, clock(), after=1)
@@ -87,7 +88,7 @@ def test_a_red_checkin_whose_supporter_has_no_device_reaches_the_next_tier_at_on
     app: Any,
     auth: Any,
     factories: Any,
-    circle: dict[str, Any],
+    circle: CareCircle,
     clock: Any,
     socket_client: Any,
     moment: datetime,
@@ -97,7 +98,7 @@ def test_a_red_checkin_whose_supporter_has_no_device_reaches_the_next_tier_at_on
     # Bolig's supporter on duty (Kari by evening, Ola by night) has no app open
     # and no push subscription; the next tier's supporter has the app open.
     night = moment.hour < 8
-    next_up = circle["silje"] if night else circle["ingrid"]
+    next_up = circle.silje if night else circle.ingrid
     watcher = socket_client(auth.client_for(next_up.username))
     mona = auth.client_for("mona")
     mona_socket = socket_client(mona)
@@ -106,7 +107,7 @@ def test_a_red_checkin_whose_supporter_has_no_device_reaches_the_next_tier_at_on
     assert body["alert"]["status"] == "passed_on"
     assert body["alert"]["team_kind"] == ("dps" if night else "kommune")
     told = events(watcher, "checkin:alert")
-    assert [a["patient_id"] for a in told] == [circle["mona"].id]
+    assert [a["patient_id"] for a in told] == [circle.mona.id]
     assert "Jeg" not in str(told)
     status = events(mona_socket, "alert:status")
     assert status and status[-1]["status"] == "passed_on"
@@ -115,7 +116,7 @@ def test_a_red_checkin_whose_supporter_has_no_device_reaches_the_next_tier_at_on
 
 
 def test_a_red_checkin_acknowledged_by_the_first_supporter_goes_no_further(
-    app: Any, auth: Any, factories: Any, circle: dict[str, Any], clock: Any, socket_client: Any, db: Any
+    app: Any, auth: Any, factories: Any, circle: CareCircle, clock: Any, socket_client: Any, db: Any
 ) -> None:
     staff(factories, circle)
     kari = auth.client_for("kari")
@@ -146,7 +147,7 @@ def test_a_red_checkin_acknowledged_by_the_first_supporter_goes_no_further(
 
 
 def test_an_unacknowledged_red_checkin_escalates_with_the_tier_limit_and_survives_a_restart(
-    make_app: Any, app: Any, auth: Any, factories: Any, circle: dict[str, Any], clock: Any, socket_client: Any
+    make_app: Any, app: Any, auth: Any, factories: Any, circle: CareCircle, clock: Any, socket_client: Any
 ) -> None:
     staff(factories, circle)
     kari, ingrid = auth.client_for("kari"), auth.client_for("ingrid")
@@ -175,7 +176,7 @@ def test_an_unacknowledged_red_checkin_escalates_with_the_tier_limit_and_survive
 
 
 def test_every_status_of_her_alert_is_numbered_after_the_one_before(
-    app: Any, auth: Any, factories: Any, circle: dict[str, Any], clock: Any, socket_client: Any
+    app: Any, auth: Any, factories: Any, circle: CareCircle, clock: Any, socket_client: Any
 ) -> None:
     """Told, passed on, taken: each later status carries a higher number, so
     her phone can keep the newest when two server processes tell it in turn."""
@@ -198,7 +199,7 @@ def test_every_status_of_her_alert_is_numbered_after_the_one_before(
 
 
 def test_every_tier_tried_reaches_the_ceiling_reoffers_and_is_logged(
-    app: Any, auth: Any, factories: Any, circle: dict[str, Any], clock: Any, socket_client: Any
+    app: Any, auth: Any, factories: Any, circle: CareCircle, clock: Any, socket_client: Any
 ) -> None:
     staff(factories, circle)
     sockets = {n: socket_client(auth.client_for(n)) for n in ("kari", "ingrid", "silje")}
@@ -242,16 +243,14 @@ def test_a_red_checkin_with_nobody_on_duty_is_in_the_gap_log_and_offered_when_so
     app: Any,
     auth: Any,
     factories: Any,
-    circle: dict[str, Any],
+    circle: CareCircle,
     clock: Any,
     socket_client: Any,
     moment: datetime,
 ) -> None:
     # Only bolig days (08-22) are staffed: nights are uncovered.
     clock.set(moment)
-    factories.published_roster(
-        circle["bolig"], [([circle["kari"]], [("08:00", "22:00", False)])], start_date=FROM
-    )
+    factories.published_roster(circle.bolig, [([circle.kari], [("08:00", "22:00", False)])], start_date=FROM)
     mona = auth.client_for("mona")
     body = mona.post("/api/checkins", json=red()).json
     assert body["alert"]["status"] == "no_one_on_duty"
@@ -275,7 +274,7 @@ def test_a_red_checkin_with_nobody_on_duty_is_in_the_gap_log_and_offered_when_so
 
 
 def test_a_red_checkin_with_a_contact_request_makes_one_offer(
-    app: Any, auth: Any, factories: Any, circle: dict[str, Any], socket_client: Any
+    app: Any, auth: Any, factories: Any, circle: CareCircle, socket_client: Any
 ) -> None:
     staff(factories, circle)
     kari = auth.client_for("kari")
@@ -288,7 +287,7 @@ def test_a_red_checkin_with_a_contact_request_makes_one_offer(
         assert (body["contact"]["code"], body["contact"]["tier_kind"]) == ("sent", "bolig")
         got = names(kari_socket)
         assert got.count("chat:offer") == 1 and "checkin:alert" not in got
-        assert [u for u, _ in push.dispatcher(app).history] == [circle["kari"].id]
+        assert [u for u, _ in push.dispatcher(app).history] == [circle.kari.id]
     finally:
         server.close()
 
@@ -297,7 +296,7 @@ def test_a_red_checkin_with_a_contact_request_makes_one_offer(
 
 
 def test_a_taken_chat_whose_holder_goes_quiet_is_nudged_then_reoffered(
-    app: Any, auth: Any, factories: Any, circle: dict[str, Any], clock: Any, socket_client: Any, db: Any
+    app: Any, auth: Any, factories: Any, circle: CareCircle, clock: Any, socket_client: Any, db: Any
 ) -> None:
     staff(factories, circle)
     kari = auth.client_for("kari")
@@ -314,7 +313,7 @@ def test_a_taken_chat_whose_holder_goes_quiet_is_nudged_then_reoffered(
     clock.advance(minutes=3)
     assert run_ticks(app, clock)["nudged"] == 1
     assert names(kari_socket).count("chat:nudge") == 1
-    assert any(u == circle["kari"].id and m.title == "new_message" for u, m in push.dispatcher(app).history)
+    assert any(u == circle.kari.id and m.title == "new_message" for u, m in push.dispatcher(app).history)
     assert mona.get("/api/chat/conversation").json["status"]["code"] == "answering"
     clock.advance(minutes=3)
     assert run_ticks(app, clock)["reoffered"] == 1
@@ -330,11 +329,11 @@ def test_a_taken_chat_whose_holder_goes_quiet_is_nudged_then_reoffered(
 
 
 def test_a_chat_nobody_takes_reaches_the_ceiling_the_patient_is_told_and_everyone_is_pushed_again(
-    app: Any, auth: Any, factories: Any, circle: dict[str, Any], clock: Any, socket_client: Any
+    app: Any, auth: Any, factories: Any, circle: CareCircle, clock: Any, socket_client: Any
 ) -> None:
     staff(factories, circle)
     admin = auth.client_for("admin")
-    circle_path = f"/api/patients/{circle['mona'].id}/care-circle"
+    circle_path = f"/api/patients/{circle.mona.id}/care-circle"
     current = admin.get(circle_path).json
     update = {
         "tiers": [
@@ -367,12 +366,10 @@ def test_a_chat_nobody_takes_reaches_the_ceiling_the_patient_is_told_and_everyon
 
 
 def test_a_chat_with_nobody_on_duty_says_so_with_the_next_shift_and_is_logged(
-    app: Any, auth: Any, factories: Any, circle: dict[str, Any], clock: Any
+    app: Any, auth: Any, factories: Any, circle: CareCircle, clock: Any
 ) -> None:
     clock.set(datetime(2026, 11, 27, 23, 15, tzinfo=OSLO))  # a Friday night
-    factories.published_roster(
-        circle["bolig"], [([circle["kari"]], [("08:00", "22:00", False)])], start_date=FROM
-    )
+    factories.published_roster(circle.bolig, [([circle.kari], [("08:00", "22:00", False)])], start_date=FROM)
     mona = auth.client_for("mona")
     before = mona.get("/api/alerts/me").json["reachability"]
     assert before["reachable_kinds"] == []
@@ -388,7 +385,7 @@ def test_a_chat_with_nobody_on_duty_says_so_with_the_next_shift_and_is_logged(
 
 
 def test_supporters_on_duty_show_whether_they_can_be_reached(
-    app: Any, auth: Any, factories: Any, circle: dict[str, Any], socket_client: Any
+    app: Any, auth: Any, factories: Any, circle: CareCircle, socket_client: Any
 ) -> None:
     staff(factories, circle)
     kari = auth.client_for("kari")
@@ -411,10 +408,10 @@ def test_supporters_on_duty_show_whether_they_can_be_reached(
 
 
 def test_the_last_resort_number_must_look_like_a_phone_number(
-    app: Any, auth: Any, circle: dict[str, Any]
+    app: Any, auth: Any, circle: CareCircle
 ) -> None:
     admin = auth.client_for("admin")
-    path = f"/api/patients/{circle['mona'].id}/care-circle"
+    path = f"/api/patients/{circle.mona.id}/care-circle"
     current = admin.get(path).json
     update = {
         "tiers": [{"team_ids": [t["id"] for t in tier["teams"]]} for tier in current["tiers"]],
@@ -426,7 +423,7 @@ def test_the_last_resort_number_must_look_like_a_phone_number(
 
 
 def test_alerts_move_on_within_a_tick_of_the_limit(
-    app: Any, auth: Any, factories: Any, circle: dict[str, Any], clock: Any, socket_client: Any
+    app: Any, auth: Any, factories: Any, circle: CareCircle, clock: Any, socket_client: Any
 ) -> None:
     """The scheduler ticks every few seconds, so the next person is told within
     that much of the tier's limit."""
@@ -442,7 +439,7 @@ def test_alerts_move_on_within_a_tick_of_the_limit(
 
 
 def test_a_missed_checkin_the_patient_wanted_told_is_acknowledged_or_escalated_too(
-    app: Any, auth: Any, factories: Any, circle: dict[str, Any], clock: Any, socket_client: Any
+    app: Any, auth: Any, factories: Any, circle: CareCircle, clock: Any, socket_client: Any
 ) -> None:
     from datetime import time
 
@@ -450,7 +447,7 @@ def test_a_missed_checkin_the_patient_wanted_told_is_acknowledged_or_escalated_t
     from nattlys.db import get_db
 
     staff(factories, circle)
-    factories.checkin_schedule(circle["mona"], evening_time=time(20, 0), after_missed="tell_on_duty")
+    factories.checkin_schedule(circle.mona, evening_time=time(20, 0), after_missed="tell_on_duty")
     socket_client(auth.client_for("ola"))  # Ola (bolig, from 22:00) has the app open, but does not answer
     ingrid_socket = socket_client(auth.client_for("ingrid"))
     for hhmm in ("20:00", "20:30", "21:00", "21:30", "22:00", "22:05"):
@@ -462,17 +459,17 @@ def test_a_missed_checkin_the_patient_wanted_told_is_acknowledged_or_escalated_t
     clock.advance(minutes=3)
     assert run_ticks(app, clock)["alerts_escalated"] == 1
     told = events(ingrid_socket, "checkin:alert")
-    assert [(a["reason"], a["patient_id"]) for a in told] == [("missed", circle["mona"].id)]
+    assert [(a["reason"], a["patient_id"]) for a in told] == [("missed", circle.mona.id)]
     assert auth.client_for("ingrid").post(f"/api/alerts/{ola_open[0]['id']}/ack").status_code == 204
     assert auth.client_for("mona").get("/api/alerts/me").json["alert"]["status"] == "acknowledged"
 
 
 def test_the_inbox_puts_tonights_red_first_then_the_longest_wait(
-    app: Any, auth: Any, factories: Any, circle: dict[str, Any], clock: Any
+    app: Any, auth: Any, factories: Any, circle: CareCircle, clock: Any
 ) -> None:
     staff(factories, circle)
     per = factories.patient("per", display_name="Per")
-    factories.care_circle(per, [[circle["bolig"]]])
+    factories.care_circle(per, [[circle.bolig]])
     auth.client_for("per").post(
         "/api/checkins", json=red(pressure=2, self_harm_urge="none", wants_contact=True)
     )
@@ -486,7 +483,7 @@ def test_the_inbox_puts_tonights_red_first_then_the_longest_wait(
 
 
 def test_after_escalation_the_next_supporter_sees_tonights_red_and_the_answers(
-    app: Any, auth: Any, factories: Any, circle: dict[str, Any], clock: Any
+    app: Any, auth: Any, factories: Any, circle: CareCircle, clock: Any
 ) -> None:
     staff(factories, circle)
     body = auth.client_for("mona").post("/api/checkins", json=red(wants_contact=True)).json
@@ -500,7 +497,7 @@ def test_after_escalation_the_next_supporter_sees_tonights_red_and_the_answers(
 
 
 def test_an_alert_nobody_could_take_for_half_a_day_expires_and_its_wait_is_counted(
-    app: Any, auth: Any, factories: Any, circle: dict[str, Any], clock: Any
+    app: Any, auth: Any, factories: Any, circle: CareCircle, clock: Any
 ) -> None:
     clock.set(datetime(2026, 11, 25, 23, 30, tzinfo=OSLO))  # nobody on duty: no roster at all
     auth.client_for("mona").post("/api/checkins", json=red())

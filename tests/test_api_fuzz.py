@@ -32,6 +32,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlmodel import select
 
+from nattlys.accounts.models import User
 from nattlys.accounts.sessions import COOKIE_NAME
 from nattlys.care_circles.models import TeamKind
 from nattlys.chat.models import Conversation
@@ -56,10 +57,10 @@ SESSION_ENDING = ("/api/auth/logout",)
 
 @dataclass
 class FuzzWorld:
-    patient: Any
-    supporter: Any
-    admin: Any
-    other_patient: Any
+    patient: User
+    supporter: User
+    admin: User
+    other_patient: User
     known_ids: list[int]
 
 

@@ -15,6 +15,7 @@ from nattlys import catalogues
 from nattlys.accounts.models import User
 from nattlys.audit.models import AuditEntry
 from tests.scenes.audit import people  # noqa: F401  (the fixture)
+from tests.scenes.world import CareCircle
 
 
 def _entries(db: Session, **where: Any) -> list[AuditEntry]:
@@ -32,8 +33,8 @@ def _count(db: Session) -> int:
     return int(total)
 
 
-def test_a_supporters_read_is_recorded(people: dict[str, Any], auth: Any, db: Session, clock: Any) -> None:
-    kari, patient = people["kari"], people["patient"]
+def test_a_supporters_read_is_recorded(people: CareCircle, auth: Any, db: Session, clock: Any) -> None:
+    kari, patient = people.kari, people.patient
     client = auth.client_for(kari.username)
     clock.advance(minutes=5)
     response = client.get(f"/api/patients/{patient.id}")
@@ -51,19 +52,19 @@ def test_a_supporters_read_is_recorded(people: dict[str, Any], auth: Any, db: Se
     assert entry.request_id == response.headers["X-Request-ID"]
 
 
-def test_a_well_formed_incoming_request_id_is_kept(people: dict[str, Any], auth: Any, db: Session) -> None:
-    client = auth.client_for(people["kari"].username)
-    response = client.get(f"/api/patients/{people['patient'].id}", headers={"X-Request-ID": "nginx-req-0042"})
+def test_a_well_formed_incoming_request_id_is_kept(people: CareCircle, auth: Any, db: Session) -> None:
+    client = auth.client_for(people.kari.username)
+    response = client.get(f"/api/patients/{people.patient.id}", headers={"X-Request-ID": "nginx-req-0042"})
     assert response.headers["X-Request-ID"] == "nginx-req-0042"
     assert _entries(db, action="patient.read")[0].request_id == "nginx-req-0042"
 
-    bad = client.get(f"/api/patients/{people['patient'].id}", headers={"X-Request-ID": "<script>x</script>"})
+    bad = client.get(f"/api/patients/{people.patient.id}", headers={"X-Request-ID": "<script>x</script>"})
     assert bad.headers["X-Request-ID"] != "<script>x</script>"
     assert _entries(db, action="patient.read")[1].request_id == bad.headers["X-Request-ID"]
 
 
-def test_the_patient_sees_who_read_their_data(people: dict[str, Any], auth: Any) -> None:
-    kari, patient = people["kari"], people["patient"]
+def test_the_patient_sees_who_read_their_data(people: CareCircle, auth: Any) -> None:
+    kari, patient = people.kari, people.patient
     auth.client_for(kari.username).get(f"/api/patients/{patient.id}")
     auth.client_for(kari.username).get(f"/api/patients/{patient.id}/care-circle")
 
@@ -81,9 +82,9 @@ def test_the_patient_sees_who_read_their_data(people: dict[str, Any], auth: Any)
 
 
 def test_the_patients_own_reads_are_not_recorded_or_listed(
-    people: dict[str, Any], auth: Any, db: Session
+    people: CareCircle, auth: Any, db: Session
 ) -> None:
-    patient = people["patient"]
+    patient = people.patient
     client = auth.client_for(patient.username)
     before = _count(db)
     assert client.get(f"/api/patients/{patient.id}").status_code == 200
@@ -93,28 +94,28 @@ def test_the_patients_own_reads_are_not_recorded_or_listed(
 
 
 def test_the_patient_does_not_see_other_patients_entries(
-    people: dict[str, Any], factories: Any, auth: Any
+    people: CareCircle, factories: Any, auth: Any
 ) -> None:
     other = factories.patient()
-    factories.care_circle(other, [[people["bolig"]]])
-    auth.client_for(people["kari"].username).get(f"/api/patients/{other.id}")
-    assert auth.client_for(people["patient"].username).get("/api/me/audit").json == []
+    factories.care_circle(other, [[people.bolig]])
+    auth.client_for(people.kari.username).get(f"/api/patients/{other.id}")
+    assert auth.client_for(people.patient.username).get("/api/me/audit").json == []
     assert len(auth.client_for(other.username).get("/api/me/audit").json) == 1
 
 
-def test_only_patients_have_a_my_audit_page(people: dict[str, Any], auth: Any) -> None:
-    assert auth.client_for(people["kari"].username).get("/api/me/audit").status_code == 403
+def test_only_patients_have_a_my_audit_page(people: CareCircle, auth: Any) -> None:
+    assert auth.client_for(people.kari.username).get("/api/me/audit").status_code == 403
 
 
-def test_admin_reviews_the_audit_log_by_patient(people: dict[str, Any], factories: Any, auth: Any) -> None:
-    kari, patient = people["kari"], people["patient"]
+def test_admin_reviews_the_audit_log_by_patient(people: CareCircle, factories: Any, auth: Any) -> None:
+    kari, patient = people.kari, people.patient
     other = factories.patient()
-    factories.care_circle(other, [[people["bolig"]]])
+    factories.care_circle(other, [[people.bolig]])
     kari_client = auth.client_for(kari.username)
     kari_client.get(f"/api/patients/{patient.id}")
     kari_client.get(f"/api/patients/{other.id}")
 
-    admin = auth.client_for(people["admin"].username)
+    admin = auth.client_for(people.admin.username)
     response = admin.get(f"/api/audit?patient_id={patient.id}")
     assert response.status_code == 200
     assert response.json
@@ -129,39 +130,39 @@ def test_admin_reviews_the_audit_log_by_patient(people: dict[str, Any], factorie
     assert kari_client.get(f"/api/audit?patient_id={patient.id}").status_code == 403
 
 
-def test_a_failed_request_leaves_no_audit_row(people: dict[str, Any], auth: Any, db: Session) -> None:
-    admin = auth.client_for(people["admin"].username)
+def test_a_failed_request_leaves_no_audit_row(people: CareCircle, auth: Any, db: Session) -> None:
+    admin = auth.client_for(people.admin.username)
     before = _count(db)
     response = admin.put(
-        f"/api/patients/{people['patient'].id}/care-circle",
-        json={"tiers": [{"team_ids": [people["bolig"].id]}, {"team_ids": [987654]}]},
+        f"/api/patients/{people.patient.id}/care-circle",
+        json={"tiers": [{"team_ids": [people.bolig.id]}, {"team_ids": [987654]}]},
     )
     assert response.status_code == 400
     assert _count(db) == before
     assert _entries(db, action="care_circle.update") == []
 
     ok = admin.put(
-        f"/api/patients/{people['patient'].id}/care-circle",
-        json={"tiers": [{"team_ids": [people["bolig"].id]}]},
+        f"/api/patients/{people.patient.id}/care-circle",
+        json={"tiers": [{"team_ids": [people.bolig.id]}]},
     )
     assert ok.status_code == 200
     assert [e.request_id for e in _entries(db, action="care_circle.update")] == [ok.headers["X-Request-ID"]]
 
 
 def test_a_refused_read_is_not_recorded_as_a_read(
-    people: dict[str, Any], factories: Any, auth: Any, db: Session
+    people: CareCircle, factories: Any, auth: Any, db: Session
 ) -> None:
     outsider = factories.supporter()
-    response = auth.client_for(outsider.username).get(f"/api/patients/{people['patient'].id}")
+    response = auth.client_for(outsider.username).get(f"/api/patients/{people.patient.id}")
     assert response.status_code == 403
     assert _entries(db, action="patient.read") == []
 
 
 def test_entries_outlive_a_deleted_staff_account(
-    people: dict[str, Any], factories: Any, auth: Any, db: Session
+    people: CareCircle, factories: Any, auth: Any, db: Session
 ) -> None:
     """A removed supporter's reads stay on the patient's "who has seen my data"."""
-    kari, patient = people["kari"], people["patient"]
+    kari, patient = people.kari, people.patient
     assert auth.client_for(kari.username).get(f"/api/patients/{patient.id}").status_code == 200
 
     db.execute(delete(User).where(col(User.id) == kari.id))
@@ -198,12 +199,12 @@ def _admin_sentence(lang: str, entry: dict[str, Any]) -> str:
 
 
 def test_the_admin_log_names_the_people_of_a_plan_read_in_both_languages(
-    people: dict[str, Any], auth: Any
+    people: CareCircle, auth: Any
 ) -> None:
-    kari, patient = people["kari"], people["patient"]
+    kari, patient = people.kari, people.patient
     assert auth.client_for(kari.username).get(f"/api/patients/{patient.id}/crisis-plan").status_code == 200
 
-    log = auth.client_for(people["admin"].username).get(f"/api/audit?patient_id={patient.id}").json
+    log = auth.client_for(people.admin.username).get(f"/api/audit?patient_id={patient.id}").json
     (read,) = [e for e in log if e["action"] == "crisis_plan.read"]
     assert (read["actor_name"], read["patient_name"], read["reason"]) == ("Kari Bolig", "Mona", None)
     assert [d["field"] for d in read["details"]] == ["version", "sections_shown"]

@@ -22,12 +22,13 @@ from nattlys.audit.models import AuditEntry
 from nattlys.care_circles.models import TeamKind, TeamMembership
 from nattlys.db import standalone_session
 from tests.scenes.audit import people  # noqa: F401  (the fixture, reused as is)
+from tests.scenes.world import CareCircle
 
 
-def _some_reads(auth: Any, people: dict[str, Any], times: int = 4) -> None:
-    client = auth.client_for(people["kari"].username)
+def _some_reads(auth: Any, people: CareCircle, times: int = 4) -> None:
+    client = auth.client_for(people.kari.username)
     for _ in range(times):
-        assert client.get(f"/api/patients/{people['patient'].id}").status_code == 200
+        assert client.get(f"/api/patients/{people.patient.id}").status_code == 200
 
 
 def _chain(db: Session) -> list[AuditEntry]:
@@ -40,7 +41,7 @@ def _chain(db: Session) -> list[AuditEntry]:
     return rows
 
 
-def test_every_row_is_linked_to_the_one_before(people: dict[str, Any], auth: Any, db: Session) -> None:
+def test_every_row_is_linked_to_the_one_before(people: CareCircle, auth: Any, db: Session) -> None:
     _some_reads(auth, people)
     rows = _chain(db)
     assert len(rows) >= 4
@@ -55,7 +56,7 @@ def test_every_row_is_linked_to_the_one_before(people: dict[str, Any], auth: Any
     assert (verdict.rows, verdict.head_seq, verdict.head_hash) == (len(rows), len(rows), running)
 
 
-def test_an_edited_row_is_named(people: dict[str, Any], auth: Any, db: Session) -> None:
+def test_an_edited_row_is_named(people: CareCircle, auth: Any, db: Session) -> None:
     _some_reads(auth, people)
     victim = _chain(db)[2]
     db.exec(text("UPDATE audit_entries SET actor_id = NULL WHERE id = :id"), params={"id": victim.id})  # type: ignore[call-overload]
@@ -68,7 +69,7 @@ def test_an_edited_row_is_named(people: dict[str, Any], auth: Any, db: Session) 
 
 
 def test_an_edited_row_with_its_hash_recomputed_breaks_the_next_link(
-    people: dict[str, Any], auth: Any, db: Session
+    people: CareCircle, auth: Any, db: Session
 ) -> None:
     _some_reads(auth, people)
     rows = _chain(db)
@@ -82,7 +83,7 @@ def test_an_edited_row_with_its_hash_recomputed_breaks_the_next_link(
     assert "does not follow" in (verdict.problem or "")
 
 
-def test_a_deleted_row_is_named(people: dict[str, Any], auth: Any, db: Session) -> None:
+def test_a_deleted_row_is_named(people: CareCircle, auth: Any, db: Session) -> None:
     _some_reads(auth, people)
     rows = _chain(db)
     db.exec(delete(AuditEntry).where(col(AuditEntry.id) == rows[1].id))  # type: ignore[call-overload]
@@ -92,7 +93,7 @@ def test_a_deleted_row_is_named(people: dict[str, Any], auth: Any, db: Session) 
     assert verdict.problem == "rows 2 to 2 of the chain are missing (deleted)"
 
 
-def test_deleting_the_newest_rows_is_seen(people: dict[str, Any], auth: Any, db: Session) -> None:
+def test_deleting_the_newest_rows_is_seen(people: CareCircle, auth: Any, db: Session) -> None:
     _some_reads(auth, people)
     rows = _chain(db)
     db.exec(delete(AuditEntry).where(col(AuditEntry.id) == rows[-1].id))  # type: ignore[call-overload]
@@ -104,7 +105,7 @@ def test_deleting_the_newest_rows_is_seen(people: dict[str, Any], auth: Any, db:
 
 
 def test_the_verify_command_says_intact_or_names_the_first_broken_row(
-    people: dict[str, Any], auth: Any, db: Session, runner: Any
+    people: CareCircle, auth: Any, db: Session, runner: Any
 ) -> None:
     _some_reads(auth, people)
     ok = runner.invoke(args=["audit", "verify"])
@@ -119,9 +120,9 @@ def test_the_verify_command_says_intact_or_names_the_first_broken_row(
     assert f"audit log BROKEN at row id {victim.id} (chain position 2)" in bad.output
 
 
-def test_a_rolled_back_row_leaves_no_gap(people: dict[str, Any], app: Flask, db: Session) -> None:
+def test_a_rolled_back_row_leaves_no_gap(people: CareCircle, app: Flask, db: Session) -> None:
     with app.app_context(), standalone_session(app) as session:
-        kari = session.get(User, people["kari"].id)
+        kari = session.get(User, people.kari.id)
         writer.record(session, actor=kari, action="patient.read", object_type="patient", patient_id=1)
         session.rollback()
         writer.record(session, actor=kari, action="patient.read", object_type="patient", patient_id=2)
@@ -130,11 +131,11 @@ def test_a_rolled_back_row_leaves_no_gap(people: dict[str, Any], app: Flask, db:
     assert verify(db).intact
 
 
-def test_a_row_written_in_a_savepoint_goes_with_it(people: dict[str, Any], app: Flask, db: Session) -> None:
+def test_a_row_written_in_a_savepoint_goes_with_it(people: CareCircle, app: Flask, db: Session) -> None:
     """A savepoint rolled back takes its rows; one released keeps them, and
     they are sealed when the transaction commits, not when the savepoint ends."""
     with app.app_context(), standalone_session(app) as session:
-        kari = session.get(User, people["kari"].id)
+        kari = session.get(User, people.kari.id)
         writer.record(session, actor=kari, action="patient.read", object_type="patient", patient_id=1)
         try:
             with session.begin_nested():
@@ -150,7 +151,7 @@ def test_a_row_written_in_a_savepoint_goes_with_it(people: dict[str, Any], app: 
     assert verify(db).intact
 
 
-def test_parallel_writers_never_fork_the_chain(people: dict[str, Any], app: Flask, db: Session) -> None:
+def test_parallel_writers_never_fork_the_chain(people: CareCircle, app: Flask, db: Session) -> None:
     """Each writer commits its rows while the others do; the head lock makes
     them queue, so the chain stays one line (a fork would repeat a position,
     which the unique chain_seq refuses, or break a link)."""
@@ -160,7 +161,7 @@ def test_parallel_writers_never_fork_the_chain(people: dict[str, Any], app: Flas
     def write(n: int) -> None:
         try:
             with app.app_context(), standalone_session(app) as session:
-                kari = session.get(User, people["kari"].id)
+                kari = session.get(User, people.kari.id)
                 session.commit()
                 start.wait()
                 for i in range(per_thread):
@@ -187,9 +188,9 @@ def test_parallel_writers_never_fork_the_chain(people: dict[str, Any], app: Flas
 
 
 def test_the_actors_team_kinds_are_kept_as_they_were(
-    people: dict[str, Any], auth: Any, db: Session, factories: Any
+    people: CareCircle, auth: Any, db: Session, factories: Any
 ) -> None:
-    kari, patient = people["kari"], people["patient"]
+    kari, patient = people.kari, people.patient
     _some_reads(auth, people, times=1)
     db.exec(delete(TeamMembership).where(col(TeamMembership.user_id) == kari.id))  # type: ignore[call-overload]
     factories.team(TeamKind.dps, members=[kari])
@@ -264,9 +265,9 @@ def test_rows_written_before_details_existed_hash_as_they_did() -> None:
     assert link_hash("ab" * 32, {**OLD_ROW, "details": {"version": 4}}) != OLD_ROW_HASH
 
 
-def test_a_rows_details_are_part_of_its_hash(people: dict[str, Any], auth: Any, db: Session) -> None:
-    client = auth.client_for(people["kari"].username)
-    assert client.get(f"/api/patients/{people['patient'].id}/crisis-plan").status_code == 200
+def test_a_rows_details_are_part_of_its_hash(people: CareCircle, auth: Any, db: Session) -> None:
+    client = auth.client_for(people.kari.username)
+    assert client.get(f"/api/patients/{people.patient.id}/crisis-plan").status_code == 200
     (read,) = [r for r in _chain(db) if r.action == "crisis_plan.read"]
     assert read.details and "sections_shown" in read.details
     assert verify(db).intact

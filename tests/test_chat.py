@@ -21,10 +21,11 @@ from tests.scenes.chat import (
     run_tick,
     staff_rosters,
 )
+from tests.scenes.world import CareCircle
 
 
 def test_a_message_reaches_the_supporter_on_duty_live(
-    app: Any, auth: Any, factories: Any, circle: dict[str, Any], socket_client: Any, db: Any
+    app: Any, auth: Any, factories: Any, circle: CareCircle, socket_client: Any, db: Any
 ) -> None:
     staff_rosters(factories, circle)
     kari = auth.client_for("kari")
@@ -47,9 +48,7 @@ def test_a_message_reaches_the_supporter_on_duty_live(
     assert inbox[0]["mine"] is False
 
 
-def test_a_resend_is_stored_once(
-    app: Any, auth: Any, factories: Any, circle: dict[str, Any], db: Any
-) -> None:
+def test_a_resend_is_stored_once(app: Any, auth: Any, factories: Any, circle: CareCircle, db: Any) -> None:
     staff_rosters(factories, circle)
     mona = auth.client_for("mona")
     same = cid()
@@ -61,7 +60,7 @@ def test_a_resend_is_stored_once(
 
 
 def test_unanswered_offer_escalates_to_the_next_tier_and_the_patient_is_told(
-    app: Any, auth: Any, factories: Any, circle: dict[str, Any], clock: Any, socket_client: Any, db: Any
+    app: Any, auth: Any, factories: Any, circle: CareCircle, clock: Any, socket_client: Any, db: Any
 ) -> None:
     staff_rosters(factories, circle)
     ingrid_socket = socket_client(auth.client_for("ingrid"))
@@ -81,7 +80,7 @@ def test_unanswered_offer_escalates_to_the_next_tier_and_the_patient_is_told(
 
 
 def test_escalation_deadline_survives_a_restart(
-    app: Any, make_app: Any, auth: Any, factories: Any, circle: dict[str, Any], clock: Any, db: Any
+    app: Any, make_app: Any, auth: Any, factories: Any, circle: CareCircle, clock: Any, db: Any
 ) -> None:
     staff_rosters(factories, circle)
     auth.client_for("mona").post("/api/chat/messages", json={"client_id": cid(), "body": "Hallo"})
@@ -92,7 +91,7 @@ def test_escalation_deadline_survives_a_restart(
 
 
 def test_nobody_on_duty_is_told_at_once_and_logged_for_the_admin(
-    app: Any, auth: Any, factories: Any, circle: dict[str, Any], clock: Any, db: Any
+    app: Any, auth: Any, factories: Any, circle: CareCircle, clock: Any, db: Any
 ) -> None:
     mona = auth.client_for("mona")
     sent = mona.post("/api/chat/messages", json={"client_id": cid(), "body": "Hjelp"})
@@ -109,7 +108,7 @@ def test_nobody_on_duty_is_told_at_once_and_logged_for_the_admin(
 
 
 def test_taking_answering_and_read_status(
-    app: Any, auth: Any, factories: Any, circle: dict[str, Any], socket_client: Any
+    app: Any, auth: Any, factories: Any, circle: CareCircle, socket_client: Any
 ) -> None:
     staff_rosters(factories, circle)
     mona = auth.client_for("mona")
@@ -138,7 +137,7 @@ def test_taking_answering_and_read_status(
 
 
 def test_every_status_she_is_told_is_numbered_after_the_one_before(
-    app: Any, auth: Any, factories: Any, circle: dict[str, Any], socket_client: Any
+    app: Any, auth: Any, factories: Any, circle: CareCircle, socket_client: Any
 ) -> None:
     """Two server processes may tell her phone in turn, and their events can
     arrive out of order; the numbers let the phone keep the newest."""
@@ -158,7 +157,7 @@ def test_every_status_she_is_told_is_numbered_after_the_one_before(
 
 
 def test_a_supporter_whose_shift_ended_is_refused_at_once(
-    app: Any, auth: Any, factories: Any, circle: dict[str, Any], clock: Any
+    app: Any, auth: Any, factories: Any, circle: CareCircle, clock: Any
 ) -> None:
     staff_rosters(factories, circle)
     clock.set(datetime(2026, 11, 25, 21, 45, tzinfo=OSLO))
@@ -171,7 +170,7 @@ def test_a_supporter_whose_shift_ended_is_refused_at_once(
 
 
 def test_shift_change_hands_the_conversation_to_the_incoming_supporter(
-    app: Any, auth: Any, factories: Any, circle: dict[str, Any], clock: Any, socket_client: Any, db: Any
+    app: Any, auth: Any, factories: Any, circle: CareCircle, clock: Any, socket_client: Any, db: Any
 ) -> None:
     staff_rosters(factories, circle)
     auth.client_for("mona").post("/api/chat/messages", json={"client_id": cid(), "body": "Hei"})
@@ -192,18 +191,18 @@ def test_shift_change_hands_the_conversation_to_the_incoming_supporter(
 
 
 def test_hand_over_to_a_named_colleague_with_a_note(
-    app: Any, auth: Any, factories: Any, circle: dict[str, Any]
+    app: Any, auth: Any, factories: Any, circle: CareCircle
 ) -> None:
     staff_rosters(factories, circle)
     auth.client_for("mona").post("/api/chat/messages", json={"client_id": cid(), "body": "Hei"})
     kari = auth.client_for("kari")
     kari.post("/api/chat/conversations/1/take")
     outsider = kari.post(
-        "/api/chat/conversations/1/handover", json={"to_user_id": circle["outsider"].id, "note": "x"}
+        "/api/chat/conversations/1/handover", json={"to_user_id": circle.outsider.id, "note": "x"}
     )
     assert outsider.status_code == 400
     done = kari.post(
-        "/api/chat/conversations/1/handover", json={"to_user_id": circle["ingrid"].id, "note": "Trenger ro"}
+        "/api/chat/conversations/1/handover", json={"to_user_id": circle.ingrid.id, "note": "Trenger ro"}
     )
     assert done.status_code == 204
     item = auth.client_for("ingrid").get("/api/chat/inbox").json[0]
@@ -211,7 +210,7 @@ def test_hand_over_to_a_named_colleague_with_a_note(
 
 
 def test_a_reconnecting_client_gets_everything_it_missed(
-    app: Any, auth: Any, factories: Any, circle: dict[str, Any], socket_client: Any
+    app: Any, auth: Any, factories: Any, circle: CareCircle, socket_client: Any
 ) -> None:
     staff_rosters(factories, circle)
     mona = auth.client_for("mona")
@@ -229,7 +228,7 @@ def test_a_reconnecting_client_gets_everything_it_missed(
     [("   ", "empty_message"), ("x" * 4001, "message_too_long")],
 )
 def test_bad_messages_are_refused_and_nothing_is_stored(
-    app: Any, auth: Any, factories: Any, circle: dict[str, Any], db: Any, body: str, code: str
+    app: Any, auth: Any, factories: Any, circle: CareCircle, db: Any, body: str, code: str
 ) -> None:
     staff_rosters(factories, circle)
     response = auth.client_for("mona").post("/api/chat/messages", json={"client_id": cid(), "body": body})
@@ -237,16 +236,14 @@ def test_bad_messages_are_refused_and_nothing_is_stored(
     assert messages_in_db(db) == 0
 
 
-def test_html_is_stored_as_the_text_it_is(
-    app: Any, auth: Any, factories: Any, circle: dict[str, Any]
-) -> None:
+def test_html_is_stored_as_the_text_it_is(app: Any, auth: Any, factories: Any, circle: CareCircle) -> None:
     staff_rosters(factories, circle)
     text = '<script>alert("x")</script> &amp; 🌙 ‏مرحبا‎'
     sent = auth.client_for("mona").post("/api/chat/messages", json={"client_id": cid(), "body": text})
     assert sent.json["body"] == text
 
 
-def test_flooding_is_limited(app: Any, auth: Any, factories: Any, circle: dict[str, Any], db: Any) -> None:
+def test_flooding_is_limited(app: Any, auth: Any, factories: Any, circle: CareCircle, db: Any) -> None:
     staff_rosters(factories, circle)
     mona = auth.client_for("mona")
     for n in range(30):
@@ -257,7 +254,7 @@ def test_flooding_is_limited(app: Any, auth: Any, factories: Any, circle: dict[s
 
 
 def test_socket_events_send_refuse_strangers_and_unknown_events(
-    app: Any, auth: Any, factories: Any, circle: dict[str, Any], socket_client: Any, db: Any
+    app: Any, auth: Any, factories: Any, circle: CareCircle, socket_client: Any, db: Any
 ) -> None:
     staff_rosters(factories, circle)
     mona_socket = socket_client(auth.client_for("mona"))
@@ -272,7 +269,7 @@ def test_socket_events_send_refuse_strangers_and_unknown_events(
 
 
 def test_push_says_only_new_message(
-    app: Any, auth: Any, factories: Any, circle: dict[str, Any], monkeypatch: Any
+    app: Any, auth: Any, factories: Any, circle: CareCircle, monkeypatch: Any
 ) -> None:
     import nattlys.push.service as push
 
@@ -281,10 +278,10 @@ def test_push_says_only_new_message(
     staff_rosters(factories, circle)
     mona = auth.client_for("mona")
     mona.post("/api/chat/messages", json={"client_id": cid(), "body": "Jeg har det vondt i kveld"})
-    assert sent and sent[0][0] == [circle["kari"].id]
+    assert sent and sent[0][0] == [circle.kari.id]
     kari = auth.client_for("kari")
     kari.post("/api/chat/conversations/1/messages", json={"client_id": cid(), "body": "Jeg er her, Mona."})
-    assert sent[-1][0] == [circle["mona"].id]  # Mona has no socket open: she gets a push
+    assert sent[-1][0] == [circle.mona.id]  # Mona has no socket open: she gets a push
     for _ids, message in sent:
         payload = message.payload("nb").decode()
         assert json.loads(payload)["title"] == "Ny melding"
@@ -292,7 +289,7 @@ def test_push_says_only_new_message(
 
 
 def test_inbox_shows_the_patients_latest_checkin_level(
-    app: Any, auth: Any, factories: Any, circle: dict[str, Any]
+    app: Any, auth: Any, factories: Any, circle: CareCircle
 ) -> None:
     staff_rosters(factories, circle)
     mona = auth.client_for("mona")

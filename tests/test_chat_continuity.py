@@ -13,6 +13,7 @@ from sqlmodel import select
 from nattlys.chat.models import Message
 from tests.scenes.alerts import red
 from tests.scenes.chat import OSLO, cid, circle, decisions, run_tick, staff_rosters  # noqa: F401 - circle is a fixture
+from tests.scenes.world import CareCircle
 
 
 def talked_with(factories: Any, db: Any, patient: Any, supporter: Any, at: datetime) -> None:
@@ -51,7 +52,7 @@ def test_the_last_supporter_on_duty_in_a_later_tier_gets_it_first(
     app: Any,
     auth: Any,
     factories: Any,
-    circle: dict[str, Any],  # noqa: F811
+    circle: CareCircle,  # noqa: F811
     clock: Any,
     socket_client: Any,
     db: Any,
@@ -59,7 +60,7 @@ def test_the_last_supporter_on_duty_in_a_later_tier_gets_it_first(
     """Mona talked to Ingrid (kommune) two days ago; Ingrid is on duty tonight,
     so she gets the conversation, not bolig first. One routing decision."""
     staff_rosters(factories, circle)
-    talked_with(factories, db, circle["mona"], circle["ingrid"], clock() - timedelta(days=2))
+    talked_with(factories, db, circle.mona, circle.ingrid, clock() - timedelta(days=2))
     ingrid_socket = socket_client(auth.client_for("ingrid"))
     kari_socket = socket_client(auth.client_for("kari"))
     mona = auth.client_for("mona")
@@ -83,7 +84,7 @@ def test_the_last_supporter_alone_in_the_first_tier_gets_one_limit_not_two(
     app: Any,
     auth: Any,
     factories: Any,
-    circle: dict[str, Any],  # noqa: F811
+    circle: CareCircle,  # noqa: F811
     clock: Any,
     socket_client: Any,
     db: Any,
@@ -91,7 +92,7 @@ def test_the_last_supporter_alone_in_the_first_tier_gets_one_limit_not_two(
     """Mona talked to Kari, who is bolig's only one on duty: an ordinary first
     offer, and at bolig's limit it goes on to kommune, not to Kari again."""
     staff_rosters(factories, circle)
-    talked_with(factories, db, circle["mona"], circle["kari"], clock() - timedelta(days=1))
+    talked_with(factories, db, circle.mona, circle.kari, clock() - timedelta(days=1))
     ingrid_socket = socket_client(auth.client_for("ingrid"))
     mona = auth.client_for("mona")
     mona.post("/api/chat/messages", json={"client_id": cid(), "body": "Hei"})
@@ -105,13 +106,13 @@ def test_falls_back_tier_by_tier_when_the_last_supporter_is_off_duty(
     app: Any,
     auth: Any,
     factories: Any,
-    circle: dict[str, Any],  # noqa: F811
+    circle: CareCircle,  # noqa: F811
     clock: Any,
     socket_client: Any,
     db: Any,
 ) -> None:
     staff_rosters(factories, circle)
-    talked_with(factories, db, circle["mona"], circle["ingrid"], clock() - timedelta(days=1))
+    talked_with(factories, db, circle.mona, circle.ingrid, clock() - timedelta(days=1))
     clock.set(datetime(2026, 11, 25, 23, 30, tzinfo=OSLO))  # Ingrid went home at 23:00
     socket_client(auth.client_for("ingrid"))
     ola_socket = socket_client(auth.client_for("ola"))
@@ -123,13 +124,13 @@ def test_a_supporter_talked_to_more_than_a_week_ago_is_not_preferred(
     app: Any,
     auth: Any,
     factories: Any,
-    circle: dict[str, Any],  # noqa: F811
+    circle: CareCircle,  # noqa: F811
     clock: Any,
     socket_client: Any,
     db: Any,
 ) -> None:
     staff_rosters(factories, circle)
-    talked_with(factories, db, circle["mona"], circle["ingrid"], clock() - timedelta(days=7, minutes=1))
+    talked_with(factories, db, circle.mona, circle.ingrid, clock() - timedelta(days=7, minutes=1))
     ingrid_socket = socket_client(auth.client_for("ingrid"))
     kari_socket = socket_client(auth.client_for("kari"))
     auth.client_for("mona").post("/api/chat/messages", json={"client_id": cid(), "body": "Hei"})
@@ -141,7 +142,7 @@ def test_a_contact_request_goes_to_the_last_supporter_once_with_tonights_level_a
     app: Any,
     auth: Any,
     factories: Any,
-    circle: dict[str, Any],  # noqa: F811
+    circle: CareCircle,  # noqa: F811
     clock: Any,
     socket_client: Any,
     db: Any,
@@ -150,11 +151,11 @@ def test_a_contact_request_goes_to_the_last_supporter_once_with_tonights_level_a
     tonight's level, without the warning signs Mona shares only with bolig."""
     staff_rosters(factories, circle)
     factories.crisis_plan(
-        circle["mona"],
+        circle.mona,
         {"warning_signs": ["Jeg slutter å svare på telefonen"]},
         sharing={"warning_signs": ["bolig"]},
     )
-    talked_with(factories, db, circle["mona"], circle["ingrid"], clock() - timedelta(days=2))
+    talked_with(factories, db, circle.mona, circle.ingrid, clock() - timedelta(days=2))
     ingrid_socket = socket_client(auth.client_for("ingrid"))
     body = {
         "idempotency_key": cid(),
@@ -183,7 +184,7 @@ def test_a_red_checkin_without_a_contact_request_alerts_the_last_supporter_first
     app: Any,
     auth: Any,
     factories: Any,
-    circle: dict[str, Any],  # noqa: F811
+    circle: CareCircle,  # noqa: F811
     clock: Any,
     socket_client: Any,
     db: Any,
@@ -194,13 +195,13 @@ def test_a_red_checkin_without_a_contact_request_alerts_the_last_supporter_first
     from nattlys.alerts import escalation
 
     staff_rosters(factories, circle)
-    talked_with(factories, db, circle["mona"], circle["ingrid"], clock() - timedelta(days=2))
+    talked_with(factories, db, circle.mona, circle.ingrid, clock() - timedelta(days=2))
     ingrid_socket = socket_client(auth.client_for("ingrid"))
     kari_socket = socket_client(auth.client_for("kari"))
     answer = auth.client_for("mona").post("/api/checkins", json=red()).json
     assert answer["level"] == "red"
     assert (answer["alert"]["status"], answer["alert"]["team_kind"]) == ("told", "kommune")
-    assert [a["patient_id"] for a in events(ingrid_socket, "checkin:alert")] == [circle["mona"].id]
+    assert [a["patient_id"] for a in events(ingrid_socket, "checkin:alert")] == [circle.mona.id]
     assert events(kari_socket, "checkin:alert") == []
 
     clock.advance(minutes=3, seconds=1)
@@ -208,7 +209,7 @@ def test_a_red_checkin_without_a_contact_request_alerts_the_last_supporter_first
         from nattlys.db import get_db
 
         assert escalation.tick(get_db(), at=clock())["alerts_escalated"] == 1
-    assert [a["patient_id"] for a in events(kari_socket, "checkin:alert")] == [circle["mona"].id]
+    assert [a["patient_id"] for a in events(kari_socket, "checkin:alert")] == [circle.mona.id]
     seen = auth.client_for("mona").get("/api/alerts/me").json["alert"]
     assert (seen["status"], seen["team_kind"]) == ("told", "bolig")
 
@@ -217,7 +218,7 @@ def test_a_red_alert_to_the_last_supporter_alone_in_the_first_tier_moves_on_afte
     app: Any,
     auth: Any,
     factories: Any,
-    circle: dict[str, Any],  # noqa: F811
+    circle: CareCircle,  # noqa: F811
     clock: Any,
     socket_client: Any,
     db: Any,
@@ -225,7 +226,7 @@ def test_a_red_alert_to_the_last_supporter_alone_in_the_first_tier_moves_on_afte
     from nattlys.alerts import escalation
 
     staff_rosters(factories, circle)
-    talked_with(factories, db, circle["mona"], circle["kari"], clock() - timedelta(days=1))
+    talked_with(factories, db, circle.mona, circle.kari, clock() - timedelta(days=1))
     socket_client(auth.client_for("kari"))
     ingrid_socket = socket_client(auth.client_for("ingrid"))
     answer = auth.client_for("mona").post("/api/checkins", json=red()).json
@@ -235,7 +236,7 @@ def test_a_red_alert_to_the_last_supporter_alone_in_the_first_tier_moves_on_afte
         from nattlys.db import get_db
 
         assert escalation.tick(get_db(), at=clock())["alerts_escalated"] == 1
-    assert [a["patient_id"] for a in events(ingrid_socket, "checkin:alert")] == [circle["mona"].id]
+    assert [a["patient_id"] for a in events(ingrid_socket, "checkin:alert")] == [circle.mona.id]
     seen = auth.client_for("mona").get("/api/alerts/me").json["alert"]
     assert seen["team_kind"] == "kommune"
 
@@ -258,7 +259,7 @@ def test_a_shift_change_tells_the_patient_and_the_incoming_supporter_once(
     app: Any,
     auth: Any,
     factories: Any,
-    circle: dict[str, Any],  # noqa: F811
+    circle: CareCircle,  # noqa: F811
     clock: Any,
     socket_client: Any,
     db: Any,
@@ -305,13 +306,13 @@ def test_nobody_to_take_over_is_said_plainly(
     app: Any,
     auth: Any,
     factories: Any,
-    circle: dict[str, Any],  # noqa: F811
+    circle: CareCircle,  # noqa: F811
     clock: Any,
     socket_client: Any,
     db: Any,
 ) -> None:
     # Only Kari's bolig shift: after 22:00 nobody is on duty in any tier.
-    factories.published_roster(circle["bolig"], [([circle["kari"]], [("08:00", "22:00", False)])])
+    factories.published_roster(circle.bolig, [([circle.kari], [("08:00", "22:00", False)])])
     clock.set(datetime(2026, 11, 25, 21, 40, tzinfo=OSLO))
     mona = held_by_kari(auth, clock)
     mona_socket = socket_client(mona)
@@ -326,7 +327,7 @@ def test_the_holder_is_asked_once_for_a_handover_note_15_minutes_before_the_shif
     app: Any,
     auth: Any,
     factories: Any,
-    circle: dict[str, Any],  # noqa: F811
+    circle: CareCircle,  # noqa: F811
     clock: Any,
     socket_client: Any,
     db: Any,
@@ -346,7 +347,7 @@ def test_the_holder_is_asked_once_for_a_handover_note_15_minutes_before_the_shif
     [asked] = events(kari_socket, "chat:note_request")
     assert asked["conversation_id"] == 1
     assert datetime.fromisoformat(asked["shift_ends_at"]) == datetime(2026, 11, 25, 22, 0, tzinfo=OSLO)
-    assert [(ids, p.title, p.body) for ids, p in pushes] == [([circle["kari"].id], "shift_ends", "open_app")]
+    assert [(ids, p.title, p.body) for ids, p in pushes] == [([circle.kari.id], "shift_ends", "open_app")]
     assert kari.get("/api/chat/conversations/1").json["note_requested_for"] is not None
     clock.set(datetime(2026, 11, 25, 21, 50, tzinfo=OSLO))
     assert run_tick(app, clock)["notes_asked"] == 0  # once per shift
@@ -368,7 +369,7 @@ def test_the_automatic_summary_replaces_the_last_one(
     app: Any,
     auth: Any,
     factories: Any,
-    circle: dict[str, Any],  # noqa: F811
+    circle: CareCircle,  # noqa: F811
     clock: Any,
     socket_client: Any,
     db: Any,
@@ -419,7 +420,7 @@ def test_the_patients_copy_of_her_data_says_the_shift_change_in_words(
     app: Any,
     auth: Any,
     factories: Any,
-    circle: dict[str, Any],  # noqa: F811
+    circle: CareCircle,  # noqa: F811
     clock: Any,
 ) -> None:
     staff_rosters(factories, circle)

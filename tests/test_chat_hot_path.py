@@ -14,6 +14,7 @@ from sqlalchemy import event
 
 from nattlys.db import get_engine
 from tests.scenes.chat import cid, circle, messages_in_db, staff_rosters  # noqa: F401 - circle is a fixture
+from tests.scenes.world import CareCircle
 
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b(?!.*\bauth_sessions\b)", re.IGNORECASE | re.DOTALL)
 
@@ -39,7 +40,7 @@ def test_a_patients_send_refused_by_the_flood_limit_writes_nothing(
     app: Any,
     auth: Any,
     factories: Any,
-    circle: dict[str, Any],  # noqa: F811
+    circle: CareCircle,  # noqa: F811
     db: Any,
 ) -> None:
     staff_rosters(factories, circle)
@@ -55,7 +56,7 @@ def test_a_patients_send_refused_by_the_flood_limit_writes_nothing(
     assert messages_in_db(db) == 30
 
 
-def mona_wrote(auth: Any, factories: Any, circle: dict[str, Any]) -> int:  # noqa: F811
+def mona_wrote(auth: Any, factories: Any, circle: CareCircle) -> int:  # noqa: F811
     """Mona's first message, offered to Kari (on duty): the conversation's id."""
     staff_rosters(factories, circle)
     sent = auth.client_for("mona").post("/api/chat/messages", json={"client_id": cid(), "body": "Hei"})
@@ -66,7 +67,7 @@ def test_a_supporters_send_refused_by_the_flood_limit_writes_nothing(
     app: Any,
     auth: Any,
     factories: Any,
-    circle: dict[str, Any],  # noqa: F811
+    circle: CareCircle,  # noqa: F811
     socket_client: Any,
     db: Any,
 ) -> None:
@@ -105,7 +106,7 @@ def test_the_sending_phone_gets_its_message_and_status_in_the_answer_her_other_p
     app: Any,
     auth: Any,
     factories: Any,
-    circle: dict[str, Any],  # noqa: F811
+    circle: CareCircle,  # noqa: F811
     socket_client: Any,
 ) -> None:
     staff_rosters(factories, circle)
@@ -134,7 +135,7 @@ def test_the_supporters_sending_socket_is_not_sent_her_message_back(
     app: Any,
     auth: Any,
     factories: Any,
-    circle: dict[str, Any],  # noqa: F811
+    circle: CareCircle,  # noqa: F811
     socket_client: Any,
 ) -> None:
     conversation_id = mona_wrote(auth, factories, circle)
@@ -158,7 +159,7 @@ def test_socket_events_open_no_flask_cookie_session(
     app: Any,
     auth: Any,
     factories: Any,
-    circle: dict[str, Any],  # noqa: F811
+    circle: CareCircle,  # noqa: F811
     socket_client: Any,
     monkeypatch: Any,
 ) -> None:

@@ -32,6 +32,7 @@ from tests.scenes.checkins import (
     run_job,
     staff,
 )
+from tests.scenes.world import CareCircle
 
 HEALTH_WORDS = ("selvmord", "skade", "trykk", "Mona", "strong", "suicid", "pressure", "rød", "red", "9")
 
@@ -48,7 +49,7 @@ def pushed(app: Any) -> list[tuple[int, push.PushMessage]]:
 # --- submitting and levels ---------------------------------------------------------
 
 
-def test_green_check_in_is_stored_and_audited(auth: Any, circle: Any, plan: Any, db: Any) -> None:
+def test_green_check_in_is_stored_and_audited(auth: Any, circle: CareCircle, plan: Any, db: Any) -> None:
     mona = auth.client_for("mona")
     response = mona.post("/api/checkins", json=answers(note="Rolig kveld"))
     assert response.status_code == 201, response.json
@@ -62,7 +63,7 @@ def test_green_check_in_is_stored_and_audited(auth: Any, circle: Any, plan: Any,
     assert "checkin.write" in actions
 
 
-def test_yellow_shows_my_own_self_help_steps(auth: Any, circle: Any, plan: Any) -> None:
+def test_yellow_shows_my_own_self_help_steps(auth: Any, circle: CareCircle, plan: Any) -> None:
     mona = auth.client_for("mona")
     body = mona.post("/api/checkins", json=answers(warning_signs=[1, SIGNS[2].upper()])).json
     assert body["level"] == "yellow"
@@ -89,7 +90,7 @@ def test_yellow_shows_my_own_self_help_steps(auth: Any, circle: Any, plan: Any) 
     ],
 )
 def test_bad_input_names_the_field_and_stores_nothing(
-    auth: Any, circle: Any, plan: Any, db: Any, change: dict[str, Any], field: str
+    auth: Any, circle: CareCircle, plan: Any, db: Any, change: dict[str, Any], field: str
 ) -> None:
     response = auth.client_for("mona").post("/api/checkins", json=answers(**change))
     assert response.status_code == 400, response.json
@@ -97,18 +98,18 @@ def test_bad_input_names_the_field_and_stores_nothing(
     assert count(db, Checkin) == 0
 
 
-def test_another_patients_id_is_refused(auth: Any, circle: Any, plan: Any, db: Any) -> None:
+def test_another_patients_id_is_refused(auth: Any, circle: CareCircle, plan: Any, db: Any) -> None:
     mona = auth.client_for("mona")
-    other = circle["per"].id
+    other = circle.per.id
     assert mona.post("/api/checkins", json=answers(patient_id=other)).status_code == 403
     assert mona.get(f"/api/patients/{other}/checkins").status_code == 403
     assert mona.put(f"/api/patients/{other}/checkin-schedule", json={}).status_code == 403
     assert count(db, Checkin) == 0
-    assert mona.post("/api/checkins", json=answers(patient_id=circle["mona"].id)).status_code == 201
+    assert mona.post("/api/checkins", json=answers(patient_id=circle.mona.id)).status_code == 201
 
 
 def test_a_duplicate_submission_returns_the_first_and_stores_once(
-    app: Any, auth: Any, factories: Any, circle: Any, plan: Any, db: Any, socket_client: Any
+    app: Any, auth: Any, factories: Any, circle: CareCircle, plan: Any, db: Any, socket_client: Any
 ) -> None:
     staff(factories, circle)
     kari_socket = socket_client(auth.client_for("kari"))
@@ -132,7 +133,7 @@ def test_a_duplicate_submission_returns_the_first_and_stores_once(
 
 
 def test_a_resend_is_answered_with_the_stored_check_in_after_the_plans_signs_changed(
-    auth: Any, circle: Any, plan: Any, db: Any
+    auth: Any, circle: CareCircle, plan: Any, db: Any
 ) -> None:
     """Her outbox resends the check-in as it was sent; the plan may have lost
     that sign since. The stored check-in is the answer, not an error she
@@ -150,7 +151,7 @@ def test_a_resend_is_answered_with_the_stored_check_in_after_the_plans_signs_cha
 
 
 def test_red_alerts_the_supporter_on_duty_live_and_by_push(
-    app: Any, auth: Any, factories: Any, circle: Any, plan: Any, db: Any, socket_client: Any
+    app: Any, auth: Any, factories: Any, circle: CareCircle, plan: Any, db: Any, socket_client: Any
 ) -> None:
     staff(factories, circle)
     server = PushServer()
@@ -173,12 +174,12 @@ def test_red_alerts_the_supporter_on_duty_live_and_by_push(
         assert (body["alert"]["status"], body["alert"]["team_kind"]) == ("told", "bolig")
         alerts = [r["args"][0] for r in kari_socket.get_received() if r["name"] == "checkin:alert"]
         assert len(alerts) == 1
-        assert alerts[0]["patient_id"] == circle["mona"].id and alerts[0]["level"] == "red"
+        assert alerts[0]["patient_id"] == circle.mona.id and alerts[0]["level"] == "red"
         assert "Jeg orker" not in str(alerts[0])
         # Only the first tier with someone on duty is told.
         assert ola_socket.get_received() == [] and silje_socket.get_received() == []
         queued = pushed(app)
-        assert [(u, m.title) for u, m in queued] == [(circle["kari"].id, "someone_needs_you")]
+        assert [(u, m.title) for u, m in queued] == [(circle.kari.id, "someone_needs_you")]
         assert push.dispatcher(app).drain(timeout=10)
         assert len(server.requests) == 1
         payload = browser.decrypt(server.requests[0]["body"])
@@ -189,7 +190,7 @@ def test_red_alerts_the_supporter_on_duty_live_and_by_push(
         server.close()
 
 
-def test_red_with_nobody_on_duty_records_the_gap(auth: Any, circle: Any, plan: Any, db: Any) -> None:
+def test_red_with_nobody_on_duty_records_the_gap(auth: Any, circle: CareCircle, plan: Any, db: Any) -> None:
     body = auth.client_for("mona").post("/api/checkins", json=answers(self_harm_urge="strong")).json
     assert body["level"] == "red"
     assert body["alert"]["status"] == "no_one_on_duty"
@@ -199,7 +200,7 @@ def test_red_with_nobody_on_duty_records_the_gap(auth: Any, circle: Any, plan: A
 
 
 def test_wanting_contact_alone_starts_a_chat_with_the_supporter_on_duty(
-    auth: Any, factories: Any, circle: Any, plan: Any, db: Any
+    auth: Any, factories: Any, circle: CareCircle, plan: Any, db: Any
 ) -> None:
     staff(factories, circle)
     mona = auth.client_for("mona")
@@ -215,10 +216,12 @@ def test_wanting_contact_alone_starts_a_chat_with_the_supporter_on_duty(
 # --- schedules ---------------------------------------------------------------------
 
 
-def test_schedule_defaults_and_setting_it_together(auth: Any, circle: Any, db: Any, factories: Any) -> None:
+def test_schedule_defaults_and_setting_it_together(
+    auth: Any, circle: CareCircle, db: Any, factories: Any
+) -> None:
     staff(factories, circle)  # Kari is on duty (08-22): she may set times with Mona
     mona = auth.client_for("mona")
-    url = f"/api/patients/{circle['mona'].id}/checkin-schedule"
+    url = f"/api/patients/{circle.mona.id}/checkin-schedule"
     got = mona.get(url).json
     assert got["saved"] is False and got["evening_time"] == "20:00:00" and got["after_missed"] == "nothing"
     put = mona.put(
@@ -361,10 +364,17 @@ def test_a_reminder_overdue_by_more_than_the_catch_up_window_is_not_sent_late(
 
 @pytest.mark.parametrize("choice", ["tell_on_duty", "nothing"])
 def test_missed_check_in_one_gentle_reminder_then_what_the_patient_chose(
-    app: Any, auth: Any, factories: Any, circle: Any, clock: Any, db: Any, socket_client: Any, choice: str
+    app: Any,
+    auth: Any,
+    factories: Any,
+    circle: CareCircle,
+    clock: Any,
+    db: Any,
+    socket_client: Any,
+    choice: str,
 ) -> None:
     staff(factories, circle)
-    factories.checkin_schedule(circle["mona"], evening_time=time(20, 0), after_missed=choice)
+    factories.checkin_schedule(circle.mona, evening_time=time(20, 0), after_missed=choice)
     subscribe(auth.client_for("mona"), "https://push.example.net/send/mona")
     ola_socket = socket_client(auth.client_for("ola"))
     steps = []
@@ -373,9 +383,9 @@ def test_missed_check_in_one_gentle_reminder_then_what_the_patient_chose(
         steps.append(dict(run_job(app, clock)))
     told = "missed:told_on_duty" if choice == "tell_on_duty" else "missed:not_chosen"
     assert [s for s in steps if s] == [{"reminder:pushed": 1}, {"gentle:pushed": 1}, {told: 1}]
-    mona_titles = [m.title for u, m in pushed(app) if u == circle["mona"].id]
+    mona_titles = [m.title for u, m in pushed(app) if u == circle.mona.id]
     assert mona_titles == ["checkin_evening", "checkin_evening_waiting"]
-    staff_titles = [m.title for u, m in pushed(app) if u != circle["mona"].id]
+    staff_titles = [m.title for u, m in pushed(app) if u != circle.mona.id]
     alerts = [r for r in ola_socket.get_received() if r["name"] == "checkin:alert"]
     if choice == "tell_on_duty":
         assert staff_titles == ["checkin_evening_missed"]  # Ola is on duty from 22:00
@@ -385,9 +395,9 @@ def test_missed_check_in_one_gentle_reminder_then_what_the_patient_chose(
 
 
 def test_no_gentle_reminder_when_the_check_in_is_done(
-    app: Any, auth: Any, factories: Any, circle: Any, plan: Any, clock: Any
+    app: Any, auth: Any, factories: Any, circle: CareCircle, plan: Any, clock: Any
 ) -> None:
-    factories.checkin_schedule(circle["mona"], evening_time=time(20, 0), after_missed="tell_on_duty")
+    factories.checkin_schedule(circle.mona, evening_time=time(20, 0), after_missed="tell_on_duty")
     clock.set(datetime(2026, 11, 25, 20, 0, tzinfo=OSLO))
     assert run_job(app, clock) == {"reminder:in_app": 1}
     mona = auth.client_for("mona")
@@ -428,15 +438,15 @@ def test_no_reminder_pushed_in_quiet_hours(app: Any, auth: Any, factories: Any, 
 
 
 def test_after_discharge_daily_check_ins_and_the_recently_discharged_list(
-    app: Any, auth: Any, factories: Any, circle: Any, clock: Any
+    app: Any, auth: Any, factories: Any, circle: CareCircle, clock: Any
 ) -> None:
     staff(factories, circle)
     # Check-ins on Mondays only: a Wednesday brings no reminder...
-    factories.checkin_schedule(circle["mona"], evening_time=time(20, 0), weekdays=0b0000001)
+    factories.checkin_schedule(circle.mona, evening_time=time(20, 0), weekdays=0b0000001)
     clock.set(datetime(2026, 11, 25, 20, 0, tzinfo=OSLO))
     assert sum(run_job(app, clock).values()) == 0
     kari = auth.client_for("kari")
-    mona_id = circle["mona"].id
+    mona_id = circle.mona.id
     recorded = kari.post(f"/api/patients/{mona_id}/discharges", json={"discharge_date": "2026-11-25"})
     assert recorded.status_code == 201, recorded.json
     assert recorded.json["follow_up_until"] == "2026-12-09"
@@ -464,7 +474,7 @@ def test_after_discharge_daily_check_ins_and_the_recently_discharged_list(
 
 
 def test_trends_for_the_patient_and_those_on_duty_audited_for_staff(
-    auth: Any, factories: Any, circle: Any, plan: Any, clock: Any, db: Any
+    auth: Any, factories: Any, circle: CareCircle, plan: Any, clock: Any, db: Any
 ) -> None:
     staff(factories, circle)
     mona = auth.client_for("mona")
@@ -472,7 +482,7 @@ def test_trends_for_the_patient_and_those_on_duty_audited_for_staff(
         clock.set(datetime(2026, 11, 25, 20, 30, tzinfo=OSLO) - timedelta(days=days_ago))
         extra = {"warning_signs": [0]} if pressure == 6 else {}
         mona.post("/api/checkins", json=answers(pressure=pressure, **extra))
-    url = f"/api/patients/{circle['mona'].id}/checkins"
+    url = f"/api/patients/{circle.mona.id}/checkins"
     own = mona.get(url).json
     assert [p["pressure"] for p in own["points"]] == [3, 6, 9]
     assert [i["pressure"] for i in own["items"]] == [9, 6, 3]
@@ -483,7 +493,7 @@ def test_trends_for_the_patient_and_those_on_duty_audited_for_staff(
     assert kari_view["items"][1]["warning_signs"] == [SIGNS[0]]
     reads = db.exec(select(AuditEntry).where(AuditEntry.action == "checkin.read")).all()
     db.commit()
-    assert count(db, AuditEntry) > before and reads[-1].patient_id == circle["mona"].id
+    assert count(db, AuditEntry) > before and reads[-1].patient_id == circle.mona.id
     assert auth.client_for("per.s").get(url).status_code == 403
     # Ola is in the circle but works nights from 22:00: not yet.
     off_duty = auth.client_for("ola").get(url)
@@ -492,7 +502,7 @@ def test_trends_for_the_patient_and_those_on_duty_audited_for_staff(
 
 
 def test_warning_signs_hidden_from_a_team_kind_the_patient_did_not_share_with(
-    auth: Any, factories: Any, circle: Any, plan: Any, monkeypatch: pytest.MonkeyPatch
+    auth: Any, factories: Any, circle: CareCircle, plan: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     staff(factories, circle)
     private = PlanBits(
@@ -500,7 +510,7 @@ def test_warning_signs_hidden_from_a_team_kind_the_patient_did_not_share_with(
     )
     monkeypatch.setattr("nattlys.checkins.plan_link.plan_bits", lambda db, patient_id: private)
     auth.client_for("mona").post("/api/checkins", json=answers(warning_signs=[0, 1]))
-    url = f"/api/patients/{circle['mona'].id}/checkins"
+    url = f"/api/patients/{circle.mona.id}/checkins"
     kari_item = auth.client_for("kari").get(url).json["items"][0]
     # Neither the signs, nor how many, nor that they made the check-in yellow.
     assert kari_item["warning_signs"] is None and kari_item["warning_sign_count"] is None
@@ -511,7 +521,7 @@ def test_warning_signs_hidden_from_a_team_kind_the_patient_did_not_share_with(
 
 
 def test_tonight_lists_my_on_duty_patients_red_first(
-    auth: Any, factories: Any, circle: Any, plan: Any, clock: Any
+    auth: Any, factories: Any, circle: CareCircle, plan: Any, clock: Any
 ) -> None:
     staff(factories, circle)
     mona = auth.client_for("mona")
@@ -585,7 +595,7 @@ def test_demo_gives_schedules_history_and_a_red_for_pasient2(
 
 
 def test_a_resent_red_checkin_tells_the_patient_the_same_as_the_first(
-    auth: Any, factories: Any, circle: Any, plan: Any, socket_client: Any
+    auth: Any, factories: Any, circle: CareCircle, plan: Any, socket_client: Any
 ) -> None:
     staff(factories, circle)
     socket_client(auth.client_for("kari"))
@@ -599,11 +609,11 @@ def test_a_resent_red_checkin_tells_the_patient_the_same_as_the_first(
 
 
 def test_a_reminder_push_lost_with_its_process_is_sent_again_once(
-    app: Any, auth: Any, factories: Any, circle: Any, clock: Any, db: Any, monkeypatch: Any
+    app: Any, auth: Any, factories: Any, circle: CareCircle, clock: Any, db: Any, monkeypatch: Any
 ) -> None:
     """The scheduler records the 20:00 step and is killed before the push goes
     out. The next scheduler sends it again, once; a confirmed one never."""
-    factories.checkin_schedule(circle["mona"], evening_time=time(20, 0))
+    factories.checkin_schedule(circle.mona, evening_time=time(20, 0))
     subscribe(auth.client_for("mona"), "https://push.example.net/send/mona")
     clock.set(datetime(2026, 11, 25, 20, 0, tzinfo=OSLO))
     with monkeypatch.context() as died:

@@ -17,6 +17,7 @@ from nattlys.care_circles.models import CareTier
 from nattlys.plans.models import CrisisPlan, CrisisPlanProposal, CrisisPlanVersion
 from tests.scenes.crisis_plans import (
     MONA_PLAN,
+    PlanCircle,
     propose,
     s,  # noqa: F401  (the fixture)
     save,
@@ -37,8 +38,8 @@ def counts(db: Session) -> tuple[int, int, int]:
 # Ownership and versions
 
 
-def test_a_new_plan_is_empty_with_plain_defaults(s: dict[str, Any]) -> None:
-    plan = s["as_mona"].get(url(s["mona"])).json
+def test_a_new_plan_is_empty_with_plain_defaults(s: PlanCircle) -> None:
+    plan = s.as_mona.get(url(s.mona)).json
     assert plan["viewer"] == "patient"
     assert plan["version"] == 0 and plan["updated_by"] is None
     assert plan["sections"]["warning_signs"] == []
@@ -55,40 +56,40 @@ def test_a_new_plan_is_empty_with_plain_defaults(s: dict[str, Any]) -> None:
     assert plan["default_sharing"] == plan["sharing"]
 
 
-def test_patient_edit_makes_a_new_version_with_author_and_keeps_other_sections(s: dict[str, Any]) -> None:
-    first = saved(s["as_mona"], s["mona"], 0, MONA_PLAN)
+def test_patient_edit_makes_a_new_version_with_author_and_keeps_other_sections(s: PlanCircle) -> None:
+    first = saved(s.as_mona, s.mona, 0, MONA_PLAN)
     assert first["version"] == 1
-    assert first["updated_by"] == {"id": s["mona"].id, "display_name": "Mona"}
+    assert first["updated_by"] == {"id": s.mona.id, "display_name": "Mona"}
     assert first["updated_kind"] == "edit"
 
-    second = saved(s["as_mona"], s["mona"], 1, {"self_help": ["Ta en varm dusj", "Gå en tur langs sjøen"]})
+    second = saved(s.as_mona, s.mona, 1, {"self_help": ["Ta en varm dusj", "Gå en tur langs sjøen"]})
     assert second["version"] == 2
     assert second["sections"]["self_help"] == ["Ta en varm dusj", "Gå en tur langs sjøen"]
     # Sections left out of the request are untouched.
     assert second["sections"]["warning_signs"] == MONA_PLAN["warning_signs"]
     assert second["sections"]["contacts"][0]["phone"] == "+47 400 00 001"
 
-    versions = s["as_mona"].get(url(s["mona"], "/versions")).json
+    versions = s.as_mona.get(url(s.mona, "/versions")).json
     assert [(v["number"], v["kind"], v["author"]["display_name"]) for v in versions] == [
         (2, "edit", "Mona"),
         (1, "edit", "Mona"),
     ]
 
 
-def test_saving_the_same_content_makes_no_new_version(s: dict[str, Any]) -> None:
-    saved(s["as_mona"], s["mona"], 0, MONA_PLAN)
-    again = saved(s["as_mona"], s["mona"], 1, {"self_help": MONA_PLAN["self_help"]})
+def test_saving_the_same_content_makes_no_new_version(s: PlanCircle) -> None:
+    saved(s.as_mona, s.mona, 0, MONA_PLAN)
+    again = saved(s.as_mona, s.mona, 1, {"self_help": MONA_PLAN["self_help"]})
     assert again["version"] == 1
 
 
-def test_a_stale_base_version_is_refused_and_nothing_is_saved(s: dict[str, Any], db: Session) -> None:
-    saved(s["as_mona"], s["mona"], 0, MONA_PLAN)  # the phone
+def test_a_stale_base_version_is_refused_and_nothing_is_saved(s: PlanCircle, db: Session) -> None:
+    saved(s.as_mona, s.mona, 0, MONA_PLAN)  # the phone
     # The laptop still shows version 0.
-    response = save(s["as_mona"], s["mona"], 0, {"warning_signs": ["Skrevet på den andre enheten"]})
+    response = save(s.as_mona, s.mona, 0, {"warning_signs": ["Skrevet på den andre enheten"]})
     assert response.status_code == 409
     assert response.json["error"] == "stale_version"
     assert "current version is 1" in response.json["message"]
-    plan = s["as_mona"].get(url(s["mona"])).json
+    plan = s.as_mona.get(url(s.mona)).json
     assert plan["version"] == 1
     assert plan["sections"]["warning_signs"] == MONA_PLAN["warning_signs"]
     assert counts(db)[1] == 1
@@ -122,24 +123,22 @@ def test_a_stale_base_version_is_refused_and_nothing_is_saved(s: dict[str, Any],
     ],
 )
 def test_bad_input_names_the_field_and_saves_nothing(
-    s: dict[str, Any], db: Session, bad: dict[str, Any], loc: list[str]
+    s: PlanCircle, db: Session, bad: dict[str, Any], loc: list[str]
 ) -> None:
-    saved(s["as_mona"], s["mona"], 0, MONA_PLAN)
+    saved(s.as_mona, s.mona, 0, MONA_PLAN)
     # A valid change in the same request must not be saved either.
-    response = save(s["as_mona"], s["mona"], 1, {"warning_signs": ["Ny"], **bad})
+    response = save(s.as_mona, s.mona, 1, {"warning_signs": ["Ny"], **bad})
     assert response.status_code == 400, response.json
     assert response.json["error"] == "invalid_input"
     assert loc in [f["loc"] for f in response.json["fields"]]
-    plan = s["as_mona"].get(url(s["mona"])).json
+    plan = s.as_mona.get(url(s.mona)).json
     assert plan["version"] == 1
     assert plan["sections"]["warning_signs"] == MONA_PLAN["warning_signs"]
     assert counts(db)[1] == 1
 
 
-def test_blank_list_items_are_dropped_and_text_trimmed(s: dict[str, Any]) -> None:
-    plan = saved(
-        s["as_mona"], s["mona"], 0, {"self_help": ["  Strikke ", "", "   "], "safe_surroundings": " Ok "}
-    )
+def test_blank_list_items_are_dropped_and_text_trimmed(s: PlanCircle) -> None:
+    plan = saved(s.as_mona, s.mona, 0, {"self_help": ["  Strikke ", "", "   "], "safe_surroundings": " Ok "})
     assert plan["sections"]["self_help"] == ["Strikke"]
     assert plan["sections"]["safe_surroundings"] == "Ok"
 
@@ -159,11 +158,11 @@ BOLIG_SEES_THREE = {
 }
 
 
-def test_a_bolig_supporter_sees_only_what_is_shared_with_bolig_meeting_first(s: dict[str, Any]) -> None:
-    saved(s["as_mona"], s["mona"], 0, MONA_PLAN)
-    assert s["as_mona"].put(url(s["mona"], "/sharing"), json=BOLIG_SEES_THREE).status_code == 200
+def test_a_bolig_supporter_sees_only_what_is_shared_with_bolig_meeting_first(s: PlanCircle) -> None:
+    saved(s.as_mona, s.mona, 0, MONA_PLAN)
+    assert s.as_mona.put(url(s.mona, "/sharing"), json=BOLIG_SEES_THREE).status_code == 200
 
-    plan = s["as_kari"].get(url(s["mona"]))
+    plan = s.as_kari.get(url(s.mona))
     assert plan.status_code == 200
     plan = plan.json
     assert plan["viewer"] == "supporter"
@@ -177,73 +176,67 @@ def test_a_bolig_supporter_sees_only_what_is_shared_with_bolig_meeting_first(s: 
     assert plan["sharing"] is None and plan["offline_enabled"] is None
 
 
-def test_a_dps_supporter_sees_only_what_is_shared_with_dps(s: dict[str, Any]) -> None:
-    saved(s["as_mona"], s["mona"], 0, MONA_PLAN)
-    s["as_mona"].put(
-        url(s["mona"], "/sharing"), json={"sharing": {"self_help": ["bolig"], "contacts": ["dps"]}}
-    )
+def test_a_dps_supporter_sees_only_what_is_shared_with_dps(s: PlanCircle) -> None:
+    saved(s.as_mona, s.mona, 0, MONA_PLAN)
+    s.as_mona.put(url(s.mona, "/sharing"), json={"sharing": {"self_help": ["bolig"], "contacts": ["dps"]}})
 
-    plan = s["as_silje"].get(url(s["mona"])).json
+    plan = s.as_silje.get(url(s.mona)).json
     assert plan["visible_sections"][0] == "meeting"
     assert "contacts" in plan["visible_sections"] and "self_help" not in plan["visible_sections"]
     assert plan["sections"]["self_help"] is None
     assert plan["sections"]["contacts"][0]["name"] == "Lene"
     assert "reasons_to_live" not in plan["visible_sections"]  # private by default
     # ... and the bolig supporter the other way round.
-    kari = s["as_kari"].get(url(s["mona"])).json
+    kari = s.as_kari.get(url(s.mona)).json
     assert "self_help" in kari["visible_sections"] and "contacts" not in kari["visible_sections"]
 
 
 def test_a_named_primary_contact_sees_through_all_their_teams(
-    s: dict[str, Any], factories: Any, auth: Any
+    s: PlanCircle, factories: Any, auth: Any
 ) -> None:
     anne = factories.patient("anne", display_name="Anne")
-    factories.care_circle(
-        anne, [[s["bolig"]]], contacts=[s["silje"]]
-    )  # Silje's DPS team is not in the circle
+    factories.care_circle(anne, [[s.bolig]], contacts=[s.silje])  # Silje's DPS team is not in the circle
     as_anne = auth.client_for("anne")
     saved(as_anne, anne, 0, MONA_PLAN)
     as_anne.put(url(anne, "/sharing"), json={"sharing": {"contacts": ["dps"], "self_help": ["bolig"]}})
-    plan = s["as_silje"].get(url(anne)).json
+    plan = s.as_silje.get(url(anne)).json
     assert plan["your_team_kinds"] == ["dps"]
     assert "contacts" in plan["visible_sections"] and "self_help" not in plan["visible_sections"]
 
 
-def test_outsiders_other_patients_and_administrators_are_refused(s: dict[str, Any], db: Session) -> None:
-    saved(s["as_mona"], s["mona"], 0, MONA_PLAN)
-    for client in (s["as_outsider"], s["as_per"], s["as_admin"]):
-        assert client.get(url(s["mona"])).status_code == 403
-        assert client.get(url(s["mona"], "/proposals")).status_code == 403
+def test_outsiders_other_patients_and_administrators_are_refused(s: PlanCircle, db: Session) -> None:
+    saved(s.as_mona, s.mona, 0, MONA_PLAN)
+    for client in (s.as_outsider, s.as_per, s.as_admin):
+        assert client.get(url(s.mona)).status_code == 403
+        assert client.get(url(s.mona, "/proposals")).status_code == 403
     # A supporter cannot write the plan directly, nor see its versions.
-    assert save(s["as_kari"], s["mona"], 1, {"self_help": ["x"]}).status_code == 403
-    assert s["as_kari"].get(url(s["mona"], "/versions")).status_code == 403
+    assert save(s.as_kari, s.mona, 1, {"self_help": ["x"]}).status_code == 403
+    assert s.as_kari.get(url(s.mona, "/versions")).status_code == 403
     # Unknown patient: staff learn it does not exist, a patient only gets 403.
-    assert s["as_kari"].get("/api/patients/999999/crisis-plan").status_code == 404
-    assert s["as_per"].get("/api/patients/999999/crisis-plan").status_code == 403
+    assert s.as_kari.get("/api/patients/999999/crisis-plan").status_code == 404
+    assert s.as_per.get("/api/patients/999999/crisis-plan").status_code == 403
     reads = db.exec(select(AuditEntry).where(AuditEntry.action == "crisis_plan.read")).all()
     assert reads == []
 
 
-def test_a_supporter_loses_the_plan_when_the_patient_leaves_their_circle(
-    s: dict[str, Any], db: Session
-) -> None:
-    saved(s["as_mona"], s["mona"], 0, MONA_PLAN)
-    assert s["as_kari"].get(url(s["mona"])).status_code == 200
-    for tier in db.exec(select(CareTier).where(CareTier.patient_id == s["mona"].id)).all():
+def test_a_supporter_loses_the_plan_when_the_patient_leaves_their_circle(s: PlanCircle, db: Session) -> None:
+    saved(s.as_mona, s.mona, 0, MONA_PLAN)
+    assert s.as_kari.get(url(s.mona)).status_code == 200
+    for tier in db.exec(select(CareTier).where(CareTier.patient_id == s.mona.id)).all():
         db.delete(tier)
     db.commit()
-    assert s["as_kari"].get(url(s["mona"])).status_code == 403
+    assert s.as_kari.get(url(s.mona)).status_code == 403
 
 
-def test_every_supporter_read_is_in_the_patients_audit(s: dict[str, Any]) -> None:
-    saved(s["as_mona"], s["mona"], 0, MONA_PLAN)
-    s["as_mona"].put(url(s["mona"], "/sharing"), json=BOLIG_SEES_THREE)
-    s["as_kari"].get(url(s["mona"]))
-    s["as_kari"].get(url(s["mona"]))
-    s["as_silje"].get(url(s["mona"]))
-    s["as_mona"].get(url(s["mona"]))  # her own reads are not "someone saw my data"
+def test_every_supporter_read_is_in_the_patients_audit(s: PlanCircle) -> None:
+    saved(s.as_mona, s.mona, 0, MONA_PLAN)
+    s.as_mona.put(url(s.mona, "/sharing"), json=BOLIG_SEES_THREE)
+    s.as_kari.get(url(s.mona))
+    s.as_kari.get(url(s.mona))
+    s.as_silje.get(url(s.mona))
+    s.as_mona.get(url(s.mona))  # her own reads are not "someone saw my data"
 
-    entries = s["as_mona"].get("/api/me/audit").json
+    entries = s.as_mona.get("/api/me/audit").json
     reads = [e for e in entries if e["action"] == "crisis_plan.read"]
     assert [(e["actor_name"], e["actor_team_kinds"]) for e in reads] == [
         ("Silje", ["dps"]),
@@ -257,15 +250,15 @@ def test_every_supporter_read_is_in_the_patients_audit(s: dict[str, Any]) -> Non
     assert shown(reads[-1])[:3] == ["meeting", "warning_signs", "self_help"]
     assert "contacts" not in shown(reads[-1])
     assert "contacts" in shown(reads[0])
-    assert all(e["object_type"] == "crisis_plan" and e["patient_id"] == s["mona"].id for e in reads)
+    assert all(e["object_type"] == "crisis_plan" and e["patient_id"] == s.mona.id for e in reads)
 
 
-def test_sharing_changes_are_audited_and_are_not_content_versions(s: dict[str, Any], db: Session) -> None:
-    saved(s["as_mona"], s["mona"], 0, MONA_PLAN)
-    assert "contacts" not in s["as_kari"].get(url(s["mona"])).json["visible_sections"]
+def test_sharing_changes_are_audited_and_are_not_content_versions(s: PlanCircle, db: Session) -> None:
+    saved(s.as_mona, s.mona, 0, MONA_PLAN)
+    assert "contacts" not in s.as_kari.get(url(s.mona)).json["visible_sections"]
 
-    response = s["as_mona"].put(
-        url(s["mona"], "/sharing"),
+    response = s.as_mona.put(
+        url(s.mona, "/sharing"),
         json={"sharing": {"contacts": ["bolig", "bolig"]}, "offline_enabled": False},
     )
     assert response.status_code == 200, response.json
@@ -273,11 +266,11 @@ def test_sharing_changes_are_audited_and_are_not_content_versions(s: dict[str, A
     assert response.json["default_sharing"]["contacts"] == []
     assert response.json["offline_enabled"] is False
 
-    plan = s["as_mona"].get(url(s["mona"])).json
+    plan = s.as_mona.get(url(s.mona)).json
     assert plan["version"] == 1 and plan["offline_enabled"] is False
-    assert "contacts" in s["as_kari"].get(url(s["mona"])).json["visible_sections"]
+    assert "contacts" in s.as_kari.get(url(s.mona)).json["visible_sections"]
     row = db.exec(select(AuditEntry).where(AuditEntry.action == "crisis_plan.sharing")).one()
-    assert row.actor_id == s["mona"].id and row.patient_id == s["mona"].id
+    assert row.actor_id == s.mona.id and row.patient_id == s.mona.id
     assert row.details == {"sections_changed": ["contacts"], "offline_copy": "off"}
 
 
@@ -289,21 +282,21 @@ def test_sharing_changes_are_audited_and_are_not_content_versions(s: dict[str, A
         ({"offline": True}, ["offline"]),
     ],
 )
-def test_bad_sharing_is_refused(s: dict[str, Any], body: dict[str, Any], loc: list[str]) -> None:
-    response = s["as_mona"].put(url(s["mona"], "/sharing"), json=body)
+def test_bad_sharing_is_refused(s: PlanCircle, body: dict[str, Any], loc: list[str]) -> None:
+    response = s.as_mona.put(url(s.mona, "/sharing"), json=body)
     assert response.status_code == 400
     assert loc in [f["loc"] for f in response.json["fields"]]
-    assert s["as_mona"].get(url(s["mona"])).json["sharing"]["meeting"] == ["bolig", "kommune", "dps"]
+    assert s.as_mona.get(url(s.mona)).json["sharing"]["meeting"] == ["bolig", "kommune", "dps"]
 
 
 # Proposals
 
 
-def test_a_proposal_takes_effect_only_when_the_patient_approves(s: dict[str, Any]) -> None:
-    saved(s["as_mona"], s["mona"], 0, MONA_PLAN)
+def test_a_proposal_takes_effect_only_when_the_patient_approves(s: PlanCircle) -> None:
+    saved(s.as_mona, s.mona, 0, MONA_PLAN)
     response = propose(
-        s["as_kari"],
-        s["mona"],
+        s.as_kari,
+        s.mona,
         1,
         {"warning_signs": ["Jeg blir urolig og går frem og tilbake", "Jeg slutter å svare på telefonen"]},
         note="Fra samtalen i går kveld",
@@ -318,29 +311,25 @@ def test_a_proposal_takes_effect_only_when_the_patient_approves(s: dict[str, Any
     assert change["removed"] == ["Jeg sover dårlig"]
 
     # Not applied yet.
-    plan = s["as_mona"].get(url(s["mona"])).json
+    plan = s.as_mona.get(url(s.mona)).json
     assert plan["version"] == 1 and plan["sections"]["warning_signs"] == MONA_PLAN["warning_signs"]
     assert plan["pending_proposals"] == 1
-    listed = s["as_mona"].get(url(s["mona"], "/proposals")).json
+    listed = s.as_mona.get(url(s.mona, "/proposals")).json
     assert [p["id"] for p in listed] == [proposal["id"]] and listed[0]["diff"] == proposal["diff"]
 
-    approved = s["as_mona"].post(
-        url(s["mona"], f"/proposals/{proposal['id']}/approve"), json={"base_version": 1}
-    )
+    approved = s.as_mona.post(url(s.mona, f"/proposals/{proposal['id']}/approve"), json={"base_version": 1})
     assert approved.status_code == 200, approved.json
     assert approved.json["status"] == "approved" and approved.json["resulting_version"] == 2
-    plan = s["as_mona"].get(url(s["mona"])).json
+    plan = s.as_mona.get(url(s.mona)).json
     assert plan["version"] == 2 and plan["updated_kind"] == "approved_proposal"
     assert "Jeg slutter å svare på telefonen" in plan["sections"]["warning_signs"]
     assert plan["pending_proposals"] == 0
-    latest = s["as_mona"].get(url(s["mona"], "/versions")).json[0]
+    latest = s.as_mona.get(url(s.mona, "/versions")).json[0]
     assert latest["kind"] == "approved_proposal"
     assert latest["author"]["display_name"] == "Kari" and latest["decided_by"]["display_name"] == "Mona"
     assert latest["proposal_id"] == proposal["id"] and latest["note"] == "Fra samtalen i går kveld"
 
-    again = s["as_mona"].post(
-        url(s["mona"], f"/proposals/{proposal['id']}/approve"), json={"base_version": 2}
-    )
+    again = s.as_mona.post(url(s.mona, f"/proposals/{proposal['id']}/approve"), json={"base_version": 2})
     assert again.status_code == 409 and again.json["error"] == "proposal_closed"
 
 
@@ -351,112 +340,102 @@ def _agree(client: Any, patient: Any, proposal_id: int, base: int, note: str = "
 
 
 def test_a_supporter_alone_cannot_change_the_plan_by_saying_it_was_agreed_in_a_meeting(
-    s: dict[str, Any],
+    s: PlanCircle,
 ) -> None:
     # Finding (#14): Kari proposed "Ring Kari privat" and recorded it as agreed
     # in a meeting herself; the plan moved to a new version without Mona.
-    saved(s["as_mona"], s["mona"], 0, MONA_PLAN)
-    proposal = propose(s["as_kari"], s["mona"], 1, {"self_help": ["Ring Kari privat på 900 00 000"]}).json
-    response = _agree(s["as_kari"], s["mona"], proposal["id"], 1)
+    saved(s.as_mona, s.mona, 0, MONA_PLAN)
+    proposal = propose(s.as_kari, s.mona, 1, {"self_help": ["Ring Kari privat på 900 00 000"]}).json
+    response = _agree(s.as_kari, s.mona, proposal["id"], 1)
     assert response.status_code == 200, response.json
     assert response.json["status"] == "awaiting_confirmation"
     assert response.json["meeting_recorded_by"]["display_name"] == "Kari"
-    plan = s["as_mona"].get(url(s["mona"])).json
+    plan = s.as_mona.get(url(s.mona)).json
     assert plan["version"] == 1 and plan["sections"]["self_help"] == MONA_PLAN["self_help"]
     assert plan["pending_proposals"] == 1  # Mona sees it waiting for her confirmation
     # Nor can she co-sign her own agreement.
-    alone = s["as_kari"].post(
-        url(s["mona"], f"/proposals/{proposal['id']}/co-sign"), json={"base_version": 1}
-    )
+    alone = s.as_kari.post(url(s.mona, f"/proposals/{proposal['id']}/co-sign"), json={"base_version": 1})
     assert alone.status_code == 403 and alone.json["error"] == "second_person_needed"
-    assert s["as_mona"].get(url(s["mona"])).json["version"] == 1
+    assert s.as_mona.get(url(s.mona)).json["version"] == 1
 
 
-def test_agreed_in_a_meeting_takes_effect_when_a_second_supporter_co_signs(s: dict[str, Any]) -> None:
-    saved(s["as_mona"], s["mona"], 0, MONA_PLAN)
-    proposal = propose(
-        s["as_kari"], s["mona"], 1, {"meeting": {"wants": "Sett deg ned og snakk rolig."}}
-    ).json
-    response = _agree(
-        s["as_ingrid"], s["mona"], proposal["id"], 1, "Ansvarsgruppemøte med Mona, Kari og Ingrid"
-    )
+def test_agreed_in_a_meeting_takes_effect_when_a_second_supporter_co_signs(s: PlanCircle) -> None:
+    saved(s.as_mona, s.mona, 0, MONA_PLAN)
+    proposal = propose(s.as_kari, s.mona, 1, {"meeting": {"wants": "Sett deg ned og snakk rolig."}}).json
+    response = _agree(s.as_ingrid, s.mona, proposal["id"], 1, "Ansvarsgruppemøte med Mona, Kari og Ingrid")
     assert response.status_code == 200, response.json
     assert response.json["status"] == "awaiting_confirmation"
     assert response.json["decision_note"] == "Ansvarsgruppemøte med Mona, Kari og Ingrid"
-    co_sign = url(s["mona"], f"/proposals/{proposal['id']}/co-sign")
+    co_sign = url(s.mona, f"/proposals/{proposal['id']}/co-sign")
     # Neither the author nor the one who recorded it is a second person.
     for who in ("as_kari", "as_ingrid"):
-        refused = s[who].post(co_sign, json={"base_version": 1})
+        refused = getattr(s, who).post(co_sign, json={"base_version": 1})
         assert refused.status_code == 403 and refused.json["error"] == "second_person_needed", who
-    assert s["as_outsider"].post(co_sign, json={"base_version": 1}).status_code == 403
-    assert s["as_admin"].post(co_sign, json={"base_version": 1}).status_code == 403
+    assert s.as_outsider.post(co_sign, json={"base_version": 1}).status_code == 403
+    assert s.as_admin.post(co_sign, json={"base_version": 1}).status_code == 403
 
-    signed = s["as_silje"].post(co_sign, json={"base_version": 1})
+    signed = s.as_silje.post(co_sign, json={"base_version": 1})
     assert signed.status_code == 200, signed.json
     assert signed.json["status"] == "agreed_in_meeting"
     assert signed.json["decided_by"]["display_name"] == "Silje"
     assert signed.json["meeting_recorded_by"]["display_name"] == "Ingrid"
 
-    plan = s["as_mona"].get(url(s["mona"])).json
+    plan = s.as_mona.get(url(s.mona)).json
     assert plan["version"] == 2 and plan["updated_kind"] == "agreed_in_meeting"
     assert plan["sections"]["meeting"] == {"wants": "Sett deg ned og snakk rolig.", "does_not_help": ""}
-    latest = s["as_mona"].get(url(s["mona"], "/versions/2")).json
+    latest = s.as_mona.get(url(s.mona, "/versions/2")).json
     assert latest["kind"] == "agreed_in_meeting" and latest["note"].startswith("Ansvarsgruppemøte")
     assert latest["decided_by"]["display_name"] == "Silje"
-    actions = [e["action"] for e in s["as_mona"].get("/api/me/audit").json]
+    actions = [e["action"] for e in s.as_mona.get("/api/me/audit").json]
     for action in ("crisis_plan.propose", "crisis_plan.agreed_in_meeting", "crisis_plan.co_sign"):
         assert action in actions
-    again = s["as_silje"].post(co_sign, json={"base_version": 2})
+    again = s.as_silje.post(co_sign, json={"base_version": 2})
     assert again.status_code == 409 and again.json["error"] == "proposal_closed"
     # The patient herself cannot record a meeting agreement; she approves instead.
-    other = propose(s["as_kari"], s["mona"], 2, {"self_help": ["Strikke"]}).json
-    assert _agree(s["as_mona"], s["mona"], other["id"], 2, "Møte").status_code == 403
+    other = propose(s.as_kari, s.mona, 2, {"self_help": ["Strikke"]}).json
+    assert _agree(s.as_mona, s.mona, other["id"], 2, "Møte").status_code == 403
 
 
-def test_the_patient_confirms_a_meeting_agreement_in_the_app(s: dict[str, Any]) -> None:
-    saved(s["as_mona"], s["mona"], 0, MONA_PLAN)
-    proposal = propose(s["as_kari"], s["mona"], 1, {"self_help": ["Gå en tur med hunden"]}).json
-    assert _agree(s["as_kari"], s["mona"], proposal["id"], 1, "Møte hos DPS 3. mars").status_code == 200
-    waiting = s["as_mona"].get(url(s["mona"], "/proposals")).json
+def test_the_patient_confirms_a_meeting_agreement_in_the_app(s: PlanCircle) -> None:
+    saved(s.as_mona, s.mona, 0, MONA_PLAN)
+    proposal = propose(s.as_kari, s.mona, 1, {"self_help": ["Gå en tur med hunden"]}).json
+    assert _agree(s.as_kari, s.mona, proposal["id"], 1, "Møte hos DPS 3. mars").status_code == 200
+    waiting = s.as_mona.get(url(s.mona, "/proposals")).json
     assert [(p["id"], p["status"]) for p in waiting] == [(proposal["id"], "awaiting_confirmation")]
-    confirmed = s["as_mona"].post(
-        url(s["mona"], f"/proposals/{proposal['id']}/approve"), json={"base_version": 1}
-    )
+    confirmed = s.as_mona.post(url(s.mona, f"/proposals/{proposal['id']}/approve"), json={"base_version": 1})
     assert confirmed.status_code == 200, confirmed.json
     assert confirmed.json["status"] == "agreed_in_meeting"
     assert confirmed.json["decided_by"]["display_name"] == "Mona"
-    latest = s["as_mona"].get(url(s["mona"], "/versions/2")).json
+    latest = s.as_mona.get(url(s.mona, "/versions/2")).json
     assert latest["kind"] == "agreed_in_meeting" and latest["note"] == "Møte hos DPS 3. mars"
     # Or she says no: the plan stays as it was.
-    other = propose(s["as_kari"], s["mona"], 2, {"self_help": ["Noe annet"]}).json
-    assert _agree(s["as_kari"], s["mona"], other["id"], 2).status_code == 200
-    assert s["as_mona"].post(url(s["mona"], f"/proposals/{other['id']}/reject")).json["status"] == "rejected"
-    assert s["as_mona"].get(url(s["mona"])).json["version"] == 2
+    other = propose(s.as_kari, s.mona, 2, {"self_help": ["Noe annet"]}).json
+    assert _agree(s.as_kari, s.mona, other["id"], 2).status_code == 200
+    assert s.as_mona.post(url(s.mona, f"/proposals/{other['id']}/reject")).json["status"] == "rejected"
+    assert s.as_mona.get(url(s.mona)).json["version"] == 2
 
 
-def test_rejecting_leaves_the_plan_unchanged(s: dict[str, Any], db: Session) -> None:
-    saved(s["as_mona"], s["mona"], 0, MONA_PLAN)
-    proposal = propose(s["as_kari"], s["mona"], 1, {"self_help": ["Ta medisin"]}).json
-    response = s["as_mona"].post(url(s["mona"], f"/proposals/{proposal['id']}/reject"))
+def test_rejecting_leaves_the_plan_unchanged(s: PlanCircle, db: Session) -> None:
+    saved(s.as_mona, s.mona, 0, MONA_PLAN)
+    proposal = propose(s.as_kari, s.mona, 1, {"self_help": ["Ta medisin"]}).json
+    response = s.as_mona.post(url(s.mona, f"/proposals/{proposal['id']}/reject"))
     assert response.status_code == 200
     assert response.json["status"] == "rejected" and response.json["decided_by"]["display_name"] == "Mona"
-    plan = s["as_mona"].get(url(s["mona"])).json
+    plan = s.as_mona.get(url(s.mona)).json
     assert plan["version"] == 1 and plan["sections"]["self_help"] == MONA_PLAN["self_help"]
     assert counts(db)[1] == 1
-    late = s["as_ingrid"].post(
-        url(s["mona"], f"/proposals/{proposal['id']}/agree-in-meeting"),
+    late = s.as_ingrid.post(
+        url(s.mona, f"/proposals/{proposal['id']}/agree-in-meeting"),
         json={"base_version": 1, "note": "Møte"},
     )
     assert late.status_code == 409
 
 
-def test_a_proposal_on_a_section_not_shared_with_the_supporter_is_refused(
-    s: dict[str, Any], db: Session
-) -> None:
-    saved(s["as_mona"], s["mona"], 0, MONA_PLAN)
+def test_a_proposal_on_a_section_not_shared_with_the_supporter_is_refused(s: PlanCircle, db: Session) -> None:
+    saved(s.as_mona, s.mona, 0, MONA_PLAN)
     response = propose(
-        s["as_kari"],
-        s["mona"],
+        s.as_kari,
+        s.mona,
         1,
         {"self_help": ["Strikke"], "contacts": [{"name": "Kari", "phone": "12345678"}]},
     )
@@ -466,58 +445,54 @@ def test_a_proposal_on_a_section_not_shared_with_the_supporter_is_refused(
     assert counts(db)[2] == 0
 
 
-def test_supporters_only_see_proposals_on_sections_shared_with_them(s: dict[str, Any]) -> None:
-    saved(s["as_mona"], s["mona"], 0, MONA_PLAN)
-    s["as_mona"].put(url(s["mona"], "/sharing"), json={"sharing": {"contacts": ["dps"]}})
-    by_silje = propose(
-        s["as_silje"], s["mona"], 1, {"contacts": [{"name": "Lene", "phone": "+47 400 00 009"}]}
-    )
+def test_supporters_only_see_proposals_on_sections_shared_with_them(s: PlanCircle) -> None:
+    saved(s.as_mona, s.mona, 0, MONA_PLAN)
+    s.as_mona.put(url(s.mona, "/sharing"), json={"sharing": {"contacts": ["dps"]}})
+    by_silje = propose(s.as_silje, s.mona, 1, {"contacts": [{"name": "Lene", "phone": "+47 400 00 009"}]})
     assert by_silje.status_code == 201
-    by_kari = propose(s["as_kari"], s["mona"], 1, {"self_help": ["Strikke"]})
-    assert [p["id"] for p in s["as_kari"].get(url(s["mona"], "/proposals")).json] == [by_kari.json["id"]]
-    assert len(s["as_silje"].get(url(s["mona"], "/proposals")).json) == 2
-    assert len(s["as_mona"].get(url(s["mona"], "/proposals")).json) == 2
+    by_kari = propose(s.as_kari, s.mona, 1, {"self_help": ["Strikke"]})
+    assert [p["id"] for p in s.as_kari.get(url(s.mona, "/proposals")).json] == [by_kari.json["id"]]
+    assert len(s.as_silje.get(url(s.mona, "/proposals")).json) == 2
+    assert len(s.as_mona.get(url(s.mona, "/proposals")).json) == 2
     # Kari cannot record Silje's proposal on a section hidden from her.
-    refused = s["as_kari"].post(
-        url(s["mona"], f"/proposals/{by_silje.json['id']}/agree-in-meeting"),
+    refused = s.as_kari.post(
+        url(s.mona, f"/proposals/{by_silje.json['id']}/agree-in-meeting"),
         json={"base_version": 1, "note": "Møte"},
     )
     assert refused.status_code == 403
 
 
-def test_a_proposal_never_silently_overwrites_a_newer_plan(s: dict[str, Any]) -> None:
-    saved(s["as_mona"], s["mona"], 0, MONA_PLAN)
-    assert propose(s["as_kari"], s["mona"], 0, {"self_help": ["Strikke"]}).status_code == 409
-    proposal = propose(s["as_kari"], s["mona"], 1, {"self_help": ["Strikke"]}).json
-    saved(s["as_mona"], s["mona"], 1, {"self_help": ["Ta en varm dusj", "Ringe Lene"]})
+def test_a_proposal_never_silently_overwrites_a_newer_plan(s: PlanCircle) -> None:
+    saved(s.as_mona, s.mona, 0, MONA_PLAN)
+    assert propose(s.as_kari, s.mona, 0, {"self_help": ["Strikke"]}).status_code == 409
+    proposal = propose(s.as_kari, s.mona, 1, {"self_help": ["Strikke"]}).json
+    saved(s.as_mona, s.mona, 1, {"self_help": ["Ta en varm dusj", "Ringe Lene"]})
 
-    listed = s["as_mona"].get(url(s["mona"], "/proposals")).json[0]
+    listed = s.as_mona.get(url(s.mona, "/proposals")).json[0]
     assert listed["conflicts"] == ["self_help"]  # she changed it after Kari wrote the proposal
     assert listed["diff"][0]["removed"] == ["Ta en varm dusj", "Ringe Lene"]
     # Approving against what she saw before her own edit is refused.
-    stale = s["as_mona"].post(
-        url(s["mona"], f"/proposals/{proposal['id']}/approve"), json={"base_version": 1}
-    )
+    stale = s.as_mona.post(url(s.mona, f"/proposals/{proposal['id']}/approve"), json={"base_version": 1})
     assert stale.status_code == 409 and stale.json["error"] == "stale_version"
-    assert s["as_mona"].get(url(s["mona"], "/proposals")).json[0]["status"] == "pending"
+    assert s.as_mona.get(url(s.mona, "/proposals")).json[0]["status"] == "pending"
 
 
-def test_a_proposal_must_change_something(s: dict[str, Any]) -> None:
-    saved(s["as_mona"], s["mona"], 0, MONA_PLAN)
-    same = propose(s["as_kari"], s["mona"], 1, {"self_help": MONA_PLAN["self_help"]})
+def test_a_proposal_must_change_something(s: PlanCircle) -> None:
+    saved(s.as_mona, s.mona, 0, MONA_PLAN)
+    same = propose(s.as_kari, s.mona, 1, {"self_help": MONA_PLAN["self_help"]})
     assert same.status_code == 400 and same.json["error"] == "no_change"
-    empty = propose(s["as_kari"], s["mona"], 1, {})
+    empty = propose(s.as_kari, s.mona, 1, {})
     assert empty.status_code == 400 and ["sections"] in [f["loc"] for f in empty.json["fields"]]
 
 
 # Versions, diffs and restore
 
 
-def test_a_version_shows_a_readable_diff_against_the_one_before(s: dict[str, Any]) -> None:
-    saved(s["as_mona"], s["mona"], 0, MONA_PLAN)
+def test_a_version_shows_a_readable_diff_against_the_one_before(s: PlanCircle) -> None:
+    saved(s.as_mona, s.mona, 0, MONA_PLAN)
     saved(
-        s["as_mona"],
-        s["mona"],
+        s.as_mona,
+        s.mona,
         1,
         {
             "warning_signs": ["Jeg blir urolig og går frem og tilbake", "Jeg slutter å spise"],
@@ -526,7 +501,7 @@ def test_a_version_shows_a_readable_diff_against_the_one_before(s: dict[str, Any
             "safe_surroundings": "Medisinene ligger i låst skap.",
         },
     )
-    detail = s["as_mona"].get(url(s["mona"], "/versions/2")).json
+    detail = s.as_mona.get(url(s.mona, "/versions/2")).json
     assert detail["number"] == 2 and detail["previous_number"] == 1
     diff = {d["section"]: d for d in detail["diff"]}
     assert list(diff) == ["warning_signs", "contacts", "safe_surroundings", "meeting"]
@@ -543,37 +518,35 @@ def test_a_version_shows_a_readable_diff_against_the_one_before(s: dict[str, Any
     ]
     assert detail["sections"]["safe_surroundings"] == "Medisinene ligger i låst skap."
 
-    first = s["as_mona"].get(url(s["mona"], "/versions/1")).json
+    first = s.as_mona.get(url(s.mona, "/versions/1")).json
     assert first["previous_number"] is None
     assert {d["section"] for d in first["diff"]} == {"warning_signs", "self_help", "contacts", "meeting"}
-    assert s["as_mona"].get(url(s["mona"], "/versions/3")).status_code == 404
-    assert s["as_mona"].get(url(s["mona"], "/versions/0")).status_code == 404
+    assert s.as_mona.get(url(s.mona, "/versions/3")).status_code == 404
+    assert s.as_mona.get(url(s.mona, "/versions/0")).status_code == 404
 
 
-def test_reordering_a_list_is_shown_as_reordered(s: dict[str, Any]) -> None:
-    saved(s["as_mona"], s["mona"], 0, {"self_help": ["a", "b"]})
-    saved(s["as_mona"], s["mona"], 1, {"self_help": ["b", "a"]})
-    [change] = s["as_mona"].get(url(s["mona"], "/versions/2")).json["diff"]
+def test_reordering_a_list_is_shown_as_reordered(s: PlanCircle) -> None:
+    saved(s.as_mona, s.mona, 0, {"self_help": ["a", "b"]})
+    saved(s.as_mona, s.mona, 1, {"self_help": ["b", "a"]})
+    [change] = s.as_mona.get(url(s.mona, "/versions/2")).json["diff"]
     assert change["reordered"] is True and change["added"] == [] and change["removed"] == []
 
 
-def test_restoring_an_old_version_makes_a_new_version(s: dict[str, Any]) -> None:
-    saved(s["as_mona"], s["mona"], 0, MONA_PLAN)
-    saved(s["as_mona"], s["mona"], 1, {"warning_signs": [], "self_help": ["Noe annet"]})
+def test_restoring_an_old_version_makes_a_new_version(s: PlanCircle) -> None:
+    saved(s.as_mona, s.mona, 0, MONA_PLAN)
+    saved(s.as_mona, s.mona, 1, {"warning_signs": [], "self_help": ["Noe annet"]})
 
-    stale = s["as_mona"].post(url(s["mona"], "/versions/1/restore"), json={"base_version": 1})
+    stale = s.as_mona.post(url(s.mona, "/versions/1/restore"), json={"base_version": 1})
     assert stale.status_code == 409
-    response = s["as_mona"].post(url(s["mona"], "/versions/1/restore"), json={"base_version": 2})
+    response = s.as_mona.post(url(s.mona, "/versions/1/restore"), json={"base_version": 2})
     assert response.status_code == 200, response.json
     plan = response.json
     assert plan["version"] == 3 and plan["updated_kind"] == "restore"
     assert plan["sections"]["warning_signs"] == MONA_PLAN["warning_signs"]
     assert plan["sections"]["self_help"] == MONA_PLAN["self_help"]
-    latest = s["as_mona"].get(url(s["mona"], "/versions")).json[0]
+    latest = s.as_mona.get(url(s.mona, "/versions")).json[0]
     assert latest["number"] == 3 and latest["kind"] == "restore" and latest["restored_from"] == 1
-    assert (
-        s["as_mona"].post(url(s["mona"], "/versions/9/restore"), json={"base_version": 3}).status_code == 404
-    )
+    assert s.as_mona.post(url(s.mona, "/versions/9/restore"), json={"base_version": 3}).status_code == 404
 
 
 # Demo

@@ -18,6 +18,7 @@ from tests.scenes.need_to_know import (
     OSLO,
     circle,  # noqa: F401  (the fixture)
 )
+from tests.scenes.world import CareCircle
 
 REASON = "Mona ringte vakttelefonen og er redd; ingen på vakt svarer"
 ANSWERS = {
@@ -36,8 +37,8 @@ def _checked_in(auth: Any) -> None:
     assert sent.status_code == 201, sent.json
 
 
-def _urls(circle: dict[str, Any]) -> dict[str, str]:
-    base = f"/api/patients/{circle['mona'].id}"
+def _urls(circle: CareCircle) -> dict[str, str]:
+    base = f"/api/patients/{circle.mona.id}"
     return {
         "trend": f"{base}/checkins",
         "schedule": f"{base}/checkin-schedule",
@@ -45,9 +46,7 @@ def _urls(circle: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def test_an_off_duty_supporter_in_the_circle_sees_no_check_in_answers(
-    auth: Any, circle: dict[str, Any]
-) -> None:
+def test_an_off_duty_supporter_in_the_circle_sees_no_check_in_answers(auth: Any, circle: CareCircle) -> None:
     # Finding (#14): Ola, off duty, read 28-90 days of check-ins with
     # suicidal_thoughts and self_harm_urge, and the schedule.
     _checked_in(auth)
@@ -67,14 +66,14 @@ def test_an_off_duty_supporter_in_the_circle_sees_no_check_in_answers(
     assert [i["patient_name"] for i in auth.client_for("kari").get("/api/checkins/tonight").json] == ["Mona"]
 
 
-def test_an_administrator_never_gets_check_ins_nor_break_glass(auth: Any, circle: dict[str, Any]) -> None:
+def test_an_administrator_never_gets_check_ins_nor_break_glass(auth: Any, circle: CareCircle) -> None:
     _checked_in(auth)
     admin = auth.client_for("admin")
     assert admin.get(_urls(circle)["trend"]).status_code == 403
     assert admin.post(_urls(circle)["glass"], json={"reason": REASON}).status_code == 403
 
 
-def test_break_glass_needs_a_stated_reason(auth: Any, circle: dict[str, Any], db: Session) -> None:
+def test_break_glass_needs_a_stated_reason(auth: Any, circle: CareCircle, db: Session) -> None:
     ola = auth.client_for("ola")
     for reason in ("", "   ", "trenger", "x" * 501):
         refused = ola.post(_urls(circle)["glass"], json={"reason": reason})
@@ -84,7 +83,7 @@ def test_break_glass_needs_a_stated_reason(auth: Any, circle: dict[str, Any], db
 
 
 def test_break_glass_opens_the_check_ins_for_two_hours_and_the_patient_is_told_at_once(
-    auth: Any, circle: dict[str, Any], clock: Any, socket_client: Any, db: Session
+    auth: Any, circle: CareCircle, clock: Any, socket_client: Any, db: Session
 ) -> None:
     clock.set(datetime(2026, 11, 25, 18, 0, tzinfo=OSLO))  # Ola's night shift starts at 22:00
     _checked_in(auth)
@@ -114,7 +113,7 @@ def test_break_glass_opens_the_check_ins_for_two_hours_and_the_patient_is_told_a
     trend = ola.get(_urls(circle)["trend"])
     assert trend.status_code == 200 and trend.json["items"][0]["suicidal_thoughts"] == "strong"
     reads = db.exec(
-        select(AuditEntry).where(AuditEntry.actor_id == circle["ola"].id, AuditEntry.action == "checkin.read")
+        select(AuditEntry).where(AuditEntry.actor_id == circle.ola.id, AuditEntry.action == "checkin.read")
     ).all()
     db.commit()
     assert [r.details for r in reads] == [{"break_glass": opened.json["id"]}]
@@ -135,7 +134,7 @@ def test_break_glass_opens_the_check_ins_for_two_hours_and_the_patient_is_told_a
 
 
 def test_the_time_limit_is_configurable(
-    make_app: Any, factories: Any, circle: dict[str, Any], clock: Any
+    make_app: Any, factories: Any, circle: CareCircle, clock: Any
 ) -> None:
     from tests.conftest import AuthActions
 
@@ -145,7 +144,7 @@ def test_the_time_limit_is_configurable(
     assert datetime.fromisoformat(opened.json["expires_at"]) == clock() + timedelta(minutes=30)
 
 
-def test_administrators_review_every_break_glass(auth: Any, circle: dict[str, Any], db: Session) -> None:
+def test_administrators_review_every_break_glass(auth: Any, circle: CareCircle, db: Session) -> None:
     opened = auth.client_for("ola").post(_urls(circle)["glass"], json={"reason": REASON}).json
     admin = auth.client_for("admin")
     listed = admin.get("/api/break-glass?unreviewed=true").json
@@ -164,11 +163,11 @@ def test_administrators_review_every_break_glass(auth: Any, circle: dict[str, An
 
 
 def test_a_chat_still_held_after_the_shift_ended_shows_no_check_in_level(
-    auth: Any, factories: Any, circle: dict[str, Any]
+    auth: Any, factories: Any, circle: CareCircle
 ) -> None:
     """Ola's night shift ended at 08:00; until the scheduler hands the chat on,
     his inbox still lists it, but without Mona's latest check-in level."""
-    factories.conversation(circle["mona"], holder=circle["ola"])
+    factories.conversation(circle.mona, holder=circle.ola)
     _checked_in(auth)
     (item,) = auth.client_for("ola").get("/api/chat/inbox").json
     assert item["patient_name"] == "Mona"

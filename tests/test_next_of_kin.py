@@ -24,6 +24,7 @@ from nattlys.privacy import deletion
 from nattlys.push import service as push
 from tests.push_double import VAPID
 from tests.scenes.alerts import circle, events, red, run_ticks, staff  # noqa: F401  (circle: the fixture)
+from tests.scenes.world import CareCircle
 
 PLAN = {
     "warning_signs": ["Jeg sover dårlig"],
@@ -253,13 +254,13 @@ def test_worry_reaches_the_supporter_on_duty_like_a_red_checkin_and_escalates(
     app: Any,
     auth: Any,
     factories: Any,
-    circle: dict[str, Any],
+    circle: CareCircle,
     clock: Any,
     socket_client: Any,
     db: Any,
 ) -> None:
     staff(factories, circle)
-    mona = circle["mona"]
+    mona = circle.mona
     kin, _ = kin_of(factories, mona, may_signal_worry=True)
     kari = auth.client_for("kari")
     kari_socket = socket_client(kari)
@@ -293,12 +294,12 @@ def test_worry_reaches_the_supporter_on_duty_like_a_red_checkin_and_escalates(
 def test_worry_while_nobody_is_on_duty_is_in_the_gap_log_as_a_worry(
     auth: Any,
     factories: Any,
-    circle: dict[str, Any],
+    circle: CareCircle,
 ) -> None:
     """No roster is published: nobody is on duty for Mona. The administrator's
     gap log (and the outcome figures) count it as the next of kin's worry, not
     as a check-in Mona missed."""
-    mona = circle["mona"]
+    mona = circle.mona
     kin, _ = kin_of(factories, mona, may_signal_worry=True)
     sent = auth.client_for(kin.username).post(f"/api/patients/{mona.id}/next-of-kin/worry")
     assert sent.status_code == 201 and sent.json["status"] == "no_one_on_duty"
@@ -310,12 +311,12 @@ def test_worry_is_limited_to_one_waiting_and_three_a_day(
     app: Any,
     auth: Any,
     factories: Any,
-    circle: dict[str, Any],
+    circle: CareCircle,
     clock: Any,
     socket_client: Any,
 ) -> None:
     staff(factories, circle)
-    mona = circle["mona"]
+    mona = circle.mona
     kin, _ = kin_of(factories, mona, may_signal_worry=True)
     kari = auth.client_for("kari")
     socket_client(kari)

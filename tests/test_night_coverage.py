@@ -4,24 +4,24 @@ patient enrolled by a supporter comes with a warning when nights are uncovered."
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
-from tests.scenes.rosters import oslo, publish, rotation, setting, shift  # noqa: F401 - the fixture
+from tests.scenes.rosters import RosterCircle, oslo, publish, rotation, setting, shift  # noqa: F401 - the fixture
 
 WEEKDAYS_BUT_WEDNESDAY = [0, 1, 3, 4, 5, 6]
 
 
 @pytest.fixture
-def bolig_days_only(setting: dict[str, Any], clock: Any, auth: Any) -> dict[str, Any]:  # noqa: F811
+def bolig_days_only(setting: RosterCircle, clock: Any, auth: Any) -> RosterCircle:  # noqa: F811
     """Bolig 08-22 (Wednesdays 08-18); kommune and DPS have no roster at all."""
     clock.set(oslo(2026, 11, 25, 23, 30))  # a Wednesday night
-    setting["admin"] = auth.client_for("admin")  # a session on this clock
+    setting = replace(setting, as_admin=auth.client_for("admin"))  # a session on this clock
     shifts = [shift("08:00", "22:00", days=WEEKDAYS_BUT_WEDNESDAY), shift("08:00", "18:00", days=[2])]
     assert (
-        publish(setting["admin"], setting["bolig"], [rotation("Dag", [setting["kari"]], shifts)]).status_code
-        == 200
+        publish(setting.as_admin, setting.bolig, [rotation("Dag", [setting.kari], shifts)]).status_code == 200
     )
     return setting
 
@@ -33,9 +33,9 @@ def _gaps(admin: Any, name: str) -> list[dict[str, Any]]:
 
 
 def test_four_weeks_of_uncovered_nights_are_three_lines_and_the_past_is_left_out(
-    bolig_days_only: dict[str, Any],
+    bolig_days_only: RosterCircle,
 ) -> None:
-    gaps = _gaps(bolig_days_only["admin"], "Mona")
+    gaps = _gaps(bolig_days_only.as_admin, "Mona")
     assert gaps == [
         # Tonight, from now (23:30) only: the hours already past are not listed.
         {
@@ -65,19 +65,19 @@ def test_four_weeks_of_uncovered_nights_are_three_lines_and_the_past_is_left_out
     ]
 
 
-def test_a_patient_covered_every_night_has_no_lines(bolig_days_only: dict[str, Any]) -> None:
+def test_a_patient_covered_every_night_has_no_lines(bolig_days_only: RosterCircle) -> None:
     s = bolig_days_only
-    publish(s["admin"], s["dps"], [rotation("Natt", [s["silje"]], [shift("16:00", "08:00", next_day=True)])])
-    assert _gaps(s["admin"], "Mona") == []
+    publish(s.as_admin, s.dps, [rotation("Natt", [s.silje], [shift("16:00", "08:00", next_day=True)])])
+    assert _gaps(s.as_admin, "Mona") == []
 
 
 def test_a_supporter_enrolling_a_patient_is_told_the_nights_are_uncovered_and_so_is_the_admin(
-    bolig_days_only: dict[str, Any], auth: Any
+    bolig_days_only: RosterCircle, auth: Any
 ) -> None:
     kari = auth.client_for("kari")
     created = kari.post(
         "/api/patients",
-        json={"username": "eva", "display_name": "Eva", "team_id": bolig_days_only["bolig"].id},
+        json={"username": "eva", "display_name": "Eva", "team_id": bolig_days_only.bolig.id},
     )
     assert created.status_code == 201, created.json
     gaps = created.json["night_gaps"]
@@ -86,23 +86,23 @@ def test_a_supporter_enrolling_a_patient_is_told_the_nights_are_uncovered_and_so
         ("22:00:00", "08:00:00", 24),
         ("18:00:00", "08:00:00", 3),
     ]
-    assert _gaps(bolig_days_only["admin"], "Eva") == gaps
+    assert _gaps(bolig_days_only.as_admin, "Eva") == gaps
 
 
 def test_enrolling_into_a_team_that_covers_the_nights_gives_no_warning(
-    bolig_days_only: dict[str, Any], auth: Any
+    bolig_days_only: RosterCircle, auth: Any
 ) -> None:
     s = bolig_days_only
-    publish(s["admin"], s["dps"], [rotation("Døgn", [s["silje"]], [shift("00:00", "00:00", next_day=True)])])
+    publish(s.as_admin, s.dps, [rotation("Døgn", [s.silje], [shift("00:00", "00:00", next_day=True)])])
     created = auth.client_for("silje").post(
-        "/api/patients", json={"username": "jon", "display_name": "Jon", "team_id": s["dps"].id}
+        "/api/patients", json={"username": "jon", "display_name": "Jon", "team_id": s.dps.id}
     )
     assert created.status_code == 201, created.json
     assert created.json["night_gaps"] == []
 
 
-def test_the_week_view_sums_up_the_weeks_nights_from_now_on(bolig_days_only: dict[str, Any]) -> None:
-    week = bolig_days_only["admin"].get("/api/coverage", query_string={"start": "2026-11-23", "days": 7})
+def test_the_week_view_sums_up_the_weeks_nights_from_now_on(bolig_days_only: RosterCircle) -> None:
+    week = bolig_days_only.as_admin.get("/api/coverage", query_string={"start": "2026-11-23", "days": 7})
     mona = next(p for p in week.json["patients"] if p["display_name"] == "Mona")
     # Monday's and Tuesday's nights are over, and so is Wednesday's until 23:30.
     assert [(g["weekdays"], g["starts"], g["nights"]) for g in mona["night_gaps"]] == [

@@ -13,9 +13,10 @@ from typing import Any
 import pytest
 from sqlmodel import Session, col, select
 
+from nattlys.accounts.models import User
 from nattlys.alerts.models import CareGap
 from nattlys.audit.models import AuditEntry
-from nattlys.care_circles.models import TeamKind
+from nattlys.care_circles.models import Team, TeamKind
 from nattlys.chat.models import Conversation, Message, RoutingDecision
 from nattlys.checkins.models import Checkin, ReminderSent
 from nattlys.outcomes.models import NightOutcome
@@ -29,11 +30,11 @@ def utc(day: int, hour: int, minute: int = 0) -> datetime:
 
 @dataclass
 class Town:
-    patients: list[Any]
-    bolig: Any
-    kommune: Any
-    supporter: Any
-    admin: Any
+    patients: list[User]
+    bolig: Team
+    kommune: Team
+    supporter: User
+    admin: User
 
 
 def _message(db: Session, conv: Conversation, sender: Any, at: datetime, n: int) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from nattlys.push import service as push
 from tests.push_double import VAPID, Browser, PushServer, push_server, subscribe  # noqa: F401 - fixtures
-from tests.scenes.crisis_plans import MONA_PLAN, propose, s, saved  # noqa: F401 - s is the fixture
+from tests.scenes.crisis_plans import MONA_PLAN, PlanCircle, propose, s, saved  # noqa: F401 - s is the fixture
 
 
 @pytest.fixture
@@ -19,14 +19,14 @@ def app(make_app: Any) -> Any:
 
 def test_a_proposal_pushes_the_patient_a_text_with_nothing_clinical(
     app: Any,
-    s: dict[str, Any],  # noqa: F811
+    s: PlanCircle,  # noqa: F811
     push_server: PushServer,  # noqa: F811
 ) -> None:
     phone = Browser()
-    assert subscribe(s["as_mona"], push_server.url("mona"), phone).status_code == 201
-    saved(s["as_mona"], s["mona"], 0, MONA_PLAN)
+    assert subscribe(s.as_mona, push_server.url("mona"), phone).status_code == 201
+    saved(s.as_mona, s.mona, 0, MONA_PLAN)
     signs = ["Jeg slutter å svare på telefonen"]
-    response = propose(s["as_kari"], s["mona"], 1, {"warning_signs": signs}, note="Selvskading i går")
+    response = propose(s.as_kari, s.mona, 1, {"warning_signs": signs}, note="Selvskading i går")
     assert response.status_code == 201, response.json
     assert push.dispatcher(app).drain(timeout=10)
 
@@ -41,12 +41,12 @@ def test_a_proposal_pushes_the_patient_a_text_with_nothing_clinical(
 
 def test_a_refused_proposal_pushes_nothing(
     app: Any,
-    s: dict[str, Any],  # noqa: F811
+    s: PlanCircle,  # noqa: F811
     push_server: PushServer,  # noqa: F811
 ) -> None:
-    assert subscribe(s["as_mona"], push_server.url("mona"), Browser()).status_code == 201
-    saved(s["as_mona"], s["mona"], 0, MONA_PLAN)
-    same = propose(s["as_kari"], s["mona"], 1, {"warning_signs": MONA_PLAN["warning_signs"]})
+    assert subscribe(s.as_mona, push_server.url("mona"), Browser()).status_code == 201
+    saved(s.as_mona, s.mona, 0, MONA_PLAN)
+    same = propose(s.as_kari, s.mona, 1, {"warning_signs": MONA_PLAN["warning_signs"]})
     assert same.status_code == 400
     assert push.dispatcher(app).drain(timeout=10)
     assert push_server.requests == []

@@ -27,6 +27,7 @@ from nattlys.push import service as push
 from nattlys.push.models import PushSubscription
 from tests.push_double import VAPID, subscribe
 from tests.scenes.checkins import OSLO, answers, circle, count, plan, run_job, staff  # noqa: F401
+from tests.scenes.world import CareCircle
 
 EVENING = datetime.combine(date(2026, 11, 25), wall(20, 0), tzinfo=OSLO)  # a Wednesday
 
@@ -214,7 +215,7 @@ def test_a_red_check_in_and_a_chat_reply_are_stored_once_when_push_fails(
     app: Any,
     auth: Any,
     factories: Any,
-    circle: Any,  # noqa: F811
+    circle: CareCircle,  # noqa: F811
     plan: Any,  # noqa: F811
     db: Any,
     socket_client: Any,
@@ -263,7 +264,7 @@ def test_a_red_check_in_and_a_chat_reply_are_stored_once_when_push_fails(
     # Mona the reply: Kari's service failed and Mona's hung, so each push was
     # tried three times and then given up once, and both stay subscribed.
     queued = sorted((u, m.title) for u, m in dispatcher.history)
-    assert queued == sorted([(circle["kari"].id, "new_message"), (circle["mona"].id, "new_message")])
+    assert queued == sorted([(circle.kari.id, "new_message"), (circle.mona.id, "new_message")])
     assert len(service.times("kari")) == 3 and len(service.times("mona")) == 3
     assert dispatcher.counts["failed"] == 1 and dispatcher.counts["timeout"] == 1
     assert dispatcher.counts["sent"] == 0

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from tests.scenes.need_to_know import circle  # noqa: F401
+from tests.scenes.world import CareCircle
 
 
 def cid() -> str:
@@ -27,8 +28,8 @@ def cid() -> str:
 SCHEDULE_ON = {"evening_time": "20:30", "after_missed": "tell_on_duty"}
 
 
-def _schedule_url(circle: dict[str, Any]) -> str:
-    return f"/api/patients/{circle['mona'].id}/checkin-schedule"
+def _schedule_url(circle: CareCircle) -> str:
+    return f"/api/patients/{circle.mona.id}/checkin-schedule"
 
 
 @pytest.mark.parametrize(
@@ -41,7 +42,7 @@ def _schedule_url(circle: dict[str, Any]) -> str:
     ids=["off-and-nothing", "off", "nothing-after-missed"],
 )
 def test_a_supporter_on_duty_cannot_lower_the_check_in_safety_net(
-    auth: Any, circle: dict[str, Any], change: dict[str, Any]
+    auth: Any, circle: CareCircle, change: dict[str, Any]
 ) -> None:
     url = _schedule_url(circle)
     assert auth.client_for("mona").put(url, json=SCHEDULE_ON).status_code == 200
@@ -55,7 +56,7 @@ def test_a_supporter_on_duty_cannot_lower_the_check_in_safety_net(
     assert moved.status_code == 200 and moved.json["after_missed"] == "tell_on_duty"
 
 
-def test_the_patient_or_a_primary_contact_may_turn_check_ins_off(auth: Any, circle: dict[str, Any]) -> None:
+def test_the_patient_or_a_primary_contact_may_turn_check_ins_off(auth: Any, circle: CareCircle) -> None:
     url = _schedule_url(circle)
     assert auth.client_for("mona").put(url, json=SCHEDULE_ON).status_code == 200
     off = {**SCHEDULE_ON, "enabled": False, "after_missed": "nothing"}
@@ -66,7 +67,7 @@ def test_the_patient_or_a_primary_contact_may_turn_check_ins_off(auth: Any, circ
     assert auth.client_for("mona").put(url, json=off).json["enabled"] is False
 
 
-def test_an_off_duty_supporter_cannot_change_the_schedule_at_all(auth: Any, circle: dict[str, Any]) -> None:
+def test_an_off_duty_supporter_cannot_change_the_schedule_at_all(auth: Any, circle: CareCircle) -> None:
     url = _schedule_url(circle)
     refused = auth.client_for("ola").put(url, json=SCHEDULE_ON)  # nights, from 22:00
     assert refused.status_code == 403 and refused.json["error"] == "not_on_duty"
@@ -83,26 +84,26 @@ def _kari_holds_monas_chat(auth: Any) -> Any:
     return sent.json["conversation_id"]
 
 
-def test_a_handover_to_an_off_duty_colleague_is_refused(auth: Any, circle: dict[str, Any]) -> None:
+def test_a_handover_to_an_off_duty_colleague_is_refused(auth: Any, circle: CareCircle) -> None:
     conversation = _kari_holds_monas_chat(auth)
     kari = auth.client_for("kari")
     url = f"/api/chat/conversations/{conversation}/handover"
-    to_ola = kari.post(url, json={"to_user_id": circle["ola"].id, "note": "Kan du ta over?"})
+    to_ola = kari.post(url, json={"to_user_id": circle.ola.id, "note": "Kan du ta over?"})
     assert to_ola.status_code == 400, to_ola.json
     assert to_ola.json["error"] == "not_on_duty"
     assert auth.client_for("kari").get("/api/chat/inbox").json[0]["mine"] is True  # still hers
-    to_silje = kari.post(url, json={"to_user_id": circle["silje"].id, "note": "Kan du ta over?"})
+    to_silje = kari.post(url, json={"to_user_id": circle.silje.id, "note": "Kan du ta over?"})
     assert to_silje.status_code == 204
 
 
 def test_removing_a_supporter_from_the_team_takes_her_open_chat_at_once(
-    auth: Any, circle: dict[str, Any], socket_client: Any
+    auth: Any, circle: CareCircle, socket_client: Any
 ) -> None:
     conversation = _kari_holds_monas_chat(auth)
     kari_socket = socket_client(auth.client_for("kari"))
     silje_socket = socket_client(auth.client_for("silje"))
     admin = auth.client_for("admin")
-    removed = admin.put(f"/api/teams/{circle['bolig'].id}/members", json={"user_ids": [circle["ola"].id]})
+    removed = admin.put(f"/api/teams/{circle.bolig.id}/members", json={"user_ids": [circle.ola.id]})
     assert removed.status_code == 200, removed.json
     assert any(r["name"] == "chat:withdrawn" for r in kari_socket.get_received())
     assert any(r["name"] == "chat:offer" for r in silje_socket.get_received())
@@ -119,7 +120,7 @@ def test_removing_a_supporter_from_the_team_takes_her_open_chat_at_once(
 
 
 def test_removing_a_supporter_takes_back_a_chat_only_offered_to_her(
-    auth: Any, circle: dict[str, Any], socket_client: Any
+    auth: Any, circle: CareCircle, socket_client: Any
 ) -> None:
     sent = auth.client_for("mona").post("/api/chat/messages", json={"client_id": cid(), "body": "Hei"})
     assert sent.status_code == 201
@@ -127,21 +128,21 @@ def test_removing_a_supporter_takes_back_a_chat_only_offered_to_her(
     assert [i["mine"] for i in kari.get("/api/chat/inbox").json] == [False]  # offered to Kari
     silje_socket = socket_client(auth.client_for("silje"))
     admin = auth.client_for("admin")
-    removed = admin.put(f"/api/teams/{circle['bolig'].id}/members", json={"user_ids": [circle["ola"].id]})
+    removed = admin.put(f"/api/teams/{circle.bolig.id}/members", json={"user_ids": [circle.ola.id]})
     assert removed.status_code == 200, removed.json
     assert "chat:offer" in [r["name"] for r in silje_socket.get_received()]
     assert auth.client_for("kari").get("/api/chat/inbox").json == []
     assert auth.client_for("mona").get("/api/chat/conversation").json["status"]["tier_kind"] == "dps"
 
 
-def test_taking_a_team_out_of_the_care_circle_takes_its_chats_away(auth: Any, circle: dict[str, Any]) -> None:
+def test_taking_a_team_out_of_the_care_circle_takes_its_chats_away(auth: Any, circle: CareCircle) -> None:
     conversation = _kari_holds_monas_chat(auth)
     admin = auth.client_for("admin")
     dps_only = admin.put(
-        f"/api/patients/{circle['mona'].id}/care-circle",
+        f"/api/patients/{circle.mona.id}/care-circle",
         json={
             "tiers": [{"team_ids": [_team_id(auth, "Øyane DPS")]}],
-            "primary_contact_ids": [circle["ingrid"].id],
+            "primary_contact_ids": [circle.ingrid.id],
         },
     )
     assert dps_only.status_code == 200, dps_only.json

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 import secrets
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -33,13 +34,16 @@ from sqlmodel import Session
 
 from nattlys.accounts.sessions import COOKIE_NAME, token_digest
 from nattlys.care_circles.models import TeamKind
+from nattlys.chat.models import Conversation
 from nattlys.db import get_engine
 from nattlys.realtime import session_users, sweep_ended_sessions
 from nattlys.schema import metadata
 from tests.authorization_world import CALLERS, MATRIX, World, build_world, call, client_of
 from tests.conftest import PASSWORD
 from tests.csrf_checks import FOREIGN, snapshot
+from tests.factories import Factories
 from tests.invitation_links import NEW_PASSWORD, link_token, lookup_link
+from tests.scenes.world import NUMBERED_TEAMS, CareCircle, build_care_circle, extend
 from tests.session_cookies import alive, client_with_token, session_token
 
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
@@ -88,16 +92,24 @@ def _heard(sio: Any) -> list[str]:
     return bodies
 
 
+@dataclass(frozen=True, kw_only=True)
+class HeldCircle(CareCircle):
+    conversation: Conversation
+
+
 @pytest.fixture
-def held(factories: Any) -> dict[str, Any]:
+def held(factories: Factories) -> HeldCircle:
     """Kari (on duty round the clock) holds Mona's conversation."""
-    kari = factories.supporter(display_name="Kari")
-    team = factories.team(TeamKind.bolig, members=[kari])
-    mona = factories.patient(display_name="Mona")
-    factories.care_circle(mona, [[team]])
-    factories.published_roster(team, [([kari], [("00:00", "00:00", True)])])
-    conversation = factories.conversation(mona, holder=kari)
-    return {"kari": kari, "mona": mona, "conversation": conversation, "admin": factories.admin()}
+    c = build_care_circle(
+        factories,
+        supporters=("kari",),
+        tiers=(TeamKind.bolig,),
+        team_names=NUMBERED_TEAMS,
+        named=False,
+        admin=True,
+    )
+    factories.published_roster(c.bolig, [([c.kari], [("00:00", "00:00", True)])])
+    return extend(c, HeldCircle, conversation=factories.conversation(c.mona, holder=c.kari))
 
 
 # --- session fixation -----------------------------------------------------------------
@@ -168,10 +180,10 @@ def test_after_logout_the_old_cookie_with_its_csrf_token_changes_nothing(
 
 
 def test_logging_out_drops_that_sessions_sockets_and_keeps_the_other_devices(
-    app: Flask, auth: Any, held: dict[str, Any], socket_client: Any
+    app: Flask, auth: Any, held: HeldCircle, socket_client: Any
 ) -> None:
-    laptop = auth.client_for(held["mona"].username)
-    phone = auth.client_for(held["mona"].username)
+    laptop = auth.client_for(held.mona.username)
+    phone = auth.client_for(held.mona.username)
     laptop_socket = socket_client(laptop)
     thief_socket = socket_client(client_with_token(app, session_token(laptop)))  # a copied cookie
     phone_socket = socket_client(phone)
@@ -182,9 +194,9 @@ def test_logging_out_drops_that_sessions_sockets_and_keeps_the_other_devices(
     assert not laptop_socket.is_connected()
     assert not thief_socket.is_connected()
     assert phone_socket.is_connected()
-    kari = auth.client_for(held["kari"].username)
+    kari = auth.client_for(held.kari.username)
     reply = kari.post(
-        f"/api/chat/conversations/{held['conversation'].id}/messages",
+        f"/api/chat/conversations/{held.conversation.id}/messages",
         json={"client_id": uuid.uuid4().hex, "body": "Jeg er her."},
     )
     assert reply.status_code == 201, reply.json
@@ -193,10 +205,10 @@ def test_logging_out_drops_that_sessions_sockets_and_keeps_the_other_devices(
 
 
 def test_an_open_socket_whose_session_expired_is_refused_at_its_next_event(
-    auth: Any, held: dict[str, Any], socket_client: Any, clock: Any
+    auth: Any, held: HeldCircle, socket_client: Any, clock: Any
 ) -> None:
-    sio = socket_client(auth.client_for(held["kari"].username))
-    ref = {"conversation_id": held["conversation"].id}
+    sio = socket_client(auth.client_for(held.kari.username))
+    ref = {"conversation_id": held.conversation.id}
     assert "ok" in sio.emit("chat:sync", ref, callback=True)
     clock.advance(minutes=31)  # the staff session has timed out; nothing told the socket
     answer = sio.emit("chat:sync", ref, callback=True)
@@ -205,13 +217,13 @@ def test_an_open_socket_whose_session_expired_is_refused_at_its_next_event(
 
 
 def test_the_sweep_drops_an_idle_staff_socket_and_it_hears_no_more_patient_messages(
-    app: Flask, auth: Any, held: dict[str, Any], socket_client: Any, clock: Any
+    app: Flask, auth: Any, held: HeldCircle, socket_client: Any, clock: Any
 ) -> None:
     """An idle supporter's socket sends nothing, so no event of hers notices
     that her session ended: the per-process sweep does, and disconnects it,
     while the patient's (30 days sliding) stays."""
-    kari_socket = socket_client(auth.client_for(held["kari"].username))
-    mona = auth.client_for(held["mona"].username)
+    kari_socket = socket_client(auth.client_for(held.kari.username))
+    mona = auth.client_for(held.mona.username)
     mona_socket = socket_client(mona)
     clock.advance(minutes=31)
 
@@ -225,9 +237,9 @@ def test_the_sweep_drops_an_idle_staff_socket_and_it_hears_no_more_patient_messa
 
 
 def test_the_sweep_drops_a_copied_cookies_socket_after_logout_on_another_process(
-    app: Flask, auth: Any, held: dict[str, Any], socket_client: Any, clock: Any
+    app: Flask, auth: Any, held: HeldCircle, socket_client: Any, clock: Any
 ) -> None:
-    laptop = auth.client_for(held["mona"].username)
+    laptop = auth.client_for(held.mona.username)
     known = set(session_users)
     thief_socket = socket_client(client_with_token(app, session_token(laptop)))
     (sid,) = set(session_users) - known
@@ -246,16 +258,16 @@ def test_the_sweep_drops_a_copied_cookies_socket_after_logout_on_another_process
 
 
 def test_a_disabled_supporters_open_socket_is_dropped_and_hears_no_more_patient_messages(
-    auth: Any, held: dict[str, Any], socket_client: Any
+    auth: Any, held: HeldCircle, socket_client: Any
 ) -> None:
-    kari_http = auth.client_for(held["kari"].username)
+    kari_http = auth.client_for(held.kari.username)
     kari_socket = socket_client(kari_http)
-    mona = auth.client_for(held["mona"].username)
+    mona = auth.client_for(held.mona.username)
     _write(mona, "Er du der?")
     assert _heard(kari_socket) == ["Er du der?"], "the control: Kari hears Mona while active"
 
-    admin = auth.client_for(held["admin"].username)
-    assert admin.patch(f"/api/users/{held['kari'].id}", json={"is_active": False}).status_code == 200
+    admin = auth.client_for(held.admin.username)
+    assert admin.patch(f"/api/users/{held.kari.id}", json={"is_active": False}).status_code == 200
 
     assert not kari_socket.is_connected()
     _write(mona, "Hallo?")
@@ -264,23 +276,23 @@ def test_a_disabled_supporters_open_socket_is_dropped_and_hears_no_more_patient_
 
 
 def test_a_disabled_supporters_socket_on_another_process_hears_nothing_and_is_refused(
-    auth: Any, held: dict[str, Any], socket_client: Any
+    auth: Any, held: HeldCircle, socket_client: Any
 ) -> None:
     known = set(session_users)
-    kari_socket = socket_client(auth.client_for(held["kari"].username))
+    kari_socket = socket_client(auth.client_for(held.kari.username))
     (sid,) = set(session_users) - known
     # As if the socket were held by another server process: this one cannot
     # disconnect it, only close the user's room on every process.
     session_users.pop(sid)
-    mona = auth.client_for(held["mona"].username)
-    admin = auth.client_for(held["admin"].username)
+    mona = auth.client_for(held.mona.username)
+    admin = auth.client_for(held.admin.username)
 
-    assert admin.patch(f"/api/users/{held['kari'].id}", json={"is_active": False}).status_code == 200
+    assert admin.patch(f"/api/users/{held.kari.id}", json={"is_active": False}).status_code == 200
     _write(mona, "Hallo?")
 
     assert kari_socket.is_connected()
     assert _heard(kari_socket) == []
-    answer = kari_socket.emit("chat:sync", {"conversation_id": held["conversation"].id}, callback=True)
+    answer = kari_socket.emit("chat:sync", {"conversation_id": held.conversation.id}, callback=True)
     assert answer["error"] == "unauthorized"
     assert not kari_socket.is_connected()
 

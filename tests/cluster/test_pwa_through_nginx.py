@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE, login, watched_pages
+from tests.browser.helpers import poll
 from tests.cluster.conftest import DEMO_PASSWORD
 
 UPSTREAM = "x-nattlys-upstream"
@@ -79,7 +80,7 @@ def test_patient_and_supporter_use_the_pwa_through_nginx_on_different_instances(
     # nginx serves with no-cache.
     patient.goto("/#/kriseplan")
     expect(patient.locator('[data-testid="plan-page"]')).to_be_visible()
-    patient.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    poll(patient, "navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=30)
     patient.context.set_offline(True)
     try:
         patient.reload()

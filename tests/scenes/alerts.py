@@ -12,41 +12,26 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from nattlys.alerts import escalation
-from nattlys.care_circles.models import TeamKind
 from nattlys.chat.tick import tick as chat_tick
+from tests.factories import Factories
+from tests.scenes.world import CareCircle, build_care_circle, publish_rosters
 
 OSLO = ZoneInfo("Europe/Oslo")
 
 
 @pytest.fixture
-def circle(factories: Any, clock: Any) -> dict[str, Any]:
+def circle(factories: Factories, clock: Any) -> CareCircle:
     """Mona: bolig (Kari 08-22, Ola 22-08) -> kommune (Ingrid 15:30-23) -> DPS (Silje round the clock)."""
     clock.set(datetime(2026, 11, 25, 20, 0, tzinfo=OSLO))  # Wednesday evening
-    people = {
-        name: factories.supporter(name, display_name=name.capitalize())
-        for name in ("kari", "ola", "ingrid", "silje")
-    }
-    bolig = factories.team(TeamKind.bolig, members=[people["kari"], people["ola"]], name="Bolig Askøy")
-    kommune = factories.team(TeamKind.kommune, members=[people["ingrid"]], name="Askøy kommune")
-    dps = factories.team(TeamKind.dps, members=[people["silje"]], name="Øyane DPS")
-    mona = factories.patient("mona", display_name="Mona")
-    factories.care_circle(mona, [[bolig], [kommune], [dps]])
-    factories.admin("admin")
-    return {**people, "bolig": bolig, "kommune": kommune, "dps": dps, "mona": mona}
+    return build_care_circle(factories, admin=True)
 
 
 # Rosters run from this Monday, so the DST nights of 2026 and 2027 are covered.
 FROM = date(2026, 10, 5)
 
 
-def staff(factories: Any, c: dict[str, Any]) -> None:
-    factories.published_roster(
-        c["bolig"],
-        [([c["kari"]], [("08:00", "22:00", False)]), ([c["ola"]], [("22:00", "08:00", True)])],
-        start_date=FROM,
-    )
-    factories.published_roster(c["kommune"], [([c["ingrid"]], [("15:30", "23:00", False)])], start_date=FROM)
-    factories.published_roster(c["dps"], [([c["silje"]], [("00:00", "00:00", True)])], start_date=FROM)
+def staff(factories: Factories, c: CareCircle) -> None:
+    publish_rosters(factories, c, start_date=FROM)
 
 
 def red(**over: Any) -> dict[str, Any]:

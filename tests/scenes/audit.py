@@ -3,17 +3,22 @@ an administrator."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from nattlys.care_circles.models import TeamKind
+from tests.factories import Factories
+from tests.scenes.world import NUMBERED_TEAMS, CareCircle, build_care_circle
 
 
 @pytest.fixture
-def people(factories: Any) -> dict[str, Any]:
-    kari = factories.supporter(display_name="Kari Bolig")
-    patient = factories.patient(display_name="Mona")
-    bolig = factories.team(TeamKind.bolig, members=[kari])
-    factories.care_circle(patient, [[bolig]])
-    return {"kari": kari, "patient": patient, "bolig": bolig, "admin": factories.admin()}
+def people(factories: Factories) -> CareCircle:
+    """Kari ("Kari Bolig") in a numbered bolig, Mona, and an administrator; numbered usernames."""
+    return build_care_circle(
+        factories,
+        supporters=("kari",),
+        tiers=(TeamKind.bolig,),
+        team_names=NUMBERED_TEAMS,
+        named=False,
+        surname=" Bolig",
+        admin=True,
+    )

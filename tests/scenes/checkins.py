@@ -15,6 +15,8 @@ from sqlmodel import func, select
 from nattlys.care_circles.models import TeamKind
 from nattlys.checkins import reminders
 from nattlys.checkins.plan_link import PlanBits
+from tests.factories import Factories
+from tests.scenes.world import CareCircle, build_care_circle, publish_rosters
 
 OSLO = ZoneInfo("Europe/Oslo")
 SIGNS = ["Jeg slutter å svare på telefonen", "Jeg sover nesten ikke", "Jeg går frem og tilbake"]
@@ -54,28 +56,21 @@ def plan(monkeypatch: pytest.MonkeyPatch) -> PlanBits:
 
 
 @pytest.fixture
-def circle(factories: Any, clock: Any) -> dict[str, Any]:
+def circle(factories: Factories, clock: Any) -> CareCircle:
     """Mona: bolig (Kari 08-22, Ola 22-08) -> DPS (Silje round the clock). Per: another patient."""
     clock.set(datetime(2026, 11, 25, 20, 30, tzinfo=OSLO))  # Wednesday evening
-    kari = factories.supporter("kari", display_name="Kari")
-    ola = factories.supporter("ola", display_name="Ola")
-    silje = factories.supporter("silje", display_name="Silje")
-    outsider = factories.supporter("per.s", display_name="Per S")
-    bolig = factories.team(TeamKind.bolig, members=[kari, ola], name="Bolig Askøy")
-    dps = factories.team(TeamKind.dps, members=[silje], name="Øyane DPS")
-    factories.team(TeamKind.bolig, members=[outsider], name="Annen bolig")
-    mona = factories.patient("mona", display_name="Mona")
-    per = factories.patient("per", display_name="Per")
-    factories.care_circle(mona, [[bolig], [dps]])
-    factories.care_circle(per, [[dps]])
-    return {"kari": kari, "ola": ola, "silje": silje, "bolig": bolig, "dps": dps, "mona": mona, "per": per}
-
-
-def staff(factories: Any, c: dict[str, Any]) -> None:
-    factories.published_roster(
-        c["bolig"], [([c["kari"]], [("08:00", "22:00", False)]), ([c["ola"]], [("22:00", "08:00", True)])]
+    return build_care_circle(
+        factories,
+        supporters=("kari", "ola", "silje"),
+        tiers=(TeamKind.bolig, TeamKind.dps),
+        outsider=("per.s", "Per S"),
+        other_patient="Per",
+        other_patient_tiers=(TeamKind.dps,),
     )
-    factories.published_roster(c["dps"], [([c["silje"]], [("00:00", "00:00", True)])])
+
+
+def staff(factories: Factories, c: CareCircle) -> None:
+    publish_rosters(factories, c)
 
 
 def count(db: Any, model: Any) -> int:

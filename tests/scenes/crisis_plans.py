@@ -4,11 +4,14 @@ client; Mona's plan, and the helpers that save and propose plans."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from nattlys.care_circles.models import TeamKind
+from tests.conftest import AuthActions
+from tests.factories import Factories
+from tests.scenes.world import CareCircle, build_care_circle, extend
 
 MONA_PLAN = {
     "warning_signs": ["Jeg blir urolig og går frem og tilbake", "Jeg sover dårlig"],
@@ -22,38 +25,44 @@ def url(patient: Any, rest: str = "") -> str:
     return f"/api/patients/{patient.id}/crisis-plan{rest}"
 
 
+@dataclass(frozen=True, kw_only=True)
+class PlanCircle(CareCircle):
+    """The circle with a logged-in client (an ApiClient) for each of its
+    people. Typed Any, as the tests' other clients are: they read
+    `response.json`, which Werkzeug types as optional."""
+
+    as_mona: Any
+    as_per: Any
+    as_kari: Any
+    as_ingrid: Any
+    as_silje: Any
+    as_outsider: Any
+    as_admin: Any
+
+
 @pytest.fixture
-def s(factories: Any, auth: Any) -> dict[str, Any]:
-    """Mona's circle: Bolig Askøy (Kari), Askøy kommune (Ingrid), Øyane DPS (Silje)."""
-    kari = factories.supporter("kari", display_name="Kari")
-    ingrid = factories.supporter("ingrid", display_name="Ingrid")
-    silje = factories.supporter("silje", display_name="Silje")
-    outsider = factories.supporter("utenfor", display_name="Utenfor")
-    bolig = factories.team(TeamKind.bolig, members=[kari], name="Bolig Askøy")
-    kommune = factories.team(TeamKind.kommune, members=[ingrid], name="Askøy kommune")
-    dps = factories.team(TeamKind.dps, members=[silje], name="Øyane DPS")
-    factories.team(TeamKind.bolig, members=[outsider], name="Bolig Florvåg")
-    mona = factories.patient("mona", display_name="Mona")
-    per = factories.patient("per", display_name="Per")
-    factories.care_circle(mona, [[bolig], [kommune], [dps]])
-    admin = factories.admin("admin")
-    return {
-        "mona": mona,
-        "per": per,
-        "kari": kari,
-        "silje": silje,
-        "outsider": outsider,
-        "bolig": bolig,
-        "kommune": kommune,
-        "dps": dps,
-        "as_mona": auth.client_for("mona"),
-        "as_per": auth.client_for("per"),
-        "as_kari": auth.client_for("kari"),
-        "as_ingrid": auth.client_for("ingrid"),
-        "as_silje": auth.client_for("silje"),
-        "as_outsider": auth.client_for("utenfor"),
-        "as_admin": auth.client_for(admin.username),
-    }
+def s(factories: Factories, auth: AuthActions) -> PlanCircle:
+    """Mona's circle: Bolig Askøy (Kari), Askøy kommune (Ingrid), Øyane DPS (Silje);
+    Utenfor in Bolig Florvåg, Per another patient, an administrator."""
+    c = build_care_circle(
+        factories,
+        supporters=("kari", "ingrid", "silje"),
+        outsider=("utenfor", "Utenfor"),
+        outsider_team="Bolig Florvåg",
+        other_patient="Per",
+        admin=True,
+    )
+    return extend(
+        c,
+        PlanCircle,
+        as_mona=auth.client_for("mona"),
+        as_per=auth.client_for("per"),
+        as_kari=auth.client_for("kari"),
+        as_ingrid=auth.client_for("ingrid"),
+        as_silje=auth.client_for("silje"),
+        as_outsider=auth.client_for("utenfor"),
+        as_admin=auth.client_for(c.admin.username),
+    )
 
 
 def save(client: Any, patient: Any, base: int, sections: dict[str, Any], **extra: Any) -> Any:

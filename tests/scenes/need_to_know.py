@@ -11,28 +11,24 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from nattlys.care_circles.models import TeamKind
+from tests.factories import Factories
+from tests.scenes.world import CareCircle, build_care_circle, publish_rosters
 
 OSLO = ZoneInfo("Europe/Oslo")
 
 
 @pytest.fixture
-def circle(factories: Any, clock: Any) -> dict[str, Any]:
+def circle(factories: Factories, clock: Any) -> CareCircle:
     """Mona: bolig (Kari 08-22, Ola 22-08) -> DPS (Silje round the clock);
     Ingrid (kommune, days) is her named primary contact. Wednesday 20:00."""
     clock.set(datetime(2026, 11, 25, 20, 0, tzinfo=OSLO))
-    kari = factories.supporter("kari", display_name="Kari")
-    ola = factories.supporter("ola", display_name="Ola")
-    silje = factories.supporter("silje", display_name="Silje")
-    ingrid = factories.supporter("ingrid", display_name="Ingrid")
-    bolig = factories.team(TeamKind.bolig, members=[kari, ola], name="Bolig Askøy")
-    dps = factories.team(TeamKind.dps, members=[silje], name="Øyane DPS")
-    factories.team(TeamKind.kommune, members=[ingrid], name="Askøy kommune")
-    mona = factories.patient("mona", display_name="Mona")
-    factories.care_circle(mona, [[bolig], [dps]], contacts=[ingrid])
-    factories.published_roster(
-        bolig, [([kari], [("08:00", "22:00", False)]), ([ola], [("22:00", "08:00", True)])]
+    c = build_care_circle(
+        factories,
+        supporters=("kari", "ola", "silje", "ingrid"),
+        tiers=(TeamKind.bolig, TeamKind.dps),
+        contacts=("ingrid",),
+        admin=True,
     )
-    factories.published_roster(dps, [([silje], [("00:00", "00:00", True)])])
-    factories.discharge(mona, date(2026, 11, 20), by=kari)
-    factories.admin("admin")
-    return {"mona": mona, "kari": kari, "ola": ola, "silje": silje, "ingrid": ingrid, "bolig": bolig}
+    publish_rosters(factories, c)
+    factories.discharge(c.mona, date(2026, 11, 20), by=c.kari)
+    return c

@@ -3,13 +3,16 @@ administrator's client, and the helpers that write rotations and publish them.""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from nattlys.care_circles.models import TeamKind
+from tests.conftest import AuthActions
+from tests.factories import Factories
+from tests.scenes.world import CareCircle, build_care_circle, extend
 
 OSLO = ZoneInfo("Europe/Oslo")
 EVERY_DAY = [0, 1, 2, 3, 4, 5, 6]
@@ -40,26 +43,15 @@ def publish(admin_client: Any, team: Any, rotations: list[dict[str, Any]], confi
     return admin_client.post(f"/api/teams/{team.id}/roster/publish", json={"confirm_uncovered": confirm})
 
 
+@dataclass(frozen=True, kw_only=True)
+class RosterCircle(CareCircle):
+    """The circle with the administrator's logged-in client (an ApiClient,
+    typed Any as in tests/scenes/crisis_plans.py)."""
+
+    as_admin: Any
+
+
 @pytest.fixture
-def setting(factories: Any, auth: Any) -> dict[str, Any]:
-    kari = factories.supporter("kari", display_name="Kari")
-    ola = factories.supporter("ola", display_name="Ola")
-    ingrid = factories.supporter("ingrid", display_name="Ingrid")
-    silje = factories.supporter("silje", display_name="Silje")
-    bolig = factories.team(TeamKind.bolig, members=[kari, ola], name="Bolig Askøy")
-    kommune = factories.team(TeamKind.kommune, members=[ingrid], name="Askøy kommune")
-    dps = factories.team(TeamKind.dps, members=[silje], name="Øyane DPS")
-    mona = factories.patient("mona", display_name="Mona")
-    factories.care_circle(mona, [[bolig], [kommune], [dps]])
-    admin = factories.admin("admin")
-    return {
-        "kari": kari,
-        "ola": ola,
-        "ingrid": ingrid,
-        "silje": silje,
-        "bolig": bolig,
-        "kommune": kommune,
-        "dps": dps,
-        "mona": mona,
-        "admin": auth.client_for(admin.username),
-    }
+def setting(factories: Factories, auth: AuthActions) -> RosterCircle:
+    c = build_care_circle(factories, admin=True)
+    return extend(c, RosterCircle, as_admin=auth.client_for(c.admin.username))
