@@ -120,7 +120,7 @@ class AppCollector:
             yield from self._database_families()
 
     def _process_families(self) -> Any:
-        from nattlys.realtime import session_users
+        from nattlys.realtime.connections import session_users
 
         sockets = GaugeMetricFamily(
             "nattlys_socket_connections", "Authenticated Socket.IO connections on this process."

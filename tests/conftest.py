@@ -317,7 +317,7 @@ def auth(app: Flask, factories: Factories) -> AuthActions:
 @pytest.fixture
 def socket_client(app: Flask) -> Any:
     """Socket.IO test clients that share a Flask test client's cookies."""
-    from nattlys.realtime import socketio
+    from nattlys.realtime.connections import socketio
 
     made: list[Any] = []
 

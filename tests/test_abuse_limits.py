@@ -19,7 +19,7 @@ from nattlys.config import Settings
 from nattlys.crypto import keys
 from nattlys.push import service as push
 from nattlys.push.models import PushSubscription
-from nattlys.realtime import socketio
+from nattlys.realtime.connections import socketio
 from tests.push_double import VAPID, Browser, subscribe
 
 DEEP_BODIES = {"brackets": "[" * 100_000, "objects": '{"a":' * 3_000}
@@ -221,7 +221,7 @@ def test_one_session_holds_at_most_its_cap_of_sockets(
 
 
 def test_the_default_cap_ends_a_flood_of_150_sockets(factories: Any, auth: Any, socket_client: Any) -> None:
-    from nattlys.realtime import socket_sessions
+    from nattlys.realtime.connections import socket_sessions
 
     factories.patient("mona")
     client = auth.client_for("mona")

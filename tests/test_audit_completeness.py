@@ -24,7 +24,7 @@ from flask import Flask
 from sqlmodel import Session, col, func, select
 
 from nattlys.audit.models import AuditEntry
-from nattlys.realtime import socketio
+from nattlys.realtime.connections import socketio
 from tests.authorization_world import (
     CALLER_USER,
     MATRIX,

@@ -12,7 +12,7 @@ import threading
 
 import pytest
 
-from nattlys.chat.presence import RedisPresence
+from nattlys.realtime.presence import RedisPresence
 
 
 def test_a_closed_app_counts_as_closed_even_when_every_pool_connection_is_busy(redis_url: str) -> None:

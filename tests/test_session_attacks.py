@@ -36,7 +36,7 @@ from nattlys.accounts.sessions import COOKIE_NAME, token_digest
 from nattlys.care_circles.models import TeamKind
 from nattlys.chat.models import Conversation
 from nattlys.db import get_engine
-from nattlys.realtime import session_users, sweep_ended_sessions
+from nattlys.realtime.connections import session_users, sweep_ended_sessions
 from nattlys.schema import metadata
 from tests.authorization_world import CALLERS, MATRIX, World, build_world, call, client_of
 from tests.conftest import PASSWORD

@@ -17,7 +17,7 @@ from flask import Flask
 from sqlmodel import Session, func, select
 
 from nattlys.chat.models import Conversation, Message
-from nattlys.realtime import socketio
+from nattlys.realtime.connections import socketio
 from tests.authorization_world import CALLERS, NOT_ON_DUTY, World, build_world, client_of, resolve
 
 CONNECTED = tuple(c for c in CALLERS if c != "anonymous")

@@ -39,7 +39,7 @@ LAYERS = [
     # The areas.
     "accounts",
     "push web",
-    "chat.presence",  # who has the app open, asked by alerts and the socket server
+    "realtime.presence",  # who has the app open, asked by alerts, chat and the connections
     "realtime",
     "observability",
     "care_circles",

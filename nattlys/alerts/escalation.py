@@ -33,7 +33,7 @@ from nattlys.care_circles import membership
 from nattlys.checkins.models import CheckinAlert, SlotKind
 from nattlys.db import unit_of_work
 from nattlys.push import service as push
-from nattlys.realtime import notify_on_commit
+from nattlys.realtime.connections import notify_on_commit
 from nattlys.rosters import duty
 
 ALERT_EVENT = "checkin:alert"

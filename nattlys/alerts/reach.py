@@ -12,8 +12,8 @@ from nattlys.accounts.models import Role, User
 from nattlys.alerts.schemas import LastResortPublic, MyReach, Reachability, SupporterReach
 from nattlys.care_circles.membership import last_resort
 from nattlys.chat.models import Conversation, Message
-from nattlys.chat.presence import presence
 from nattlys.push import service as push
+from nattlys.realtime.presence import presence
 from nattlys.rosters import duty
 
 # A supporter the patient talked to longer ago than this is not preferred.

@@ -83,7 +83,7 @@ def open_access(
 
 
 def _tell_patient(patient_id: int, public: BreakGlassPublic) -> None:
-    from nattlys.realtime import notify_on_commit
+    from nattlys.realtime.connections import notify_on_commit
 
     notify_on_commit(LIVE_EVENT, public.model_dump(mode="json"), [patient_id])
 

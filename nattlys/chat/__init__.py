@@ -11,11 +11,10 @@ def init_app(app: Flask) -> None:
     import nattlys.chat.events  # noqa: F401
     from nattlys import observability
     from nattlys.care_circles.service import supporters_left
-    from nattlys.chat import figures, presence
+    from nattlys.chat import figures
     from nattlys.chat.departures import release_chats
     from nattlys.chat.routes import bp
 
-    presence.init_app(app)
     supporters_left.connect(release_chats)
     observability.add_database_figures(app, figures.metrics)
     app.register_blueprint(bp)

@@ -19,7 +19,7 @@ from nattlys.api.errors import ApiError, check_storable_text
 from nattlys.chat import conversations, sending, supporting, views
 from nattlys.chat.schemas import HandoverIn, MessageIn, ReadIn
 from nattlys.db import get_db, unit_of_work
-from nattlys.realtime import authenticate_socket, socketio, user_room
+from nattlys.realtime.connections import authenticate_socket, socketio, user_room
 
 log = logging.getLogger(__name__)
 

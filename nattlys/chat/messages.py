@@ -13,7 +13,7 @@ from nattlys.accounts.models import Role
 from nattlys.chat.conversations import recipients_of
 from nattlys.chat.models import SYSTEM_SENDER, Conversation, Message
 from nattlys.chat.schemas import ChatNotice, MessagePublic
-from nattlys.realtime import notify_on_commit
+from nattlys.realtime.connections import notify_on_commit
 from nattlys.rosters import duty
 
 

@@ -19,10 +19,10 @@ from nattlys.audit import writer as audit
 from nattlys.chat import deadlines
 from nattlys.chat.inbox import offer_reason
 from nattlys.chat.models import Conversation, ConversationState, RoutingDecision
-from nattlys.chat.presence import presence
 from nattlys.chat.status import tell_patient
 from nattlys.push import service as push
-from nattlys.realtime import notify_on_commit
+from nattlys.realtime.connections import notify_on_commit
+from nattlys.realtime.presence import presence
 from nattlys.rosters import duty
 
 

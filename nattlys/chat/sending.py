@@ -22,13 +22,13 @@ from nattlys.chat.conversations import (
 )
 from nattlys.chat.messages import message_public
 from nattlys.chat.models import Conversation, ConversationState, Message
-from nattlys.chat.presence import presence
 from nattlys.chat.routing import push_new_message, route
 from nattlys.chat.schemas import ChatStatus, MessagePublic
 from nattlys.chat.status import patient_status, status_inputs, tell_patient
 from nattlys.chat.supporting import take_conversation
 from nattlys.db import stored_id, table_of
-from nattlys.realtime import notify_on_commit
+from nattlys.realtime.connections import notify_on_commit
+from nattlys.realtime.presence import presence
 
 _MESSAGES = table_of(Message)
 

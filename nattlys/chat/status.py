@@ -12,7 +12,7 @@ from nattlys.alerts.reach import reachability
 from nattlys.chat import deadlines
 from nattlys.chat.models import Conversation, ConversationState
 from nattlys.chat.schemas import ChatStatus
-from nattlys.realtime import notify_on_commit
+from nattlys.realtime.connections import notify_on_commit
 from nattlys.rosters import duty
 
 

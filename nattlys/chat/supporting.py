@@ -19,7 +19,7 @@ from nattlys.chat.messages import tell_in_chat
 from nattlys.chat.models import Conversation, ConversationState
 from nattlys.chat.routing import offer, record_decision, route
 from nattlys.chat.status import tell_patient
-from nattlys.realtime import notify_on_commit
+from nattlys.realtime.connections import notify_on_commit
 from nattlys.rosters import duty
 
 

@@ -18,7 +18,7 @@ from nattlys.chat.routing import offer, push_new_message, record_decision, reoff
 from nattlys.chat.status import tell_patient
 from nattlys.db import unit_of_work
 from nattlys.push import service as push
-from nattlys.realtime import notify_on_commit
+from nattlys.realtime.connections import notify_on_commit
 from nattlys.rosters import duty
 
 

@@ -38,7 +38,7 @@ from nattlys.next_of_kin.schemas import (
 from nattlys.plans import service as plans
 from nattlys.plans.schemas import SECTION_KEYS, SectionsView
 from nattlys.push import service as push
-from nattlys.realtime import notify_on_commit
+from nattlys.realtime.connections import notify_on_commit
 
 MAX_NEXT_OF_KIN = 5
 WORRIES_PER_DAY = 3

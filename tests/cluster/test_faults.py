@@ -490,7 +490,7 @@ def listening_instances(faults: Faults) -> Any:
     import redis
 
     from nattlys.config import normalise_database_url
-    from nattlys.realtime import event_channel
+    from nattlys.realtime.connections import event_channel
 
     channel = event_channel(normalise_database_url(faults.postgres.url))
 

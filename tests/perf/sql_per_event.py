@@ -47,7 +47,7 @@ from nattlys.care_circles.models import TeamKind
 from nattlys.cli import upgrade_database
 from nattlys.config import normalise_database_url
 from nattlys.db import get_engine
-from nattlys.realtime import socketio
+from nattlys.realtime.connections import socketio
 from tests.conftest import PASSWORD, ApiClient, AuthActions, MovableClock, _reset_postgres, test_config
 from tests.factories import Factories
 

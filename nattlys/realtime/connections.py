@@ -128,7 +128,7 @@ def on_connect(auth: Any = None) -> bool:
     if user is None:
         return False
     join_room(user_room(user.id))
-    from nattlys.chat.presence import presence
+    from nattlys.realtime.presence import presence
 
     presence().connected(user.id)
     _make_room_in_session(g.socket_session_id, current_app.config["SOCKETS_PER_SESSION"])
@@ -210,6 +210,6 @@ def on_disconnect(*_args: Any) -> None:
     user_id = session_users.pop(_sid(), None)
     socket_sessions.pop(_sid(), None)
     if user_id is not None:
-        from nattlys.chat.presence import presence
+        from nattlys.realtime.presence import presence
 
         presence().disconnected(user_id)
