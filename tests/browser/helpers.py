@@ -38,6 +38,22 @@ def poll(page: Any, script: str, timeout: float = 10) -> Any:
         page.wait_for_timeout(100)
 
 
+def stray_words(page: Any) -> list[str]:
+    """Text nodes that are only "null" or "undefined": a missing value the DOM
+    turned into words on the patient's screen (Element.append writes null as "null")."""
+    return page.evaluate(
+        """() => {
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        const found = [];
+        while (walker.nextNode()) {
+            const text = walker.currentNode.textContent.trim();
+            if (text === 'null' || text === 'undefined') found.push(text);
+        }
+        return found;
+    }"""
+    )
+
+
 def wait_for_socket(page: Any) -> None:
     """The supporter's Socket.IO connection is up (live alerts can arrive)."""
     poll(page, "() => import('/app/realtime.js').then((m) => m.isConnected())")

@@ -111,7 +111,9 @@ def test_nobody_on_duty_and_a_contact_request_shows_the_truth_and_the_numbers_at
     started = time.monotonic()
     per.get_by_test_id("checkin-send").click()
     contact = per.get_by_test_id("checkin-contact-status")
-    expect(contact).to_have_attribute("data-status", "nobody_on_duty", timeout=1000)
+    # The server's answer: within 3 s on CI's two loaded passes (it was 1 s, and
+    # once the answer took longer there); the numbers come with it, at once.
+    expect(contact).to_have_attribute("data-status", "nobody_on_duty", timeout=3000)
     help_now = per.get_by_test_id("checkin-help-now")
     expect(help_now.locator('a[href="tel:113"]')).to_be_visible(timeout=1000)
     expect(help_now.locator('a[href="tel:116117"]')).to_be_visible(timeout=1000)

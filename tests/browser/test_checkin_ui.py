@@ -34,7 +34,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DEMO_PASSWORD, DESKTOP, PHONE, PROJECT_ROOT, _free_port, login
-from tests.browser.helpers import answer, poll, tap_number, wait_for_socket
+from tests.browser.helpers import answer, poll, stray_words, tap_number, wait_for_socket
 
 # --- helpers ---------------------------------------------------------------------------
 
@@ -189,6 +189,7 @@ def test_unanswered_questions_are_marked_and_nothing_is_sent(new_page: Any) -> N
     )
     tor.get_by_role("link", name="Kveldssjekk").click()
     expect(tor.get_by_test_id("checkin-form")).to_be_visible()
+    assert stray_words(tor) == []
     tap_number(tor, "pressure", 2)
     tor.get_by_test_id("checkin-send").click()
     expect(tor.get_by_role("alert")).to_contain_text("Svar på 4 spørsmål til")

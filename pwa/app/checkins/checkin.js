@@ -508,7 +508,8 @@ export default async function checkinView(ctx) {
   }
   const kind = state.pending_reminder ? state.pending_reminder.kind : partOfDay() === 'night' ? 'night' : 'evening';
   const form = checkinForm(state, { onResult: showResult, onQueued: showQueued });
-  root.append(
+  append(
+    root,
     pageTitle(t(`checkin.title_${kind}`)),
     state.offline ? h('p', { class: 'panel checkin-offline', role: 'status', 'data-testid': 'checkin-offline' }, t('checkin.offline.notice')) : null,
     h('p', { class: 'lead' }, t('checkin.form.intro')),

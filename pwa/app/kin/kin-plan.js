@@ -1,6 +1,6 @@
 // #/parorende-hjem/<id> for next of kin: only the parts of her crisis plan she
 // shares with me, with numbers to tap; the emergency numbers stay at the bottom.
-import { h } from '../dom.js';
+import { append, h } from '../dom.js';
 import { t } from '../i18n.js';
 import * as kinApi from './api.js';
 import { backLink, loadFailed, pageTitle } from '../ui.js';
@@ -19,7 +19,8 @@ export default async function kinPlan(ctx) {
     return page;
   }
   const sections = compactSections(plan, { headingLevel: 2 });
-  page.append(
+  append(
+    page,
     pageTitle(t('next_of_kin.kin.plan_title', { name: plan.patient_name })),
     ...(sections.length ? sections : [h('p', { class: 'panel', 'data-testid': 'kin-plan-empty' }, t('next_of_kin.kin.plan_empty', { name: plan.patient_name }))]),
     plan.may_signal_worry ? worryButton({ patient_id: patientId, patient_name: plan.patient_name, open_worry: null }) : null,
