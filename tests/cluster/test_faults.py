@@ -563,7 +563,7 @@ def test_kill_9_of_the_scheduler_skips_and_doubles_nothing(faults: Faults) -> No
             tuple(r)
             for r in faults.sql(
                 "SELECT u.username, r.step, r.outcome FROM checkin_reminders r JOIN users u ON u.id = r.patient_id"
-                " WHERE r.local_date = :tonight",
+                " WHERE r.local_date = :tonight ORDER BY r.id",
                 tonight=SCHEDULER_EVENING,
             )
         ]
