@@ -9,6 +9,7 @@ cooperative lock before they touch SQLite.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import threading
@@ -242,6 +243,24 @@ def insert_on_conflict(db: Session, model: type[SQLModel]) -> postgresql.Insert 
     statement can say ON CONFLICT (both dialects write it the same way)."""
     dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
     return dialect.insert(table_of(model))
+
+
+def insert_once(
+    db: Session, model: type[SQLModel], *, unique: tuple[str, ...]
+) -> postgresql.Insert | sqlite.Insert:
+    """INSERT … ON CONFLICT (unique) DO NOTHING RETURNING id in `db`'s dialect,
+    built once per process (it runs on hot paths): execute it with the row as
+    its parameters; no id back means the row was there already."""
+    return _insert_once(db.get_bind().dialect.name, model, unique)
+
+
+@functools.cache
+def _insert_once(
+    dialect_name: str, model: type[SQLModel], unique: tuple[str, ...]
+) -> postgresql.Insert | sqlite.Insert:
+    table = table_of(model)
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    return dialect.insert(table).on_conflict_do_nothing(index_elements=list(unique)).returning(table.c.id)
 
 
 NAMING_CONVENTION = {

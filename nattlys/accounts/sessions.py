@@ -16,6 +16,7 @@ from typing import Any
 from blinker import Namespace
 from flask import Flask, Request, Response, current_app, g, request
 from flask.sessions import SessionInterface
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select, update
 from werkzeug.sansio.response import Response as BaseResponse
 
@@ -91,6 +92,14 @@ def start_session(
     return token, auth_session
 
 
+# Every request and socket event re-reads its session: built once.
+_SESSION_AND_USER = (
+    select(AuthSession, User)
+    .join(User, col(User.id) == col(AuthSession.user_id))
+    .where(AuthSession.id == bindparam("digest"))
+)
+
+
 def resolve_session(
     db: Session, token: str, *, at: datetime, allow_pending: bool = False
 ) -> tuple[AuthSession, User] | None:
@@ -98,11 +107,7 @@ def resolve_session(
     A session still waiting for its second factor counts only where asked."""
     if not token or len(token) > 200:
         return None
-    row = db.exec(
-        select(AuthSession, User)
-        .join(User, col(User.id) == col(AuthSession.user_id))
-        .where(AuthSession.id == token_digest(token))
-    ).first()
+    row = db.exec(_SESSION_AND_USER, params={"digest": token_digest(token)}).first()
     if row is None:
         return None
     auth_session, user = row

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import event, insert, update
+from sqlalchemy import bindparam, event, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import SessionTransaction
@@ -58,6 +58,10 @@ LATER_FIELDS = ("details",)
 _UNSEALED = "nattlys_audit_unsealed"
 _ENTRIES = table_of(AuditEntry)
 _HEAD = table_of(AuditChainHead)
+# Every audited event takes these three: built once.
+_LOCK_HEAD = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
+_INSERT_ENTRIES = insert(_ENTRIES)
+_MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == 1).values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
 
 
 def _plain(value: Any) -> Any:
@@ -99,8 +103,7 @@ def add_to_chain(db: Session, row: dict[str, Any]) -> None:
 
 
 def _locked_head(db: OrmSession) -> tuple[int, str]:
-    lock = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
-    head = db.execute(lock).first()
+    head = db.execute(_LOCK_HEAD).first()
     if head is not None:
         return head.seq, head.hash
     # No head yet (a new database): start after the newest sealed row, if any.
@@ -121,7 +124,7 @@ def _locked_head(db: OrmSession) -> tuple[int, str]:
             )
     except IntegrityError:  # another writer made it first; wait for its lock
         pass
-    head = db.execute(lock).one()
+    head = db.execute(_LOCK_HEAD).one()
     return head.seq, head.hash
 
 
@@ -141,8 +144,8 @@ def _seal(db: OrmSession) -> None:
         row["chain_seq"] = seq
         row["prev_hash"] = running
         row["row_hash"] = running = link_hash(running, row)
-    db.execute(insert(_ENTRIES), rows)
-    db.execute(update(_HEAD).where(_HEAD.c.id == 1).values(seq=seq, hash=running))
+    db.execute(_INSERT_ENTRIES, rows)
+    db.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": running})
 
 
 @event.listens_for(OrmSession, "after_soft_rollback")

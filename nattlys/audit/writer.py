@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask import g, has_request_context
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from nattlys import clock
@@ -62,15 +63,21 @@ def _checked(details: dict[str, Any] | None) -> dict[str, Any] | None:
     return details
 
 
+# Asked for every chat message's recipients: built once.
+_ROLES_AND_TEAM_KINDS = (
+    select(User.id, User.role, Team.kind)
+    .outerjoin(TeamMembership, col(TeamMembership.user_id) == col(User.id))
+    .outerjoin(Team, col(Team.id) == col(TeamMembership.team_id))
+    .where(col(User.id).in_(bindparam("user_ids", expanding=True)))
+)
+
+
 def _roles_and_team_kinds(db: Session, user_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
     """Each user's role and, for supporters, their team kinds now
     ("bolig,kommune"), kept with the row as they were: one statement."""
     found: dict[int, tuple[str, set[str]]] = {}
     for user_id, role, kind in db.exec(
-        select(User.id, User.role, Team.kind)
-        .outerjoin(TeamMembership, col(TeamMembership.user_id) == col(User.id))
-        .outerjoin(Team, col(Team.id) == col(TeamMembership.team_id))
-        .where(col(User.id).in_(set(user_ids)))
+        _ROLES_AND_TEAM_KINDS, params={"user_ids": sorted(set(user_ids))}
     ).all():
         kinds = found.setdefault(user_id, (str(role), set()))[1]
         if kind is not None and role == Role.supporter:

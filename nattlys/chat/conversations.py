@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -56,11 +57,16 @@ def check_rate_limit(user: User, at: datetime) -> None:
         )
 
 
+# Every message reads its conversation: these are built once.
+_BY_PATIENT = select(Conversation).where(Conversation.patient_id == bindparam("patient_id"))
+_BY_PATIENT_LOCKED = _BY_PATIENT.with_for_update()
+_BY_ID = select(Conversation).where(Conversation.id == bindparam("conversation_id"))
+_BY_ID_LOCKED = _BY_ID.with_for_update()
+
+
 def conversation_for(db: Session, *, patient_id: int, at: datetime, lock: bool = False) -> Conversation:
-    stmt = select(Conversation).where(Conversation.patient_id == patient_id)
-    if lock:
-        stmt = stmt.with_for_update()
-    conv = db.exec(stmt).first()
+    stmt, params = (_BY_PATIENT_LOCKED if lock else _BY_PATIENT), {"patient_id": patient_id}
+    conv = db.exec(stmt, params=params).first()
     if conv is None:
         conv = Conversation(patient_id=patient_id, created_at=at, updated_at=at, offered_to=[])
         db.add(conv)
@@ -68,15 +74,13 @@ def conversation_for(db: Session, *, patient_id: int, at: datetime, lock: bool =
             with db.begin_nested():
                 db.flush()
         except IntegrityError:
-            conv = db.exec(stmt).one()
+            conv = db.exec(stmt, params=params).one()
     return conv
 
 
 def get_conversation(db: Session, conversation_id: int, *, lock: bool = False) -> Conversation:
-    stmt = select(Conversation).where(Conversation.id == conversation_id)
-    if lock:
-        stmt = stmt.with_for_update()
-    conv = db.exec(stmt).first()
+    stmt = _BY_ID_LOCKED if lock else _BY_ID
+    conv = db.exec(stmt, params={"conversation_id": conversation_id}).first()
     if conv is None:
         raise not_found("No such conversation.")
     return conv

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert
 from sqlmodel import Session, select
 
 from nattlys import access
@@ -31,16 +31,19 @@ from nattlys.realtime.connections import notify_on_commit
 from nattlys.realtime.presence import presence
 
 _MESSAGES = table_of(Message)
+# Every message runs these two: built once.
+_RESENT = select(_MESSAGES.c.id).where(
+    _MESSAGES.c.conversation_id == bindparam("conversation_id"),
+    _MESSAGES.c.sender_id == bindparam("sender_id"),
+    _MESSAGES.c.client_id == bindparam("client_id"),
+)
+_INSERT_MESSAGE = insert(_MESSAGES).returning(_MESSAGES.c.id)
 
 
 def _resent(db: Session, conv: Conversation, *, sender: User, client_id: str) -> Message | None:
     """The message this client already sent under `client_id` (its outbox resends)."""
     found = db.execute(
-        select(_MESSAGES.c.id).where(
-            _MESSAGES.c.conversation_id == conv.id,
-            _MESSAGES.c.sender_id == sender.id,
-            _MESSAGES.c.client_id == client_id,
-        )
+        _RESENT, {"conversation_id": conv.id, "sender_id": sender.id, "client_id": client_id}
     ).scalar()
     return None if found is None else db.get_one(Message, found)
 
@@ -59,7 +62,7 @@ def _store(
         created_at=at,
     )
     columns = message.model_dump(exclude={"id"})
-    message.id = db.execute(insert(_MESSAGES).values(columns).returning(_MESSAGES.c.id)).scalar_one()
+    message.id = db.execute(_INSERT_MESSAGE, columns).scalar_one()
     conv.last_message_id = message.id
     conv.updated_at = at
     return message

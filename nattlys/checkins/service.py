@@ -39,7 +39,7 @@ from nattlys.checkins.schemas import (
     SchedulePublic,
 )
 from nattlys.clock import OSLO
-from nattlys.db import insert_on_conflict, table_of
+from nattlys.db import insert_once, table_of
 
 CONTACT_MESSAGE = "Jeg ønsker at noen tar kontakt i kveld"
 REMINDER_TITLES = {SlotKind.evening: "checkin_evening", SlotKind.night: "checkin_night"}
@@ -294,10 +294,7 @@ def submit(db: Session, *, patient: User, data: CheckinIn, at: datetime) -> Chec
     # Stored once whatever the outbox resends: one INSERT that skips a key
     # already taken, outside the unit of work (nothing here changes it after).
     stored_as = db.execute(
-        insert_on_conflict(db, Checkin)
-        .values(checkin.model_dump(exclude={"id"}))
-        .on_conflict_do_nothing(index_elements=["patient_id", "idempotency_key"])
-        .returning(table_of(Checkin).c.id)
+        insert_once(db, Checkin, unique=("patient_id", "idempotency_key")), checkin.model_dump(exclude={"id"})
     ).scalar()
     if stored_as is None:  # the same submission, committed a moment ago by a retry
         earlier = db.exec(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -61,11 +62,16 @@ def _normalised(content: dict[str, Any]) -> dict[str, Any]:
     return base
 
 
+# Every check-in reads the plan's warning signs: these are built once.
+_PLAN = select(CrisisPlan).where(CrisisPlan.patient_id == bindparam("patient_id"))
+_PLAN_LOCKED = _PLAN.with_for_update()
+_VERSION = select(CrisisPlanVersion).where(
+    CrisisPlanVersion.plan_id == bindparam("plan_id"), CrisisPlanVersion.number == bindparam("number")
+)
+
+
 def find_plan(db: Session, patient_id: int, *, lock: bool = False) -> CrisisPlan | None:
-    stmt = select(CrisisPlan).where(CrisisPlan.patient_id == patient_id)
-    if lock:
-        stmt = stmt.with_for_update()
-    return db.exec(stmt).first()
+    return db.exec(_PLAN_LOCKED if lock else _PLAN, params={"patient_id": patient_id}).first()
 
 
 def get_or_create_plan(db: Session, patient: User, *, lock: bool = False) -> CrisisPlan:
@@ -86,11 +92,7 @@ def get_or_create_plan(db: Session, patient: User, *, lock: bool = False) -> Cri
 
 
 def _version_row(db: Session, plan: CrisisPlan, number: int) -> CrisisPlanVersion | None:
-    return db.exec(
-        select(CrisisPlanVersion).where(
-            CrisisPlanVersion.plan_id == plan.id, CrisisPlanVersion.number == number
-        )
-    ).first()
+    return db.exec(_VERSION, params={"plan_id": plan.id, "number": number}).first()
 
 
 def content_at(db: Session, plan: CrisisPlan, number: int) -> dict[str, Any]:

@@ -23,7 +23,10 @@ def bump_generation(db: Session) -> None:
         db.flush()
 
 
+# Runs before every on-duty look-up: plain SQL, no ORM identity map, built once.
+_CURRENT = text("SELECT value FROM roster_generation WHERE id = 1")
+
+
 def current_generation(db: Session) -> int:
-    # Runs before every on-duty look-up: plain SQL, no ORM identity map.
-    value = db.execute(text("SELECT value FROM roster_generation WHERE id = 1")).scalar()
+    value = db.execute(_CURRENT).scalar()
     return int(value or 0)
