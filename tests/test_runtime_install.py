@@ -48,13 +48,14 @@ def test_the_wheel_installed_outside_the_checkout_migrates_and_serves_the_app(tm
         "SCHEDULER": "off",
     }
     where = subprocess.run(
-        [str(python), "-c", "import nattlys; print(server.__file__)"],
+        [str(python), "-c", "import nattlys; print(nattlys.__file__)"],
         env=env,
         cwd=tmp_path,
         capture_output=True,
         text=True,
     )
-    assert not where.stdout.startswith(str(PROJECT_ROOT)), where.stdout
+    assert where.returncode == 0, where.stderr[-3000:]
+    assert where.stdout.startswith(str(venv)), where.stdout
     upgrade = subprocess.run(
         [str(venv / "bin" / "nattlys"), "db", "upgrade"],
         env=env,

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import threading
 from collections import Counter, deque
@@ -37,6 +36,7 @@ from sqlmodel import Session, col, delete, select, update
 from nattlys import catalogues, clock
 from nattlys.db import after_commit, standalone_session
 from nattlys.push.models import PushSubscription
+from nattlys.push.transport import PushTransport, is_timeout
 
 log = logging.getLogger(__name__)
 _KEY = "nattlys_push"
@@ -152,36 +152,6 @@ class _Batch:
             self.on_done()
 
 
-def _push_session() -> Any:
-    import requests
-
-    class PushSession(requests.Session):
-        """A push service answers a POST itself; a redirect is given up, never
-        followed (a 302 once led the sender to GET an internal address).
-
-        The environment's proxy (with NO_PROXY) and CA bundle settings are read
-        once per push service, not on every push: with trust_env every send
-        would read the environment and look for a .netrc again, which in the
-        evening burst costs more than encrypting the push."""
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.trust_env = False
-            self.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
-            self.proxies_by_service: dict[str, dict[str, str]] = {}
-
-        def send(self, request: Any, **kwargs: Any) -> Any:
-            kwargs["allow_redirects"] = False
-            parts = urlsplit(request.url)
-            service = f"{parts.scheme}://{parts.netloc}"
-            if service not in self.proxies_by_service:
-                self.proxies_by_service[service] = requests.utils.get_environ_proxies(request.url)
-            kwargs["proxies"] = self.proxies_by_service[service]
-            return super().send(request, **kwargs)
-
-    return PushSession()
-
-
 class PushDispatcher:
     # Attempts for a push service that fails (5xx, timeout, connection error),
     # the first retry after `retry_backoff` seconds, each next one twice as late.
@@ -214,19 +184,14 @@ class PushDispatcher:
         self._later: Callable[..., Any] | None = None
         self._http: Any = None
 
-    # The pool and the HTTP session are made on first use, in the process
+    # The pool and the connections are made on first use, in the process
     # that sends (gunicorn forks after create_app).
     def _start(self) -> None:
         if self._spawn is not None:
             return
-        import requests
         from gevent.monkey import is_module_patched
 
-        session = _push_session()
-        adapter = requests.adapters.HTTPAdapter(pool_connections=16, pool_maxsize=self.workers)
-        session.mount("https://", adapter)
-        session.mount("http://", adapter)
-        self._http = session
+        self._http = PushTransport(connections=self.workers)
         if is_module_patched("threading"):
             import gevent
             from gevent.pool import Pool
@@ -346,9 +311,7 @@ class PushDispatcher:
                 payload, headers=headers, ttl=message.ttl, timeout=self.timeout
             )
         except Exception as exc:
-            import requests
-
-            kind = "timeout" if isinstance(exc, requests.Timeout) else "failed"
+            kind = "timeout" if is_timeout(exc) else "failed"
             if self._retry(target, message, payload, attempt, after_429, batch):
                 return
             self.counts[kind] += 1

@@ -20,7 +20,7 @@ patients' private keys to prove they are real Web Push messages.
 Variants switch one thing off, so each claim has its own number:
   shipped     as configured: VAPID header reused, one HTTP session, PUSH_WORKERS (64) senders
   resign      a new VAPID JWT signed for every push
-  new-conn    no session: a new TCP connection for every push
+  new-conn    no pool: a new TCP (and TLS) connection for every push
   workers=N   the bounded pool with N senders instead of PUSH_WORKERS
 
 Without --gevent the process is not monkey-patched, as in `nattlys scheduler`
@@ -219,11 +219,18 @@ def micro_costs(private_key: str) -> None:
     )
 
 
+class NewConnectionEach:
+    """A transport that keeps no connection: a new pool for every push."""
+
+    def post(self, url: str, **kwargs: Any) -> Any:
+        from nattlys.push.transport import PushTransport
+
+        return PushTransport(connections=1).post(url, **kwargs)
+
+
 def one_run(
     database_url: str, base: str, vapid: Any, variant: str, patients: int, gevent_mode: bool
 ) -> dict[str, Any]:
-    import requests
-
     from nattlys import clock, create_app, scheduler
     from nattlys.clock import OSLO
     from nattlys.push import vapid as vapid_module
@@ -254,7 +261,7 @@ def one_run(
         vapid_module.REUSE_MARGIN_SECONDS = vapid_module.VALIDITY_SECONDS + 1
     if variant == "new-conn":
         push._start()
-        push._http = requests  # pywebpush then calls requests.post: a new session and connection each time
+        push._http = NewConnectionEach()
     endpoint_call(base, "/reset", "POST")
     job = scheduler._in_app(app, scheduler.checkin_reminders, "checkins.reminders")
     cpu0, t0 = time.process_time(), time.monotonic()
