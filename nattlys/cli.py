@@ -10,9 +10,13 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from nattlys.audit.chain import verify
 from nattlys.config import MIGRATIONS_ROOT
 from nattlys.crypto.cli import keys_group
-from nattlys.db import app_object
+from nattlys.db import app_object, standalone_session
+from nattlys.demo import DEFAULT_DEMO_PASSWORD, load_demo
+from nattlys.push.vapid import generate
+from nattlys.scheduler import run_forever
 
 
 def alembic_config(database_url: str):
@@ -65,7 +69,6 @@ def db_upgrade(wait: float) -> None:
 @with_appcontext
 def demo_command(password: str | None) -> None:
     """Create (or refresh) the demo teams, users and care circles."""
-    from nattlys.demo import DEFAULT_DEMO_PASSWORD, load_demo
 
     if password is None:
         if not current_app.config["SETTINGS"].is_development:
@@ -110,7 +113,6 @@ def serve_command(host: str, port: int) -> None:
 @with_appcontext
 def scheduler_command() -> None:
     """Run the scheduled jobs (escalations, reminders) in this process only."""
-    from nattlys.scheduler import run_forever
 
     run_forever(app_object())
 
@@ -124,8 +126,6 @@ def audit_group() -> None:
 @with_appcontext
 def audit_verify() -> None:
     """Check the audit log's hash chain; name the first row that breaks it."""
-    from nattlys.audit.chain import verify
-    from nattlys.db import standalone_session
 
     with standalone_session() as db:
         verdict = verify(db)
@@ -157,7 +157,6 @@ def vapid_group() -> None:
 )
 def vapid_generate(subject: str) -> None:
     """Print a new VAPID key pair as lines for the environment file (never commit them)."""
-    from nattlys.push.vapid import generate
 
     keys = generate()
     click.echo(f"VAPID_PUBLIC_KEY={keys.public_key}")

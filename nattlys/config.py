@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from nattlys.crypto import keys
+
 if TYPE_CHECKING:
     from nattlys.crypto.keys import KeyRing
 
@@ -243,7 +245,6 @@ class Settings:
             )
 
     def data_keys(self) -> KeyRing:
-        from nattlys.crypto import keys
 
         try:
             return keys.load(

@@ -18,8 +18,23 @@ from nattlys.api.errors import ApiError
 from nattlys.care_circles.models import Team, TeamKind, TeamMembership
 from nattlys.care_circles.schemas import CareCirclePublic, CareCircleUpdate, CareTierIn
 from nattlys.care_circles.service import care_circle, replace_care_circle
+from nattlys.chat import conversations, sending, supporting
+from nattlys.chat.demo import ensure_demo_chat_history
+from nattlys.chat.models import Message
+from nattlys.checkins.demo import (
+    YEAR_PATIENTS,
+    demo_evenings,
+    ensure_demo_checkins,
+    ensure_demo_discharge,
+    ensure_demo_discharges,
+)
+from nattlys.clock import OSLO
 from nattlys.db import get_db, stored_id
+from nattlys.next_of_kin.demo import ensure_demo_next_of_kin
+from nattlys.outcomes.demo import ensure_demo_night_outcome, ensure_demo_night_outcomes
 from nattlys.plans.demo import ensure_demo_plan, ensure_demo_proposal
+from nattlys.rosters import editing as rosters
+from nattlys.rosters.schemas import RosterDraftIn, RotationIn, ShiftIn
 
 # Local-only: `nattlys demo` refuses it outside development.
 DEFAULT_DEMO_PASSWORD = "nattlys-demo"  # noqa: S105 - documented local-only default
@@ -99,8 +114,6 @@ def _demo_rosters(db: Session, *, admin: User, teams: dict[TeamKind, Team], user
     """Rosters covering every hour of the week, with one deliberate evening gap:
     Bolig Askøy is not staffed on Wednesdays 18:00-22:00, when the municipal
     evening service covers."""
-    from nattlys.rosters import editing as rosters
-    from nattlys.rosters.schemas import RosterDraftIn, RotationIn, ShiftIn
 
     def rotation(name: str, members: list[str], shifts: list[ShiftIn]) -> RotationIn:
         return RotationIn(
@@ -153,10 +166,6 @@ def _demo_evening_chat(db: Session) -> None:
     evening service), who answered and closed the conversation."""
     from datetime import datetime, timedelta
 
-    from nattlys.chat import conversations, sending, supporting
-    from nattlys.chat.models import Message
-    from nattlys.clock import OSLO
-
     per = db.exec(select(User).where(User.username == "pasient2")).first()
     if per is None:
         return
@@ -200,9 +209,6 @@ def _demo_evening_chat(db: Session) -> None:
 def _demo_history(db: Session, users: dict[str, User]) -> None:
     """A year behind pasient1..pasient5, for the outcome figures: what happened
     after their red evenings, the discharges after admissions, and their chats."""
-    from nattlys.chat.demo import ensure_demo_chat_history
-    from nattlys.checkins.demo import YEAR_PATIENTS, demo_evenings, ensure_demo_discharges
-    from nattlys.outcomes.demo import ensure_demo_night_outcome, ensure_demo_night_outcomes
 
     staff = [users[u] for u in ("bolig1", "bolig2", "kommune1", "kommune2")]
     patients = [_patient(db, u) for u in YEAR_PATIENTS]
@@ -253,13 +259,11 @@ def load_demo(*, password: str) -> str:
             replace_care_circle(db, actor=admin, patient=patient, data=wanted)
         ensure_demo_plan(db, patient)  # only if the patient has no crisis plan yet
     _demo_rosters(db, admin=admin, teams=teams, users=users)
-    from nattlys.checkins.demo import ensure_demo_checkins, ensure_demo_discharge
 
     ensure_demo_checkins(db)  # schedules and a year (or four weeks) of check-ins, if none yet
     ensure_demo_discharge(db, "pasient7", recorded_by=users["kommune2"], days_ago=5)
     ensure_demo_proposal(db, _patient(db, "pasient6"), users["bolig1"])
     _demo_history(db, users)
-    from nattlys.next_of_kin.demo import ensure_demo_next_of_kin
 
     kin = _user(db, "parorende1", "Lene", Role.next_of_kin, password_hash)
     ensure_demo_next_of_kin(db, patient=_patient(db, "pasient1"), kin=kin)

@@ -32,6 +32,11 @@ from prometheus_client import CollectorRegistry, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from sqlmodel import Session
 
+from nattlys import clock
+from nattlys.config import ConfigError
+from nattlys.db import get_db
+from nattlys.realtime.connections import session_users
+
 ALLOWED_EXTRA = (
     "request_id",
     "method",
@@ -120,7 +125,6 @@ class AppCollector:
             yield from self._database_families()
 
     def _process_families(self) -> Any:
-        from nattlys.realtime.connections import session_users
 
         sockets = GaugeMetricFamily(
             "nattlys_socket_connections", "Authenticated Socket.IO connections on this process."
@@ -139,8 +143,6 @@ class AppCollector:
         yield sent
 
     def _database_families(self) -> Any:
-        from nattlys import clock
-        from nattlys.db import get_db
 
         up = GaugeMetricFamily("nattlys_metrics_database_up", "Whether the database answered this scrape.")
         try:
@@ -179,8 +181,6 @@ def render_metrics(app: Flask) -> bytes:
 def serve_metrics(app: Flask, port: int, host: str = "127.0.0.1") -> None:
     """Expose /metrics on a port of its own (the scheduler serves no HTTP)."""
     from prometheus_client import start_http_server
-
-    from nattlys.config import ConfigError
 
     try:
         start_http_server(port, addr=host, registry=metrics_registry(app))

@@ -15,7 +15,12 @@ from apscheduler.schedulers.base import BaseScheduler
 from flask import Flask, current_app
 
 from nattlys import clock
+from nattlys.alerts import escalation
+from nattlys.chat.tick import tick
+from nattlys.checkins import reminders
 from nattlys.db import get_db, unit_of_work
+from nattlys.privacy.deletion import carry_out_due
+from nattlys.rosters.shifts import send_handoff_notices
 
 log = logging.getLogger(__name__)
 CHAT_TICK_SECONDS = 5
@@ -34,8 +39,6 @@ def _in_app(app: Flask, job: Callable[[], Any], name: str) -> Callable[[], None]
 
 
 def chat_tick() -> None:
-    from nattlys.alerts import escalation
-    from nattlys.chat.tick import tick
 
     counts = tick(get_db(), at=clock.now())
     counts.update(escalation.tick(get_db(), at=clock.now()))
@@ -44,13 +47,11 @@ def chat_tick() -> None:
 
 
 def checkin_reminders() -> None:
-    from nattlys.checkins import reminders
 
     reminders.run(get_db(), at=clock.now())
 
 
 def handoff_notices() -> None:
-    from nattlys.rosters.shifts import send_handoff_notices
 
     notice = timedelta(minutes=current_app.config["HANDOFF_NOTICE_MINUTES"])
     with unit_of_work(get_db()) as db:
@@ -60,7 +61,6 @@ def handoff_notices() -> None:
 
 
 def privacy_deletions() -> None:
-    from nattlys.privacy.deletion import carry_out_due
 
     erased = carry_out_due(get_db(), at=clock.now())
     if erased:

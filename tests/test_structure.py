@@ -215,6 +215,24 @@ def test_the_app_factory_only_calls_each_areas_init_app() -> None:
     assert inside == [], "give the area an init_app"
 
 
+def test_modules_import_nattlys_at_the_top_and_only_init_app_inside_a_function() -> None:
+    """What a module depends on stands at its top. Only a package's __init__.py
+    imports inside a function (init_app, create_app): Python runs it whenever any
+    module of the package is imported, so importing the area's routes at its top
+    would pull the front into every lower import, round a loop."""
+    late = [
+        f"{path.relative_to(SERVER.parent)}:{node.lineno}"
+        for path in modules()
+        if path.name != "__init__.py"
+        for function in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef)
+        for node in ast.walk(function)
+        if (isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "nattlys")
+        or (isinstance(node, ast.Import) and any(a.name.split(".")[0] == "nattlys" for a in node.names))
+    ]
+    assert late == [], "import at the top of the module"
+
+
 def test_no_module_is_over_500_lines() -> None:
     long = {
         str(path.relative_to(SERVER.parent)): n

@@ -26,6 +26,7 @@ from nattlys.accounts.credentials import has_second_factor
 from nattlys.accounts.invitations import qr_svg
 from nattlys.accounts.models import RecoveryCode, SecondFactor, SecondFactorReset, User
 from nattlys.accounts.schemas import SecondFactorStep
+from nattlys.accounts.sessions import end_all_sessions
 from nattlys.accounts.throttle import LoginAttempt, RateLimited, login_throttle
 from nattlys.api.errors import ApiError, conflict, not_found
 from nattlys.db import stored_id
@@ -227,7 +228,6 @@ def pending_resets(db: Session, *, admin: User, at: datetime) -> list[SecondFact
 def approve_reset(db: Session, *, admin: User, reset_id: int, at: datetime) -> None:
     """The second administrator's approval: the factor and its recovery codes
     go, the staff member's sessions end, and they enrol anew at next login."""
-    from nattlys.accounts.sessions import end_all_sessions
 
     reset = db.get(SecondFactorReset, reset_id)
     if reset is None or reset.approved_at is not None or reset.expires_at <= at:

@@ -8,7 +8,10 @@ from sqlmodel import SQLModel
 
 from nattlys import access, clock
 from nattlys.accounts import invitations, login_policy, reenrolment, service, sessions, staff_caps
+from nattlys.accounts.account_routes import bp as account_bp
+from nattlys.accounts.disable_routes import bp as disable_bp
 from nattlys.accounts.login import logged_in
+from nattlys.accounts.mfa_routes import bp as second_factor_bp
 from nattlys.accounts.models import Role, User
 from nattlys.accounts.schemas import (
     InvitationAccept,
@@ -180,9 +183,6 @@ def reissue_invitation(user_id: int) -> InvitationIssued:
 
 
 def _register_parts() -> None:
-    from nattlys.accounts.account_routes import bp as account_bp
-    from nattlys.accounts.disable_routes import bp as disable_bp
-    from nattlys.accounts.mfa_routes import bp as second_factor_bp
 
     bp.register_blueprint(account_bp)
     bp.register_blueprint(disable_bp)

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from nattlys import access
 from nattlys.accounts.models import Role, User
 from nattlys.alerts.schemas import LastResortPublic, MyReach, Reachability, SupporterReach
 from nattlys.care_circles.membership import last_resort
@@ -79,7 +80,6 @@ def on_duty_reach(db: Session, *, team_ids: list[int] | None, at: datetime) -> l
 
 
 def my_reach(db: Session, *, user: User, at: datetime) -> MyReach:
-    from nattlys import access
 
     teams = access.supporter_team_ids(db, user.id)
     on_duty = any(d.user_id == user.id for d in duty.on_duty_in_teams(db, team_ids=teams, at=at))

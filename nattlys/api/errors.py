@@ -10,6 +10,8 @@ from pydantic import ValidationError
 from sqlmodel import SQLModel
 from werkzeug.exceptions import HTTPException
 
+from nattlys.api.json_limits import MAX_DEPTH, TOO_DEEP
+
 log = logging.getLogger(__name__)
 
 
@@ -97,7 +99,6 @@ def _unstorable(value: Any, loc: list[str], found: list[dict[str, Any]]) -> None
 def check_storable_text(data: Any) -> None:
     """Refuse a NUL character or a lone surrogate anywhere in decoded JSON:
     PostgreSQL cannot store either, and no person types them."""
-    from nattlys.api.json_limits import MAX_DEPTH, TOO_DEEP
 
     if data is TOO_DEEP:
         raise ApiError(400, "too_deep", f"The data nests more than {MAX_DEPTH} levels deep.")

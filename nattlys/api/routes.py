@@ -7,14 +7,15 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify
 from sqlalchemy import text
 
+from nattlys.api.openapi import build_openapi
 from nattlys.db import app_object, get_db
+from nattlys.observability import render_metrics
 
 bp = Blueprint("api", __name__)
 
 
 @bp.get("/api/openapi.json")
 def openapi() -> Any:
-    from nattlys.api.openapi import build_openapi
 
     spec = current_app.extensions.get("nattlys_openapi")
     if spec is None:
@@ -58,8 +59,6 @@ def metrics() -> Any:
     """Prometheus text format, this instance's view (see nattlys/observability.py).
     The web instances listen on loopback; nginx answers 404 for /metrics."""
     from prometheus_client import CONTENT_TYPE_LATEST
-
-    from nattlys.observability import render_metrics
 
     response = Response(render_metrics(app_object()), content_type=CONTENT_TYPE_LATEST)
     response.headers["Cache-Control"] = "no-store"

@@ -19,6 +19,7 @@ from nattlys.break_glass.models import BreakGlassAccess
 from nattlys.break_glass.openings import active_opening
 from nattlys.break_glass.schemas import BreakGlassPublic, BreakGlassReview
 from nattlys.care_circles import membership
+from nattlys.realtime.connections import notify_on_commit
 
 LIVE_EVENT = "break_glass:opened"
 _LIST_LIMIT = 200
@@ -83,7 +84,6 @@ def open_access(
 
 
 def _tell_patient(patient_id: int, public: BreakGlassPublic) -> None:
-    from nattlys.realtime.connections import notify_on_commit
 
     notify_on_commit(LIVE_EVENT, public.model_dump(mode="json"), [patient_id])
 

@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
 from nattlys import clock
+from nattlys.accounts import service as accounts
 from nattlys.accounts.models import Role, User
 from nattlys.accounts.schemas import UserCreate
 from nattlys.api.errors import ApiError, conflict, not_found
@@ -233,7 +234,6 @@ def replace_care_circle(db: Session, *, actor: User, patient: User, data: CareCi
 def create_patient(db: Session, *, actor: User, data: PatientCreate) -> User:
     """A new patient account; a supporter's own team becomes the first tier.
     Call after access.may_create_patient_in_team."""
-    from nattlys.accounts import service as accounts
 
     if data.team_id is not None:
         get_team(db, data.team_id)

@@ -15,14 +15,14 @@ from nattlys import access
 from nattlys.accounts.models import Role, User
 from nattlys.chat.models import Conversation, Message
 from nattlys.chat.schemas import ShiftSummary
+from nattlys.checkins.models import Checkin
+from nattlys.checkins.timing import tonight_start
 
 # How long before the holder's shift ends they are asked for a handover note.
 NOTE_REQUEST_BEFORE = timedelta(minutes=15)
 
 
 def _tonight_level(db: Session, patient_id: int, at: datetime) -> str | None:
-    from nattlys.checkins.models import Checkin
-    from nattlys.checkins.timing import tonight_start
 
     return db.exec(
         select(Checkin.level)

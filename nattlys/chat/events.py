@@ -13,7 +13,7 @@ from typing import Any
 from flask_socketio import disconnect
 from pydantic import BaseModel, ValidationError
 
-from nattlys import clock
+from nattlys import access, clock
 from nattlys.accounts.models import Role, User
 from nattlys.api.errors import ApiError, check_storable_text
 from nattlys.chat import conversations, sending, supporting, views
@@ -149,7 +149,6 @@ def on_delivered(user: User, data: MarkIn) -> Any:
 
 @chat_event("chat:typing", ConversationRef)
 def on_typing(user: User, data: ConversationRef) -> Any:
-    from nattlys import access
 
     conv = _conversation_of(user, data.conversation_id)
     access.require_chat_action(get_db(), user, conv, at=clock.now(), reading=True)

@@ -13,6 +13,10 @@ from nattlys.audit import writer as audit
 from nattlys.chat import continuity
 from nattlys.chat.models import Conversation, ConversationState
 from nattlys.chat.schemas import InboxItem, TonightReason
+from nattlys.checkins.levels import worst_first
+from nattlys.checkins.models import Checkin
+from nattlys.checkins.reasons import shared_reasons
+from nattlys.checkins.timing import tonight_start
 from nattlys.rosters import duty
 
 # A check-in this recent ranks and marks a conversation in the inbox.
@@ -75,15 +79,12 @@ def inbox(db: Session, *, supporter: User, at: datetime) -> list[InboxItem]:
 
 
 def _tonight_rank(item: InboxItem) -> int:
-    from nattlys.checkins.levels import worst_first
 
     return worst_first(item.tonight_level) if item.tonight_level else 3
 
 
 def _latest_checkins(db: Session, patient_ids: list[int]) -> dict[int, tuple[str, datetime]]:
     from sqlalchemy import func
-
-    from nattlys.checkins.models import Checkin
 
     if not patient_ids:
         return {}
@@ -104,9 +105,6 @@ def _latest_checkins(db: Session, patient_ids: list[int]) -> dict[int, tuple[str
 def tonight_reason(db: Session, *, viewer: User, patient_id: int, at: datetime) -> TonightReason | None:
     """Tonight's newest check-in (since 16:00), so the reason travels with the
     conversation to whoever holds it, after escalation or handover too."""
-    from nattlys.checkins.models import Checkin
-    from nattlys.checkins.reasons import shared_reasons
-    from nattlys.checkins.timing import tonight_start
 
     patient = db.get(User, patient_id)
     if patient is None or not access.may_access_patient(db, viewer, patient, access.Need.checkins, at=at):

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
+from nattlys.plans import service as plans
+
 
 @dataclass(frozen=True)
 class PlanBits:
@@ -19,7 +21,6 @@ class PlanBits:
 
 
 def plan_bits(db: Session, patient_id: int) -> PlanBits:
-    from nattlys.plans import service as plans
 
     plan = plans.find_plan(db, patient_id)
     if plan is None or plan.current_version == 0:

@@ -32,6 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select, update
 
 from nattlys.accounts.models import Role, User
+from nattlys.alerts import escalation
 from nattlys.checkins import timing
 from nattlys.checkins.models import (
     AfterMissed,
@@ -201,7 +202,6 @@ def _decide(
 
 def _tell_on_duty(db: Session, record: ReminderSent, counts: Counter[str], at: datetime) -> None:
     """Record the missed step and alert whoever is on duty, in one transaction."""
-    from nattlys.alerts import escalation
 
     try:
         with db.begin_nested():

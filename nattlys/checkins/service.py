@@ -14,8 +14,10 @@ from blinker import Namespace
 from sqlmodel import Session, col, select, update
 
 from nattlys.accounts.models import Role, User
+from nattlys.alerts import escalation
 from nattlys.api.errors import ApiError, forbidden
 from nattlys.audit import writer as audit
+from nattlys.chat import conversations, sending, status
 from nattlys.checkins import plan_link, showing, timing
 from nattlys.checkins.levels import Answers, Level, assess
 from nattlys.checkins.models import (
@@ -224,8 +226,6 @@ def _find(db: Session, patient_id: int, key: str) -> Checkin | None:
 
 
 def _result(db: Session, c: Checkin, *, bits: PlanBits, duplicate: bool, at: datetime) -> CheckinResult:
-    from nattlys.alerts import escalation
-    from nattlys.chat import conversations, status
 
     level = Level(c.level)
     row = (
@@ -313,8 +313,6 @@ def submit(db: Session, *, patient: User, data: CheckinIn, at: datetime) -> Chec
         patient_id=patient.id,
     )
     if data.wants_contact:
-        from nattlys.chat import sending
-
         message = sending.send_from_patient(
             db, patient=patient, client_id=f"checkin-{checkin.id}", body=CONTACT_MESSAGE, at=at
         )
@@ -325,8 +323,6 @@ def submit(db: Session, *, patient: User, data: CheckinIn, at: datetime) -> Chec
             .values(conversation_id=checkin.conversation_id)
         )
     if assessment.level == Level.red:
-        from nattlys.alerts import escalation
-
         # With a contact request the chat's offer is the one alert: one push, one live event.
         escalation.raise_alert(
             db,

@@ -5,6 +5,11 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from nattlys.crypto import keys, rotate
+from nattlys.crypto.keys import DataKeyError, generate
+from nattlys.db import get_engine
+from nattlys.schema import metadata
+
 
 @click.group("keys")
 def keys_group() -> None:
@@ -17,7 +22,6 @@ def keys_generate(key_id: str) -> None:
     """Print a new key entry. Put it FIRST in DATA_KEYS (newest first), keep the old
     ones until `nattlys keys rotate` reports nothing left, and store a copy apart
     from the database and its backups."""
-    from nattlys.crypto.keys import DataKeyError, generate
 
     try:
         click.echo(generate(key_id))
@@ -32,9 +36,6 @@ def keys_generate(key_id: str) -> None:
 def keys_rotate(batch_size: int, pause: float) -> None:
     """Re-encrypt every row not yet under the newest key (and encrypt plain rows
     from before encryption), in small transactions; safe to stop and run again."""
-    from nattlys.crypto import keys, rotate
-    from nattlys.db import get_engine
-    from nattlys.schema import metadata
 
     ring = keys.current()
     engine = get_engine()

@@ -27,6 +27,7 @@ from sqlmodel import Session, col, select
 
 from nattlys.care_circles.models import Team
 from nattlys.clock import OSLO
+from nattlys.db import UTCDateTime
 from nattlys.outcomes.models import NightOutcomeKind
 
 MIN_PATIENTS = 5
@@ -199,7 +200,6 @@ def _utc(day: date) -> datetime:
 
 def compute(db: Session, *, at: datetime, months: int = 12) -> Figures:
     """The figures for the `months` calendar months (Oslo) up to and including the current one."""
-    from nattlys.db import UTCDateTime
 
     today = at.astimezone(OSLO).date()
     starts = _month_starts(today.replace(day=1), months)

@@ -10,7 +10,10 @@ from typing import Any
 from sqlalchemy import String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from nattlys.db import UTCDateTime
+from nattlys.alerts.models import CareGap
+from nattlys.chat.models import Message, RoutingDecision
+from nattlys.checkins.models import Checkin, ReminderSent
+from nattlys.db import UTCDateTime, table_of
 
 
 class NightOutcomeKind(StrEnum):
@@ -37,11 +40,6 @@ def _figure_indexes() -> None:
     """Indexes the outcome figures' SQL needs on other areas' event tables,
     declared here so the figures own them (migration 0015_outcomes)."""
     from sqlalchemy import Index
-
-    from nattlys.alerts.models import CareGap
-    from nattlys.chat.models import Message, RoutingDecision
-    from nattlys.checkins.models import Checkin, ReminderSent
-    from nattlys.db import table_of
 
     def table(model: type[SQLModel]) -> Any:
         return table_of(model)

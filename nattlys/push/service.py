@@ -37,6 +37,7 @@ from nattlys import catalogues, clock
 from nattlys.db import after_commit, standalone_session
 from nattlys.push.models import PushSubscription
 from nattlys.push.transport import PushTransport, is_timeout
+from nattlys.push.vapid import HeaderCache
 
 log = logging.getLogger(__name__)
 _KEY = "nattlys_push"
@@ -172,8 +173,6 @@ class PushDispatcher:
         self.history: deque[tuple[int, PushMessage]] = deque(maxlen=5000)
         self._headers: Any = None
         if self.enabled:
-            from nattlys.push.vapid import HeaderCache
-
             self._headers = HeaderCache(
                 settings.VAPID_PRIVATE_KEY, settings.VAPID_SUBJECT or "mailto:drift@nattlys.invalid"
             )

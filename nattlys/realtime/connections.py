@@ -20,6 +20,8 @@ from nattlys.accounts.auth_events import ACCOUNT_EVENT, account_event
 from nattlys.api.json_limits import SocketJson
 from nattlys.config import origin_list
 from nattlys.db import after_commit, app_object, get_db, standalone_session
+from nattlys.realtime.presence import presence
+from nattlys.web.security import origin_allowed as _allowed
 
 socketio = SocketIO()
 # Which user each of this process's Socket.IO connections belongs to.
@@ -51,7 +53,6 @@ def notify_on_commit(event: str, payload: Any, user_ids: Iterable[int], *, skip_
 
 
 def origin_allowed(origin: str | None) -> bool:
-    from nattlys.web.security import origin_allowed as _allowed
 
     return _allowed(origin)
 
@@ -128,7 +129,6 @@ def on_connect(auth: Any = None) -> bool:
     if user is None:
         return False
     join_room(user_room(user.id))
-    from nattlys.realtime.presence import presence
 
     presence().connected(user.id)
     _make_room_in_session(g.socket_session_id, current_app.config["SOCKETS_PER_SESSION"])
@@ -210,6 +210,4 @@ def on_disconnect(*_args: Any) -> None:
     user_id = session_users.pop(_sid(), None)
     socket_sessions.pop(_sid(), None)
     if user_id is not None:
-        from nattlys.realtime.presence import presence
-
         presence().disconnected(user_id)

@@ -11,6 +11,7 @@ from nattlys.accounts.models import Role, User
 from nattlys.api.errors import ApiError, not_found
 from nattlys.audit import writer as audit
 from nattlys.care_circles.models import Team, TeamMembership
+from nattlys.care_circles.service import member_public
 from nattlys.clock import OSLO
 from nattlys.rosters import coverage
 from nattlys.rosters.generation import bump_generation
@@ -47,7 +48,6 @@ def _weekdays(mask: int) -> list[int]:
 def version_public(db: Session, version: RosterVersion | None) -> RosterVersionPublic | None:
     if version is None:
         return None
-    from nattlys.care_circles.service import member_public
 
     rotations = list(
         db.exec(select(Rotation).where(Rotation.version_id == version.id).order_by(col(Rotation.id)))

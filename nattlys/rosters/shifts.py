@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from nattlys.care_circles.models import TeamMembership
+from nattlys.push.service import PushMessage, queue
 from nattlys.rosters.models import HandoffNotice
 from nattlys.rosters.schedule import TeamRoster
 from nattlys.rosters.snapshot import TeamInfo, snapshot
@@ -71,7 +72,6 @@ def send_handoff_notices(db: Session, *, at: datetime, notice: timedelta) -> int
     """Push "Vakten din begynner snart" once per shift, `notice` before it
     starts (the in-app notice on the supporter's home shows the same). A shift
     already started, or a notice already recorded, is skipped."""
-    from nattlys.push.service import PushMessage, queue
 
     snap = snapshot(db)
     sent = 0
