@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from nattlys.care_circles.models import TeamMembership
-from nattlys.push.service import PushMessage, queue
+from nattlys.push import service as push
 from nattlys.rosters.models import HandoffNotice
 from nattlys.rosters.schedule import TeamRoster
 from nattlys.rosters.snapshot import TeamInfo, snapshot
@@ -72,7 +72,6 @@ def send_handoff_notices(db: Session, *, at: datetime, notice: timedelta) -> int
     """Push "Vakten din begynner snart" once per shift, `notice` before it
     starts (the in-app notice on the supporter's home shows the same). A shift
     already started, or a notice already recorded, is skipped."""
-
     snap = snapshot(db)
     sent = 0
     for team_id, roster in snap.teams.items():
@@ -90,9 +89,9 @@ def send_handoff_notices(db: Session, *, at: datetime, notice: timedelta) -> int
                         db.flush()
                 except IntegrityError:
                     continue
-                queue(
+                push.queue(
                     [user_id],
-                    PushMessage(
+                    push.PushMessage(
                         title="shift_starts",
                         tag=f"shift-{team_id}",
                         url="/#/mine-vakter",
