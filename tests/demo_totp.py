@@ -7,6 +7,7 @@ import time
 from datetime import datetime
 
 import pyotp
+import requests
 
 from nattlys.demo import demo_totp_secret
 
@@ -39,7 +40,9 @@ def staff_code(
     return totp.generate_otp(step)
 
 
-def complete_login(session: object, base: str, username: str, answer: dict, *, demo_password: str) -> dict:
+def complete_login(
+    session: requests.Session, base: str, username: str, answer: dict, *, demo_password: str
+) -> dict:
     """After a password login through `requests`, the second factor if asked:
     demo staff have one already; staff made during the test set one up."""
     step = answer.get("second_factor")
@@ -47,7 +50,7 @@ def complete_login(session: object, base: str, username: str, answer: dict, *, d
         return answer
     secret = None
     if step == "enrol":
-        enrolment = session.post(  # type: ignore[attr-defined]
+        enrolment = session.post(
             f"{base}/api/auth/second-factor/enrol", headers={"X-CSRF-Token": answer["csrf_token"]}, timeout=10
         )
         assert enrolment.status_code == 200, enrolment.text
@@ -55,11 +58,11 @@ def complete_login(session: object, base: str, username: str, answer: dict, *, d
     code = staff_code(
         username, answer["server_time"], server=base, demo_password=demo_password, secret=secret
     )
-    verified = session.post(  # type: ignore[attr-defined]
+    verified = session.post(
         f"{base}/api/auth/second-factor/verify",
         json={"code": code},
         headers={"X-CSRF-Token": answer["csrf_token"]},
         timeout=10,
     )
     assert verified.status_code == 200, verified.text
-    return verified.json()  # type: ignore[no-any-return]
+    return verified.json()

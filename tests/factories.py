@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -68,7 +69,7 @@ class Factories:
         self,
         patient: User,
         *,
-        sections: list[str] = (),  # type: ignore[assignment]
+        sections: Sequence[str] = (),
         notify_on_red: bool = False,
         may_signal_worry: bool = False,
         **fields: Any,
@@ -76,8 +77,8 @@ class Factories:
         """A next of kin with a password, and the patient's consent in force."""
         kin = self.user(Role.next_of_kin, **fields)
         consent = NextOfKinConsent(
-            patient_id=patient.id,  # type: ignore[arg-type]
-            next_of_kin_id=kin.id,  # type: ignore[arg-type]
+            patient_id=patient.id,
+            next_of_kin_id=kin.id,
             sections=list(sections),
             notify_on_red=notify_on_red,
             may_signal_worry=may_signal_worry,
@@ -88,29 +89,29 @@ class Factories:
         return kin, consent
 
     def team(
-        self, kind: TeamKind = TeamKind.bolig, *, members: list[User] = (), name: str | None = None
-    ) -> Team:  # type: ignore[assignment]
+        self, kind: TeamKind = TeamKind.bolig, *, members: Sequence[User] = (), name: str | None = None
+    ) -> Team:
         team = Team(name=name or f"Team {kind.value} {next(_counter)}", kind=kind)
         self.db.add(team)
         self.db.flush()
         for member in members:
-            self.db.add(TeamMembership(team_id=team.id, user_id=member.id))  # type: ignore[arg-type]
+            self.db.add(TeamMembership(team_id=team.id, user_id=member.id))
         self.db.commit()
         return team
 
-    def care_circle(self, patient: User, tiers: list[list[Team]], contacts: list[User] = ()) -> None:  # type: ignore[assignment]
+    def care_circle(self, patient: User, tiers: list[list[Team]], contacts: Sequence[User] = ()) -> None:
         for position, teams in enumerate(tiers):
-            tier = CareTier(patient_id=patient.id, position=position)  # type: ignore[arg-type]
+            tier = CareTier(patient_id=patient.id, position=position)
             self.db.add(tier)
             self.db.flush()
             for team in teams:
-                self.db.add(CareTierTeam(tier_id=tier.id, team_id=team.id))  # type: ignore[arg-type]
+                self.db.add(CareTierTeam(tier_id=tier.id, team_id=team.id))
         for contact in contacts:
-            self.db.add(PrimaryContact(patient_id=patient.id, supporter_id=contact.id))  # type: ignore[arg-type]
+            self.db.add(PrimaryContact(patient_id=patient.id, supporter_id=contact.id))
         self.db.commit()
 
     def draft_roster(self, team: Team) -> RosterVersion:
-        version = RosterVersion(team_id=team.id, status=RosterStatus.draft, created_at=clock.now())  # type: ignore[arg-type]
+        version = RosterVersion(team_id=team.id, status=RosterStatus.draft, created_at=clock.now())
         self.db.add(version)
         self.db.commit()
         return version
@@ -126,9 +127,9 @@ class Factories:
         replaces: User | None = None,
     ) -> RosterOverride:
         override = RosterOverride(
-            team_id=team.id,  # type: ignore[arg-type]
+            team_id=team.id,
             kind=kind,
-            user_id=user.id,  # type: ignore[arg-type]
+            user_id=user.id,
             replaces_user_id=replaces.id if replaces else None,
             starts_at=starts_at,
             ends_at=starts_at + timedelta(hours=hours),
@@ -153,7 +154,7 @@ class Factories:
         from nattlys.rosters.models import Rotation, RotationMember, RotationShift
 
         version = RosterVersion(
-            team_id=team.id,  # type: ignore[arg-type]
+            team_id=team.id,
             status=RosterStatus.published,
             created_at=clock.now(),
             published_at=clock.now(),
@@ -163,15 +164,15 @@ class Factories:
         for n, (members, shifts) in enumerate(rotations):
             rotation = Rotation(
                 version_id=version.id, name=f"R{n}", start_date=start_date or date(2026, 11, 2), period_days=7
-            )  # type: ignore[arg-type]
+            )
             self.db.add(rotation)
             self.db.flush()
             for position, member in enumerate(members):
-                self.db.add(RotationMember(rotation_id=rotation.id, position=position, user_id=member.id))  # type: ignore[arg-type]
+                self.db.add(RotationMember(rotation_id=rotation.id, position=position, user_id=member.id))
             for start, end, next_day in shifts:
                 self.db.add(
                     RotationShift(
-                        rotation_id=rotation.id,  # type: ignore[arg-type]
+                        rotation_id=rotation.id,
                         weekdays=0b1111111,
                         start_time=time.fromisoformat(start),
                         end_time=time.fromisoformat(end),
@@ -186,7 +187,7 @@ class Factories:
 
         now = clock.now()
         conv = Conversation(
-            patient_id=patient.id,  # type: ignore[arg-type]
+            patient_id=patient.id,
             state=ConversationState.held if holder else ConversationState.idle,
             holder_id=holder.id if holder else None,
             offered_to=[],
@@ -201,7 +202,7 @@ class Factories:
         from nattlys.checkins.models import Discharge
 
         row = Discharge(
-            patient_id=patient.id,  # type: ignore[arg-type]
+            patient_id=patient.id,
             discharge_date=discharge_date,
             recorded_by_id=by.id if by else None,
             recorded_at=clock.now(),
@@ -214,7 +215,7 @@ class Factories:
         """A saved check-in schedule; fields as in CheckinSchedule (times as datetime.time)."""
         from nattlys.checkins.models import CheckinSchedule
 
-        row = CheckinSchedule(patient_id=patient.id, updated_at=clock.now(), **fields)  # type: ignore[arg-type]
+        row = CheckinSchedule(patient_id=patient.id, updated_at=clock.now(), **fields)
         self.db.add(row)
         self.db.commit()
         return row
@@ -230,14 +231,14 @@ class Factories:
         from nattlys.plans.models import CrisisPlan, CrisisPlanVersion, VersionKind
         from nattlys.plans.schemas import PlanSections
 
-        plan = CrisisPlan(patient_id=patient.id, created_at=clock.now(), sharing=sharing or {})  # type: ignore[arg-type]
+        plan = CrisisPlan(patient_id=patient.id, created_at=clock.now(), sharing=sharing or {})
         self.db.add(plan)
         self.db.flush()
         if sections is not None:
             content = PlanSections.model_validate(sections).model_dump(mode="json")
             self.db.add(
                 CrisisPlanVersion(
-                    plan_id=plan.id,  # type: ignore[arg-type]
+                    plan_id=plan.id,
                     number=1,
                     content=content,
                     kind=VersionKind.edit,

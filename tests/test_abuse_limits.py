@@ -52,7 +52,7 @@ def test_json_nested_too_deeply_is_a_clear_400_on_every_json_route(
     assert ("POST", "/api/auth/login") in {(m, p) for m, p, _ in routes}
     for method, path, spec in routes:
         allowed = spec.roles or (Role.admin, Role.supporter, Role.patient)
-        client = app.test_client() if spec.public else clients[allowed[0]]
+        client: Any = app.test_client() if spec.public else clients[allowed[0]]
         response = client.open(path, method=method, data=DEEP_BODIES[body], content_type="application/json")
         assert response.status_code == 400, (method, path, response.status_code)
         assert response.json["error"] == "too_deep", (method, path, response.json)

@@ -133,7 +133,7 @@ def test_without_a_logged_in_device_two_different_staff_members_are_needed(
     assert outside.post(f"/api/reenrolments/{waiting[0]['id']}/approve").status_code == 204
     auth.login(app.test_client(), patient.username, PASSWORD)
     clock.advance(minutes=5)
-    new_phone = app.test_client()
+    new_phone: Any = app.test_client()
     assert (
         new_phone.post("/api/invitations/accept", json={"token": token, "password": TAKEN_OVER}).status_code
         == 200

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from nattlys.chat.models import RoutingDecision
 from nattlys.checkins.models import CheckinAlert
@@ -323,7 +323,7 @@ def test_a_taken_chat_whose_holder_goes_quiet_is_nudged_then_reoffered(
     # Kari still may answer: it is offered to her too.
     late = {"client_id": uuid.uuid4().hex, "body": "Beklager, jeg er her."}
     assert kari.post(f"/api/chat/conversations/{conversation_id}/messages", json=late).status_code == 201
-    actions = [d.action for d in db.exec(select(RoutingDecision).order_by(RoutingDecision.id)).all()]
+    actions = [d.action for d in db.exec(select(RoutingDecision).order_by(col(RoutingDecision.id))).all()]
     db.commit()
     assert actions[-3:] == ["nudge", "offer_others", "take"]
 

@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import CheckContext, not_a_server_error
+from schemathesis.schemas import BaseSchema
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -138,7 +139,7 @@ def caller(request: pytest.FixtureRequest, fuzz_world: FuzzWorld, auth: Any) -> 
 
 @pytest.fixture
 def api_schema(app: Flask, fuzz_world: FuzzWorld, caller: Caller) -> Any:
-    schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
+    schema: BaseSchema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
     if caller.name != "anonymous":
         schema = schema.exclude(path=list(SESSION_ENDING))
     other = st.just(fuzz_world.other_patient.id)
@@ -286,7 +287,7 @@ def test_a_number_the_database_cannot_hold_is_a_400_on_either_database(make_app:
     @app.get("/api/fuzz-probe/<int:number>")
     @endpoint("probe", tag="test", public=True)
     def probe(number: int) -> dict[str, Any]:
-        get_db().exec(text("SELECT CAST(:n AS INTEGER)").bindparams(n=number))  # type: ignore[call-overload]
+        get_db().execute(text("SELECT CAST(:n AS INTEGER)").bindparams(n=number))
         return {"ok": True}
 
     client = app.test_client()

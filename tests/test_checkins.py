@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from nattlys.audit.models import AuditEntry
 from nattlys.chat.models import Message
@@ -294,7 +294,7 @@ def test_the_job_reminds_at_local_20_00_on_dst_days(
     assert counts == {"reminder:in_app": 1}
     clock.set(datetime.combine(day, time(23, 30), tzinfo=OSLO))
     run_job(app, clock)
-    rows = db.exec(select(ReminderSent).order_by(ReminderSent.id)).all()
+    rows = db.exec(select(ReminderSent).order_by(col(ReminderSent.id))).all()
     db.commit()
     assert next((r.kind, r.step, r.due_at.astimezone(OSLO).time()) for r in rows) == (
         "evening",
@@ -339,7 +339,7 @@ def test_a_step_another_scheduler_records_in_between_is_neither_doubled_nor_lost
     clock.set(datetime(2026, 11, 25, 20, 1, tzinfo=OSLO))
     record_and_push = reminders._record_and_push
 
-    def second_scheduler_first(db: Any, records: list[dict[str, Any]], counts: Any) -> None:
+    def second_scheduler_first(db: Any, records: list[reminders.StepRecord], counts: Any) -> None:
         taken_elsewhere = next(r for r in records if r["patient_id"] == mona.id)
         db.add(ReminderSent(**taken_elsewhere))
         db.commit()

@@ -210,7 +210,7 @@ def test_the_csrf_token_belongs_to_one_session(app: Flask, auth: Any, world: dic
 def test_login_from_another_site_is_refused(
     app: Flask, world: dict[str, Any], headers: dict[str, str]
 ) -> None:
-    client = app.test_client()
+    client: Any = app.test_client()
     response = client.post(
         "/api/auth/login", json={"username": world["admin"].username, "password": PASSWORD}, headers=headers
     )

@@ -56,7 +56,7 @@ def test_demo_creates_teams_users_and_care_circles(runner: Any, db: Session, clo
     assert result.exit_code == 0, result.output
     assert "demo ready: administrators admin admin2;" in result.output
 
-    users = {u.username: u for u in db.exec(select(User)).scalars()}
+    users = {u.username: u for u in db.scalars(select(User))}
     # Two administrators: disabling a patient's account takes both.
     assert users["admin"].role == users["admin2"].role == "admin"
     assert users["admin2"].display_name == "Administrator 2"
@@ -67,37 +67,40 @@ def test_demo_creates_teams_users_and_care_circles(runner: Any, db: Session, clo
     assert all(u.is_active and u.password_hash for u in users.values())
     # Lene, Mona's next of kin: some sections, told after a red check-in, may say she is worried.
     assert users["parorende1"].role == "next_of_kin"
-    consent = db.exec(select(NextOfKinConsent)).scalars().one()
+    consent = db.scalars(select(NextOfKinConsent)).one()
     assert (consent.patient_id, consent.next_of_kin_id) == (users["pasient1"].id, users["parorende1"].id)
     assert consent.sections and consent.notify_on_red and consent.may_signal_worry
 
-    teams = {t.name: t for t in db.exec(select(Team)).scalars()}
+    teams = {t.name: t for t in db.scalars(select(Team))}
     assert {name: t.kind for name, t in teams.items()} == TEAMS
     by_id = {u.id: u.username for u in users.values()}
+    expected: set[str] | list[str]  # a set of members per team, then a list of tier kinds per circle
     for name, expected in MEMBERS.items():
-        member_ids = db.exec(
-            select(TeamMembership.user_id).where(TeamMembership.team_id == teams[name].id)
-        ).scalars()
+        member_ids = db.scalars(
+            select(col(TeamMembership.user_id)).where(col(TeamMembership.team_id) == teams[name].id)
+        )
         assert {by_id[i] for i in member_ids} == expected, name
 
     kinds = {t.id: t.kind for t in teams.values()}
     for name, expected in CIRCLES.items():
-        rows = db.exec(
-            select(CareTier.position, CareTierTeam.team_id)
+        rows = db.execute(
+            select(col(CareTier.position), col(CareTierTeam.team_id))
             .join(CareTierTeam, col(CareTierTeam.tier_id) == col(CareTier.id))
-            .where(CareTier.patient_id == users[name].id)
+            .where(col(CareTier.patient_id) == users[name].id)
             .order_by(col(CareTier.position))
         ).all()
         assert [kinds[team_id] for _, team_id in rows] == expected, name
     # Jon was discharged five days ago; Eva has a proposal to answer.
-    [discharge] = db.exec(select(Discharge).where(Discharge.patient_id == users["pasient7"].id)).scalars()
+    [discharge] = db.scalars(select(Discharge).where(col(Discharge.patient_id) == users["pasient7"].id))
     assert (clock().astimezone(OSLO).date() - discharge.discharge_date).days == 5
     assert discharge.contact_at is None
-    pending = db.exec(
+    pending = db.scalars(
         select(CrisisPlanProposal)
         .join(CrisisPlan, col(CrisisPlan.id) == col(CrisisPlanProposal.plan_id))
-        .where(CrisisPlan.patient_id == users["pasient6"].id, CrisisPlanProposal.status == "pending")
-    ).scalars()
+        .where(
+            col(CrisisPlan.patient_id) == users["pasient6"].id, col(CrisisPlanProposal.status) == "pending"
+        )
+    )
     assert len(list(pending)) == 1
     db.commit()
 
@@ -117,7 +120,7 @@ def test_running_the_demo_twice_changes_no_row_counts(runner: Any, db: Session) 
 
 def test_a_demo_patient_logs_in_with_the_given_password(app: Flask, runner: Any, auth: Any) -> None:
     assert _demo(runner, "--password", DEMO_PASSWORD).exit_code == 0
-    client = app.test_client()
+    client: Any = app.test_client()
     response = auth.login(client, "pasient1", DEMO_PASSWORD)
     assert response.json["user"]["role"] == "patient"
     circle = client.get(f"/api/patients/{response.json['user']['id']}/care-circle").json
@@ -173,7 +176,7 @@ def test_the_demo_has_a_year_of_history_for_the_outcome_figures(
 
     assert _demo(runner, "--password", DEMO_PASSWORD).exit_code == 0
     now = clock()
-    users = {u.username: u for u in db.exec(select(User)).scalars()}
+    users = {u.username: u for u in db.scalars(select(User))}
     year = [users[name].id for name in PATIENTS]
 
     # Every month of the year has check-ins and chats from all five: shown, not hidden.
@@ -187,9 +190,9 @@ def test_the_demo_has_a_year_of_history_for_the_outcome_figures(
     assert any(r.figure == "response" and not r.suppressed for r in result.rows)
 
     # A few admissions, each followed by a discharge and a first contact: some within the week, some later.
-    nights = db.exec(select(NightOutcome).where(col(NightOutcome.patient_id).in_(year))).scalars().all()
+    nights = db.scalars(select(NightOutcome).where(col(NightOutcome.patient_id).in_(year))).all()
     assert {"nothing", "legevakt", "admission"} <= {n.outcome for n in nights}
-    discharges = db.exec(select(Discharge).where(col(Discharge.patient_id).in_(year))).scalars().all()
+    discharges = db.scalars(select(Discharge).where(col(Discharge.patient_id).in_(year))).all()
     assert len(discharges) == sum(n.outcome == "admission" for n in nights) >= 3
     days = [
         (d.contact_at.astimezone(OSLO).date() - d.discharge_date).days for d in discharges if d.contact_at
@@ -198,28 +201,26 @@ def test_the_demo_has_a_year_of_history_for_the_outcome_figures(
     assert all((now.astimezone(OSLO).date() - d.discharge_date).days > 14 for d in discharges)
 
     # Each chat was taken by a supporter on duty for the patient then; none in the last week but Per's.
-    takes = (
-        db.exec(
-            select(RoutingDecision).where(
-                RoutingDecision.action == "take", col(RoutingDecision.patient_id).in_(year)
-            )
+    takes = db.scalars(
+        select(RoutingDecision).where(
+            col(RoutingDecision.action) == "take", col(RoutingDecision.patient_id).in_(year)
         )
-        .scalars()
-        .all()
-    )
+    ).all()
     assert len(takes) > 5 * 12
     with app.app_context():
         off = [
             (t.at, t.actor_id, t.patient_id)
             for t in takes
-            if not duty.is_on_duty_for(db, supporter_id=t.actor_id, patient_id=t.patient_id, at=t.at)  # type: ignore[arg-type]
+            if not duty.is_on_duty_for(db, supporter_id=t.actor_id, patient_id=t.patient_id, at=t.at)  # type: ignore[arg-type]  # a take has an actor; the column is nullable
         ]
         assert off == []
-    recent = db.exec(select(Message).where(Message.created_at > now - timedelta(days=7))).scalars().all()
+    recent = db.scalars(select(Message).where(col(Message.created_at) > now - timedelta(days=7))).all()
     assert {m.client_id for m in recent} == {"demo-2230-per", "demo-2230-reply", "demo-2230-per-2"}
     # Stored encrypted like any message, and the history is not anybody's activity in the audit log.
     raw = db.execute(text("SELECT body FROM messages WHERE client_id = 'demo-history-0'")).scalars().all()
     assert raw and all("Hei" not in body for body in raw)
-    writes = db.exec(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "chat.write"))
+    writes = db.execute(
+        select(func.count()).select_from(AuditEntry).where(col(AuditEntry.action) == "chat.write")
+    )
     assert writes.scalar_one() == 3
     db.commit()

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import Flask
 from joserfc.jwk import RSAKey
-from sqlmodel import Session, or_, select
+from sqlmodel import Session, col, or_, select
 
 from nattlys.accounts import auth_events, invitations
 from nattlys.accounts.strong_models import EidIdentity, EidSession
@@ -163,7 +163,7 @@ def test_an_invitation_binds_the_first_eid_login_and_later_logins_match_it(
     # The identity number itself is stored nowhere, not even inside the kept ID token.
     assert MONA not in db.exec(select(EidSession)).one().id_token
     about_her = or_(AuditEntry.patient_id == patient.id, auth_events.is_about(patient.id))
-    actions = list(db.exec(select(AuditEntry.action).where(about_her).order_by(AuditEntry.id)).all())
+    actions = list(db.exec(select(AuditEntry.action).where(about_her).order_by(col(AuditEntry.id))).all())
     # The first login on this phone is also an account event: a new device.
     assert actions == ["invitation.issue", "eid.enrol", "eid.login", "auth.new_device"]
     db.commit()  # end the read: SQLite lets one writer in at a time
@@ -190,7 +190,7 @@ def test_a_lower_security_level_than_required_is_refused(
 
 
 def test_a_replayed_code_logs_nobody_in(app: Flask, idporten: OpenIdProvider, mona: Any) -> None:
-    phone = app.test_client()
+    phone: Any = app.test_client()
     started = phone.post("/api/auth/eid/patient/start", json={})
     idporten.next_login("mona")
     callback = idporten.authorize(started.json["authorization_url"]).removeprefix(APP_BASE)
@@ -231,7 +231,7 @@ def test_a_callback_in_another_browser_than_the_one_that_started_is_refused(
     app: Flask, idporten: OpenIdProvider, mona: Any
 ) -> None:
     victim = app.test_client()
-    started = app.test_client().post("/api/auth/eid/patient/start", json={})  # the attacker's
+    started: Any = app.test_client().post("/api/auth/eid/patient/start", json={})  # the attacker's
     idporten.next_login("kari")
     callback = idporten.authorize(started.json["authorization_url"]).removeprefix(APP_BASE)
     _refused_with(victim.get(callback), "other_browser")
@@ -287,7 +287,7 @@ def test_an_identity_bound_to_one_account_cannot_take_another(
 def test_logout_ends_the_session_here_and_at_the_provider(
     app: Flask, idporten: OpenIdProvider, mona: Any
 ) -> None:
-    phone = app.test_client()
+    phone: Any = app.test_client()
     eid_login(phone, idporten, "mona")
     assert _session_user(phone)["id"] == mona.id  # as the app does after the redirect (CSRF token)
 

@@ -569,7 +569,7 @@ TWO_MEGABYTES = "x" * (2 * 1024 * 1024)
 def test_a_body_far_over_the_size_limit_is_413(
     world: World, app: Flask, who: str | None, method: str, path: str, body: dict[str, Any]
 ) -> None:
-    client = getattr(world, who) if who else app.test_client()
+    client: Any = getattr(world, who) if who else app.test_client()
     if path == "/crisis-plan":
         path = world.plan_url
     before = (read_messages_as_patient(world), world.plan()["version"], _team_names(world))

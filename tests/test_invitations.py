@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from nattlys.accounts.models import User
 from nattlys.care_circles.models import TeamKind
@@ -68,7 +68,7 @@ def test_accepting_sets_the_password_and_logs_in(
     created = _create_patient(admin_client).json
     token = link_token(created["invitation"])
     patient_id = created["patient"]["id"]
-    phone = app.test_client()
+    phone: Any = app.test_client()
 
     too_short = phone.post("/api/invitations/accept", json={"token": token, "password": "kort"})
     assert too_short.status_code == 400
@@ -88,7 +88,7 @@ def test_accepting_sets_the_password_and_logs_in(
     assert session.status_code == 200
     assert session.json["user"]["username"] == "ny-pasient"
 
-    again = app.test_client().post(
+    again: Any = app.test_client().post(
         "/api/invitations/accept", json={"token": token, "password": "et annet passord"}
     )
     assert again.status_code == 410
@@ -114,7 +114,7 @@ def test_a_guessable_password_is_refused_when_accepting_a_link(
 ) -> None:
     created = _create_patient(admin_client).json
     token = link_token(created["invitation"])
-    phone = app.test_client()
+    phone: Any = app.test_client()
 
     refused = phone.post("/api/invitations/accept", json={"token": token, "password": weak})
     assert refused.status_code == 400, refused.json
@@ -133,7 +133,7 @@ def test_an_invitation_expires_after_72_hours(app: Flask, admin_client: Any, clo
     expired = lookup_link(app, token)
     assert expired.status_code == 410
     assert expired.json["error"] == "invitation_expired"
-    accept = app.test_client().post(
+    accept: Any = app.test_client().post(
         "/api/invitations/accept", json={"token": token, "password": NEW_PASSWORD}
     )
     assert accept.status_code == 410
@@ -155,7 +155,9 @@ def test_a_reissued_link_replaces_the_old_one(app: Flask, admin_client: Any, clo
     replaced = lookup_link(app, old)
     assert replaced.status_code == 410
     assert replaced.json["error"] == "invitation_replaced"
-    refused = app.test_client().post("/api/invitations/accept", json={"token": old, "password": NEW_PASSWORD})
+    refused: Any = app.test_client().post(
+        "/api/invitations/accept", json={"token": old, "password": NEW_PASSWORD}
+    )
     assert refused.json["error"] == "invitation_replaced"
 
     clock.advance(hours=2)  # the old link would have expired by now; the new one has not
@@ -221,7 +223,7 @@ def test_a_supporter_creates_patients_only_in_their_own_teams(
     assert refused.status_code == 403
     no_team = _create_patient(client, "pasient-uten")
     assert no_team.status_code == 403
-    usernames = set(db.exec(select(User.username)).scalars())
+    usernames = set(db.scalars(select(col(User.username))))
     db.commit()
     assert not usernames & {"pasient-feil", "pasient-uten"}
 

@@ -140,7 +140,7 @@ def test_the_time_limit_is_configurable(
 
     app = make_app(BREAK_GLASS_MINUTES=30)
     ola = AuthActions(app, factories).client_for("ola")
-    opened = ola.post(_urls(circle)["glass"], json={"reason": REASON})
+    opened: Any = ola.post(_urls(circle)["glass"], json={"reason": REASON})
     assert datetime.fromisoformat(opened.json["expires_at"]) == clock() + timedelta(minutes=30)
 
 

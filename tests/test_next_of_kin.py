@@ -350,7 +350,9 @@ def test_a_red_checkin_tells_the_next_of_kin_who_asked_without_health_content(
     queued: list[tuple[list[int], push.PushMessage]] = []
     real_queue = push.queue
     monkeypatch.setattr(
-        push, "queue", lambda ids, message: (queued.append((sorted(ids), message)), real_queue(ids, message))
+        push,
+        "queue",
+        lambda ids, message: (queued.append((sorted(ids), message)), real_queue(ids, message)),  # type: ignore[func-returns-value]  # called for its side effect
     )
     assert auth.client_for("mona").post("/api/checkins", json=red()).status_code == 201
     to_kin = [(ids, m) for ids, m in queued if m.title == "kin_get_in_touch"]

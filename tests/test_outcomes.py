@@ -40,7 +40,7 @@ class Town:
 def _message(db: Session, conv: Conversation, sender: Any, at: datetime, n: int) -> None:
     db.add(
         Message(
-            conversation_id=conv.id,  # type: ignore[arg-type]
+            conversation_id=conv.id,
             sender_id=sender.id,
             sender_role=sender.role,
             client_id=f"m{n}",
@@ -54,7 +54,7 @@ def _message(db: Session, conv: Conversation, sender: Any, at: datetime, n: int)
 def _decision(db: Session, conv: Conversation, action: str, tier: int, at: datetime) -> None:
     db.add(
         RoutingDecision(
-            conversation_id=conv.id,  # type: ignore[arg-type]
+            conversation_id=conv.id,
             patient_id=conv.patient_id,
             at=at,
             action=action,

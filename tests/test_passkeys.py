@@ -30,7 +30,7 @@ def _add_passkey(client: Any, passkey: SoftPasskey) -> Any:
 
 
 def _login_options(app: Flask) -> tuple[Any, dict[str, Any]]:
-    client = app.test_client()
+    client: Any = app.test_client()
     started = client.post("/api/auth/passkey/options")
     assert started.status_code == 200
     return client, started.json
@@ -79,7 +79,7 @@ def test_a_login_answer_cannot_be_replayed(app: Flask, auth: Any, factories: Any
     answer = {"ceremony": started["ceremony"], "credential": passkey.get(started["options"])}
 
     assert client.post("/api/auth/passkey/login", json=answer).status_code == 200
-    replayed = app.test_client().post("/api/auth/passkey/login", json=answer)
+    replayed: Any = app.test_client().post("/api/auth/passkey/login", json=answer)
 
     assert replayed.status_code == 400
     assert replayed.json["error"] == "passkey_challenge_unknown"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from argon2 import PasswordHasher
@@ -101,7 +101,7 @@ def test_login_rehashes_a_hash_made_with_old_parameters(
     client = app.test_client()
     auth.login(client, "rehash-me")
 
-    stored = db.get(User, user.id, populate_existing=True).password_hash
+    stored = cast(str, db.get_one(User, user.id, populate_existing=True).password_hash)
     db.commit()  # end the read: on SQLite every transaction holds the write lock
     assert stored != old_hash
     assert stored.startswith("$argon2id$v=19$m=1024,t=1,p=1$"), "the app's (test) parameters"
@@ -119,7 +119,7 @@ def test_a_wrong_password_does_not_rehash(app: Flask, db: Session, factories: An
         "/api/auth/login", json={"username": "keep-old", "password": "feil passord her"}
     )
     assert response.status_code == 401
-    assert db.get(User, user.id, populate_existing=True).password_hash == old_hash
+    assert db.get_one(User, user.id, populate_existing=True).password_hash == old_hash
     db.commit()
 
 

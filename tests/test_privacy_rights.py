@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlmodel import col
 
 from nattlys.accounts.models import User
 from nattlys.audit.models import AuditEntry
@@ -29,7 +30,11 @@ def _rows(db: Any, patient_id: int) -> dict[str, int]:
 
 
 def _actions(db: Any, patient_id: int) -> list[str]:
-    rows = db.execute(select(AuditEntry.action).where(AuditEntry.patient_id == patient_id)).scalars().all()
+    rows = (
+        db.execute(select(col(AuditEntry.action)).where(col(AuditEntry.patient_id) == patient_id))
+        .scalars()
+        .all()
+    )
     db.commit()
     return list(rows)
 
@@ -52,7 +57,7 @@ def test_the_patient_downloads_everything_as_json_and_a_readable_page(
     assert "password_hash" not in copy["tables"]["users"][0]
     assert other.id not in {c["patient_id"] for c in copy["tables"]["checkins"]}
     # Names only of the people in her rows: herself and the supporter who proposed.
-    supporter_id = db.execute(select(User.id).where(User.username == "marker-stotte")).scalar_one()
+    supporter_id = db.execute(select(col(User.id)).where(col(User.username) == "marker-stotte")).scalar_one()
     db.commit()
     assert {int(uid) for uid in copy["people"]} == {patient.id, supporter_id}
     assert "csrf_token" not in dumped and '"token_hash"' not in dumped

@@ -25,7 +25,7 @@ import re
 import secrets
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from flask import Flask
@@ -124,7 +124,7 @@ def test_a_planted_live_session_id_is_replaced_at_login_and_stops_working(
     planted = session_token(auth.client_for(attacker.username))
     assert planted and alive(client_with_token(app, planted))
     victim = factories.supporter()
-    browser = app.test_client()
+    browser: Any = app.test_client()
     browser.set_cookie(COOKIE_NAME, planted)
 
     auth.login(browser, victim.username)
@@ -140,10 +140,10 @@ def test_a_planted_live_session_id_is_replaced_at_login_and_stops_working(
 def test_accepting_an_invitation_in_a_browser_with_a_planted_session_starts_a_new_one(
     app: Flask, factories: Any, auth: Any
 ) -> None:
-    planted = session_token(auth.client_for(factories.patient().username))
+    planted = cast(str, session_token(auth.client_for(factories.patient().username)))
     admin = auth.client_for(factories.admin().username)
     created = admin.post("/api/patients", json={"username": "ny-pasient", "display_name": "Nora"})
-    browser = app.test_client()
+    browser: Any = app.test_client()
     browser.set_cookie(COOKIE_NAME, planted)
 
     accepted = browser.post(
@@ -166,7 +166,7 @@ def test_after_logout_the_old_cookie_with_its_csrf_token_changes_nothing(
     admin = factories.admin()
     patient = factories.patient(display_name="Mona")
     client = auth.client_for(admin.username)
-    cookie, csrf = session_token(client), client.csrf_token
+    cookie, csrf = cast(str, session_token(client)), client.csrf_token
     assert auth.logout(client).status_code == 204
 
     replay = client_with_token(app, cookie)
@@ -185,7 +185,7 @@ def test_logging_out_drops_that_sessions_sockets_and_keeps_the_other_devices(
     laptop = auth.client_for(held.mona.username)
     phone = auth.client_for(held.mona.username)
     laptop_socket = socket_client(laptop)
-    thief_socket = socket_client(client_with_token(app, session_token(laptop)))  # a copied cookie
+    thief_socket = socket_client(client_with_token(app, cast(str, session_token(laptop))))  # a copied cookie
     phone_socket = socket_client(phone)
     assert laptop_socket.is_connected() and thief_socket.is_connected()
 
@@ -241,7 +241,7 @@ def test_the_sweep_drops_a_copied_cookies_socket_after_logout_on_another_process
 ) -> None:
     laptop = auth.client_for(held.mona.username)
     known = set(session_users)
-    thief_socket = socket_client(client_with_token(app, session_token(laptop)))
+    thief_socket = socket_client(client_with_token(app, cast(str, session_token(laptop))))
     (sid,) = set(session_users) - known
     # As if the copied cookie's socket were held by another server process:
     # logging out here cannot disconnect it.
@@ -382,7 +382,7 @@ def test_login_free_routes_refuse_other_sites(
     origin check is their CSRF defence."""
     before = snapshot(db)
     body = MATRIX[route][1]
-    response = app.test_client().open(route[1], method=route[0], json=body, headers=headers)
+    response: Any = app.test_client().open(route[1], method=route[0], json=body, headers=headers)
     assert response.status_code == 403
     assert response.json["error"] == "bad_origin"
     assert snapshot(db) == before

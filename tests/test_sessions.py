@@ -151,7 +151,7 @@ def test_patient_cookie_lasts_30_days_on_their_phone(app: Flask, factories: Any,
 
 def test_cookie_over_https_is_a_secure_host_cookie(app: Flask, factories: Any) -> None:
     user = factories.patient()
-    client = app.test_client()
+    client: Any = app.test_client()
     response = client.post(
         "/api/auth/login",
         json={"username": user.username, "password": PASSWORD},

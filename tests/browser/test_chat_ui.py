@@ -81,7 +81,7 @@ def test_patient_writes_it_escalates_and_the_outbox_delivers_after_offline(
 
     mona = new_page(PHONE)
     dialogs: list[str] = []
-    mona.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    mona.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))  # type: ignore[func-returns-value]  # called for its side effect
     login(mona, "pasient1")
     open_chat(mona)
     expect(mona.locator('[data-testid="emergency-numbers"]')).to_be_visible()

@@ -347,7 +347,7 @@ def push_setup(tmp_path: Path) -> Iterator[dict[str, Any]]:
         capture_output=True,
         text=True,
     ).stdout
-    env.update(line.split("=", 1) for line in vapid.strip().splitlines() if "=" in line)
+    env.update(dict(line.split("=", 1) for line in vapid.strip().splitlines() if "=" in line))
     for step in (["db", "upgrade"], ["demo"]):
         subprocess.run([*nattlys, *step], env=env, cwd=PROJECT_ROOT, check=True, capture_output=True)
     port = _free_port()

@@ -32,7 +32,9 @@ def _open_plan(page: Any) -> None:
 
 def _version(page: Any) -> int:
     text = page.locator('[data-testid="plan-version"]').inner_text()
-    return int(re.search(r"Versjon (\d+)", text).group(1))
+    found = re.search(r"Versjon (\d+)", text)
+    assert found is not None, text
+    return int(found.group(1))
 
 
 def _section(page: Any, key: str) -> Any:

@@ -280,7 +280,7 @@ class Writer:
                 continue
             self.retries += 1
             self.answered_errors += answer is not None
-            if answer is None or not self.client.connected:  # type: ignore[union-attr]
+            if answer is None or not self.client.connected:  # type: ignore[union-attr]  # an answer came through it: not None
                 self._reconnect()
             else:
                 time.sleep(0.2)
@@ -359,7 +359,7 @@ def test_kill_9_of_a_web_instance_loses_no_acknowledged_message(faults: Faults) 
         assert mona.reconnects >= 1, "Mona's socket was cut by the kill and came back on the other instance"
         assert_every_acknowledged_message_stored_once(faults, [mona, kari], sent=2 * (per_writer + 1))
         # Kari sees all of Mona's messages: live, or by the sync the PWA does on reconnect.
-        synced = kari.client.call(  # type: ignore[union-attr]
+        synced = kari.client.call(  # type: ignore[union-attr]  # her writer connected it
             "chat:sync", {"conversation_id": kari.conversation_id, "after_id": 0}, timeout=10
         )
         seen = {m["client_id"] for m in synced["ok"]["messages"]}
@@ -455,7 +455,8 @@ def test_redis_restart_cross_instance_delivery_resumes_by_itself(faults: Faults)
         assert wrong == [401] * 5 + [429]
         # Mona writes through the outage; her outbox keeps what is not acknowledged.
         writing = threading.Thread(
-            target=lambda: [mona.write(f"Under brudd {i}") for i in range(5)], daemon=True
+            target=lambda: [mona.write(f"Under brudd {i}") for i in range(5)],  # type: ignore[func-returns-value]  # called for its side effect
+            daemon=True,
         )
         writing.start()
         time.sleep(2)

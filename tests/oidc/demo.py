@@ -62,12 +62,10 @@ def main() -> None:
             user = db.exec(select(User).where(User.username == username)).first()
             if user is None:
                 continue
-            provider = "patient" if user.role == Role.patient else "staff"
+            kind = "patient" if user.role == Role.patient else "staff"
             hashed = oidc.pid_hash(pid)
             if db.exec(select(EidIdentity).where(EidIdentity.pid_hash == hashed)).first() is None:
-                db.add(
-                    EidIdentity(user_id=user.id, provider=provider, pid_hash=hashed, bound_at=user.created_at)
-                )
+                db.add(EidIdentity(user_id=user.id, provider=kind, pid_hash=hashed, bound_at=user.created_at))
         db.commit()
 
     config = ROOT / "instance" / "eid-provider.json"

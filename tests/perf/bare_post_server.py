@@ -25,12 +25,12 @@ _db.execute(
 
 
 @app.get("/healthz")
-def healthz():  # type: ignore[no-untyped-def]
+def healthz():
     return {"ok": True}
 
 
 @app.post("/checkins")
-def submit():  # type: ignore[no-untyped-def]
+def submit():
     data = request.get_json()
     if not isinstance(data, dict) or not isinstance(data.get("pressure"), int):
         return jsonify(error="invalid"), 400

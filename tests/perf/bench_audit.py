@@ -62,18 +62,18 @@ def _bare(db: Session, actor: User) -> None:
     db.commit()
 
 
-def _run(app, actor_id: int, write: Callable[[Session, User], None], rows: int, writers: int) -> list[float]:  # type: ignore[no-untyped-def]
+def _run(app, actor_id: int, write: Callable[[Session, User], None], rows: int, writers: int) -> list[float]:
     timings: list[float] = []
     lock = threading.Lock()
 
     def worker(count: int) -> None:
         with app.app_context(), Session(get_engine(app), expire_on_commit=False) as db:
-            actor = db.get(User, actor_id)
+            actor = db.get_one(User, actor_id)
             db.commit()
             mine = []
             for _ in range(count):
                 started = time.perf_counter()
-                write(db, actor)  # type: ignore[arg-type]
+                write(db, actor)
                 mine.append(time.perf_counter() - started)
             with lock:
                 timings.extend(mine)
@@ -109,7 +109,7 @@ def main() -> None:
         db.add(user)
         db.add(team)
         db.flush()
-        db.add(TeamMembership(team_id=team.id, user_id=user.id))  # type: ignore[arg-type]
+        db.add(TeamMembership(team_id=team.id, user_id=user.id))
         db.commit()
         actor_id = user.id
     print(f"database: {url.split('@')[-1]}")
@@ -119,7 +119,7 @@ def main() -> None:
                 _run(app, actor_id, fn, min(200, args.rows), writers)  # warm-up
                 print(_line(f"{label}, {writers} writer(s)", _run(app, actor_id, fn, args.rows, writers)))
     with app.app_context(), Session(get_engine(app)) as db:
-        db.exec(delete(AuditEntry).where(col(AuditEntry.chain_seq).is_(None)))  # type: ignore[call-overload]
+        db.exec(delete(AuditEntry).where(col(AuditEntry.chain_seq).is_(None)))
         db.commit()
         started = time.perf_counter()
         verdict = verify(db)
@@ -130,7 +130,7 @@ def main() -> None:
     _read_pages(app)
 
 
-def _read_pages(app, pages: int = 50) -> None:  # type: ignore[no-untyped-def]
+def _read_pages(app, pages: int = 50) -> None:
     """The administrator's view: newest first, a page of 100, names resolved."""
     statements = 0
 

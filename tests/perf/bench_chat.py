@@ -83,7 +83,7 @@ def prepare_nattlys(database_url: str, pairs: int, idle: int) -> tuple[list[tupl
     from nattlys import create_app
     from nattlys.accounts.models import AuthSession, Role, User
     from nattlys.accounts.sessions import token_digest
-    from nattlys.care_circles.models import CareTier, CareTierTeam, Team, TeamMembership
+    from nattlys.care_circles.models import CareTier, CareTierTeam, Team, TeamKind, TeamMembership
     from nattlys.cli import upgrade_database
     from nattlys.db import get_db
     from nattlys.rosters.generation import bump_generation
@@ -95,7 +95,7 @@ def prepare_nattlys(database_url: str, pairs: int, idle: int) -> tuple[list[tupl
     )
     now = datetime.now(UTC)
 
-    def session_for(db, user: User) -> str:  # type: ignore[no-untyped-def]
+    def session_for(db, user: User) -> str:
         token = secrets.token_urlsafe(32)
         db.add(
             AuthSession(
@@ -116,7 +116,7 @@ def prepare_nattlys(database_url: str, pairs: int, idle: int) -> tuple[list[tupl
         for n in range(pairs):
             supporter = User(username=f"bench-s{n}", display_name=f"S{n}", role=Role.supporter)
             patient = User(username=f"bench-p{n}", display_name=f"P{n}", role=Role.patient)
-            team = Team(name=f"Bench team {n}", kind="bolig")
+            team = Team(name=f"Bench team {n}", kind=TeamKind.bolig)
             db.add_all([supporter, patient, team])
             db.flush()
             db.add(TeamMembership(team_id=team.id, user_id=supporter.id))

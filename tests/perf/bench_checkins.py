@@ -86,7 +86,7 @@ def prepare_nattlys(database_url: str, clients: int) -> list[tuple[str, str]]:
             user = User(username=f"bench-p{n}", display_name=f"P{n}", role=Role.patient)
             db.add(user)
             db.flush()
-            plan = CrisisPlan(patient_id=user.id, created_at=now, sharing={})  # type: ignore[arg-type]
+            plan = CrisisPlan(patient_id=user.id, created_at=now, sharing={})
             db.add(plan)
             db.flush()
             content = PlanSections.model_validate(
@@ -94,7 +94,7 @@ def prepare_nattlys(database_url: str, clients: int) -> list[tuple[str, str]]:
             ).model_dump(mode="json")
             db.add(
                 CrisisPlanVersion(
-                    plan_id=plan.id,  # type: ignore[arg-type]
+                    plan_id=plan.id,
                     number=1,
                     content=content,
                     kind=VersionKind.edit,
@@ -108,7 +108,7 @@ def prepare_nattlys(database_url: str, clients: int) -> list[tuple[str, str]]:
             db.add(
                 AuthSession(
                     id=token_digest(token),
-                    user_id=user.id,  # type: ignore[arg-type]
+                    user_id=user.id,
                     csrf_token=csrf,
                     created_at=now,
                     last_seen_at=now,

@@ -30,7 +30,7 @@ from tests.perf.bench_chat import nattlys_pairs, prepare_nattlys, run_round
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
-def _local_cluster():  # type: ignore[no-untyped-def]
+def _local_cluster():
     spec = importlib.util.spec_from_file_location(
         "nattlys_local_cluster", PROJECT_ROOT / "deploy" / "local_cluster.py"
     )

@@ -59,7 +59,7 @@ def _ids(db: Session, model: Any) -> list[int]:
 def generate(db: Session, patients: int, rng: random.Random) -> dict[str, int]:
     teams = [(f"Team {kind.value} {n}", kind) for kind in TeamKind for n in range({"dps": 4}.get(kind, 8))]
     _bulk(db, Team, [{"name": name, "kind": kind, "created_at": NOW} for name, kind in teams])
-    team_ids = {kind: [] for kind in TeamKind}  # type: ignore[var-annotated]
+    team_ids: dict[TeamKind, list[int]] = {kind: [] for kind in TeamKind}
     for team_id, kind in db.execute(select(_table(Team).c.id, _table(Team).c.kind)).all():
         team_ids[TeamKind(kind)].append(team_id)
     _bulk(

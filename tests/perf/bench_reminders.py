@@ -165,7 +165,7 @@ def build(database_url: str, base: str, patients: int) -> dict[int, ec.EllipticC
             )
             db.add(
                 PushSubscription(
-                    user_id=user.id,  # type: ignore[arg-type]
+                    user_id=user.id,
                     endpoint=f"{base}/push/{n}",
                     p256dh=b64(public),
                     auth=b64(auth),

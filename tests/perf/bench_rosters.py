@@ -33,7 +33,7 @@ TEAMS, SUPPORTERS_PER_TEAM, PATIENTS, OVERRIDES_PER_TEAM = 50, 6, 1000, 20
 KINDS = [TeamKind.bolig, TeamKind.kommune, TeamKind.dps]
 
 
-def build(db) -> list[int]:  # type: ignore[no-untyped-def]
+def build(db) -> list[int]:
     rng = random.Random(7)
     now = datetime(2026, 1, 1, tzinfo=UTC)
     teams_by_kind: dict[str, list[int]] = {k: [] for k in KINDS}
@@ -135,12 +135,12 @@ def main() -> None:
         print(f"snapshot load (cold): {1000 * (walltime.perf_counter() - t0):.0f} ms")
         for i in range(500):  # warm-up
             duty.on_duty(db, patient_id=picks[i], at=instants[i])
-            db.exec(text("SELECT value FROM roster_generation WHERE id = 1")).one()
+            db.execute(text("SELECT value FROM roster_generation WHERE id = 1")).one()
 
         baseline, lookups = [], []
         for patient_id, at in zip(picks, instants, strict=True):
             t = walltime.perf_counter()
-            db.exec(text("SELECT value FROM roster_generation WHERE id = 1")).one()
+            db.execute(text("SELECT value FROM roster_generation WHERE id = 1")).one()
             baseline.append(walltime.perf_counter() - t)
             t = walltime.perf_counter()
             duty.on_duty(db, patient_id=patient_id, at=at)

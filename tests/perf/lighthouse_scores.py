@@ -32,7 +32,7 @@ CATEGORIES = ("accessibility", "best-practices", "performance")
 
 
 def cookie_header(api: Api) -> str:
-    jar = next(h.cookiejar for h in api.opener.handlers if hasattr(h, "cookiejar"))
+    jar = next(h.cookiejar for h in api.opener.handlers if hasattr(h, "cookiejar"))  # type: ignore[attr-defined]  # typeshed omits OpenerDirector.handlers
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 

@@ -274,12 +274,12 @@ async def supporter_loop(
         await client.disconnect()
 
 
-def memory(cluster) -> dict[str, float]:  # type: ignore[no-untyped-def]
+def memory(cluster) -> dict[str, float]:
     """MiB resident per process (gunicorn's and nginx's worker, the scheduler itself)."""
     return {name: rss_kib(worker_pid(proc.pid)) / 1024 for name, proc in sorted(cluster.procs.items())}
 
 
-async def sampler(cluster, stats: Stats, end: float, every: float, rows: list[dict]) -> None:  # type: ignore[no-untyped-def]
+async def sampler(cluster, stats: Stats, end: float, every: float, rows: list[dict]) -> None:
     names = sorted(cluster.procs)
     print(
         f"{'t (s)':>6} "
@@ -328,7 +328,7 @@ def stored_counts(database_url: str) -> tuple[int, int, int]:
     engine = create_engine(database_url)
     with engine.connect() as conn:
         checkins = conn.execute(text("SELECT count(*) FROM checkins")).scalar_one()
-        by_role = dict(
+        by_role: dict[str, int] = dict(
             conn.execute(text("SELECT sender_role, count(*) FROM messages GROUP BY sender_role")).all()
         )
     engine.dispose()
@@ -376,7 +376,7 @@ def summary(rows: list[dict], stats: Stats, seconds: float, database_url: str) -
     print(f"sent = stored: {'yes' if match else 'NO'}")
 
 
-async def drive(cluster, tokens: list[tuple[str, str]], args: argparse.Namespace) -> tuple[list[dict], Stats]:  # type: ignore[no-untyped-def]
+async def drive(cluster, tokens: list[tuple[str, str]], args: argparse.Namespace) -> tuple[list[dict], Stats]:
     base = cluster.url
     stats = Stats()
     timeout = aiohttp.ClientTimeout(total=HTTP_TIMEOUT)

@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from nattlys.chat.models import Message, RoutingDecision
 from nattlys.chat.tick import tick
@@ -43,7 +43,7 @@ def messages_in_db(db: Any) -> int:
 
 
 def decisions(db: Any) -> list[str]:
-    actions = [d.action for d in db.exec(select(RoutingDecision).order_by(RoutingDecision.id)).all()]
+    actions = [d.action for d in db.exec(select(RoutingDecision).order_by(col(RoutingDecision.id))).all()]
     db.commit()
     return actions
 

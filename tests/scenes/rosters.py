@@ -18,8 +18,8 @@ OSLO = ZoneInfo("Europe/Oslo")
 EVERY_DAY = [0, 1, 2, 3, 4, 5, 6]
 
 
-def oslo(*args: int) -> datetime:
-    return datetime(*args, tzinfo=OSLO)
+def oslo(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=OSLO)
 
 
 def rotation(name: str, members: list[Any], shifts: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
