@@ -245,7 +245,6 @@ class Settings:
             )
 
     def data_keys(self) -> KeyRing:
-
         try:
             return keys.load(
                 data_keys=self.DATA_KEYS, key_file=self.DATA_KEY_FILE, development=self.is_development

@@ -125,7 +125,6 @@ class AppCollector:
             yield from self._database_families()
 
     def _process_families(self) -> Any:
-
         sockets = GaugeMetricFamily(
             "nattlys_socket_connections", "Authenticated Socket.IO connections on this process."
         )
@@ -143,7 +142,6 @@ class AppCollector:
         yield sent
 
     def _database_families(self) -> Any:
-
         up = GaugeMetricFamily("nattlys_metrics_database_up", "Whether the database answered this scrape.")
         try:
             db = get_db()

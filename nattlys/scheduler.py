@@ -39,7 +39,6 @@ def _in_app(app: Flask, job: Callable[[], Any], name: str) -> Callable[[], None]
 
 
 def chat_tick() -> None:
-
     counts = tick(get_db(), at=clock.now())
     counts.update(escalation.tick(get_db(), at=clock.now()))
     if any(counts.values()):
@@ -47,12 +46,10 @@ def chat_tick() -> None:
 
 
 def checkin_reminders() -> None:
-
     reminders.run(get_db(), at=clock.now())
 
 
 def handoff_notices() -> None:
-
     notice = timedelta(minutes=current_app.config["HANDOFF_NOTICE_MINUTES"])
     with unit_of_work(get_db()) as db:
         sent = send_handoff_notices(db, at=clock.now(), notice=notice)
@@ -61,7 +58,6 @@ def handoff_notices() -> None:
 
 
 def privacy_deletions() -> None:
-
     erased = carry_out_due(get_db(), at=clock.now())
     if erased:
         log.info("deletion requests carried out", extra={"patients": erased})

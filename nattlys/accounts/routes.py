@@ -183,7 +183,6 @@ def reissue_invitation(user_id: int) -> InvitationIssued:
 
 
 def _register_parts() -> None:
-
     bp.register_blueprint(account_bp)
     bp.register_blueprint(disable_bp)
     bp.register_blueprint(second_factor_bp)

@@ -80,7 +80,6 @@ def on_duty_reach(db: Session, *, team_ids: list[int] | None, at: datetime) -> l
 
 
 def my_reach(db: Session, *, user: User, at: datetime) -> MyReach:
-
     teams = access.supporter_team_ids(db, user.id)
     on_duty = any(d.user_id == user.id for d in duty.on_duty_in_teams(db, team_ids=teams, at=at))
     return MyReach(

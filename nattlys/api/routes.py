@@ -16,7 +16,6 @@ bp = Blueprint("api", __name__)
 
 @bp.get("/api/openapi.json")
 def openapi() -> Any:
-
     spec = current_app.extensions.get("nattlys_openapi")
     if spec is None:
         spec = current_app.extensions["nattlys_openapi"] = build_openapi(current_app)

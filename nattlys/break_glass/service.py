@@ -84,7 +84,6 @@ def open_access(
 
 
 def _tell_patient(patient_id: int, public: BreakGlassPublic) -> None:
-
     notify_on_commit(LIVE_EVENT, public.model_dump(mode="json"), [patient_id])
 
 

@@ -23,7 +23,6 @@ NOTE_REQUEST_BEFORE = timedelta(minutes=15)
 
 
 def _tonight_level(db: Session, patient_id: int, at: datetime) -> str | None:
-
     return db.exec(
         select(Checkin.level)
         .where(Checkin.patient_id == patient_id, col(Checkin.created_at) >= tonight_start(at))

@@ -149,7 +149,6 @@ def on_delivered(user: User, data: MarkIn) -> Any:
 
 @chat_event("chat:typing", ConversationRef)
 def on_typing(user: User, data: ConversationRef) -> Any:
-
     conv = _conversation_of(user, data.conversation_id)
     access.require_chat_action(get_db(), user, conv, at=clock.now(), reading=True)
     if user.role == Role.patient:

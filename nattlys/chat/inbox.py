@@ -79,7 +79,6 @@ def inbox(db: Session, *, supporter: User, at: datetime) -> list[InboxItem]:
 
 
 def _tonight_rank(item: InboxItem) -> int:
-
     return worst_first(item.tonight_level) if item.tonight_level else 3
 
 

@@ -21,7 +21,6 @@ class PlanBits:
 
 
 def plan_bits(db: Session, patient_id: int) -> PlanBits:
-
     plan = plans.find_plan(db, patient_id)
     if plan is None or plan.current_version == 0:
         return PlanBits(sharing=plans.effective_sharing(plan) if plan else {}, exists=plan is not None)

@@ -226,7 +226,6 @@ def _find(db: Session, patient_id: int, key: str) -> Checkin | None:
 
 
 def _result(db: Session, c: Checkin, *, bits: PlanBits, duplicate: bool, at: datetime) -> CheckinResult:
-
     level = Level(c.level)
     row = (
         db.exec(select(CheckinAlert).where(CheckinAlert.checkin_id == c.id)).first()

@@ -53,7 +53,6 @@ def notify_on_commit(event: str, payload: Any, user_ids: Iterable[int], *, skip_
 
 
 def origin_allowed(origin: str | None) -> bool:
-
     return _allowed(origin)
 
 
