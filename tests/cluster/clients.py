@@ -38,6 +38,9 @@ def upstream_port(base: str, session: requests.Session) -> int:
 
 
 def login_on(base: str, username: str, *, port: int | None = None, not_port: int | None = None) -> Any:
+    """Log in until nginx places the session as wanted. Place patients, not
+    staff: each staff login spends an authenticator step, and after two the next
+    waits 30 s for a new one, so a few unlucky draws outlast the test's timeout."""
     for _ in range(40):
         session = login(base, username)
         landed = upstream_port(base, session)

@@ -60,8 +60,8 @@ def test_one_session_hammering_the_api_is_slowed_by_nginx_and_no_other_session_i
 
 def test_patient_and_supporter_on_different_instances_talk_through_nginx(nginx_cluster: Any) -> None:
     base = nginx_cluster.url
-    patient_http, patient_port = login_on(base, "pasient1")
-    kari_http, kari_port = login_on(base, "bolig1", not_port=patient_port)
+    kari_http, kari_port = login_on(base, "bolig1")
+    patient_http, patient_port = login_on(base, "pasient1", not_port=kari_port)
     assert {patient_port, kari_port} == set(nginx_cluster.web_ports)
     patient, patient_events = connect(base, patient_http)
     kari, kari_events = connect(base, kari_http)
@@ -154,8 +154,8 @@ def test_a_missed_checkin_alert_by_the_scheduler_process_reaches_the_on_duty_sup
 
 def test_killing_an_instance_moves_its_clients_to_the_other_with_no_message_lost(nginx_cluster: Any) -> None:
     base = nginx_cluster.url
-    patient_http, doomed = login_on(base, "pasient1")
-    kari_http, survivor = login_on(base, "bolig1", not_port=doomed)
+    kari_http, survivor = login_on(base, "bolig1")
+    patient_http, doomed = login_on(base, "pasient1", not_port=survivor)
     patient, patient_events = connect(base, patient_http, reconnection=True)
     kari, kari_events = connect(base, kari_http, reconnection=True)
     try:
