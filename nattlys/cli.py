@@ -13,10 +13,9 @@ from flask.cli import with_appcontext
 from nattlys.audit.chain import verify
 from nattlys.config import MIGRATIONS_ROOT
 from nattlys.crypto.cli import keys_group
-from nattlys.db import app_object, standalone_session
+from nattlys.db import standalone_session
 from nattlys.demo import DEFAULT_DEMO_PASSWORD, load_demo
 from nattlys.push.vapid import generate
-from nattlys.scheduler import run_forever
 
 
 def alembic_config(database_url: str):
@@ -110,11 +109,10 @@ def serve_command(host: str, port: int) -> None:
 
 
 @click.command("scheduler")
-@with_appcontext
 def scheduler_command() -> None:
     """Run the scheduled jobs (escalations, reminders) in this process only."""
-
-    run_forever(app_object())
+    # A fresh interpreter, so gevent patches before the app is imported.
+    os.execv(sys.executable, [sys.executable, "-m", "nattlys.scheduler_process"])  # noqa: S606 - fixed argv
 
 
 @click.group("audit")

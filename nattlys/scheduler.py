@@ -111,10 +111,11 @@ def start_embedded(app: Flask) -> BaseScheduler:
 
 
 def run_forever(app: Flask) -> None:
-    """`nattlys scheduler`: this process runs the jobs and nothing else."""
-    from apscheduler.schedulers.blocking import BlockingScheduler
+    """`nattlys scheduler` (nattlys/scheduler_process.py, patched by gevent):
+    this process runs the jobs and nothing else."""
+    from apscheduler.schedulers.gevent import GeventScheduler
 
-    scheduler = BlockingScheduler(timezone="UTC")
+    scheduler = GeventScheduler(timezone="UTC")
     add_jobs(app, scheduler)
     log.info("scheduler running")
-    scheduler.start()
+    scheduler.start().join()

@@ -63,7 +63,7 @@ LAYERS = [
     "crypto.cli",
     "cli",
     "__init__",
-    "__main__ wsgi",
+    "__main__ wsgi scheduler_process",
 ]
 TABLES = re.compile(r"^nattlys\.\w+\.(\w+_)?models$")
 FRONT = re.compile(r"^nattlys\.\w+\.(routes|\w+_routes|events)$")

@@ -1,6 +1,6 @@
 """Evening burst benchmark: 2,000 patients due at 20:00, every reminder encrypted and POSTed.
 
-    .venv/bin/python -m tests.perf.bench_reminders [--patients 2000] [--repeat 5] [--gevent]
+    .venv/bin/python -m tests.perf.bench_reminders [--patients 2000] [--repeat 5] [--threads]
         [--variants shipped,resign,new-conn,workers=1,workers=16] [--tls] [--delay-ms 0]
         [--database-url URL]
 
@@ -23,9 +23,9 @@ Variants switch one thing off, so each claim has its own number:
   new-conn    no pool: a new TCP (and TLS) connection for every push
   workers=N   the bounded pool with N senders instead of PUSH_WORKERS
 
-Without --gevent the process is not monkey-patched, as in `nattlys scheduler`
-(the pool is threads); with --gevent it is, as inside `nattlys serve` with the
-embedded scheduler (the pool is greenlets). Loopback flatters two things a
+The process is monkey-patched by gevent, as `nattlys scheduler` and
+`nattlys serve` (with the embedded scheduler) are: the senders are greenlets.
+With --threads it is not, and the senders are threads. Loopback flatters two things a
 real push service does not: --tls serves the endpoint over HTTPS (a
 self-signed certificate made here, trusted through REQUESTS_CA_BUNDLE), so
 a new connection costs a TLS handshake; --delay-ms makes each answer that
@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import sys
 
-if "--gevent" in sys.argv:
+if "--threads" not in sys.argv:
     from gevent import monkey
 
     monkey.patch_all()
@@ -313,7 +313,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--patients", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--gevent", action="store_true", help="monkey-patch, as inside `nattlys serve`")
+    parser.add_argument("--threads", action="store_true", help="no gevent: the senders are threads")
     parser.add_argument("--variants", default="shipped,resign,new-conn,workers=1,workers=16")
     parser.add_argument("--tls", action="store_true", help="the push endpoint speaks HTTPS")
     parser.add_argument("--delay-ms", type=int, default=0, help="the push endpoint answers this much later")
@@ -348,17 +348,19 @@ def main() -> None:
         print(
             f"{args.patients} patients due at 20:00 Oslo, one subscription each, built in "
             f"{time.monotonic() - t:.1f} s on {database_url.split(':')[0]}; "
-            f"{'gevent (monkey-patched, as in nattlys serve)' if args.gevent else 'threads (as in nattlys scheduler)'}; "
+            f"{'threads (not monkey-patched)' if args.threads else 'gevent (as in nattlys scheduler and serve)'}; "
             f"endpoint {base.split(':')[0]}, answers after {args.delay_ms} ms"
         )
         micro_costs(vapid.private_key)
-        one_run(database_url, base, vapid, "shipped", args.patients, args.gevent)  # warm-up, not reported
+        one_run(
+            database_url, base, vapid, "shipped", args.patients, not args.threads
+        )  # warm-up, not reported
         variants = [v for v in args.variants.split(",") if v]
         results: dict[str, list[dict[str, Any]]] = {v: [] for v in variants}
         decrypted = 0
         for _ in range(args.repeat):
             for variant in variants:  # interleaved, so machine noise hits all alike
-                r = one_run(database_url, base, vapid, variant, args.patients, args.gevent)
+                r = one_run(database_url, base, vapid, variant, args.patients, not args.threads)
                 results[variant].append(r)
                 decrypted += check_bodies(r["bodies"], secrets)
         print(
