@@ -407,6 +407,30 @@ def test_supporters_on_duty_show_whether_they_can_be_reached(
         server.close()
 
 
+def test_what_the_patient_is_told_is_on_duty_changes_at_each_shift_boundary_to_the_second(
+    auth: Any, factories: Any, circle: CareCircle, clock: Any
+) -> None:
+    """Her reachable team kinds are remembered between boundaries (asked with
+    every status): never past a shift's end, an override's start or its end."""
+    factories.published_roster(circle.bolig, [([circle.kari], [("08:00", "22:00", False)])], start_date=FROM)
+    mona = auth.client_for("mona")
+
+    def kinds_at(hour: int, minute: int, second: int) -> list[str]:
+        clock.set(datetime(2026, 11, 27, hour, minute, second, tzinfo=OSLO))
+        return mona.get("/api/alerts/me").json["reachability"]["reachable_kinds"]
+
+    assert kinds_at(21, 59, 59) == ["bolig"]
+    assert kinds_at(22, 0, 0) == []
+    factories.override(
+        circle.bolig, circle.kari, starts_at=datetime(2026, 11, 27, 22, 30, tzinfo=OSLO), hours=1
+    )
+    assert kinds_at(22, 29, 59) == []
+    assert kinds_at(22, 30, 0) == ["bolig"]
+    assert kinds_at(23, 29, 59) == ["bolig"]
+    assert kinds_at(23, 30, 0) == []
+    assert kinds_at(21, 0, 0) == ["bolig"]  # a clock set back is asked afresh
+
+
 def test_the_last_resort_number_must_look_like_a_phone_number(
     app: Any, auth: Any, circle: CareCircle
 ) -> None:
@@ -420,6 +444,23 @@ def test_the_last_resort_number_must_look_like_a_phone_number(
     response = admin.put(path, json=update)
     assert response.status_code == 400
     assert admin.get(path).json["last_resort"] is None
+
+
+def test_a_new_last_resort_number_is_what_the_patient_sees_next(
+    app: Any, auth: Any, circle: CareCircle
+) -> None:
+    mona = auth.client_for("mona")
+    assert mona.get("/api/alerts/me").json["reachability"]["last_resort"] is None
+    admin = auth.client_for("admin")
+    path = f"/api/patients/{circle.mona.id}/care-circle"
+    tiers = [{"team_ids": [t["id"] for t in tier["teams"]]} for tier in admin.get(path).json["tiers"]]
+    for label, phone in (("DPS akutt", "55 00 00 00"), ("Legevakt", "116 117")):
+        response = admin.put(path, json={"tiers": tiers, "last_resort": {"label": label, "phone": phone}})
+        assert response.status_code == 200, response.json
+        shown = mona.get("/api/alerts/me").json["reachability"]["last_resort"]
+        assert shown == {"label": label, "phone": phone}
+    assert admin.put(path, json={"tiers": tiers, "last_resort": None}).status_code == 200
+    assert mona.get("/api/alerts/me").json["reachability"]["last_resort"] is None
 
 
 def test_alerts_move_on_within_a_tick_of_the_limit(

@@ -11,7 +11,6 @@ from sqlmodel import Session, col, select
 from nattlys import access
 from nattlys.accounts.models import Role, User
 from nattlys.alerts.schemas import LastResortPublic, MyReach, Reachability, SupporterReach
-from nattlys.care_circles.membership import last_resort
 from nattlys.chat.models import Conversation, Message
 from nattlys.push import service as push
 from nattlys.realtime.presence import presence
@@ -52,7 +51,7 @@ def preferred_supporter(db: Session, patient_id: int, at: datetime) -> int | Non
 
 def reachability(db: Session, patient_id: int, at: datetime) -> Reachability:
     kinds = duty.reachable_kinds(db, patient_id, at)
-    resort = last_resort(db, patient_id)
+    resort = duty.last_resort(db, patient_id)
     return Reachability(
         reachable_kinds=kinds,
         next_on_duty_at=None if kinds else duty.next_on_duty_at(db, patient_id, at),

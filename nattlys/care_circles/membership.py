@@ -5,7 +5,6 @@ which all ask it."""
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from nattlys.care_circles.models import (
@@ -42,14 +41,12 @@ def team_kinds_in_circle(db: Session, *, supporter_id: int, patient_id: int) -> 
     return kinds
 
 
-# Asked with every status a patient is shown: built once, not per call.
-_LAST_RESORT = select(LastResort.label, LastResort.phone).where(
-    LastResort.patient_id == bindparam("patient_id")
-)
-
-
 def last_resort(db: Session, patient_id: int) -> LastResortIn | None:
-    row = db.exec(_LAST_RESORT, params={"patient_id": patient_id}).first()
+    """As stored, for the care circle's own screens (what the patient is shown
+    comes from the roster snapshot: nattlys.rosters.duty.last_resort)."""
+    row = db.exec(
+        select(LastResort.label, LastResort.phone).where(LastResort.patient_id == patient_id)
+    ).first()
     if row is None:
         return None
     label, phone = row

@@ -19,6 +19,7 @@ from nattlys.accounts.models import User
 from nattlys.api.errors import not_found
 from nattlys.care_circles import membership
 from nattlys.care_circles.models import TeamKind
+from nattlys.care_circles.schemas import LastResortIn
 from nattlys.rosters.schedule import Duty
 from nattlys.rosters.schemas import DutyPublic, PatientOnDutyPublic, TeamOnDutyPublic, TierOnDutyPublic
 from nattlys.rosters.snapshot import RosterSnapshot, snapshot
@@ -241,16 +242,49 @@ def everyone_on_duty(db: Session, patient_id: int, at: datetime) -> list[int]:
     return sorted({d.user_id for t in duty.tiers for d in t.on_duty})
 
 
+@dataclass(frozen=True)
+class _KindsWhile:
+    """Reachable kinds that hold from `since` until `until` (the next instant
+    any of the circle's teams may change who is on duty)."""
+
+    since: datetime
+    until: datetime
+    kinds: tuple[str, ...]
+
+
+# How far ahead a remembered answer looks for the next change of duty.
+_KINDS_SPAN = timedelta(hours=6)
+
+
 def reachable_kinds(db: Session, patient_id: int, at: datetime) -> list[str]:
     """The team kinds with someone on duty for the patient now, in tier order:
-    what the patient may know before writing (never names)."""
-    duty = on_duty(db, patient_id=patient_id, at=at)
+    what the patient may know before writing (never names). Asked with every
+    status she is shown, so the answer is kept with the snapshot until the next
+    shift or override boundary in her circle."""
+    snap = snapshot(db)
+    key = ("reachable_kinds", patient_id)
+    known: _KindsWhile | None = snap.memo.get(key)
+    if known is not None and known.since <= at < known.until:
+        return list(known.kinds)
+    team_ids = [team_id for tier in snap.circles.get(patient_id, ()) for team_id in tier.team_ids]
     kinds: list[str] = []
-    for tier in duty.tiers:
-        for d in tier.on_duty:
-            if str(d.team_kind) not in kinds:
-                kinds.append(str(d.team_kind))
+    for team_id in team_ids:
+        if snap.roster(team_id).on_duty(at):
+            kind = str(TeamKind(snap.team_info[team_id].kind))
+            if kind not in kinds:
+                kinds.append(kind)
+    end = at + _KINDS_SPAN
+    until = min(
+        (p for team_id in team_ids for p in snap.roster(team_id).boundaries(at, end) if p > at), default=end
+    )
+    snap.memo[key] = _KindsWhile(since=at, until=until, kinds=tuple(kinds))
     return kinds
+
+
+def last_resort(db: Session, patient_id: int) -> LastResortIn | None:
+    """The number her care circle gives for when nobody on duty can answer."""
+    found = snapshot(db).last_resorts.get(patient_id)
+    return None if found is None else LastResortIn.model_construct(label=found[0], phone=found[1])
 
 
 def next_on_duty_at(db: Session, patient_id: int, at: datetime) -> datetime | None:

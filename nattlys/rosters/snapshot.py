@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g, has_app_context
 from sqlmodel import Session, col, select
 
 from nattlys.accounts.models import Role, User
-from nattlys.care_circles.models import CareTier, CareTierTeam, Team, TeamKind, TeamMembership
+from nattlys.care_circles.models import CareTier, CareTierTeam, LastResort, Team, TeamKind, TeamMembership
 from nattlys.care_circles.schemas import TeamRef
 from nattlys.db import stored_id
 from nattlys.rosters.generation import current_generation
@@ -56,6 +57,11 @@ class RosterSnapshot:
     team_info: dict[int, TeamInfo]
     circles: dict[int, tuple[Tier, ...]]
     names: dict[int, str]
+    # Each patient's last resort (label, phone): what she is shown when nobody can answer.
+    last_resorts: dict[int, tuple[str, str]]
+    # Answers duty.py worked out from this snapshot, each with the span of time
+    # it holds for: dropped with the snapshot when the generation changes.
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def roster(self, team_id: int) -> TeamRoster:
         return self.teams.get(team_id) or TeamRoster(team_id=team_id)
@@ -155,6 +161,12 @@ def load_snapshot(db: Session, *, draft_team_id: int | None = None) -> RosterSna
         team_info=teams,
         circles=circles,
         names=active_supporters,
+        last_resorts={
+            patient_id: (label, phone)
+            for patient_id, label, phone in db.exec(
+                select(LastResort.patient_id, LastResort.label, LastResort.phone)
+            )
+        },
     )
 
 
