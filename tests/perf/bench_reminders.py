@@ -25,11 +25,13 @@ Variants switch one thing off, so each claim has its own number:
 
 The process is monkey-patched by gevent, as `nattlys scheduler` and
 `nattlys serve` (with the embedded scheduler) are: the senders are greenlets.
-With --threads it is not, and the senders are threads. Loopback flatters two things a
-real push service does not: --tls serves the endpoint over HTTPS (a
-self-signed certificate made here, trusted through REQUESTS_CA_BUNDLE), so
-a new connection costs a TLS handshake; --delay-ms makes each answer that
-much later, like the round trip to a push service, so the pool size matters.
+With --threads it is not, and the senders are threads.
+
+Loopback flatters two things a real push service does not: --tls serves the
+endpoint over HTTPS (a self-signed certificate made here, trusted through
+REQUESTS_CA_BUNDLE), so a new connection costs a TLS handshake; --delay-ms
+makes each answer that much later, like the round trip to a push service, so
+the pool size matters.
 Not a test: it asserts nothing.
 """
 
@@ -352,15 +354,14 @@ def main() -> None:
             f"endpoint {base.split(':')[0]}, answers after {args.delay_ms} ms"
         )
         micro_costs(vapid.private_key)
-        one_run(
-            database_url, base, vapid, "shipped", args.patients, not args.threads
-        )  # warm-up, not reported
+        gevent_mode = not args.threads
+        one_run(database_url, base, vapid, "shipped", args.patients, gevent_mode)  # warm-up, not reported
         variants = [v for v in args.variants.split(",") if v]
         results: dict[str, list[dict[str, Any]]] = {v: [] for v in variants}
         decrypted = 0
         for _ in range(args.repeat):
             for variant in variants:  # interleaved, so machine noise hits all alike
-                r = one_run(database_url, base, vapid, variant, args.patients, not args.threads)
+                r = one_run(database_url, base, vapid, variant, args.patients, gevent_mode)
                 results[variant].append(r)
                 decrypted += check_bodies(r["bodies"], secrets)
         print(
