@@ -731,6 +731,27 @@ def test_a_live_delivery_and_the_routing_are_recorded_and_shown_in_plain_words(
     assert seen["chat.deliver"]["actor_team_kinds"] == ["bolig"]
 
 
+def test_a_delivery_row_keeps_the_team_kinds_the_supporter_has_at_that_moment(
+    world: World, auth: Any, db: Session, clock: MovableClock
+) -> None:
+    """The administrator puts supporter_in in the kommune team too: the next
+    message delivered to her is recorded with both kinds, not the kinds she had."""
+    ctx = Ctx(world, auth)
+    _patient_wrote(ctx)  # her team kinds are read once before the change
+    members = [world.supporter_out.id, world.supporter_in.id]
+    joined = ctx.as_("admin").put(f"/api/teams/{world.team_out.id}/members", json={"user_ids": members})
+    assert joined.status_code == 200, joined.json
+    clock.advance(minutes=1)
+    before = _last_id(db)
+    sent = ctx.as_("patient").post(
+        "/api/chat/messages", json={"client_id": "after-join", "body": "Hei igjen"}
+    )
+    assert sent.status_code == 201, sent.json
+
+    (delivered,) = [r for r in _rows_after(db, before) if r.action == "chat.deliver"]
+    assert (delivered.actor_id, delivered.actor_team_kinds) == (world.supporter_in.id, "bolig,kommune")
+
+
 def test_nobody_on_duty_is_recorded_for_the_patient(world: World, auth: Any, db: Session) -> None:
     before = _last_id(db)
     _nobody_on_duty_for_other(Ctx(world, auth))

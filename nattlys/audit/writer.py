@@ -4,7 +4,7 @@ into the hash chain (nattlys/audit/chain.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask import g, has_request_context
@@ -159,12 +159,18 @@ def record_each(
     object_type: str,
     patient_id: int | None,
     object_id: int | str | None = None,
+    known: Mapping[int, tuple[str, str]] | None = None,
 ) -> None:
-    """The same event for several people at once (each one got the data)."""
+    """The same event for several people at once (each one got the data).
+    `known`: the role and team kinds of some of them as they are now (from the
+    roster snapshot); the others are read here."""
     ids = sorted(set(actor_ids))
     if not ids:
         return
-    actors = _roles_and_team_kinds(db, ids)
+    known = known or {}
+    actors = {i: known[i] for i in ids if i in known}
+    if unknown := [i for i in ids if i not in known]:
+        actors.update(_roles_and_team_kinds(db, unknown))
     for actor_id in sorted(actors):
         role, kinds = actors[actor_id]
         row = _row(

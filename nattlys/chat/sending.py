@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, insert
+from sqlalchemy import bindparam, insert, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from nattlys import access
@@ -29,15 +30,22 @@ from nattlys.chat.supporting import take_conversation
 from nattlys.db import stored_id, table_of
 from nattlys.realtime.connections import notify_on_commit
 from nattlys.realtime.presence import presence
+from nattlys.rosters import duty
 
 _MESSAGES = table_of(Message)
-# Every message runs these two: built once.
+# Every message runs these: built once.
 _RESENT = select(_MESSAGES.c.id).where(
     _MESSAGES.c.conversation_id == bindparam("conversation_id"),
     _MESSAGES.c.sender_id == bindparam("sender_id"),
     _MESSAGES.c.client_id == bindparam("client_id"),
 )
 _INSERT_MESSAGE = insert(_MESSAGES).returning(_MESSAGES.c.id)
+_CONVERSATIONS = table_of(Conversation)
+_MESSAGE_ADDED = (
+    update(_CONVERSATIONS)
+    .where(_CONVERSATIONS.c.id == bindparam("conversation_id"))
+    .values(last_message_id=bindparam("message_id"), updated_at=bindparam("at"))
+)
 
 
 def _resent(db: Session, conv: Conversation, *, sender: User, client_id: str) -> Message | None:
@@ -51,8 +59,10 @@ def _resent(db: Session, conv: Conversation, *, sender: User, client_id: str) ->
 def _store(
     db: Session, conv: Conversation, *, sender: User, client_id: str, body: str, at: datetime
 ) -> Message:
-    """One INSERT, outside the unit of work (nothing else in this transaction
-    changes the message, so the ORM need not track it)."""
+    """The message's INSERT and the conversation's UPDATE, outside the unit of
+    work: nothing else in this transaction changes the message, and a patient
+    writing again while she waits changes nothing else in the conversation, so
+    the ORM has nothing left to flush."""
     message = Message(
         conversation_id=stored_id(conv),
         sender_id=sender.id,
@@ -63,8 +73,9 @@ def _store(
     )
     columns = message.model_dump(exclude={"id"})
     message.id = db.execute(_INSERT_MESSAGE, columns).scalar_one()
-    conv.last_message_id = message.id
-    conv.updated_at = at
+    db.execute(_MESSAGE_ADDED, {"conversation_id": conv.id, "message_id": message.id, "at": at})
+    set_committed_value(conv, "last_message_id", message.id)
+    set_committed_value(conv, "updated_at", at)
     return message
 
 
@@ -134,6 +145,7 @@ def _patient_sends(
         object_type="message",
         object_id=message.id,
         patient_id=patient.id,
+        known=duty.as_audited(db, recipients),
     )
     return public, conv
 

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from nattlys.accounts.models import User
+from nattlys.accounts.models import Role, User
 from nattlys.api.errors import not_found
 from nattlys.care_circles import membership
 from nattlys.care_circles.models import TeamKind
@@ -124,6 +124,13 @@ def supporter_name(db: Session, supporter_id: int) -> str | None:
         user = db.get(User, supporter_id)
         name = user.display_name if user else None
     return name
+
+
+def as_audited(db: Session, user_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """The role and team kinds the audit log keeps for those of these users
+    who are active supporters, from the roster snapshot (in memory)."""
+    kinds = snapshot(db).team_kinds
+    return {user_id: (Role.supporter.value, kinds[user_id]) for user_id in user_ids if user_id in kinds}
 
 
 def team_kind_of(db: Session, *, supporter_id: int, patient_id: int) -> str | None:

@@ -57,6 +57,8 @@ class RosterSnapshot:
     team_info: dict[int, TeamInfo]
     circles: dict[int, tuple[Tier, ...]]
     names: dict[int, str]
+    # Each active supporter's team kinds ("bolig,kommune"), as the audit log keeps them.
+    team_kinds: dict[int, str]
     # Each patient's last resort (label, phone): what she is shown when nobody can answer.
     last_resorts: dict[int, tuple[str, str]]
     # Answers duty.py worked out from this snapshot, each with the span of time
@@ -131,6 +133,10 @@ def load_snapshot(db: Session, *, draft_team_id: int | None = None) -> RosterSna
         if m.user_id in active_supporters:
             members[m.team_id].add(m.user_id)
     teams = {stored_id(t): TeamInfo(stored_id(t), t.name, t.kind) for t in db.exec(select(Team))}
+    kinds_of: dict[int, set[str]] = defaultdict(set)
+    for team_id, member_ids in members.items():
+        for member_id in member_ids:
+            kinds_of[member_id].add(str(teams[team_id].kind))
 
     tiers: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
     tier_rows = db.exec(
@@ -161,6 +167,7 @@ def load_snapshot(db: Session, *, draft_team_id: int | None = None) -> RosterSna
         team_info=teams,
         circles=circles,
         names=active_supporters,
+        team_kinds={user_id: ",".join(sorted(kinds_of[user_id])) for user_id in active_supporters},
         last_resorts={
             patient_id: (label, phone)
             for patient_id, label, phone in db.exec(
