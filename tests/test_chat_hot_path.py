@@ -56,6 +56,30 @@ def test_a_patients_send_refused_by_the_flood_limit_writes_nothing(
     assert messages_in_db(db) == 30
 
 
+def test_resends_do_not_count_against_the_flood_limit_and_are_answered_past_it(
+    auth: Any,
+    factories: Any,
+    circle: CareCircle,  # noqa: F811
+    db: Any,
+) -> None:
+    """Her phone resends what it is not sure was stored (a lost answer on a bad
+    line): each resend gets the stored message back, and only new messages count."""
+    staff_rosters(factories, circle)
+    mona = auth.client_for("mona")
+    unsure = cid()
+    first = mona.post("/api/chat/messages", json={"client_id": unsure, "body": "Hei"})
+    for _ in range(5):
+        again = mona.post("/api/chat/messages", json={"client_id": unsure, "body": "Hei"})
+        assert (again.status_code, again.json["id"]) == (201, first.json["id"])
+    for n in range(29):
+        assert mona.post("/api/chat/messages", json={"client_id": cid(), "body": f"{n}"}).status_code == 201
+
+    past_the_limit = mona.post("/api/chat/messages", json={"client_id": unsure, "body": "Hei"})
+    assert (past_the_limit.status_code, past_the_limit.json["id"]) == (201, first.json["id"])
+    assert mona.post("/api/chat/messages", json={"client_id": cid(), "body": "en til"}).status_code == 429
+    assert messages_in_db(db) == 30
+
+
 def mona_wrote(auth: Any, factories: Any, circle: CareCircle) -> int:  # noqa: F811
     """Mona's first message, offered to Kari (on duty): the conversation's id."""
     staff_rosters(factories, circle)

@@ -311,6 +311,11 @@ class LocalCounters:
                 self._windows = {k: v for k, v in self._windows.items() if at - v[0] < window}
             return count, started
 
+    def release(self, key: str) -> None:
+        with self._lock:
+            if (found := self._windows.get(key)) is not None and found[1] > 0:
+                self._windows[key] = (found[0], found[1] - 1)
+
 
 _FLOOD_KEY = "nattlys_flood_counters"
 
@@ -318,10 +323,19 @@ _FLOOD_KEY = "nattlys_flood_counters"
 def flood_hit(key: str, *, at: datetime, window: timedelta) -> tuple[int, datetime]:
     """One more in a flood-control counter: shared through Redis when several
     processes serve, else in this process (no database write per message)."""
+    return _flood_store().hit(key, at=at, window=window)
+
+
+def flood_release(key: str) -> None:
+    """Give one back: what was counted turned out not to be new."""
+    _flood_store().release(key)
+
+
+def _flood_store() -> RedisCounters | LocalCounters:
     store = login_throttle().store
     if isinstance(store, RedisOrDatabaseCounters):
         # Redis only: a message that cannot be counted waits in the outbox
         # rather than being stored while no other instance can show it live.
-        return store.redis_store.hit(key, at=at, window=window)
-    local = current_app.extensions.setdefault(_FLOOD_KEY, LocalCounters())
-    return local.hit(key, at=at, window=window)
+        return store.redis_store
+    local: LocalCounters = current_app.extensions.setdefault(_FLOOD_KEY, LocalCounters())
+    return local

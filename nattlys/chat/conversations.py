@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from nattlys.accounts.models import User
-from nattlys.accounts.throttle import flood_hit
+from nattlys.accounts.throttle import flood_hit, flood_release
 from nattlys.api.errors import ApiError, not_found
 from nattlys.chat.models import Conversation, ConversationState
 from nattlys.chat.schemas import MAX_MESSAGE_LENGTH
@@ -48,13 +48,23 @@ def check_body(body: str) -> str:
     return text
 
 
+def _flood_key(user: User) -> str:
+    return f"chat:user:{user.id}"
+
+
 def check_rate_limit(user: User, at: datetime) -> None:
-    count, started = flood_hit(f"chat:user:{user.id}", at=at, window=timedelta(minutes=1))
+    """Count a send against the sender's flood limit, before anything is written."""
+    count, started = flood_hit(_flood_key(user), at=at, window=timedelta(minutes=1))
     if count > current_app.config["CHAT_MESSAGES_PER_MINUTE"]:
         retry = max(1, int((started + timedelta(minutes=1) - at).total_seconds()))
         raise ApiError(
             429, "rate_limited", "Too many messages in a short time.", headers={"Retry-After": str(retry)}
         )
+
+
+def uncount(user: User) -> None:
+    """A send counted by check_rate_limit that was a resend: it is not counted."""
+    flood_release(_flood_key(user))
 
 
 # Every message reads its conversation: these are built once.

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from nattlys import access
 from nattlys.accounts.models import User
-from nattlys.api.errors import forbidden
+from nattlys.api.errors import ApiError, forbidden
 from nattlys.audit import writer as audit
 from nattlys.chat import deadlines
 from nattlys.chat.conversations import (
@@ -20,6 +20,7 @@ from nattlys.chat.conversations import (
     conversation_for,
     get_conversation,
     recipients_of,
+    uncount,
 )
 from nattlys.chat.messages import message_public
 from nattlys.chat.models import Conversation, ConversationState, Message
@@ -27,20 +28,19 @@ from nattlys.chat.routing import push_new_message, route
 from nattlys.chat.schemas import ChatStatus, MessagePublic
 from nattlys.chat.status import patient_status, status_inputs, tell_patient
 from nattlys.chat.supporting import take_conversation
-from nattlys.db import stored_id, table_of
+from nattlys.db import insert_once, stored_id, table_of
 from nattlys.realtime.connections import notify_on_commit
 from nattlys.realtime.presence import presence
 from nattlys.rosters import duty
 
 _MESSAGES = table_of(Message)
+_CONVERSATIONS = table_of(Conversation)
 # Every message runs these: built once.
 _RESENT = select(_MESSAGES.c.id).where(
     _MESSAGES.c.conversation_id == bindparam("conversation_id"),
     _MESSAGES.c.sender_id == bindparam("sender_id"),
     _MESSAGES.c.client_id == bindparam("client_id"),
 )
-_INSERT_MESSAGE = insert(_MESSAGES).returning(_MESSAGES.c.id)
-_CONVERSATIONS = table_of(Conversation)
 _MESSAGE_ADDED = (
     update(_CONVERSATIONS)
     .where(_CONVERSATIONS.c.id == bindparam("conversation_id"))
@@ -56,13 +56,33 @@ def _resent(db: Session, conv: Conversation, *, sender: User, client_id: str) ->
     return None if found is None else db.get_one(Message, found)
 
 
-def _store(
+def _count_against_flood_limit(
+    db: Session, conv: Conversation, *, sender: User, client_id: str, at: datetime
+) -> Message | None:
+    """Count this send against the sender's flood limit, before anything is
+    written. Past the limit, a resend of a message already stored is answered
+    with it (returned here): her phone must not go on showing it as unsent."""
+    try:
+        check_rate_limit(sender, at)
+    except ApiError:
+        earlier = _resent(db, conv, sender=sender, client_id=client_id)
+        if earlier is None:
+            raise
+        uncount(sender)
+        return earlier
+    return None
+
+
+def _store_once(
     db: Session, conv: Conversation, *, sender: User, client_id: str, body: str, at: datetime
-) -> Message:
-    """The message's INSERT and the conversation's UPDATE, outside the unit of
-    work: nothing else in this transaction changes the message, and a patient
-    writing again while she waits changes nothing else in the conversation, so
-    the ORM has nothing left to flush."""
+) -> tuple[Message, bool]:
+    """The message, and whether it is new: one INSERT that skips a client id
+    this sender already used in the conversation (her outbox resends; a resend
+    is not counted against the flood limit). A new message also moves the
+    conversation on with one UPDATE. Both outside the unit of work: nothing
+    else in this transaction changes the message, and a patient writing again
+    while she waits changes nothing else in the conversation, so the ORM has
+    nothing left to flush."""
     message = Message(
         conversation_id=stored_id(conv),
         sender_id=sender.id,
@@ -71,12 +91,20 @@ def _store(
         body=body,
         created_at=at,
     )
-    columns = message.model_dump(exclude={"id"})
-    message.id = db.execute(_INSERT_MESSAGE, columns).scalar_one()
+    unique = ("conversation_id", "sender_id", "client_id")
+    stored_as = db.execute(
+        insert_once(db, Message, unique=unique), message.model_dump(exclude={"id"})
+    ).scalar()
+    if stored_as is None:
+        uncount(sender)
+        earlier = _resent(db, conv, sender=sender, client_id=client_id)
+        assert earlier is not None  # the INSERT met it
+        return earlier, False
+    message.id = stored_as
     db.execute(_MESSAGE_ADDED, {"conversation_id": conv.id, "message_id": message.id, "at": at})
     set_committed_value(conv, "last_message_id", message.id)
     set_committed_value(conv, "updated_at", at)
-    return message
+    return message, True
 
 
 def send_from_patient(
@@ -99,13 +127,15 @@ def _patient_sends(
 ) -> tuple[MessagePublic, Conversation]:
     text = check_body(body)
     conv = conversation_for(db, patient_id=patient.id, at=at, lock=True)
-    existing = _resent(db, conv, sender=patient, client_id=client_id)
-    if existing is not None:
-        return message_public(db, existing), conv  # a resend: stored once, routed once
-    check_rate_limit(patient, at)
+    if (
+        earlier := _count_against_flood_limit(db, conv, sender=patient, client_id=client_id, at=at)
+    ) is not None:
+        return message_public(db, earlier), conv
     status_before = status_inputs(conv)
-    message = _store(db, conv, sender=patient, client_id=client_id, body=text, at=at)
+    message, new = _store_once(db, conv, sender=patient, client_id=client_id, body=text, at=at)
     public = message_public(db, message)
+    if not new:
+        return public, conv  # a resend: stored once, routed once
     audit.record(
         db,
         actor=patient,
@@ -159,15 +189,16 @@ def send_from_supporter(
     answering_offer = conv.state == ConversationState.offered and supporter.id in (conv.offered_to or [])
     if not answering_offer and conv.holder_id != supporter.id:
         raise forbidden("Take the conversation before answering.")
-    existing = _resent(db, conv, sender=supporter, client_id=client_id)
-    if existing is None:
-        check_rate_limit(supporter, at)  # before anything is written
+    if (
+        earlier := _count_against_flood_limit(db, conv, sender=supporter, client_id=client_id, at=at)
+    ) is not None:
+        return message_public(db, earlier)
     if answering_offer:
         take_conversation(db, conv, supporter=supporter, at=at, reason="answered the offer")
-    if existing is not None:
-        return message_public(db, existing)
-    message = _store(db, conv, sender=supporter, client_id=client_id, body=text, at=at)
+    message, new = _store_once(db, conv, sender=supporter, client_id=client_id, body=text, at=at)
     public = message_public(db, message)
+    if not new:
+        return public
     conv.waiting_since = None
     deadlines.answered(conv)
     conv.last_supporter_id = supporter.id
