@@ -21,13 +21,13 @@ class PlanBits:
 
 
 def plan_bits(db: Session, patient_id: int) -> PlanBits:
-    plan = plans.find_plan(db, patient_id)
-    if plan is None or plan.current_version == 0:
-        return PlanBits(sharing=plans.effective_sharing(plan) if plan else {}, exists=plan is not None)
-    content = plans.current_content(db, plan)
+    found = plans.current_content_and_sharing(db, patient_id)
+    if found is None:
+        return PlanBits()
+    content, sharing = found
     return PlanBits(
         warning_signs=[str(s) for s in content.get("warning_signs") or []],
         self_help=[str(s) for s in content.get("self_help") or []],
-        sharing=plans.effective_sharing(plan),
+        sharing=sharing,
         exists=True,
     )

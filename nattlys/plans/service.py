@@ -20,6 +20,7 @@ from nattlys.accounts.models import User
 from nattlys.api.errors import ApiError, conflict, not_found
 from nattlys.audit import writer as audit
 from nattlys.care_circles import membership
+from nattlys.db import table_of
 from nattlys.plans import diff as plan_diff
 from nattlys.plans.models import (
     CrisisPlan,
@@ -108,9 +109,44 @@ def current_content(db: Session, plan: CrisisPlan) -> dict[str, Any]:
     return content_at(db, plan, plan.current_version)
 
 
+_PLANS = table_of(CrisisPlan)
+_VERSIONS = table_of(CrisisPlanVersion)
+# Every check-in reads its patient's current plan: one statement, built once.
+_CURRENT = (
+    select(_PLANS.c.sharing, _PLANS.c.current_version, _VERSIONS.c.content)
+    .select_from(_PLANS)
+    .outerjoin(
+        _VERSIONS,
+        (_VERSIONS.c.plan_id == _PLANS.c.id) & (_VERSIONS.c.number == _PLANS.c.current_version),
+    )
+    .where(_PLANS.c.patient_id == bindparam("patient_id"))
+)
+
+
+def current_content_and_sharing(
+    db: Session, patient_id: int
+) -> tuple[dict[str, Any], dict[str, list[str]]] | None:
+    """The patient's plan as it stands (every section) and whom each section
+    is shared with, read together; None if she has no plan."""
+    row = db.execute(_CURRENT, {"patient_id": patient_id}).first()
+    if row is None:
+        return None
+    if row.current_version == 0:
+        content = empty_content()
+    elif row.content is None:
+        raise not_found("No such version.")
+    else:
+        content = _normalised(row.content)
+    return content, _effective(row.sharing)
+
+
 def effective_sharing(plan: CrisisPlan) -> dict[str, list[str]]:
+    return _effective(plan.sharing)
+
+
+def _effective(chosen: dict[str, Any] | None) -> dict[str, list[str]]:
     sharing = {key: list(kinds) for key, kinds in DEFAULT_SHARING.items()}
-    sharing.update({k: list(v) for k, v in (plan.sharing or {}).items() if k in sharing})
+    sharing.update({k: list(v) for k, v in (chosen or {}).items() if k in sharing})
     return sharing
 
 

@@ -7,7 +7,8 @@ Without `--database-url` it runs on a temporary SQLite file; with a PostgreSQL
 URL it WIPES that database first (its public schema), like the test suite. The
 app is built as the tests build it (tests/conftest.py, the chat's flood limit
 raised so repeated messages are not refused); Mona's care circle is
-bolig (Kari, on duty round the clock) then DPS (Silje, round the clock), and a
+bolig (Kari, on duty round the clock) then DPS (Silje, round the clock), she
+has a crisis plan with warning signs (a check-in reads it), and a
 SQLAlchemy `before_cursor_execute` listener counts the statements of:
 
 - her first chat message (HTTP POST /api/chat/messages: a new conversation, routed);
@@ -89,6 +90,7 @@ def arrange(app: Any, clock: MovableClock) -> AuthActions:
     dps = factories.team(TeamKind.dps, members=[silje], name="Øyane DPS")
     mona = factories.patient("mona", display_name="Mona")
     factories.care_circle(mona, [[bolig], [dps]])
+    factories.crisis_plan(mona, {"warning_signs": ["Sover lite"], "self_help": ["Gå en tur"]})
     factories.published_roster(bolig, [([kari], [("00:00", "00:00", True)])])
     factories.published_roster(dps, [([silje], [("00:00", "00:00", True)])])
     return AuthActions(app, factories)
