@@ -752,6 +752,42 @@ def test_a_delivery_row_keeps_the_team_kinds_the_supporter_has_at_that_moment(
     assert (delivered.actor_id, delivered.actor_team_kinds) == (world.supporter_in.id, "bolig,kommune")
 
 
+def test_a_supporters_own_rows_keep_the_team_kinds_she_has_at_that_moment(
+    world: World, auth: Any, db: Session, clock: MovableClock
+) -> None:
+    """Her reading, delivery mark and answer after the administrator put her in
+    the kommune team too are recorded with both kinds (they come from the roster
+    snapshot, which the change renews), not the kinds she had."""
+    ctx = Ctx(world, auth)
+    conv = world.conversation.id
+    _patient_wrote(ctx)
+    assert ctx.as_("supporter_in").get(f"/api/chat/conversations/{conv}").status_code == 200
+    members = [world.supporter_out.id, world.supporter_in.id]
+    joined = ctx.as_("admin").put(f"/api/teams/{world.team_out.id}/members", json={"user_ids": members})
+    assert joined.status_code == 200, joined.json
+    clock.advance(minutes=1)
+    sent = ctx.as_("patient").post(
+        "/api/chat/messages", json={"client_id": "after-join", "body": "Hei igjen"}
+    )
+    assert sent.status_code == 201, sent.json
+    before = _last_id(db)
+
+    supporter = ctx.as_("supporter_in")
+    assert supporter.get(f"/api/chat/conversations/{conv}").status_code == 200
+    marked = supporter.post(f"/api/chat/conversations/{conv}/delivered", json={"upto_id": sent.json["id"]})
+    assert marked.status_code == 204, marked.json
+    answer = {"client_id": "svar-etter", "body": "Jeg er her."}
+    assert supporter.post(f"/api/chat/conversations/{conv}/messages", json=answer).status_code == 201
+
+    rows = [r for r in _rows_after(db, before) if r.actor_id == world.supporter_in.id]
+    assert sorted((r.action, r.actor_team_kinds) for r in rows) == [
+        ("chat.mark_delivered", "bolig,kommune"),
+        ("chat.read", "bolig,kommune"),
+        ("chat.write", "bolig,kommune"),
+        ("checkin.read", "bolig,kommune"),
+    ]
+
+
 def test_nobody_on_duty_is_recorded_for_the_patient(world: World, auth: Any, db: Session) -> None:
     before = _last_id(db)
     _nobody_on_duty_for_other(Ctx(world, auth))

@@ -126,16 +126,22 @@ def record(
     details: dict[str, Any] | None = None,
     by_system: bool = False,
     to_team_kinds: Iterable[str] = (),
+    known: Mapping[int, tuple[str, str]] | None = None,
 ) -> None:
     """One row, written when `db` commits. `actor` None is someone not logged
     in (a failed login), or, with `by_system`, the server itself (a routing
     decision by the roster). `reason` is only ever words a person typed;
     machine facts go in `details` (keys named in audit.details of the
-    catalogues, values numbers, strings or lists of them)."""
+    catalogues, values numbers, strings or lists of them). `known`, as for
+    `record_each`: a supporter's team kinds as they are now, if the caller has
+    them; otherwise they are read here."""
     actor_id = actor.id if actor else None
     kinds = ""
     if actor is not None and actor.role == Role.supporter:
-        kinds = _roles_and_team_kinds(db, [actor.id]).get(actor.id, ("", ""))[1]
+        if known is not None and actor.id in known:
+            kinds = known[actor.id][1]
+        else:
+            kinds = _roles_and_team_kinds(db, [actor.id]).get(actor.id, ("", ""))[1]
     row = _row(
         actor_id=actor_id,
         actor_role=str(actor.role) if actor else ("system" if by_system else "anonymous"),

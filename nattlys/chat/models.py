@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, String, UniqueConstraint
+from sqlalchemy import JSON, Column, FetchedValue, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from nattlys.crypto.columns import EncryptedJSON, EncryptedText
@@ -25,6 +25,9 @@ class ConversationState(StrEnum):
 
 class Conversation(SQLModel, table=True):
     __tablename__ = "conversations"
+    # The status version the database raised comes back with the UPDATE
+    # (RETURNING) instead of a SELECT after it.
+    __mapper_args__ = {"eager_defaults": True}
 
     id: int = Field(default=None, primary_key=True)
     patient_id: int = Field(foreign_key="users.id", unique=True)
@@ -54,7 +57,7 @@ class Conversation(SQLModel, table=True):
     wait_stage: str | None = Field(default=None, sa_type=String(16))
     # Raised in the database (under the row's lock) each time the patient is
     # told a new status: see ChatStatus.version.
-    status_version: int = Field(default=0)
+    status_version: int = Field(default=0, sa_column_kwargs={"server_onupdate": FetchedValue()})
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
 

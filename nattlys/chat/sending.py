@@ -212,6 +212,7 @@ def send_from_supporter(
         object_type="message",
         object_id=message.id,
         patient_id=conv.patient_id,
+        known=duty.as_audited(db, [supporter.id]),
     )
     notify_on_commit(
         "chat:message",

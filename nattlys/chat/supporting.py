@@ -248,4 +248,5 @@ def _audit_marker(db: Session, user: User, conv: Conversation, *, action: str, u
         object_id=conv.id,
         patient_id=conv.patient_id,
         details={"up_to_message": upto},
+        known=duty.as_audited(db, [user.id]),
     )

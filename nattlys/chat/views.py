@@ -59,6 +59,7 @@ def conversation_view(
             object_type="conversation",
             object_id=conv.id,
             patient_id=conv.patient_id,
+            known=duty.as_audited(db, [user.id]),
         )
     elif conv.patient_id != user.id:
         raise forbidden()

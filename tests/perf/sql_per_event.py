@@ -14,9 +14,13 @@ SQLAlchemy `before_cursor_execute` listener counts the statements of:
 - her first chat message (HTTP POST /api/chat/messages: a new conversation, routed);
 - her next message over the socket (`chat:send`, while Kari has the offer);
 - her next message over HTTP;
-- a green check-in (POST /api/checkins).
+- a green check-in (POST /api/checkins);
+- Kari's screen confirming delivery of Mona's newest message (`chat:delivered`);
+- Kari's answer over the socket (`chat:send`; the first one takes the conversation, so the
+  figure is of a later one, in a conversation she holds).
 
-The "next" events and the check-in run `--repeat` times. Each line gives the
+The "next" events, the check-in, the delivery marks and the answers run `--repeat` times
+(each delivery mark after a new message from Mona, which is not counted). Each line gives the
 statements of the last one, by kind (SELECT, INSERT, UPDATE, DELETE, other:
 savepoints, locks), and the median CPU time of this process per event (test
 client and database driver included; with `--repeat 200` a steadier figure on a
@@ -35,6 +39,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -156,6 +161,24 @@ def measure(database_url: str, repeat: int) -> list[tuple[str, list[str], float]
             lambda: mona.post("/api/checkins", json=green_checkin()),
             lambda r: r.status_code == 201 and r.json["level"] == "green",
         )
+    conversation_id = socket_message()["ok"]["conversation_id"]
+    for _ in range(repeat):
+        clock.advance(seconds=5)
+        newest = socket_message()["ok"]["id"]
+        mark = {"conversation_id": conversation_id, "upto_id": newest}
+        run(
+            "Kari's delivery mark (socket)",
+            partial(kari_socket.emit, "chat:delivered", mark, callback=True),
+            lambda a: a == {"ok": True},
+        )
+    for _ in range(repeat + 1):
+        clock.advance(seconds=5)
+        answer = {"conversation_id": conversation_id, "client_id": uuid.uuid4().hex, "body": "Jeg er her."}
+        run(
+            "Kari's answer (socket)",
+            partial(kari_socket.emit, "chat:send", answer, callback=True),
+            lambda a: "id" in (a or {}).get("ok", {}),
+        )
     for sio in (kari_socket, mona_socket):
         sio.disconnect()
     engine.dispose()
@@ -176,7 +199,7 @@ def main() -> None:
         results = measure(url, args.repeat)
     print(f"SQL statements per event on {url.split(':')[0].split('+')[0]}:")
     for name, seen, seconds in results:
-        print(f"  {name:28} {len(seen):3}  ({by_kind(seen)})  cpu {seconds * 1000:.2f} ms")
+        print(f"  {name:30} {len(seen):3}  ({by_kind(seen)})  cpu {seconds * 1000:.2f} ms")
 
 
 if __name__ == "__main__":
