@@ -78,11 +78,8 @@ def _store_once(
 ) -> tuple[Message, bool]:
     """The message, and whether it is new: one INSERT that skips a client id
     this sender already used in the conversation (her outbox resends; a resend
-    is not counted against the flood limit). A new message also moves the
-    conversation on with one UPDATE. Both outside the unit of work: nothing
-    else in this transaction changes the message, and a patient writing again
-    while she waits changes nothing else in the conversation, so the ORM has
-    nothing left to flush."""
+    is not counted against the flood limit), outside the unit of work: nothing
+    else in this transaction changes the message."""
     message = Message(
         conversation_id=stored_id(conv),
         sender_id=sender.id,
@@ -101,10 +98,16 @@ def _store_once(
         assert earlier is not None  # the INSERT met it
         return earlier, False
     message.id = stored_as
+    return message, True
+
+
+def _moved_on_by_patient(db: Session, conv: Conversation, message: Message, *, at: datetime) -> None:
+    """Her new message moves the conversation on with one UPDATE outside the
+    unit of work: a patient writing again while she waits changes nothing else
+    in it, so the ORM has nothing left to flush."""
     db.execute(_MESSAGE_ADDED, {"conversation_id": conv.id, "message_id": message.id, "at": at})
     set_committed_value(conv, "last_message_id", message.id)
     set_committed_value(conv, "updated_at", at)
-    return message, True
 
 
 def send_from_patient(
@@ -133,9 +136,10 @@ def _patient_sends(
         return message_public(db, earlier), conv
     status_before = status_inputs(conv)
     message, new = _store_once(db, conv, sender=patient, client_id=client_id, body=text, at=at)
-    public = message_public(db, message)
     if not new:
-        return public, conv  # a resend: stored once, routed once
+        return message_public(db, message), conv  # a resend: stored once, routed once
+    _moved_on_by_patient(db, conv, message, at=at)
+    public = message_public(db, message)
     audit.record(
         db,
         actor=patient,
@@ -199,6 +203,9 @@ def send_from_supporter(
     public = message_public(db, message)
     if not new:
         return public
+    # With the rest of her answer's changes to the conversation: one UPDATE.
+    conv.last_message_id = stored_id(message)
+    conv.updated_at = at
     conv.waiting_since = None
     deadlines.answered(conv)
     conv.last_supporter_id = supporter.id
