@@ -156,6 +156,28 @@ def test_every_status_she_is_told_is_numbered_after_the_one_before(
     assert mona.get("/api/chat/conversation").json["status"]["version"] == versions[-1]
 
 
+def test_her_phone_is_told_when_her_words_are_read_and_not_again_for_a_repeated_mark(
+    app: Any, auth: Any, factories: Any, circle: CareCircle, socket_client: Any
+) -> None:
+    """Kari's screen says "read" each time it shows the conversation: Mona's
+    phone is woken once, when the status moved, not for every repeat."""
+    staff_rosters(factories, circle)
+    mona = auth.client_for("mona")
+    mona_socket = socket_client(mona)
+    sent = mona.post("/api/chat/messages", json={"client_id": cid(), "body": "Kan du snakke?"}).json
+    kari = auth.client_for("kari")
+    assert kari.post("/api/chat/conversations/1/take").status_code == 204
+    mona_socket.get_received()
+
+    for _ in range(3):
+        read = kari.post("/api/chat/conversations/1/read", json={"upto_id": sent["id"]})
+        assert read.status_code == 204, read.json
+
+    told = [r["args"][0] for r in mona_socket.get_received() if r["name"] == "chat:status"]
+    assert [status["code"] for status in told] == ["read"]
+    assert mona.get("/api/chat/conversation").json["status"]["version"] == told[0]["version"]
+
+
 def test_a_supporter_whose_shift_ended_is_refused_at_once(
     app: Any, auth: Any, factories: Any, circle: CareCircle, clock: Any
 ) -> None:

@@ -18,7 +18,7 @@ from nattlys.chat.conversations import get_conversation
 from nattlys.chat.messages import tell_in_chat
 from nattlys.chat.models import Conversation, ConversationState
 from nattlys.chat.routing import offer, record_decision, route
-from nattlys.chat.status import tell_patient
+from nattlys.chat.status import status_inputs, tell_patient
 from nattlys.realtime.connections import notify_on_commit
 from nattlys.rosters import duty
 
@@ -217,13 +217,15 @@ def mark_read(db: Session, *, user: User, conversation_id: int, upto_id: int, at
     access.require_chat_action(db, user, conv, at=at)
     if conv.holder_id != user.id:
         return  # only the one answering marks the patient's words as read
+    status_before = status_inputs(conv)
     upto = min(upto_id, conv.last_message_id)
     if upto > conv.read_upto_id:
         _audit_marker(db, user, conv, action="chat.mark_read", upto=upto)
     conv.read_upto_id = max(conv.read_upto_id, upto)
     conv.read_by_id = user.id
     db.add(conv)
-    tell_patient(db, conv, at)
+    if status_inputs(conv) != status_before:
+        tell_patient(db, conv, at)  # a repeated mark changes nothing she sees
 
 
 def mark_delivered(db: Session, *, user: User, conversation_id: int, upto_id: int, at: datetime) -> None:
