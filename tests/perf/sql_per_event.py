@@ -22,11 +22,12 @@ SQLAlchemy `before_cursor_execute` listener counts the statements of:
 - Kari's answer over the socket (`chat:send`; the first one takes the conversation, so the
   figure is of a later one, in a conversation she holds).
 
-The "next" events, the check-in, the delivery marks and the answers run `--repeat` times. Each line gives the
-statements of the last one, by kind (SELECT, INSERT, UPDATE, DELETE, other:
-savepoints, locks), and the median CPU time of this process per event (test
-client and database driver included; with `--repeat 200` a steadier figure on a
-shared machine than requests per second). Not a test: it asserts nothing.
+The "next" events, the check-in, the delivery marks and the answers run
+`--repeat` times. Each line gives the statements of the last one, by kind
+(SELECT, INSERT, UPDATE, DELETE, other: savepoints, locks), and the median CPU
+time of this process per event (test client and database driver included; with
+`--repeat 200` a steadier figure on a shared machine than requests per second).
+Not a test: it asserts nothing.
 """
 
 from __future__ import annotations
