@@ -96,13 +96,19 @@ def _version_row(db: Session, plan: CrisisPlan, number: int) -> CrisisPlanVersio
     return db.exec(_VERSION, params={"plan_id": plan.id, "number": number}).first()
 
 
-def content_at(db: Session, plan: CrisisPlan, number: int) -> dict[str, Any]:
+def _content_of(number: int, stored: dict[str, Any] | None) -> dict[str, Any]:
+    """Version `number`'s content with every section (version 0: the empty plan);
+    `stored` None is a version that does not exist."""
     if number == 0:
         return empty_content()
-    row = _version_row(db, plan, number)
-    if row is None:
+    if stored is None:
         raise not_found("No such version.")
-    return _normalised(row.content)
+    return _normalised(stored)
+
+
+def content_at(db: Session, plan: CrisisPlan, number: int) -> dict[str, Any]:
+    row = _version_row(db, plan, number) if number else None
+    return _content_of(number, row.content if row else None)
 
 
 def current_content(db: Session, plan: CrisisPlan) -> dict[str, Any]:
@@ -131,13 +137,7 @@ def current_content_and_sharing(
     row = db.execute(_CURRENT, {"patient_id": patient_id}).first()
     if row is None:
         return None
-    if row.current_version == 0:
-        content = empty_content()
-    elif row.content is None:
-        raise not_found("No such version.")
-    else:
-        content = _normalised(row.content)
-    return content, _effective(row.sharing)
+    return _content_of(row.current_version, row.content), _effective(row.sharing)
 
 
 def effective_sharing(plan: CrisisPlan) -> dict[str, list[str]]:
