@@ -204,6 +204,12 @@ function setSession(session) {
   outbox.checkins.start(session.user);
   planStore.start(session.user);
   rememberPatient(session.user);
+  if (session.user.role === 'patient') {
+    // Loaded with the session, so a tap on the plan draws her copy at once, even before a service worker holds the screen's code.
+    import('./plans/plan.js').catch(() => {
+      /* offline: the tap loads it, or says the screen could not be opened */
+    });
+  }
 }
 
 function forgetSession() {
